@@ -1,0 +1,125 @@
+"""The core every part of the store shares: connection, clock, logged-in user, transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ihms_desk.store.errors import (
+    NotLoggedIn,
+    PermissionDenied,
+    StockTooLow,
+    classify_sqlite_error,
+    environment_errors,
+)
+from ihms_desk.store.users import Action, User
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    """Now, in the PC's local time zone (a desk in Rajasthan runs on IST)."""
+    return dt.datetime.now().astimezone()
+
+
+class StoreBase:
+    """State shared by the store's parts; see :class:`ihms_desk.store.Store` for the API."""
+
+    conn: sqlite3.Connection
+    path: Path
+    clock: Clock
+    user: User | None
+
+    # -- time -------------------------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def now_utc_iso(self) -> str:
+        return self.clock().astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        with environment_errors():
+            return self.conn.execute(sql, params).fetchall()
+
+    def _row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        with environment_errors():
+            return self.conn.execute(sql, params).fetchone()
+
+    def _scalar(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
+        row = self._row(sql, params)
+        return None if row is None else row[0]
+
+    def setting(self, key: str, default: str) -> str:
+        value = self._scalar("SELECT value FROM setting WHERE key = ?", (key,))
+        return default if value is None else str(value)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything inside commits together or not at all.
+
+        BEGIN IMMEDIATE takes the write lock up front, so stock checked inside cannot be
+        changed by another connection before we commit.
+        """
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            problem = classify_sqlite_error(error)
+            if problem is None:
+                raise
+            raise problem from error
+        try:
+            yield conn
+            conn.commit()
+        except sqlite3.IntegrityError as error:
+            conn.rollback()
+            # The schema's CHECK (qty >= 0) is the last line of defence; the code checks first.
+            if "CHECK constraint failed: qty >= 0" in str(error):
+                raise StockTooLow("?", 0, 0) from error
+            raise
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                conn.rollback()
+            problem = classify_sqlite_error(error)
+            if problem is None:
+                raise
+            raise problem from error
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+
+    # -- who --------------------------------------------------------------------------------
+
+    def _require(self, action: Action, what: str) -> User:
+        """The logged-in user, if their role allows ``action``; refusals are audited."""
+        user = self.user
+        if user is None:
+            raise NotLoggedIn("Log in first.")
+        if not user.may(action):
+            self.audit(user.username, action.value, "refused", what)
+            raise PermissionDenied(
+                f"{user.full_name} ({user.role.value.replace('_', ' ')}) may not {what}. "
+                "Ask the MO in-charge or the administrator."
+            )
+        return user
+
+    def audit(self, username: str | None, action: str, outcome: str, detail: str = "") -> None:
+        """Append to the audit trail in its own small transaction (it must survive a refusal)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO audit (at, username, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
+                (self.now_utc_iso(), username, action, outcome, detail[:500]),
+            )

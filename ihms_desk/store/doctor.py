@@ -1,0 +1,72 @@
+"""Consistency checks behind ``ihms-desk doctor``: the file, the ledger and the outbox agree."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def check_database(conn: sqlite3.Connection) -> list[str]:
+    """Every problem found, in plain words; an empty list means the database is sound."""
+    problems: list[str] = []
+    result = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+    if result != ["ok"]:
+        problems += [f"SQLite integrity check: {line}" for line in result[:20]]
+        return problems  # the rest would read a damaged file
+    for row in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
+        problems.append(f"Broken reference in table {row[0]} (row {row[1]}) to {row[2]}")
+    mismatches = conn.execute(
+        """
+        SELECT b.id, i.code, b.batch_no, coalesce(s.qty, 0) AS balance, coalesce(m.total, 0) AS ledger
+        FROM batch b JOIN item i ON i.id = b.item_id
+        LEFT JOIN stock s ON s.batch_id = b.id
+        LEFT JOIN (SELECT batch_id, sum(qty) AS total FROM movement GROUP BY batch_id) m ON m.batch_id = b.id
+        WHERE coalesce(s.qty, 0) <> coalesce(m.total, 0)
+        """
+    ).fetchall()
+    for row in mismatches[:50]:
+        problems.append(
+            f"Batch {row['batch_no']} of {row['code']}: balance {row['balance']} but ledger sums to {row['ledger']}"
+        )
+    negative = conn.execute("SELECT count(*) FROM stock WHERE qty < 0").fetchone()[0]
+    if negative:
+        problems.append(f"{negative} batches have negative stock")
+    orphans = conn.execute("SELECT count(*) FROM stock s LEFT JOIN batch b ON b.id = s.batch_id WHERE b.id IS NULL").fetchone()[0]
+    if orphans:
+        problems.append(f"{orphans} balances belong to no batch")
+    documents, events = conn.execute(
+        "SELECT (SELECT count(*) FROM document), (SELECT count(*) FROM outbox)"
+    ).fetchone()
+    if documents != events:
+        problems.append(f"{documents} documents but {events} outbox events: each document must have exactly one")
+    missing = conn.execute(
+        "SELECT d.number FROM document d LEFT JOIN outbox o ON o.document_id = d.id WHERE o.sequence IS NULL LIMIT 20"
+    ).fetchall()
+    problems += [f"Document {row[0]} has no outbox event" for row in missing]
+    lineless = conn.execute(
+        "SELECT d.number FROM document d WHERE NOT EXISTS (SELECT 1 FROM document_line l WHERE l.document_id = d.id) LIMIT 20"
+    ).fetchall()
+    problems += [f"Document {row[0]} has no lines (half saved)" for row in lineless]
+    gaps = conn.execute(
+        """
+        SELECT kind, financial_year, count(*) AS n, max(serial) AS top FROM document
+        GROUP BY kind, financial_year HAVING n <> top
+        """
+    ).fetchall()
+    for row in gaps:
+        problems.append(f"{row['kind']} numbers of {row['financial_year']} have gaps: {row['n']} documents, last number {row['top']}")
+    sequence = conn.execute("SELECT count(*), coalesce(max(sequence), 0) FROM outbox").fetchone()
+    next_sequence = conn.execute("SELECT next_sequence FROM device WHERE id = 1").fetchone()[0]
+    if sequence[1] >= next_sequence:
+        problems.append(f"Outbox sequence {sequence[1]} is not below the device's next sequence {next_sequence}")
+    consumption = conn.execute(
+        """
+        SELECT c.item_id FROM consumption_month c
+        LEFT JOIN (SELECT item_id, substr(moved_on, 1, 7) AS month, -sum(qty) AS issued FROM movement
+                   WHERE kind IN ('dispense', 'transfer') GROUP BY item_id, month) m
+          ON m.item_id = c.item_id AND m.month = c.month
+        WHERE c.qty <> coalesce(m.issued, 0) LIMIT 5
+        """
+    ).fetchall()
+    if consumption:
+        problems.append("Monthly consumption totals do not match the ledger")
+    return problems

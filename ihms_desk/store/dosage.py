@@ -1,0 +1,71 @@
+"""Turn what a pharmacist types in the quantity field into a number of units.
+
+Accepted forms (case and spacing do not matter)::
+
+    10            a plain count
+    1-0-1 x5      morning-noon-night pattern, for 5 days  -> 10
+    1-1-1-1 x 3   four times a day for 3 days             -> 12
+    1/2-0-0 x5    half tablets: the total is rounded up    -> 3
+    BD x5         twice a day (also OD, HS, TDS/TID, QID/QDS, SOS) -> 10
+    TDS x 5 days  the word "days" / "d" is allowed
+    2 BD x 5      two units twice a day                    -> 20
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+
+from ihms_desk.store.errors import InvalidQuantity
+from ihms_desk.store.rules import MAX_DISPENSE_QTY
+
+FREQUENCY_PER_DAY = {
+    "OD": 1,
+    "HS": 1,
+    "SOS": 1,
+    "BD": 2,
+    "BID": 2,
+    "TDS": 3,
+    "TID": 3,
+    "QID": 4,
+    "QDS": 4,
+}
+
+_DAYS = r"\s*[xX*×]\s*(?P<days>\d{1,3})\s*(?:d|day|days)?"
+_PATTERN = re.compile(r"^(?P<doses>\d+(?:/\d+)?(?:\s*-\s*\d+(?:/\d+)?){1,4})" + _DAYS + "$", re.IGNORECASE)
+_FREQUENCY = re.compile(
+    r"^(?:(?P<per_dose>\d+(?:/\d+)?)\s*)?(?P<code>" + "|".join(FREQUENCY_PER_DAY) + ")" + _DAYS + "$",
+    re.IGNORECASE,
+)
+
+
+def parse_quantity(text: str, *, maximum: int = MAX_DISPENSE_QTY) -> int:
+    """The number of units ``text`` asks for; :class:`InvalidQuantity` says how to type it."""
+    cleaned = (text or "").strip()
+    if cleaned.isdigit():
+        quantity = int(cleaned)
+    else:
+        quantity = _from_shorthand(cleaned)
+    if quantity <= 0:
+        raise InvalidQuantity("Quantity must be at least 1.", field="quantity")
+    if quantity > maximum:
+        raise InvalidQuantity(f"{quantity} is more than {maximum}: check the number.", field="quantity")
+    return quantity
+
+
+def _from_shorthand(text: str) -> int:
+    match = _PATTERN.match(text)
+    if match:
+        doses = [Fraction(part.strip()) for part in match["doses"].split("-")]
+        per_day = sum(doses, Fraction(0))
+        return math.ceil(per_day * int(match["days"]))
+    match = _FREQUENCY.match(text)
+    if match:
+        per_dose = Fraction(match["per_dose"]) if match["per_dose"] else Fraction(1)
+        per_day = per_dose * FREQUENCY_PER_DAY[match["code"].upper()]
+        return math.ceil(per_day * int(match["days"]))
+    raise InvalidQuantity(
+        f"'{text}' is not a quantity. Type a number (10) or a dose: 1-0-1 x5, BD x5, TDS x5.",
+        field="quantity",
+    )

@@ -1,0 +1,627 @@
+"""Documents that move stock: receipts, OPD dispensing, adjustments, transfers, stocktakes, reversals.
+
+Every save is one transaction that writes the document, its lines, its ledger movements, the
+per-batch balances and exactly one outbox event. A refusal raises before commit, so nothing
+of a refused document is ever stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ihms_desk.store.base import StoreBase
+from ihms_desk.store.errors import (
+    AlreadyReversed,
+    BatchExpired,
+    BatchExpiryMismatch,
+    DocumentNotFound,
+    InvalidInput,
+    StockTooLow,
+    UnknownBatch,
+)
+from ihms_desk.store.model import (
+    SEXES,
+    AdjustmentLine,
+    AdjustmentReason,
+    Allocation,
+    DispenseLine,
+    Item,
+    LinePlan,
+    Patient,
+    ReceiptLine,
+    ReceiptSource,
+    SavedDocument,
+    StocktakeCount,
+    StocktakeDifference,
+    TransferDestination,
+    TransferLine,
+)
+from ihms_desk.store.outbox import write_event
+from ihms_desk.store.rules import (
+    MAX_DISPENSE_QTY,
+    MAX_LINES,
+    check_abha,
+    check_quantity,
+    check_text,
+    check_unit_cost,
+    document_number,
+    financial_year,
+    is_expired,
+    normalise_batch_no,
+    parse_date,
+    parse_expiry_month,
+)
+from ihms_desk.store.users import Action
+
+#: Paper records from a power cut or outage may be entered later, but not from long ago.
+DEFAULT_BACKDATE_DAYS = 30
+#: Movements of these kinds are consumption (they feed the average monthly consumption).
+ISSUE_KINDS = ("dispense", "transfer")
+
+
+@dataclass
+class _Movement:
+    line_no: int
+    batch_id: int
+    item_id: int
+    qty: int
+    kind: str
+
+
+@dataclass
+class _Batch:
+    id: int
+    item_id: int
+    batch_no: str
+    expiry_month: str
+    manufacturer: str | None
+    unit_cost: str | None
+
+
+class LedgerMixin(StoreBase):
+    """Saving and reversing documents."""
+
+    # -- receipt ----------------------------------------------------------------------------
+
+    def receive(
+        self,
+        *,
+        source: ReceiptSource | str,
+        voucher_no: str,
+        voucher_date: dt.date | str,
+        lines: Sequence[ReceiptLine],
+        source_name: str = "",
+        doc_date: dt.date | None = None,
+    ) -> SavedDocument:
+        """Record stock received from the district drug warehouse, another facility or a purchase.
+
+        A new batch is created on first receipt; the same batch number again must carry the
+        same expiry. Already-expired stock is refused::
+
+            doc = store.receive(
+                source="ddw", voucher_no="DDW/JPR/2026/4411", voucher_date="2026-11-20",
+                lines=[ReceiptLine("D0001", "PCM2411", "2027-03", 5000,
+                                   manufacturer="RMSCL", unit_cost="0.18")],
+            )
+            doc.number  # 'RCV/2026-27/000001'
+        """
+        self._require(Action.RECEIVE, "record a receipt")
+        day = self._document_day(doc_date)
+        try:
+            source = ReceiptSource(source)
+        except ValueError:
+            raise InvalidInput("Choose where the stock came from: DDW, another facility or local purchase.", field="source") from None
+        header = {
+            "source": source.value,
+            "source_name": check_text(source_name, "source_name", "Sender", required=source is ReceiptSource.OTHER_FACILITY),
+            "voucher_no": check_text(voucher_no, "voucher_no", "Voucher or challan number", max_length=40),
+            "voucher_date": self._voucher_date(voucher_date, day).isoformat(),
+        }
+        self._check_line_count(lines)
+        clean: list[tuple[Item, str, str, int, str | None, str | None]] = []
+        for line in lines:
+            item = self.item(line.item_code)
+            batch_no = normalise_batch_no(line.batch_no)
+            expiry = parse_expiry_month(line.expiry_month)
+            if is_expired(expiry, day):
+                raise BatchExpired(item.code, batch_no, expiry, receiving=True)
+            qty = check_quantity(line.qty)
+            manufacturer = check_text(line.manufacturer, "manufacturer", "Manufacturer", required=False) or None
+            clean.append((item, batch_no, expiry, qty, manufacturer, check_unit_cost(line.unit_cost)))
+        with self._transaction() as conn:
+            movements: list[_Movement] = []
+            doc_lines: list[dict[str, Any]] = []
+            for line_no, (item, batch_no, expiry, qty, manufacturer, cost) in enumerate(clean, start=1):
+                batch = self._batch_for_receipt(conn, item, batch_no, expiry, manufacturer, cost)
+                movements.append(_Movement(line_no, batch.id, item.id, qty, "receipt"))
+                doc_lines.append(
+                    {
+                        "line_no": line_no,
+                        "item_code": item.code,
+                        "batch_no": batch_no,
+                        "expiry_month": expiry,
+                        "manufacturer": manufacturer,
+                        "unit_cost": cost,
+                        "qty": qty,
+                    }
+                )
+            return self._save(conn, "receipt", day, header, doc_lines, movements)
+
+    # -- OPD dispense -----------------------------------------------------------------------
+
+    def plan_dispense(self, lines: Sequence[DispenseLine], *, doc_date: dt.date | None = None) -> list[LinePlan]:
+        """What :meth:`dispense` would take from which batch, without saving anything.
+
+        The screen shows this plan (FEFO batches and any shortfall) while the pharmacist types.
+        """
+        day = self._document_day(doc_date)
+        return [self._plan_line(self.conn, n, line, day, allow_short=True) for n, line in enumerate(lines, start=1)]
+
+    def dispense(
+        self,
+        *,
+        patient: Patient,
+        prescriber: str,
+        lines: Sequence[DispenseLine],
+        doc_date: dt.date | None = None,
+    ) -> SavedDocument:
+        """Record medicines handed to an OPD patient.
+
+        Each line takes the earliest-expiring usable batch first (FEFO), splitting across
+        batches; a chosen ``batch_no`` is used first if it is valid. When there is not enough,
+        what there is is dispensed and the rest is recorded as not available (``qty=None``);
+        an explicit ``qty`` that cannot be met is refused with :class:`StockTooLow`::
+
+            doc = store.dispense(
+                patient=Patient(opd_no="OPD/4521", name="Sita Devi", age=34, sex="F"),
+                prescriber="Dr. R. Meena",
+                lines=[DispenseLine("D0001", qty_prescribed=15), DispenseLine("D0107", 10)],
+            )
+            doc.shortfalls  # [{'line_no': 2, 'item_code': 'D0107', 'not_available': 4}]
+        """
+        self._require(Action.DISPENSE, "dispense medicines")
+        day = self._document_day(doc_date)
+        sex = str(patient.sex or "").strip().upper()[:1]
+        if sex not in SEXES:
+            raise InvalidInput("Choose the patient's sex: M, F or O.", field="sex")
+        if isinstance(patient.age, bool) or not isinstance(patient.age, int) or not 0 <= patient.age <= 130:
+            raise InvalidInput("Age must be a whole number of years from 0 to 130.", field="age")
+        header = {
+            "opd_no": check_text(patient.opd_no, "opd_no", "OPD registration number", max_length=30),
+            "patient_name": check_text(patient.name, "patient_name", "Patient name"),
+            "age": patient.age,
+            "sex": sex,
+            "abha": check_abha(patient.abha),
+            "prescriber": check_text(prescriber, "prescriber", "Prescriber"),
+        }
+        self._check_line_count(lines)
+        seen: set[str] = set()
+        for line in lines:
+            code = line.item_code.strip().upper()
+            if code in seen:
+                raise InvalidInput(f"{code} is on the prescription twice: put it on one line.", field="item")
+            seen.add(code)
+            check_quantity(line.qty_prescribed, field="qty_prescribed", maximum=MAX_DISPENSE_QTY)
+            if line.qty is not None and line.qty != 0:
+                check_quantity(line.qty, maximum=MAX_DISPENSE_QTY)
+                if line.qty > line.qty_prescribed:
+                    raise InvalidInput("Cannot dispense more than prescribed.", field="quantity")
+        with self._transaction() as conn:
+            plans = [self._plan_line(conn, n, line, day, allow_short=line.qty is None) for n, line in enumerate(lines, start=1)]
+            movements: list[_Movement] = []
+            doc_lines: list[dict[str, Any]] = []
+            for plan, line in zip(plans, lines):
+                movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense") for a in plan.allocations]
+                doc_lines.append(
+                    {
+                        "line_no": plan.line_no,
+                        "item_code": plan.item.code,
+                        "qty_prescribed": line.qty_prescribed,
+                        "qty_dispensed": plan.qty,
+                        "not_available": line.qty_prescribed - plan.qty,
+                    }
+                )
+            return self._save(conn, "dispense", day, header, doc_lines, movements, qty_prescribed=[line.qty_prescribed for line in lines])
+
+    # -- adjustment -------------------------------------------------------------------------
+
+    def adjust(self, *, reason: AdjustmentReason | str, lines: Sequence[AdjustmentLine], note: str = "", doc_date: dt.date | None = None) -> SavedDocument:
+        """Correct stock of named batches, for a reason.
+
+        Write-offs (damaged, expired, lost) need the MO in-charge or admin; ``found`` adds
+        stock; ``stocktake_correction`` takes a signed quantity; the rest remove stock.
+        Expired batches may be adjusted (that is how they leave the shelf)::
+
+            store.adjust(reason="expired_write_off",
+                         lines=[AdjustmentLine("D0001", "PCM2301", 120)], note="condemned 25-11")
+        """
+        try:
+            reason = AdjustmentReason(reason)
+        except ValueError:
+            raise InvalidInput("Choose a reason for the adjustment.", field="reason") from None
+        if reason.is_write_off:
+            self._require(Action.WRITE_OFF, "write off stock")
+        else:
+            self._require(Action.ADJUST, "adjust stock")
+        day = self._document_day(doc_date)
+        header = {"reason_code": reason.value, "note": check_text(note, "note", "Note", max_length=300, required=False)}
+        self._check_line_count(lines)
+        with self._transaction() as conn:
+            movements: list[_Movement] = []
+            doc_lines: list[dict[str, Any]] = []
+            for line_no, line in enumerate(lines, start=1):
+                item = self.item(line.item_code)
+                batch = self._existing_batch(conn, item, line.batch_no)
+                if reason.direction == 0:
+                    if isinstance(line.qty, bool) or not isinstance(line.qty, int) or line.qty == 0:
+                        raise InvalidInput("A stocktake correction is a non-zero whole number (+ or -).", field="quantity")
+                    check_quantity(abs(line.qty))
+                    delta = line.qty
+                else:
+                    delta = reason.direction * check_quantity(line.qty)
+                if delta < 0:
+                    self._check_batch_stock(conn, item, batch, -delta)
+                movements.append(_Movement(line_no, batch.id, item.id, delta, "adjustment"))
+                doc_lines.append(
+                    {"line_no": line_no, "item_code": item.code, "batch_no": batch.batch_no, "expiry_month": batch.expiry_month, "qty": delta}
+                )
+            return self._save(conn, "adjustment", day, header, doc_lines, movements)
+
+    # -- transfer out -----------------------------------------------------------------------
+
+    def transfer_out(
+        self,
+        *,
+        destination_type: TransferDestination | str,
+        destination_name: str,
+        lines: Sequence[TransferLine],
+        note: str = "",
+        doc_date: dt.date | None = None,
+    ) -> SavedDocument:
+        """Issue stock to a ward, a sub-centre or another facility (FEFO unless a batch is named).
+
+        Unlike OPD dispensing, a transfer is never short: not enough stock is refused::
+
+            store.transfer_out(destination_type="ward", destination_name="Labour room",
+                               lines=[TransferLine("D0210", 20)])
+        """
+        self._require(Action.TRANSFER, "transfer stock out")
+        day = self._document_day(doc_date)
+        try:
+            destination = TransferDestination(destination_type)
+        except ValueError:
+            raise InvalidInput("Choose where the stock goes: ward, sub-centre or facility.", field="destination_type") from None
+        header = {
+            "destination_type": destination.value,
+            "destination_name": check_text(destination_name, "destination_name", "Destination"),
+            "note": check_text(note, "note", "Note", max_length=300, required=False),
+        }
+        self._check_line_count(lines)
+        with self._transaction() as conn:
+            movements: list[_Movement] = []
+            doc_lines: list[dict[str, Any]] = []
+            for line_no, line in enumerate(lines, start=1):
+                check_quantity(line.qty)
+                plan = self._plan_line(conn, line_no, DispenseLine(line.item_code, line.qty, line.qty, line.batch_no), day, allow_short=False)
+                movements += [_Movement(line_no, a.batch_id, plan.item.id, -a.qty, "transfer") for a in plan.allocations]
+                doc_lines.append({"line_no": line_no, "item_code": plan.item.code, "qty": plan.qty})
+            return self._save(conn, "transfer", day, header, doc_lines, movements)
+
+    # -- stocktake --------------------------------------------------------------------------
+
+    def preview_stocktake(self, counts: Sequence[StocktakeCount]) -> list[StocktakeDifference]:
+        """Book quantity beside the counted one for each batch counted; nothing is saved."""
+        result = []
+        for count in counts:
+            item = self.item(count.item_code)
+            batch = self._existing_batch(self.conn, item, count.batch_no)
+            book = self._batch_qty(self.conn, batch.id)
+            if isinstance(count.counted, bool) or not isinstance(count.counted, int) or not 0 <= count.counted <= 10_000_000:
+                raise InvalidInput("A counted quantity is a whole number, 0 or more.", field="counted")
+            result.append(StocktakeDifference(item.code, item.name, batch.batch_no, batch.expiry_month, book, count.counted))
+        return result
+
+    def stocktake(self, counts: Sequence[StocktakeCount], *, note: str = "", doc_date: dt.date | None = None) -> SavedDocument:
+        """Record a physical count: each counted batch's difference becomes a correction movement.
+
+        Batches not counted are left alone (a stocktake may cover one shelf)::
+
+            diffs = store.preview_stocktake([StocktakeCount("D0001", "PCM2411", 4890)])
+            store.stocktake([StocktakeCount("D0001", "PCM2411", 4890)], note="March count")
+        """
+        self._require(Action.STOCKTAKE, "record a stocktake")
+        day = self._document_day(doc_date)
+        header = {"note": check_text(note, "note", "Note", max_length=300, required=False)}
+        self._check_line_count(counts)
+        seen: set[tuple[str, str]] = set()
+        with self._transaction() as conn:
+            movements: list[_Movement] = []
+            doc_lines: list[dict[str, Any]] = []
+            for line_no, count in enumerate(counts, start=1):
+                item = self.item(count.item_code)
+                batch = self._existing_batch(conn, item, count.batch_no)
+                if (item.code, batch.batch_no) in seen:
+                    raise InvalidInput(f"Batch {batch.batch_no} of {item.code} is counted twice.", field="batch")
+                seen.add((item.code, batch.batch_no))
+                if isinstance(count.counted, bool) or not isinstance(count.counted, int) or not 0 <= count.counted <= 10_000_000:
+                    raise InvalidInput("A counted quantity is a whole number, 0 or more.", field="counted")
+                book = self._batch_qty(conn, batch.id)
+                difference = count.counted - book
+                if difference:
+                    movements.append(_Movement(line_no, batch.id, item.id, difference, "stocktake"))
+                doc_lines.append(
+                    {"line_no": line_no, "item_code": item.code, "batch_no": batch.batch_no, "expiry_month": batch.expiry_month,
+                     "book_qty": book, "counted": count.counted, "qty": difference}
+                )
+            return self._save(conn, "stocktake", day, header, doc_lines, movements)
+
+    # -- reversal ---------------------------------------------------------------------------
+
+    def reverse(self, number: str, *, reason: str) -> SavedDocument:
+        """Undo a saved document by a new one that moves every unit back. Nothing is edited.
+
+        Only the MO in-charge or admin may reverse. A document is reversed at most once, a
+        reversal is not itself reversed (enter the document again), and a receipt whose stock
+        has already gone cannot be reversed::
+
+            store.reverse("DSP/2026-27/000123", reason="wrong patient")
+        """
+        self._require(Action.REVERSE, "reverse a document")
+        reason = check_text(reason, "reason", "Reason for the reversal", max_length=300)
+        day = self._document_day(None)
+        with self._transaction() as conn:
+            original = conn.execute(
+                "SELECT d.id, d.kind, d.number, r.number AS reversed_by FROM document d "
+                "LEFT JOIN document r ON r.reverses_id = d.id WHERE d.number = ?",
+                (number.strip().upper(),),
+            ).fetchone()
+            if original is None:
+                raise DocumentNotFound(f"There is no document {number}.", field="number")
+            if original["kind"] == "reversal":
+                raise AlreadyReversed(f"{number} is itself a reversal: enter the document again instead.")
+            if original["reversed_by"]:
+                raise AlreadyReversed(f"{number} was already reversed by {original['reversed_by']}.")
+            # One reversal line per original movement: a dispense line split over two batches
+            # becomes two reversal lines, each naming its batch and the line it undoes.
+            originals = conn.execute(
+                "SELECT line_no, batch_id, item_id, qty, kind FROM movement WHERE document_id = ? ORDER BY id",
+                (original["id"],),
+            ).fetchall()
+            movements = [
+                _Movement(line_no, row["batch_id"], row["item_id"], -row["qty"], row["kind"])
+                for line_no, row in enumerate(originals, start=1)
+            ]
+            needed: dict[int, int] = {}
+            for movement in movements:
+                if movement.qty < 0:
+                    needed[movement.batch_id] = needed.get(movement.batch_id, 0) - movement.qty
+            for batch_id, qty in needed.items():
+                on_hand = self._batch_qty(conn, batch_id)
+                if on_hand < qty:
+                    batch = conn.execute(
+                        "SELECT b.batch_no, i.code FROM batch b JOIN item i ON i.id = b.item_id WHERE b.id = ?", (batch_id,)
+                    ).fetchone()
+                    raise StockTooLow(batch["code"], qty, on_hand, batch["batch_no"])
+            header = {"reverses_number": original["number"], "reverses_kind": original["kind"]}
+            doc_lines = [
+                {"line_no": m.line_no, "reverses_line_no": row["line_no"], "item_code": self._item_code(conn, m.item_id),
+                 "batch_no": self._batch_no(conn, m.batch_id), "qty": m.qty}
+                for m, row in zip(movements, originals)
+            ]
+            return self._save(conn, "reversal", day, header, doc_lines, movements, reverses=(original["id"], original["number"]), reason=reason)
+
+    # -- reading documents ------------------------------------------------------------------
+
+    def document(self, number: str) -> SavedDocument:
+        """A saved document with its lines and movements, by number."""
+        row = self._row("SELECT id FROM document WHERE number = ?", (number.strip().upper(),))
+        if row is None:
+            raise DocumentNotFound(f"There is no document {number}.", field="number")
+        return self._load_document(self.conn, row["id"])
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _document_day(self, doc_date: dt.date | str | None) -> dt.date:
+        today = self.today()
+        if doc_date is None:
+            return today
+        day = parse_date(doc_date, "doc_date", "Document date")
+        if day > today:
+            raise InvalidInput("A document cannot be dated in the future.", field="doc_date")
+        limit = int(self.setting("backdate_days", str(DEFAULT_BACKDATE_DAYS)))
+        if day < today - dt.timedelta(days=limit):
+            raise InvalidInput(f"Paper records can be entered up to {limit} days late, not more.", field="doc_date")
+        return day
+
+    @staticmethod
+    def _voucher_date(value: dt.date | str, day: dt.date) -> dt.date:
+        voucher = parse_date(value, "voucher_date", "Voucher date")
+        if voucher > day:
+            raise InvalidInput("The voucher date is after today: check it.", field="voucher_date")
+        if voucher < day - dt.timedelta(days=366):
+            raise InvalidInput("The voucher is more than a year old: check the date.", field="voucher_date")
+        return voucher
+
+    @staticmethod
+    def _check_line_count(lines: Sequence[object]) -> None:
+        if not lines:
+            raise InvalidInput("Add at least one line.", field="lines")
+        if len(lines) > MAX_LINES:
+            raise InvalidInput(f"A document has at most {MAX_LINES} lines.", field="lines")
+
+    def _batch_for_receipt(
+        self, conn: sqlite3.Connection, item: Item, batch_no: str, expiry: str, manufacturer: str | None, cost: str | None
+    ) -> _Batch:
+        row = conn.execute(
+            "SELECT id, item_id, batch_no, expiry_month, manufacturer, unit_cost FROM batch WHERE item_id = ? AND batch_no = ?",
+            (item.id, batch_no),
+        ).fetchone()
+        if row is not None:
+            if row["expiry_month"] != expiry:
+                raise BatchExpiryMismatch(item.code, batch_no, row["expiry_month"], expiry)
+            return _Batch(*row)
+        cursor = conn.execute(
+            "INSERT INTO batch (item_id, batch_no, expiry_month, manufacturer, unit_cost, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (item.id, batch_no, expiry, manufacturer, cost, self.now_utc_iso()),
+        )
+        assert cursor.lastrowid is not None
+        return _Batch(cursor.lastrowid, item.id, batch_no, expiry, manufacturer, cost)
+
+    def _existing_batch(self, conn: sqlite3.Connection, item: Item, batch_no: str) -> _Batch:
+        number = normalise_batch_no(batch_no)
+        row = conn.execute(
+            "SELECT id, item_id, batch_no, expiry_month, manufacturer, unit_cost FROM batch WHERE item_id = ? AND batch_no = ?",
+            (item.id, number),
+        ).fetchone()
+        if row is None:
+            raise UnknownBatch(item.code, number)
+        return _Batch(*row)
+
+    @staticmethod
+    def _batch_qty(conn: sqlite3.Connection, batch_id: int) -> int:
+        row = conn.execute("SELECT qty FROM stock WHERE batch_id = ?", (batch_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _check_batch_stock(self, conn: sqlite3.Connection, item: Item, batch: _Batch, qty: int) -> None:
+        on_hand = self._batch_qty(conn, batch.id)
+        if on_hand < qty:
+            raise StockTooLow(item.code, qty, on_hand, batch.batch_no)
+
+    def _plan_line(self, conn: sqlite3.Connection, line_no: int, line: DispenseLine, day: dt.date, *, allow_short: bool) -> LinePlan:
+        """FEFO: the chosen batch first if valid, then usable batches by earliest expiry."""
+        item = self.item(line.item_code)
+        wanted = line.qty_prescribed if line.qty is None else line.qty
+        month = day.strftime("%Y-%m")
+        candidates = conn.execute(
+            "SELECT b.id, b.batch_no, b.expiry_month, s.qty FROM stock s JOIN batch b ON b.id = s.batch_id "
+            "WHERE s.item_id = ? AND s.qty > 0 AND b.expiry_month >= ? ORDER BY b.expiry_month, b.id",
+            (item.id, month),
+        ).fetchall()
+        if line.batch_no:
+            chosen = self._existing_batch(conn, item, line.batch_no)
+            if is_expired(chosen.expiry_month, day):
+                raise BatchExpired(item.code, chosen.batch_no, chosen.expiry_month)
+            candidates.sort(key=lambda row: row["id"] != chosen.id)
+        allocations: list[Allocation] = []
+        remaining = wanted
+        for row in candidates:
+            if remaining <= 0:
+                break
+            take = min(remaining, row["qty"])
+            allocations.append(Allocation(row["id"], row["batch_no"], row["expiry_month"], take))
+            remaining -= take
+        if remaining > 0 and not allow_short:
+            raise StockTooLow(item.code, wanted, wanted - remaining)
+        return LinePlan(line_no, item, wanted, tuple(allocations), remaining)
+
+    def _item_code(self, conn: sqlite3.Connection, item_id: int) -> str:
+        return str(conn.execute("SELECT code FROM item WHERE id = ?", (item_id,)).fetchone()[0])
+
+    def _batch_no(self, conn: sqlite3.Connection, batch_id: int) -> str:
+        return str(conn.execute("SELECT batch_no FROM batch WHERE id = ?", (batch_id,)).fetchone()[0])
+
+    def _save(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        day: dt.date,
+        header: dict[str, Any],
+        lines: list[dict[str, Any]],
+        movements: list[_Movement],
+        *,
+        qty_prescribed: list[int] | None = None,
+        reverses: tuple[int, str] | None = None,
+        reason: str | None = None,
+    ) -> SavedDocument:
+        """Write document, lines, movements, balances and the outbox event (inside the caller's transaction)."""
+        assert self.user is not None
+        fy = financial_year(day)
+        serial = conn.execute(
+            "INSERT INTO doc_counter (kind, financial_year, last_serial) VALUES (?, ?, 1) "
+            "ON CONFLICT (kind, financial_year) DO UPDATE SET last_serial = last_serial + 1 RETURNING last_serial",
+            (kind, fy),
+        ).fetchone()[0]
+        number = document_number(kind, fy, serial)
+        created_at = self.now_utc_iso()
+        cursor = conn.execute(
+            "INSERT INTO document (number, kind, financial_year, serial, doc_date, created_at, created_by, header, reverses_id, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (number, kind, fy, serial, day.isoformat(), created_at, self.user.id, json.dumps(header, ensure_ascii=False),
+             reverses[0] if reverses else None, reason),
+        )
+        document_id = cursor.lastrowid
+        assert document_id is not None
+        for index, line in enumerate(lines):
+            conn.execute(
+                "INSERT INTO document_line (document_id, line_no, item_id, qty_prescribed, qty, detail) "
+                "VALUES (?, ?, (SELECT id FROM item WHERE code = ?), ?, ?, ?)",
+                (document_id, line["line_no"], line["item_code"], qty_prescribed[index] if qty_prescribed else None,
+                 line.get("qty_dispensed", line.get("qty", 0)), json.dumps(line, ensure_ascii=False)),
+            )
+        month = day.strftime("%Y-%m")
+        for movement in movements:
+            conn.execute(
+                "INSERT INTO movement (document_id, line_no, batch_id, item_id, kind, qty, moved_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (document_id, movement.line_no, movement.batch_id, movement.item_id, movement.kind, movement.qty, day.isoformat()),
+            )
+            # UPDATE first: an INSERT .. ON CONFLICT would check the new row's CHECK (qty >= 0)
+            # before noticing the conflict, and refuse every outgoing movement.
+            updated = conn.execute(
+                "UPDATE stock SET qty = qty + ? WHERE batch_id = ? AND qty + ? >= 0 RETURNING qty",
+                (movement.qty, movement.batch_id, movement.qty),
+            ).fetchone()
+            if updated is None:
+                if movement.qty < 0 or conn.execute("SELECT 1 FROM stock WHERE batch_id = ?", (movement.batch_id,)).fetchone():
+                    # Checked before saving too; this is the last guard, said plainly.
+                    raise StockTooLow(
+                        self._item_code(conn, movement.item_id), -movement.qty,
+                        self._batch_qty(conn, movement.batch_id), self._batch_no(conn, movement.batch_id),
+                    )
+                conn.execute(
+                    "INSERT INTO stock (batch_id, item_id, qty) VALUES (?, ?, ?)",
+                    (movement.batch_id, movement.item_id, movement.qty),
+                )
+            if movement.kind in ISSUE_KINDS:
+                conn.execute(
+                    "INSERT INTO consumption_month (item_id, month, qty) VALUES (?, ?, ?) "
+                    "ON CONFLICT (item_id, month) DO UPDATE SET qty = qty + excluded.qty",
+                    (movement.item_id, month, -movement.qty),
+                )
+        document = self._load_document(conn, document_id)
+        write_event(self, conn, document)
+        return document
+
+    def _load_document(self, conn: sqlite3.Connection, document_id: int) -> SavedDocument:
+        row = conn.execute(
+            "SELECT d.id, d.number, d.kind, d.doc_date, d.created_at, u.username, d.header, d.reason, "
+            "o.number AS reverses_number, r.number AS reversed_by FROM document d "
+            "JOIN app_user u ON u.id = d.created_by LEFT JOIN document o ON o.id = d.reverses_id "
+            "LEFT JOIN document r ON r.reverses_id = d.id WHERE d.id = ?",
+            (document_id,),
+        ).fetchone()
+        lines = [json.loads(r[0]) for r in conn.execute("SELECT detail FROM document_line WHERE document_id = ? ORDER BY line_no", (document_id,))]
+        movements = [
+            {"line_no": m["line_no"], "item_code": m["code"], "batch_no": m["batch_no"], "expiry_month": m["expiry_month"],
+             "manufacturer": m["manufacturer"], "unit_cost": m["unit_cost"], "qty": m["qty"]}
+            for m in conn.execute(
+                "SELECT m.line_no, i.code, b.batch_no, b.expiry_month, b.manufacturer, b.unit_cost, m.qty FROM movement m "
+                "JOIN batch b ON b.id = m.batch_id JOIN item i ON i.id = m.item_id WHERE m.document_id = ? ORDER BY m.id",
+                (document_id,),
+            )
+        ]
+        shortfalls = [
+            {"line_no": line["line_no"], "item_code": line["item_code"], "not_available": line["not_available"]}
+            for line in lines if line.get("not_available")
+        ]
+        return SavedDocument(
+            id=row["id"], number=row["number"], kind=row["kind"], doc_date=dt.date.fromisoformat(row["doc_date"]),
+            created_at=row["created_at"], created_by=row["username"], header=json.loads(row["header"]), lines=lines,
+            movements=movements, reverses_number=row["reverses_number"], reason=row["reason"], reversed_by=row["reversed_by"],
+            shortfalls=shortfalls,
+        )
+

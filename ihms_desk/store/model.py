@@ -1,0 +1,286 @@
+"""The values the store takes and gives back: plain frozen dataclasses, no database handles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+CATEGORIES = ("drug", "surgical", "suture")
+FACILITY_TYPES = ("CHC", "PHC", "UPHC", "SDH", "DH")
+SEXES = {"M": "Male", "F": "Female", "O": "Other"}
+
+
+class ReceiptSource(str, enum.Enum):
+    DISTRICT_WAREHOUSE = "ddw"
+    OTHER_FACILITY = "facility"
+    LOCAL_PURCHASE = "local_purchase"
+
+
+class AdjustmentReason(str, enum.Enum):
+    DAMAGED = "damaged"
+    EXPIRED_WRITE_OFF = "expired_write_off"
+    RETURN_TO_WAREHOUSE = "return_to_warehouse"
+    LOST = "lost"
+    FOUND = "found"
+    STOCKTAKE_CORRECTION = "stocktake_correction"
+
+    @property
+    def direction(self) -> int:
+        """+1 adds stock, -1 removes it, 0 means the line's sign decides."""
+        if self is AdjustmentReason.FOUND:
+            return 1
+        if self is AdjustmentReason.STOCKTAKE_CORRECTION:
+            return 0
+        return -1
+
+    @property
+    def is_write_off(self) -> bool:
+        """Stock leaves the books for good: the MO in-charge must approve."""
+        return self in (AdjustmentReason.DAMAGED, AdjustmentReason.EXPIRED_WRITE_OFF, AdjustmentReason.LOST)
+
+
+class TransferDestination(str, enum.Enum):
+    WARD = "ward"
+    SUB_CENTRE = "sub_centre"
+    FACILITY = "facility"
+
+
+@dataclass(frozen=True)
+class Facility:
+    code: str
+    name: str
+    district: str
+    block: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    code: str
+    name: str
+    generic_name: str
+    strength: str
+    dosage_form: str
+    unit_of_issue: str
+    category: str
+    min_stock: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class ItemHit:
+    """An item found by search, with what the counter needs to see at a glance."""
+
+    item: Item
+    usable_qty: int
+    nearest_expiry: str | None
+    rank: int
+
+
+@dataclass(frozen=True)
+class BatchStock:
+    """One batch of an item and its balance."""
+
+    batch_id: int
+    item_code: str
+    batch_no: str
+    expiry_month: str
+    manufacturer: str | None
+    unit_cost: str | None
+    qty: int
+    expired: bool
+    near_expiry: bool
+
+
+@dataclass(frozen=True)
+class ItemStock:
+    """Stock on hand of one item, summed over its batches."""
+
+    item: Item
+    qty: int
+    usable_qty: int
+    expired_qty: int
+    batches: int
+    nearest_expiry: str | None
+    amc: float
+    months_of_stock: float | None
+
+
+@dataclass
+class ReceiptLine:
+    item_code: str
+    batch_no: str
+    expiry_month: str
+    qty: int
+    manufacturer: str | None = None
+    unit_cost: str | None = None
+
+
+@dataclass
+class Patient:
+    opd_no: str
+    name: str
+    age: int
+    sex: str
+    abha: str | None = None
+
+
+@dataclass
+class DispenseLine:
+    """One prescribed item. ``qty`` None means "as much as the prescription asks, or what there is"."""
+
+    item_code: str
+    qty_prescribed: int
+    qty: int | None = None
+    batch_no: str | None = None
+
+
+@dataclass
+class AdjustmentLine:
+    item_code: str
+    batch_no: str
+    qty: int
+
+
+@dataclass
+class TransferLine:
+    item_code: str
+    qty: int
+    batch_no: str | None = None
+
+
+@dataclass
+class StocktakeCount:
+    item_code: str
+    batch_no: str
+    counted: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Units taken from one batch for one line."""
+
+    batch_id: int
+    batch_no: str
+    expiry_month: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class LinePlan:
+    """How a dispense or transfer line would be met: batches (FEFO) and what is short."""
+
+    line_no: int
+    item: Item
+    requested: int
+    allocations: tuple[Allocation, ...]
+    shortfall: int
+
+    @property
+    def qty(self) -> int:
+        return sum(a.qty for a in self.allocations)
+
+
+@dataclass(frozen=True)
+class StocktakeDifference:
+    item_code: str
+    item_name: str
+    batch_no: str
+    expiry_month: str
+    book_qty: int
+    counted: int
+
+    @property
+    def difference(self) -> int:
+        return self.counted - self.book_qty
+
+
+@dataclass(frozen=True)
+class SavedDocument:
+    """A saved document as the outbox sends it and the screens show it."""
+
+    id: int
+    number: str
+    kind: str
+    doc_date: dt.date
+    created_at: str
+    created_by: str
+    header: dict[str, Any]
+    lines: list[dict[str, Any]]
+    movements: list[dict[str, Any]]
+    reverses_number: str | None = None
+    reason: str | None = None
+    reversed_by: str | None = None
+    shortfalls: list[dict[str, Any]] = field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        """The whole document and the movements it made: the outbox event's payload."""
+        return {
+            "document": {
+                "number": self.number,
+                "kind": self.kind,
+                "doc_date": self.doc_date.isoformat(),
+                "created_at": self.created_at,
+                "created_by": self.created_by,
+                "reverses_number": self.reverses_number,
+                "reason": self.reason,
+                "header": self.header,
+                "lines": self.lines,
+            },
+            "movements": self.movements,
+        }
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One row of a day's documents list."""
+
+    id: int
+    number: str
+    kind: str
+    doc_date: str
+    created_at: str
+    created_by: str
+    summary: str
+    lines: int
+    reversed_by: str | None
+    reverses_number: str | None
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """A saved document's event waiting to be (or already) sent to the state server."""
+
+    sequence: int
+    event_id: str
+    epoch: int
+    type: str
+    payload: dict[str, Any]
+    hlc: str
+    created_at: str
+    status: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What a CSV import did: rows taken and rows refused with their row number and reason."""
+
+    added: int
+    updated: int
+    rejected: list[tuple[int, str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # stock_out, low_stock, near_expiry, expired, sync_overdue
+    item_code: str | None
+    message: str
+    severity: int  # 2 red, 1 amber

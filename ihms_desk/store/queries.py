@@ -1,0 +1,242 @@
+"""Read-only views of stock: on hand, batches, near expiry, expired, stock-outs, low stock, a day's documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from ihms_desk.store.base import StoreBase
+from ihms_desk.store.catalogue import ITEM_COLUMNS, item_from_row
+from ihms_desk.store.model import Alert, BatchStock, DocumentSummary, ItemStock
+from ihms_desk.store.rules import expires_within, is_expired
+
+DEFAULT_NEAR_EXPIRY_DAYS = 90
+DEFAULT_LOW_STOCK_MONTHS = 1.0
+#: Average monthly consumption is taken over this many complete months before the current one.
+AMC_MONTHS = 3
+
+
+def _months_back(day: dt.date, count: int) -> list[str]:
+    """The ``count`` complete months before ``day``'s month, as ``YYYY-MM``."""
+    year, month = day.year, day.month
+    result = []
+    for _ in range(count):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        result.append(f"{year:04d}-{month:02d}")
+    return result
+
+
+class QueriesMixin(StoreBase):
+    """Stock views used by the screens, the CLI and alerts."""
+
+    def near_expiry_days(self) -> int:
+        return int(self.setting("near_expiry_days", str(DEFAULT_NEAR_EXPIRY_DAYS)))
+
+    def low_stock_months(self) -> float:
+        return float(self.setting("low_stock_months", str(DEFAULT_LOW_STOCK_MONTHS)))
+
+    def stock_on_hand(self, *, category: str | None = None, include_zero: bool = True) -> list[ItemStock]:
+        """Every active item with its stock, usable (unexpired) part, nearest expiry and AMC::
+
+            for row in store.stock_on_hand():
+                print(row.item.code, row.qty, row.usable_qty, row.months_of_stock)
+        """
+        today = self.today()
+        month = today.strftime("%Y-%m")
+        months = _months_back(today, AMC_MONTHS)
+        params: list[object] = [month, month, *months]
+        where = "i.active = 1"
+        if category:
+            where += " AND i.category = ?"
+            params.append(category)
+        rows = self._rows(
+            f"""
+            SELECT {ITEM_COLUMNS},
+                coalesce(s.qty, 0) AS qty,
+                coalesce(s.usable, 0) AS usable,
+                coalesce(s.batches, 0) AS batches,
+                s.nearest AS nearest,
+                coalesce(c.issued, 0) AS issued
+            FROM item i
+            LEFT JOIN (
+                SELECT st.item_id,
+                    sum(st.qty) AS qty,
+                    sum(CASE WHEN b.expiry_month >= ? THEN st.qty ELSE 0 END) AS usable,
+                    count(*) AS batches,
+                    min(CASE WHEN b.expiry_month >= ? THEN b.expiry_month END) AS nearest
+                FROM stock st JOIN batch b ON b.id = st.batch_id
+                WHERE st.qty > 0
+                GROUP BY st.item_id
+            ) s ON s.item_id = i.id
+            LEFT JOIN (
+                SELECT item_id, sum(qty) AS issued FROM consumption_month
+                WHERE month IN ({", ".join("?" for _ in months)}) GROUP BY item_id
+            ) c ON c.item_id = i.id
+            WHERE {where}
+            ORDER BY i.name
+            """,
+            tuple(params),
+        )
+        result = []
+        for row in rows:
+            if not include_zero and row["qty"] == 0:
+                continue
+            amc = row["issued"] / AMC_MONTHS
+            result.append(
+                ItemStock(
+                    item=item_from_row(row),
+                    qty=row["qty"],
+                    usable_qty=row["usable"],
+                    expired_qty=row["qty"] - row["usable"],
+                    batches=row["batches"],
+                    nearest_expiry=row["nearest"],
+                    amc=amc,
+                    months_of_stock=(row["usable"] / amc) if amc > 0 else None,
+                )
+            )
+        return result
+
+    def item_batches(self, item_code: str, *, include_empty: bool = False) -> list[BatchStock]:
+        """The item's batches, earliest expiry first, with balance and expiry flags."""
+        item = self.item(item_code)  # type: ignore[attr-defined]
+        today = self.today()
+        window = self.near_expiry_days()
+        rows = self._rows(
+            "SELECT b.id, b.batch_no, b.expiry_month, b.manufacturer, b.unit_cost, coalesce(s.qty, 0) AS qty "
+            "FROM batch b LEFT JOIN stock s ON s.batch_id = b.id WHERE b.item_id = ? "
+            + ("" if include_empty else "AND s.qty > 0 ")
+            + "ORDER BY b.expiry_month, b.id",
+            (item.id,),
+        )
+        return [
+            BatchStock(
+                batch_id=row["id"], item_code=item.code, batch_no=row["batch_no"], expiry_month=row["expiry_month"],
+                manufacturer=row["manufacturer"], unit_cost=row["unit_cost"], qty=row["qty"],
+                expired=is_expired(row["expiry_month"], today),
+                near_expiry=expires_within(row["expiry_month"], today, window),
+            )
+            for row in rows
+        ]
+
+    def _batches_where(self, condition: str, params: tuple[object, ...]) -> list[tuple[str, str, BatchStock]]:
+        today = self.today()
+        window = self.near_expiry_days()
+        rows = self._rows(
+            "SELECT b.id, i.code, i.name, b.batch_no, b.expiry_month, b.manufacturer, b.unit_cost, s.qty "
+            "FROM stock s JOIN batch b ON b.id = s.batch_id JOIN item i ON i.id = s.item_id "
+            f"WHERE s.qty > 0 AND {condition} ORDER BY b.expiry_month, i.name",
+            params,
+        )
+        return [
+            (row["code"], row["name"], BatchStock(
+                batch_id=row["id"], item_code=row["code"], batch_no=row["batch_no"], expiry_month=row["expiry_month"],
+                manufacturer=row["manufacturer"], unit_cost=row["unit_cost"], qty=row["qty"],
+                expired=is_expired(row["expiry_month"], today),
+                near_expiry=expires_within(row["expiry_month"], today, window),
+            ))
+            for row in rows
+        ]
+
+    def near_expiry(self, days: int | None = None) -> list[BatchStock]:
+        """Batches on the shelf that expire within the window (default: the setting, 90 days)."""
+        today = self.today()
+        window = self.near_expiry_days() if days is None else days
+        last = today + dt.timedelta(days=window)
+        # A batch is near expiry when its last usable day (end of month) is within the window.
+        candidates = self._batches_where(
+            "b.expiry_month >= ? AND b.expiry_month <= ?", (today.strftime("%Y-%m"), last.strftime("%Y-%m"))
+        )
+        return [batch for _, _, batch in candidates if expires_within(batch.expiry_month, today, window)]
+
+    def expired_on_shelf(self) -> list[BatchStock]:
+        """Batches past their expiry month that still hold stock: to be written off or returned."""
+        return [batch for _, _, batch in self._batches_where("b.expiry_month < ?", (self.today().strftime("%Y-%m"),))]
+
+    def stock_outs(self) -> list[ItemStock]:
+        """Items the facility stocks (ever received, or with a minimum) that have no usable stock."""
+        stocked = {row[0] for row in self._rows("SELECT DISTINCT item_id FROM batch")}
+        return [row for row in self.stock_on_hand() if row.usable_qty == 0 and (row.item.id in stocked or row.item.min_stock > 0)]
+
+    def low_stock(self, months: float | None = None) -> list[ItemStock]:
+        """Items with some usable stock but below their minimum or below ``months`` of AMC."""
+        threshold = self.low_stock_months() if months is None else months
+        return [
+            row
+            for row in self.stock_on_hand()
+            if row.usable_qty > 0
+            and (row.usable_qty < row.item.min_stock or (row.months_of_stock is not None and row.months_of_stock < threshold))
+        ]
+
+    def alerts(self) -> list[Alert]:
+        """Everything that needs attention now, most serious first."""
+        alerts: list[Alert] = []
+        for row in self.stock_outs():
+            alerts.append(Alert("stock_out", row.item.code, f"{row.item.name}: out of stock", 2))
+        for batch in self.expired_on_shelf():
+            alerts.append(Alert("expired", batch.item_code, f"{batch.item_code} batch {batch.batch_no} expired {batch.expiry_month}: {batch.qty} on shelf", 2))
+        for row in self.low_stock():
+            mos = f"{row.months_of_stock:.1f} months" if row.months_of_stock is not None else f"below minimum {row.item.min_stock}"
+            alerts.append(Alert("low_stock", row.item.code, f"{row.item.name}: {row.usable_qty} left ({mos})", 1))
+        for batch in self.near_expiry():
+            alerts.append(Alert("near_expiry", batch.item_code, f"{batch.item_code} batch {batch.batch_no} expires {batch.expiry_month}: {batch.qty} on shelf", 1))
+        return alerts
+
+    def documents_on(self, day: dt.date | None = None, *, kind: str | None = None, limit: int = 1000) -> list[DocumentSummary]:
+        """A day's documents, newest first (default today), optionally of one kind."""
+        where = "d.doc_date = ?"
+        params: list[object] = [(day or self.today()).isoformat()]
+        if kind:
+            where += " AND d.kind = ?"
+            params.append(kind)
+        return self._document_summaries(where, params, limit)
+
+    def recent_dispenses(self, limit: int = 20) -> list[DocumentSummary]:
+        """The last dispenses saved, newest first, whatever their date."""
+        return self._document_summaries("d.kind = 'dispense'", [], limit)
+
+    def _document_summaries(self, where: str, params: list[object], limit: int) -> list[DocumentSummary]:
+        rows = self._rows(
+            "SELECT d.id, d.number, d.kind, d.doc_date, d.created_at, u.username, d.header, "
+            "(SELECT count(*) FROM document_line l WHERE l.document_id = d.id) AS lines, "
+            "r.number AS reversed_by, o.number AS reverses_number "
+            "FROM document d JOIN app_user u ON u.id = d.created_by "
+            "LEFT JOIN document r ON r.reverses_id = d.id LEFT JOIN document o ON o.id = d.reverses_id "
+            f"WHERE {where} ORDER BY d.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [
+            DocumentSummary(
+                id=row["id"], number=row["number"], kind=row["kind"], doc_date=row["doc_date"], created_at=row["created_at"],
+                created_by=row["username"], summary=_summary(row["kind"], json.loads(row["header"])), lines=row["lines"],
+                reversed_by=row["reversed_by"], reverses_number=row["reverses_number"],
+            )
+            for row in rows
+        ]
+
+    def not_available_report(self, start: dt.date, end: dt.date) -> list[dict[str, object]]:
+        """Quantity prescribed but not dispensed per item between two days (the state's NA figure)."""
+        rows = self._rows(
+            "SELECT i.code, i.name, sum(l.qty_prescribed - l.qty) AS not_available, count(*) AS lines "
+            "FROM document_line l JOIN document d ON d.id = l.document_id JOIN item i ON i.id = l.item_id "
+            "WHERE d.kind = 'dispense' AND d.doc_date BETWEEN ? AND ? AND l.qty_prescribed > l.qty "
+            "AND NOT EXISTS (SELECT 1 FROM document r WHERE r.reverses_id = d.id) "
+            "GROUP BY i.id ORDER BY not_available DESC",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [dict(row) for row in rows]
+
+
+def _summary(kind: str, header: dict[str, object]) -> str:
+    if kind == "dispense":
+        return f"{header.get('opd_no')} · {header.get('patient_name')} ({header.get('age')}/{header.get('sex')})"
+    if kind == "receipt":
+        return f"{header.get('source')} · {header.get('voucher_no')}"
+    if kind == "adjustment":
+        return str(header.get("reason_code"))
+    if kind == "transfer":
+        return f"{header.get('destination_type')} · {header.get('destination_name')}"
+    if kind == "reversal":
+        return f"reverses {header.get('reverses_number')}"
+    return str(header.get("note") or "")

@@ -1,0 +1,218 @@
+"""The database schema, as an ordered list of sqlite-utils migrations.
+
+Each migration runs in its own transaction together with the record of it. Never edit a
+migration that has shipped: add a new one. ``tests/store/test_schema.py`` builds a database at
+every earlier version and migrates it to the newest.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "ihms_desk"
+
+migrations = Migrations(MIGRATION_SET)
+
+
+def _script(db: Database, sql: str) -> None:
+    # executescript() would COMMIT the migration's transaction, so run statement by statement.
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations(name="m001_ledger")
+def m001_ledger(db: Database) -> None:
+    """Facility, catalogue, batches, documents, ledger movements, balances, outbox, users."""
+    _script(
+        db,
+        """
+        CREATE TABLE facility (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            district TEXT NOT NULL,
+            block TEXT NOT NULL,
+            type TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE setting (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE device (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            epoch INTEGER NOT NULL DEFAULT 1 CHECK (epoch >= 1),
+            next_sequence INTEGER NOT NULL DEFAULT 1 CHECK (next_sequence >= 1),
+            hlc_wall_ms INTEGER NOT NULL DEFAULT 0,
+            hlc_counter INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO device (id) VALUES (1);
+        CREATE TABLE app_user (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            full_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('pharmacist', 'store_clerk', 'in_charge', 'admin')),
+            password_hash TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            username TEXT,
+            action TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE item (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            generic_name TEXT NOT NULL,
+            strength TEXT NOT NULL,
+            dosage_form TEXT NOT NULL,
+            unit_of_issue TEXT NOT NULL,
+            category TEXT NOT NULL CHECK (category IN ('drug', 'surgical', 'suture')),
+            min_stock INTEGER NOT NULL DEFAULT 0 CHECK (min_stock >= 0),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            search_text TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE batch (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            batch_no TEXT NOT NULL,
+            expiry_month TEXT NOT NULL
+                CHECK (expiry_month GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]'),
+            manufacturer TEXT,
+            unit_cost TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (item_id, batch_no)
+        );
+        CREATE TABLE stock (
+            batch_id INTEGER PRIMARY KEY REFERENCES batch(id),
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            qty INTEGER NOT NULL CHECK (qty >= 0)
+        );
+        CREATE INDEX stock_item ON stock (item_id);
+        CREATE TABLE doc_counter (
+            kind TEXT NOT NULL,
+            financial_year TEXT NOT NULL,
+            last_serial INTEGER NOT NULL,
+            PRIMARY KEY (kind, financial_year)
+        );
+        CREATE TABLE document (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('receipt', 'dispense', 'adjustment', 'transfer', 'stocktake', 'reversal')),
+            financial_year TEXT NOT NULL,
+            serial INTEGER NOT NULL CHECK (serial >= 1),
+            doc_date TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by INTEGER NOT NULL REFERENCES app_user(id),
+            header TEXT NOT NULL,
+            reverses_id INTEGER UNIQUE REFERENCES document(id),
+            reason TEXT,
+            UNIQUE (kind, financial_year, serial)
+        );
+        CREATE INDEX document_date ON document (doc_date, kind);
+        CREATE INDEX document_kind ON document (kind, id);
+        CREATE TABLE document_line (
+            document_id INTEGER NOT NULL REFERENCES document(id),
+            line_no INTEGER NOT NULL CHECK (line_no >= 1),
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            qty_prescribed INTEGER CHECK (qty_prescribed IS NULL OR qty_prescribed >= 0),
+            qty INTEGER NOT NULL,
+            detail TEXT,
+            PRIMARY KEY (document_id, line_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE movement (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES document(id),
+            line_no INTEGER NOT NULL,
+            batch_id INTEGER NOT NULL REFERENCES batch(id),
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            kind TEXT NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty <> 0),
+            moved_on TEXT NOT NULL
+        );
+        CREATE INDEX movement_batch ON movement (batch_id);
+        CREATE INDEX movement_document ON movement (document_id);
+        CREATE INDEX movement_item_day ON movement (item_id, moved_on);
+        CREATE TABLE consumption_month (
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            month TEXT NOT NULL,
+            qty INTEGER NOT NULL,
+            PRIMARY KEY (item_id, month)
+        ) WITHOUT ROWID;
+        CREATE TABLE outbox (
+            sequence INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            epoch INTEGER NOT NULL,
+            document_id INTEGER NOT NULL UNIQUE REFERENCES document(id),
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            hlc TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'rejected')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            acknowledged_at TEXT
+        );
+        CREATE INDEX outbox_status ON outbox (status, sequence)
+        """,
+    )
+
+
+@migrations(name="m002_ledger_guards")
+def m002_ledger_guards(db: Database) -> None:
+    """Make the ledger append-only in the schema itself, not only in the code."""
+    for table in ("movement", "document", "document_line", "outbox"):
+        db.execute(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END"
+        )
+    for table in ("movement", "document_line"):
+        db.execute(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are never edited'); END"
+        )
+    # A document's content never changes once saved; the outbox keeps what was sent.
+    db.execute(
+        "CREATE TRIGGER document_no_update BEFORE UPDATE ON document "
+        "BEGIN SELECT RAISE(ABORT, 'documents are never edited: reverse them'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER outbox_payload_fixed BEFORE UPDATE OF payload, event_id, sequence, epoch, "
+        "document_id ON outbox BEGIN SELECT RAISE(ABORT, 'an outbox event never changes'); END"
+    )
+
+
+@migrations(name="m003_barcodes_and_rejections")
+def m003_barcodes_and_rejections(db: Database) -> None:
+    """GTINs mapped to items (scanner) and why the server set an event aside."""
+    _script(
+        db,
+        """
+        CREATE TABLE item_gtin (
+            gtin TEXT PRIMARY KEY CHECK (length(gtin) = 14),
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            mapped_at TEXT NOT NULL,
+            mapped_by TEXT NOT NULL
+        );
+        ALTER TABLE outbox ADD COLUMN reject_code TEXT;
+        ALTER TABLE outbox ADD COLUMN reject_reason TEXT
+        """,
+    )
+
+
+def latest_version() -> str:
+    """Name of the newest migration: the schema version a fresh database gets."""
+    return migrations._migrations[-1].name
+
+
+def migration_names() -> list[str]:
+    """Every migration's name, oldest first."""
+    return [migration.name for migration in migrations._migrations]

@@ -1,0 +1,559 @@
+"""Sync protocol v1: the wire format shared by the desk's sync client and the state server.
+
+Pure Python (stdlib only) because the desktop build ships neither pydantic nor FastAPI; the
+server wraps these shapes in its own pydantic models to publish an OpenAPI document. Every
+validation failure raises :class:`ProtocolError` with a machine code and a plain reason that
+names the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any, Final, Literal, Mapping, TypedDict
+
+PROTOCOL_VERSION: Final = 1
+SUPPORTED_PROTOCOL_VERSIONS: Final = frozenset({1})
+PROTOCOL_HEADER: Final = "X-IHMS-Protocol"
+EVENT_SCHEMA_VERSION: Final = 1
+
+MAX_EVENTS_PER_BATCH: Final = 500
+#: A desk may gzip its request body; the server refuses bodies that inflate beyond this.
+MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+CATALOG_DEFAULT_LIMIT: Final = 500
+CATALOG_MAX_LIMIT: Final = 1000
+
+EventType = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal"]
+EVENT_TYPES: Final[tuple[str, ...]] = (
+    "receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal",
+)
+#: Documents that may carry no movement at all: a stocktake that found the books right, a
+#: dispense where every line was "not available", and the reversal of either.
+EVENT_TYPES_WITHOUT_MOVEMENTS: Final = frozenset({"stocktake", "dispense", "reversal"})
+
+FACILITY_TYPES: Final[tuple[str, ...]] = ("CHC", "PHC", "DH", "SDH", "SC")
+ITEM_CATEGORIES: Final[tuple[str, ...]] = ("drug", "surgical", "suture")
+
+# Result statuses of one pushed event.
+APPLIED: Final = "applied"
+DUPLICATE: Final = "duplicate"
+REJECTED: Final = "rejected"
+
+# Machine codes. The reason that goes with each is plain English for the in-charge to read.
+UPGRADE_REQUIRED: Final = "upgrade_required"
+INVALID_REQUEST: Final = "invalid_request"
+INVALID_EVENT: Final = "invalid_event"
+EVENT_ID_CONFLICT: Final = "event_id_conflict"
+SEQUENCE_REUSED: Final = "sequence_reused"
+WRONG_FACILITY: Final = "wrong_facility"
+WRONG_DEVICE: Final = "wrong_device"
+TOKEN_INVALID: Final = "token_invalid"
+TOKEN_REVOKED: Final = "token_revoked"
+ENROLMENT_REFUSED: Final = "enrolment_refused"
+CURSOR_UNKNOWN: Final = "cursor_unknown"
+PAYLOAD_TOO_LARGE: Final = "payload_too_large"
+NOT_FOUND: Final = "not_found"
+
+# Bounds that keep every stored value inside PostgreSQL's integer/bigint columns.
+MAX_EPOCH: Final = 2**31 - 1
+MAX_SEQUENCE: Final = 2**62
+MAX_ABS_QTY: Final = 10**9
+MAX_MOVEMENTS: Final = 5000
+MAX_LINES: Final = 5000
+
+
+class ProtocolError(Exception):
+    """A request or event that breaks the wire format; ``code`` is for machines, ``reason`` for people."""
+
+    def __init__(self, code: str, reason: str, field: str | None = None) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+        self.field = field
+
+
+# --- JSON shapes on the wire -------------------------------------------------------------
+
+class MovementDict(TypedDict):
+    line_no: int
+    item_code: str
+    batch_no: str
+    expiry_month: str
+    manufacturer: str | None
+    unit_cost: str | None
+    qty: int
+
+
+class DocumentDict(TypedDict):
+    number: str
+    kind: str
+    doc_date: str
+    created_at: str
+    created_by: str
+    reverses_number: str | None
+    reason: str | None
+    header: dict[str, Any]
+    lines: list[dict[str, Any]]
+
+
+class PayloadDict(TypedDict):
+    document: DocumentDict
+    movements: list[MovementDict]
+
+
+class EventDict(TypedDict):
+    event_id: str
+    device_id: str
+    facility_code: str
+    epoch: int
+    sequence: int
+    type: str
+    schema_version: int
+    hlc: str
+    wall_time: str
+    payload: PayloadDict
+
+
+class PushRequestDict(TypedDict):
+    device_id: str
+    events: list[EventDict]
+
+
+class EventResultDict(TypedDict):
+    event_id: str
+    status: str
+    code: str | None
+    reason: str | None
+
+
+class GapDict(TypedDict):
+    device_id: str
+    epoch: int
+    missing_from: int
+    missing_to: int
+
+
+class PushResponseDict(TypedDict):
+    results: list[EventResultDict]
+    gaps: list[GapDict]
+    server_time: str
+
+
+class ItemData(TypedDict):
+    code: str
+    name: str
+    generic_name: str
+    strength: str
+    dosage_form: str
+    unit_of_issue: str
+    category: str
+    min_stock: int
+    active: bool
+
+
+class FacilityData(TypedDict):
+    code: str
+    name: str
+    district: str
+    block: str
+    type: str
+    active: bool
+
+
+class CatalogChangeDict(TypedDict):
+    entity: str
+    key: str
+    data: dict[str, Any]
+
+
+class CatalogPageDict(TypedDict):
+    changes: list[CatalogChangeDict]
+    next_cursor: str
+    remaining: int
+
+
+class EnrolRequestDict(TypedDict):
+    facility_code: str
+    enrolment_code: str
+    device_name: str
+
+
+class EnrolResponseDict(TypedDict):
+    device_id: str
+    token: str
+    facility: FacilityData
+
+
+class ErrorDict(TypedDict):
+    code: str
+    reason: str
+
+
+# --- validated values ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    line_no: int
+    item_code: str
+    batch_no: str
+    expiry_month: str
+    manufacturer: str | None
+    unit_cost: str | None
+    qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One validated event; ``raw`` is the object as received, kept verbatim for storage."""
+
+    event_id: str
+    device_id: str
+    facility_code: str
+    epoch: int
+    sequence: int
+    type: str
+    schema_version: int
+    hlc: str
+    wall_time: dt.datetime
+    document_number: str
+    movements: tuple[Movement, ...]
+    raw: Mapping[str, Any]
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventResult:
+    event_id: str
+    status: str
+    code: str | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> EventResultDict:
+        return {"event_id": self.event_id, "status": self.status, "code": self.code,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    device_id: str
+    epoch: int
+    missing_from: int
+    missing_to: int
+
+    def as_dict(self) -> GapDict:
+        return {"device_id": self.device_id, "epoch": self.epoch,
+                "missing_from": self.missing_from, "missing_to": self.missing_to}
+
+
+# --- validation ---------------------------------------------------------------------------
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: Facility, item and batch codes: printable, no spaces at the ends, short enough to index.
+_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./\-]{0,39}$")
+_BATCH_RE = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,38}[\x21-\x7e])?$")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A \u0000 escape in JSON text that is not itself an escaped backslash followed by "u0000".
+_ESCAPED_NUL_RE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+_DECIMAL_RE = re.compile(r"^\d{1,12}(\.\d{1,4})?$")
+
+
+def _fail(field: str, problem: str, code: str = INVALID_EVENT) -> ProtocolError:
+    return ProtocolError(code, f"{field}: {problem}", field)
+
+
+def _require(obj: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in obj:
+        raise _fail(f"{where}{key}", "is missing")
+    return obj[key]
+
+
+def _as_object(value: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(field, "must be a JSON object")
+    return value
+
+
+def _as_int(value: Any, field: str, lo: int, hi: int) -> int:
+    # bool is an int in Python but never a number on the wire.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(field, "must be a whole number")
+    if not lo <= value <= hi:
+        raise _fail(field, f"must be between {lo} and {hi}")
+    return value
+
+
+def _as_text(value: Any, field: str, max_len: int, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise _fail(field, "must be text")
+    if not allow_empty and not value.strip():
+        raise _fail(field, "must not be empty")
+    if len(value) > max_len:
+        raise _fail(field, f"must be at most {max_len} characters")
+    if "\x00" in value:
+        raise _fail(field, "must not contain a NUL character")
+    return value
+
+
+def _as_optional_text(value: Any, field: str, max_len: int) -> str | None:
+    return None if value is None else _as_text(value, field, max_len)
+
+
+def _as_code(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not _CODE_RE.match(value):
+        raise _fail(field, "must be a code of letters, digits and - _ . / (at most 40)")
+    return value
+
+
+def _as_uuid(value: Any, field: str, *, version: int | None = None) -> str:
+    if not isinstance(value, str) or not _UUID_RE.match(value):
+        raise _fail(field, "must be a UUID like 0190d6f0-8a3b-7c4d-9e5f-0a1b2c3d4e5f")
+    parsed = uuid.UUID(value)
+    if version is not None and parsed.version != version:
+        raise _fail(field, f"must be a version {version} UUID")
+    return str(parsed)
+
+
+def parse_utc_timestamp(value: Any, field: str) -> dt.datetime:
+    """An ISO 8601 timestamp that states UTC (``Z`` or ``+00:00``)."""
+    if not isinstance(value, str) or len(value) > 40 or "T" not in value:
+        raise _fail(field, "must be an ISO 8601 UTC timestamp like 2026-11-25T10:30:00Z")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise _fail(field, "must be an ISO 8601 UTC timestamp like 2026-11-25T10:30:00Z") from None
+    if parsed.tzinfo is None or parsed.utcoffset() != dt.timedelta(0):
+        raise _fail(field, "must be in UTC (end with Z)")
+    return parsed
+
+
+def _as_date(value: Any, field: str) -> str:
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            dt.date.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    raise _fail(field, "must be a date YYYY-MM-DD")
+
+
+def _as_month(value: Any, field: str) -> str:
+    match = _MONTH_RE.match(value) if isinstance(value, str) else None
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        raise _fail(field, "must be a month YYYY-MM")
+    return value  # type: ignore[no-any-return]
+
+
+def _as_unit_cost(value: Any, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _DECIMAL_RE.match(value):
+        raise _fail(field, "must be a decimal string like \"12.50\" or null")
+    decimal.Decimal(value)  # the pattern already guarantees this parses
+    return value
+
+
+def _movement(value: Any, field: str) -> Movement:
+    obj = _as_object(value, field)
+    where = f"{field}."
+    return Movement(
+        line_no=_as_int(_require(obj, "line_no", where), f"{where}line_no", 0, 1_000_000),
+        item_code=_as_code(_require(obj, "item_code", where), f"{where}item_code"),
+        batch_no=_as_batch(_require(obj, "batch_no", where), f"{where}batch_no"),
+        expiry_month=_as_month(_require(obj, "expiry_month", where), f"{where}expiry_month"),
+        manufacturer=_as_optional_text(obj.get("manufacturer"), f"{where}manufacturer", 120),
+        unit_cost=_as_unit_cost(obj.get("unit_cost"), f"{where}unit_cost"),
+        qty=_nonzero_qty(_require(obj, "qty", where), f"{where}qty"),
+    )
+
+
+def _as_batch(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not _BATCH_RE.match(value):
+        raise _fail(field, "must be 1 to 40 printable characters, no spaces at the ends")
+    return value
+
+
+def _nonzero_qty(value: Any, field: str) -> int:
+    qty = _as_int(value, field, -MAX_ABS_QTY, MAX_ABS_QTY)
+    if qty == 0:
+        raise _fail(field, "must not be zero (+ into stock, - out of stock)")
+    return qty
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per JSON value, so that a resent event hashes the same."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+
+
+def validate_event(value: Any) -> Event:
+    """Check one event envelope and its payload; raise ProtocolError(invalid_event) naming the field."""
+    obj = _as_object(value, "event")
+    event_type = _require(obj, "type", "")
+    if event_type not in EVENT_TYPES:
+        raise _fail("type", f"must be one of {', '.join(EVENT_TYPES)}")
+    schema_version = _require(obj, "schema_version", "")
+    if isinstance(schema_version, bool) or schema_version != EVENT_SCHEMA_VERSION:
+        raise _fail("schema_version", f"must be {EVENT_SCHEMA_VERSION}")
+    payload = _as_object(_require(obj, "payload", ""), "payload")
+    document = _as_object(_require(payload, "document", "payload."), "payload.document")
+    where = "payload.document."
+    if _require(document, "kind", where) != event_type:
+        raise _fail(f"{where}kind", "must equal the event type")
+    number = _as_text(_require(document, "number", where), f"{where}number", 64)
+    _as_date(_require(document, "doc_date", where), f"{where}doc_date")
+    parse_utc_timestamp(_require(document, "created_at", where), f"{where}created_at")
+    _as_text(_require(document, "created_by", where), f"{where}created_by", 64)
+    _as_optional_text(document.get("reverses_number"), f"{where}reverses_number", 64)
+    _as_optional_text(document.get("reason"), f"{where}reason", 1000)
+    _as_object(_require(document, "header", where), f"{where}header")
+    lines = _require(document, "lines", where)
+    if not isinstance(lines, list) or len(lines) > MAX_LINES:
+        raise _fail(f"{where}lines", f"must be a list of at most {MAX_LINES} objects")
+    for index, line in enumerate(lines):
+        _as_object(line, f"{where}lines[{index}]")
+    raw_movements = _require(payload, "movements", "payload.")
+    if not isinstance(raw_movements, list) or len(raw_movements) > MAX_MOVEMENTS:
+        raise _fail("payload.movements", f"must be a list of at most {MAX_MOVEMENTS} movements")
+    movements = tuple(_movement(m, f"payload.movements[{i}]") for i, m in enumerate(raw_movements))
+    if not movements and event_type not in EVENT_TYPES_WITHOUT_MOVEMENTS:
+        raise _fail("payload.movements", f"a {event_type} must move stock")
+    try:
+        canonical = canonical_json(obj)
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
+    except UnicodeEncodeError:
+        raise _fail("event", "contains text that is not valid Unicode") from None
+    # The free-form header and lines are not checked field by field, but a NUL character in
+    # them would still be refused by PostgreSQL's jsonb.
+    if _ESCAPED_NUL_RE.search(canonical):
+        raise _fail("payload.document", "must not contain a NUL character")
+    return Event(
+        event_id=_as_uuid(_require(obj, "event_id", ""), "event_id", version=7),
+        device_id=_as_uuid(_require(obj, "device_id", ""), "device_id"),
+        facility_code=_as_code(_require(obj, "facility_code", ""), "facility_code"),
+        epoch=_as_int(_require(obj, "epoch", ""), "epoch", 1, MAX_EPOCH),
+        sequence=_as_int(_require(obj, "sequence", ""), "sequence", 1, MAX_SEQUENCE),
+        type=event_type,
+        schema_version=EVENT_SCHEMA_VERSION,
+        hlc=_as_hlc(_require(obj, "hlc", "")),
+        wall_time=parse_utc_timestamp(_require(obj, "wall_time", ""), "wall_time"),
+        document_number=number,
+        movements=movements,
+        raw=obj,
+        content_hash=digest,
+    )
+
+
+def _as_hlc(value: Any) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64 or not value.isascii() \
+            or not value.isprintable():
+        raise _fail("hlc", "must be 1 to 64 printable ASCII characters")
+    return value
+
+
+def event_id_of(value: Any) -> str:
+    """The event id to echo back in a result, even for an event too broken to validate."""
+    if isinstance(value, dict) and isinstance(value.get("event_id"), str):
+        return str(value["event_id"])[:64]
+    return ""
+
+
+def validate_push_request(value: Any) -> tuple[str, list[Any]]:
+    """Check the batch envelope only; each event is validated on its own so one bad event
+    never spoils the rest of its batch."""
+    if not isinstance(value, dict):
+        raise ProtocolError(INVALID_REQUEST, "the body must be a JSON object", "body")
+    if "device_id" not in value:
+        raise ProtocolError(INVALID_REQUEST, "device_id: is missing", "device_id")
+    try:
+        device_id = _as_uuid(value["device_id"], "device_id")
+    except ProtocolError as error:
+        raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None
+    events = value.get("events")
+    if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS_PER_BATCH:
+        raise ProtocolError(
+            INVALID_REQUEST,
+            f"events: must be a list of 1 to {MAX_EVENTS_PER_BATCH} events", "events")
+    return device_id, events
+
+
+def parse_protocol_version(header: str | None) -> int:
+    """The version a request speaks, or ProtocolError(upgrade_required) if we cannot serve it."""
+    supported = ", ".join(str(v) for v in sorted(SUPPORTED_PROTOCOL_VERSIONS))
+    if header is None or not header.strip().isdigit() \
+            or int(header) not in SUPPORTED_PROTOCOL_VERSIONS:
+        raise ProtocolError(
+            UPGRADE_REQUIRED,
+            f"This server speaks sync protocol version {supported} and the request said "
+            f"{header!r}. Please update IHMS Desk (or the server) so that both speak the same "
+            f"version; your records stay safe on the desk meanwhile.", PROTOCOL_HEADER)
+    return int(header)
+
+
+def validate_item_data(value: Any) -> ItemData:
+    """An item of the state catalogue, as imported and as sent to desks."""
+    obj = _as_object(value, "item")
+    category = obj.get("category")
+    if category not in ITEM_CATEGORIES:
+        raise _fail("category", f"must be one of {', '.join(ITEM_CATEGORIES)}", INVALID_REQUEST)
+    active = obj.get("active", True)
+    if not isinstance(active, bool):
+        raise _fail("active", "must be true or false", INVALID_REQUEST)
+    try:
+        return {
+            "code": _as_code(_require(obj, "code", ""), "code"),
+            "name": _as_text(_require(obj, "name", ""), "name", 200),
+            "generic_name": _as_text(obj.get("generic_name", ""), "generic_name", 200,
+                                     allow_empty=True),
+            "strength": _as_text(obj.get("strength", ""), "strength", 60, allow_empty=True),
+            "dosage_form": _as_text(obj.get("dosage_form", ""), "dosage_form", 60,
+                                    allow_empty=True),
+            "unit_of_issue": _as_text(_require(obj, "unit_of_issue", ""), "unit_of_issue", 40),
+            "category": category,
+            "min_stock": _as_int(obj.get("min_stock", 0), "min_stock", 0, MAX_ABS_QTY),
+            "active": active,
+        }
+    except ProtocolError as error:
+        raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None
+
+
+def validate_facility_data(value: Any) -> FacilityData:
+    obj = _as_object(value, "facility")
+    if obj.get("type") not in FACILITY_TYPES:
+        raise _fail("type", f"must be one of {', '.join(FACILITY_TYPES)}", INVALID_REQUEST)
+    active = obj.get("active", True)
+    if not isinstance(active, bool):
+        raise _fail("active", "must be true or false", INVALID_REQUEST)
+    try:
+        return {
+            "code": _as_code(_require(obj, "code", ""), "code"),
+            "name": _as_text(_require(obj, "name", ""), "name", 200),
+            "district": _as_text(_require(obj, "district", ""), "district", 80),
+            "block": _as_text(_require(obj, "block", ""), "block", 80),
+            "type": obj["type"],
+            "active": active,
+        }
+    except ProtocolError as error:
+        raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None
+
+
+def validate_enrol_request(value: Any) -> EnrolRequestDict:
+    obj = _as_object(value, "body") if isinstance(value, dict) else None
+    if obj is None:
+        raise ProtocolError(INVALID_REQUEST, "the body must be a JSON object", "body")
+    try:
+        return {
+            "facility_code": _as_code(_require(obj, "facility_code", ""), "facility_code"),
+            "enrolment_code": _as_text(_require(obj, "enrolment_code", ""), "enrolment_code", 64),
+            "device_name": _as_text(_require(obj, "device_name", ""), "device_name", 120),
+        }
+    except ProtocolError as error:
+        raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None
