@@ -96,6 +96,16 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin):
         path = database_path(Path(data_dir))
         return cls(database.open_database(path), path, clock=clock)
 
+    def open_another(self) -> Store:
+        """A second connection to the same file, acting as the same user, for a worker thread
+        (a connection belongs to the thread that opened it)::
+
+            worker_store = store.open_another()   # call in the worker thread
+        """
+        other = Store(database.open_database(self.path, migrate_schema=False), self.path, clock=self.clock)
+        other.user = self.user
+        return other
+
     def close(self) -> None:
         self.conn.close()
 
