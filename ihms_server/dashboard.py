@@ -1,0 +1,140 @@
+"""The district dashboard: server-rendered pages for the district officer's ordinary browser.
+
+No JavaScript: a page is one HTML response with its CSS inline, so it loads fast on a slow
+line and prints as it looks.
+"""
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from ihms_server.store import FacilityStatus, ItemStock, Store, near_expiry_cutoff, utc_now
+
+#: A facility that has not pushed for longer than this is overdue (desks sync at least nightly).
+OVERDUE_AFTER = dt.timedelta(hours=24)
+#: District officers read Indian Standard Time.
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("ihms_server", "templates"),
+    autoescape=jinja2.select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def ist(value: dt.datetime | None) -> str:
+    return "" if value is None else value.astimezone(IST).strftime("%d %b %Y, %H:%M IST")
+
+
+def age_in_words(delta: dt.timedelta) -> str:
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 60:
+        return "just now" if minutes < 2 else f"{minutes} minutes ago"
+    hours = minutes // 60
+    if hours < 48:
+        return "1 hour ago" if hours == 1 else f"{hours} hours ago"
+    return f"{hours // 24} days ago"
+
+
+_templates.filters["ist"] = ist
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncState:
+    """How a facility stands with sync, in words and as a CSS class."""
+
+    key: str  # "live", "overdue" or "never"
+    label: str
+    detail: str
+
+    @classmethod
+    def of(cls, facility: FacilityStatus, now: dt.datetime) -> "SyncState":
+        if facility.last_push_at is None:
+            detail = "no desk enrolled" if facility.devices == 0 else "desk enrolled, nothing received"
+            return cls("never", "Never synced", detail)
+        age = now - facility.last_push_at
+        words = f"synced {age_in_words(age)}"
+        if age > OVERDUE_AFTER:
+            return cls("overdue", "Overdue", words)
+        return cls("live", "Live", words)
+
+
+@dataclasses.dataclass
+class DistrictSummary:
+    name: str
+    facilities: list[tuple[FacilityStatus, SyncState]] = dataclasses.field(default_factory=list)
+
+    def count(self, key: str) -> int:
+        return sum(1 for _, state in self.facilities if state.key == key)
+
+    @property
+    def stock_outs(self) -> int:
+        return sum(f.stock_outs for f, _ in self.facilities)
+
+    @property
+    def near_expiry(self) -> int:
+        return sum(f.near_expiry for f, _ in self.facilities)
+
+    @property
+    def events_received(self) -> int:
+        return sum(f.events_received for f, _ in self.facilities)
+
+
+def item_flags(item: ItemStock, cutoff: str) -> list[tuple[str, str]]:
+    """(css class, words) for what needs attention about one item."""
+    flags = []
+    if item.qty <= 0:
+        flags.append(("bad", "Stock-out"))
+    elif item.qty < item.min_stock:
+        flags.append(("warn", "Below minimum"))
+    if any(b.qty > 0 and b.expiry_month <= cutoff for b in item.batches):
+        flags.append(("warn", "Near expiry"))
+    if item.name is None:
+        flags.append(("info", "Not in catalogue"))
+    return flags
+
+
+def render(template: str, **context: Any) -> HTMLResponse:
+    now = utc_now()
+    html = _templates.get_template(template).render(now=now, **context)
+    return HTMLResponse(html)
+
+
+def dashboard_router(store: Store) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    def districts(district: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
+        now = utc_now()
+        statuses = store.facility_statuses(now.astimezone(IST).date(), district)
+        by_district: dict[str, DistrictSummary] = defaultdict(lambda: DistrictSummary(""))
+        for facility in statuses:
+            summary = by_district[facility.district]
+            summary.name = facility.district
+            summary.facilities.append((facility, SyncState.of(facility, now)))
+        summaries = sorted(by_district.values(), key=lambda d: d.name)
+        return render("districts.html", districts=summaries, selected=district,
+                      total=DistrictSummary("All", [f for d in summaries for f in d.facilities]),
+                      overdue_hours=int(OVERDUE_AFTER.total_seconds() // 3600))
+
+    @router.get("/facility/{code}", response_class=HTMLResponse)
+    def facility(code: str) -> HTMLResponse:
+        now = utc_now()
+        info = store.facility(code)
+        if info is None:
+            response = render("not_found.html", what=f"facility {code}")
+            response.status_code = 404
+            return response
+        (status,) = store.facility_statuses(now.astimezone(IST).date(), facility_code=code)
+        cutoff = near_expiry_cutoff(now.astimezone(IST).date())
+        items = [(item, item_flags(item, cutoff)) for item in store.facility_stock(code)]
+        return render("facility.html", facility=status, state=SyncState.of(status, now),
+                      items=items, cutoff=cutoff)
+
+    return router

@@ -1,0 +1,136 @@
+"""Pydantic mirrors of the wire shapes in ``ihms_desk.sync.protocol``, for the OpenAPI document.
+
+Requests are checked by the protocol module itself (one bad event must not fail the whole
+batch, which a strict request model would do); these models describe the shapes to clients
+and to schemathesis.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ihms_desk.sync import protocol as wire
+
+EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal"]
+
+
+class MovementModel(BaseModel):
+    line_no: int = Field(ge=0, le=1_000_000)
+    item_code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_./\-]{0,39}$")
+    batch_no: str = Field(min_length=1, max_length=40)
+    expiry_month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2027-03"])
+    manufacturer: str | None = Field(default=None, max_length=120)
+    unit_cost: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,4})?$",
+                                  examples=["12.50"])
+    qty: int = Field(ge=-wire.MAX_ABS_QTY, le=wire.MAX_ABS_QTY,
+                     description="Signed, never zero: + into stock, - out of stock.")
+
+
+class DocumentModel(BaseModel):
+    number: str = Field(min_length=1, max_length=64, examples=["DSP/2026-27/000123"])
+    kind: EventTypeLiteral
+    doc_date: str = Field(examples=["2026-11-25"])
+    created_at: str = Field(examples=["2026-11-25T10:30:00Z"])
+    created_by: str = Field(min_length=1, max_length=64)
+    reverses_number: str | None = Field(default=None, max_length=64)
+    reason: str | None = Field(default=None, max_length=1000)
+    header: dict[str, Any]
+    lines: list[dict[str, Any]]
+
+
+class PayloadModel(BaseModel):
+    document: DocumentModel
+    movements: list[MovementModel]
+
+
+class EventModel(BaseModel):
+    event_id: str = Field(description="UUIDv7 made by the desk when the document was saved.")
+    device_id: str
+    facility_code: str
+    epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
+    sequence: int = Field(ge=1, le=wire.MAX_SEQUENCE)
+    type: EventTypeLiteral
+    schema_version: Literal[1]
+    hlc: str = Field(min_length=1, max_length=64)
+    wall_time: str = Field(examples=["2026-11-25T10:30:00Z"])
+    payload: PayloadModel
+
+
+class PushRequest(BaseModel):
+    device_id: str
+    events: list[EventModel] = Field(min_length=1, max_length=wire.MAX_EVENTS_PER_BATCH)
+
+
+class EventResultModel(BaseModel):
+    event_id: str
+    status: Literal["applied", "duplicate", "rejected"]
+    code: str | None
+    reason: str | None
+
+
+class GapModel(BaseModel):
+    device_id: str
+    epoch: int
+    missing_from: int
+    missing_to: int
+
+
+class PushResponse(BaseModel):
+    results: list[EventResultModel] = Field(description="One per event, in request order.")
+    gaps: list[GapModel]
+    server_time: str
+
+
+class CatalogChangeModel(BaseModel):
+    entity: Literal["item", "facility"]
+    key: str
+    data: dict[str, Any]
+
+
+class CatalogPage(BaseModel):
+    changes: list[CatalogChangeModel]
+    next_cursor: str
+    remaining: int
+
+
+class FacilityModel(BaseModel):
+    code: str
+    name: str
+    district: str
+    block: str
+    type: Literal["CHC", "PHC", "DH", "SDH", "SC"]
+    active: bool
+
+
+class EnrolRequest(BaseModel):
+    facility_code: str = Field(examples=["CHC-JPR-001"])
+    enrolment_code: str = Field(examples=["ABCD-EFGH-JKMN"])
+    device_name: str = Field(examples=["DDC counter 1"])
+
+
+class EnrolResponse(BaseModel):
+    device_id: str
+    token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown once only.")
+    facility: FacilityModel
+
+
+class ErrorModel(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(examples=["invalid_request"])
+    reason: str = Field(description="Plain words for the person at the desk or the admin.")
+
+
+class HealthModel(BaseModel):
+    status: Literal["ok"]
+    protocol_versions: list[int]
+    server_time: str
+
+
+#: Request bodies read by hand (gzip, size bound, per-event validation) but documented.
+REQUEST_BODY_MODELS: dict[str, type[BaseModel]] = {
+    "PushRequest": PushRequest,
+    "EnrolRequest": EnrolRequest,
+}

@@ -1,0 +1,836 @@
+"""The server's storage: one interface, two backends (SQLite embedded, PostgreSQL in production).
+
+Shared rules live in :class:`Store`; each backend supplies connections, transactions and the
+few statements whose SQL differs. SQL is written as SQL with ``%s`` placeholders (the SQLite
+backend turns them into ``?``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import importlib.resources
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+import uuid
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ihms_desk.sync import protocol as wire
+from ihms_desk.sync.protocol import Event, EventResult, Gap, ProtocolError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ENROLMENT_CODE_VALIDITY = dt.timedelta(days=7)
+#: No 0/O, 1/I/L or U: an enrolment code is read out over the phone and typed by hand.
+_ENROLMENT_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+#: Gaps are reported to help a desk resend; a long list helps nobody.
+MAX_GAPS_REPORTED = 50
+NEAR_EXPIRY_MONTHS = 3
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def hash_secret(secret: str) -> str:
+    """Tokens and enrolment codes carry >= 59 random bits, so a plain SHA-256 is enough: there
+    is no password to guess offline."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_enrolment_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+@dataclasses.dataclass(frozen=True)
+class Device:
+    """The device a request's token belongs to."""
+
+    device_id: str
+    facility_code: str
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class FacilityStatus:
+    """One row of the district dashboard."""
+
+    code: str
+    name: str
+    district: str
+    block: str
+    type: str
+    active: bool
+    devices: int
+    last_push_at: dt.datetime | None
+    events_received: int
+    stock_outs: int
+    near_expiry: int
+
+    def hours_since_push(self, now: dt.datetime) -> float | None:
+        if self.last_push_at is None:
+            return None
+        return (now - self.last_push_at).total_seconds() / 3600
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchStock:
+    batch_no: str
+    expiry_month: str
+    qty: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemStock:
+    """A facility's projected stock of one item, batch by batch."""
+
+    item_code: str
+    name: str | None  # None: the desk used a code the catalogue does not have (yet)
+    unit_of_issue: str | None
+    min_stock: int
+    batches: tuple[BatchStock, ...]
+
+    @property
+    def qty(self) -> int:
+        return sum(b.qty for b in self.batches)
+
+
+def near_expiry_cutoff(today: dt.date) -> str:
+    """The last expiry month counted as near expiry: this month and the next two."""
+    month_index = today.year * 12 + today.month - 1 + NEAR_EXPIRY_MONTHS - 1
+    return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
+
+
+def _aggregate_movements(events: Sequence[Event]) -> list[tuple[str, str, str, str, int]]:
+    """Sum the movements of stored events per (facility, item, batch), in key order so that
+    concurrent transactions lock stock rows in the same order and cannot deadlock."""
+    totals: dict[tuple[str, str, str], int] = defaultdict(int)
+    expiry: dict[tuple[str, str, str], str] = {}
+    for event in events:
+        for movement in event.movements:
+            key = (event.facility_code, movement.item_code, movement.batch_no)
+            totals[key] += movement.qty
+            expiry.setdefault(key, movement.expiry_month)
+    return [(*key, expiry[key], totals[key]) for key in sorted(totals)]
+
+
+class Store(ABC):
+    """What the API, the admin CLI and the dashboard need from storage."""
+
+    kind: str
+    #: Errors that mean "the database refused this data" (a poison event), not "it is down".
+    data_errors: tuple[type[Exception], ...]
+    #: Errors that mean the database cannot be reached or used just now.
+    unavailable_errors: tuple[type[Exception], ...]
+
+    # --- backend primitives -------------------------------------------------------------
+
+    @abstractmethod
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        """A cursor inside one write transaction, committed on normal exit."""
+
+    @abstractmethod
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        """A cursor that sees one consistent snapshot."""
+
+    @abstractmethod
+    def _migration_dir(self) -> str: ...
+
+    @abstractmethod
+    def _apply_migrations(self, scripts: list[tuple[int, str, str]]) -> None: ...
+
+    @abstractmethod
+    def _insert_events(self, cur: Any, events: Sequence[Event], now: dt.datetime) -> set[str]:
+        """Insert events unless their id or (device, epoch, sequence) is taken; return the ids
+        actually inserted."""
+
+    @abstractmethod
+    def _stored_hashes(self, cur: Any, event_ids: Sequence[str]) -> dict[str, str]: ...
+
+    @abstractmethod
+    def _stored_sequences(self, cur: Any, device_id: str,
+                          keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]: ...
+
+    @abstractmethod
+    def _add_to_stock(self, cur: Any, rows: list[tuple[str, str, str, str, int]],
+                      now: dt.datetime) -> None: ...
+
+    @abstractmethod
+    def _catalog_rows(self, cur: Any, after: tuple[int, int],
+                      limit: int) -> tuple[list[tuple[int, int, str, str, Any]], int]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def _ts(self, value: dt.datetime) -> Any:
+        """A timestamp as the backend's driver wants it."""
+        return value
+
+    def _ts_out(self, value: Any) -> dt.datetime | None:
+        return value  # type: ignore[no-any-return]
+
+    def _json_out(self, value: Any) -> Any:
+        return value
+
+    def _uuid_out(self, value: Any) -> str:
+        return str(value)
+
+    # --- schema ----------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema up to date; every numbered script runs once, in order."""
+        folder = importlib.resources.files("ihms_server").joinpath("migrations", self._migration_dir())
+        scripts = []
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".sql"):
+                number = int(entry.name.split("_", 1)[0])
+                scripts.append((number, entry.name, entry.read_text(encoding="utf-8")))
+        self._apply_migrations(scripts)
+
+    def instance_id(self) -> str:
+        with self._read() as cur:
+            cur.execute("SELECT value FROM server_meta WHERE key = 'instance_id'")
+            return str(cur.fetchone()[0])
+
+    # --- master data (admin) ---------------------------------------------------------------
+
+    def upsert_facility(self, data: wire.FacilityData) -> bool:
+        """Add or change a facility; log the change for desks only if something changed."""
+        with self._write() as cur:
+            return self._upsert_facility(cur, data)
+
+    def _upsert_facility(self, cur: Any, data: wire.FacilityData) -> bool:
+        cur.execute("SELECT code, name, district, block, type, active FROM facility WHERE code = %s",
+                    (data["code"],))
+        row = cur.fetchone()
+        if row is not None and self._facility_data(row) == data:
+            return False
+        cur.execute(
+            "INSERT INTO facility (code, name, district, block, type, active, updated_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (code) DO UPDATE SET name = excluded.name, district = excluded.district,"
+            " block = excluded.block, type = excluded.type, active = excluded.active,"
+            " updated_at = excluded.updated_at",
+            (data["code"], data["name"], data["district"], data["block"], data["type"],
+             data["active"], self._ts(utc_now())))
+        self._log_change(cur, "facility", data["code"], dict(data))
+        return True
+
+    def import_items(self, items: Sequence[wire.ItemData]) -> int:
+        """Add or change catalogue items in one transaction; return how many changed."""
+        changed = 0
+        columns = ("code", "name", "generic_name", "strength", "dosage_form", "unit_of_issue",
+                   "category", "min_stock", "active")
+        with self._write() as cur:
+            for item in items:
+                cur.execute(f"SELECT {', '.join(columns)} FROM item WHERE code = %s", (item["code"],))
+                row = cur.fetchone()
+                if row is not None and dict(zip(columns, (*row[:8], bool(row[8])))) == item:
+                    continue
+                cur.execute(
+                    f"INSERT INTO item ({', '.join(columns)}, updated_at)"
+                    f" VALUES ({', '.join(['%s'] * (len(columns) + 1))})"
+                    " ON CONFLICT (code) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in (*columns[1:], "updated_at")),
+                    (*(item[c] for c in columns), self._ts(utc_now())))  # type: ignore[literal-required]
+                self._log_change(cur, "item", item["code"], dict(item))
+                changed += 1
+        return changed
+
+    def _log_change(self, cur: Any, entity: str, key: str, data: dict[str, Any]) -> None:
+        cur.execute("INSERT INTO catalog_change (entity, key, data, changed_at) VALUES (%s, %s, %s, %s)",
+                    (entity, key, json.dumps(data, ensure_ascii=False), self._ts(utc_now())))
+
+    @staticmethod
+    def _facility_data(row: Sequence[Any]) -> wire.FacilityData:
+        return {"code": row[0], "name": row[1], "district": row[2], "block": row[3],
+                "type": row[4], "active": bool(row[5])}
+
+    def facility(self, code: str) -> wire.FacilityData | None:
+        with self._read() as cur:
+            cur.execute("SELECT code, name, district, block, type, active FROM facility"
+                        " WHERE code = %s", (code,))
+            row = cur.fetchone()
+        return None if row is None else self._facility_data(row)
+
+    # --- enrolment and tokens --------------------------------------------------------------
+
+    def create_enrolment_code(self, facility_code: str,
+                              valid_for: dt.timedelta = ENROLMENT_CODE_VALIDITY) -> str:
+        """A one-time code the facility's desk trades for a device token; only its hash is kept."""
+        raw = "".join(secrets.choice(_ENROLMENT_ALPHABET) for _ in range(12))
+        now = utc_now()
+        with self._write() as cur:
+            cur.execute("SELECT 1 FROM facility WHERE code = %s", (facility_code,))
+            if cur.fetchone() is None:
+                raise ProtocolError(wire.NOT_FOUND, f"there is no facility {facility_code!r}")
+            cur.execute("INSERT INTO enrolment_code (code_hash, facility_code, created_at, expires_at)"
+                        " VALUES (%s, %s, %s, %s)",
+                        (hash_secret(raw), facility_code, self._ts(now), self._ts(now + valid_for)))
+        return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+    def enrol(self, facility_code: str, enrolment_code: str,
+              device_name: str) -> wire.EnrolResponseDict:
+        """Trade a valid, unused enrolment code for a new device and its token (once only)."""
+        refused = ProtocolError(
+            wire.ENROLMENT_REFUSED,
+            "This enrolment code is wrong, already used or expired for this facility. Ask the "
+            "district for a new code.")
+        token = "ihms_" + secrets.token_urlsafe(32)  # 256 random bits
+        device_id = str(uuid.uuid4())
+        now = utc_now()
+        with self._write() as cur:
+            # One UPDATE claims the code, so two desks racing with one code cannot both win.
+            cur.execute(
+                "UPDATE enrolment_code SET used_at = %s, device_id = %s"
+                " WHERE code_hash = %s AND facility_code = %s AND used_at IS NULL"
+                " AND expires_at > %s RETURNING facility_code",
+                (self._ts(now), device_id, hash_secret(normalise_enrolment_code(enrolment_code)),
+                 facility_code, self._ts(now)))
+            if cur.fetchone() is None:
+                raise refused
+            cur.execute("INSERT INTO device (device_id, facility_code, name, token_hash, enrolled_at)"
+                        " VALUES (%s, %s, %s, %s, %s)",
+                        (device_id, facility_code, device_name, hash_secret(token), self._ts(now)))
+            cur.execute("SELECT code, name, district, block, type, active FROM facility"
+                        " WHERE code = %s", (facility_code,))
+            facility = self._facility_data(cur.fetchone())
+        return {"device_id": device_id, "token": token, "facility": facility}
+
+    def authenticate(self, token: str) -> Device:
+        with self._read() as cur:
+            cur.execute("SELECT device_id, facility_code, name, revoked_at FROM device"
+                        " WHERE token_hash = %s", (hash_secret(token),))
+            row = cur.fetchone()
+        if row is None:
+            raise ProtocolError(wire.TOKEN_INVALID, "This device token is not known here. "
+                                "Enrol the desk again with a new enrolment code.")
+        if row[3] is not None:
+            raise ProtocolError(wire.TOKEN_REVOKED, "This device has been withdrawn by the "
+                                "district. Ask them for a new enrolment code.")
+        return Device(self._uuid_out(row[0]), row[1], row[2])
+
+    def revoke_device(self, device_id: str) -> bool:
+        with self._write() as cur:
+            cur.execute("UPDATE device SET revoked_at = %s WHERE device_id = %s"
+                        " AND revoked_at IS NULL RETURNING device_id",
+                        (self._ts(utc_now()), device_id))
+            return cur.fetchone() is not None
+
+    def devices(self) -> list[dict[str, Any]]:
+        with self._read() as cur:
+            cur.execute("SELECT device_id, facility_code, name, enrolled_at, revoked_at,"
+                        " last_push_at, events_received FROM device ORDER BY facility_code, enrolled_at")
+            return [{"device_id": self._uuid_out(r[0]), "facility_code": r[1], "name": r[2],
+                     "enrolled_at": self._ts_out(r[3]), "revoked_at": self._ts_out(r[4]),
+                     "last_push_at": self._ts_out(r[5]), "events_received": r[6]}
+                    for r in cur.fetchall()]
+
+    # --- events ------------------------------------------------------------------------------
+
+    def push(self, device: Device, events: Sequence[Event]) -> tuple[list[EventResult], list[Gap]]:
+        """Store a batch of valid events of one device exactly once each and apply the new ones
+        to the stock projection, all in one transaction. Returns one result per event, in
+        order, and the device's sequence gaps."""
+        return self._with_retry(lambda: self._push_once(device, events))
+
+    def _with_retry(self, work: Callable[[], T]) -> T:
+        return work()
+
+    def _push_once(self, device: Device, events: Sequence[Event]) -> tuple[list[EventResult], list[Gap]]:
+        now = utc_now()
+        with self._write() as cur:
+            inserted = self._insert_events(cur, events, now) if events else set()
+            results: list[EventResult | None] = [None] * len(events)
+            new_events: list[Event] = []
+            for index, event in enumerate(events):
+                if event.event_id in inserted:
+                    inserted.discard(event.event_id)  # a repeat later in the batch is not new
+                    results[index] = EventResult(event.event_id, wire.APPLIED)
+                    new_events.append(event)
+            leftovers = [i for i, r in enumerate(results) if r is None]
+            if leftovers:
+                self._classify_refused(cur, device, events, leftovers, results)
+            if new_events:
+                self._add_to_stock(cur, _aggregate_movements(new_events), now)
+                self._count_sequences(cur, device.device_id, new_events)
+            cur.execute("UPDATE device SET last_push_at = %s, events_received = events_received + %s"
+                        " WHERE device_id = %s", (self._ts(now), len(new_events), device.device_id))
+            gaps = self._gaps(cur, device.device_id)
+        return [r for r in results if r is not None], gaps
+
+    def _classify_refused(self, cur: Any, device: Device, events: Sequence[Event],
+                          indexes: Sequence[int], results: list[EventResult | None]) -> None:
+        """Say why events that were not inserted were not: a resend, or a real conflict."""
+        refused = [events[i] for i in indexes]
+        stored = self._stored_hashes(cur, [e.event_id for e in refused])
+        by_sequence = self._stored_sequences(
+            cur, device.device_id,
+            [(e.epoch, e.sequence) for e in refused if e.event_id not in stored])
+        for index in indexes:
+            event = events[index]
+            stored_hash = stored.get(event.event_id)
+            if stored_hash is not None:
+                if stored_hash == event.content_hash:
+                    results[index] = EventResult(event.event_id, wire.DUPLICATE)
+                else:
+                    results[index] = EventResult(
+                        event.event_id, wire.REJECTED, wire.EVENT_ID_CONFLICT,
+                        "An event with this id is already stored with different content.")
+            elif (event.epoch, event.sequence) in by_sequence:
+                results[index] = EventResult(
+                    event.event_id, wire.REJECTED, wire.SEQUENCE_REUSED,
+                    f"Sequence {event.sequence} of epoch {event.epoch} is already used by "
+                    "another event of this device. The desk may be a copy of another desk or "
+                    "restored from an old backup; call the district before using it further.")
+            else:  # pragma: no cover - the insert would have succeeded
+                raise RuntimeError(f"event {event.event_id} neither stored nor conflicting")
+
+    def _count_sequences(self, cur: Any, device_id: str, events: Sequence[Event]) -> None:
+        per_epoch: dict[int, list[int]] = defaultdict(list)
+        for event in events:
+            per_epoch[event.epoch].append(event.sequence)
+        for epoch in sorted(per_epoch):
+            sequences = per_epoch[epoch]
+            cur.execute(
+                "INSERT INTO device_epoch (device_id, epoch, stored_count, max_sequence)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (device_id, epoch) DO UPDATE SET"
+                " stored_count = device_epoch.stored_count + excluded.stored_count,"
+                " max_sequence = CASE WHEN excluded.max_sequence > device_epoch.max_sequence"
+                " THEN excluded.max_sequence ELSE device_epoch.max_sequence END",
+                (device_id, epoch, len(sequences), max(sequences)))
+
+    def _gaps(self, cur: Any, device_id: str) -> list[Gap]:
+        """Missing sequence ranges of this device; cheap unless a gap really exists."""
+        cur.execute("SELECT epoch FROM device_epoch WHERE device_id = %s"
+                    " AND stored_count < max_sequence ORDER BY epoch", (device_id,))
+        gaps: list[Gap] = []
+        for (epoch,) in cur.fetchall():
+            cur.execute(
+                "SELECT missing_from, missing_to FROM ("
+                "  SELECT COALESCE(lag(sequence) OVER (ORDER BY sequence), 0) + 1 AS missing_from,"
+                "         sequence - 1 AS missing_to"
+                "  FROM event WHERE device_id = %s AND epoch = %s) AS step"
+                " WHERE missing_to >= missing_from ORDER BY missing_from LIMIT %s",
+                (device_id, epoch, MAX_GAPS_REPORTED - len(gaps)))
+            gaps.extend(Gap(device_id, epoch, a, b) for a, b in cur.fetchall())
+            if len(gaps) >= MAX_GAPS_REPORTED:
+                break
+        return gaps
+
+    def event_count(self, facility_code: str | None = None) -> int:
+        with self._read() as cur:
+            if facility_code is None:
+                cur.execute("SELECT count(*) FROM event")
+            else:
+                cur.execute("SELECT count(*) FROM event WHERE facility_code = %s", (facility_code,))
+            return int(cur.fetchone()[0])
+
+    def stock_rows(self, facility_code: str) -> dict[tuple[str, str], tuple[str, int]]:
+        """(item_code, batch_no) -> (expiry_month, qty) of a facility's projection."""
+        with self._read() as cur:
+            cur.execute("SELECT item_code, batch_no, expiry_month, qty FROM stock"
+                        " WHERE facility_code = %s", (facility_code,))
+            return {(r[0], r[1]): (r[2], int(r[3])) for r in cur.fetchall()}
+
+    # --- catalogue ------------------------------------------------------------------------------
+
+    def catalog_page(self, cursor: str, limit: int) -> wire.CatalogPageDict:
+        """Item and facility changes after ``cursor`` (opaque to desks: instance-txid-id)."""
+        instance = self.instance_id()
+        after = self._parse_cursor(cursor, instance)
+        with self._read() as cur:
+            rows, remaining = self._catalog_rows(cur, after, limit)
+        last = (rows[-1][0], rows[-1][1]) if rows else after
+        return {
+            "changes": [{"entity": r[2], "key": r[3], "data": self._json_out(r[4])} for r in rows],
+            "next_cursor": f"{instance}-{last[0]}-{last[1]}",
+            "remaining": remaining,
+        }
+
+    @staticmethod
+    def _parse_cursor(cursor: str, instance: str) -> tuple[int, int]:
+        if cursor in ("", "0"):
+            return (0, 0)
+        parts = cursor.split("-")
+        if len(parts) == 3 and parts[0] == instance and parts[1].isdigit() and parts[2].isdigit() \
+                and len(parts[1]) <= 19 and len(parts[2]) <= 18:
+            return (int(parts[1]), int(parts[2]))
+        raise ProtocolError(wire.CURSOR_UNKNOWN, "This catalogue cursor is not from this server "
+                            "(or the server was reset). Start again from the beginning.")
+
+    # --- dashboard ---------------------------------------------------------------------------------
+
+    def facility_statuses(self, today: dt.date, district: str | None = None,
+                          facility_code: str | None = None) -> list[FacilityStatus]:
+        """Sync state and stock counts per facility, of one district or facility if given."""
+        if facility_code is not None:
+            where, params = "WHERE f.code = %s", (facility_code,)
+        elif district is not None:
+            where, params = "WHERE f.district = %s", (district,)
+        else:
+            where, params = "", ()
+        with self._read() as cur:
+            cur.execute(
+                "SELECT f.code, f.name, f.district, f.block, f.type, f.active,"
+                " count(d.device_id), max(d.last_push_at), coalesce(sum(d.events_received), 0)"
+                f" FROM facility f LEFT JOIN device d ON d.facility_code = f.code {where}"
+                " GROUP BY f.code, f.name, f.district, f.block, f.type, f.active"
+                " ORDER BY f.district, f.block, f.name, f.code", params)
+            facilities = cur.fetchall()
+            cur.execute(
+                "SELECT per_item.facility_code,"
+                " sum(CASE WHEN per_item.qty <= 0 THEN 1 ELSE 0 END), sum(per_item.near_expiry)"
+                " FROM (SELECT s.facility_code, s.item_code, sum(s.qty) AS qty,"
+                "       sum(CASE WHEN s.qty > 0 AND s.expiry_month <= %s THEN 1 ELSE 0 END)"
+                "         AS near_expiry"
+                "       FROM stock s JOIN facility f ON f.code = s.facility_code"
+                f"      {where} GROUP BY s.facility_code, s.item_code) AS per_item"
+                " GROUP BY per_item.facility_code",
+                (near_expiry_cutoff(today), *params))
+            counts = {r[0]: (int(r[1]), int(r[2])) for r in cur.fetchall()}
+        return [FacilityStatus(
+            code=r[0], name=r[1], district=r[2], block=r[3], type=r[4], active=bool(r[5]),
+            devices=int(r[6]), last_push_at=self._ts_out(r[7]), events_received=int(r[8]),
+            stock_outs=counts.get(r[0], (0, 0))[0], near_expiry=counts.get(r[0], (0, 0))[1],
+        ) for r in facilities]
+
+    def facility_stock(self, facility_code: str) -> list[ItemStock]:
+        with self._read() as cur:
+            cur.execute(
+                "SELECT s.item_code, i.name, i.unit_of_issue, coalesce(i.min_stock, 0),"
+                " s.batch_no, s.expiry_month, s.qty"
+                " FROM stock s LEFT JOIN item i ON i.code = s.item_code"
+                " WHERE s.facility_code = %s ORDER BY coalesce(i.name, s.item_code), s.item_code,"
+                " s.expiry_month, s.batch_no", (facility_code,))
+            rows = cur.fetchall()
+        items: list[ItemStock] = []
+        for row in rows:
+            batch = BatchStock(row[4], row[5], int(row[6]))
+            if items and items[-1].item_code == row[0]:
+                items[-1] = dataclasses.replace(items[-1], batches=(*items[-1].batches, batch))
+            else:
+                items.append(ItemStock(row[0], row[1], row[2], int(row[3]), (batch,)))
+        return items
+
+
+# --- SQLite -----------------------------------------------------------------------------------
+
+
+class _SqliteCursor:
+    """A sqlite3 cursor that takes the ``%s`` placeholders the shared SQL is written with."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> "_SqliteCursor":
+        self._cursor.execute(sql.replace("%s", "?"), tuple(
+            int(p) if isinstance(p, bool) else p for p in params))
+        return self
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+
+class SqliteStore(Store):
+    """The embedded default: one file, WAL, one writer at a time."""
+
+    kind = "sqlite"
+    data_errors = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError,
+                   UnicodeEncodeError)
+    unavailable_errors = (sqlite3.OperationalError,)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        # SQLite allows one writer; queueing writers here is fairer and cheaper than letting
+        # them spin on busy_timeout.
+        self._write_lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[_SqliteCursor]:
+        conn = self._connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteCursor(conn.cursor())
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[_SqliteCursor]:
+        conn = self._connection()
+        conn.execute("BEGIN")  # one snapshot for all the statements of this read
+        try:
+            yield _SqliteCursor(conn.cursor())
+        finally:
+            conn.execute("COMMIT")
+
+    def _migration_dir(self) -> str:
+        return "sqlite"
+
+    def _apply_migrations(self, scripts: list[tuple[int, str, str]]) -> None:
+        conn = self._connection()
+        with self._write_lock:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY,"
+                         " name text NOT NULL, applied_at text NOT NULL)")
+            done = {r[0] for r in conn.execute("SELECT version FROM schema_migration")}
+            for number, name, sql in scripts:
+                if number in done:
+                    continue
+                # executescript would commit first; the script, its record and the COMMIT run
+                # as one transaction, so a failed migration leaves nothing behind.
+                try:
+                    conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{sql}\nINSERT INTO schema_migration VALUES "
+                        f"({number}, '{name}', '{utc_now().isoformat()}');\nCOMMIT;")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                log.info("applied migration %s", name)
+
+    def _ts(self, value: dt.datetime) -> str:
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def _ts_out(self, value: Any) -> dt.datetime | None:
+        return None if value is None else dt.datetime.fromisoformat(value)
+
+    def _json_out(self, value: Any) -> Any:
+        return json.loads(value)
+
+    def _insert_events(self, cur: _SqliteCursor, events: Sequence[Event], now: dt.datetime) -> set[str]:
+        inserted: set[str] = set()
+        received_at = self._ts(now)
+        for e in events:
+            cur.execute(
+                "INSERT INTO event (event_id, device_id, facility_code, epoch, sequence, type,"
+                " schema_version, hlc, wall_time, doc_number, payload, content_hash, received_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING RETURNING event_id",
+                (e.event_id, e.device_id, e.facility_code, e.epoch, e.sequence, e.type,
+                 e.schema_version, e.hlc, self._ts(e.wall_time), e.document_number,
+                 json.dumps(e.raw["payload"], ensure_ascii=False), e.content_hash, received_at))
+            if cur.fetchone() is not None:
+                inserted.add(e.event_id)
+        return inserted
+
+    def _stored_hashes(self, cur: _SqliteCursor, event_ids: Sequence[str]) -> dict[str, str]:
+        found = {}
+        for event_id in set(event_ids):
+            row = cur.execute("SELECT content_hash FROM event WHERE event_id = %s", (event_id,)).fetchone()
+            if row is not None:
+                found[event_id] = row[0]
+        return found
+
+    def _stored_sequences(self, cur: _SqliteCursor, device_id: str,
+                          keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        return {key for key in set(keys) if cur.execute(
+            "SELECT 1 FROM event WHERE device_id = %s AND epoch = %s AND sequence = %s",
+            (device_id, *key)).fetchone() is not None}
+
+    def _add_to_stock(self, cur: _SqliteCursor, rows: list[tuple[str, str, str, str, int]],
+                      now: dt.datetime) -> None:
+        for row in rows:
+            cur.execute(
+                "INSERT INTO stock (facility_code, item_code, batch_no, expiry_month, qty, updated_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (facility_code, item_code, batch_no)"
+                " DO UPDATE SET qty = stock.qty + excluded.qty, updated_at = excluded.updated_at",
+                (*row, self._ts(now)))
+
+    def _catalog_rows(self, cur: _SqliteCursor, after: tuple[int, int],
+                      limit: int) -> tuple[list[tuple[int, int, str, str, Any]], int]:
+        # Writers are serialised, so a row with a lower id is always committed first.
+        rows = cur.execute("SELECT txid, id, entity, key, data FROM catalog_change WHERE id > %s"
+                           " ORDER BY id LIMIT %s", (after[1], limit)).fetchall()
+        last = rows[-1][1] if rows else after[1]
+        remaining = cur.execute("SELECT count(*) FROM catalog_change WHERE id > %s",
+                                (last,)).fetchone()[0]
+        return rows, int(remaining)
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+class PostgresStore(Store):
+    """Production storage: a pool of psycopg connections, READ COMMITTED writes."""
+
+    kind = "postgresql"
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        # Imported here so that SQLite-only use never loads psycopg.
+        import psycopg
+        import psycopg_pool
+
+        self.data_errors = (psycopg.DataError, psycopg.IntegrityError, UnicodeEncodeError)
+        self.unavailable_errors = (psycopg.OperationalError, psycopg_pool.PoolTimeout)
+
+        self.url = url
+        self._pool = psycopg_pool.ConnectionPool(
+            url, min_size=1, max_size=pool_size, open=True, name="ihms-server",
+            kwargs={"application_name": "ihms-server"})
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield cur
+
+    def _with_retry(self, work: Callable[[], T]) -> T:
+        import psycopg
+
+        # Concurrent batches lock rows in a fixed order, so deadlocks should not happen; if
+        # PostgreSQL still reports one (or a serialisation failure), the batch is redone.
+        for attempt in range(1, 6):
+            try:
+                return work()
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+                if attempt == 5:
+                    raise
+                log.warning("redoing a batch after a deadlock (attempt %d)", attempt)
+                time.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        with self._pool.connection() as conn:
+            with conn.transaction(), conn.cursor() as cur:
+                # One snapshot for every statement of the read (the catalogue horizon needs it).
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield cur
+
+    def _migration_dir(self) -> str:
+        return "postgresql"
+
+    def _apply_migrations(self, scripts: list[tuple[int, str, str]]) -> None:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            # Two servers starting at once must not both migrate.
+            cur.execute("SELECT pg_advisory_xact_lock(4711002)")
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY,"
+                        " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+            cur.execute("SELECT version FROM schema_migration")
+            done = {r[0] for r in cur.fetchall()}
+            for number, name, sql in scripts:
+                if number not in done:
+                    cur.execute(sql.encode())
+                    cur.execute("INSERT INTO schema_migration (version, name) VALUES (%s, %s)",
+                                (number, name))
+                    log.info("applied migration %s", name)
+
+    def _insert_events(self, cur: Any, events: Sequence[Event], now: dt.datetime) -> set[str]:
+        # One statement for the whole batch; sorted by id so concurrent batches that overlap
+        # wait for each other in the same order instead of deadlocking.
+        ordered = sorted(events, key=lambda e: e.event_id)
+        cur.execute(
+            "INSERT INTO event (event_id, device_id, facility_code, epoch, sequence, type,"
+            " schema_version, hlc, wall_time, doc_number, payload, content_hash, received_at)"
+            " SELECT e.*, %s FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::int[],"
+            " %s::bigint[], %s::text[], %s::int[], %s::text[], %s::timestamptz[], %s::text[],"
+            " %s::jsonb[], %s::text[]) AS e"
+            " ON CONFLICT DO NOTHING RETURNING event_id",
+            (now, [e.event_id for e in ordered], [e.device_id for e in ordered],
+             [e.facility_code for e in ordered], [e.epoch for e in ordered],
+             [e.sequence for e in ordered], [e.type for e in ordered],
+             [e.schema_version for e in ordered], [e.hlc for e in ordered],
+             [e.wall_time for e in ordered], [e.document_number for e in ordered],
+             [json.dumps(e.raw["payload"], ensure_ascii=False) for e in ordered],
+             [e.content_hash for e in ordered]))
+        return {str(r[0]) for r in cur.fetchall()}
+
+    def _stored_hashes(self, cur: Any, event_ids: Sequence[str]) -> dict[str, str]:
+        cur.execute("SELECT event_id, content_hash FROM event WHERE event_id = ANY(%s::uuid[])",
+                    (list(event_ids),))
+        return {str(r[0]): r[1] for r in cur.fetchall()}
+
+    def _stored_sequences(self, cur: Any, device_id: str,
+                          keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        if not keys:
+            return set()
+        cur.execute("SELECT epoch, sequence FROM event WHERE device_id = %s AND (epoch, sequence)"
+                    " IN (SELECT * FROM unnest(%s::int[], %s::bigint[]))",
+                    (device_id, [k[0] for k in keys], [k[1] for k in keys]))
+        return {(r[0], r[1]) for r in cur.fetchall()}
+
+    def _add_to_stock(self, cur: Any, rows: list[tuple[str, str, str, str, int]],
+                      now: dt.datetime) -> None:
+        cur.execute(
+            "INSERT INTO stock (facility_code, item_code, batch_no, expiry_month, qty, updated_at)"
+            " SELECT s.*, %s FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],"
+            " %s::bigint[]) AS s ON CONFLICT (facility_code, item_code, batch_no)"
+            " DO UPDATE SET qty = stock.qty + excluded.qty, updated_at = excluded.updated_at",
+            (now, *([r[i] for r in rows] for i in range(5))))
+
+    def _catalog_rows(self, cur: Any, after: tuple[int, int],
+                      limit: int) -> tuple[list[tuple[int, int, str, str, Any]], int]:
+        # Only rows of transactions older than every transaction still running are handed out,
+        # in (txid, id) order: any transaction still to commit has a txid at or above that
+        # horizon, so it sorts after every row already handed out and is never skipped.
+        cur.execute(
+            "SELECT txid::text::bigint, id, entity, key, data FROM catalog_change"
+            " WHERE (txid, id) > (%s::text::xid8, %s)"
+            " AND txid < pg_snapshot_xmin(pg_current_snapshot())"
+            " ORDER BY txid, id LIMIT %s", (after[0], after[1], limit))
+        rows = cur.fetchall()
+        last = (rows[-1][0], rows[-1][1]) if rows else after
+        cur.execute(
+            "SELECT count(*) FROM catalog_change WHERE (txid, id) > (%s::text::xid8, %s)"
+            " AND txid < pg_snapshot_xmin(pg_current_snapshot())", (last[0], last[1]))
+        return rows, int(cur.fetchone()[0])
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """``postgresql://...`` opens PostgreSQL; ``sqlite:///path`` or a plain path opens SQLite."""
+    if url.startswith(("postgresql://", "postgres://")):
+        store: Store = PostgresStore(url)
+    elif url.startswith("sqlite:///"):
+        store = SqliteStore(Path(url.removeprefix("sqlite:///")))
+    elif "://" in url:
+        raise ValueError(f"unsupported database URL {url!r}: use postgresql://... or sqlite:///path")
+    else:
+        store = SqliteStore(Path(url))
+    if migrate:
+        store.migrate()
+    return store
