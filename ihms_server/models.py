@@ -18,7 +18,7 @@ EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "sto
 
 class MovementModel(BaseModel):
     line_no: int = Field(ge=0, le=1_000_000)
-    item_code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_./\-]{0,39}$")
+    item_code: str = Field(pattern=r"^[A-Za-z0-9._/\-]{1,40}$")
     batch_no: str = Field(min_length=1, max_length=40)
     expiry_month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2027-03"])
     manufacturer: str | None = Field(default=None, max_length=120)

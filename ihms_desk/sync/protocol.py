@@ -253,9 +253,10 @@ class Gap:
 # --- validation ---------------------------------------------------------------------------
 
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-#: Facility, item and batch codes: printable, no spaces at the ends, short enough to index.
-_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./\-]{0,39}$")
-_BATCH_RE = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,38}[\x21-\x7e])?$")
+#: Facility codes appear in dashboard URLs, so no slash; item codes may have one (the desk's
+#: catalogue allows letters, digits and . _ / -).
+_FACILITY_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+_ITEM_CODE_RE = re.compile(r"^[A-Za-z0-9._/\-]{1,40}$")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: A \u0000 escape in JSON text that is not itself an escaped backslash followed by "u0000".
@@ -305,7 +306,13 @@ def _as_optional_text(value: Any, field: str, max_len: int) -> str | None:
 
 
 def _as_code(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not _CODE_RE.match(value):
+    if not isinstance(value, str) or not _FACILITY_CODE_RE.match(value):
+        raise _fail(field, "must be a code of letters, digits and - _ . (at most 40)")
+    return value
+
+
+def _as_item_code(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not _ITEM_CODE_RE.match(value):
         raise _fail(field, "must be a code of letters, digits and - _ . / (at most 40)")
     return value
 
@@ -363,7 +370,7 @@ def _movement(value: Any, field: str) -> Movement:
     where = f"{field}."
     return Movement(
         line_no=_as_int(_require(obj, "line_no", where), f"{where}line_no", 0, 1_000_000),
-        item_code=_as_code(_require(obj, "item_code", where), f"{where}item_code"),
+        item_code=_as_item_code(_require(obj, "item_code", where), f"{where}item_code"),
         batch_no=_as_batch(_require(obj, "batch_no", where), f"{where}batch_no"),
         expiry_month=_as_month(_require(obj, "expiry_month", where), f"{where}expiry_month"),
         manufacturer=_as_optional_text(obj.get("manufacturer"), f"{where}manufacturer", 120),
@@ -373,7 +380,8 @@ def _movement(value: Any, field: str) -> Movement:
 
 
 def _as_batch(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not _BATCH_RE.match(value):
+    if not isinstance(value, str) or not 1 <= len(value) <= 40 or value != value.strip() \
+            or not value.isprintable():
         raise _fail(field, "must be 1 to 40 printable characters, no spaces at the ends")
     return value
 
@@ -387,7 +395,8 @@ def _nonzero_qty(value: Any, field: str) -> int:
 
 def canonical_json(value: Any) -> str:
     """One spelling per JSON value, so that a resent event hashes the same."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
 
 
 def content_hash(value: Any) -> str:
@@ -431,6 +440,8 @@ def validate_event(value: Any) -> Event:
         digest = hashlib.sha256(canonical.encode()).hexdigest()
     except UnicodeEncodeError:
         raise _fail("event", "contains text that is not valid Unicode") from None
+    except ValueError:  # a number too big for a double, read as infinity
+        raise _fail("event", "contains a number that is not finite") from None
     # The free-form header and lines are not checked field by field, but a NUL character in
     # them would still be refused by PostgreSQL's jsonb.
     if _ESCAPED_NUL_RE.search(canonical):
@@ -510,7 +521,7 @@ def validate_item_data(value: Any) -> ItemData:
         raise _fail("active", "must be true or false", INVALID_REQUEST)
     try:
         return {
-            "code": _as_code(_require(obj, "code", ""), "code"),
+            "code": _as_item_code(_require(obj, "code", ""), "code"),
             "name": _as_text(_require(obj, "name", ""), "name", 200),
             "generic_name": _as_text(obj.get("generic_name", ""), "generic_name", 200,
                                      allow_empty=True),
