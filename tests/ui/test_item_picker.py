@@ -1,0 +1,70 @@
+"""The item picker searches the real catalogue as you type and picks with the keyboard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ihms_desk.store import Store
+from ihms_desk.ui.item_picker import ItemHitModel, ItemPicker
+
+
+def test_search_as_you_type_and_enter_picks(qtbot, pharmacist_store: Store) -> None:
+    picker = ItemPicker(pharmacist_store)
+    qtbot.addWidget(picker)
+    picked = []
+    picker.item_chosen.connect(picked.append)
+    qtbot.keyClicks(picker.line_edit, "amox")
+    assert [hit.item.code for hit in picker.hits()] == ["D0002"]
+    qtbot.keyClick(picker.line_edit, Qt.Key.Key_Return)
+    assert [hit.item.code for hit in picked] == ["D0002"]
+    assert picked[0].usable_qty == 500
+
+
+def test_generic_name_and_arrow_keys(qtbot, pharmacist_store: Store) -> None:
+    picker = ItemPicker(pharmacist_store)
+    qtbot.addWidget(picker)
+    picked = []
+    picker.item_chosen.connect(picked.append)
+    qtbot.keyClicks(picker.line_edit, "tablet")
+    codes = [hit.item.code for hit in picker.hits()]
+    assert len(codes) >= 5
+    qtbot.keyClick(picker.line_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(picker.line_edit, Qt.Key.Key_Return)
+    assert picked[0].item.code == codes[1]
+
+
+def test_out_of_stock_is_marked(qtbot, pharmacist_store: Store) -> None:
+    picker = ItemPicker(pharmacist_store)
+    qtbot.addWidget(picker)
+    qtbot.keyClicks(picker.line_edit, "panto")
+    index = picker.model.index(0, ItemHitModel.STOCK)
+    assert picker.model.data(index) == "Out of stock"
+    assert picker.model.data(index, Qt.ItemDataRole.ForegroundRole) is not None
+    # Expired stock does not count as stock: only the good batch of azithromycin is offered.
+    picker.clear()
+    qtbot.keyClicks(picker.line_edit, "D0009")
+    assert picker.hits()[0].usable_qty == 100
+
+
+def test_no_match_says_so_and_escape_clears(qtbot, pharmacist_store: Store) -> None:
+    picker = ItemPicker(pharmacist_store)
+    qtbot.addWidget(picker)
+    qtbot.keyClicks(picker.line_edit, "zzzz")
+    qtbot.keyClick(picker.line_edit, Qt.Key.Key_Return)
+    assert "zzzz" in picker.error_label.text()
+    qtbot.keyClick(picker.line_edit, Qt.Key.Key_Escape)
+    assert picker.text() == ""
+
+
+def test_choose_code(qtbot, pharmacist_store: Store) -> None:
+    picker = ItemPicker(pharmacist_store)
+    qtbot.addWidget(picker)
+    with qtbot.waitSignal(picker.item_chosen) as blocker:
+        picker.choose_code("d0004")
+    assert blocker.args[0].item.code == "D0004"
+
+
+def test_model_passes_modeltester(qtmodeltester, pharmacist_store: Store) -> None:
+    model = ItemHitModel()
+    model.set_hits(pharmacist_store.search_items("tablet"))
+    qtmodeltester.check(model)
