@@ -194,7 +194,7 @@ def _ai_at(data: str, position: int) -> str:
     shown = data[position : position + 4]
     raise BarcodeError(
         f"The scan has an application identifier this program does not know at '{shown}'. "
-        "If the scanner does not send the group separator (GS), set it to; or type the fields by hand."
+        "Check that the scanner sends the group separator (GS), or type the fields by hand."
     )
 
 
@@ -268,7 +268,7 @@ def parse_scan(text: str, *, today: dt.date | None = None) -> ScanResult:
     if not data:
         raise BarcodeError("The scan is empty.")
     data, symbology = _strip_prefix(data)
-    if data.lstrip().startswith("("):
+    if _BRACKETED.search(data):
         elements = _split_bracketed(data)
     elif symbology in _GTIN_SYMBOLOGIES or (symbology is None and data.isdigit() and len(data) in (8, 12, 13, 14)):
         # A linear code on a strip or carton carries the GTIN only.
