@@ -37,6 +37,7 @@ from ihms_desk.store.model import FACILITY_TYPES, Facility
 from ihms_desk.store.outbox import OutboxMixin
 from ihms_desk.store.queries import QueriesMixin
 from ihms_desk.store.rules import check_text
+from ihms_desk.store.sync_state import SyncStateMixin
 from ihms_desk.store.users import (
     MIN_PASSWORD_LENGTH,
     Action,
@@ -78,7 +79,7 @@ def _valid_setting(key: str, value: str) -> bool:
         return False
 
 
-class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin):
+class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMixin):
     """One facility's database. Operations check the logged-in user's role."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock = system_clock) -> None:

@@ -87,6 +87,57 @@ def validate_item(raw: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def check_item_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """Validate catalogue records ``(row number, record)``: the clean ones, and the refused
+    ones with their row number and reason. Shared by CSV import and the sync worker's
+    catalogue pages, so both obey the same rules."""
+    rejected: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    good: list[dict[str, Any]] = []
+    for row_number, raw in rows:
+        if None in raw:
+            rejected.append((row_number, "row has more fields than the header"))
+            continue
+        try:
+            record = validate_item(raw)
+        except InvalidInput as error:
+            rejected.append((row_number, error.message))
+            continue
+        if record["code"] in seen:
+            rejected.append((row_number, f"code {record['code']} repeats row {seen[record['code']]}"))
+            continue
+        seen[record["code"]] = row_number
+        good.append(record)
+    return good, rejected
+
+
+def apply_items(conn: sqlite3.Connection, records: Iterable[dict[str, Any]], now: str) -> tuple[int, int]:
+    """Insert or update validated items inside the caller's transaction; returns (added, updated)."""
+    added = updated = 0
+    for record in records:
+        existing = conn.execute("SELECT id FROM item WHERE code = ?", (record["code"],)).fetchone()
+        values = {**record, "search_text": search_text(record), "updated_at": now}
+        if existing:
+            conn.execute(
+                "UPDATE item SET name = :name, generic_name = :generic_name, strength = :strength, "
+                "dosage_form = :dosage_form, unit_of_issue = :unit_of_issue, category = :category, "
+                "min_stock = :min_stock, active = :active, search_text = :search_text, "
+                "updated_at = :updated_at WHERE code = :code",
+                values,
+            )
+            updated += 1
+        else:
+            conn.execute(
+                "INSERT INTO item (code, name, generic_name, strength, dosage_form, unit_of_issue, "
+                "category, min_stock, active, search_text, updated_at) VALUES (:code, :name, "
+                ":generic_name, :strength, :dosage_form, :unit_of_issue, :category, :min_stock, "
+                ":active, :search_text, :updated_at)",
+                values,
+            )
+            added += 1
+    return added, updated
+
+
 class CatalogueMixin(StoreBase):
     """Items: import, export, look-up and search."""
 
@@ -124,48 +175,10 @@ class CatalogueMixin(StoreBase):
         return self.upsert_items(((reader.line_num, row) for row in reader))
 
     def upsert_items(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> ImportReport:
-        """Validate and apply catalogue records (row number, record); used by import and sync."""
-        rejected: list[tuple[int, str]] = []
-        seen: dict[str, int] = {}
-        good: list[dict[str, Any]] = []
-        for row_number, raw in rows:
-            if None in raw:
-                rejected.append((row_number, "row has more fields than the header"))
-                continue
-            try:
-                record = validate_item(raw)
-            except InvalidInput as error:
-                rejected.append((row_number, error.message))
-                continue
-            if record["code"] in seen:
-                rejected.append((row_number, f"code {record['code']} repeats row {seen[record['code']]}"))
-                continue
-            seen[record["code"]] = row_number
-            good.append(record)
-        added = updated = 0
-        now = self.now_utc_iso()
+        """Validate and apply catalogue records (row number, record) in one transaction."""
+        good, rejected = check_item_rows(rows)
         with self._transaction() as conn:
-            for record in good:
-                existing = conn.execute("SELECT id FROM item WHERE code = ?", (record["code"],)).fetchone()
-                values = {**record, "search_text": search_text(record), "updated_at": now}
-                if existing:
-                    conn.execute(
-                        "UPDATE item SET name = :name, generic_name = :generic_name, strength = :strength, "
-                        "dosage_form = :dosage_form, unit_of_issue = :unit_of_issue, category = :category, "
-                        "min_stock = :min_stock, active = :active, search_text = :search_text, "
-                        "updated_at = :updated_at WHERE code = :code",
-                        values,
-                    )
-                    updated += 1
-                else:
-                    conn.execute(
-                        "INSERT INTO item (code, name, generic_name, strength, dosage_form, unit_of_issue, "
-                        "category, min_stock, active, search_text, updated_at) VALUES (:code, :name, "
-                        ":generic_name, :strength, :dosage_form, :unit_of_issue, :category, :min_stock, "
-                        ":active, :search_text, :updated_at)",
-                        values,
-                    )
-                    added += 1
+            added, updated = apply_items(conn, good, self.now_utc_iso())
         return ImportReport(added=added, updated=updated, rejected=rejected)
 
     def export_catalogue_csv(self, target: Path | str | TextIO) -> int:

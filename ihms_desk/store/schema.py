@@ -208,6 +208,36 @@ def m003_barcodes_and_rejections(db: Database) -> None:
     )
 
 
+@migrations(name="m004_sync_state")
+def m004_sync_state(db: Database) -> None:
+    """Where the sync worker stands: server, device, catalogue cursor, last results, clock skew.
+
+    One row in the database (not a side file) so that a catalogue page and its cursor commit
+    in one transaction. The device token is a secret and lives in a file of its own.
+    """
+    _script(
+        db,
+        """
+        CREATE TABLE sync_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            server_url TEXT,
+            device_id TEXT,
+            enrolled_at TEXT,
+            catalogue_cursor TEXT NOT NULL DEFAULT '',
+            catalogue_pulled_at TEXT,
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            online INTEGER CHECK (online IN (0, 1)),
+            clock_skew_seconds REAL,
+            clock_skew_flagged INTEGER NOT NULL DEFAULT 0 CHECK (clock_skew_flagged IN (0, 1))
+        );
+        INSERT INTO sync_state (id) VALUES (1)
+        """,
+    )
+
+
 def latest_version() -> str:
     """Name of the newest migration: the schema version a fresh database gets."""
     return migrations._migrations[-1].name
