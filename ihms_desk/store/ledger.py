@@ -413,6 +413,15 @@ class LedgerMixin(StoreBase):
                  "batch_no": self._batch_no(conn, m.batch_id), "qty": m.qty}
                 for m, row in zip(movements, originals)
             ]
+            if not doc_lines:
+                # The original moved no stock (every line not available, or a stocktake that found
+                # the books right): the reversal still names each line it cancels, with no quantity.
+                doc_lines = [
+                    {"line_no": n, "reverses_line_no": row["line_no"], "item_code": row["code"], "batch_no": None, "qty": 0}
+                    for n, row in enumerate(conn.execute(
+                        "SELECT l.line_no, i.code FROM document_line l JOIN item i ON i.id = l.item_id "
+                        "WHERE l.document_id = ? ORDER BY l.line_no", (original["id"],)), start=1)
+                ]
             return self._save(conn, "reversal", day, header, doc_lines, movements, reverses=(original["id"], original["number"]), reason=reason)
 
     # -- reading documents ------------------------------------------------------------------
