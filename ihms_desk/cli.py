@@ -249,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ihms-desk", description="IHMS Desk: the CHC medicine counter, offline first.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", help="folder holding the database (default: IHMS_DATA_DIR or the user data folder)")
+    parser.add_argument("--self-test", action="store_true", help="check resources, translations, fonts and a temporary database, then exit")
     parser.set_defaults(handler=cmd_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -300,10 +301,18 @@ def build_parser() -> argparse.ArgumentParser:
 #: Other modules (sync, backup) add their sub-commands here, keeping this module small.
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
+from ihms_desk import backup as _backup  # noqa: E402  (after _EXTRA_COMMANDS, which it joins)
+
+_EXTRA_COMMANDS.append(_backup.register_cli)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from ihms_desk.selftest import main as self_test
+
+        return self_test()
     try:
         return int(args.handler(args))
     except Refusal as error:

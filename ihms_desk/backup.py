@@ -1,0 +1,575 @@
+"""Backups of the facility's database: daily while the program runs, on demand, and restore.
+
+A backup is taken with SQLite's online backup API, so it is consistent even while the counter
+keeps saving. Each copy is written under a temporary name, checked (``PRAGMA integrity_check``)
+and only then renamed into place, so a power cut or a full USB stick never leaves a half copy
+that looks like a good one, and a damaged database never pushes good backups out of the
+rotation. The newest :data:`KEEP` copies are kept in each folder.
+
+Restoring checks the file first (integrity, the ledger's own checks, and that it belongs to
+this facility), keeps a copy of the database it replaces, and moves the new one in with one
+atomic rename. The restored database starts a new sync epoch before it goes live, so its
+events never reuse sequence numbers the state server already holds.
+
+Nothing here imports Qt: the Backup screen and the daily timer in ``ihms_desk/ui`` call it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import errno
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ihms_desk.instance_lock import InstanceLock
+from ihms_desk.paths import database_path, resolve_data_dir
+from ihms_desk.store import Store, database
+from ihms_desk.store.doctor import check_database
+from ihms_desk.store.errors import (
+    DatabaseReadOnly,
+    DiskFull,
+    EnvironmentProblem,
+    InvalidInput,
+    Refusal,
+    environment_errors,
+)
+
+log = logging.getLogger(__name__)
+
+#: Copies kept in each backup folder (about a month of daily backups).
+KEEP = 30
+BACKUP_SUBFOLDER = "backups"
+#: ``ihms-desk-<facility code>-<YYYYMMDD-HHMMSS>.sqlite3``; the facility code may contain dashes.
+_NAME = re.compile(r"^ihms-desk-(?P<facility>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<extra>\d+))?\.sqlite3$")
+_PARTIAL_SUFFIX = ".partial"
+
+
+class BackupUnusable(Refusal):
+    """The chosen file is not a sound IHMS Desk database; nothing was replaced."""
+
+    code = "backup_unusable"
+
+
+class WrongFacility(Refusal):
+    """The backup belongs to another facility; nothing was replaced."""
+
+    code = "wrong_facility"
+
+
+class BackupFolderProblem(EnvironmentProblem):
+    """The backup folder (USB stick, network share) cannot be written."""
+
+    code = "backup_folder"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a backup file holds, as read from the file itself."""
+
+    path: Path
+    facility_code: str
+    facility_name: str
+    documents: int
+    last_document_at: str | None
+    epoch: int
+    size: int
+    taken_at: dt.datetime | None
+
+
+@dataclass
+class BackupReport:
+    """What a backup run did: the copies made, and problems with the second folder."""
+
+    copies: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    skipped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.copies) and not self.problems
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    restored_from: Path
+    facility_code: str
+    documents: int
+    epoch: int
+    #: The database that was replaced, kept beside the other backups (``None`` if there was none).
+    replaced_copy: Path | None
+
+
+# -- where backups live ---------------------------------------------------------------------
+
+
+def backup_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / BACKUP_SUBFOLDER
+
+
+def backup_name(facility_code: str, when: dt.datetime) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", facility_code) or "unknown"
+    return f"ihms-desk-{safe}-{when.strftime('%Y%m%d-%H%M%S')}.sqlite3"
+
+
+def taken_at(path: Path) -> dt.datetime | None:
+    """When a backup was taken, from its name (local time of the PC that took it)."""
+    match = _NAME.match(path.name)
+    if not match:
+        return None
+    return dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
+
+
+def list_backups(folder: Path) -> list[Path]:
+    """Backup files in ``folder``, newest first; other files there are never touched."""
+    try:
+        names = [path for path in Path(folder).iterdir() if _NAME.match(path.name) and path.is_file()]
+    except OSError:
+        return []
+    return sorted(names, key=lambda path: (taken_at(path) or dt.datetime.min, path.name), reverse=True)
+
+
+def second_folder(data_dir: Path) -> Path | None:
+    """The ``backup_folder`` setting (USB stick or network share), if one is set."""
+    path = database_path(data_dir)
+    if not path.exists():
+        return None
+    with _read_only(path) as conn:
+        row = conn.execute("SELECT value FROM setting WHERE key = 'backup_folder'").fetchone()
+    value = (row[0] if row else "").strip()
+    return Path(value).expanduser() if value else None
+
+
+# -- taking a backup ------------------------------------------------------------------------
+
+
+def take_backup(
+    data_dir: Path,
+    *,
+    to: Path | None = None,
+    include_second_folder: bool = True,
+    keep: int = KEEP,
+    now: dt.datetime | None = None,
+) -> BackupReport:
+    """Back up the database in ``data_dir`` now; safe while the counter is saving.
+
+    The copy goes to ``data_dir/backups`` (or ``to``), and also to the ``backup_folder``
+    setting if one is set. A problem with the second folder (USB stick not plugged in) is
+    reported in :attr:`BackupReport.problems` but does not undo the first copy. Opens its own
+    connection, so it may run in a worker thread::
+
+        report = take_backup(data_dir)
+        report.copies   # [Path('.../backups/ihms-desk-RJ-JPR-CHC-014-20261125-130000.sqlite3')]
+    """
+    data_dir = Path(data_dir)
+    source_path = database_path(data_dir)
+    if not source_path.exists():
+        raise InvalidInput(f"There is no IHMS Desk database in {data_dir} to back up.")
+    when = now or dt.datetime.now()
+    report = BackupReport()
+    conn = database.connect(source_path)
+    try:
+        with environment_errors():
+            row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()
+            facility_code = row[0] if row else "unknown"
+            extra = conn.execute("SELECT value FROM setting WHERE key = 'backup_folder'").fetchone()
+        first_folder = Path(to) if to is not None else backup_dir(data_dir)
+        first = _write_checked_copy(lambda target: _online_backup(conn, target), first_folder, backup_name(facility_code, when))
+    finally:
+        conn.close()
+    report.copies.append(first)
+    _prune(first_folder, keep)
+    log.info("Backup written to %s", first)
+
+    second = Path(extra[0].strip()).expanduser() if include_second_folder and extra and extra[0].strip() else None
+    if second is not None and second.resolve() != first_folder.resolve():
+        try:
+            copy = _write_checked_copy(lambda target: _copy_file(first, target), second, first.name)
+        except EnvironmentProblem as problem:
+            report.problems.append(problem.message)
+            log.warning("Second backup folder failed: %s", problem.message)
+        else:
+            report.copies.append(copy)
+            _prune(second, keep)
+            log.info("Backup copied to %s", copy)
+    return report
+
+
+def backup_due(data_dir: Path, now: dt.datetime | None = None) -> bool:
+    """True when no backup has been taken today in the data folder's own backup folder."""
+    today = (now or dt.datetime.now()).date()
+    newest = next(iter(list_backups(backup_dir(data_dir))), None)
+    stamp = taken_at(newest) if newest is not None else None
+    return stamp is None or stamp.date() != today
+
+
+def run_daily_backup(data_dir: Path, now: dt.datetime | None = None) -> BackupReport:
+    """The daily backup: take one if none was taken today, else do nothing.
+
+    Called every few minutes by a timer in the running program (in a worker thread), so the
+    backup happens on the first run of each day even after a power cut.
+    """
+    if not database_path(Path(data_dir)).exists() or not backup_due(data_dir, now):
+        return BackupReport(skipped=True)
+    return take_backup(data_dir, now=now)
+
+
+def _online_backup(conn: sqlite3.Connection, target: Path) -> None:
+    destination = sqlite3.connect(target)
+    try:
+        # One step holds a read snapshot for the whole copy; WAL lets the counter keep writing.
+        conn.backup(destination)
+        # A backup should be one self-contained file (no -wal beside it on a USB stick).
+        destination.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        destination.close()
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+
+
+def _write_checked_copy(write: Callable[[Path], None], folder: Path, name: str) -> Path:
+    """Write to a temporary name, make it durable, check it, then rename it into place."""
+    final = _unused_name(folder, name)
+    partial = final.with_name(final.name + _PARTIAL_SUFFIX)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        with _as_environment_problem(folder):
+            write(partial)
+        _fsync_file(partial)
+        problems = _check_file(partial)
+        if problems:
+            raise BackupUnusable(
+                "The database did not pass its check, so this backup was not kept (older good backups "
+                f"are untouched): {problems[0]}. Run 'ihms-desk doctor' and call for support."
+            )
+        os.replace(partial, final)
+        _fsync_dir(folder)
+    except OSError as error:
+        _discard(partial)
+        raise _os_problem(error, folder) from error
+    except BaseException:
+        _discard(partial)
+        raise
+    return final
+
+
+def _unused_name(folder: Path, name: str) -> Path:
+    candidate = folder / name
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = folder / name.replace(".sqlite3", f"-{counter}.sqlite3")
+    return candidate
+
+
+def _prune(folder: Path, keep: int) -> None:
+    for old in list_backups(folder)[keep:]:
+        try:
+            old.unlink()
+        except OSError as error:
+            log.warning("Could not remove old backup %s: %s", old, error)
+    for partial in folder.glob("ihms-desk-*" + _PARTIAL_SUFFIX):
+        _discard(partial)  # left by a power cut during an earlier backup
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+# -- checking a backup ----------------------------------------------------------------------
+
+
+def _check_file(path: Path) -> list[str]:
+    """The problems ``ihms-desk doctor`` would find in the file at ``path`` (read-only)."""
+    try:
+        with _read_only(path) as conn:
+            return check_database(conn)
+    except sqlite3.Error as error:
+        return [str(error)]
+
+
+def inspect_backup(path: Path) -> BackupInfo:
+    """Read and check a backup file; raise :class:`BackupUnusable` if it is not a sound
+    IHMS Desk database."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupUnusable(f"There is no file {path}.")
+    try:
+        with _read_only(path) as conn:
+            problems = check_database(conn)
+            if problems:
+                raise BackupUnusable(f"The file {path.name} is damaged or inconsistent: {problems[0]}. Choose another backup.")
+            facility = conn.execute("SELECT code, name FROM facility WHERE id = 1").fetchone()
+            documents, last = conn.execute("SELECT count(*), max(created_at) FROM document").fetchone()
+            epoch = conn.execute("SELECT epoch FROM device WHERE id = 1").fetchone()[0]
+    except sqlite3.Error as error:
+        raise BackupUnusable(f"The file {path.name} is not an IHMS Desk database ({error}). Choose another backup.") from error
+    if facility is None:
+        raise BackupUnusable(f"The file {path.name} holds no facility: it was never set up. Choose another backup.")
+    return BackupInfo(
+        path=path,
+        facility_code=facility[0],
+        facility_name=facility[1],
+        documents=int(documents),
+        last_document_at=last,
+        epoch=int(epoch),
+        size=path.stat().st_size,
+        taken_at=taken_at(path),
+    )
+
+
+def latest_good_backup(data_dir: Path, *, facility_code: str | None = None) -> BackupInfo | None:
+    """The newest backup (data folder first, then the second folder) that passes its check."""
+    folders = [backup_dir(data_dir)]
+    try:
+        extra = second_folder(data_dir)
+    except sqlite3.Error:
+        extra = None  # the live database may be the damaged one
+    if extra is not None:
+        folders.append(extra)
+    candidates = sorted(
+        (path for folder in folders for path in list_backups(folder)),
+        key=lambda path: taken_at(path) or dt.datetime.min,
+        reverse=True,
+    )
+    for path in candidates:
+        try:
+            info = inspect_backup(path)
+        except Refusal:
+            log.warning("Backup %s is not usable; trying an older one", path)
+            continue
+        if facility_code is None or info.facility_code == facility_code:
+            return info
+    return None
+
+
+def facility_of_data_dir(data_dir: Path) -> str | None:
+    """Which facility this data folder belongs to: from its database if that can be read,
+    else from the newest readable backup taken in it."""
+    path = database_path(Path(data_dir))
+    if path.exists():
+        try:
+            with _read_only(path) as conn:
+                row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()
+            if row:
+                return str(row[0])
+        except sqlite3.Error:
+            pass
+    for candidate in list_backups(backup_dir(Path(data_dir))):
+        try:
+            with _read_only(candidate) as conn:
+                row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()
+            if row:
+                return str(row[0])
+        except sqlite3.Error:
+            continue
+    return None
+
+
+# -- restoring ------------------------------------------------------------------------------
+
+
+def restore_backup(
+    data_dir: Path,
+    backup_file: Path,
+    *,
+    facility_code: str | None = None,
+    lock: InstanceLock | None = None,
+) -> RestoreReport:
+    """Replace the database in ``data_dir`` with ``backup_file``, after checking it.
+
+    Refused (nothing replaced) when the file is damaged, is not an IHMS Desk database, belongs
+    to another facility, or IHMS Desk is open on this folder (pass the program's own ``lock``
+    when it restores from its Backup screen, after closing its store). The replaced database
+    is kept in ``backups/`` as ``replaced-<time>.sqlite3``.
+    """
+    data_dir = Path(data_dir)
+    info = inspect_backup(backup_file)
+    expected = facility_code or facility_of_data_dir(data_dir)
+    if expected is None:
+        raise InvalidInput(
+            f"Cannot tell which facility the data folder {data_dir} belongs to. Give the facility code: "
+            f"ihms-desk restore FILE --facility {info.facility_code} (only if that is this facility)."
+        )
+    if info.facility_code.upper() != expected.upper():
+        raise WrongFacility(
+            f"This backup belongs to {info.facility_name} ({info.facility_code}), not to this facility ({expected}). "
+            "Nothing was replaced. Choose a backup of this facility."
+        )
+    own_lock = lock is None
+    held = lock or InstanceLock(data_dir, purpose="restore").acquire()
+    try:
+        return _replace_database(data_dir, info)
+    finally:
+        if own_lock:
+            held.release()
+
+
+def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
+    live = database_path(data_dir)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    old_epoch = _epoch_of(live)
+    replaced_copy: Path | None = None
+    staging = live.with_name(live.name + ".restoring")
+    try:
+        backup_dir(data_dir).mkdir(parents=True, exist_ok=True)
+        if live.exists():
+            # A raw copy of the file and its WAL: the live database may be the damaged one,
+            # and then the online backup API could not read it.
+            replaced_copy = backup_dir(data_dir) / f"replaced-{stamp}.sqlite3"
+            for suffix in ("", "-wal"):
+                part = Path(str(live) + suffix)
+                if part.exists():
+                    shutil.copyfile(part, Path(str(replaced_copy) + suffix))
+                    _fsync_file(Path(str(replaced_copy) + suffix))
+        _discard(staging)
+        shutil.copyfile(info.path, staging)
+    except OSError as error:
+        _discard(staging)
+        raise _os_problem(error, data_dir) from error
+    try:
+        # Bump the epoch in the staged copy, before it goes live: a power cut after the rename
+        # can then never leave a restored database that reuses old (epoch, sequence) pairs.
+        store = Store(database.open_database(staging), staging)
+        try:
+            epoch = store.start_new_epoch()
+            while epoch <= old_epoch:  # the replaced database may already be past the backup's epoch
+                epoch = store.start_new_epoch()
+            problems = store.doctor()
+            if problems:
+                raise BackupUnusable(f"The restored copy did not pass its check: {problems[0]}. Nothing was replaced.")
+            with environment_errors():
+                store.conn.execute("PRAGMA journal_mode = DELETE")  # fold the WAL in: one file to move
+        finally:
+            store.close()
+        _fsync_file(staging)
+        for suffix in ("-wal", "-shm"):
+            # The old WAL must not be replayed onto the restored file.
+            Path(str(live) + suffix).unlink(missing_ok=True)
+        os.replace(staging, live)
+        _fsync_dir(data_dir)
+    except OSError as error:
+        raise _os_problem(error, data_dir) from error
+    finally:
+        _discard(staging)
+        _discard(Path(str(staging) + "-wal"))
+        _discard(Path(str(staging) + "-shm"))
+    log.info("Restored %s from %s (epoch %s); the replaced database is kept as %s", live, info.path, epoch, replaced_copy)
+    return RestoreReport(info.path, info.facility_code, info.documents, epoch, replaced_copy)
+
+
+def _epoch_of(path: Path) -> int:
+    if not path.exists():
+        return 0
+    try:
+        with _read_only(path) as conn:
+            row = conn.execute("SELECT epoch FROM device WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
+    except sqlite3.Error:
+        return 0
+
+
+# -- small helpers --------------------------------------------------------------------------
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """Open without changing the file: a backup on a write-protected stick must still be readable."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.row_factory = sqlite3.Row
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _as_environment_problem(folder: Path) -> Iterator[None]:
+    try:
+        with environment_errors():
+            yield
+    except DiskFull as problem:
+        raise BackupFolderProblem(f"There is no space left in {folder}: the backup was not written. {problem.message}") from problem
+    except EnvironmentProblem as problem:
+        raise BackupFolderProblem(f"The backup could not be written to {folder}: {problem.message}") from problem
+
+
+def _os_problem(error: OSError, folder: Path) -> EnvironmentProblem:
+    if error.errno == errno.ENOSPC:
+        return DiskFull(f"There is no space left in {folder}: nothing was written. Free some space, or use another folder or USB stick.")
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return DatabaseReadOnly(
+            f"The folder {folder} cannot be written (read-only or no permission): nothing was written. "
+            "Check the USB stick's write-protect switch or the folder's permissions."
+        )
+    return BackupFolderProblem(
+        f"The folder {folder} cannot be used ({error.strerror or error}). Check that the USB stick or network drive is connected."
+    )
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable on Linux; Windows cannot open a folder for fsync.
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- command line ---------------------------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    # --to is a one-off copy (say, to a stick carried to the district): only there.
+    report = take_backup(data_dir, to=Path(args.to) if args.to else None, include_second_folder=not args.to)
+    for copy in report.copies:
+        print(f"Backup written: {copy}")
+    for problem in report.problems:
+        print(f"Warning: {problem}", file=sys.stderr)
+    return 0 if report.ok else 3
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    report = restore_backup(data_dir, Path(args.file), facility_code=args.facility)
+    print(
+        f"Restored {report.facility_code} from {report.restored_from} ({report.documents} documents). "
+        f"Sync continues with epoch {report.epoch}."
+    )
+    if report.replaced_copy is not None:
+        print(f"The database it replaced is kept as {report.replaced_copy}")
+    return 0
+
+
+def register_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``backup`` and ``restore`` to the ``ihms-desk`` command (see ``cli._EXTRA_COMMANDS``)."""
+    backup = commands.add_parser("backup", help="back up the database now (safe while IHMS Desk is open)")
+    backup.add_argument("--to", metavar="DIR", help="folder to write the backup to (default: the data folder's backups)")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", help="replace the database with a backup (close IHMS Desk first)")
+    restore.add_argument("file", help="the backup file (ihms-desk-...sqlite3)")
+    restore.add_argument("--facility", help="this facility's code, only needed when the database is too damaged to read")
+    restore.set_defaults(handler=cmd_restore)
