@@ -1,0 +1,69 @@
+"""Every question or message box the program shows, as small functions tests can replace.
+
+Screens call them through the module (``dialogs.ask_text(...)``, never ``from dialogs import``)
+so a test can ``monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "wrong patient")``.
+Message boxes are opened window-modal with ``open()``, which returns at once: nothing here
+runs a nested event loop that an offscreen test could not answer, except the two questions.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from ihms_desk.store.errors import EnvironmentProblem, StoreError
+from ihms_desk.ui import i18n
+
+log = logging.getLogger("ihms_desk.ui")
+
+#: The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.
+shown: list[tuple[str, str]] = []
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("dialogs", text)
+
+
+def ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A line of text from the user, or None if they cancelled."""
+    text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal)
+    return text if ok else None
+
+
+def confirm(parent: QWidget | None, title: str, question: str) -> bool:
+    """Yes or no; the safe answer (No) is the default button."""
+    answer = QMessageBox.question(parent, title, question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def inform(parent: QWidget | None, title: str, message: str) -> None:
+    _open_box(parent, QMessageBox.Icon.Information, title, message)
+
+
+def show_problem(parent: QWidget | None, error: StoreError) -> None:
+    """An environment problem (disk full, read-only, locked): what happened and what to do."""
+    title = _tr("Nothing was saved") if isinstance(error, EnvironmentProblem) else _tr("Refused")
+    _open_box(parent, QMessageBox.Icon.Warning, title, i18n.refusal_text(error))
+
+
+def show_bug(parent: QWidget | None, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+    """A bug: logged with its traceback, and shown plainly (never swallowed)."""
+    text = "".join(traceback.format_exception(kind, error, tb))
+    log.error("Unexpected error\n%s", text)
+    _open_box(parent, QMessageBox.Icon.Critical, _tr("Something went wrong"),
+              _tr("IHMS Desk hit an unexpected error. What you had saved is safe. Please tell the "
+                  "support team and send the log file.") + "\n\n" + f"{kind.__name__}: {error}")
+
+
+def _open_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, message: str) -> None:
+    shown.append((title, message))
+    del shown[:-20]
+    box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("message_box")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
