@@ -223,6 +223,8 @@ class Event:
     document_number: str
     movements: tuple[Movement, ...]
     raw: Mapping[str, Any]
+    #: ``raw`` in its one canonical spelling, as stored, and its SHA-256.
+    canonical: str
     content_hash: str
 
 
@@ -444,7 +446,7 @@ def validate_event(value: Any) -> Event:
         raise _fail("event", "contains a number that is not finite") from None
     # The free-form header and lines are not checked field by field, but a NUL character in
     # them would still be refused by PostgreSQL's jsonb.
-    if _ESCAPED_NUL_RE.search(canonical):
+    if "\\u0000" in canonical and _ESCAPED_NUL_RE.search(canonical):
         raise _fail("payload.document", "must not contain a NUL character")
     return Event(
         event_id=_as_uuid(_require(obj, "event_id", ""), "event_id", version=7),
@@ -459,6 +461,7 @@ def validate_event(value: Any) -> Event:
         document_number=number,
         movements=movements,
         raw=obj,
+        canonical=canonical,
         content_hash=digest,
     )
 

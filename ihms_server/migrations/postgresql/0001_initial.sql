@@ -79,7 +79,7 @@ CREATE TABLE event (
     hlc            text NOT NULL,
     wall_time      timestamptz NOT NULL,
     doc_number     text NOT NULL,
-    payload        jsonb NOT NULL,
+    body           jsonb NOT NULL,  -- the whole event as received
     content_hash   text NOT NULL,
     received_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (device_id, epoch, sequence)

@@ -79,7 +79,7 @@ CREATE TABLE event (
     hlc            text NOT NULL,
     wall_time      text NOT NULL,
     doc_number     text NOT NULL,
-    payload        text NOT NULL,
+    body           text NOT NULL,  -- the whole event as received
     content_hash   text NOT NULL,
     received_at    text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     UNIQUE (device_id, epoch, sequence)
