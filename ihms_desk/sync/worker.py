@@ -1,0 +1,453 @@
+"""The sync loop: push every waiting event to the state server, then pull the catalogue.
+
+No Qt here. The loop reports through plain callbacks and stops when its ``threading.Event`` is
+set; ``ihms_desk.ui.sync_adapter`` turns the callbacks into Qt signals, ``ihms-desk sync`` runs
+it headless. Order on the wire is the outbox's per-device sequence, never the PC clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from ihms_desk.store import Store
+from ihms_desk.store.base import Clock, system_clock
+from ihms_desk.store.model import OutboxEvent
+from ihms_desk.store.sync_state import CursorMoved
+from ihms_desk.sync import protocol as wire
+from ihms_desk.sync.client import READ_TIMEOUT, Answer, SyncClient
+from ihms_desk.sync.device import advance_marker, require_enrolment, restored_from_backup
+from ihms_desk.sync.errors import (
+    CursorUnknown,
+    NotAnIhmsServer,
+    SyncBusy,
+    SyncError,
+    VersionMismatch,
+)
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = "sync.lock"
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """Knobs of the loop; tests shrink the times, the defaults suit a CHC's line."""
+
+    #: Events per push: start here, halve on a timeout, grow back by an eighth per good batch.
+    batch_size: int = 200
+    max_batch_size: int = wire.MAX_EVENTS_PER_BATCH
+    #: Full-jitter exponential backoff after a failed attempt: uniform(0, min(cap, base * 2**n)).
+    backoff_base: float = 5.0
+    backoff_cap: float = 15 * 60.0
+    #: A burst of saves at the counter becomes one sync this long after the last of them.
+    debounce: float = 5.0
+    #: Try this often even when nothing else asks (a line that came back, catalogue changes).
+    interval: float = 15 * 60.0
+    #: The nightly sync; None takes the store's ``nightly_sync_time`` setting (default 21:00).
+    nightly_at: dt.time | None = None
+    #: A PC clock further than this from the server's is flagged for the in-charge.
+    clock_skew_limit: float = 5 * 60.0
+    catalogue_page_size: int = wire.CATALOG_DEFAULT_LIMIT
+    connect_timeout: float = 10.0
+    read_timeout: float = READ_TIMEOUT
+    #: True, or the path of a CA bundle (a state CA); never False.
+    verify: bool | str = True
+    protocol_version: int = wire.PROTOCOL_VERSION
+    #: Seconds to wait for another sync of the same data folder to finish.
+    lock_timeout: float = 0.0
+    #: The PC clock (tests move it); only timestamps shown to people and the skew use it.
+    clock: Clock = field(default=system_clock)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar and the Sync screen show."""
+
+    enrolled: bool
+    server_url: str | None
+    online: bool | None  # None: not tried yet
+    waiting: int
+    set_aside: int
+    last_success: str | None
+    last_error: str | None
+    clock_skew_seconds: float | None
+    clock_flagged: bool
+    syncing: bool = False
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """What one pass did. ``complete`` means nothing is left waiting and nothing failed."""
+
+    sent: int = 0
+    duplicates: int = 0
+    set_aside: int = 0
+    waiting: int = 0
+    catalogue_changes: int = 0
+    error: SyncError | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.error is None and self.waiting == 0
+
+
+StatusCallback = Callable[[SyncStatus], None]
+ProgressCallback = Callable[[int, int], None]
+
+
+def _ignore_status(status: SyncStatus) -> None:
+    pass
+
+
+def _ignore_progress(sent: int, waiting: int) -> None:
+    pass
+
+
+def backoff_delay(failures: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Full jitter: a uniform wait up to the exponential ceiling, so a district's desks that
+    lost the line together do not all come back in the same second."""
+    ceiling = min(cap, base * 2 ** min(failures - 1, 30))
+    return (rng or random).uniform(0, ceiling)
+
+
+def envelope(event: OutboxEvent, device_id: str, facility_code: str) -> dict[str, Any]:
+    """The wire form of an outbox event. Built only from what the outbox stored, so a resend
+    is byte-for-byte the same event (the server's content hash matches: a duplicate)."""
+    return {
+        "event_id": event.event_id,
+        "device_id": device_id,
+        "facility_code": facility_code,
+        "epoch": event.epoch,
+        "sequence": event.sequence,
+        "type": event.type,
+        "schema_version": wire.EVENT_SCHEMA_VERSION,
+        "hlc": event.hlc,
+        "wall_time": event.created_at,
+        "payload": event.payload,
+    }
+
+
+def read_status(store: Store, *, syncing: bool = False) -> SyncStatus:
+    state = store.sync_state()
+    counts = store.outbox_counts()
+    return SyncStatus(
+        enrolled=state.enrolled,
+        server_url=state.server_url,
+        online=state.online,
+        waiting=counts["pending"],
+        set_aside=counts["rejected"],
+        last_success=state.last_success_at,
+        last_error=state.last_error,
+        clock_skew_seconds=state.clock_skew_seconds,
+        clock_flagged=state.clock_skew_flagged,
+        syncing=syncing,
+    )
+
+
+class SyncWorker:
+    """Syncs one data folder. ``sync_once()`` for a single pass (CLI, tests); ``run()`` for
+    the loop (the program's thread, ``--daemon``). Each pass opens its own store connection in
+    the calling thread and holds the data folder's lock file while it runs."""
+
+    def __init__(
+        self,
+        data_dir: Path | str,
+        config: SyncConfig | None = None,
+        *,
+        on_status: StatusCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.config = config or SyncConfig()
+        self.on_status = on_status or _ignore_status
+        self.on_progress = on_progress or _ignore_progress
+        self.stop = stop or threading.Event()
+        self.batch_size = self.config.batch_size
+        self._lock = FileLock(str(self.data_dir / LOCK_FILE))
+        self._wake = threading.Event()
+        self._guard = threading.Lock()
+        self._requested = False
+        self._network_back = False
+        self._save_due: float | None = None
+        self._client: SyncClient | None = None
+        self._client_key: tuple[str, str] | None = None
+
+    # -- asking for a sync (any thread) ---------------------------------------------------------
+
+    def request_sync(self) -> None:
+        """"Sync now": run a pass as soon as the loop is free, whatever the backoff says."""
+        with self._guard:
+            self._requested = True
+        self._wake.set()
+
+    def notify_local_save(self) -> None:
+        """A document was saved: sync a little later, once the burst of saves is over."""
+        with self._guard:
+            self._save_due = time.monotonic() + self.config.debounce
+        self._wake.set()
+
+    def notify_network_up(self) -> None:
+        """The PC's network came back: forget the backoff and try now."""
+        with self._guard:
+            self._requested = True
+            self._network_back = True
+        self._wake.set()
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        self._wake.set()
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Try at start, then on request, after saves, on the timer and nightly, retrying
+        failures forever with backoff, until ``stop`` is set."""
+        failures = 0
+        retry_at: float | None = None
+        timer_at = time.monotonic() + self.config.interval
+        nightly_done = self._nightly_done_today()
+        self.request_sync()
+        try:
+            while not self.stop.is_set():
+                now = time.monotonic()
+                with self._guard:
+                    requested, network_back, save_due = self._requested, self._network_back, self._save_due
+                if network_back:
+                    failures, retry_at = 0, None
+                nightly_due = self._nightly_due(nightly_done)
+                if failures:
+                    due = requested or nightly_due or (retry_at is not None and now >= retry_at)
+                else:
+                    due = requested or nightly_due or now >= timer_at or (save_due is not None and now >= save_due)
+                if not due:
+                    deadlines = [retry_at] if failures else [timer_at, save_due]
+                    wait = min((d - now for d in deadlines if d is not None), default=60.0)
+                    # Wake at least every minute to look at the wall clock for the nightly sync.
+                    self._wake.wait(max(0.01, min(wait, 60.0)))
+                    self._wake.clear()
+                    continue
+                with self._guard:
+                    self._requested = self._network_back = False
+                    self._save_due = None
+                if nightly_due:
+                    nightly_done = self.config.clock().date()
+                outcome = self.sync_once()
+                if isinstance(outcome.error, SyncBusy):
+                    retry_at = time.monotonic() + self.config.backoff_base  # the other sync will finish
+                    failures = max(failures, 1)
+                elif outcome.error is not None:
+                    failures += 1
+                    delay = backoff_delay(failures, self.config.backoff_base, self.config.backoff_cap)
+                    retry_at = time.monotonic() + delay
+                    log.info("sync failed (%s); next try in %.0f s", outcome.error.message, delay)
+                else:
+                    failures, retry_at = 0, None
+                    timer_at = time.monotonic() + self.config.interval
+        finally:
+            if self._client is not None:
+                self._client.close()
+
+    def _nightly_time(self) -> dt.time:
+        if self.config.nightly_at is not None:
+            return self.config.nightly_at
+        try:
+            with Store.open(self.data_dir, clock=self.config.clock) as store:
+                return dt.time.fromisoformat(store.setting("nightly_sync_time", "21:00"))
+        except Exception:  # a bad setting must not stop sync: fall back to the default
+            log.exception("cannot read nightly_sync_time; using 21:00")
+            return dt.time(21, 0)
+
+    def _nightly_done_today(self) -> dt.date | None:
+        """At start-up a nightly time already past today counts as done: the start-up sync covers it."""
+        now = self.config.clock()
+        return now.date() if now.time() >= self._nightly_time() else None
+
+    def _nightly_due(self, done: dt.date | None) -> bool:
+        now = self.config.clock()
+        # A date other than the one done (even an earlier one, if the PC clock was set back)
+        # means tonight's sync has not run; one extra sync is harmless, a missed one is not.
+        return now.date() != done and now.time() >= self._nightly_time()
+
+    # -- one pass --------------------------------------------------------------------------------
+
+    def sync_once(self) -> SyncOutcome:
+        """Push everything waiting, then pull the catalogue. Never raises a SyncError: the
+        outcome carries it (and the database records it for the status bar)."""
+        try:
+            self._lock.acquire(timeout=self.config.lock_timeout)
+        except Timeout:
+            return SyncOutcome(error=SyncBusy(
+                "Another sync of this data folder is running (the program or a scheduled task); "
+                "this one waits for it."))
+        try:
+            with Store.open(self.data_dir, clock=self.config.clock) as store:
+                self.on_status(read_status(store, syncing=True))
+                outcome = self._pass(store)
+                self.on_status(read_status(store))
+                return outcome
+        finally:
+            self._lock.release()
+
+    def _pass(self, store: Store) -> SyncOutcome:
+        store.record_sync_attempt()
+        sent = duplicates = set_aside = changes = 0
+        try:
+            server_url, device_id, token = require_enrolment(store)
+            facility_code = store.require_facility().code
+            client = self._client_for(server_url, token)
+            self._check_server(store, client)
+            if restored_from_backup(store, device_id):
+                epoch = store.start_new_epoch()
+                log.warning("database restored from an older copy; new events use epoch %d", epoch)
+            sent, duplicates, set_aside = self._push_all(store, client, device_id, facility_code)
+            changes = self._pull_catalogue(store, client)
+        except SyncError as error:
+            store.record_sync_error(error.message, online=error.online)
+            return SyncOutcome(sent, duplicates, set_aside, store.outbox_counts()["pending"], changes, error)
+        waiting = store.outbox_counts()["pending"]
+        if self.stop.is_set() and waiting:
+            return SyncOutcome(sent, duplicates, set_aside, waiting, changes)
+        store.record_sync_success()
+        return SyncOutcome(sent, duplicates, set_aside, waiting, changes)
+
+    def _client_for(self, server_url: str, token: str) -> SyncClient:
+        if self._client is None or self._client_key != (server_url, token):
+            if self._client is not None:
+                self._client.close()
+            config = self.config
+            self._client = SyncClient(server_url, token, connect_timeout=config.connect_timeout,
+                                      read_timeout=config.read_timeout, verify=config.verify,
+                                      protocol_version=config.protocol_version)
+            self._client_key = (server_url, token)
+        return self._client
+
+    def _check_server(self, store: Store, client: SyncClient) -> None:
+        """Is it an IHMS server, does it speak our version, and how far off is our clock?"""
+        answer = client.health()
+        versions = answer.body.get("protocol_versions")
+        if not isinstance(versions, list):
+            raise NotAnIhmsServer(client.not_ihms_message("its health answer lists no protocol versions"))
+        if self.config.protocol_version not in versions:
+            raise VersionMismatch(
+                f"This desk speaks sync version {self.config.protocol_version}; the server speaks "
+                f"{', '.join(str(v) for v in versions)}. Update IHMS Desk (or ask the district about "
+                "the server). Records stay safe on this PC meanwhile.")
+        self._record_skew(store, answer)
+
+    def _record_skew(self, store: Store, answer: Answer) -> None:
+        try:
+            server_now = wire.parse_utc_timestamp(answer.body.get("server_time"), "server_time")
+        except wire.ProtocolError:
+            return
+        # The server read its clock about halfway through the round trip.
+        round_trip = answer.received_at - answer.sent_at
+        pc_now = self.config.clock() - dt.timedelta(seconds=round_trip / 2)
+        skew = (server_now - pc_now).total_seconds()
+        store.record_clock_skew(round(skew, 1), flagged=abs(skew) > self.config.clock_skew_limit)
+
+    # -- push ------------------------------------------------------------------------------------
+
+    def _push_all(self, store: Store, client: SyncClient, device_id: str,
+                  facility_code: str) -> tuple[int, int, int]:
+        sent = duplicates = set_aside = 0
+        after = 0  # an event the server neither took nor refused waits for the next pass
+        while not self.stop.is_set():
+            events = store.pending_events(self.batch_size, after_sequence=after)
+            if not events:
+                break
+            try:
+                answer = client.push(device_id, [envelope(e, device_id, facility_code) for e in events])
+            except SyncError as error:
+                if error.shrink_batch:
+                    self.batch_size = max(1, self.batch_size // 2)
+                store.record_sync_failure([e.event_id for e in events], error.message)
+                raise
+            results = answer.body["results"]
+            if [r["event_id"] for r in results] != [e.event_id for e in events]:
+                raise NotAnIhmsServer(client.not_ihms_message("its results do not match the events sent"))
+            store.record_sync_results(
+                (r["event_id"], r["status"], r.get("code"), r.get("reason")) for r in results)
+            sequence_reused = False
+            for event, result in zip(events, results):
+                status = result["status"]
+                if status == wire.APPLIED:
+                    sent += 1
+                elif status == wire.DUPLICATE:
+                    duplicates += 1
+                elif status == wire.REJECTED:
+                    set_aside += 1
+                    sequence_reused |= result.get("code") == wire.SEQUENCE_REUSED
+                    log.warning("event %s (sequence %d) set aside: %s", event.event_id, event.sequence,
+                                result.get("reason"))
+            acknowledged = [e for e, r in zip(events, results) if r["status"] in (wire.APPLIED, wire.DUPLICATE)]
+            if acknowledged:
+                last = max(acknowledged, key=lambda e: (e.epoch, e.sequence))
+                advance_marker(store.path.parent, device_id, last.epoch, last.sequence)
+            if sequence_reused:
+                self._clash(store)
+            self._record_skew(store, answer)
+            after = events[-1].sequence
+            self.batch_size = min(self.config.max_batch_size, self.batch_size + max(1, self.batch_size // 8))
+            self.on_progress(sent + duplicates, store.outbox_counts()["pending"])
+        return sent, duplicates, set_aside
+
+    def _clash(self, store: Store) -> None:
+        """The server holds other events under our (epoch, sequence): this database is a copy
+        of another desk's, or came back from an old backup. New events get a fresh epoch so
+        they no longer clash; the clashing ones stay set aside for the district to look at."""
+        epoch = store.start_new_epoch()
+        message = ("Some records clash with records the server already has from this device: this PC "
+                   "may be a copy of another desk, or restored from an old backup. They are set aside "
+                   f"(see the Sync screen); new records continue under epoch {epoch}. Call the district.")
+        log.error(message)
+        store.record_sync_error(message, online=True)
+
+    # -- pull ------------------------------------------------------------------------------------
+
+    def _pull_catalogue(self, store: Store, client: SyncClient) -> int:
+        """Catalogue pages by cursor, each page with its cursor in one local transaction."""
+        cursor = store.sync_state().catalogue_cursor
+        applied = 0
+        restarted = False
+        while not self.stop.is_set():
+            try:
+                page = client.catalogue_page(cursor, self.config.catalogue_page_size).body
+            except CursorUnknown:
+                if restarted:
+                    raise
+                log.warning("the server does not know catalogue cursor %r; pulling from the start", cursor)
+                store.reset_catalogue_cursor()
+                cursor, restarted = "", True
+                continue
+            changes, next_cursor = page["changes"], page["next_cursor"]
+            if next_cursor == cursor:
+                if changes:  # a server bug; looping on it would pull the same page forever
+                    log.error("catalogue cursor %r did not advance; stopping the pull", cursor)
+                break
+            try:
+                report = store.apply_catalogue_page(changes, cursor_before=cursor, next_cursor=next_cursor)
+            except CursorMoved:
+                break  # another pass moved it; the next pass goes on from there
+            for key, reason in report.refused:
+                log.warning("catalogue change %s not applied: %s", key, reason)
+            applied += report.added + report.updated + int(report.facility_updated)
+            cursor = next_cursor
+            remaining = page.get("remaining")
+            if not changes or (isinstance(remaining, int) and remaining <= 0):
+                break
+        return applied
+
+    def status(self) -> SyncStatus:
+        with Store.open(self.data_dir, clock=self.config.clock) as store:
+            return read_status(store)

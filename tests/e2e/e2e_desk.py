@@ -1,0 +1,167 @@
+"""A desk for the end-to-end tests: a real data folder with a real SQLite ledger, documents
+saved through the store's own API, and the convergence check every case ends with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ihms_desk.store import Store
+from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
+from ihms_desk.sync.worker import SyncConfig, SyncOutcome, SyncWorker
+from ihms_server.store import Store as ServerStore
+
+FACILITY_CODE = "CHC-TEST-001"
+PASSWORD = "e2e-password-1"
+ITEMS_CSV = (
+    "code,name,generic_name,strength,dosage_form,unit_of_issue,category,min_stock,active\n"
+    "D0001,Paracetamol 500 mg Tablet,Paracetamol,500 mg,tablet,tablet,drug,100,1\n"
+    "D0002,Amoxicillin 250 mg Capsule,Amoxicillin,250 mg,capsule,capsule,drug,0,1\n"
+    "D0003,ORS Powder,Oral Rehydration Salts,20.5 g,powder,sachet,drug,0,1\n"
+)
+
+#: Small times so that a failing pass is retried within the test's patience.
+FAST = SyncConfig(backoff_base=0.05, backoff_cap=0.5, debounce=0.1, interval=3600.0,
+                  connect_timeout=2.0, read_timeout=10.0, nightly_at=dt.time(23, 59, 59))
+
+
+def build_template(folder: Path) -> Path:
+    """Set up a facility once (password hashing is slow on purpose); tests copy the file."""
+    store = Store.open(folder)
+    store.set_up(code=FACILITY_CODE, name="CHC Test", district="Jaipur", block="Sanganer", type="CHC",
+                 admin_username="admin", admin_full_name="Test Admin", admin_password=PASSWORD)
+    store.act_as("admin")
+    csv_path = folder / "items.csv"
+    csv_path.write_text(ITEMS_CSV, encoding="utf-8")
+    assert store.import_catalogue_csv(csv_path).ok
+    store.close()
+    return folder
+
+
+class Desk:
+    """One counter PC: its data folder, a store acting as the administrator, and a worker."""
+
+    def __init__(self, template: Path, data_dir: Path, clock: Any = None) -> None:
+        data_dir.mkdir(parents=True)
+        shutil.copy(template / "ihms-desk.sqlite3", data_dir / "ihms-desk.sqlite3")
+        self.data_dir = data_dir
+        self.clock = clock
+        self.store = Store.open(data_dir, clock=clock) if clock else Store.open(data_dir)
+        self.store.act_as("admin")
+        # Tests save thousands of documents; durability per commit is not what they test.
+        self.store.conn.execute("PRAGMA synchronous = NORMAL")
+        self._receipts = 0
+        self._patients = 0
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def receive(self, qty: int = 100_000, item: str = "D0001", batch: str | None = None) -> str:
+        self._receipts += 1
+        document = self.store.receive(
+            source="ddw", voucher_no=f"DDW/{self._receipts}", voucher_date=self.store.today(),
+            lines=[ReceiptLine(item, batch or f"B{self._receipts}", "2030-12", qty, manufacturer="RMSCL",
+                               unit_cost="0.18")])
+        return document.number
+
+    def dispense(self, count: int, item: str = "D0001", qty: int = 3) -> list[str]:
+        numbers = []
+        for _ in range(count):
+            self._patients += 1
+            document = self.store.dispense(
+                patient=Patient(f"OPD-{self._patients}", "Sita Devi", 40, "F"), prescriber="Dr. Gupta",
+                lines=[DispenseLine(item, qty)])
+            numbers.append(document.number)
+        return numbers
+
+    # -- sync --------------------------------------------------------------------------------
+
+    def enrol(self, server_url: str, code: str) -> None:
+        from ihms_desk.sync.device import enrol
+
+        enrol(self.store, server_url, code, device_name="e2e desk")
+
+    def worker(self, config: SyncConfig = FAST, **kwargs: Any) -> SyncWorker:
+        if self.clock is not None and "clock" not in kwargs:
+            kwargs["clock"] = self.clock
+        if kwargs:
+            from dataclasses import replace
+
+            config = replace(config, **kwargs)
+        return SyncWorker(self.data_dir, config)
+
+    def sync_until_done(self, worker: SyncWorker | None = None, attempts: int = 50) -> SyncOutcome:
+        worker = worker or self.worker()
+        outcome = SyncOutcome()
+        for _ in range(attempts):
+            outcome = worker.sync_once()
+            if outcome.complete:
+                return outcome
+        raise AssertionError(f"sync did not complete in {attempts} passes: {outcome}")
+
+    # -- what the desk holds -----------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return self.store.outbox_counts()
+
+    def outbox(self) -> list[dict[str, Any]]:
+        rows = self.store.conn.execute(
+            "SELECT o.event_id, o.sequence, o.epoch, o.status, o.reject_code, o.payload, d.number "
+            "FROM outbox o JOIN document d ON d.id = o.document_id ORDER BY o.sequence").fetchall()
+        return [dict(row) for row in rows]
+
+    def stock(self) -> dict[tuple[str, str], int]:
+        rows = self.store.conn.execute(
+            "SELECT i.code, b.batch_no, s.qty FROM stock s JOIN batch b ON b.id = s.batch_id "
+            "JOIN item i ON i.id = s.item_id").fetchall()
+        return {(r[0], r[1]): r[2] for r in rows if r[2] != 0}
+
+
+def server_documents(server: ServerStore, facility_code: str = FACILITY_CODE) -> Counter[tuple[str, str]]:
+    """(event id, document number) of every event the server holds for the facility."""
+    with server._read() as cur:  # the server's own snapshot read
+        cur.execute("SELECT event_id, doc_number FROM event WHERE facility_code = %s", (facility_code,))
+        return Counter((str(r[0]), r[1]) for r in cur.fetchall())
+
+
+def server_stock(server: ServerStore, facility_code: str = FACILITY_CODE) -> dict[tuple[str, str], int]:
+    return {key: qty for key, (_, qty) in server.stock_rows(facility_code).items() if qty != 0}
+
+
+def assert_converged(desk: Desk, server: ServerStore, *, extra_on_server: int = 0) -> None:
+    """Once the outbox is empty the server holds exactly the desk's sent documents, once each,
+    and its stock per batch equals the desk's (less what was set aside, which never arrived).
+
+    ``extra_on_server``: documents the server holds that this desk no longer does (a desk
+    restored from an old backup lost them; the server is their only copy)."""
+    outbox = desk.outbox()
+    assert all(row["status"] != "pending" for row in outbox), "the outbox is not empty"
+    sent = Counter((row["event_id"], row["number"]) for row in outbox if row["status"] == "sent")
+    held = server_documents(server)
+    assert max(held.values(), default=1) == 1, "the server holds an event twice"
+    missing = sent - held
+    assert not missing, f"{len(missing)} sent documents are not on the server"
+    assert sum(held.values()) - sum(sent.values()) == extra_on_server, (
+        f"server holds {sum(held.values())} documents, desk sent {sum(sent.values())}")
+    rejected = [row for row in outbox if row["status"] == "rejected"]
+    for row in rejected:
+        assert row["event_id"] not in {event_id for event_id, _ in held} or row["reject_code"] != "invalid_event"
+    expected = desk.stock()
+    # What was set aside never reached the server: take its movements back out of the desk's stock.
+    for row in rejected:
+        for movement in json.loads(row["payload"])["movements"]:
+            key = (movement["item_code"], movement["batch_no"])
+            expected[key] = expected.get(key, 0) - movement["qty"]
+    expected = {key: qty for key, qty in expected.items() if qty != 0}
+    if extra_on_server == 0:
+        assert server_stock(server) == expected
+
+
+def today_iso() -> str:
+    return dt.date.today().isoformat()

@@ -1,0 +1,231 @@
+"""A small threaded HTTP proxy on loopback that breaks the line between a desk and the server
+on purpose: it can drop the answer after forwarding, cut the request body, answer 5xx or a web
+page, refuse connections, delay, duplicate, or hold a request back and deliver it late.
+
+Faults are queued per request with :meth:`FaultProxy.add`; a request no fault matches is
+forwarded untouched. Everything stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import urlsplit
+
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+               "proxy-authorization", "proxy-authenticate"}
+
+
+@dataclass
+class Fault:
+    """What to do to the next ``times`` requests whose method and path match."""
+
+    action: str  # drop_response, cut_body, status, html, garbage, delay, duplicate, hold
+    path: str = "/v1/events"
+    method: str | None = "POST"
+    times: int = 1
+    status: int = 503
+    seconds: float = 0.0
+    copies: int = 2
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.times > 0 and path.startswith(self.path) and self.method in (None, method)
+
+
+@dataclass
+class Captured:
+    method: str
+    path: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class FaultProxy:
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        assert parts.hostname in ("127.0.0.1", "localhost"), "the proxy only talks to loopback"
+        self.upstream = (parts.hostname, parts.port or 80)
+        self.faults: list[Fault] = []
+        self.held: list[Captured] = []
+        self.log: list[tuple[str, str, str]] = []  # (method, path, what happened)
+        self.forwarded_results: list[int] = []
+        self._lock = threading.Lock()
+        self._refusing = False
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+        self._listen()
+
+    # -- life --------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _listen(self) -> None:
+        proxy = self
+
+        class Handler(_Handler):
+            owner = proxy
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"fault-proxy-{self.port}", daemon=True)
+        self._thread.start()
+
+    def _stop_listening(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            assert self._thread is not None
+            self._thread.join(5)
+            self._server = None
+
+    def refuse_connections(self) -> None:
+        """Close the listening socket: new connections are refused, open ones are cut."""
+        with self._lock:
+            self._refusing = True
+        self._stop_listening()
+
+    def accept_connections(self) -> None:
+        with self._lock:
+            self._refusing = False
+        if self._server is None:
+            self._listen()
+
+    def close(self) -> None:
+        self._stop_listening()
+
+    def __enter__(self) -> FaultProxy:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- faults --------------------------------------------------------------------------------
+
+    def add(self, action: str, **options: object) -> Fault:
+        fault = Fault(action, **options)  # type: ignore[arg-type]
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            if self._refusing:
+                return Fault("drop_request", method=None, path="")
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def deliver_held(self) -> list[int]:
+        """Send the held-back requests to the server now (late, after the ones sent since)."""
+        with self._lock:
+            held, self.held = self.held, []
+        return [self.forward(request)[0] for request in held]
+
+    def forward(self, request: Captured) -> tuple[int, list[tuple[str, str]], bytes]:
+        conn = http.client.HTTPConnection(*self.upstream, timeout=60)
+        try:
+            conn.request(request.method, request.path, body=request.body,
+                         headers=dict(request.headers))
+            response = conn.getresponse()
+            body = response.read()
+            headers = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP]
+            with self._lock:
+                self.forwarded_results.append(response.status)
+            return response.status, headers, body
+        finally:
+            conn.close()
+
+    def cut_body(self, request: Captured) -> None:
+        """Send the headers (with the full Content-Length) and half the body, then hang up."""
+        with socket.create_connection(self.upstream, timeout=10) as sock:
+            head = f"{request.method} {request.path} HTTP/1.1\r\n" + "".join(
+                f"{k}: {v}\r\n" for k, v in request.headers) + "\r\n"
+            sock.sendall(head.encode("latin-1") + request.body[: len(request.body) // 2])
+            time.sleep(0.05)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FaultProxy
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        pass
+
+    def _handle(self) -> None:
+        proxy = self.owner
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP]
+        request = Captured(self.command, self.path, headers, body)
+        fault = proxy._take_fault(self.command, self.path)
+        action = fault.action if fault else "forward"
+        proxy.log.append((self.command, self.path, action))
+        if fault is None:
+            self._relay(*proxy.forward(request))
+        elif action == "drop_request":
+            self.close_connection = True
+        elif action == "drop_response":
+            proxy.forward(request)  # the server commits; the desk never hears of it
+            self.close_connection = True
+        elif action == "cut_body":
+            proxy.cut_body(request)
+            self.close_connection = True
+        elif action == "status":
+            self._answer(fault.status, b'{"detail": "injected"}' if fault.status < 500 else b"Bad Gateway",
+                         "text/plain")
+        elif action == "html":
+            self._answer(200, b"<html><body><h1>Welcome to CHC Wi-Fi</h1>Please log in.</body></html>",
+                         "text/html; charset=utf-8")
+        elif action == "garbage":
+            self._answer(200, b"\x00\xffnot json at all\x13", "application/json")
+        elif action == "delay":
+            time.sleep(fault.seconds)
+            self._relay(*proxy.forward(request))
+        elif action == "duplicate":
+            answers: list[tuple[int, list[tuple[str, str]], bytes]] = []
+            threads = [threading.Thread(target=lambda: answers.append(proxy.forward(request)))
+                       for _ in range(fault.copies)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+            self._relay(*answers[0])
+        elif action == "hold":
+            with proxy._lock:
+                proxy.held.append(request)
+            self.close_connection = True
+        else:
+            raise AssertionError(f"unknown fault {action}")
+
+    def _relay(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for key, value in headers:
+            if key.lower() != "content-length":
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _answer(self, status: int, body: bytes, content_type: str) -> None:
+        self._relay(status, [("Content-Type", content_type)], body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
