@@ -1,22 +1,210 @@
-"""Stock on hand of every item and its batches, with expiry colours, filters and search."""
+"""Stock on hand of every item and its batches, with expiry colours, filters and search.
+
+The figures are read in the worker thread (see :func:`~ihms_desk.ui.stock_model.read_stock`)
+so opening the screen never blocks the counter; the table shows rows in chunks as it scrolls.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ihms_desk.store import Store
+from ihms_desk.store.errors import StoreError
+from ihms_desk.store.model import CATEGORIES
+from ihms_desk.ui import dialogs
+from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.stock_model import (
+    BatchTableModel,
+    StockFilter,
+    StockTableModel,
+    category_label,
+    error_label,
+    message_of,
+)
 
 
 class StockScreen(QWidget):
-    """Placeholder so the main window can embed the screen; filled in next."""
+    """Every item with its stock; the selected item's batches below."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._selected_code: str | None = None
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("stock_search")
+        self.search_edit.setPlaceholderText(self.tr("Search: code, name or generic name"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.category_combo = QComboBox(self)
+        self.category_combo.setObjectName("stock_category")
+        self.category_combo.addItem(self.tr("All categories"), "")
+        for category in CATEGORIES:
+            self.category_combo.addItem(category_label(category), category)
+        self.state_combo = QComboBox(self)
+        self.state_combo.setObjectName("stock_state")
+        for label, value in (
+            (self.tr("In stock"), StockFilter.IN_STOCK),
+            (self.tr("All items"), StockFilter.ALL),
+            (self.tr("Out of stock"), StockFilter.OUT_OF_STOCK),
+            (self.tr("Low stock"), StockFilter.LOW),
+            (self.tr("Near expiry"), StockFilter.NEAR_EXPIRY),
+            (self.tr("Expired on the shelf"), StockFilter.EXPIRED),
+        ):
+            self.state_combo.addItem(label, value)
+        self.refresh_button = QPushButton(self.tr("Refresh"), self)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("stock_count")
+        self.error = error_label(self, "stock")
+
+        self.model = StockTableModel(store, self)
+        self.view = QTableView(self)
+        self.view.setObjectName("stock_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(StockTableModel.ITEM, Qt.SortOrder.AscendingOrder)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        # Fixed widths, not ResizeToContents: measuring every row of a big table costs time.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(StockTableModel.ITEM, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((StockTableModel.CODE, 80), (StockTableModel.CATEGORY, 80), (StockTableModel.ON_HAND, 110),
+                              (StockTableModel.USABLE, 80), (StockTableModel.EXPIRED, 70), (StockTableModel.BATCHES, 60),
+                              (StockTableModel.NEAREST, 105), (StockTableModel.AMC, 60), (StockTableModel.MONTHS, 110)):
+            self.view.setColumnWidth(column, width)
+
+        self.batch_title = QLabel(self.tr("Select an item to see its batches."), self)
+        self.batch_title.setObjectName("batch_title")
+        self.batch_model = BatchTableModel(self)
+        self.batch_view = QTableView(self)
+        self.batch_view.setObjectName("batch_table")
+        self.batch_view.setModel(self.batch_model)
+        self.batch_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.batch_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.batch_view.verticalHeader().setVisible(False)
+        self.batch_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 3)
+        filters.addWidget(self.category_combo, 1)
+        filters.addWidget(self.state_combo, 1)
+        filters.addWidget(self.refresh_button)
+        batches = QWidget(self)
+        batch_layout = QVBoxLayout(batches)
+        batch_layout.setContentsMargins(0, 4, 0, 0)
+        batch_layout.addWidget(self.batch_title)
+        batch_layout.addWidget(self.batch_view)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.view)
+        splitter.addWidget(batches)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Coming soon"), self))
+        layout.addLayout(filters)
+        layout.addWidget(self.error)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.count_label)
+        self.setFocusProxy(self.search_edit)
+
+        self.search_edit.textChanged.connect(self._on_search)
+        self.category_combo.currentIndexChanged.connect(self._on_filter)
+        self.state_combo.currentIndexChanged.connect(self._on_filter)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.load_failed.connect(self._on_load_failed)
+        self.model.modelReset.connect(self._on_reset)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
 
     @Slot()
     def refresh(self) -> None:
-        """Reload from the store; the main window calls this when the screen is shown."""
+        """Read the stock again (in the worker); the table updates when it is in."""
+        self.count_label.setText(self.tr("Loading stock…"))
+        self.model.load()
+
+    @Slot(float)
+    def _on_loaded(self, seconds: float) -> None:
+        self.error.hide()
+        self._update_count()
+
+    @Slot(object)
+    def _on_load_failed(self, error: object) -> None:
+        if isinstance(error, StoreError):
+            self.error.setText(message_of(error))
+            self.error.show()
+            dialogs.show_problem(self, error)
+            return
+        assert isinstance(error, BaseException)
+        raise error  # a bug: the application's hook logs and shows it
+
+    @Slot(str)
+    def _on_search(self, text: str) -> None:
+        self.model.set_filter(text=text)
+        self._update_count()
+
+    @Slot()
+    def _on_filter(self) -> None:
+        self.model.set_filter(category=self.category_combo.currentData(), state=self.state_combo.currentData())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        count = self.model.matching_count()
+        self.count_label.setText(self.tr("%n item(s)", "", count))
+
+    @Slot()
+    def _on_reset(self) -> None:
+        # Keep the item the user was looking at selected across reloads and filtering.
+        if self._selected_code is not None:
+            row = self.model.row_of(self._selected_code)
+            if row >= 0:
+                self.view.selectRow(row)
+                return
+        self._show_batches(None)
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        row = self.model.item_stock(rows[0].row()) if rows else None
+        self._show_batches(row.item.code if row else None)
+
+    def select_item(self, code: str) -> bool:
+        """Select an item by code (for the alerts screen's "show in stock"); False if filtered out."""
+        row = self.model.row_of(code)
+        if row < 0:
+            return False
+        self.view.selectRow(row)
+        self.view.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _show_batches(self, code: str | None) -> None:
+        self._selected_code = code
+        if code is None:
+            self.batch_model.set_batches([])
+            self.batch_title.setText(self.tr("Select an item to see its batches."))
+            return
+        row = self.model.item_stock(self.model.row_of(code))
+        try:
+            # One item's batches: an indexed query of a few rows, fine on the GUI thread.
+            batches = self.store.item_batches(code)
+        except StoreError as error:
+            self.batch_model.set_batches([])
+            self.batch_title.setText(message_of(error))
+            return
+        self.batch_model.set_batches(batches)
+        name = fmt.item_label(row.item) if row else code
+        self.batch_title.setText(self.tr("Batches of {item} ({code}): {count}").format(item=name, code=code, count=len(batches)))
