@@ -307,6 +307,7 @@ _EXTRA_COMMANDS.append(_backup.register_cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import ihms_desk.sync.commands  # noqa: F401  (registers 'sync' and 'enrol' in _EXTRA_COMMANDS)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
