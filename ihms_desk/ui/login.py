@@ -1,0 +1,99 @@
+"""The login screen: user name and password; in demo mode it lists the demo accounts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ihms_desk.store import Store
+from ihms_desk.store.errors import EnvironmentProblem, Refusal
+from ihms_desk.ui import dialogs, i18n
+
+
+class LoginScreen(QWidget):
+    """Emits ``logged_in(User)`` once the store accepted the password."""
+
+    logged_in = Signal(object)
+
+    def __init__(self, store: Store, parent: QWidget | None = None, *, demo: bool = False) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setObjectName("login")
+        self.setWindowTitle(self.tr("IHMS Desk — log in"))
+        facility = store.facility()
+        title = QLabel(f"<h2>{facility.name if facility else 'IHMS Desk'}</h2>", self)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        subtitle = QLabel(self.tr("Medicine counter · IHMS Desk"), self)
+        subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.username_edit = QLineEdit(self)
+        self.username_edit.setObjectName("username")
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setObjectName("password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("login_error")
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setWordWrap(True)
+        self.login_button = QPushButton(self.tr("Log in"), self)
+        self.login_button.setObjectName("login_button")
+        self.login_button.setDefault(True)
+        self.login_button.clicked.connect(self.try_login)
+        self.username_edit.returnPressed.connect(self._to_password)
+        self.password_edit.returnPressed.connect(self.try_login)
+
+        box = QFrame(self)
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setMaximumWidth(460)
+        form = QFormLayout(box)
+        form.addRow(title)
+        form.addRow(subtitle)
+        form.addRow(self.tr("&User name"), self.username_edit)
+        form.addRow(self.tr("&Password"), self.password_edit)
+        form.addRow(self.error_label)
+        form.addRow(self.login_button)
+        self.demo_hint = QLabel(self)
+        self.demo_hint.setObjectName("demo_hint")
+        self.demo_hint.setWordWrap(True)
+        if demo:
+            from ihms_desk.demo import DEMO_PASSWORD, DEMO_USERS
+
+            accounts = ", ".join(username for username, _, _ in DEMO_USERS)
+            self.demo_hint.setText(self.tr("Demo CHC. Accounts: {accounts}; password: {password}").format(
+                accounts=accounts, password=DEMO_PASSWORD))
+            self.demo_hint.setStyleSheet("background: #fff3cd; padding: 6px;")
+            form.addRow(self.demo_hint)
+        else:
+            self.demo_hint.hide()
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.setFocusProxy(self.username_edit)
+
+    @Slot()
+    def _to_password(self) -> None:
+        self.password_edit.setFocus()
+
+    @Slot()
+    def try_login(self) -> None:
+        self.error_label.clear()
+        try:
+            user = self.store.login(self.username_edit.text(), self.password_edit.text())
+        except Refusal as refusal:
+            self.error_label.setText(i18n.refusal_text(refusal))
+            self.password_edit.clear()
+            self.password_edit.setFocus()
+            return
+        except EnvironmentProblem as problem:
+            dialogs.show_problem(self, problem)
+            return
+        self.password_edit.clear()
+        self.logged_in.emit(user)

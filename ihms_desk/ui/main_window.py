@@ -1,0 +1,298 @@
+"""The main window: facility, user and date always on top, every screen one key away, sync state below.
+
+F2 Dispense, F3 Receive, F4 Stock, F5 Alerts, F6 Documents, F7 Adjust, F8 Transfer,
+F9 Stocktake, F12 Settings; Ctrl+Shift+L logs out. A user sees (and can reach by key) only
+the screens their role may use; the store checks the role again on every operation.
+
+Screens are built the first time they are opened, so the window shows fast on an old PC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ihms_desk.store import Store
+from ihms_desk.store.errors import EnvironmentProblem
+from ihms_desk.store.users import ROLE_LABELS, Action, Role
+from ihms_desk.ui import dialogs
+from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.sync_status import SyncStatus
+
+log = logging.getLogger("ihms_desk.ui")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    key: str
+    module: str
+    class_name: str
+    title: Callable[[], str]
+    shortcut: str
+    action: Action | None
+
+
+def screen_specs() -> list[ScreenSpec]:
+    """Every screen, in menu order (titles translated when called)."""
+    return [
+        ScreenSpec("dispense", "dispense", "DispenseScreen", lambda: _tr("Dispense"), "F2", Action.DISPENSE),
+        ScreenSpec("receive", "receive", "ReceiveScreen", lambda: _tr("Receive"), "F3", Action.RECEIVE),
+        ScreenSpec("stock", "stock", "StockScreen", lambda: _tr("Stock"), "F4", Action.VIEW_STOCK),
+        ScreenSpec("alerts", "alerts", "AlertsScreen", lambda: _tr("Alerts"), "F5", Action.VIEW_STOCK),
+        ScreenSpec("documents", "documents", "DocumentsScreen", lambda: _tr("Documents"), "F6", Action.VIEW_STOCK),
+        ScreenSpec("adjust", "adjust", "AdjustScreen", lambda: _tr("Adjust"), "F7", Action.ADJUST),
+        ScreenSpec("transfer", "transfer", "TransferScreen", lambda: _tr("Transfer"), "F8", Action.TRANSFER),
+        ScreenSpec("stocktake", "stocktake", "StocktakeScreen", lambda: _tr("Stocktake"), "F9", Action.STOCKTAKE),
+        ScreenSpec("settings", "settings_screen", "SettingsScreen", lambda: _tr("Settings"), "F12", None),
+    ]
+
+
+#: Where each role starts the day.
+HOME_SCREEN = {Role.PHARMACIST: "dispense", Role.STORE_CLERK: "receive", Role.IN_CHARGE: "alerts", Role.ADMIN: "stock"}
+
+
+class PlaceholderScreen(QWidget):
+    """Stands in for a screen whose module is not there (yet); says so plainly."""
+
+    def __init__(self, store: Store, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        label = QLabel(self.tr("{title}: this screen is not available in this build.").format(title=title), self)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+
+    @Slot()
+    def refresh(self) -> None:
+        pass
+
+
+def load_screen_class(spec: ScreenSpec) -> type[QWidget] | None:
+    """The screen's class, or None if its module is missing (a placeholder is shown instead)."""
+    try:
+        module = importlib.import_module(f"ihms_desk.ui.{spec.module}")
+    except ImportError as error:
+        log.warning("screen %s not available: %s", spec.key, error)
+        return None
+    found = getattr(module, spec.class_name, None)
+    return found if isinstance(found, type) else None
+
+
+class MainWindow(QMainWindow):
+    """The logged-in user's workspace."""
+
+    logout_requested = Signal()
+    #: The user chose another language in Settings ('en' or 'hi'): the app rebuilds the window.
+    language_changed = Signal(str)
+
+    def __init__(self, store: Store, parent: QWidget | None = None, *, start: str | None = None) -> None:
+        super().__init__(parent)
+        assert store.user is not None, "log in before opening the main window"
+        self.store = store
+        self.user = store.user
+        self.facility = store.require_facility()
+        self.specs = [spec for spec in screen_specs() if spec.action is None or self.user.may(spec.action)]
+        self.screens: dict[str, QWidget] = {}
+        self.actions_by_key: dict[str, QAction] = {}
+        self.setWindowTitle(self.tr("IHMS Desk — {facility}").format(facility=self.facility.name))
+        self.setObjectName("main_window")
+        self._build()
+        self.update_sync_status()
+        home = start or HOME_SCREEN.get(self.user.role, "stock")
+        if home not in self.actions_by_key:
+            home = self.specs[0].key
+        self.go_to(home)
+        # The alert badge needs the alerts screen; build it once the window is up, not before.
+        QTimer.singleShot(0, self._build_alerts_for_badge)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.facility_label = QLabel(
+            f"<b>{self.facility.name}</b> · {self.facility.code} · {self.facility.district} / {self.facility.block}", self)
+        self.facility_label.setObjectName("facility")
+        role = QCoreApplication.translate("roles", ROLE_LABELS[self.user.role])
+        self.user_label = QLabel(f"{self.user.full_name} ({role})", self)
+        self.user_label.setObjectName("user")
+        self.date_label = QLabel(self)
+        self.date_label.setObjectName("date")
+        header = QWidget(self)
+        header.setObjectName("header")
+        header.setStyleSheet("#header { background: #0b5d7a; } #header QLabel { color: white; font-size: 11pt; }")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(10, 6, 10, 6)
+        header_layout.addWidget(self.facility_label, 1)
+        header_layout.addWidget(self.user_label)
+        header_layout.addSpacing(20)
+        header_layout.addWidget(self.date_label)
+
+        self.stack = QStackedWidget(self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.toolbar = QToolBar(self.tr("Screens"), self)
+        self.toolbar.setObjectName("screens_toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.toolbar)
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for spec in self.specs:
+            action = QAction(f"{spec.title()}\t{spec.shortcut}", self)
+            action.setObjectName(f"go_{spec.key}")
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setCheckable(True)
+            action.setData(spec.key)
+            action.triggered.connect(self._on_go_action)
+            group.addAction(action)
+            go_menu.addAction(action)
+            self.toolbar.addAction(action)
+            self.actions_by_key[spec.key] = action
+        self._refresh_action_texts()
+        account = self.menuBar().addMenu(self.tr("&Account"))
+        logout = QAction(self.tr("Log out"), self)
+        logout.setObjectName("logout")
+        logout.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        logout.triggered.connect(self.logout_requested)
+        account.addAction(logout)
+        quit_action = QAction(self.tr("Quit"), self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        account.addAction(quit_action)
+
+        self.sync_status = SyncStatus(self)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(30_000)
+        self.clock_timer.timeout.connect(self.update_date)
+        self.clock_timer.start()
+        self.update_date()
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(15_000)
+        self.sync_timer.timeout.connect(self.update_sync_status)
+        self.sync_timer.start()
+        self.alerts_count: int | None = None
+
+    def _refresh_action_texts(self) -> None:
+        for spec in self.specs:
+            title = spec.title()
+            if spec.key == "alerts" and getattr(self, "alerts_count", None):
+                title = f"{title} ({self.alerts_count})"
+            self.actions_by_key[spec.key].setText(f"{spec.shortcut}  {title}")
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def screen(self, key: str) -> QWidget:
+        """The screen for ``key``, built on first use."""
+        if key not in self.screens:
+            spec = next(spec for spec in self.specs if spec.key == key)
+            widget = self._make_screen(spec)
+            self.screens[key] = widget
+            self.stack.addWidget(widget)
+        return self.screens[key]
+
+    def _make_screen(self, spec: ScreenSpec) -> QWidget:
+        cls = load_screen_class(spec)
+        if cls is None:
+            return PlaceholderScreen(self.store, spec.title(), self)
+        widget = cls(self.store, self)  # type: ignore[call-arg]
+        saved = getattr(widget, "saved", None)
+        if saved is not None and hasattr(saved, "connect"):
+            saved.connect(self.on_document_saved)
+        reversed_signal = getattr(widget, "reversed", None)
+        if reversed_signal is not None and hasattr(reversed_signal, "connect"):
+            reversed_signal.connect(self.on_document_saved)
+        count_changed = getattr(widget, "count_changed", None)
+        if count_changed is not None and hasattr(count_changed, "connect"):
+            count_changed.connect(self.set_alert_count)
+        language = getattr(widget, "language_changed", None)
+        if spec.key == "settings" and language is not None:
+            language.connect(self.language_changed)
+        return widget
+
+    @Slot()
+    def _on_go_action(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.go_to(str(action.data()))
+
+    def go_to(self, key: str) -> QWidget | None:
+        """Show a screen (if this user may use it), refreshed, with the cursor in its first field."""
+        if key not in self.actions_by_key:
+            return None
+        widget = self.screen(key)
+        self.actions_by_key[key].setChecked(True)
+        if self.stack.currentWidget() is not widget:
+            self.stack.setCurrentWidget(widget)
+            # Stock may have changed on another screen (or in the worker): show fresh figures.
+            self._refresh(widget)
+        widget.setFocus()
+        return widget
+
+    def _refresh(self, widget: QWidget) -> None:
+        refresh = getattr(widget, "refresh", None)
+        if callable(refresh):
+            try:
+                refresh()
+            except EnvironmentProblem as problem:
+                dialogs.show_problem(self, problem)
+
+    def current_key(self) -> str | None:
+        current = self.stack.currentWidget()
+        return next((key for key, widget in self.screens.items() if widget is current), None)
+
+    # -- header and status ------------------------------------------------------------------
+
+    @Slot()
+    def update_date(self) -> None:
+        self.date_label.setText(fmt.date(dt.date.today()))
+
+    @Slot()
+    def update_sync_status(self) -> None:
+        """Until sync is set up, show how many events wait to be sent (the outbox)."""
+        try:
+            waiting = self.store.outbox_counts()["pending"]
+        except EnvironmentProblem:
+            return
+        status = self.sync_status
+        status.set_state(status.online, waiting, status.last_success, status.last_error)
+
+    @Slot(object)
+    def on_document_saved(self, document: object) -> None:
+        self.update_sync_status()
+        # Stock changed: other screens show fresh figures next time they come into view.
+
+    @Slot(int)
+    def set_alert_count(self, count: int) -> None:
+        self.alerts_count = count
+        self._refresh_action_texts()
+
+    @Slot()
+    def _build_alerts_for_badge(self) -> None:
+        if "alerts" in self.actions_by_key and "alerts" not in self.screens:
+            self._refresh(self.screen("alerts"))

@@ -1,0 +1,114 @@
+"""The program's start: login leads to the main window, roles see only their screens, keys move between them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from ihms_desk.store import Store
+from ihms_desk.ui.app import AppController, create_application
+from ihms_desk.ui.dispense import DispenseScreen
+from ihms_desk.ui.login import LoginScreen
+from ihms_desk.ui.main_window import MainWindow, PlaceholderScreen
+
+PASSWORD = "test1234"  # conftest.PASSWORD: the test CHC's accounts
+
+
+@pytest.fixture()
+def controller(qtbot, chc_dir: Path):
+    create_application()
+    store = Store.open(chc_dir)
+    app = AppController(store)
+    app.start()
+    yield app
+    if app.window is not None:
+        app.window.close()
+    store.close()
+
+
+def log_in(qtbot, controller: AppController, username: str) -> MainWindow:
+    login = controller.window
+    assert isinstance(login, LoginScreen)
+    qtbot.keyClicks(login.username_edit, username)
+    qtbot.keyClick(login.username_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(login.password_edit, PASSWORD)
+    qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
+    window = controller.window
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    # Shortcuts only fire in the active window, as on a real desktop.
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    return window
+
+
+def press(qtbot, window: MainWindow, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """A key pressed wherever the cursor is, as a person would."""
+    qtbot.keyClick(QApplication.focusWidget() or window, key, modifier)
+
+
+def test_wrong_password_is_refused(qtbot, controller: AppController, check_store: Store) -> None:
+    login = controller.window
+    assert isinstance(login, LoginScreen)
+    qtbot.keyClicks(login.username_edit, "pharmacist")
+    qtbot.keyClicks(login.password_edit, "nope-nope")
+    qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
+    assert controller.window is login
+    assert "Wrong user name or password" in login.error_label.text()
+    assert check_store.audit_trail(1)[0]["outcome"] == "refused"
+
+
+def test_pharmacist_sees_counter_screens_only(qtbot, controller: AppController) -> None:
+    window = log_in(qtbot, controller, "pharmacist")
+    assert window.current_key() == "dispense"
+    assert isinstance(window.screens["dispense"], DispenseScreen)
+    assert set(window.actions_by_key) == {"dispense", "stock", "alerts", "documents", "settings"}
+    # Facility, user and date are always on top.
+    assert "CHC Testpur" in window.facility_label.text()
+    assert "Kavita Sharma" in window.user_label.text()
+    assert len(window.date_label.text()) == 10
+    # F3 (receive) is not this role's: nothing happens.
+    window.go_to("receive")
+    assert window.current_key() == "dispense"
+    press(qtbot, window, Qt.Key.Key_F4)
+    assert window.current_key() == "stock"
+    press(qtbot, window, Qt.Key.Key_F2)
+    assert window.current_key() == "dispense"
+
+
+def test_clerk_and_incharge_screens(qtbot, controller: AppController) -> None:
+    window = log_in(qtbot, controller, "clerk")
+    assert window.current_key() == "receive"
+    assert "dispense" not in window.actions_by_key
+    assert {"receive", "adjust", "transfer", "stocktake"} <= set(window.actions_by_key)
+    window.logout_requested.emit()
+    window = log_in(qtbot, controller, "incharge")
+    assert set(window.actions_by_key) == {"dispense", "receive", "stock", "alerts", "documents", "adjust", "transfer",
+                                          "stocktake", "settings"}
+
+
+def test_every_screen_is_real_and_opens(qtbot, controller: AppController) -> None:
+    window = log_in(qtbot, controller, "admin")
+    for key, action in window.actions_by_key.items():
+        action.trigger()
+        assert window.current_key() == key
+        assert not isinstance(window.screens[key], PlaceholderScreen), f"{key} is still a placeholder"
+
+
+def test_status_bar_counts_waiting_events(qtbot, controller: AppController, check_store: Store) -> None:
+    window = log_in(qtbot, controller, "pharmacist")
+    assert window.sync_status.state_label.text() == "Sync: not set up"
+    waiting = check_store.outbox_counts()["pending"]
+    assert window.sync_status.waiting == waiting
+    assert str(waiting) in window.sync_status.waiting_label.text()
+
+
+def test_logout_returns_to_login(qtbot, controller: AppController) -> None:
+    window = log_in(qtbot, controller, "pharmacist")
+    press(qtbot, window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert isinstance(controller.window, LoginScreen)
+    assert controller.store.user is None
+    assert QApplication.instance() is not None
