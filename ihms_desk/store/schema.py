@@ -113,12 +113,15 @@ def m001_ledger(db: Database) -> None:
             created_at TEXT NOT NULL,
             created_by INTEGER NOT NULL REFERENCES app_user(id),
             header TEXT NOT NULL,
-            reverses_id INTEGER UNIQUE REFERENCES document(id),
+            reverses_id INTEGER REFERENCES document(id),
             reason TEXT,
             UNIQUE (kind, financial_year, serial)
         );
         CREATE INDEX document_date ON document (doc_date, kind);
         CREATE INDEX document_kind ON document (kind, id);
+        -- Partial: almost no document is reversed, and an index full of NULLs misleads the
+        -- query planner into scanning the whole table for "is this reversed?".
+        CREATE UNIQUE INDEX document_reversal ON document (reverses_id) WHERE reverses_id IS NOT NULL;
         CREATE TABLE document_line (
             document_id INTEGER NOT NULL REFERENCES document(id),
             line_no INTEGER NOT NULL CHECK (line_no >= 1),
