@@ -1,22 +1,441 @@
-"""Record stock received from the district drug warehouse, another facility or a local purchase."""
+"""Record stock received from the district drug warehouse, another facility or a local purchase.
+
+The clerk types the challan's header, then each line, by hand or with a barcode scanner that
+types like a keyboard: a GS1 DataMatrix fills the item (once its GTIN is mapped), batch and
+expiry. A GTIN never seen before is mapped to a catalogue item the first time (the clerk picks
+the item) and remembered by the store. Ctrl+S or F10 saves; the screen is then empty for the
+next challan.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import datetime as dt
+from decimal import Decimal
+from typing import Any
 
+from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ihms_desk.barcode import GS, BarcodeError, ScanResult, parse_scan
 from ihms_desk.store import Store
+from ihms_desk.store.errors import BatchExpired, Refusal
+from ihms_desk.store.model import Item, ItemHit, ReceiptLine, ReceiptSource
+from ihms_desk.store.rules import (
+    check_quantity,
+    check_text,
+    check_unit_cost,
+    is_expired,
+    normalise_batch_no,
+    parse_expiry_month,
+)
+from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.item_picker import ItemPicker
+from ihms_desk.ui.stock_model import FieldErrors, RowsModel, attempt, error_label, parse_whole
+
+#: What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).
+VISIBLE_GS = "\u241d"
+#: Fields of one receipt line: a refusal about them at save time belongs under the lines table.
+LINE_FIELDS = ("item", "batch", "expiry", "quantity", "unit_cost", "manufacturer")
+
+
+class ScanEdit(QLineEdit):
+    """A line edit that keeps the GS separator a scanner types (a plain QLineEdit drops control
+    characters), showing it as a visible symbol the barcode parser understands."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        # Scanners send GS as the character 29, or as Ctrl+] on a keyboard wedge.
+        if event.text() == GS or (ctrl and event.key() == Qt.Key.Key_BracketRight):
+            self.insert(VISIBLE_GS)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class ReceiveScreen(QWidget):
-    """Placeholder so the main window can embed the screen; filled in next."""
+    """One challan: header, lines (scanned or typed), save."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._item: Item | None = None
+        self._pending_gtin: str | None = None
+        self.last_saved: str | None = None
+
+        self.general_error = error_label(self, "general")
+        self.errors = FieldErrors(self.general_error)
+
+        # -- header -------------------------------------------------------------------------
+        self.source_combo = QComboBox(self)
+        self.source_combo.setObjectName("source")
+        for label, source in (
+            (self.tr("District drug warehouse (DDW)"), ReceiptSource.DISTRICT_WAREHOUSE),
+            (self.tr("Another facility"), ReceiptSource.OTHER_FACILITY),
+            (self.tr("Local purchase"), ReceiptSource.LOCAL_PURCHASE),
+        ):
+            self.source_combo.addItem(label, source.value)
+        self.sender_edit = QLineEdit(self)
+        self.sender_edit.setObjectName("source_name")
+        self.sender_edit.setPlaceholderText(self.tr("Name of the sending facility or supplier"))
+        self.voucher_edit = QLineEdit(self)
+        self.voucher_edit.setObjectName("voucher_no")
+        self.voucher_edit.setPlaceholderText(self.tr("e.g. DDW/JPR/2026/4411"))
+        self.voucher_date = QDateEdit(self)
+        self.voucher_date.setObjectName("voucher_date")
+        self.voucher_date.setDisplayFormat("dd-MM-yyyy")
+        self.voucher_date.setCalendarPopup(True)
+
+        header_box = QGroupBox(self.tr("Challan"), self)
+        header = QGridLayout(header_box)
+        header.addWidget(QLabel(self.tr("Source"), header_box), 0, 0)
+        header.addWidget(self.errors.wrap("source", self.source_combo), 0, 1)
+        header.addWidget(QLabel(self.tr("Sender"), header_box), 0, 2)
+        header.addWidget(self.errors.wrap("source_name", self.sender_edit), 0, 3)
+        header.addWidget(QLabel(self.tr("Voucher / challan no."), header_box), 1, 0)
+        header.addWidget(self.errors.wrap("voucher_no", self.voucher_edit), 1, 1)
+        header.addWidget(QLabel(self.tr("Voucher date"), header_box), 1, 2)
+        header.addWidget(self.errors.wrap("voucher_date", self.voucher_date, "doc_date"), 1, 3)
+        header.setColumnStretch(1, 1)
+        header.setColumnStretch(3, 1)
+
+        # -- one line -----------------------------------------------------------------------
+        self.scan_edit = ScanEdit(self)
+        self.scan_edit.setObjectName("scan")
+        self.scan_edit.setPlaceholderText(self.tr("Scan the pack's barcode here (or type the fields)"))
+        self.picker = ItemPicker(store, self, visible_rows=4)
+        self.item_label = QLabel(self)
+        self.item_label.setObjectName("chosen_item")
+        self.item_label.setWordWrap(True)
+        self.batch_edit = QLineEdit(self)
+        self.batch_edit.setObjectName("batch")
+        self.expiry_edit = QLineEdit(self)
+        self.expiry_edit.setObjectName("expiry")
+        self.expiry_edit.setPlaceholderText(self.tr("MM/YYYY"))
+        self.manufacturer_edit = QLineEdit(self)
+        self.manufacturer_edit.setObjectName("manufacturer")
+        self.qty_edit = QLineEdit(self)
+        self.qty_edit.setObjectName("quantity")
+        self.qty_edit.setPlaceholderText(self.tr("units of issue"))
+        self.cost_edit = QLineEdit(self)
+        self.cost_edit.setObjectName("unit_cost")
+        self.cost_edit.setPlaceholderText(self.tr("₹ per unit (optional)"))
+        self.add_button = QPushButton(self.tr("Add line"), self)
+        self.add_button.setObjectName("add_line")
+
+        line_box = QGroupBox(self.tr("Line"), self)
+        left = QVBoxLayout()
+        left.addWidget(QLabel(self.tr("Barcode"), line_box))
+        left.addWidget(self.errors.wrap("scan", self.scan_edit, "gtin"))
+        left.addWidget(QLabel(self.tr("Item"), line_box))
+        left.addWidget(self.errors.wrap("item", self.picker))
+        left.addWidget(self.item_label)
+        left.addStretch(1)
+        right = QFormLayout()
+        right.addRow(self.tr("Batch"), self.errors.wrap("batch", self.batch_edit))
+        right.addRow(self.tr("Expiry (MM/YYYY)"), self.errors.wrap("expiry", self.expiry_edit))
+        right.addRow(self.tr("Manufacturer"), self.errors.wrap("manufacturer", self.manufacturer_edit))
+        right.addRow(self.tr("Quantity"), self.errors.wrap("quantity", self.qty_edit))
+        right.addRow(self.tr("Unit cost"), self.errors.wrap("unit_cost", self.cost_edit))
+        right.addRow("", self.add_button)
+        line_layout = QHBoxLayout(line_box)
+        line_layout.addLayout(left, 3)
+        line_layout.addLayout(right, 2)
+
+        # -- lines --------------------------------------------------------------------------
+        self.lines = RowsModel(
+            [self.tr("Code"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Manufacturer"),
+             self.tr("Quantity"), self.tr("Unit cost"), self.tr("Value")],
+            self._line_cell,
+            self,
+        )
+        self.lines_view = QTableView(self)
+        self.lines_view.setObjectName("receipt_lines")
+        self.lines_view.setModel(self.lines)
+        self.lines_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.lines_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.lines_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.lines_view.verticalHeader().setVisible(False)
+        self.lines_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.lines_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.remove_button = QPushButton(self.tr("Remove line (Del)"), self)
+        self.total_label = QLabel(self)
+        self.total_label.setObjectName("receipt_total")
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("status")
+        self.status_label.setWordWrap(True)
+        self.save_button = QPushButton(self.tr("Save receipt (F10)"), self)
+        self.save_button.setObjectName("save")
+        self.save_button.setDefault(False)
+        self.save_button.setAutoDefault(False)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.remove_button)
+        bottom.addWidget(self.total_label, 1)
+        bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Coming soon"), self))
+        layout.addWidget(header_box)
+        layout.addWidget(line_box)
+        layout.addWidget(self.errors.wrap("lines", self.lines_view), 1)
+        layout.addLayout(bottom)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.status_label)
+
+        order = (self.source_combo, self.sender_edit, self.voucher_edit, self.voucher_date, self.scan_edit,
+                 self.picker.line_edit, self.batch_edit, self.expiry_edit, self.manufacturer_edit, self.qty_edit,
+                 self.cost_edit, self.add_button, self.lines_view, self.save_button)
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+        self.setFocusProxy(self.voucher_edit)
+
+        # -- behaviour ----------------------------------------------------------------------
+        self.source_combo.currentIndexChanged.connect(self._on_source_changed)
+        self.scan_edit.returnPressed.connect(self._on_scan)
+        self.picker.item_chosen.connect(self._on_item_chosen)
+        self.voucher_edit.returnPressed.connect(self.scan_edit.setFocus)
+        self.sender_edit.returnPressed.connect(self.voucher_edit.setFocus)
+        self.batch_edit.returnPressed.connect(self.expiry_edit.setFocus)
+        self.expiry_edit.returnPressed.connect(self.manufacturer_edit.setFocus)
+        self.manufacturer_edit.returnPressed.connect(self.qty_edit.setFocus)
+        self.qty_edit.returnPressed.connect(self.cost_edit.setFocus)
+        self.cost_edit.returnPressed.connect(self.add_line)
+        self.add_button.clicked.connect(self.add_line)
+        self.remove_button.clicked.connect(self.remove_line)
+        self.save_button.clicked.connect(self.save)
+        for sequence in (QKeySequence(QKeySequence.StandardKey.Save), QKeySequence(Qt.Key.Key_F10)):
+            shortcut = QShortcut(sequence, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.save)
+        delete = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.lines_view)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.remove_line)
+        self._reset_for_next_challan()
+
+    # -- public -----------------------------------------------------------------------------
 
     @Slot()
     def refresh(self) -> None:
-        """Reload from the store; the main window calls this when the screen is shown."""
+        """Called when the screen is shown: today's date may have changed, stock figures too."""
+        if not self.lines.rowCount() and not self.voucher_edit.text():
+            self.voucher_date.setDate(_qdate(self.store.today()))
+        self.voucher_date.setMaximumDate(_qdate(self.store.today()))
+        self.picker.refresh()
+
+    def receipt_lines(self) -> list[ReceiptLine]:
+        return [line for line, _ in self.lines.rows()]
+
+    # -- scanning ---------------------------------------------------------------------------
+
+    @Slot()
+    def _on_scan(self) -> None:
+        text = self.scan_edit.text()
+        if not text.strip():
+            self.picker.setFocus()
+            return
+        self.errors.clear()
+        try:
+            scan = parse_scan(text.replace(VISIBLE_GS, GS), today=self.store.today())
+        except BarcodeError as error:
+            self.errors.show(error, field_name="scan")
+            self.scan_edit.selectAll()
+            return
+        self.fill_from_scan(scan)
+
+    def fill_from_scan(self, scan: ScanResult) -> None:
+        """Put what the barcode said into the fields; an unknown GTIN asks for its item."""
+        if scan.batch_no:
+            self.batch_edit.setText(scan.batch_no)
+        if scan.expiry_month:
+            self.expiry_edit.setText(fmt.expiry(scan.expiry_month))
+        item = None
+        if scan.gtin:
+            item = attempt(self, self.errors, lambda: self.store.item_for_gtin(scan.gtin or ""), field_name="scan")
+        if item is not None:
+            self._pending_gtin = None
+            self._choose_item(item)
+            self.scan_edit.clear()
+            self._focus_next_empty()
+            return
+        if scan.gtin:
+            # First time this pack is seen: the clerk names the item once, the store remembers.
+            self._pending_gtin = scan.gtin
+            self._item = None
+            self.item_label.clear()
+            self.picker.clear()
+            self.errors.set("item", self.tr("New barcode {gtin}: pick its item once; it will be remembered.").format(gtin=scan.gtin))
+            self.picker.setFocus()
+        else:
+            self._focus_next_empty()
+        self.scan_edit.clear()
+
+    def _focus_next_empty(self) -> None:
+        for widget in (self.batch_edit, self.expiry_edit, self.qty_edit):
+            if not widget.text().strip():
+                widget.setFocus()
+                return
+        self.qty_edit.setFocus()
+
+    # -- item -------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_item_chosen(self, hit: ItemHit) -> None:
+        if self._pending_gtin is not None:
+            gtin = self._pending_gtin
+            saved = attempt(self, self.errors, lambda: self.store.map_gtin(gtin, hit.item.code) or True, field_name="item")
+            if saved is None:
+                return
+            self._pending_gtin = None
+            self.status_label.setText(
+                self.tr("Barcode {gtin} is now {item}; the next scan fills it in.").format(gtin=gtin, item=fmt.item_label(hit.item))
+            )
+        self.errors.clear("item")
+        self._choose_item(hit.item)
+        self._focus_next_empty()
+
+    def _choose_item(self, item: Item) -> None:
+        self._item = item
+        self.item_label.setText(f"{item.code} · {fmt.item_label(item)} · {item.unit_of_issue}")
+        self.picker.line_edit.setText(item.code)
+
+    def chosen_item(self) -> Item | None:
+        return self._item
+
+    # -- lines ------------------------------------------------------------------------------
+
+    @Slot()
+    def add_line(self) -> None:
+        """Check the line with the store's rules and put it in the table."""
+        self.errors.clear()
+        today = self.store.today()
+        try:
+            if self._item is None:
+                raise Refusal(self.tr("Choose the item (type its name or code, or scan the pack)."), field="item")
+            batch_no = normalise_batch_no(self.batch_edit.text())
+            expiry = parse_expiry_month(self.expiry_edit.text())
+            if is_expired(expiry, today):
+                raise BatchExpired(self._item.code, batch_no, expiry, receiving=True)
+            manufacturer = check_text(self.manufacturer_edit.text(), "manufacturer", "Manufacturer", required=False) or None
+            qty = check_quantity(parse_whole(self.qty_edit.text()))
+            cost = check_unit_cost(self.cost_edit.text())
+        except Refusal as refusal:
+            field = "expiry" if isinstance(refusal, BatchExpired) else refusal.field
+            self.errors.show(refusal, field_name=field)
+            return
+        for row, (line, _) in enumerate(self.lines.rows()):
+            if line.item_code == self._item.code and line.batch_no == batch_no:
+                # The same batch twice on one challan is one line with the sum.
+                merged = ReceiptLine(line.item_code, batch_no, expiry, line.qty + qty, manufacturer or line.manufacturer,
+                                     cost or line.unit_cost)
+                self.lines.replace(row, (merged, self._item))
+                break
+        else:
+            self.lines.append((ReceiptLine(self._item.code, batch_no, expiry, qty, manufacturer, cost), self._item))
+        self._clear_line_entry()
+        self._update_total()
+        self.scan_edit.setFocus()
+
+    @Slot()
+    def remove_line(self) -> None:
+        rows = self.lines_view.selectionModel().selectedRows()
+        if rows:
+            self.lines.remove(rows[0].row())
+            self._update_total()
+
+    def _clear_line_entry(self) -> None:
+        self._item = None
+        self._pending_gtin = None
+        for edit in (self.scan_edit, self.batch_edit, self.expiry_edit, self.qty_edit, self.cost_edit):
+            edit.clear()
+        # The manufacturer usually repeats down a challan: keep it.
+        self.picker.clear()
+        self.item_label.clear()
+
+    def _update_total(self) -> None:
+        lines = self.receipt_lines()
+        value = sum((Decimal(line.unit_cost) * line.qty for line in lines if line.unit_cost), Decimal(0))
+        units = sum(line.qty for line in lines)
+        text = self.tr("{lines} line(s), {units} units").format(lines=len(lines), units=fmt.qty(units))
+        if value:
+            text += self.tr(", value {value}").format(value=fmt.money(value))
+        self.total_label.setText(text)
+
+    def _line_cell(self, row: tuple[ReceiptLine, Item], column: int, role: int) -> Any:
+        line, item = row
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = Decimal(line.unit_cost) * line.qty if line.unit_cost else None
+            return (line.item_code, fmt.item_label(item), line.batch_no, fmt.expiry(line.expiry_month), line.manufacturer or "",
+                    fmt.qty(line.qty), fmt.money(line.unit_cost), fmt.money(value))[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (5, 6, 7):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    # -- saving -----------------------------------------------------------------------------
+
+    @Slot()
+    def save(self) -> None:
+        """Save the challan (Ctrl+S / F10). A refusal is shown next to its field; nothing is kept half."""
+        self.errors.clear()
+        lines = self.receipt_lines()
+        if not lines and (self._item is not None or self.qty_edit.text().strip()):
+            # The clerk typed one line and pressed F10 without Enter: take that line first.
+            self.add_line()
+            if self.errors.text("item") or any(self.errors.text(name) for name in LINE_FIELDS):
+                return
+            lines = self.receipt_lines()
+        # A line's refusal (expiry differs from the batch on record, ...) names its item and
+        # batch in the message; it belongs under the lines, not in the empty entry fields.
+        document = attempt(
+            self, self.errors,
+            lambda: self.store.receive(
+                source=self.source_combo.currentData(),
+                source_name=self.sender_edit.text(),
+                voucher_no=self.voucher_edit.text(),
+                voucher_date=self.voucher_date.date().toPython(),
+                lines=lines,
+            ),
+            line_fields=LINE_FIELDS,
+        )
+        if document is None:
+            return
+        self.last_saved = document.number
+        self.status_label.setText(
+            self.tr("Saved {number}: {lines} line(s) from {voucher}.").format(
+                number=document.number, lines=len(document.lines), voucher=document.header["voucher_no"])
+        )
+        self._reset_for_next_challan()
+
+    def _reset_for_next_challan(self) -> None:
+        self.lines.set_rows([])
+        self._clear_line_entry()
+        self.manufacturer_edit.clear()
+        self.sender_edit.clear()
+        self.voucher_edit.clear()
+        self.voucher_date.setMaximumDate(_qdate(self.store.today()))
+        self.voucher_date.setDate(_qdate(self.store.today()))
+        self._on_source_changed()
+        self._update_total()
+        self.voucher_edit.setFocus()
+
+    @Slot()
+    def _on_source_changed(self) -> None:
+        # Only another facility must be named; the DDW is known from the voucher.
+        self.sender_edit.setEnabled(self.source_combo.currentData() != ReceiptSource.DISTRICT_WAREHOUSE.value)
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)

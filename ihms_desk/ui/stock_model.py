@@ -619,12 +619,25 @@ class FieldErrors:
             label.hide()
 
 
-def attempt(parent: QWidget, errors: FieldErrors, action: Callable[[], Any], *, field_name: str | None = None) -> Any | None:
+def attempt(
+    parent: QWidget,
+    errors: FieldErrors,
+    action: Callable[[], Any],
+    *,
+    field_name: str | None = None,
+    line_fields: Sequence[str] = (),
+) -> Any | None:
     """Run a store call; a refusal goes next to its field, an environment problem into a
-    message box saying what to do. Returns the call's result, or ``None`` if it was refused."""
+    message box saying what to do. Returns the call's result, or ``None`` if it was refused.
+
+    ``field_name`` puts every refusal under that field; a refusal about one of ``line_fields``
+    goes under the field ``lines`` (the lines table: the entry fields are empty by then).
+    """
     try:
         return action()
     except Refusal as refusal:
+        if field_name is None and refusal.field in line_fields:
+            field_name = "lines"
         errors.show(refusal, field_name=field_name)
     except EnvironmentProblem as problem:
         errors.set(None, message_of(problem))
