@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -44,6 +46,21 @@ def temporary_postgres_database(admin_url: str = DEFAULT_POSTGRES_ADMIN_URL) -> 
     finally:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def temporary_database(backend: str, folder: Path,
+                       postgres_admin_url: str | None = None) -> Iterator[str]:
+    """A fresh database URL: ``backend`` is "sqlite" (a file in ``folder``) or "postgresql"
+    (a database of its own; $IHMS_TEST_POSTGRES or the CI default as admin database)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'server.sqlite3'}"
+    elif backend == "postgresql":
+        admin = postgres_admin_url or os.environ.get("IHMS_TEST_POSTGRES", DEFAULT_POSTGRES_ADMIN_URL)
+        with temporary_postgres_database(admin) as url:
+            yield url
+    else:
+        raise ValueError(f"unknown backend {backend!r}")
 
 
 @contextmanager

@@ -7,39 +7,21 @@ Set IHMS_TEST_POSTGRES to use another admin database than postgres@127.0.0.1:543
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ihms_server.store import Store, open_store
-from ihms_server.testing import (
-    DEFAULT_POSTGRES_ADMIN_URL,
-    EnrolledDevice,
-    make_facility_and_enrol,
-    run_server,
-    temporary_postgres_database,
-)
+from ihms_server.testing import EnrolledDevice, make_facility_and_enrol, run_server, temporary_database
 
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def postgres_admin_url() -> str:
-    return os.environ.get("IHMS_TEST_POSTGRES", DEFAULT_POSTGRES_ADMIN_URL)
-
-
-def database_url(backend: str, folder: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'server.sqlite3'}"
-    else:
-        with temporary_postgres_database(postgres_admin_url()) as url:
-            yield url
-
-
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from database_url(request.param, tmp_path)
+    with temporary_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
