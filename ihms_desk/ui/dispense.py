@@ -12,6 +12,7 @@ refusal next to the field it names.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,14 +235,14 @@ class BatchDelegate(QStyledItemDelegate):
 class RecentDispensesModel(QAbstractTableModel):
     """The last dispenses saved on this PC, newest first."""
 
-    NUMBER, TIME, PATIENT, LINES, STATUS = range(5)
+    TIME, PATIENT, NUMBER, LINES, STATUS = range(5)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[DocumentSummary] = []
 
     def headers(self) -> list[str]:
-        return [self.tr("Number"), self.tr("Time"), self.tr("Patient"), self.tr("Lines"), self.tr("Status")]
+        return [self.tr("Time"), self.tr("Patient"), self.tr("Number"), self.tr("Lines"), self.tr("Status")]
 
     def set_rows(self, rows: list[DocumentSummary]) -> None:
         self.beginResetModel()
@@ -268,7 +269,9 @@ class RecentDispensesModel(QAbstractTableModel):
             if column == self.NUMBER:
                 return row.number
             if column == self.TIME:
-                return fmt.datetime_local(row.created_at)
+                # Today's dispenses show only the time; older ones the day as well.
+                stamp = fmt.datetime_local(row.created_at)
+                return stamp[-5:] if stamp[:10] == fmt.date(dt.date.today()) else stamp[:5] + " " + stamp[-5:]
             if column == self.PATIENT:
                 return row.summary
             if column == self.LINES:
@@ -277,6 +280,8 @@ class RecentDispensesModel(QAbstractTableModel):
                 return self.tr("Reversed by {number}").format(number=row.reversed_by) if row.reversed_by else ""
         if role == Qt.ItemDataRole.ForegroundRole and row.reversed_by:
             return fmt.OUT_OF_STOCK_FG
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.number} · {fmt.datetime_local(row.created_at)} · {row.summary}"
         return None
 
 
@@ -350,7 +355,7 @@ class DispenseScreen(QWidget):
             grid.addWidget(self._error_label(field), 2, column)
             grid.setColumnStretch(column, stretch[field])
 
-        self.picker = ItemPicker(self.store, self, visible_rows=5)
+        self.picker = ItemPicker(self.store, self, visible_rows=4)
         self.picker.item_chosen.connect(self.on_item_chosen)
         self.errors["item"] = self.picker.error_label
         self.qty_edit = QLineEdit(self)
@@ -399,6 +404,8 @@ class DispenseScreen(QWidget):
         header.setSectionResizeMode(DispenseLineModel.ITEM, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(DispenseLineModel.NOTE, QHeaderView.ResizeMode.Stretch)
         self.lines_view.installEventFilter(self)
+        row_height = self.lines_view.verticalHeader().defaultSectionSize()
+        self.lines_view.setMinimumHeight(header.sizeHint().height() + row_height * 5 + 4)
         lines_hint = QLabel(self.tr("F2 on the batch column: choose another batch · Delete: remove the line"), self)
         lines_hint.setStyleSheet("color: #555555;")
 
@@ -412,6 +419,7 @@ class DispenseScreen(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
+        self.message.setMargin(4)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         general_error = self._error_label("general")
         self.errors["lines"] = general_error
@@ -427,7 +435,8 @@ class DispenseScreen(QWidget):
         self.recent_view.verticalHeader().setVisible(False)
         recent_header = self.recent_view.horizontalHeader()
         recent_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        recent_header.setSectionResizeMode(RecentDispensesModel.PATIENT, QHeaderView.ResizeMode.Stretch)
+        # Narrow column: the date is today's anyway, the patient cell wraps into the tooltip.
+        self.recent_view.setWordWrap(False)
         self.reverse_button = QPushButton(self.tr("Reverse selected…"), self)
         self.reverse_button.setObjectName("reverse")
         self.reverse_button.clicked.connect(self.reverse_selected)
@@ -454,11 +463,13 @@ class DispenseScreen(QWidget):
         recent_layout.addWidget(self.recent_view, 1)
         recent_layout.addWidget(self.reverse_button)
 
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        # The last dispenses sit beside the form, not under it: the lines table needs the height.
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(recent_box)
-        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 460])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -679,9 +690,9 @@ class DispenseScreen(QWidget):
                 unit = item.unit_of_issue if item else ""
                 parts.append(f"{label} {fmt.qty(short['not_available'])} {unit}".strip())
             text += " " + self.tr("NOT AVAILABLE (write NA on the slip): {items}.").format(items="; ".join(parts))
-            self.message.setStyleSheet(f"background: {fmt.SHORT_BG.name()}; padding: 4px;")
+            self.message.setStyleSheet(f"background: {fmt.SHORT_BG.name()};")
         else:
-            self.message.setStyleSheet(f"background: {fmt.OK_BG.name()}; padding: 4px;")
+            self.message.setStyleSheet(f"background: {fmt.OK_BG.name()};")
         self.message.setText(text)
 
     @Slot()
@@ -725,7 +736,7 @@ class DispenseScreen(QWidget):
         except EnvironmentProblem as problem:
             dialogs.show_problem(self, problem)
             return None
-        self.message.setStyleSheet(f"background: {fmt.OK_BG.name()}; padding: 4px;")
+        self.message.setStyleSheet(f"background: {fmt.OK_BG.name()};")
         self.message.setText(self.tr("{number} reversed by {reversal}: the stock is back on the shelf.").format(
             number=summary.number, reversal=document.number))
         self.refresh()

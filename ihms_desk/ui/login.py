@@ -51,7 +51,7 @@ class LoginScreen(QWidget):
 
         box = QFrame(self)
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        box.setMaximumWidth(460)
+        box.setFixedWidth(460)
         form = QFormLayout(box)
         form.addRow(title)
         form.addRow(subtitle)
@@ -66,9 +66,13 @@ class LoginScreen(QWidget):
             from ihms_desk.demo import DEMO_PASSWORD, DEMO_USERS
 
             accounts = ", ".join(username for username, _, _ in DEMO_USERS)
-            self.demo_hint.setText(self.tr("Demo CHC. Accounts: {accounts}; password: {password}").format(
-                accounts=accounts, password=DEMO_PASSWORD))
-            self.demo_hint.setStyleSheet("background: #fff3cd; padding: 6px;")
+            # Two short lines, no word wrap: a wrapped label in a form row gets its height wrong.
+            self.demo_hint.setWordWrap(False)
+            self.demo_hint.setText(self.tr("Demo CHC. Accounts: {accounts}").format(accounts=accounts) + "\n"
+                                   + self.tr("Password for every account: {password}").format(password=DEMO_PASSWORD))
+            # setMargin, not CSS padding: a wrapped label with CSS padding gets cut in a form layout.
+            self.demo_hint.setStyleSheet("background: #fff3cd;")
+            self.demo_hint.setMargin(6)
             form.addRow(self.demo_hint)
         else:
             self.demo_hint.hide()

@@ -120,6 +120,7 @@ class SettingsScreen(QWidget):
         for key, _default in FACILITY_SETTINGS:
             edit = QLineEdit(self)
             edit.setObjectName(key)
+            edit.setMaximumWidth(420)
             self.setting_edits[key] = edit
             facility_form.addRow(labels[key], edit)
             facility_form.addRow("", self._error(key))

@@ -1,0 +1,153 @@
+"""Render every main screen with demo data, in English and in Hindi, to PNG files.
+
+    python -m ihms_desk.ui.screenshots OUTDIR [--data-dir DEMO_DIR] [--size 1366x768]
+
+Runs headless (the offscreen Qt platform unless QT_QPA_PLATFORM says otherwise). Without
+``--data-dir`` the demo CHC is built in a temporary folder first. The bundled Noto fonts are
+loaded, so Hindi renders on a machine with no Devanagari font.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from ihms_desk.paths import database_path  # noqa: E402
+from ihms_desk.store import Store  # noqa: E402
+from ihms_desk.ui import i18n  # noqa: E402
+from ihms_desk.ui.app import create_application  # noqa: E402
+from ihms_desk.ui.dispense import DispenseScreen  # noqa: E402
+from ihms_desk.ui.login import LoginScreen  # noqa: E402
+from ihms_desk.ui.main_window import MainWindow  # noqa: E402
+from ihms_desk.ui.setup_wizard import SetupWizard  # noqa: E402
+
+#: screen key, user who shows it.
+SCREENS = (
+    ("dispense", "pharmacist"),
+    ("receive", "clerk"),
+    ("stock", "incharge"),
+    ("alerts", "incharge"),
+    ("documents", "incharge"),
+    ("adjust", "incharge"),
+    ("transfer", "clerk"),
+    ("stocktake", "clerk"),
+    ("settings", "admin"),
+)
+
+
+def settle(milliseconds: int = 600) -> None:
+    """Let queued signals and worker results arrive (screens that load in the worker)."""
+    end = time.monotonic() + milliseconds / 1000
+    while time.monotonic() < end:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+
+
+def save(widget: QWidget, path: Path) -> Path:
+    settle()
+    widget.grab().save(str(path))
+    return path
+
+
+def fill_prescription(screen: DispenseScreen, store: Store) -> None:
+    """A patient and a few lines typed as at the counter, one of them short, so the screen shows its parts."""
+    QTest.keyClicks(screen.opd_edit, "251125/0137")
+    QTest.keyClicks(screen.name_edit, "Sunita Bairwa")
+    QTest.keyClicks(screen.age_edit, "42")
+    screen.sex_combo.setCurrentIndex(screen.sex_combo.findData("F"))
+    QTest.keyClicks(screen.prescriber_edit, "Dr. R. K. Gupta")
+    wanted = [("paracetamol 500", "1-0-1 x5"), ("amoxicillin", "TDS x 5"), ("cetirizine", "OD x 10"),
+              ("metformin", "1-0-1 x 15"), ("ranitidine", "BD x5"), ("pantoprazole", "OD x 7")]
+    added = 0
+    for text, quantity in wanted:
+        hits = [hit for hit in store.search_items(text) if hit.usable_qty >= 30 and hit.item.unit_of_issue in ("tablet", "capsule")]
+        if hits and added < 3:
+            screen.picker.choose_code(hits[0].item.code)
+            QTest.keyClicks(screen.qty_edit, quantity)
+            QTest.keyClick(screen.qty_edit, Qt.Key.Key_Return)
+            added += 1
+    short = [row for row in store.stock_on_hand() if 0 < row.usable_qty < 20 and row.item.unit_of_issue == "tablet"]
+    if short:
+        screen.picker.choose_code(short[0].item.code)
+        QTest.keyClicks(screen.qty_edit, "30")
+        QTest.keyClick(screen.qty_edit, Qt.Key.Key_Return)
+    # Leave a search in progress so the picker's results (stock, expiry) show too.
+    QTest.keyClicks(screen.picker.line_edit, "para")
+
+
+def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list[str]) -> list[Path]:
+    create_application()
+    written: list[Path] = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for language in languages:
+        if not i18n.set_language(language):
+            print(f"warning: no translation file for {language}", file=sys.stderr)
+        store = Store.open(data_dir)
+        try:
+            login = LoginScreen(store, demo=True)
+            login.resize(*size)
+            login.show()
+            written.append(save(login, out_dir / f"{language}-00-login.png"))
+            login.close()
+            for number, (key, username) in enumerate(SCREENS, start=1):
+                store.act_as(username)
+                window = MainWindow(store, start=key)
+                window.resize(*size)
+                window.show()
+                screen = window.screens.get(key)
+                if key == "dispense" and isinstance(screen, DispenseScreen):
+                    fill_prescription(screen, store)
+                written.append(save(window, out_dir / f"{language}-{number:02d}-{key}.png"))
+                window.close()
+                window.deleteLater()
+            store.logout()
+        finally:
+            store.close()
+        with tempfile.TemporaryDirectory() as fresh:
+            with Store.open(Path(fresh)) as new_store:
+                wizard = SetupWizard(new_store)
+                wizard.resize(720, 680)
+                wizard.show()
+                written.append(save(wizard, out_dir / f"{language}-20-setup.png"))
+                wizard.close()
+    i18n.set_language("en")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ihms_desk.ui.screenshots", description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--data-dir", type=Path, help="a demo CHC folder (default: build one in a temporary folder)")
+    parser.add_argument("--size", default="1366x768", help="window size, WIDTHxHEIGHT (default 1366x768, a common old screen)")
+    parser.add_argument("--languages", default="en,hi")
+    args = parser.parse_args(argv)
+    width, _, height = args.size.partition("x")
+    size = (int(width), int(height))
+    app = QApplication.instance()
+    with tempfile.TemporaryDirectory() as temporary:
+        data_dir = args.data_dir
+        if data_dir is None or not database_path(data_dir).exists():
+            from ihms_desk.demo import build_demo
+
+            data_dir = data_dir or Path(temporary) / "demo"
+            print(f"Building the demo CHC in {data_dir} ...", file=sys.stderr)
+            build_demo(data_dir)
+        written = render(args.out_dir, data_dir, size, [code for code in args.languages.split(",") if code])
+    for path in written:
+        print(path)
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
