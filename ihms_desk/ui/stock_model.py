@@ -25,10 +25,11 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
+from ihms_desk.store.errors import EnvironmentProblem, PermissionDenied, Refusal, StoreError
 from ihms_desk.store.model import BatchStock, ItemStock
 from ihms_desk.ui import dialogs, i18n
 from ihms_desk.ui import formatting as fmt
@@ -626,18 +627,22 @@ def attempt(
     *,
     field_name: str | None = None,
     line_fields: Sequence[str] = (),
+    permission_field: str | None = None,
 ) -> Any | None:
     """Run a store call; a refusal goes next to its field, an environment problem into a
     message box saying what to do. Returns the call's result, or ``None`` if it was refused.
 
     ``field_name`` puts every refusal under that field; a refusal about one of ``line_fields``
-    goes under the field ``lines`` (the lines table: the entry fields are empty by then).
+    goes under the field ``lines`` (the lines table: the entry fields are empty by then);
+    a :class:`PermissionDenied` goes under ``permission_field`` when given.
     """
     try:
         return action()
     except Refusal as refusal:
         if field_name is None and refusal.field in line_fields:
             field_name = "lines"
+        if field_name is None and permission_field and isinstance(refusal, PermissionDenied):
+            field_name = permission_field
         errors.show(refusal, field_name=field_name)
     except EnvironmentProblem as problem:
         errors.set(None, message_of(problem))
@@ -652,3 +657,29 @@ def parse_whole(text: str, *, signed: bool = False) -> int | str:
     if body.isdigit():
         return int(cleaned)
     return text.strip()
+
+
+def batch_choice_text(batch: BatchStock) -> str:
+    """How a batch reads in a batch chooser: number, expiry, balance and its state."""
+    text = QCoreApplication.translate("StockTableModel", "{batch} · exp {expiry} · {qty} on hand").format(
+        batch=batch.batch_no, expiry=fmt.expiry(batch.expiry_month), qty=fmt.qty(batch.qty))
+    if batch.expired:
+        text += " · " + QCoreApplication.translate("StockTableModel", "EXPIRED")
+    elif batch.near_expiry:
+        text += " · " + QCoreApplication.translate("StockTableModel", "near expiry")
+    return text
+
+
+def shortcut_save(widget: QWidget, slot: Callable[[], None]) -> None:
+    """Ctrl+S and F10 call ``slot`` while the focus is anywhere inside ``widget``."""
+    for sequence in (QKeySequence(QKeySequence.StandardKey.Save), QKeySequence(Qt.Key.Key_F10)):
+        shortcut = QShortcut(sequence, widget)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+
+def shortcut_delete(view: QWidget, slot: Callable[[], None]) -> None:
+    """Delete calls ``slot`` while ``view`` (a lines table) has the focus."""
+    shortcut = QShortcut(QKeySequence(Qt.Key.Key_Delete), view)
+    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    shortcut.activated.connect(slot)

@@ -32,9 +32,9 @@ def screen(qtbot, clerk_store: Store) -> ReceiveScreen:
     widget = ReceiveScreen(clerk_store)
     qtbot.addWidget(widget)
     widget.resize(1100, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
+    with qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
     widget.refresh()
     return widget
 
