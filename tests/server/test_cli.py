@@ -1,0 +1,121 @@
+"""The admin CLI (ihms-server ...) on both backends, checked against what the database holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+
+from ihms_desk.sync import protocol as wire
+from ihms_server import cli
+from ihms_server.store import Store
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_facility_add_then_enrol_prints_a_code_that_enrols_once(
+        capsys: pytest.CaptureFixture[str], db_url: str, server: str, store: Store) -> None:
+    code, out, _ = run(capsys, "facility", "add", "CHC-BKN-010", "--name", "CHC Nokha",
+                       "--district", "Bikaner", "--block", "Nokha", "--type", "CHC", "--db", db_url)
+    assert code == 0 and "saved" in out
+    assert store.facility("CHC-BKN-010") == {"code": "CHC-BKN-010", "name": "CHC Nokha",
+                                             "district": "Bikaner", "block": "Nokha",
+                                             "type": "CHC", "active": True}
+    code, out, _ = run(capsys, "enrol", "CHC-BKN-010", "--db", db_url)
+    assert code == 0
+    enrolment_code = out.strip()
+    assert len(enrolment_code) == 14
+    body = {"facility_code": "CHC-BKN-010", "enrolment_code": enrolment_code, "device_name": "c1"}
+    headers = {wire.PROTOCOL_HEADER: "1"}
+    first = requests.post(f"{server}/v1/enrol", json=body, headers=headers, timeout=30)
+    assert first.status_code == 200
+    assert requests.post(f"{server}/v1/enrol", json=body, headers=headers, timeout=30).status_code == 403
+    device_id = first.json()["device_id"]
+    code, out, _ = run(capsys, "device", "list", "--db", db_url)
+    assert device_id in out and "active" in out
+    code, out, _ = run(capsys, "device", "revoke", device_id, "--db", db_url)
+    assert code == 0 and "revoked" in out
+    assert store.devices()[0]["revoked_at"] is not None
+
+
+def test_facility_add_refuses_a_bad_type_or_code(capsys: pytest.CaptureFixture[str],
+                                                 db_url: str, store: Store) -> None:
+    with pytest.raises(SystemExit):
+        run(capsys, "facility", "add", "CHC-1", "--name", "x", "--district", "d", "--block", "b",
+            "--type", "HOSPITAL", "--db", db_url)
+    code, _, err = run(capsys, "facility", "add", "CHC 1", "--name", "x", "--district", "d",
+                       "--block", "b", "--type", "CHC", "--db", db_url)
+    assert code == 2 and "code" in err
+    assert store.facility("CHC 1") is None
+
+
+def test_enrol_for_an_unknown_facility_fails(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    code, out, err = run(capsys, "enrol", "NOPE", "--db", db_url)
+    assert code == 1 and out == "" and "NOPE" in err
+
+
+def test_catalog_import_reads_csv_and_json_all_or_nothing(
+        capsys: pytest.CaptureFixture[str], db_url: str, store: Store, tmp_path: Path) -> None:
+    csv_file = tmp_path / "edl.csv"
+    csv_file.write_text(
+        "code,name,generic_name,strength,dosage_form,unit_of_issue,category,min_stock,active\n"
+        "PARA500,Paracetamol 500 mg tablet,Paracetamol,500 mg,tablet,tablet,drug,2000,yes\n"
+        "SUT-CAT-2,Catgut chromic 2-0,Catgut,2-0,suture,piece,suture,,no\n", encoding="utf-8")
+    code, out, _ = run(capsys, "catalog", "import", str(csv_file), "--db", db_url)
+    assert code == 0 and "2 items read, 2 new or changed" in out
+    page = store.catalog_page("", 10)
+    assert [(c["key"], c["data"]["active"], c["data"]["min_stock"]) for c in page["changes"]] == [
+        ("PARA500", True, 2000), ("SUT-CAT-2", False, 0)]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([
+        {"code": "IBU400", "name": "Ibuprofen", "unit_of_issue": "tablet", "category": "drug"},
+        {"code": "X", "name": "x", "unit_of_issue": "tablet", "category": "medicine"}]))
+    with pytest.raises(SystemExit, match="item 2: category"):
+        run(capsys, "catalog", "import", str(bad), "--db", db_url)
+    assert len(store.catalog_page("", 10)["changes"]) == 2  # IBU400 was not imported either
+
+
+def test_the_default_database_is_sqlite_in_the_user_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cli.DB_ENVIRONMENT_VARIABLE, raising=False)
+    url = cli.default_db_url()
+    assert url.startswith("sqlite:///") and url.endswith("ihms-server.sqlite3")
+    monkeypatch.setenv(cli.DB_ENVIRONMENT_VARIABLE, "postgresql://somewhere/ihms")
+    assert cli.default_db_url() == "postgresql://somewhere/ihms"
+    args = cli.build_parser().parse_args(["serve"])
+    assert (args.host, args.port) == ("127.0.0.1", cli.DEFAULT_PORT)
+
+
+def test_serve_without_a_database_option_uses_sqlite_in_the_data_folder(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    env.pop(cli.DB_ENVIRONMENT_VARIABLE, None)
+    process = subprocess.Popen([sys.executable, "-m", "ihms_server.cli", "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = requests.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        assert response.json()["status"] == "ok"
+        assert (tmp_path / "data" / "ihms-server" / "ihms-server.sqlite3").exists()
+    finally:
+        process.terminate()
+        process.wait(15)

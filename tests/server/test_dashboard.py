@@ -1,0 +1,119 @@
+"""The district dashboard in real headless Chromium (Debian's chromium, driven by Playwright).
+
+Screenshots go to $IHMS_SCREENSHOT_DIR when set (to look at them), else to the test's tmp dir.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from ihms_server.store import Store, utc_now
+from ihms_server.testing import add_facility, make_event, make_facility_and_enrol, make_movement
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    opened = browser.new_page(viewport={"width": 1280, "height": 900})
+    yield opened
+    opened.close()
+
+
+def screenshot(page: Page, tmp_path: Path, name: str, store: Store) -> Path:
+    folder = Path(os.environ.get("IHMS_SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{store.kind}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000  # a real picture, not a blank page
+    return path
+
+
+@pytest.fixture
+def district(db_url: str, server: str, store: Store) -> dict[str, str]:
+    """Four facilities in two districts: live, overdue, enrolled but silent, never enrolled."""
+    live = make_facility_and_enrol(db_url, server, "CHC-JPR-001", name="CHC Chaksu",
+                                   district="Jaipur", block="Chaksu")
+    store.import_items([{"code": "PARA500", "name": "Paracetamol 500 mg tablet",
+                         "generic_name": "Paracetamol", "strength": "500 mg",
+                         "dosage_form": "tablet", "unit_of_issue": "tablet", "category": "drug",
+                         "min_stock": 1000, "active": True}])
+    near = (utc_now() + dt.timedelta(days=40)).strftime("%Y-%m")
+    response = live.push([
+        make_event(live, 1, type="receipt", movements=[
+            make_movement("PARA500", 5000, batch_no="PA-221"),
+            make_movement("AMOX250", 200, batch_no="AM-7", expiry_month=near, line_no=2),
+            make_movement("ORS-200", 50, batch_no="OR-1", line_no=3)]),
+        make_event(live, 2, movements=[make_movement("ORS-200", -50, batch_no="OR-1")]),
+    ])
+    assert response.status_code == 200
+    overdue = make_facility_and_enrol(db_url, server, "CHC-JPR-002", name="CHC Bassi",
+                                      district="Jaipur", block="Bassi")
+    assert overdue.push([make_event(overdue, 1, type="receipt")]).status_code == 200
+    with store._write() as cur:  # noqa: SLF001 - the clock cannot be turned back otherwise
+        cur.execute("UPDATE device SET last_push_at = %s WHERE device_id = %s",
+                    (store._ts(utc_now() - dt.timedelta(hours=30)), overdue.device_id))  # noqa: SLF001
+    make_facility_and_enrol(db_url, server, "PHC-JPR-003", name="PHC Kotkhawda",
+                            district="Jaipur", block="Chaksu", type="PHC")
+    add_facility(store, "CHC-AJM-001", name="CHC Kishangarh", district="Ajmer", block="Kishangarh")
+    return {"live": live.facility_code, "overdue": overdue.facility_code}
+
+
+def test_the_district_page_shows_who_is_live_overdue_and_never_synced(
+        page: Page, server: str, store: Store, district: dict[str, str], tmp_path: Path) -> None:
+    page.goto(f"{server}/")
+    expect(page).to_have_title("All districts · IHMS district dashboard")
+    row = page.locator("tr[data-facility='CHC-JPR-001']")
+    expect(row).to_have_attribute("data-state", "live")
+    expect(row.locator(".badge")).to_have_text("Live")
+    expect(row).to_contain_text("synced just now")
+    expect(row.locator("td").nth(4)).to_have_text("2")  # events received
+    expect(row.locator("td").nth(5)).to_have_text("1")  # ORS-200 stocked out
+    expect(row.locator("td").nth(6)).to_have_text("1")  # AMOX250 expires within 3 months
+    overdue = page.locator("tr[data-facility='CHC-JPR-002']")
+    expect(overdue.locator(".badge")).to_have_text("Overdue")
+    expect(overdue).to_contain_text("synced 30 hours ago")
+    for silent in ("PHC-JPR-003", "CHC-AJM-001"):
+        never = page.locator(f"tr[data-facility='{silent}']")
+        expect(never).to_have_attribute("data-state", "never")
+        expect(never.locator(".badge")).to_have_text("Never synced")
+    expect(page.locator("h2")).to_have_text(["Districts", "Ajmer district", "Jaipur district"])
+    screenshot(page, tmp_path, "dashboard-all", store)
+    page.emulate_media(media="print")
+    screenshot(page, tmp_path, "dashboard-print", store)
+
+
+def test_a_district_link_narrows_the_page_and_a_facility_shows_its_stock(
+        page: Page, server: str, store: Store, district: dict[str, str], tmp_path: Path) -> None:
+    page.goto(f"{server}/")
+    page.get_by_role("link", name="Jaipur", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Jaipur")
+    expect(page.locator("tr[data-facility]")).to_have_count(3)
+    page.get_by_role("link", name="CHC Chaksu").click()
+    expect(page.locator("h1")).to_have_text("CHC Chaksu")
+    expect(page.locator("[data-state]").first).to_have_text("Live")
+    para = page.locator("tr[data-item='PARA500']")
+    expect(para).to_contain_text("Paracetamol 500 mg tablet")
+    expect(para.locator("td").nth(3)).to_have_text("5,000")
+    expect(page.locator("tr[data-item='ORS-200']")).to_contain_text("Stock-out")
+    expect(page.locator("tr[data-item='AMOX250']")).to_contain_text("Near expiry")
+    expect(page.locator("tr[data-item='AMOX250']")).to_contain_text("Not in catalogue")
+    screenshot(page, tmp_path, "facility", store)
+    page.goto(f"{server}/facility/NO-SUCH")
+    expect(page.locator("h1")).to_have_text("Not found")
