@@ -65,10 +65,29 @@ def check_resources() -> CheckResult:
 
 
 def _qt_app() -> object:
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     # Reuse the running application (the program's own, or pytest-qt's) rather than make a second.
-    return QGuiApplication.instance() or QGuiApplication([sys.argv[0] if sys.argv else "ihms-desk"])
+    return QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "ihms-desk"])
+
+
+#: The window's modules, imported by name: a build that left one out fails here, not at the counter.
+WINDOW_MODULES = ("ihms_desk.ui.app", "ihms_desk.ui.error_dialog", "ihms_desk.ui.backup_screen", "ihms_desk.ui.startup_checks")
+
+
+def check_window() -> CheckResult:
+    import importlib
+
+    _qt_app()
+    missing = []
+    for name in WINDOW_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            missing.append(f"{name} ({error})")
+    if missing:
+        return CheckResult("window", False, f"cannot import {', '.join(missing)}")
+    return CheckResult("window", True, f"Qt widgets and {len(WINDOW_MODULES)} window modules load")
 
 
 def check_translations() -> CheckResult:
@@ -155,7 +174,9 @@ def check_database() -> CheckResult:
     return CheckResult("database", True, f"set up, receipt, dispense, doctor and backup in a temporary folder ({item.code})")
 
 
-CHECKS: tuple[Callable[[], CheckResult], ...] = (check_sqlite, check_resources, check_translations, check_fonts, check_database)
+CHECKS: tuple[Callable[[], CheckResult], ...] = (
+    check_sqlite, check_resources, check_window, check_translations, check_fonts, check_database,
+)
 
 
 def run_self_test(report: Callable[[str], None] = print) -> bool:

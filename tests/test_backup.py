@@ -1,0 +1,374 @@
+"""Backups and restore (ihms_desk/backup.py): checked copies, rotation, the second folder, the
+daily rule, backups under continuous writes, and a restore that refuses what it should."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from ihms_desk import cli
+from ihms_desk.backup import (
+    KEEP,
+    BackupUnusable,
+    WrongFacility,
+    backup_dir,
+    inspect_backup,
+    list_backups,
+    restore_backup,
+    run_daily_backup,
+    take_backup,
+)
+from ihms_desk.instance_lock import AlreadyRunning, InstanceLock
+from ihms_desk.store import Store
+from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
+
+FACILITY = "RJ-TST-CHC-001"  # the code of tests/conftest.py's template CHC
+
+
+def count(path: Path, sql: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def documents(path: Path) -> int:
+    return count(path, "SELECT count(*) FROM document")
+
+
+def receive(store: Store, voucher: str, qty: int = 1000) -> None:
+    store.receive(source="ddw", voucher_no=voucher, voucher_date=store.today(),
+                  lines=[ReceiptLine("D0001", "PCM-1", "2028-12", qty), ReceiptLine("D0003", "ORS-1", "2028-06", qty)])
+
+
+def dispense(store: Store, opd_no: str) -> None:
+    store.dispense(patient=Patient(opd_no=opd_no, name="Sita Devi", age=34, sex="F"), prescriber="Dr. Meena",
+                   lines=[DispenseLine("D0001", 10), DispenseLine("D0003", 2)])
+
+
+def doctor_exit(data_dir: Path) -> int:
+    return cli.main(["--data-dir", str(data_dir), "doctor"])
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def clerk(make_store) -> Store:
+    store = make_store(user="clerk")
+    receive(store, "DDW/1")
+    receive(store, "DDW/2")
+    return store
+
+
+# -- taking backups ---------------------------------------------------------------------------
+
+
+def test_backup_is_one_checked_file_holding_every_document(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    report = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 13, 5, 0))
+    assert report.ok and len(report.copies) == 1
+    copy = report.copies[0]
+    assert copy == backup_dir(data_dir) / f"ihms-desk-{FACILITY}-20261120-130500.sqlite3"
+    assert documents(copy) == 2
+    assert count(copy, "SELECT sum(qty) FROM stock") == 4000
+    # One self-contained file: rollback journal mode, no WAL or half-written copy beside it.
+    assert copy.read_bytes()[18:20] == b"\x01\x01", "file format bytes 18-19 say WAL; the copy needs its -wal"
+    assert sorted(p.name for p in backup_dir(data_dir).iterdir()) == [copy.name]
+    info = inspect_backup(copy)
+    assert (info.facility_code, info.documents, info.epoch) == (FACILITY, 2, 1)
+
+
+def test_only_the_newest_30_backups_are_kept_and_other_files_are_left_alone(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    folder = backup_dir(data_dir)
+    folder.mkdir()
+    (folder / "notes.txt").write_text("the in-charge's own file")
+    (folder / "before-m002-20261101-100000.sqlite3").write_bytes(b"kept by migrations")
+    start = dt.datetime(2026, 10, 1, 9, 0)
+    for day in range(35):
+        take_backup(data_dir, now=start + dt.timedelta(days=day))
+    kept = list_backups(folder)
+    assert len(kept) == KEEP == 30
+    assert kept[0].name.endswith("20261104-090000.sqlite3")  # day 34
+    assert kept[-1].name.endswith("20261006-090000.sqlite3")  # day 5: days 0-4 were pruned
+    assert (folder / "notes.txt").exists() and (folder / "before-m002-20261101-100000.sqlite3").exists()
+
+
+def test_second_folder_gets_a_copy_and_a_missing_stick_does_not_undo_the_first(make_store, tmp_path: Path) -> None:
+    store = make_store(user="incharge")
+    data_dir = store.path.parent
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    store.set_setting("backup_folder", str(stick))
+    report = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 18, 0))
+    assert report.ok
+    assert [p.parent for p in report.copies] == [backup_dir(data_dir), stick]
+    assert file_digest(report.copies[0]) == file_digest(report.copies[1])
+
+    # The stick is pulled out: the setting now names a folder that cannot be made.
+    unplugged = tmp_path / "not-a-folder"
+    unplugged.write_text("a file where the stick's folder was")
+    store.set_setting("backup_folder", str(unplugged / "ihms"))
+    report = take_backup(data_dir, now=dt.datetime(2026, 11, 21, 18, 0))
+    assert not report.ok
+    assert len(report.copies) == 1 and report.copies[0].exists()
+    assert "cannot be used" in report.problems[0] or "cannot be written" in report.problems[0]
+
+
+def test_daily_backup_runs_once_a_day(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    morning = dt.datetime(2026, 11, 20, 9, 30)
+    assert len(run_daily_backup(data_dir, now=morning).copies) == 1
+    assert run_daily_backup(data_dir, now=morning + dt.timedelta(hours=6)).skipped
+    receive(clerk, "DDW/3")
+    next_day = run_daily_backup(data_dir, now=morning + dt.timedelta(days=1))
+    assert len(next_day.copies) == 1 and documents(next_day.copies[0]) == 3
+    assert len(list_backups(backup_dir(data_dir))) == 2
+
+
+def test_a_damaged_database_is_not_kept_as_a_backup(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    good = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 0)).copies[0]
+    # Break the ledger behind the store's back: a balance that no longer equals the ledger.
+    clerk.conn.execute("UPDATE stock SET qty = qty + 7 WHERE rowid = (SELECT min(rowid) FROM stock)")
+    clerk.conn.commit()
+    with pytest.raises(BackupUnusable, match="did not pass its check"):
+        take_backup(data_dir, now=dt.datetime(2026, 11, 21, 9, 0))
+    assert list_backups(backup_dir(data_dir)) == [good]
+    assert not list(backup_dir(data_dir).glob("*.partial"))
+
+
+# -- backup under load, then restore ----------------------------------------------------------
+
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from ihms_desk.store import Store
+    from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
+    data_dir, stop = Path(sys.argv[1]), Path(sys.argv[2])
+    store = Store.open(data_dir)
+    store.act_as("incharge")
+    n = 0
+    print("READY", flush=True)
+    while not stop.exists():
+        n += 1
+        if n % 5 == 0:
+            store.receive(source="ddw", voucher_no=f"W/{n}", voucher_date=store.today(),
+                          lines=[ReceiptLine("D0001", "PCM-W", "2029-01", 200)])
+        else:
+            store.dispense(patient=Patient(opd_no=f"W/{n}", name="Writer", age=40, sex="M"),
+                           prescriber="Dr. Load", lines=[DispenseLine("D0001", 5), DispenseLine("D0003", 1)])
+    print(n, flush=True)
+    """
+)
+
+
+def test_backups_taken_during_continuous_writes_restore_to_sound_databases(clerk: Store, tmp_path: Path) -> None:
+    data_dir = clerk.path.parent
+    clerk.close()
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir), str(stop)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "READY"
+        copies = []
+        for second in range(4):
+            time.sleep(0.3)
+            before = documents(data_dir / "ihms-desk.sqlite3")
+            copy = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 12, 0, second)).copies[0]
+            after = documents(data_dir / "ihms-desk.sqlite3")
+            assert before <= documents(copy) <= after
+            copies.append(copy)
+    finally:
+        stop.touch()
+        out, _ = writer.communicate(timeout=30)
+    assert writer.returncode == 0
+    assert int(out.split()[-1]) > 20, "the writer should have saved many documents meanwhile"
+    assert documents(copies[-1]) > documents(copies[0]) > 2, "backups must have been taken while documents were saved"
+
+    # Each backup restores into a fresh folder of the same facility and passes doctor.
+    for index, copy in enumerate(copies):
+        target = tmp_path / f"restored-{index}"
+        report = restore_backup(target, copy, facility_code=FACILITY)
+        assert doctor_exit(target) == 0
+        assert documents(target / "ihms-desk.sqlite3") == documents(copy) == report.documents
+
+    # And the live folder itself goes back to the first backup, keeping what it replaced.
+    live = data_dir / "ihms-desk.sqlite3"
+    newest_count = documents(live)
+    report = restore_backup(data_dir, copies[0])
+    assert doctor_exit(data_dir) == 0
+    assert documents(live) == documents(copies[0]) < newest_count
+    assert report.replaced_copy is not None and documents(report.replaced_copy) == newest_count
+
+
+def test_restore_starts_a_new_sync_epoch_and_new_events_carry_it(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 0)).copies[0]
+    receive(clerk, "DDW/3")
+    clerk.close()
+    assert restore_backup(data_dir, copy).epoch == 2
+    with Store.open(data_dir) as store:
+        assert store.device_state()["epoch"] == 2
+        assert store.doctor() == []
+        store.act_as("clerk")
+        receive(store, "DDW/after-restore")
+        epochs = [row[0] for row in store.conn.execute("SELECT epoch FROM outbox ORDER BY sequence")]
+    assert epochs == [1, 1, 2]
+    # Restoring the same (epoch 1) backup again must not fall back to epoch 2: it moves past it.
+    assert restore_backup(data_dir, copy).epoch == 3
+
+
+def test_restore_refuses_another_facilitys_backup_and_changes_nothing(clerk: Store, tmp_path: Path) -> None:
+    other_dir = tmp_path / "other"
+    with Store.open(other_dir) as other:
+        other.set_up(code="RJ-AJM-CHC-002", name="CHC Other", district="Ajmer", block="Kishangarh", type="CHC",
+                     admin_username="admin", admin_full_name="Other Admin", admin_password="other-pass")
+    foreign = take_backup(other_dir).copies[0]
+    data_dir = clerk.path.parent
+    live = data_dir / "ihms-desk.sqlite3"
+    clerk.close()
+    before = file_digest(live)
+    with pytest.raises(WrongFacility, match="RJ-AJM-CHC-002"):
+        restore_backup(data_dir, foreign)
+    assert file_digest(live) == before and documents(live) == 2
+    assert not list(data_dir.glob("*.restoring"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "torn page"])
+def test_restore_refuses_a_damaged_file_and_changes_nothing(clerk: Store, tmp_path: Path, damage: str) -> None:
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir).copies[0]
+    bad = tmp_path / f"ihms-desk-{FACILITY}-20261120-100000.sqlite3"
+    if damage == "garbage":
+        bad.write_bytes(b"this is a photo, not a database" * 100)
+    else:
+        data = bytearray(copy.read_bytes())
+        page = 4096
+        data[3 * page: 5 * page] = b"\xff" * (2 * page)  # two pages overwritten, as a failing disk does
+        bad.write_bytes(bytes(data))
+    live = data_dir / "ihms-desk.sqlite3"
+    clerk.close()
+    before = file_digest(live)
+    with pytest.raises(BackupUnusable):
+        restore_backup(data_dir, bad)
+    assert file_digest(live) == before
+
+
+RUNNING_COPY = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from ihms_desk.instance_lock import InstanceLock
+    lock = InstanceLock(Path(sys.argv[1])).acquire()
+    print("HOLDING", flush=True)
+    sys.stdin.read()
+    """
+)
+
+
+def test_restore_is_refused_while_the_program_is_open(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir).copies[0]
+    receive(clerk, "DDW/3")
+    clerk.close()
+    holder = subprocess.Popen([sys.executable, "-c", RUNNING_COPY, str(data_dir)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "HOLDING"
+        with pytest.raises(AlreadyRunning, match="already open"):
+            restore_backup(data_dir, copy)
+        result = subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(data_dir), "restore", str(copy)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == cli.EXIT_ENVIRONMENT
+        assert "already open on this data folder" in result.stderr
+        assert documents(data_dir / "ihms-desk.sqlite3") == 3
+    finally:
+        holder.communicate("", timeout=10)
+    # The holder has exited: its lock went with it, and the restore goes ahead.
+    restore_backup(data_dir, copy)
+    assert documents(data_dir / "ihms-desk.sqlite3") == 2
+
+
+def test_backup_and_restore_from_the_command_line(clerk: Store, tmp_path: Path) -> None:
+    data_dir = clerk.path.parent
+    clerk.close()
+    stick = tmp_path / "stick"
+    run = lambda *args: subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(data_dir), *args],  # noqa: E731
+                                       capture_output=True, text=True, timeout=60)
+    made = run("backup", "--to", str(stick))
+    assert made.returncode == 0, made.stderr
+    copy = list_backups(stick)[0]
+    assert f"Backup written: {copy}" in made.stdout and documents(copy) == 2
+    with Store.open(data_dir) as store:
+        store.act_as("clerk")
+        receive(store, "DDW/3")
+    restored = run("restore", str(copy))
+    assert restored.returncode == 0, restored.stderr
+    assert "Sync continues with epoch 2" in restored.stdout
+    assert documents(data_dir / "ihms-desk.sqlite3") == 2
+    assert run("doctor").returncode == 0
+    refused = run("restore", str(tmp_path / "nothing.sqlite3"))
+    assert refused.returncode == cli.EXIT_REFUSED and "There is no file" in refused.stderr
+
+
+def test_restore_into_a_folder_whose_database_cannot_be_read_uses_its_own_backups(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir).copies[0]
+    clerk.close()
+    live = data_dir / "ihms-desk.sqlite3"
+    live.write_bytes(b"\0" * 8192)  # wiped by a failing disk: no facility can be read from it
+    (data_dir / "ihms-desk.sqlite3-wal").unlink(missing_ok=True)
+    report = restore_backup(data_dir, copy)  # the facility comes from the folder's own backups
+    assert report.replaced_copy is not None and report.replaced_copy.read_bytes() == b"\0" * 8192
+    assert doctor_exit(data_dir) == 0 and documents(live) == 2
+
+
+def test_instance_lock_refuses_a_second_holder_in_the_same_process(tmp_path: Path) -> None:
+    with InstanceLock(tmp_path):
+        with pytest.raises(AlreadyRunning):
+            InstanceLock(tmp_path).acquire()
+    with InstanceLock(tmp_path) as again:
+        assert again.held
+
+
+CRASHING_WRITER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from ihms_desk.store import Store
+    from ihms_desk.store.model import ReceiptLine
+    store = Store.open(Path(sys.argv[1]))
+    store.act_as("clerk")
+    for n in range(20):
+        store.receive(source="ddw", voucher_no=f"CRASH/{n}", voucher_date=store.today(),
+                      lines=[ReceiptLine("D0001", "PCM-C", "2029-01", 10)])
+    os.kill(os.getpid(), signal.SIGKILL)  # dies with its committed pages still in the WAL
+    """
+)
+
+
+def test_restore_after_a_crash_does_not_replay_the_old_wal_onto_the_backup(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir).copies[0]
+    clerk.close()
+    crashed = subprocess.run([sys.executable, "-c", CRASHING_WRITER, str(data_dir)], timeout=60)
+    assert crashed.returncode == -9
+    wal = data_dir / "ihms-desk.sqlite3-wal"
+    assert wal.exists() and wal.stat().st_size > 0, "the crash should leave committed pages in the WAL"
+    report = restore_backup(data_dir, copy)
+    assert doctor_exit(data_dir) == 0
+    assert documents(data_dir / "ihms-desk.sqlite3") == 2
+    # What the crashed program had saved is not lost: it is in the copy kept of the replaced database.
+    assert report.replaced_copy is not None and documents(report.replaced_copy) == 22
