@@ -183,8 +183,9 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(ProtocolError)
     async def protocol_error(request: Request, error: ProtocolError) -> JSONResponse:
-        extra = {"field": error.field} if error.field else {}
-        return error_response(error.code, error.reason, **extra)
+        if error.field:
+            return error_response(error.code, error.reason, field=error.field)
+        return error_response(error.code, error.reason)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

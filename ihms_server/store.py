@@ -78,11 +78,6 @@ class FacilityStatus:
     stock_outs: int
     near_expiry: int
 
-    def hours_since_push(self, now: dt.datetime) -> float | None:
-        if self.last_push_at is None:
-            return None
-        return (now - self.last_push_at).total_seconds() / 3600
-
 
 @dataclasses.dataclass(frozen=True)
 class BatchStock:
@@ -201,9 +196,13 @@ class Store(ABC):
         self._apply_migrations(scripts)
 
     def instance_id(self) -> str:
-        with self._read() as cur:
-            cur.execute("SELECT value FROM server_meta WHERE key = 'instance_id'")
-            return str(cur.fetchone()[0])
+        """The id this database was created with; it names every catalogue cursor."""
+        cached: str | None = getattr(self, "_instance_id", None)
+        if cached is None:
+            with self._read() as cur:
+                cur.execute("SELECT value FROM server_meta WHERE key = 'instance_id'")
+                cached = self._instance_id = str(cur.fetchone()[0])
+        return cached
 
     # --- master data (admin) ---------------------------------------------------------------
 
@@ -477,6 +476,7 @@ class Store(ABC):
     def facility_statuses(self, today: dt.date, district: str | None = None,
                           facility_code: str | None = None) -> list[FacilityStatus]:
         """Sync state and stock counts per facility, of one district or facility if given."""
+        params: tuple[str, ...]
         if facility_code is not None:
             where, params = "WHERE f.code = %s", (facility_code,)
         elif district is not None:

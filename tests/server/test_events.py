@@ -216,3 +216,31 @@ def test_server_answers_only_after_commit(device: EnrolledDevice, store: Store) 
     assert statuses(device.push(events)) == ["applied"] * 20
     assert store.event_count(device.facility_code) == 20
     assert sum(d["events_received"] for d in store.devices()) == 20
+
+
+def test_an_event_the_database_refuses_does_not_spoil_its_batch(
+        device: EnrolledDevice, store: Store, monkeypatch: Any) -> None:
+    """Validation should leave nothing for the database to refuse; if it ever does, the batch
+    is stored event by event and only the poison event is rejected."""
+    from ihms_server.app import push_batch
+    from ihms_server.store import Device
+
+    real_add_to_stock = store._add_to_stock  # noqa: SLF001
+
+    def refusing_add_to_stock(cur: Any, rows: Any, now: Any) -> None:
+        if any(row[1] == "POISON" for row in rows):
+            # A real error raised by the database itself, not a Python exception.
+            cur.execute("SELECT CAST('x' AS integer)" if store.kind == "postgresql"
+                        else "INSERT INTO stock (facility_code) VALUES (NULL)")
+        real_add_to_stock(cur, rows, now)
+
+    monkeypatch.setattr(store, "_add_to_stock", refusing_add_to_stock)
+    events = [make_event(device, n) for n in range(1, 11)]
+    events[4] = make_event(device, 5, movements=[make_movement("POISON", -1)])
+    answer = push_batch(store, Device(device.device_id, device.facility_code, "c1"),
+                        {"device_id": device.device_id, "events": events})
+    assert [r["status"] for r in answer["results"]] == ["applied"] * 4 + ["rejected"] + ["applied"] * 5
+    assert answer["results"][4]["code"] == wire.INVALID_EVENT
+    assert store.event_count() == 9
+    assert store.stock_rows(device.facility_code) == {("PARA500", "B1"): ("2027-03", -90)}
+    assert [(g["missing_from"], g["missing_to"]) for g in answer["gaps"]] == [(5, 5)]
