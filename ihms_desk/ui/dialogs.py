@@ -24,10 +24,6 @@ log = logging.getLogger("ihms_desk.ui")
 shown: list[tuple[str, str]] = []
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("dialogs", text)
-
-
 def ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
     """A line of text from the user, or None if they cancelled."""
     text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal)
@@ -47,7 +43,7 @@ def inform(parent: QWidget | None, title: str, message: str) -> None:
 
 def show_problem(parent: QWidget | None, error: StoreError) -> None:
     """An environment problem (disk full, read-only, locked): what happened and what to do."""
-    title = _tr("Nothing was saved") if isinstance(error, EnvironmentProblem) else _tr("Refused")
+    title = QCoreApplication.translate("dialogs", "Nothing was saved") if isinstance(error, EnvironmentProblem) else QCoreApplication.translate("dialogs", "Refused")
     _open_box(parent, QMessageBox.Icon.Warning, title, i18n.refusal_text(error))
 
 
@@ -55,9 +51,8 @@ def show_bug(parent: QWidget | None, kind: type[BaseException], error: BaseExcep
     """A bug: logged with its traceback, and shown plainly (never swallowed)."""
     text = "".join(traceback.format_exception(kind, error, tb))
     log.error("Unexpected error\n%s", text)
-    _open_box(parent, QMessageBox.Icon.Critical, _tr("Something went wrong"),
-              _tr("IHMS Desk hit an unexpected error. What you had saved is safe. Please tell the "
-                  "support team and send the log file.") + "\n\n" + f"{kind.__name__}: {error}")
+    _open_box(parent, QMessageBox.Icon.Critical, QCoreApplication.translate("dialogs", "Something went wrong"),
+              QCoreApplication.translate("dialogs", "IHMS Desk hit an unexpected error. What you had saved is safe. Please tell the support team and send the log file.") + "\n\n" + f"{kind.__name__}: {error}")
 
 
 def _open_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, message: str) -> None:

@@ -54,15 +54,15 @@ class ScreenSpec:
 def screen_specs() -> list[ScreenSpec]:
     """Every screen, in menu order (titles translated when called)."""
     return [
-        ScreenSpec("dispense", "dispense", "DispenseScreen", lambda: _tr("Dispense"), "F2", Action.DISPENSE),
-        ScreenSpec("receive", "receive", "ReceiveScreen", lambda: _tr("Receive"), "F3", Action.RECEIVE),
-        ScreenSpec("stock", "stock", "StockScreen", lambda: _tr("Stock"), "F4", Action.VIEW_STOCK),
-        ScreenSpec("alerts", "alerts", "AlertsScreen", lambda: _tr("Alerts"), "F5", Action.VIEW_STOCK),
-        ScreenSpec("documents", "documents", "DocumentsScreen", lambda: _tr("Documents"), "F6", Action.VIEW_STOCK),
-        ScreenSpec("adjust", "adjust", "AdjustScreen", lambda: _tr("Adjust"), "F7", Action.ADJUST),
-        ScreenSpec("transfer", "transfer", "TransferScreen", lambda: _tr("Transfer"), "F8", Action.TRANSFER),
-        ScreenSpec("stocktake", "stocktake", "StocktakeScreen", lambda: _tr("Stocktake"), "F9", Action.STOCKTAKE),
-        ScreenSpec("settings", "settings_screen", "SettingsScreen", lambda: _tr("Settings"), "F12", None),
+        ScreenSpec("dispense", "dispense", "DispenseScreen", lambda: QCoreApplication.translate("MainWindow", "Dispense"), "F2", Action.DISPENSE),
+        ScreenSpec("receive", "receive", "ReceiveScreen", lambda: QCoreApplication.translate("MainWindow", "Receive"), "F3", Action.RECEIVE),
+        ScreenSpec("stock", "stock", "StockScreen", lambda: QCoreApplication.translate("MainWindow", "Stock"), "F4", Action.VIEW_STOCK),
+        ScreenSpec("alerts", "alerts", "AlertsScreen", lambda: QCoreApplication.translate("MainWindow", "Alerts"), "F5", Action.VIEW_STOCK),
+        ScreenSpec("documents", "documents", "DocumentsScreen", lambda: QCoreApplication.translate("MainWindow", "Documents"), "F6", Action.VIEW_STOCK),
+        ScreenSpec("adjust", "adjust", "AdjustScreen", lambda: QCoreApplication.translate("MainWindow", "Adjust"), "F7", Action.ADJUST),
+        ScreenSpec("transfer", "transfer", "TransferScreen", lambda: QCoreApplication.translate("MainWindow", "Transfer"), "F8", Action.TRANSFER),
+        ScreenSpec("stocktake", "stocktake", "StocktakeScreen", lambda: QCoreApplication.translate("MainWindow", "Stocktake"), "F9", Action.STOCKTAKE),
+        ScreenSpec("settings", "settings_screen", "SettingsScreen", lambda: QCoreApplication.translate("MainWindow", "Settings"), "F12", None),
     ]
 
 
