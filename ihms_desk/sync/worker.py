@@ -302,6 +302,7 @@ class SyncWorker:
     def _pass(self, store: Store) -> SyncOutcome:
         store.record_sync_attempt()
         sent = duplicates = set_aside = changes = 0
+        clash: str | None = None
         try:
             server_url, device_id, token = require_enrolment(store)
             facility_code = store.require_facility().code
@@ -310,7 +311,7 @@ class SyncWorker:
             if restored_from_backup(store, device_id):
                 epoch = store.start_new_epoch()
                 log.warning("database restored from an older copy; new events use epoch %d", epoch)
-            sent, duplicates, set_aside = self._push_all(store, client, device_id, facility_code)
+            sent, duplicates, set_aside, clash = self._push_all(store, client, device_id, facility_code)
             changes = self._pull_catalogue(store, client)
         except SyncError as error:
             store.record_sync_error(error.message, online=error.online)
@@ -319,6 +320,8 @@ class SyncWorker:
         if self.stop.is_set() and waiting:
             return SyncOutcome(sent, duplicates, set_aside, waiting, changes)
         store.record_sync_success()
+        if clash is not None:  # kept in view until a later pass goes through cleanly
+            store.record_sync_error(clash, online=True)
         return SyncOutcome(sent, duplicates, set_aside, waiting, changes)
 
     def _client_for(self, server_url: str, token: str) -> SyncClient:
@@ -359,8 +362,11 @@ class SyncWorker:
     # -- push ------------------------------------------------------------------------------------
 
     def _push_all(self, store: Store, client: SyncClient, device_id: str,
-                  facility_code: str) -> tuple[int, int, int]:
+                  facility_code: str) -> tuple[int, int, int, str | None]:
+        """Send every waiting event in sequence order; returns (applied, duplicates, set
+        aside, the clash message if the server holds other events under our sequences)."""
         sent = duplicates = set_aside = 0
+        clash: str | None = None
         after = 0  # an event the server neither took nor refused waits for the next pass
         while not self.stop.is_set():
             events = store.pending_events(self.batch_size, after_sequence=after)
@@ -378,7 +384,7 @@ class SyncWorker:
                 raise NotAnIhmsServer(client.not_ihms_message("its results do not match the events sent"))
             store.record_sync_results(
                 (r["event_id"], r["status"], r.get("code"), r.get("reason")) for r in results)
-            sequence_reused = False
+            reused_epochs: set[int] = set()
             for event, result in zip(events, results):
                 status = result["status"]
                 if status == wire.APPLIED:
@@ -387,31 +393,34 @@ class SyncWorker:
                     duplicates += 1
                 elif status == wire.REJECTED:
                     set_aside += 1
-                    sequence_reused |= result.get("code") == wire.SEQUENCE_REUSED
+                    if result.get("code") == wire.SEQUENCE_REUSED:
+                        reused_epochs.add(event.epoch)
                     log.warning("event %s (sequence %d) set aside: %s", event.event_id, event.sequence,
                                 result.get("reason"))
             acknowledged = [e for e, r in zip(events, results) if r["status"] in (wire.APPLIED, wire.DUPLICATE)]
             if acknowledged:
                 last = max(acknowledged, key=lambda e: (e.epoch, e.sequence))
                 advance_marker(store.path.parent, device_id, last.epoch, last.sequence)
-            if sequence_reused:
-                self._clash(store)
+            if reused_epochs:
+                clash = self._clash(store, max(reused_epochs))
             self._record_skew(store, answer)
             after = events[-1].sequence
             self.batch_size = min(self.config.max_batch_size, self.batch_size + max(1, self.batch_size // 8))
             self.on_progress(sent + duplicates, store.outbox_counts()["pending"])
-        return sent, duplicates, set_aside
+        return sent, duplicates, set_aside, clash
 
-    def _clash(self, store: Store) -> None:
+    def _clash(self, store: Store, epoch_reused: int) -> str:
         """The server holds other events under our (epoch, sequence): this database is a copy
         of another desk's, or came back from an old backup. New events get a fresh epoch so
         they no longer clash; the clashing ones stay set aside for the district to look at."""
-        epoch = store.start_new_epoch()
+        epoch = store.device_state()["epoch"]
+        if epoch <= epoch_reused:
+            epoch = store.start_new_epoch()
         message = ("Some records clash with records the server already has from this device: this PC "
                    "may be a copy of another desk, or restored from an old backup. They are set aside "
                    f"(see the Sync screen); new records continue under epoch {epoch}. Call the district.")
         log.error(message)
-        store.record_sync_error(message, online=True)
+        return message
 
     # -- pull ------------------------------------------------------------------------------------
 

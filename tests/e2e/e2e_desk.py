@@ -45,9 +45,10 @@ def build_template(folder: Path) -> Path:
 class Desk:
     """One counter PC: its data folder, a store acting as the administrator, and a worker."""
 
-    def __init__(self, template: Path, data_dir: Path, clock: Any = None) -> None:
-        data_dir.mkdir(parents=True)
-        shutil.copy(template / "ihms-desk.sqlite3", data_dir / "ihms-desk.sqlite3")
+    def __init__(self, template: Path | None, data_dir: Path, clock: Any = None) -> None:
+        if template is not None:  # None: the folder is already there (a copied desk)
+            data_dir.mkdir(parents=True)
+            shutil.copy(template / "ihms-desk.sqlite3", data_dir / "ihms-desk.sqlite3")
         self.data_dir = data_dir
         self.clock = clock
         self.store = Store.open(data_dir, clock=clock) if clock else Store.open(data_dir)
@@ -59,6 +60,18 @@ class Desk:
 
     def close(self) -> None:
         self.store.close()
+
+    def reopen(self) -> None:
+        """As after the program is closed and started again (or the file was put back)."""
+        self.store.close()
+        self.store = Store.open(self.data_dir, clock=self.clock) if self.clock else Store.open(self.data_dir)
+        self.store.act_as("admin")
+        self.store.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def copy_folder_to(self, data_dir: Path) -> None:
+        """Copy the whole data folder (database, token, marker) as someone cloning the PC would."""
+        self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copytree(self.data_dir, data_dir)
 
     # -- documents ---------------------------------------------------------------------------
 

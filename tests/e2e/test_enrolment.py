@@ -1,0 +1,191 @@
+"""Enrolment from the desk, and what each way of getting it wrong tells the person (issue 5,
+point 4): a clear message, nothing waiting lost, and nothing half-enrolled."""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from e2e_desk import assert_converged
+
+from ihms_desk.sync.device import read_token, token_path
+from ihms_desk.sync.errors import (
+    CertificateNotTrusted,
+    EnrolmentRefused,
+    NotAnIhmsServer,
+    ServerUnreachable,
+    SyncError,
+    TokenRejected,
+)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def assert_nothing_changed(desk, waiting: int) -> None:
+    assert desk.counts()["pending"] == waiting
+    assert not desk.store.sync_state().enrolled
+    assert read_token(desk.data_dir) is None
+
+
+def test_token_is_kept_owner_only_and_documents_flow(make_desk, server, proxy):
+    desk = make_desk()
+    desk.receive()
+    desk.enrol(proxy.url, server.enrolment_code())
+    mode = stat.S_IMODE(os.stat(token_path(desk.data_dir)).st_mode)
+    if os.name == "posix":
+        assert mode == 0o600
+    assert read_token(desk.data_dir).startswith("ihms_")
+    assert desk.store.sync_state().server_url == proxy.url
+    # The token is not in the database, which goes into backups.
+    dump = "\n".join(desk.store.conn.iterdump())
+    assert read_token(desk.data_dir) not in dump
+    desk.sync_until_done()
+    assert_converged(desk, server.store)
+
+
+@pytest.mark.parametrize("kind", ["closed port", "not a URL"])
+def test_wrong_url(make_desk, kind):
+    desk = make_desk()
+    desk.receive()
+    url = f"http://127.0.0.1:{closed_port()}" if kind == "closed port" else "ftp://ihms"
+    with pytest.raises(ServerUnreachable) as refused:
+        desk.enrol(url, "ABCD-EFGH-JKMN")
+    assert ("Cannot reach the server" if kind == "closed port" else "is not a server address") in refused.value.message
+    assert_nothing_changed(desk, 1)
+
+
+def test_wrong_and_already_used_codes(make_desk, server, proxy):
+    desk = make_desk("first")
+    desk.receive()
+    with pytest.raises(EnrolmentRefused, match="wrong, already used or expired"):
+        desk.enrol(proxy.url, "WRNG-CODE-0000")
+    assert_nothing_changed(desk, 1)
+    code = server.enrolment_code()
+    desk.enrol(proxy.url, code)
+    second = make_desk("second")
+    with pytest.raises(EnrolmentRefused, match="already used"):
+        second.enrol(proxy.url, code)
+    assert not second.store.sync_state().enrolled
+
+
+@pytest.mark.parametrize("answer", ["html", "garbage"])
+def test_server_answering_html_or_garbage(make_desk, server, proxy, answer):
+    desk = make_desk()
+    desk.receive()
+    proxy.add(answer, path="/v1/", method=None, times=10)
+    with pytest.raises(NotAnIhmsServer, match="does not answer like an IHMS state server"):
+        desk.enrol(proxy.url, server.enrolment_code())
+    assert_nothing_changed(desk, 1)
+    # The same answer in the middle of syncing (a Wi-Fi login page) is a failed pass, no more.
+    proxy.clear()
+    desk.enrol(proxy.url, server.enrolment_code())
+    proxy.add(answer, path="/v1/", method=None, times=1)
+    outcome = desk.worker().sync_once()
+    assert isinstance(outcome.error, NotAnIhmsServer)
+    assert desk.counts()["pending"] == 1
+    desk.sync_until_done()
+    assert_converged(desk, server.store)
+
+
+def test_revoked_token_then_enrolled_again(make_desk, server, proxy):
+    desk = make_desk()
+    desk.enrol(proxy.url, server.enrolment_code())
+    desk.receive()
+    desk.sync_until_done()
+    server.store.revoke_device(desk.store.sync_state().device_id)
+    desk.dispense(4)
+    outcome = desk.worker().sync_once()
+    assert isinstance(outcome.error, TokenRejected)
+    assert "withdrawn by the district" in outcome.error.message
+    assert desk.store.sync_state().last_error == outcome.error.message
+    assert desk.counts()["pending"] == 4
+    desk.enrol(proxy.url, server.enrolment_code())
+    assert desk.sync_until_done().sent == 4
+    assert_converged(desk, server.store)
+
+
+@pytest.fixture
+def untrusted_https_server(tmp_path):
+    """An HTTPS server whose self-signed certificate no CA vouches for."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_tls_certificate_that_does_not_verify(make_desk, untrusted_https_server):
+    desk = make_desk()
+    desk.receive()
+    with pytest.raises(CertificateNotTrusted, match="did not prove who it is"):
+        desk.enrol(untrusted_https_server, "ABCD-EFGH-JKMN")
+    assert_nothing_changed(desk, 1)
+
+
+def run_cli(desk, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_enrol_sync_and_status(make_desk, server, proxy):
+    desk = make_desk()
+    desk.receive()
+    desk.dispense(3)
+    refused = run_cli(desk, "sync", "--enrol", proxy.url, "NOPE-NOPE-NOPE")
+    assert refused.returncode == 2
+    assert "Not enrolled: This enrolment code is wrong" in refused.stderr
+    assert "Nothing waiting on this PC was touched" in refused.stderr
+    unreachable = run_cli(desk, "enrol", f"http://127.0.0.1:{closed_port()}", "ABCD")
+    assert unreachable.returncode == 3 and "Cannot reach the server" in unreachable.stderr
+    not_enrolled = run_cli(desk, "sync", "--once")
+    assert not_enrolled.returncode == 4 and "not enrolled" in not_enrolled.stderr
+    enrolled = run_cli(desk, "enrol", proxy.url, server.enrolment_code(), "--device-name", "DDC 1")
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert "Enrolled CHC Test (CHC-TEST-001)" in enrolled.stdout
+    proxy.add("status", status=503, path="/v1/", method=None, times=1)
+    failed = run_cli(desk, "sync", "--once")
+    assert failed.returncode == 4, failed.stdout
+    status = run_cli(desk, "sync", "--status")
+    assert status.returncode == 0
+    assert "Waiting to be sent: 4" in status.stdout and "has a problem (HTTP 503)" in status.stdout
+    done = run_cli(desk, "sync", "--once")
+    assert done.returncode == 0, done.stderr
+    assert "Sent 4" in done.stdout
+    status = run_cli(desk, "sync", "--status")
+    assert "Waiting to be sent: 0" in status.stdout and "(online)" in status.stdout
+    assert "Last error" not in status.stdout
+    assert_converged(desk, server.store)
+
+
+def test_sync_error_messages_are_plain_words():
+    # Every failure class carries its message as given; a person reads it as it is.
+    error = SyncError("The line is down.")
+    assert error.message == str(error) == "The line is down."
