@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from ihms_desk.store import schema
-from ihms_desk.store.errors import DatabaseCorrupt, environment_errors
+from ihms_desk.store.errors import DatabaseCorrupt, DatabaseReadOnly, environment_errors
 
 #: How long a writer waits for another connection's transaction before giving up.
 BUSY_TIMEOUT_MS = 5000
@@ -21,8 +21,15 @@ def connect(path: Path) -> sqlite3.Connection:
     WAL lets the sync thread read while the counter writes; ``synchronous=FULL`` makes a
     commit durable before it returns, so a power cut right after "Saved" loses nothing.
     """
-    with environment_errors():
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        # A file where the folder should be, or a folder we may not create: the user can fix it.
+        raise DatabaseReadOnly(
+            f"The data folder {path.parent} cannot be used ({error.strerror}). "
+            "Choose another folder with --data-dir or IHMS_DATA_DIR."
+        ) from error
+    with environment_errors():
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
