@@ -50,6 +50,16 @@ def _open_existing(args: argparse.Namespace) -> Store:
     return store
 
 
+def _read_text(path: Path, what: str) -> str:
+    """A UTF-8 (or Excel 'CSV UTF-8') file's text, or a plain refusal saying why not."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"The {what} file is not UTF-8 text. Save it as 'CSV UTF-8'.") from None
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {path}: {error.strerror}") from None
+
+
 def _login(store: Store, args: argparse.Namespace) -> None:
     if not args.user:
         raise InvalidInput("Say who is doing this with --user NAME.")
@@ -67,6 +77,13 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
+    catalogue: str | None = None
+    if args.catalog != "none":
+        # Read the catalogue before anything is saved: a missing or unreadable file must not
+        # leave a facility set up without its items (init would then refuse to run again).
+        from ihms_desk.demo import starter_catalogue_path
+
+        catalogue = _read_text(Path(args.catalog) if args.catalog else starter_catalogue_path(), "catalogue")
     store = Store.open(data_dir)
     try:
         def ask(value: str | None, label: str) -> str:
@@ -86,13 +103,13 @@ def cmd_init(args: argparse.Namespace) -> int:
             admin_full_name=ask(args.admin_name, "Administrator full name"),
             admin_password=_password("Administrator password: "),
         )
-        if args.catalog != "none":
-            from ihms_desk.demo import starter_catalogue_path
-
+        if catalogue is not None:
             store.act_as(args.admin_user or store.users()[0].username)
-            report = store.import_catalogue_csv(args.catalog or starter_catalogue_path())
+            report = store.import_catalogue_csv(io.StringIO(catalogue))
             store.logout()
             print(f"Catalogue: {report.added} items added.")
+            for row_number, reason in report.rejected:
+                print(f"  catalogue row {row_number} refused: {reason}", file=sys.stderr)
         facility = store.require_facility()
         print(f"Set up {facility.name} ({facility.code}) in {data_dir}")
     finally:
