@@ -342,3 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:
+        # The reader of our output went away (ihms-desk stock | head): nothing is wrong. Point
+        # stdout at devnull so the final flush at exit does not fail again with a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
