@@ -367,6 +367,7 @@ class SyncWorker:
         aside, the clash message if the server holds other events under our sequences)."""
         sent = duplicates = set_aside = 0
         clash: str | None = None
+        waiting = store.outbox_counts()["pending"]
         after = 0  # an event the server neither took nor refused waits for the next pass
         while not self.stop.is_set():
             events = store.pending_events(self.batch_size, after_sequence=after)
@@ -403,10 +404,10 @@ class SyncWorker:
                 advance_marker(store.path.parent, device_id, last.epoch, last.sequence)
             if reused_epochs:
                 clash = self._clash(store, max(reused_epochs))
-            self._record_skew(store, answer)
             after = events[-1].sequence
             self.batch_size = min(self.config.max_batch_size, self.batch_size + max(1, self.batch_size // 8))
-            self.on_progress(sent + duplicates, store.outbox_counts()["pending"])
+            waiting -= sum(1 for r in results if r["status"] in (wire.APPLIED, wire.DUPLICATE, wire.REJECTED))
+            self.on_progress(sent + duplicates, waiting)
         return sent, duplicates, set_aside, clash
 
     def _clash(self, store: Store, epoch_reused: int) -> str:

@@ -1,0 +1,159 @@
+"""Sync speed and memory: a month offline at a busy CHC draining to a local state server, and a
+fresh desk pulling the state catalogue.
+
+    python benchmarks/sync_bench.py            # 50,000 events, 2,500 items (about 1-2 minutes)
+    python benchmarks/sync_bench.py --events 5000 --items 500   # a quick look
+
+The server (SQLite, on loopback) runs in this process; each desk runs in a child process of
+its own, so the desk's peak memory is measured alone. Documents are saved through the real
+store API (FEFO, balances, outbox), not written in bulk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ihms_desk.store import Store
+from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
+from ihms_server.store import open_store
+from ihms_server.testing import add_facility, run_server
+
+FACILITY = "CHC-BENCH-001"
+ITEMS = ("D0001", "D0002", "D0003", "D0004")
+TARGET_EVENTS_PER_SECOND = 2_000
+TARGET_PEAK_MB = 150
+TARGET_CATALOGUE_SECONDS = 5.0
+
+
+def build_desk(data_dir: Path, events: int) -> None:
+    """A set-up desk with ``events`` documents waiting: a few receipts, the rest OPD dispenses."""
+    store = Store.open(data_dir)
+    store.conn.execute("PRAGMA synchronous = OFF")  # building only; the drain runs with FULL
+    store.set_up(code=FACILITY, name="CHC Bench", district="Jaipur", block="Chaksu", type="CHC",
+                 admin_username="admin", admin_full_name="Bench Admin", admin_password="bench-password")
+    store.act_as("admin")
+    csv_path = data_dir / "items.csv"
+    csv_path.write_text(
+        "code,name,generic_name,strength,dosage_form,unit_of_issue,category\n"
+        + "".join(f"{code},Medicine {code},Generic {code},500 mg,tablet,tablet,drug\n" for code in ITEMS),
+        encoding="utf-8")
+    assert store.import_catalogue_csv(csv_path).ok
+    receipts = 0
+    for code in ITEMS:
+        for batch in range(2):
+            store.receive(source="ddw", voucher_no=f"DDW/{code}/{batch}", voucher_date=store.today(),
+                          lines=[ReceiptLine(code, f"{code}-B{batch}", f"20{40 + batch}-12", 1_000_000)])
+            receipts += 1
+    for number in range(events - receipts):
+        store.dispense(patient=Patient(f"OPD-{number}", "Sita Devi", 40, "F"), prescriber="Dr. Gupta",
+                       lines=[DispenseLine(ITEMS[number % len(ITEMS)], 3),
+                              DispenseLine(ITEMS[(number + 1) % len(ITEMS)], 2)])
+    assert store.outbox_counts()["pending"] == events
+    store.close()
+
+
+def enrol(data_dir: Path, server_url: str, db_url: str) -> None:
+    from ihms_desk.sync.device import enrol as enrol_desk
+
+    server_store = open_store(db_url, migrate=False)
+    try:
+        code = server_store.create_enrolment_code(FACILITY)
+    finally:
+        server_store.close()
+    with Store.open(data_dir) as store:
+        enrol_desk(store, server_url, code, device_name="bench")
+
+
+def child_sync(data_dir: str) -> None:
+    """Runs in the child: one full sync; prints what it took as JSON."""
+    from ihms_desk.sync.worker import SyncWorker
+
+    worker = SyncWorker(data_dir)
+    started = time.perf_counter()
+    outcome = worker.sync_once()
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    print(json.dumps({"sent": outcome.sent, "waiting": outcome.waiting, "catalogue": outcome.catalogue_changes,
+                      "error": None if outcome.error is None else outcome.error.message,
+                      "seconds": seconds, "peak_mb": peak_kb / 1024}))
+
+
+def run_child(data_dir: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, __file__, "--child", str(data_dir)], capture_output=True,
+                            text=True, check=True)
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["process_seconds"] = time.perf_counter() - started
+    if figures["error"] is not None:
+        raise SystemExit(f"sync failed: {figures['error']}")
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--items", type=int, default=2_500)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_sync(args.child)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="ihms-sync-bench-") as folder:
+        root = Path(folder)
+        db_url = f"sqlite:///{root / 'server.sqlite3'}"
+        server_store = open_store(db_url)
+        add_facility(server_store, FACILITY, name="CHC Bench")
+        server_store.close()
+        with run_server(db_url) as url:
+            print(f"Building a desk with {args.events:,} waiting events ...", flush=True)
+            started = time.perf_counter()
+            drain_dir = root / "busy-desk"
+            build_desk(drain_dir, args.events)
+            print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+            enrol(drain_dir, url, db_url)
+            drain = run_child(drain_dir)
+            assert drain["waiting"] == 0 and drain["sent"] == args.events, drain
+            server_store = open_store(db_url, migrate=False)
+            on_server = server_store.event_count(FACILITY)
+            server_store.close()
+            assert on_server == args.events, on_server
+            # The catalogue goes in after the drain, so the drain times the push alone.
+            server_store = open_store(db_url, migrate=False)
+            server_store.import_items([
+                {"code": f"NL{i:05d}", "name": f"Medicine {i}", "generic_name": f"Generic {i}",
+                 "strength": "500 mg", "dosage_form": "tablet", "unit_of_issue": "tablet",
+                 "category": "drug", "min_stock": 0, "active": True}
+                for i in range(args.items)])
+            server_store.close()
+
+            fresh_dir = root / "fresh-desk"
+            build_desk(fresh_dir, 8)
+            enrol(fresh_dir, url, db_url)
+            pull = run_child(fresh_dir)
+            with Store.open(fresh_dir) as store:
+                pulled = store.conn.execute("SELECT count(*) FROM item WHERE code LIKE 'NL%'").fetchone()[0]
+            assert pulled == args.items, pulled
+
+    rate = args.events / drain["seconds"]
+    print()
+    print(f"Drain: {args.events:,} events in {drain['seconds']:.1f} s (one whole sync pass, desk "
+          f"SQLite to server SQLite over loopback) = {rate:,.0f} events/s "
+          f"[target >= {TARGET_EVENTS_PER_SECOND:,}] {'OK' if rate >= TARGET_EVENTS_PER_SECOND else 'MISSED'}")
+    print(f"       desk process total {drain['process_seconds']:.1f} s (with Python start-up); "
+          f"desk peak memory {drain['peak_mb']:.0f} MB [target <= {TARGET_PEAK_MB}] "
+          f"{'OK' if drain['peak_mb'] <= TARGET_PEAK_MB else 'MISSED'}")
+    print(f"Catalogue: fresh desk pulled {args.items:,} items in {pull['seconds']:.2f} s "
+          f"[target <= {TARGET_CATALOGUE_SECONDS:.0f} s] {'OK' if pull['seconds'] <= TARGET_CATALOGUE_SECONDS else 'MISSED'}; "
+          f"peak memory {pull['peak_mb']:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
