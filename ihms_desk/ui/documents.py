@@ -1,22 +1,344 @@
-"""A day's documents, their lines, and reversal by the MO in-charge."""
+"""A day's documents (receipts, dispenses, adjustments, transfers, stocktakes, reversals), the
+stock each one moved, and reversal by the MO in-charge.
+
+Nothing is edited: a wrong document is undone by a reversal document that the store writes
+(:meth:`Store.reverse`), after a confirm question asked through :func:`ask_reverse`, which
+tests replace.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ihms_desk.store import Store
+from ihms_desk.store.errors import Refusal
+from ihms_desk.store.model import DocumentSummary, SavedDocument
+from ihms_desk.store.users import Action
+from ihms_desk.ui import dialogs
+from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.stock_model import FieldErrors, RowsModel, attempt, error_label
+
+#: A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.
+DAY_LIMIT = 5000
+KINDS = ("receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal")
+
+
+def ask_reverse(parent: QWidget, number: str, reason: str) -> bool:
+    """The confirm question before a reversal; tests replace this function."""
+    return dialogs.confirm(
+        parent,
+        QCoreApplication.translate("DocumentsScreen", "Reverse {number}?").format(number=number),
+        QCoreApplication.translate(
+            "DocumentsScreen", "A reversal document will move every unit of {number} back. It cannot be undone.\n\nReason: {reason}"
+        ).format(number=number, reason=reason),
+    )
 
 
 class DocumentsScreen(QWidget):
-    """Placeholder so the main window can embed the screen; filled in next."""
+    """The documents of one day; the selected one's stock movements below it."""
+
+    NUMBER, TIME, KIND, SUMMARY, LINES, BY, STATE = range(7)
+    M_LINE, M_ITEM, M_BATCH, M_EXPIRY, M_QTY = range(5)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._document: SavedDocument | None = None
+        self.last_reversal: str | None = None
+        self.general_error = error_label(self, "general")
+        self.errors = FieldErrors(self.general_error)
+
+        self.day_edit = QDateEdit(self)
+        self.day_edit.setObjectName("day")
+        self.day_edit.setDisplayFormat("dd-MM-yyyy")
+        self.day_edit.setCalendarPopup(True)
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("kind")
+        self.kind_combo.addItem(self.tr("All kinds"), "")
+        for kind in KINDS:
+            self.kind_combo.addItem(self.kind_label(kind), kind)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("documents_count")
+
+        self.documents = RowsModel(
+            [self.tr("Number"), self.tr("Time"), self.tr("Kind"), self.tr("Details"), self.tr("Lines"), self.tr("By"),
+             self.tr("Reversal")],
+            self._document_cell, self,
+        )
+        self.view = QTableView(self)
+        self.view.setObjectName("documents_table")
+        self.view.setModel(self.documents)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.SUMMARY, QHeaderView.ResizeMode.Stretch)
+
+        self.detail_label = QLabel(self.tr("Select a document to see what it moved."), self)
+        self.detail_label.setObjectName("document_detail")
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.movements = RowsModel(
+            [self.tr("Line"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Quantity")],
+            self._movement_cell, self,
+        )
+        self.movements_view = QTableView(self)
+        self.movements_view.setObjectName("movements_table")
+        self.movements_view.setModel(self.movements)
+        self.movements_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.movements_view.verticalHeader().setVisible(False)
+        self.movements_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.movements_view.horizontalHeader().setSectionResizeMode(self.M_ITEM, QHeaderView.ResizeMode.Stretch)
+
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setObjectName("reason")
+        self.reason_edit.setPlaceholderText(self.tr("Reason for the reversal, e.g. wrong patient, typed twice"))
+        self.reverse_button = QPushButton(self.tr("Reverse this document"), self)
+        self.reverse_button.setObjectName("reverse")
+        self.reverse_hint = QLabel(self)
+        self.reverse_hint.setObjectName("reverse_hint")
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("status")
+        self.status_label.setWordWrap(True)
+
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(self.tr("Day"), self))
+        filters.addWidget(self.day_edit)
+        filters.addWidget(QLabel(self.tr("Kind"), self))
+        filters.addWidget(self.kind_combo)
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+        reverse_row = QHBoxLayout()
+        reverse_row.addWidget(self.errors.wrap("reason", self.reason_edit), 1)
+        reverse_row.addWidget(self.reverse_button, 0, Qt.AlignmentFlag.AlignTop)
+        detail = QWidget(self)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 4, 0, 0)
+        detail_layout.addWidget(self.detail_label)
+        detail_layout.addWidget(self.movements_view, 1)
+        detail_layout.addLayout(reverse_row)
+        detail_layout.addWidget(self.reverse_hint)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.view)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Coming soon"), self))
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.status_label)
+        self.setFocusProxy(self.view)
+
+        self.day_edit.setDate(_qdate(store.today()))
+        self.day_edit.dateChanged.connect(self._reload)
+        self.kind_combo.currentIndexChanged.connect(self._reload)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.reason_edit.returnPressed.connect(self.reverse)
+        self.reverse_button.clicked.connect(self.reverse)
+        self._update_reverse()
+
+    # -- public -----------------------------------------------------------------------------
 
     @Slot()
     def refresh(self) -> None:
-        """Reload from the store; the main window calls this when the screen is shown."""
+        """Called when the screen is shown (F6): today's documents, newest first."""
+        today = self.store.today()
+        self.day_edit.setMaximumDate(_qdate(today))
+        self._reload()
+
+    def show_day(self, day: dt.date, kind: str = "") -> None:
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
+        self.day_edit.setDate(_qdate(day))
+        self._reload()
+
+    def select_number(self, number: str) -> bool:
+        for row, summary in enumerate(self.documents.rows()):
+            if summary.number == number:
+                self.view.selectRow(row)
+                return True
+        return False
+
+    def current_document(self) -> SavedDocument | None:
+        return self._document
+
+    def kind_label(self, kind: str) -> str:
+        return {
+            "receipt": self.tr("Receipt"),
+            "dispense": self.tr("Dispense"),
+            "adjustment": self.tr("Adjustment"),
+            "transfer": self.tr("Transfer out"),
+            "stocktake": self.tr("Stocktake"),
+            "reversal": self.tr("Reversal"),
+        }.get(kind, kind)
+
+    # -- the list ---------------------------------------------------------------------------
+
+    @Slot()
+    def _reload(self) -> None:
+        selected = self._document.number if self._document else None
+        day = self.day_edit.date().toPython()
+        kind = self.kind_combo.currentData() or None
+        # One indexed query (document_date index) for a day: a few ms even on a busy day.
+        summaries = attempt(self, self.errors, lambda: self.store.documents_on(day, kind=kind, limit=DAY_LIMIT))
+        self.documents.set_rows(summaries or [])
+        self.count_label.setText(self.tr("%n document(s)", "", self.documents.rowCount()))
+        if not (selected and self.select_number(selected)):
+            self._show_document(None)
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        summary: DocumentSummary | None = self.documents.row(rows[0].row()) if rows else None
+        if summary is None:
+            self._show_document(None)
+            return
+        document = attempt(self, self.errors, lambda: self.store.document(summary.number))
+        self._show_document(document)
+
+    def _show_document(self, document: SavedDocument | None) -> None:
+        self._document = document
+        self.errors.clear()
+        if document is None:
+            self.movements.set_rows([])
+            self.detail_label.setText(self.tr("Select a document to see what it moved."))
+        else:
+            names: dict[str, str] = {}
+            for movement in document.movements:
+                code = movement["item_code"]
+                if code not in names:
+                    try:
+                        names[code] = f"{code} · {fmt.item_label(self.store.item(code))}"
+                    except Refusal:  # an item made inactive since: its code is enough
+                        names[code] = code
+            self.movements.set_rows([{**movement, "item_label": names[movement["item_code"]]} for movement in document.movements])
+            self.detail_label.setText(self._describe(document))
+        self._update_reverse()
+
+    def _describe(self, document: SavedDocument) -> str:
+        header = document.header
+        parts = [f"{document.number} · {self.kind_label(document.kind)} · {fmt.date(document.doc_date)} · "
+                 f"{fmt.datetime_local(document.created_at)} · {document.created_by}"]
+        if document.kind == "receipt":
+            parts.append(self.tr("From {source} {name}, voucher {voucher} of {date}").format(
+                source=header.get("source"), name=header.get("source_name") or "", voucher=header.get("voucher_no"),
+                date=fmt.date(header.get("voucher_date"))))
+        elif document.kind == "dispense":
+            parts.append(self.tr("OPD {opd} · {name} ({age}/{sex}) · {prescriber}").format(
+                opd=header.get("opd_no"), name=header.get("patient_name"), age=header.get("age"), sex=header.get("sex"),
+                prescriber=header.get("prescriber")))
+            for shortfall in document.shortfalls:
+                parts.append(self.tr("Not available: {item} × {qty}").format(
+                    item=shortfall["item_code"], qty=fmt.qty(shortfall["not_available"])))
+        elif document.kind == "transfer":
+            parts.append(self.tr("To {type}: {name}").format(type=header.get("destination_type"), name=header.get("destination_name")))
+        elif document.kind == "adjustment":
+            parts.append(self.tr("Reason: {reason}").format(reason=header.get("reason_code")))
+        elif document.kind == "stocktake":
+            parts.append(self.tr("{n} batch(es) counted").format(n=len(document.lines)))
+        if header.get("note"):
+            parts.append(self.tr("Note: {note}").format(note=header["note"]))
+        if document.reverses_number:
+            parts.append(self.tr("Reverses {number}. Reason: {reason}").format(number=document.reverses_number, reason=document.reason))
+        if document.reversed_by:
+            parts.append(self.tr("Reversed by {number}").format(number=document.reversed_by))
+        return "\n".join(parts)
+
+    # -- reversal ---------------------------------------------------------------------------
+
+    def _update_reverse(self) -> None:
+        document = self._document
+        user = self.store.user
+        allowed = user is not None and user.may(Action.REVERSE)
+        possible = document is not None and document.kind != "reversal" and not document.reversed_by
+        self.reverse_button.setEnabled(possible)
+        self.reason_edit.setEnabled(possible)
+        if not allowed:
+            # Shown, not hidden: the clerk should know who to ask.
+            self.reverse_hint.setText(self.tr("Only the MO in-charge or the administrator may reverse a document."))
+        elif document is not None and document.reversed_by:
+            self.reverse_hint.setText(self.tr("Already reversed by {number}.").format(number=document.reversed_by))
+        elif document is not None and document.kind == "reversal":
+            self.reverse_hint.setText(self.tr("A reversal is not reversed: enter the document again instead."))
+        else:
+            self.reverse_hint.clear()
+
+    @Slot()
+    def reverse(self) -> None:
+        """Reverse the selected document after the confirm question; the store checks the role."""
+        document = self._document
+        if document is None:
+            return
+        self.errors.clear()
+        reason = self.reason_edit.text().strip()
+        if not reason:
+            self.errors.set("reason", self.tr("Type the reason for the reversal."), focus=True)
+            return
+        if not ask_reverse(self, document.number, reason):
+            return
+        reversal = attempt(self, self.errors, lambda: self.store.reverse(document.number, reason=reason),
+                           permission_field="reason")
+        if reversal is None:
+            return
+        self.last_reversal = reversal.number
+        self.reason_edit.clear()
+        self.status_label.setText(self.tr("{number} reversed by {reversal}.").format(number=document.number, reversal=reversal.number))
+        self._reload()
+
+    # -- cells ------------------------------------------------------------------------------
+
+    def _document_cell(self, summary: DocumentSummary, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.NUMBER:
+                return summary.number
+            if column == self.TIME:
+                return fmt.time_local(summary.created_at)
+            if column == self.KIND:
+                return self.kind_label(summary.kind)
+            if column == self.SUMMARY:
+                return summary.summary
+            if column == self.LINES:
+                return str(summary.lines)
+            if column == self.BY:
+                return summary.created_by
+            if summary.reversed_by:
+                return self.tr("reversed by {number}").format(number=summary.reversed_by)
+            if summary.reverses_number:
+                return self.tr("reverses {number}").format(number=summary.reverses_number)
+            return ""
+        if role == Qt.ItemDataRole.ForegroundRole and summary.reversed_by:
+            return fmt.OUT_OF_STOCK_FG
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.LINES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _movement_cell(self, movement: dict[str, Any], column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (str(movement["line_no"]), movement["item_label"], movement["batch_no"], fmt.expiry(movement["expiry_month"]),
+                    fmt.signed_qty(movement["qty"]))[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.M_LINE, self.M_QTY):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
