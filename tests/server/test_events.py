@@ -244,3 +244,12 @@ def test_an_event_the_database_refuses_does_not_spoil_its_batch(
     assert store.event_count() == 9
     assert store.stock_rows(device.facility_code) == {("PARA500", "B1"): ("2027-03", -90)}
     assert [(g["missing_from"], g["missing_to"]) for g in answer["gaps"]] == [(5, 5)]
+
+
+def test_an_event_twice_in_one_batch_is_applied_once(device: EnrolledDevice, store: Store) -> None:
+    event = make_event(device, 1)
+    twin = json.loads(json.dumps(event))
+    twin["payload"]["movements"][0]["qty"] = -3  # same id, other content
+    assert statuses(device.push([event, event, twin])) == ["applied", "duplicate", "rejected"]
+    assert store.event_count() == 1
+    assert store.stock_rows(device.facility_code)[("PARA500", "B1")][1] == -10
