@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ihms_desk.store.errors import (
     NotLoggedIn,
@@ -17,6 +17,9 @@ from ihms_desk.store.errors import (
     environment_errors,
 )
 from ihms_desk.store.users import Action, User
+
+if TYPE_CHECKING:
+    from ihms_desk.store.model import Item
 
 Clock = Callable[[], dt.datetime]
 
@@ -33,6 +36,10 @@ class StoreBase:
     path: Path
     clock: Clock
     user: User | None
+
+    if TYPE_CHECKING:
+        # Provided by CatalogueMixin; declared here so the other parts may look items up.
+        def item(self, code: str, *, field: str = "item") -> Item: ...
 
     # -- time -------------------------------------------------------------------------------
 
@@ -53,7 +60,8 @@ class StoreBase:
 
     def _row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
         with environment_errors():
-            return self.conn.execute(sql, params).fetchone()
+            row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+            return row
 
     def _scalar(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
         row = self._row(sql, params)

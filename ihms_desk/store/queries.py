@@ -100,7 +100,7 @@ class QueriesMixin(StoreBase):
 
     def item_batches(self, item_code: str, *, include_empty: bool = False) -> list[BatchStock]:
         """The item's batches, earliest expiry first, with balance and expiry flags."""
-        item = self.item(item_code)  # type: ignore[attr-defined]
+        item = self.item(item_code)
         today = self.today()
         window = self.near_expiry_days()
         rows = self._rows(
