@@ -201,16 +201,21 @@ class LedgerMixin(StoreBase):
         }
         self._check_line_count(lines)
         seen: set[str] = set()
+        checked: list[DispenseLine] = []
         for line in lines:
             code = line.item_code.strip().upper()
             if code in seen:
                 raise InvalidInput(f"{code} is on the prescription twice: put it on one line.", field="item")
             seen.add(code)
-            check_quantity(line.qty_prescribed, field="qty_prescribed", maximum=MAX_DISPENSE_QTY)
-            if line.qty is not None and line.qty != 0:
-                check_quantity(line.qty, maximum=MAX_DISPENSE_QTY)
-                if line.qty > line.qty_prescribed:
+            # Keep the checked numbers: a quantity typed as text ("15") is read as a number here.
+            prescribed = check_quantity(line.qty_prescribed, field="qty_prescribed", maximum=MAX_DISPENSE_QTY)
+            qty = line.qty
+            if qty is not None and qty != 0:
+                qty = check_quantity(qty, maximum=MAX_DISPENSE_QTY)
+                if qty > prescribed:
                     raise InvalidInput("Cannot dispense more than prescribed.", field="quantity")
+            checked.append(DispenseLine(line.item_code, prescribed, qty, line.batch_no))
+        lines = checked
         with self._transaction() as conn:
             plans = [self._plan_line(conn, n, line, day, allow_short=line.qty is None) for n, line in enumerate(lines, start=1)]
             movements: list[_Movement] = []
@@ -306,8 +311,8 @@ class LedgerMixin(StoreBase):
             movements: list[_Movement] = []
             doc_lines: list[dict[str, Any]] = []
             for line_no, line in enumerate(lines, start=1):
-                check_quantity(line.qty)
-                plan = self._plan_line(conn, line_no, DispenseLine(line.item_code, line.qty, line.qty, line.batch_no), day, allow_short=False)
+                qty = check_quantity(line.qty)
+                plan = self._plan_line(conn, line_no, DispenseLine(line.item_code, qty, qty, line.batch_no), day, allow_short=False)
                 movements += [_Movement(line_no, a.batch_id, plan.item.id, -a.qty, "transfer") for a in plan.allocations]
                 doc_lines.append({"line_no": line_no, "item_code": plan.item.code, "qty": plan.qty})
             return self._save(conn, "transfer", day, header, doc_lines, movements)
