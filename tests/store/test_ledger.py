@@ -313,6 +313,17 @@ def test_bad_dispense_lines_are_refused(stocked: Store, line: DispenseLine, erro
         dispense(stocked, line)
 
 
+def test_quantities_typed_as_text_are_read_as_numbers(stocked: Store) -> None:
+    doc = dispense(stocked, DispenseLine("D0001", "15", " 10 "), DispenseLine("D0002", "4"))  # type: ignore[arg-type]
+    assert [(line["qty_prescribed"], line["qty_dispensed"], line["not_available"]) for line in doc.lines] == [(15, 10, 5), (4, 4, 0)]
+    with pytest.raises(InvalidQuantity):
+        dispense(stocked, DispenseLine("D0001", "ten"))  # type: ignore[arg-type]
+    stocked.act_as("clerk")
+    transfer = stocked.transfer_out(destination_type="ward", destination_name="W", lines=[TransferLine("D0001", "7")])  # type: ignore[arg-type]
+    assert transfer.lines[0]["qty"] == 7 and sum(m["qty"] for m in transfer.movements) == -7
+    check_invariants(stocked)
+
+
 def test_same_item_twice_on_a_prescription_is_refused(stocked: Store) -> None:
     with pytest.raises(InvalidInput, match="twice"):
         dispense(stocked, DispenseLine("D0001", 1), DispenseLine("d0001 ", 2))
