@@ -172,7 +172,10 @@ class CatalogueMixin(StoreBase):
         if missing:
             raise InvalidInput(f"The file has no column {', '.join(missing)}. Expected columns: {', '.join(CATALOGUE_COLUMNS)}.")
         reader.fieldnames = header
-        return self.upsert_items(((reader.line_num, row) for row in reader))
+        # Number the records, not the file's lines: a quoted field may hold a line break, and
+        # the row number must match the row a spreadsheet shows. Empty lines are skipped by
+        # the reader, as a spreadsheet would show them as empty rows, so count them in.
+        return self.upsert_items(_numbered_rows(reader))
 
     def upsert_items(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> ImportReport:
         """Validate and apply catalogue records (row number, record) in one transaction."""
@@ -279,6 +282,20 @@ class CatalogueMixin(StoreBase):
                 "mapped_at = excluded.mapped_at, mapped_by = excluded.mapped_by",
                 (gtin, item.id, self.now_utc_iso(), user.username),
             )
+
+
+def _numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, Any]]]:
+    """Each record with its spreadsheet row number (the header is row 1)."""
+    _ = reader.fieldnames  # reading it consumes the header line, if not done yet
+    row_number = 1
+    last_line = reader.line_num
+    for row in reader:
+        # The lines this record took, less the line breaks inside its quoted fields, are the
+        # empty lines the reader skipped before it, plus the record's own row.
+        inside = sum(str(value).count("\n") for value in row.values() if value is not None)
+        row_number += reader.line_num - last_line - inside
+        last_line = reader.line_num
+        yield row_number, row
 
 
 def _escape_like(text: str) -> str:
