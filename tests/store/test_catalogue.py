@@ -50,6 +50,20 @@ def test_import_reports_each_refused_row_with_its_number_and_reason(make_store) 
     assert count(store, "item") == 2
 
 
+def test_row_numbers_are_spreadsheet_rows_even_with_line_breaks_in_a_field(make_store) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(catalogue=False)
+    text = HEADER + (
+        'X001,"Gauze Swab\n(sterile)",Gauze,1,roll,roll,surgical,0,1\n'   # row 2 spans two lines of the file
+        "X002,Bad,G,1,tablet,tablet,food,0,1\n"                           # row 3
+        "\n"                                                             # row 4: empty
+        "X003,Bad,G,1,tablet,tablet,food,0,1\n"                           # row 5
+    )
+    report = store.import_catalogue_csv(io.StringIO(text))
+    assert report.added == 1
+    assert [number for number, _ in report.rejected] == [3, 5]
+    assert store.item("X001").name == "Gauze Swab\n(sterile)"
+
+
 def test_import_updates_existing_items(store: Store) -> None:
     report = store.import_catalogue_csv(io.StringIO(HEADER + "D0001,Paracetamol 650 mg Tablet,Paracetamol,650 mg,tablet,tablet,drug,50,1\n"))
     assert (report.added, report.updated, report.rejected) == (0, 1, [])
