@@ -83,17 +83,25 @@ def test_a_poison_event_among_500_leaves_the_other_499_applied(
         device: EnrolledDevice, store: Store) -> None:
     events = [make_event(device, n) for n in range(1, 501)]
     events[250]["payload"]["movements"][0]["expiry_month"] = "2027-3"
-    events[251] = "not an event at all"  # type: ignore[call-overload]
     response = device.push(events)
     results = response.json()["results"]
     assert len(results) == 500
-    assert Counter(r["status"] for r in results) == {"applied": 498, "rejected": 2}
+    assert Counter(r["status"] for r in results) == {"applied": 499, "rejected": 1}
     assert results[250]["code"] == wire.INVALID_EVENT
     assert "payload.movements[0].expiry_month" in results[250]["reason"]
     assert results[250]["event_id"] == events[250]["event_id"]
-    assert results[251]["status"] == "rejected"
-    assert store.event_count() == 498
-    assert store.stock_rows(device.facility_code)[("PARA500", "B1")][1] == -10 * 498
+    assert store.event_count() == 499
+    assert store.stock_rows(device.facility_code)[("PARA500", "B1")][1] == -10 * 499
+    assert [(g["missing_from"], g["missing_to"]) for g in response.json()["gaps"]] == [(251, 251)]
+
+
+def test_anything_that_is_not_an_event_is_rejected_in_its_place(
+        device: EnrolledDevice, store: Store) -> None:
+    events: list[Any] = ["not an event", None, 42, [], make_event(device, 1), {"event_id": 7}]
+    results = device.push(events).json()["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 4 + ["applied", "rejected"]
+    assert all(r["code"] == wire.INVALID_EVENT and r["reason"] for r in results if r["status"] == "rejected")
+    assert store.event_count() == 1
 
 
 def test_same_sequence_with_another_event_id_is_refused_as_reused(
