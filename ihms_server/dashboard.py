@@ -17,6 +17,8 @@ from ihms_server.store import FacilityStatus, ItemStock, Store, near_expiry_cuto
 
 #: A facility that has not pushed for longer than this is overdue (desks sync at least nightly).
 OVERDUE_AFTER = dt.timedelta(hours=24)
+#: Above this many facilities the all-districts page shows one row per district.
+FACILITIES_ON_ONE_PAGE = 400
 #: District officers read Indian Standard Time.
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 
@@ -75,11 +77,11 @@ class DistrictSummary:
 
     @property
     def stock_outs(self) -> int:
-        return sum(f.stock_outs for f, _ in self.facilities)
+        return sum(f.stock_outs or 0 for f, _ in self.facilities)
 
     @property
     def near_expiry(self) -> int:
-        return sum(f.near_expiry for f, _ in self.facilities)
+        return sum(f.near_expiry or 0 for f, _ in self.facilities)
 
     @property
     def events_received(self) -> int:
@@ -112,7 +114,11 @@ def dashboard_router(store: Store) -> APIRouter:
     @router.get("/", response_class=HTMLResponse)
     def districts(district: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
         now = utc_now()
-        statuses = store.facility_statuses(now.astimezone(IST).date(), district)
+        # State-wide, the page lists districts only: every facility with its stock counts
+        # would be thousands of rows and read every stock row of the state.
+        summary_only = district is None and store.facility_count() > FACILITIES_ON_ONE_PAGE
+        statuses = store.facility_statuses(now.astimezone(IST).date(), district,
+                                           with_stock=not summary_only)
         by_district: dict[str, DistrictSummary] = defaultdict(lambda: DistrictSummary(""))
         for facility in statuses:
             summary = by_district[facility.district]
@@ -120,6 +126,7 @@ def dashboard_router(store: Store) -> APIRouter:
             summary.facilities.append((facility, SyncState.of(facility, now)))
         summaries = sorted(by_district.values(), key=lambda d: d.name)
         return render("districts.html", districts=summaries, selected=district,
+                      summary_only=summary_only,
                       total=DistrictSummary("All", [f for d in summaries for f in d.facilities]),
                       overdue_hours=int(OVERDUE_AFTER.total_seconds() // 3600))
 

@@ -75,8 +75,8 @@ class FacilityStatus:
     devices: int
     last_push_at: dt.datetime | None
     events_received: int
-    stock_outs: int
-    near_expiry: int
+    stock_outs: int | None  # None: not counted (the state-wide summary skips stock)
+    near_expiry: int | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -473,9 +473,16 @@ class Store(ABC):
 
     # --- dashboard ---------------------------------------------------------------------------------
 
+    def facility_count(self) -> int:
+        with self._read() as cur:
+            cur.execute("SELECT count(*) FROM facility")
+            return int(cur.fetchone()[0])
+
     def facility_statuses(self, today: dt.date, district: str | None = None,
-                          facility_code: str | None = None) -> list[FacilityStatus]:
-        """Sync state and stock counts per facility, of one district or facility if given."""
+                          facility_code: str | None = None, *,
+                          with_stock: bool = True) -> list[FacilityStatus]:
+        """Sync state and stock counts per facility, of one district or facility if given.
+        ``with_stock=False`` skips the stock counts, which read every stock row."""
         params: tuple[str, ...]
         if facility_code is not None:
             where, params = "WHERE f.code = %s", (facility_code,)
@@ -491,21 +498,24 @@ class Store(ABC):
                 " GROUP BY f.code, f.name, f.district, f.block, f.type, f.active"
                 " ORDER BY f.district, f.block, f.name, f.code", params)
             facilities = cur.fetchall()
-            cur.execute(
-                "SELECT per_item.facility_code,"
-                " sum(CASE WHEN per_item.qty <= 0 THEN 1 ELSE 0 END), sum(per_item.near_expiry)"
-                " FROM (SELECT s.facility_code, s.item_code, sum(s.qty) AS qty,"
-                "       sum(CASE WHEN s.qty > 0 AND s.expiry_month <= %s THEN 1 ELSE 0 END)"
-                "         AS near_expiry"
-                "       FROM stock s JOIN facility f ON f.code = s.facility_code"
-                f"      {where} GROUP BY s.facility_code, s.item_code) AS per_item"
-                " GROUP BY per_item.facility_code",
-                (near_expiry_cutoff(today), *params))
-            counts = {r[0]: (int(r[1]), int(r[2])) for r in cur.fetchall()}
+            counts: dict[str, tuple[int, int]] = {}
+            if with_stock:
+                cur.execute(
+                    "SELECT per_item.facility_code,"
+                    " sum(CASE WHEN per_item.qty <= 0 THEN 1 ELSE 0 END), sum(per_item.near_expiry)"
+                    " FROM (SELECT s.facility_code, s.item_code, sum(s.qty) AS qty,"
+                    "       sum(CASE WHEN s.qty > 0 AND s.expiry_month <= %s THEN 1 ELSE 0 END)"
+                    "         AS near_expiry"
+                    "       FROM stock s JOIN facility f ON f.code = s.facility_code"
+                    f"      {where} GROUP BY s.facility_code, s.item_code) AS per_item"
+                    " GROUP BY per_item.facility_code",
+                    (near_expiry_cutoff(today), *params))
+                counts = {r[0]: (int(r[1]), int(r[2])) for r in cur.fetchall()}
         return [FacilityStatus(
             code=r[0], name=r[1], district=r[2], block=r[3], type=r[4], active=bool(r[5]),
             devices=int(r[6]), last_push_at=self._ts_out(r[7]), events_received=int(r[8]),
-            stock_outs=counts.get(r[0], (0, 0))[0], near_expiry=counts.get(r[0], (0, 0))[1],
+            stock_outs=counts.get(r[0], (0, 0))[0] if with_stock else None,
+            near_expiry=counts.get(r[0], (0, 0))[1] if with_stock else None,
         ) for r in facilities]
 
     def facility_stock(self, facility_code: str) -> list[ItemStock]:

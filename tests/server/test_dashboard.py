@@ -117,3 +117,21 @@ def test_a_district_link_narrows_the_page_and_a_facility_shows_its_stock(
     screenshot(page, tmp_path, "facility", store)
     page.goto(f"{server}/facility/NO-SUCH")
     expect(page.locator("h1")).to_have_text("Not found")
+
+
+def test_state_wide_the_first_page_lists_districts_only(
+        page: Page, server: str, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ihms_server import dashboard
+
+    monkeypatch.setattr(dashboard, "FACILITIES_ON_ONE_PAGE", 5)
+    for n in range(8):
+        add_facility(store, f"PHC-BMR-{n:03d}", district="Barmer" if n % 2 else "Jaisalmer",
+                     block=f"Block {n}", type="PHC")
+    page.goto(f"{server}/")
+    expect(page.locator("tr[data-facility]")).to_have_count(0)
+    expect(page.get_by_text("Choose a district")).to_be_visible()
+    expect(page.locator("table tbody tr")).to_have_count(2)
+    screenshot(page, tmp_path, "dashboard-state-summary", store)
+    page.get_by_role("link", name="Barmer", exact=True).click()
+    expect(page.locator("tr[data-facility]")).to_have_count(4)
+    expect(page.locator("tr[data-facility][data-state='never']")).to_have_count(4)
