@@ -142,6 +142,7 @@ def dashboard_router(store: Store) -> APIRouter:
         cutoff = near_expiry_cutoff(now.astimezone(IST).date())
         items = [(item, item_flags(item, cutoff)) for item in store.facility_stock(code)]
         return render("facility.html", facility=status, state=SyncState.of(status, now),
-                      items=items, cutoff=cutoff)
+                      items=items, cutoff=cutoff,
+                      unknown_items=sum(1 for item, _ in items if item.name is None))
 
     return router

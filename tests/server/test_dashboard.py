@@ -114,6 +114,7 @@ def test_a_district_link_narrows_the_page_and_a_facility_shows_its_stock(
     expect(page.locator("tr[data-item='ORS-200']")).to_contain_text("Stock-out")
     expect(page.locator("tr[data-item='AMOX250']")).to_contain_text("Near expiry")
     expect(page.locator("tr[data-item='AMOX250']")).to_contain_text("Not in catalogue")
+    expect(page.locator("[data-unknown-items]")).to_have_attribute("data-unknown-items", "2")
     screenshot(page, tmp_path, "facility", store)
     page.goto(f"{server}/facility/NO-SUCH")
     expect(page.locator("h1")).to_have_text("Not found")
