@@ -4,8 +4,9 @@ fresh desk pulling the state catalogue.
     python benchmarks/sync_bench.py            # 50,000 events, 2,500 items (about 1-2 minutes)
     python benchmarks/sync_bench.py --events 5000 --items 500   # a quick look
 
-The server (SQLite, on loopback) runs in this process; each desk runs in a child process of
-its own, so the desk's peak memory is measured alone. Documents are saved through the real
+The state server runs as its own process (``ihms-server serve``, SQLite, one worker, on
+loopback), as it would in production; each desk runs in a child process of its own, so the
+desk's peak memory is measured alone. Documents are saved through the real
 store API (FEFO, balances, outbox), not written in bulk.
 """
 
@@ -14,16 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ihms_desk.store import Store
 from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
 from ihms_server.store import open_store
-from ihms_server.testing import add_facility, run_server
+from ihms_server.testing import add_facility
 
 FACILITY = "CHC-BENCH-001"
 ITEMS = ("D0001", "D0002", "D0003", "D0004")
@@ -96,6 +100,34 @@ def run_child(data_dir: Path) -> dict[str, float]:
     return figures
 
 
+@contextmanager
+def serve(db_url: str) -> Iterator[str]:
+    """``ihms-server serve`` on a free loopback port, stopped afterwards."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "ihms_server.cli", "serve", "--db", db_url,
+                               "--port", str(port), "--no-access-log"], stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        from ihms_desk.sync.client import SyncClient
+        from ihms_desk.sync.errors import SyncError
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                SyncClient(url).health()
+                break
+            except SyncError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=50_000)
@@ -111,7 +143,7 @@ def main() -> int:
         server_store = open_store(db_url)
         add_facility(server_store, FACILITY, name="CHC Bench")
         server_store.close()
-        with run_server(db_url) as url:
+        with serve(db_url) as url:
             print(f"Building a desk with {args.events:,} waiting events ...", flush=True)
             started = time.perf_counter()
             drain_dir = root / "busy-desk"
