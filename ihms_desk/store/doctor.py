@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
+#: The triggers (schema migration m002) that keep the ledger append-only.
+APPEND_ONLY_GUARDS = (
+    "movement_no_delete", "document_no_delete", "document_line_no_delete", "outbox_no_delete",
+    "movement_no_update", "document_line_no_update", "document_no_update", "outbox_payload_fixed",
+)
+
 
 def check_database(conn: sqlite3.Connection) -> list[str]:
     """Every problem found, in plain words; an empty list means the database is sound."""
@@ -54,19 +60,39 @@ def check_database(conn: sqlite3.Connection) -> list[str]:
     ).fetchall()
     for row in gaps:
         problems.append(f"{row['kind']} numbers of {row['financial_year']} have gaps: {row['n']} documents, last number {row['top']}")
+    counters = conn.execute(
+        """
+        SELECT d.kind, d.financial_year, max(d.serial) AS top, c.last_serial FROM document d
+        LEFT JOIN doc_counter c ON c.kind = d.kind AND c.financial_year = d.financial_year
+        GROUP BY d.kind, d.financial_year HAVING c.last_serial IS NULL OR c.last_serial <> top
+        """
+    ).fetchall()
+    for row in counters:
+        problems.append(
+            f"The {row['kind']} counter of {row['financial_year']} is at {row['last_serial']} but the last number is "
+            f"{row['top']}: the next document would get a wrong number"
+        )
     sequence = conn.execute("SELECT count(*), coalesce(max(sequence), 0) FROM outbox").fetchone()
     next_sequence = conn.execute("SELECT next_sequence FROM device WHERE id = 1").fetchone()[0]
     if sequence[1] >= next_sequence:
         problems.append(f"Outbox sequence {sequence[1]} is not below the device's next sequence {next_sequence}")
+    # Both ways round: a total the ledger does not back, and issues with no (or another) total.
     consumption = conn.execute(
         """
-        SELECT c.item_id FROM consumption_month c
-        LEFT JOIN (SELECT item_id, substr(moved_on, 1, 7) AS month, -sum(qty) AS issued FROM movement
-                   WHERE kind IN ('dispense', 'transfer') GROUP BY item_id, month) m
-          ON m.item_id = c.item_id AND m.month = c.month
-        WHERE c.qty <> coalesce(m.issued, 0) LIMIT 5
+        WITH m AS (SELECT item_id, substr(moved_on, 1, 7) AS month, -sum(qty) AS issued FROM movement
+                   WHERE kind IN ('dispense', 'transfer') GROUP BY item_id, month)
+        SELECT c.item_id FROM consumption_month c LEFT JOIN m ON m.item_id = c.item_id AND m.month = c.month
+        WHERE c.qty <> coalesce(m.issued, 0)
+        UNION ALL
+        SELECT m.item_id FROM m LEFT JOIN consumption_month c ON c.item_id = m.item_id AND c.month = m.month
+        WHERE m.issued <> coalesce(c.qty, 0)
+        LIMIT 5
         """
     ).fetchall()
     if consumption:
         problems.append("Monthly consumption totals do not match the ledger")
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    for guard in APPEND_ONLY_GUARDS:
+        if guard not in present:
+            problems.append(f"The append-only guard {guard} is missing: ledger rows could be edited or deleted")
     return problems
