@@ -40,6 +40,60 @@ from ihms_desk.ui.workers import Job, run_in_worker
 log = logging.getLogger(__name__)
 
 
+class _Delivery(QObject):
+    """Receives one job's outcome on the GUI thread and hands it on exactly once.
+
+    A QObject with slots (not a closure) so that Qt queues the worker's signal to the GUI
+    thread. A job that fails at once (a folder that cannot be made) may emit before we are
+    connected, and that emission is lost; so a job already done is delivered from its stored
+    result, and a second delivery of the same outcome is ignored. It is not deleted from its
+    own slot (``deleteLater`` there crashed PySide6 6.12): the owner drops the previous one
+    when it starts the next job.
+    """
+
+    def __init__(self, job: Job, on_done: Callable[[BackupReport], None], on_failed: Callable[[BaseException], None],
+                 parent: QObject) -> None:
+        super().__init__(parent)
+        self.job = job
+        self._on_done = on_done
+        self._on_failed = on_failed
+        self._delivered = False
+        job.finished.connect(self.done)
+        job.failed.connect(self.failed)
+        if job.done:
+            QTimer.singleShot(0, self.catch_up)
+
+    @Slot(object)
+    def done(self, report: BackupReport) -> None:
+        if not self._delivered:
+            self._delivered = True
+            self._on_done(report)
+
+    @Slot(object)
+    def failed(self, error: BaseException) -> None:
+        if not self._delivered:
+            self._delivered = True
+            self._on_failed(error)
+
+    @Slot()
+    def catch_up(self) -> None:
+        if self.job.error is not None:
+            self.failed(self.job.error)
+        else:
+            self.done(self.job.result)
+
+
+def _start(store: Store, work: Callable[[Store, Callable[[str], None]], BackupReport],
+           on_done: Callable[[BackupReport], None], on_failed: Callable[[BaseException], None], owner: QObject) -> Job:
+    """Run ``work`` in the worker thread; ``on_done`` or ``on_failed`` runs once, on the GUI thread."""
+    job = run_in_worker(store, work)
+    previous = getattr(owner, "_delivery", None)
+    if previous is not None:
+        previous.setParent(None)  # its job is over; Python frees it once unreferenced
+    owner._delivery = _Delivery(job, on_done, on_failed, owner)  # type: ignore[attr-defined]  # kept alive by the owner
+    return job
+
+
 def _choose_folder(parent: QWidget, start: str) -> str:
     return QFileDialog.getExistingDirectory(parent, parent.tr("Choose the backup folder"), start)
 
@@ -62,6 +116,7 @@ class BackupScreen(QWidget):
         self.store = store
         self.data_dir = store.path.parent
         self._job: Job | None = None
+        self._delivery: _Delivery | None = None
 
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
@@ -165,9 +220,7 @@ class BackupScreen(QWidget):
         def work(_store: Store, _progress: Callable[[str], None]) -> BackupReport:
             return take_backup(data_dir)
 
-        self._job = run_in_worker(self.store, work)
-        self._job.finished.connect(self._on_backup_done)
-        self._job.failed.connect(self._on_backup_failed)
+        self._job = _start(self.store, work, self._on_backup_done, self._on_backup_failed, self)
 
     @Slot(object)
     def _on_backup_done(self, report: BackupReport) -> None:
@@ -234,6 +287,7 @@ class DailyBackupScheduler(QObject):
         super().__init__(parent)
         self.store = store
         self._job: Job | None = None
+        self._delivery: _Delivery | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
@@ -250,9 +304,7 @@ class DailyBackupScheduler(QObject):
         def work(_store: Store, _progress: Callable[[str], None]) -> BackupReport:
             return run_daily_backup(data_dir)
 
-        self._job = run_in_worker(self.store, work)
-        self._job.finished.connect(self._done)
-        self._job.failed.connect(self._failed)
+        self._job = _start(self.store, work, self._done, self._failed, self)
 
     @Slot(object)
     def _done(self, report: BackupReport) -> None:
