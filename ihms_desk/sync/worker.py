@@ -59,6 +59,8 @@ class SyncConfig:
     interval: float = 15 * 60.0
     #: The nightly sync; None takes the store's ``nightly_sync_time`` setting (default 21:00).
     nightly_at: dt.time | None = None
+    #: How often an idle loop looks at the wall clock for the nightly sync.
+    wall_clock_poll: float = 60.0
     #: A PC clock further than this from the server's is flagged for the in-charge.
     clock_skew_limit: float = 5 * 60.0
     catalogue_page_size: int = wire.CATALOG_DEFAULT_LIMIT
@@ -205,6 +207,7 @@ class SyncWorker:
         self._save_due: float | None = None
         self._client: SyncClient | None = None
         self._client_key: tuple[str, str] | None = None
+        self._nightly_setting = dt.time(21, 0)
 
     # -- asking for a sync (any thread) ---------------------------------------------------------
 
@@ -239,6 +242,8 @@ class SyncWorker:
         failures = 0
         retry_at: float | None = None
         timer_at = time.monotonic() + self.config.interval
+        with Store.open(self.data_dir, clock=self.config.clock) as store:
+            self._read_nightly_setting(store)
         nightly_done = self._nightly_done_today()
         self.request_sync()
         try:
@@ -255,9 +260,10 @@ class SyncWorker:
                     due = requested or nightly_due or now >= timer_at or (save_due is not None and now >= save_due)
                 if not due:
                     deadlines = [retry_at] if failures else [timer_at, save_due]
-                    wait = min((d - now for d in deadlines if d is not None), default=60.0)
-                    # Wake at least every minute to look at the wall clock for the nightly sync.
-                    self._wake.wait(max(0.01, min(wait, 60.0)))
+                    poll = self.config.wall_clock_poll
+                    wait = min((d - now for d in deadlines if d is not None), default=poll)
+                    # Wake now and then to look at the wall clock for the nightly sync.
+                    self._wake.wait(max(0.01, min(wait, poll)))
                     self._wake.clear()
                     continue
                 with self._guard:
@@ -282,14 +288,14 @@ class SyncWorker:
                 self._client.close()
 
     def _nightly_time(self) -> dt.time:
-        if self.config.nightly_at is not None:
-            return self.config.nightly_at
+        return self.config.nightly_at or self._nightly_setting
+
+    def _read_nightly_setting(self, store: Store) -> None:
+        """The in-charge may change the nightly time in Settings; each pass picks it up."""
         try:
-            with Store.open(self.data_dir, clock=self.config.clock) as store:
-                return dt.time.fromisoformat(store.setting("nightly_sync_time", "21:00"))
-        except Exception:  # a bad setting must not stop sync: fall back to the default
-            log.exception("cannot read nightly_sync_time; using 21:00")
-            return dt.time(21, 0)
+            self._nightly_setting = dt.time.fromisoformat(store.setting("nightly_sync_time", "21:00"))
+        except ValueError:  # a bad setting must not stop sync: keep the last good one
+            log.warning("nightly_sync_time setting is not a time; keeping %s", self._nightly_setting)
 
     def _nightly_done_today(self) -> dt.date | None:
         """At start-up a nightly time already past today counts as done: the start-up sync covers it."""
@@ -323,6 +329,7 @@ class SyncWorker:
             self._lock.release()
 
     def _pass(self, store: Store) -> SyncOutcome:
+        self._read_nightly_setting(store)
         store.record_sync_attempt()
         sent = duplicates = set_aside = changes = 0
         clash: str | None = None
