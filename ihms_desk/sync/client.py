@@ -40,9 +40,10 @@ READ_TIMEOUT = 60.0
 
 def normalise_server_url(url: str) -> str:
     """``https://ihms.example`` from what a person typed; refuse what cannot be a server."""
-    text = (url or "").strip().rstrip("/")
+    text = (url or "").strip()
     if text and "://" not in text:
         text = "https://" + text
+    text = text.rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise ServerUnreachable(
