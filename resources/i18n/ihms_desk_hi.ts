@@ -154,16 +154,76 @@
 <context>
     <name>AlertsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/alerts.py" line="+23" />
-        <source>Coming soon</source>
-        <extracomment>How many alerts there are now, for the main window's badge.</extracomment>
-        <translation>जल्द आ रहा है</translation>
+        <location filename="../../ihms_desk/ui/alerts.py" line="+74" />
+        <source>All alerts</source>
+        <extracomment>A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly). The order kinds are listed in, most serious first. How many alerts there are now, for the main window's badge. The user opened an alert about an item (Enter or double-click): its item code, so the main window can show it on the stock screen.</extracomment>
+        <translation>सभी चेतावनियाँ</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Refresh</source>
+        <translation>ताज़ा करें</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Alert</source>
+        <translation>चेतावनी</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Item</source>
+        <translation>दवा/सामान</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Details</source>
+        <translation>विवरण</translation>
+    </message>
+    <message>
+        <location line="+47" />
+        <source>Sync has never succeeded: check the internet line and the sync settings.</source>
+        <translation>सिंक अब तक एक बार भी सफल नहीं हुआ: इंटरनेट और सिंक सेटिंग जाँचें।</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Last successful sync {when}: the district cannot see this stock. Check the internet line.</source>
+        <translation>पिछला सफल सिंक {when}: ज़िला यह स्टॉक नहीं देख पा रहा। इंटरनेट जाँचें।</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Sync overdue</source>
+        <translation>सिंक में देरी</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Out of stock</source>
+        <translation>स्टॉक खत्म</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Expired on the shelf</source>
+        <translation>रैक पर एक्सपायर्ड</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Low stock</source>
+        <translation>कम स्टॉक</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Near expiry</source>
+        <translation>एक्सपायरी नज़दीक</translation>
+    </message>
+    <message>
+        <location line="+38" />
+        <source>Nothing needs attention.</source>
+        <translation>अभी किसी बात पर ध्यान देने की ज़रूरत नहीं।</translation>
     </message>
 </context>
 <context>
     <name>BackupScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="+70" />
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="+125" />
         <source>&amp;Back up now</source>
         <extracomment>Opens the folder chooser; tests replace it (a native dialog would block them). A backup file the in-charge asked to restore (a ``str`` path); the app does the restore. A backup run ended (a :class:`~ihms_desk.backup.BackupReport`), for status bars and tests.</extracomment>
         <translation>अभी बैकअप लें (&amp;B)</translation>
@@ -234,7 +294,7 @@
         <translation>बैकअप हो रहा है… आप काम जारी रख सकते हैं।</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+12" />
         <source>Backup saved: %1</source>
         <translation>बैकअप सेव हुआ: %1</translation>
     </message>
@@ -580,9 +640,273 @@
 <context>
     <name>DocumentsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/documents.py" line="+18" />
-        <source>Coming soon</source>
-        <translation>जल्द आ रहा है</translation>
+        <location filename="../../ihms_desk/ui/documents.py" line="+47" />
+        <source>Reverse {number}?</source>
+        <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
+        <translation>{number} रद्द करें?</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>A reversal document will move every unit of {number} back. It cannot be undone.
+
+Reason: {reason}</source>
+        <translation>रद्द करने का दस्तावेज़ {number} की हर यूनिट वापस करेगा। इसे पलटा नहीं जा सकता।
+
+कारण: {reason}</translation>
+    </message>
+    <message>
+        <location line="+26" />
+        <source>All kinds</source>
+        <translation>सभी प्रकार</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Number</source>
+        <translation>नंबर</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Time</source>
+        <translation>समय</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <location line="+45" />
+        <source>Kind</source>
+        <translation>प्रकार</translation>
+    </message>
+    <message>
+        <location line="-45" />
+        <source>Details</source>
+        <translation>विवरण</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Lines</source>
+        <translation>पंक्तियाँ</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>By</source>
+        <translation>किसने</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+125" />
+        <source>Reversal</source>
+        <translation>रद्दीकरण</translation>
+    </message>
+    <message>
+        <location line="-111" />
+        <location line="+143" />
+        <source>Select a document to see what it moved.</source>
+        <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
+    </message>
+    <message>
+        <location line="-138" />
+        <source>Line</source>
+        <translation>पंक्ति</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Item</source>
+        <translation>दवा/सामान</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Batch</source>
+        <translation>बैच</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Expiry</source>
+        <translation>एक्सपायरी</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>Reason for the reversal, e.g. wrong patient, typed twice</source>
+        <translation>रद्द करने का कारण, जैसे गलत मरीज़, दो बार चढ़ गया</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Reverse this document</source>
+        <translation>यह दस्तावेज़ रद्द करें</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Day</source>
+        <translation>दिन</translation>
+    </message>
+    <message>
+        <location line="+63" />
+        <source>District drug warehouse</source>
+        <translation>ज़िला औषधि भंडार</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>another facility</source>
+        <translation>दूसरी संस्था</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>local purchase</source>
+        <translation>स्थानीय खरीद</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>damaged</source>
+        <translation>खराब</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>expired, written off</source>
+        <translation>एक्सपायर्ड, बट्टे खाते में</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>returned to the warehouse</source>
+        <translation>वेयरहाउस को वापस</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>lost</source>
+        <translation>गुम</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>found</source>
+        <translation>मिला</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>stocktake correction</source>
+        <translation>सत्यापन सुधार</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>ward</source>
+        <translation>वार्ड</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>sub-centre</source>
+        <translation>उप-केंद्र</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Receipt</source>
+        <translation>प्राप्ति</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Dispense</source>
+        <translation>दवा वितरण</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Adjustment</source>
+        <translation>समायोजन</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Transfer out</source>
+        <translation>बाहर भेजा (स्थानांतरण)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Stocktake</source>
+        <translation>भौतिक सत्यापन</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+14" />
+        <source>%n document(s)</source>
+        <translation>
+            <numerusform>%n दस्तावेज़</numerusform><numerusform>%n दस्तावेज़</numerusform></translation>
+    </message>
+    <message>
+        <location line="+38" />
+        <source>From {source} {name}, voucher {voucher} of {date}</source>
+        <translation>{source} {name} से, वाउचर {voucher} दिनांक {date}</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>OPD {opd} · {name} ({age}/{sex}) · {prescriber}</source>
+        <translation>OPD {opd} · {name} ({age}/{sex}) · {prescriber}</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Not available: {item} × {qty}</source>
+        <translation>उपलब्ध नहीं: {item} × {qty}</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>To {type}: {name}</source>
+        <translation>{type} को: {name}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Reason: {reason}</source>
+        <translation>कारण: {reason}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>{n} batch(es) counted</source>
+        <translation>{n} बैच गिने गए</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Note: {note}</source>
+        <translation>टिप्पणी: {note}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Reverses {number}. Reason: {reason}</source>
+        <translation>{number} को रद्द करता है। कारण: {reason}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Reversed by {number}</source>
+        <translation>{number} से रद्द</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Only the MO in-charge or the administrator may reverse a document.</source>
+        <translation>दस्तावेज़ केवल MO प्रभारी या एडमिन ही रद्द कर सकते हैं।</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Already reversed by {number}.</source>
+        <translation>पहले ही {number} से रद्द हो चुका है।</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>A reversal is not reversed: enter the document again instead.</source>
+        <translation>रद्दीकरण को रद्द नहीं करते: दस्तावेज़ फिर से दर्ज करें।</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>Type the reason for the reversal.</source>
+        <translation>रद्द करने का कारण लिखें।</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>{number} reversed by {reversal}.</source>
+        <translation>{number} को {reversal} से रद्द किया।</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>reversed by {number}</source>
+        <translation>{number} से रद्द</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>reverses {number}</source>
+        <translation>{number} को रद्द करता है</translation>
     </message>
 </context>
 <context>
@@ -751,13 +1075,13 @@
         <translation>सेटिंग</translation>
     </message>
     <message>
-        <location line="+50" />
+        <location line="+53" />
         <source>IHMS Desk — {facility}</source>
         <extracomment>The user chose another language in Settings ('en' or 'hi'): the app rebuilds the window.</extracomment>
         <translation>IHMS Desk — {facility}</translation>
     </message>
     <message>
-        <location line="+41" />
+        <location line="+42" />
         <source>Screens</source>
         <translation>स्क्रीन</translation>
     </message>
@@ -785,9 +1109,9 @@
 <context>
     <name>PlaceholderScreen</name>
     <message>
-        <location line="-105" />
+        <location line="-106" />
         <source>{title}: this screen is not available in this build.</source>
-        <extracomment>Where each role starts the day.</extracomment>
+        <extracomment>How long after the window opens the alerts screen is built for the badge count. Where each role starts the day.</extracomment>
         <translation>{title}: यह स्क्रीन इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
 </context>
@@ -1396,9 +1720,318 @@
 <context>
     <name>StocktakeScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stocktake.py" line="+18" />
-        <source>Coming soon</source>
-        <translation>जल्द आ रहा है</translation>
+        <location filename="../../ihms_desk/ui/stocktake.py" line="+93" />
+        <source>All categories</source>
+        <extracomment>Set by the preview: the difference the store will record (None until previewed).</extracomment>
+        <translation>सभी श्रेणियाँ</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Add all batches of the category</source>
+        <translation>इस श्रेणी के सभी बैच जोड़ें</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <location line="+37" />
+        <source>Item</source>
+        <translation>दवा/सामान</translation>
+    </message>
+    <message>
+        <location line="-37" />
+        <location line="+44" />
+        <source>Batch</source>
+        <translation>बैच</translation>
+    </message>
+    <message>
+        <location line="-44" />
+        <source>Expiry</source>
+        <translation>एक्सपायरी</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Book</source>
+        <translation>रिकॉर्ड में</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <location line="+45" />
+        <source>Counted</source>
+        <translation>गिने गए</translation>
+    </message>
+    <message>
+        <location line="-44" />
+        <source>Difference</source>
+        <translation>अंतर</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>count of the selected batch, Enter for the next</source>
+        <translation>चुने बैच की गिनती, अगले के लिए Enter</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>e.g. quarterly physical verification, shelf B</source>
+        <translation>जैसे तिमाही भौतिक सत्यापन, रैक B</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Remove batch (Del)</source>
+        <translation>बैच हटाएँ (Del)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Clear the sheet</source>
+        <translation>सूची खाली करें</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Preview differences (F9)</source>
+        <translation>अंतर देखें (F9)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Save stocktake (F10)</source>
+        <translation>सत्यापन सेव करें (F10)</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Batches to count</source>
+        <translation>गिनने वाले बैच</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Category</source>
+        <translation>श्रेणी</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Count</source>
+        <translation>गिनती</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Note</source>
+        <translation>टिप्पणी</translation>
+    </message>
+    <message>
+        <location line="+57" />
+        <source>{item} has no stock on the books: receive it or record it as found.</source>
+        <translation>{item} का रिकॉर्ड में कोई स्टॉक नहीं: प्राप्ति दर्ज करें या "मिला" में दर्ज करें।</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>Reading the batches…</source>
+        <translation>बैच पढ़े जा रहे हैं…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+11" />
+        <source>%n batch(es) on the sheet.</source>
+        <translation>
+            <numerusform>सूची में %n बैच।</numerusform><numerusform>सूची में %n बैच।</numerusform></translation>
+    </message>
+    <message>
+        <location line="+65" />
+        <source>Add batches to the sheet first.</source>
+        <translation>पहले सूची में बैच जोड़ें।</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>A counted quantity is a whole number, 0 or more.</source>
+        <translation>गिनी गई मात्रा 0 या उससे ज़्यादा पूर्ण संख्या होनी चाहिए।</translation>
+    </message>
+    <message>
+        <location line="+24" />
+        <source>{counted} of {total} batch(es) counted. Preview the differences, then save.</source>
+        <translation>{total} में से {counted} बैच गिने गए। अंतर देखें, फिर सेव करें।</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Type at least one counted quantity.</source>
+        <translation>कम से कम एक गिनी हुई मात्रा लिखें।</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>{n} batch(es) differ from the books: {short} units missing, {extra} units more than the books. Save to correct the books.</source>
+        <translation>{n} बैच रिकॉर्ड से अलग हैं: {short} यूनिट कम, {extra} यूनिट रिकॉर्ड से ज़्यादा। रिकॉर्ड सुधारने के लिए सेव करें।</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>Check the differences, then save again.</source>
+        <translation>अंतर जाँचें, फिर से सेव करें।</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Saved {number}: {lines} batch(es) counted, {moved} corrected.</source>
+        <translation>{number} सेव हुआ: {lines} बैच गिने, {moved} सुधारे गए।</translation>
+    </message>
+</context>
+<context>
+    <name>SyncScreen</name>
+    <message>
+        <location filename="../../ihms_desk/ui/sync_screen.py" line="+43" />
+        <source>State server</source>
+        <translation>राज्य सर्वर</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>Server</source>
+        <translation>सर्वर</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Connection</source>
+        <translation>कनेक्शन</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Waiting to be sent</source>
+        <translation>भेजनी बाकी</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Last success</source>
+        <translation>पिछली सफलता</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Last error</source>
+        <translation>पिछली गड़बड़ी</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>PC clock</source>
+        <translation>कंप्यूटर की घड़ी</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Sync now</source>
+        <translation>अभी सिंक करें</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Enrol this desk</source>
+        <translation>यह कंप्यूटर पंजीकृत करें</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Enrol</source>
+        <translation>पंजीकरण करें</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Server address</source>
+        <translation>सर्वर का पता</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Enrolment code from the district</source>
+        <translation>ज़िले से मिला पंजीकरण कोड</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Set aside by the server</source>
+        <translation>सर्वर ने अलग रखी</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>These records are kept on this PC but the server did not take them. They never hold up the others. Show this list to the district.</source>
+        <translation>ये रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं, पर सर्वर ने इन्हें नहीं लिया। इनसे बाकी एंट्री नहीं रुकतीं। यह सूची ज़िले को दिखाएँ।</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Document</source>
+        <translation>दस्तावेज़</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Type</source>
+        <translation>प्रकार</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Sequence</source>
+        <translation>क्रम</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Reason</source>
+        <translation>कारण</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>When</source>
+        <translation>कब</translation>
+    </message>
+    <message>
+        <location line="+31" />
+        <source>Not enrolled yet: enter the address and code below.</source>
+        <translation>अभी पंजीकृत नहीं: नीचे पता और कोड भरें।</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+31" />
+        <source>Syncing...</source>
+        <translation>सिंक हो रहा है...</translation>
+    </message>
+    <message>
+        <location line="-29" />
+        <source>Not tried yet</source>
+        <translation>अभी कोशिश नहीं हुई</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Online</source>
+        <translation>ऑनलाइन</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Offline</source>
+        <translation>ऑफ़लाइन</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>%1 waiting, %2 set aside</source>
+        <translation>%1 बाकी, %2 अलग रखी</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Never</source>
+        <translation>कभी नहीं</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>None</source>
+        <translation>कोई नहीं</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Not checked yet</source>
+        <translation>अभी जाँचा नहीं</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>This PC's clock is %1 minutes off the server's. Please set the correct date and time; sync goes on meanwhile.</source>
+        <translation>इस कंप्यूटर की घड़ी सर्वर से %1 मिनट अलग है। कृपया सही तारीख और समय लगाएँ; तब तक सिंक चलता रहेगा।</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Correct</source>
+        <translation>सही</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>Type the server address and the enrolment code.</source>
+        <translation>सर्वर का पता और पंजीकरण कोड लिखें।</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Enrolling...</source>
+        <translation>पंजीकरण हो रहा है...</translation>
     </message>
 </context>
 <context>
@@ -1437,9 +2070,157 @@
 <context>
     <name>TransferScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/transfer.py" line="+18" />
-        <source>Coming soon</source>
-        <translation>जल्द आ रहा है</translation>
+        <location filename="../../ihms_desk/ui/transfer.py" line="+61" />
+        <source>Ward</source>
+        <translation>वार्ड</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Sub-centre</source>
+        <translation>उप-केंद्र</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Other facility</source>
+        <translation>दूसरी संस्था</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>indent number, who collected</source>
+        <translation>इंडेंट नंबर, किसने लिया</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>units</source>
+        <translation>यूनिट</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Add line</source>
+        <translation>पंक्ति जोड़ें</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Transfer out</source>
+        <translation>बाहर भेजा (स्थानांतरण)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>To</source>
+        <translation>किसे</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Name</source>
+        <translation>नाम</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Note</source>
+        <translation>टिप्पणी</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Line</source>
+        <translation>पंक्ति</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+6" />
+        <source>Item</source>
+        <translation>दवा/सामान</translation>
+    </message>
+    <message>
+        <location line="-5" />
+        <location line="+5" />
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <location line="-4" />
+        <location line="+4" />
+        <source>Batch</source>
+        <translation>बैच</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Usable stock</source>
+        <translation>उपयोग योग्य स्टॉक</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Remove line (Del)</source>
+        <translation>पंक्ति हटाएँ (Del)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Save transfer (F10)</source>
+        <translation>स्थानांतरण सेव करें (F10)</translation>
+    </message>
+    <message>
+        <location line="+51" />
+        <source>Male ward</source>
+        <translation>पुरुष वार्ड</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Female ward</source>
+        <translation>महिला वार्ड</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Labour room</source>
+        <translation>प्रसव कक्ष (लेबर रूम)</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Emergency</source>
+        <translation>आपातकालीन</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Operation theatre</source>
+        <translation>ऑपरेशन थिएटर</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Children's ward</source>
+        <translation>बाल वार्ड</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Choose or type where it goes</source>
+        <translation>कहाँ जा रहा है, चुनें या लिखें</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Earliest expiry first (FEFO)</source>
+        <translation>पहले एक्सपायर होने वाला पहले (FEFO)</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Choose the item first.</source>
+        <translation>पहले दवा चुनें।</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>FEFO</source>
+        <translation>FEFO</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Only {n} usable on the shelf: a transfer is never short, so saving will be refused.</source>
+        <translation>रैक पर केवल {n} उपयोग योग्य: स्थानांतरण कम नहीं भेजा जाता, इसलिए सेव नहीं होगा।</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <source>Saved {number} to {name}: {taken}.</source>
+        <translation>{number} सेव हुआ, {name} को: {taken}।</translation>
     </message>
 </context>
 <context>
@@ -1487,7 +2268,7 @@
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="-177" />
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="-176" />
         <source>Choose the backup folder</source>
         <translation>बैकअप फ़ोल्डर चुनें</translation>
     </message>
