@@ -20,6 +20,7 @@ from pathlib import Path
 from ihms_desk import __version__
 from ihms_desk.paths import database_path, demo_data_dir, resolve_data_dir
 from ihms_desk.store import Store
+from ihms_desk.store.catalogue import numbered_rows
 from ihms_desk.store.errors import EnvironmentProblem, InvalidInput, Refusal
 from ihms_desk.store.model import FACILITY_TYPES, ReceiptLine
 
@@ -168,8 +169,7 @@ def read_challan(path: Path) -> tuple[list[ReceiptLine], dict[str, str]]:
     reader.fieldnames = header
     lines: list[ReceiptLine] = []
     voucher: dict[str, str] = {}
-    for row in reader:
-        row_number = reader.line_num
+    for row_number, row in numbered_rows(reader):
         if None in row:
             raise InvalidInput(f"Row {row_number} has more fields than the header.")
         qty_text = (row.get("qty") or "").strip()

@@ -175,7 +175,7 @@ class CatalogueMixin(StoreBase):
         # Number the records, not the file's lines: a quoted field may hold a line break, and
         # the row number must match the row a spreadsheet shows. Empty lines are skipped by
         # the reader, as a spreadsheet would show them as empty rows, so count them in.
-        return self.upsert_items(_numbered_rows(reader))
+        return self.upsert_items(numbered_rows(reader))
 
     def upsert_items(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> ImportReport:
         """Validate and apply catalogue records (row number, record) in one transaction."""
@@ -284,7 +284,7 @@ class CatalogueMixin(StoreBase):
             )
 
 
-def _numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, Any]]]:
+def numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, Any]]]:
     """Each record with its spreadsheet row number (the header is row 1)."""
     _ = reader.fieldnames  # reading it consumes the header line, if not done yet
     row_number = 1
