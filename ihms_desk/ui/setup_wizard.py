@@ -161,10 +161,8 @@ class SetupWizard(QWidget):
             return
         self.status.setText(self.tr("Loading the starter item catalogue…"))
         self.progress.show()
-        self.job = run_in_worker(self.store, _ImportCatalogue(path))
-        self.job.progress.connect(self.status.setText)
-        self.job.finished.connect(self._on_imported)
-        self.job.failed.connect(self._on_import_failed)
+        self.job = run_in_worker(self.store, _ImportCatalogue(path), on_finished=self._on_imported,
+                                 on_failed=self._on_import_failed, on_progress=self.status.setText)
 
     @Slot(object)
     def _on_imported(self, report: ImportReport) -> None:

@@ -10,14 +10,15 @@ any widget; it gets a ``progress(str)`` callable instead::
         progress("reading the file")
         return store.import_catalogue_csv(path)
 
-    job = run_in_worker(self.store, import_catalogue)
-    job.progress.connect(self.status_label.setText)
-    job.finished.connect(self.on_imported)     # Slot(object): the job's return value
-    job.failed.connect(self.on_failed)         # Slot(object): the exception (Refusal, EnvironmentProblem, bug)
+    job = run_in_worker(self.store, import_catalogue,
+                        on_finished=self.on_imported,          # Slot(object): the job's return value
+                        on_failed=self.on_failed,              # Slot(object): the exception
+                        on_progress=self.status_label.setText)
 
 ``run_in_worker`` returns a :class:`Job` that lives in the GUI thread; its signals are
-emitted from the worker thread, so Qt queues them to the GUI thread. Keep the Job (the
-module keeps running ones alive too).
+emitted from the worker thread, so Qt queues them to the GUI thread. Pass the slots as
+arguments: they are connected *before* the job starts, so a job that finishes at once
+cannot emit into nothing. The module keeps running jobs alive.
 """
 
 from __future__ import annotations
@@ -61,9 +62,22 @@ class Job(QObject):
         self.done = False
 
 
-def run_in_worker(store: Store, work: StoreJob) -> Job:
+def run_in_worker(
+    store: Store,
+    work: StoreJob,
+    *,
+    on_finished: Callable[[Any], None] | None = None,
+    on_failed: Callable[[Any], None] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> Job:
     """Run ``work(worker_store, progress)`` in the worker thread with its own connection."""
     job = Job()
+    if on_finished is not None:
+        job.finished.connect(on_finished)
+    if on_failed is not None:
+        job.failed.connect(on_failed)
+    if on_progress is not None:
+        job.progress.connect(on_progress)
     _running.add(job)
 
     def run() -> None:
