@@ -121,6 +121,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ihms_desk.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 
+    if not 0 <= args.days <= 366:
+        # Negative days would date the demo's documents in the future.
+        raise InvalidInput("--days is a number of days of history, from 0 to 366.")
     data_dir = Path(args.data_dir) if args.data_dir else demo_data_dir()
     if args.rebuild and database_path(data_dir).exists():
         for suffix in ("", "-wal", "-shm"):

@@ -60,6 +60,8 @@ def build_demo(
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Create the demo database in ``data_dir`` (which must not hold one yet); returns its path."""
+    if days < 0:
+        raise ValueError("days of history cannot be negative: the documents would be dated in the future")
     rng = random.Random(seed)
     end = today or dt.date.today()
     start = end - dt.timedelta(days=days)
