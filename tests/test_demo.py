@@ -78,3 +78,16 @@ def test_cli_demo_build_only(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     with Store.open(folder) as store:
         assert store.doctor() == []
         assert store.conn.execute("SELECT count(*) FROM document").fetchone()[0] < first
+
+
+@pytest.mark.parametrize("days", ["-3", "5000"])
+def test_cli_demo_refuses_impossible_history(tmp_path: Path, capsys: pytest.CaptureFixture[str], days: str) -> None:
+    assert main(["--data-dir", str(tmp_path), "demo", "--build-only", "--days", days]) == 2
+    assert "--days" in capsys.readouterr().err
+    assert not (tmp_path / "ihms-desk.sqlite3").exists()
+
+
+def test_build_demo_refuses_negative_days(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="future"):
+        build_demo(tmp_path, days=-1)
+    assert not (tmp_path / "ihms-desk.sqlite3").exists()
