@@ -310,9 +310,12 @@ class LedgerMixin(StoreBase):
         with self._transaction() as conn:
             movements: list[_Movement] = []
             doc_lines: list[dict[str, Any]] = []
+            taken: dict[int, int] = {}  # one item may be on several lines (one per batch, say)
             for line_no, line in enumerate(lines, start=1):
                 qty = check_quantity(line.qty)
-                plan = self._plan_line(conn, line_no, DispenseLine(line.item_code, qty, qty, line.batch_no), day, allow_short=False)
+                plan = self._plan_line(
+                    conn, line_no, DispenseLine(line.item_code, qty, qty, line.batch_no), day, allow_short=False, taken=taken
+                )
                 movements += [_Movement(line_no, a.batch_id, plan.item.id, -a.qty, "transfer") for a in plan.allocations]
                 doc_lines.append({"line_no": line_no, "item_code": plan.item.code, "qty": plan.qty})
             return self._save(conn, "transfer", day, header, doc_lines, movements)
@@ -506,8 +509,16 @@ class LedgerMixin(StoreBase):
         if on_hand < qty:
             raise StockTooLow(item.code, qty, on_hand, batch.batch_no)
 
-    def _plan_line(self, conn: sqlite3.Connection, line_no: int, line: DispenseLine, day: dt.date, *, allow_short: bool) -> LinePlan:
-        """FEFO: the chosen batch first if valid, then usable batches by earliest expiry."""
+    def _plan_line(
+        self, conn: sqlite3.Connection, line_no: int, line: DispenseLine, day: dt.date, *, allow_short: bool,
+        taken: dict[int, int] | None = None,
+    ) -> LinePlan:
+        """FEFO: the chosen batch first if valid, then usable batches by earliest expiry.
+
+        ``taken`` holds what earlier lines of the same document already took from each batch
+        (the balances are only updated when the document is saved); it is updated here.
+        """
+        taken = {} if taken is None else taken
         item = self.item(line.item_code)
         wanted = line.qty_prescribed if line.qty is None else line.qty
         month = day.strftime("%Y-%m")
@@ -526,8 +537,11 @@ class LedgerMixin(StoreBase):
         for row in candidates:
             if remaining <= 0:
                 break
-            take = min(remaining, row["qty"])
+            take = min(remaining, row["qty"] - taken.get(row["id"], 0))
+            if take <= 0:
+                continue
             allocations.append(Allocation(row["id"], row["batch_no"], row["expiry_month"], take))
+            taken[row["id"]] = taken.get(row["id"], 0) + take
             remaining -= take
         if remaining > 0 and not allow_short:
             raise StockTooLow(item.code, wanted, wanted - remaining)
