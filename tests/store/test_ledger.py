@@ -423,6 +423,21 @@ def test_transfer_out_takes_fefo_and_is_never_short(stocked: Store) -> None:
     check_invariants(stocked)
 
 
+def test_transfer_with_the_same_item_on_two_lines(stocked: Store) -> None:
+    """Two lines of one item (say, one per batch on the issue voucher) share the stock: the
+    second line must see what the first took, neither overdraw nor be refused wrongly."""
+    stocked.act_as("clerk")
+    doc = stocked.transfer_out(destination_type="ward", destination_name="W",
+                               lines=[TransferLine("D0001", 30), TransferLine("D0001", 30), TransferLine("D0001", 10, "EARLY")])
+    assert [(m["line_no"], m["batch_no"], m["qty"]) for m in doc.movements] == [
+        (1, "EARLY", -30), (2, "MID", -30), (3, "MID", -10)]
+    assert (batch_qty(stocked, "D0001", "EARLY"), batch_qty(stocked, "D0001", "MID")) == (0, 10)
+    with pytest.raises(StockTooLow) as refused:
+        stocked.transfer_out(destination_type="ward", destination_name="W", lines=[TransferLine("D0001", 100), TransferLine("D0001", 11)])
+    assert refused.value.available == 10
+    check_invariants(stocked)
+
+
 def test_expired_stock_is_not_transferred(stocked: Store) -> None:
     stocked.act_as("clerk")
     stocked.clock.current = at(2027, 2, 1)
