@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from ihms_desk.instance_lock import InstanceLock
 from ihms_desk.paths import database_path, resolve_data_dir
 from ihms_desk.store import Store, database
@@ -51,6 +53,9 @@ BACKUP_SUBFOLDER = "backups"
 #: ``ihms-desk-<facility code>-<YYYYMMDD-HHMMSS>.sqlite3``; the facility code may contain dashes.
 _NAME = re.compile(r"^ihms-desk-(?P<facility>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<extra>\d+))?\.sqlite3$")
 _PARTIAL_SUFFIX = ".partial"
+#: The lock a sync pass holds (``ihms_desk.sync.worker.LOCK_FILE``; not imported, to keep
+#: backups free of the network stack).
+SYNC_LOCK_FILE = "sync.lock"
 
 
 class BackupUnusable(Refusal):
@@ -63,6 +68,12 @@ class WrongFacility(Refusal):
     """The backup belongs to another facility; nothing was replaced."""
 
     code = "wrong_facility"
+
+
+class SyncRunning(EnvironmentProblem):
+    """A sync pass holds the data folder; the restore waited and gave up, replacing nothing."""
+
+    code = "sync_running"
 
 
 class BackupFolderProblem(EnvironmentProblem):
@@ -389,6 +400,7 @@ def restore_backup(
     *,
     facility_code: str | None = None,
     lock: InstanceLock | None = None,
+    sync_wait: float = 120.0,
 ) -> RestoreReport:
     """Replace the database in ``data_dir`` with ``backup_file``, after checking it.
 
@@ -413,7 +425,20 @@ def restore_backup(
     own_lock = lock is None
     held = lock or InstanceLock(data_dir, purpose="restore").acquire()
     try:
-        return _replace_database(data_dir, info)
+        # A scheduled `ihms-desk sync --once` takes only the sync lock, not the instance lock:
+        # wait for its pass to end, so no sync reads the file while it is being replaced.
+        sync_lock = FileLock(str(data_dir / SYNC_LOCK_FILE), thread_local=False)
+        try:
+            sync_lock.acquire(timeout=sync_wait)
+        except Timeout:
+            raise SyncRunning(
+                "A sync with the state server is running on this data folder. Nothing was replaced: "
+                "wait a few minutes for it to finish, then restore again."
+            ) from None
+        try:
+            return _replace_database(data_dir, info)
+        finally:
+            sync_lock.release()
     finally:
         if own_lock:
             held.release()

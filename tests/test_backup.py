@@ -17,6 +17,7 @@ import pytest
 from ihms_desk import cli
 from ihms_desk.backup import (
     KEEP,
+    SyncRunning,
     BackupUnusable,
     WrongFacility,
     backup_dir,
@@ -372,3 +373,35 @@ def test_restore_after_a_crash_does_not_replay_the_old_wal_onto_the_backup(clerk
     assert documents(data_dir / "ihms-desk.sqlite3") == 2
     # What the crashed program had saved is not lost: it is in the copy kept of the replaced database.
     assert report.replaced_copy is not None and documents(report.replaced_copy) == 22
+
+
+SYNC_PASS = textwrap.dedent(
+    """
+    import sys
+    from filelock import FileLock
+    lock = FileLock(sys.argv[1])
+    lock.acquire()
+    print("SYNCING", flush=True)
+    sys.stdin.read()
+    """
+)
+
+
+def test_restore_waits_for_a_running_sync_pass_and_gives_up_plainly(clerk: Store) -> None:
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir).copies[0]
+    receive(clerk, "DDW/3")
+    clerk.close()
+    sync_pass = subprocess.Popen([sys.executable, "-c", SYNC_PASS, str(data_dir / "sync.lock")], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+    try:
+        assert sync_pass.stdout is not None and sync_pass.stdout.readline().strip() == "SYNCING"
+        with pytest.raises(SyncRunning, match="sync with the state server is running"):
+            restore_backup(data_dir, copy, sync_wait=0.5)
+        assert documents(data_dir / "ihms-desk.sqlite3") == 3
+    finally:
+        sync_pass.communicate("", timeout=10)
+    assert restore_backup(data_dir, copy, sync_wait=0.5).documents == 2
+    # Neither lock is left held: the program can open the folder.
+    with InstanceLock(data_dir) as lock:
+        assert lock.held
