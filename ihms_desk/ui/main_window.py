@@ -249,9 +249,11 @@ class MainWindow(QMainWindow):
         """Show a screen (if this user may use it), refreshed, with the cursor in its first field."""
         if key not in self.actions_by_key:
             return None
+        created = key not in self.screens
         widget = self.screen(key)
         self.actions_by_key[key].setChecked(True)
-        if self.stack.currentWidget() is not widget:
+        # The first screen added to the stack is current already: "created" catches it.
+        if created or self.stack.currentWidget() is not widget:
             self.stack.setCurrentWidget(widget)
             # Stock may have changed on another screen (or in the worker): show fresh figures.
             self._refresh(widget)

@@ -112,3 +112,14 @@ def test_logout_returns_to_login(qtbot, controller: AppController) -> None:
     assert isinstance(controller.window, LoginScreen)
     assert controller.store.user is None
     assert QApplication.instance() is not None
+
+
+def test_first_screen_is_loaded_too(qtbot, incharge_store: Store) -> None:
+    """The screen a user starts on is refreshed like any other (it was left empty once)."""
+    window = MainWindow(incharge_store, start="stock")
+    qtbot.addWidget(window)
+    window.show()
+    stock = window.screens["stock"]
+    qtbot.waitUntil(lambda: stock.model.rowCount() > 0, timeout=5000)
+    codes = {stock.model.item_stock(row).item.code for row in range(stock.model.rowCount())}
+    assert "D0001" in codes
