@@ -162,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--db", default=default_db_url(),
                     help="postgresql://user@host/dbname or sqlite:///path "
                          f"(default: ${DB_ENVIRONMENT_VARIABLE} or a SQLite file in the user data folder)")
-    parser = argparse.ArgumentParser(prog="ihms-server", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="ihms-server",
+        description="Run the IHMS state server and do the state admin's chores.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", parents=[db], help="run the HTTP server")
