@@ -9,7 +9,6 @@ names the field.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import hashlib
 import json
 import re
@@ -363,7 +362,6 @@ def _as_unit_cost(value: Any, field: str) -> str | None:
         return None
     if not isinstance(value, str) or not _DECIMAL_RE.match(value):
         raise _fail(field, "must be a decimal string like \"12.50\" or null")
-    decimal.Decimal(value)  # the pattern already guarantees this parses
     return value
 
 
@@ -561,9 +559,9 @@ def validate_facility_data(value: Any) -> FacilityData:
 
 
 def validate_enrol_request(value: Any) -> EnrolRequestDict:
-    obj = _as_object(value, "body") if isinstance(value, dict) else None
-    if obj is None:
+    if not isinstance(value, dict):
         raise ProtocolError(INVALID_REQUEST, "the body must be a JSON object", "body")
+    obj = value
     try:
         return {
             "facility_code": _as_code(_require(obj, "facility_code", ""), "facility_code"),
