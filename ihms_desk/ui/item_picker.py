@@ -147,9 +147,21 @@ class ItemPicker(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
+        # Fixed widths from the font, not ResizeToContents: measuring every cell on each
+        # keystroke cost more than the search itself (benchmarks/ui_bench.py).
+        metrics = self.view.fontMetrics()
+        widths = {
+            ItemHitModel.CODE: metrics.horizontalAdvance("W00000") + 16,
+            ItemHitModel.GENERIC: metrics.horizontalAdvance("Metformin hydrochloride") + 16,
+            ItemHitModel.STOCK: metrics.horizontalAdvance("10,00,000 ampoule") + 16,
+            ItemHitModel.EXPIRY: max(metrics.horizontalAdvance("00/0000"), header.fontMetrics().horizontalAdvance(
+                self.model.headers()[ItemHitModel.EXPIRY])) + 20,
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         header.setSectionResizeMode(ItemHitModel.ITEM, QHeaderView.ResizeMode.Stretch)
-        for column in (ItemHitModel.CODE, ItemHitModel.GENERIC, ItemHitModel.STOCK, ItemHitModel.EXPIRY):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         row_height = self.view.verticalHeader().defaultSectionSize()
         self.view.setFixedHeight(header.sizeHint().height() + row_height * visible_rows + 4)
         self.view.doubleClicked.connect(self._on_double_clicked)

@@ -209,7 +209,8 @@ class SettingsScreen(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        language = self.store.setting("language", "en")
+        # The language on screen (the app installs it from the store's setting at start).
+        language = i18n.current_language()
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(language)))
         for key, default in FACILITY_SETTINGS:
             self.setting_edits[key].setText(self.store.setting(key, default))

@@ -962,7 +962,7 @@ Reason: {reason}</source>
     <message>
         <location line="+0" />
         <source>Nearest expiry</source>
-        <translation>सबसे पास की एक्सपायरी</translation>
+        <translation>नज़दीकी एक्सपायरी</translation>
     </message>
     <message>
         <location line="+36" />
@@ -1654,17 +1654,17 @@ Reason: {reason}</source>
     <message>
         <location line="+0" />
         <source>Nearest expiry</source>
-        <translation>सबसे पास की एक्सपायरी</translation>
+        <translation>नज़दीकी एक्सपायरी</translation>
     </message>
     <message>
         <location line="+0" />
         <source>AMC</source>
-        <translation>AMC (औसत मासिक खपत)</translation>
+        <translation>AMC</translation>
     </message>
     <message>
         <location line="+0" />
         <source>Months of stock</source>
-        <translation>कितने महीने का स्टॉक</translation>
+        <translation>स्टॉक (महीने)</translation>
     </message>
     <message>
         <location line="+141" />
