@@ -137,13 +137,20 @@ class LedgerMachine(RuleBasedStateMachine):
             batches.sort(key=lambda b: b.batch_no != chosen)
         return batches
 
-    def allocate(self, item: str, wanted: int, chosen: str | None) -> list[tuple[str, str, int]]:
+    def allocate(self, item: str, wanted: int, chosen: str | None,
+                 taken: dict[tuple[str, str], int] | None = None) -> list[tuple[str, str, int]]:
+        """FEFO over the model; ``taken`` is what earlier lines of the same document took."""
+        taken = {} if taken is None else taken
         moves = []
         for batch in self.usable(item, chosen):
             if wanted <= 0:
                 break
-            take = min(wanted, batch.qty)
+            key = (item, batch.batch_no)
+            take = min(wanted, batch.qty - taken.get(key, 0))
+            if take <= 0:
+                continue
             moves.append((item, batch.batch_no, -take))
+            taken[key] = taken.get(key, 0) + take
             wanted -= take
         return moves
 
@@ -266,22 +273,32 @@ class LedgerMachine(RuleBasedStateMachine):
                     prescribed, dispensed, prescribed - dispensed)
             self.apply(document.number, "dispense", moved)
 
-    @rule(code=st.sampled_from(CODES), qty=QUANTITIES, chosen=st.one_of(st.none(), st.sampled_from(BATCHES)))
-    def transfer(self, code: str, qty: int, chosen: str | None) -> None:
+    @rule(lines=st.lists(st.tuples(st.sampled_from(CODES), QUANTITIES, st.one_of(st.none(), st.none(), st.sampled_from(BATCHES))),
+                         min_size=1, max_size=3))
+    def transfer(self, lines: list[tuple[str, int, str | None]]) -> None:
+        """One item may be on several lines; each line sees what the earlier ones took."""
         expected: type[Refusal] | None = None
-        if not 1 <= qty <= MAX_LINE_QTY:
-            expected = InvalidQuantity
-        elif code == UNKNOWN:
-            expected = UnknownItem
-        elif chosen is not None and (code, chosen) not in self.batches:
-            expected = UnknownBatch
-        elif chosen is not None and self.batches[(code, chosen)].expiry < self.month:
-            expected = BatchExpired
-        elif sum(b.qty for b in self.usable(code)) < qty:
-            expected = StockTooLow
-        movements = [] if expected else self.allocate(code, qty, chosen)
+        movements: list[tuple[str, str, int]] = []
+        taken: dict[tuple[str, str], int] = {}
+        for code, qty, chosen in lines:
+            if not 1 <= qty <= MAX_LINE_QTY:
+                expected = InvalidQuantity
+            elif code == UNKNOWN:
+                expected = UnknownItem
+            elif chosen is not None and (code, chosen) not in self.batches:
+                expected = UnknownBatch
+            elif chosen is not None and self.batches[(code, chosen)].expiry < self.month:
+                expected = BatchExpired
+            else:
+                moves = self.allocate(code, qty, chosen, taken)
+                if -sum(q for _, _, q in moves) < qty:
+                    expected = StockTooLow
+                movements += moves
+            if expected:
+                break
         result = self.run("clerk", expected, lambda: self.store.transfer_out(
-            destination_type="ward", destination_name="Ward 1", lines=[TransferLine(code, qty, chosen)]), movements)
+            destination_type="ward", destination_name="Ward 1", lines=[TransferLine(c, q, b) for c, q, b in lines]),
+            [] if expected else movements)
         if result:
             self.apply(result[0].number, "transfer", result[1])
 
