@@ -357,3 +357,23 @@ def test_environment_problems_are_all_explained(tmp_path: Path) -> None:
     for problem in (DiskFull("full"), DatabaseReadOnly("ro"), DatabaseLocked("locked"), EnvironmentProblem("other")):
         shown = startup_checks._environment_problem(problem, tmp_path)
         assert shown.title and shown.message == problem.message and shown.choices == (QUIT,)
+
+
+def test_the_real_start_up_dialog_returns_the_button_clicked(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    problem = StartupProblem("corrupt", "The database is damaged", "damaged; the latest good backup is from …",
+                             (RESTORE, QUIT))
+    seen: list[str] = []
+
+    def click_restore() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        restore = next(button for button in box.buttons() if button.text() == "Restore this backup")
+        restore.click()
+
+    QTimer.singleShot(200, click_restore)
+    assert startup_checks._ask_modal(problem, None) == RESTORE
+    assert seen == [problem.message]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from ihms_desk.backup import BackupInfo, facility_of_data_dir, latest_good_backup, restore_backup
 from ihms_desk.instance_lock import AlreadyRunning, InstanceLock
@@ -142,7 +142,7 @@ def _environment_problem(problem: EnvironmentProblem, data_dir: Path) -> Startup
 def _ask_modal(problem: StartupProblem, parent: QWidget | None) -> str:
     labels = {QUIT: _tr("Quit"), CONTINUE: _tr("Continue"), RESTORE: _tr("Restore this backup")}
     box = QMessageBox(QMessageBox.Icon.Warning, problem.title, problem.message, QMessageBox.StandardButton.NoButton, parent)
-    buttons = {}
+    buttons: dict[QAbstractButton, str] = {}
     for choice in problem.choices:
         role = QMessageBox.ButtonRole.RejectRole if choice == QUIT else QMessageBox.ButtonRole.AcceptRole
         buttons[box.addButton(labels[choice], role)] = choice
