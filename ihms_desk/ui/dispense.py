@@ -384,8 +384,8 @@ class DispenseScreen(QWidget):
         entry.addWidget(self._error_label("quantity"), 3, 1, Qt.AlignmentFlag.AlignTop)
         entry.addWidget(self.chosen_label, 4, 0)
         entry.addWidget(self.add_button, 4, 1)
-        entry.setColumnStretch(0, 5)
-        entry.setColumnStretch(1, 2)
+        entry.setColumnStretch(0, 4)
+        entry.setColumnStretch(1, 1)
 
         self.model = DispenseLineModel(self)
         self.model.dataChanged.connect(self._on_line_changed)

@@ -152,8 +152,9 @@ class ItemPicker(QWidget):
         metrics = self.view.fontMetrics()
         widths = {
             ItemHitModel.CODE: metrics.horizontalAdvance("W00000") + 16,
-            ItemHitModel.GENERIC: metrics.horizontalAdvance("Metformin hydrochloride") + 16,
-            ItemHitModel.STOCK: metrics.horizontalAdvance("10,00,000 ampoule") + 16,
+            # Long generic names elide (the tooltip has them whole): the item name matters more.
+            ItemHitModel.GENERIC: metrics.horizontalAdvance("Amoxicillin") + 16,
+            ItemHitModel.STOCK: metrics.horizontalAdvance("1,00,000 capsule") + 12,
             ItemHitModel.EXPIRY: max(metrics.horizontalAdvance("00/0000"), header.fontMetrics().horizontalAdvance(
                 self.model.headers()[ItemHitModel.EXPIRY])) + 20,
         }
