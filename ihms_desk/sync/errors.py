@@ -46,9 +46,8 @@ class ServerTrouble(SyncError):
 
 
 class NotAnIhmsServer(SyncError):
-    """Something answered, but not like an IHMS server: a web page, a login portal, garbage."""
-
-    online = True
+    """Something answered, but not like an IHMS server: a web page, a login portal, garbage.
+    Counted as offline: for the counter, the state server was not reached."""
 
 
 class VersionMismatch(SyncError):
@@ -83,6 +82,10 @@ class CursorUnknown(SyncError):
     """The server does not know our catalogue cursor (it was reset): pull from the start."""
 
     online = True
+
+
+class LocalProblem(SyncError):
+    """This PC's side failed: the database is locked, read-only or the disk is full."""
 
 
 class SyncBusy(SyncError):

@@ -23,6 +23,7 @@ from filelock import FileLock, Timeout
 
 from ihms_desk.store import Store
 from ihms_desk.store.base import Clock, system_clock
+from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import OutboxEvent
 from ihms_desk.store.sync_state import CursorMoved, WireEvent
 from ihms_desk.sync import protocol as wire
@@ -30,6 +31,7 @@ from ihms_desk.sync.client import READ_TIMEOUT, Answer, SyncClient, encode_push_
 from ihms_desk.sync.device import advance_marker, require_enrolment, restored_from_backup
 from ihms_desk.sync.errors import (
     CursorUnknown,
+    LocalProblem,
     NotAnIhmsServer,
     SyncBusy,
     SyncError,
@@ -271,7 +273,13 @@ class SyncWorker:
                     self._save_due = None
                 if nightly_due:
                     nightly_done = self.config.clock().date()
-                outcome = self.sync_once()
+                try:
+                    outcome = self.sync_once()
+                except Exception as error:  # a bug: logged with its traceback; the loop outlives it
+                    log.exception("sync pass failed unexpectedly")
+                    outcome = SyncOutcome(error=SyncError(
+                        f"Sync failed unexpectedly ({type(error).__name__}); it will try again. "
+                        "The log file has the details."))
                 if isinstance(outcome.error, SyncBusy):
                     retry_at = time.monotonic() + self.config.backoff_base  # the other sync will finish
                     failures = max(failures, 1)
@@ -325,6 +333,10 @@ class SyncWorker:
                 outcome = self._pass(store)
                 self.on_status(read_status(store))
                 return outcome
+        except StoreError as error:
+            # The PC's side: disk full, database locked or read-only, not set up. Nothing was
+            # lost; the pass is retried like any other failure.
+            return SyncOutcome(error=LocalProblem(f"This PC could not sync: {error.message}"))
         finally:
             self._lock.release()
 
@@ -336,11 +348,13 @@ class SyncWorker:
         try:
             server_url, device_id, token = require_enrolment(store)
             facility_code = store.require_facility().code
-            client = self._client_for(server_url, token)
-            self._check_server(store, client)
+            # A local check, made before the network so that it also happens offline, as soon
+            # as the program starts on a restored file.
             if restored_from_backup(store, device_id):
                 epoch = store.start_new_epoch()
                 log.warning("database restored from an older copy; new events use epoch %d", epoch)
+            client = self._client_for(server_url, token)
+            self._check_server(store, client)
             sent, duplicates, set_aside, clash = self._push_all(store, client, device_id, facility_code)
             changes = self._pull_catalogue(store, client)
         except SyncError as error:
@@ -515,6 +529,3 @@ class SyncWorker:
                 break
         return applied
 
-    def status(self) -> SyncStatus:
-        with Store.open(self.data_dir, clock=self.config.clock) as store:
-            return read_status(store)

@@ -8,7 +8,9 @@ forwarded untouched. Everything stays on 127.0.0.1.
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import json
 import socket
 import threading
 import time
@@ -53,6 +55,7 @@ class FaultProxy:
         self.faults: list[Fault] = []
         self.held: list[Captured] = []
         self.log: list[tuple[str, str, str]] = []  # (method, path, what happened)
+        self.batch_sizes: list[int] = []  # events in each push that reached the proxy
         self.forwarded_results: list[int] = []
         self._lock = threading.Lock()
         self._refusing = False
@@ -176,6 +179,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = [(k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP]
         request = Captured(self.command, self.path, headers, body)
+        if self.path == "/v1/events" and body:
+            events = json.loads(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
+            proxy.batch_sizes.append(len(events["events"]))
         fault = proxy._take_fault(self.command, self.path)
         action = fault.action if fault else "forward"
         proxy.log.append((self.command, self.path, action))
@@ -223,7 +229,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the desk gave up waiting (its timeout): expected
 
     def _answer(self, status: int, body: bytes, content_type: str) -> None:
         self._relay(status, [("Content-Type", content_type)], body)

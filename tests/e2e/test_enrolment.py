@@ -189,3 +189,27 @@ def test_sync_error_messages_are_plain_words():
     # Every failure class carries its message as given; a person reads it as it is.
     error = SyncError("The line is down.")
     assert error.message == str(error) == "The line is down."
+
+
+def test_cli_daemon_syncs_until_stopped(make_desk, server, proxy):
+    import signal
+    import time
+
+    desk = make_desk()
+    desk.enrol(proxy.url, server.enrolment_code())
+    desk.receive()
+    process = subprocess.Popen([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync",
+                                "--daemon"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while desk.counts()["pending"] or desk.store.sync_state().last_success_at is None:
+            assert time.monotonic() < deadline and process.poll() is None, "the daemon did not sync"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "Waiting to be sent: 0" in out
+    assert_converged(desk, server.store)

@@ -282,3 +282,22 @@ def test_7_server_trouble_is_reported_in_plain_words(make_desk, server, proxy):
 
 if os.name != "posix":  # SIGKILL semantics are what case 1 checks
     del test_1_desk_killed_mid_upload_then_restarted
+
+
+def test_batch_halves_on_timeout_and_grows_back_slowly(make_desk, server, proxy):
+    desk = make_desk()
+    desk.enrol(proxy.url, server.enrolment_code())
+    desk.receive()
+    desk.dispense(1200)
+    proxy.add("delay", seconds=1.5, times=2)  # the server gets them late; the desk gave up
+    worker = desk.worker(read_timeout=0.5)
+    for _ in range(2):
+        outcome = worker.sync_once()
+        assert outcome.error is not None and outcome.error.shrink_batch
+    assert "did not answer in time" in outcome.error.message
+    desk.sync_until_done(worker)
+    assert proxy.batch_sizes[:3] == [200, 100, 50]
+    grown = proxy.batch_sizes[2:]
+    assert all(b <= a + a // 8 + 1 for a, b in zip(grown, grown[1:])), grown  # never jumps
+    assert grown[-2] > 100, "it grew back"
+    assert_converged(desk, server.store)
