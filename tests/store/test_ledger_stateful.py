@@ -302,32 +302,43 @@ class LedgerMachine(RuleBasedStateMachine):
         if result:
             self.apply(result[0].number, "transfer", result[1])
 
-    @rule(reason=st.sampled_from(list(AdjustmentReason)), code=st.sampled_from(CODES), batch_no=st.sampled_from(BATCHES),
-          qty=st.one_of(QUANTITIES, QUANTITIES.map(lambda q: -q)), user=st.sampled_from(["incharge", "incharge", "clerk"]))
-    def adjust(self, reason: AdjustmentReason, code: str, batch_no: str, qty: int, user: str) -> None:
+    @rule(reason=st.sampled_from(list(AdjustmentReason)),
+          lines=st.lists(st.tuples(st.sampled_from(CODES), st.sampled_from(BATCHES), st.one_of(QUANTITIES, QUANTITIES.map(lambda q: -q))),
+                         min_size=1, max_size=2),
+          user=st.sampled_from(["incharge", "incharge", "clerk"]))
+    def adjust(self, reason: AdjustmentReason, lines: list[tuple[str, str, int]], user: str) -> None:
+        """One or two lines, possibly of the same batch: together they must not overdraw it."""
         expected: type[Refusal] | None = None
-        batch = self.batches.get((code, batch_no))
-        delta = 0
+        movements: list[tuple[str, str, int]] = []
         if reason.is_write_off and user == "clerk":
             expected = PermissionDenied
-        elif code == UNKNOWN:
-            expected = UnknownItem
-        elif batch is None:
-            expected = UnknownBatch
-        elif reason.direction == 0:
-            if qty == 0:
+        for code, batch_no, qty in lines if expected is None else []:
+            batch = self.batches.get((code, batch_no))
+            if code == UNKNOWN:
+                expected = UnknownItem
+            elif batch is None:
+                expected = UnknownBatch
+            elif reason.direction == 0 and qty == 0:
                 expected = InvalidInput
-            elif abs(qty) > MAX_LINE_QTY:
+            elif reason.direction == 0 and abs(qty) > MAX_LINE_QTY:
                 expected = InvalidQuantity
-            delta = qty
-        elif not 1 <= qty <= MAX_LINE_QTY:
-            expected = InvalidQuantity
-        else:
-            delta = reason.direction * qty
-        if expected is None and batch is not None and batch.qty + delta < 0:
-            expected = StockTooLow
+            elif reason.direction != 0 and not 1 <= qty <= MAX_LINE_QTY:
+                expected = InvalidQuantity
+            else:
+                delta = qty if reason.direction == 0 else reason.direction * qty
+                if batch.qty + delta < 0:  # each line against the balance before the document
+                    expected = StockTooLow
+                movements.append((code, batch_no, delta))
+            if expected:
+                break
+        if expected is None:  # then the lines together, as the save applies them
+            balance = {key: b.qty for key, b in self.batches.items()}
+            for code, batch_no, delta in movements:
+                balance[(code, batch_no)] += delta
+                if balance[(code, batch_no)] < 0:
+                    expected = StockTooLow
         result = self.run(user, expected, lambda: self.store.adjust(
-            reason=reason, lines=[AdjustmentLine(code, batch_no, qty)]), [(code, batch_no, delta)])
+            reason=reason, lines=[AdjustmentLine(c, b, q) for c, b, q in lines]), movements)
         if result:
             self.apply(result[0].number, "adjustment", result[1])
 
