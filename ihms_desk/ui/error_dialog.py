@@ -151,6 +151,11 @@ def qt_message_handler(kind: QtMsgType, context: QMessageLogContext, message: st
     """Qt's warnings (a missing font, a failed plugin) go to the log, not to a console nobody sees."""
     where = f" ({context.file}:{context.line})" if context.file else ""
     qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s%s", message, where)
+    if kind == QtMsgType.QtFatalMsg:
+        # Qt aborts the process when this returns: no dialog is possible, but the line must
+        # reach the disk first.
+        for handler in logging.getLogger().handlers:
+            handler.flush()
 
 
 def install() -> None:
