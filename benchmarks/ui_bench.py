@@ -286,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         memory = bench_memory(five_year)
     switch_ms: dict[str, float] = memory["switch_ms"]  # type: ignore[assignment]
     slowest = max(switch_ms, key=lambda key: switch_ms[key])
-    print(f"platform: {os.environ.get('QT_QPA_PLATFORM')}, python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"platform: {os.environ.get('QT_QPA_PLATFORM')}, python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+          f"load average {load} (other work on the machine slows every figure)")
     print(f"startup to main window (demo, logged in): {startup['main_ms']:.0f} ms; bare PySide6 window: "
           f"{startup['bare_ms']:.0f} ms; ratio {startup['startup_ratio']:.2f} (target <= {TARGETS['startup_ratio']})")
     print(f"item picker, {picker['items']:,} items, {picker['keystrokes']} keystrokes: p50 {picker['picker_p50_ms']:.1f} ms, "

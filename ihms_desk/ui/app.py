@@ -149,4 +149,6 @@ def run_app(data_dir: Path, *, demo: bool = False) -> int:
         return int(app.exec())
     finally:
         workers.shutdown()
+        if store.user is not None:
+            store.logout()  # the audit trail records the end of the session
         store.close()

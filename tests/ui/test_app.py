@@ -123,3 +123,18 @@ def test_first_screen_is_loaded_too(qtbot, incharge_store: Store) -> None:
     qtbot.waitUntil(lambda: stock.model.rowCount() > 0, timeout=5000)
     codes = {stock.model.item_stock(row).item.code for row in range(stock.model.rowCount())}
     assert "D0001" in codes
+
+
+def test_sync_status_widget_shows_what_it_is_given(qtbot) -> None:
+    from ihms_desk.ui.sync_status import SyncStatus
+
+    widget = SyncStatus()
+    qtbot.addWidget(widget)
+    widget.set_state(True, 123456, "2026-11-25T04:30:00+00:00", None)
+    assert widget.state_label.text() == "Sync: online"
+    assert widget.waiting_label.text() == "1,23,456 events waiting"
+    assert "25-11-2026" in widget.last_label.text()
+    widget.set_state(False, 3, None, "server unreachable")
+    assert widget.state_label.text() == "Sync: offline"
+    assert widget.last_label.text() == "Last sync: never"
+    assert widget.toolTip() == "server unreachable"
