@@ -138,3 +138,40 @@ def test_sync_status_widget_shows_what_it_is_given(qtbot) -> None:
     assert widget.state_label.text() == "Sync: offline"
     assert widget.last_label.text() == "Last sync: never"
     assert widget.toolTip() == "server unreachable"
+
+
+def test_settings_users_model_and_adding_a_user(qtbot, qtmodeltester, chc_dir: Path) -> None:
+    from ihms_desk.ui import dialogs
+    from ihms_desk.ui.settings_screen import SettingsScreen, UsersModel
+
+    with Store.open(chc_dir) as store:
+        store.login("admin", PASSWORD)
+        screen = SettingsScreen(store)
+        qtbot.addWidget(screen)
+        screen.resize(1000, 1400)  # tall enough that the add-user button is on screen, not scrolled away
+        screen.show()
+        assert screen.users_box.isVisibleTo(screen)
+        qtmodeltester.check(screen.users_model)
+        qtbot.keyClicks(screen.new_username, "pharma2")
+        qtbot.keyClicks(screen.new_full_name, "Sunita Jain")
+        qtbot.keyClicks(screen.new_password, "short")
+        qtbot.mouseClick(screen.add_user_button, Qt.MouseButton.LeftButton)
+        assert "at least" in screen.errors["password"].text()
+        screen.new_password.clear()
+        qtbot.keyClicks(screen.new_password, "long-enough")
+        shown_before = len(dialogs.shown)
+        qtbot.mouseClick(screen.add_user_button, Qt.MouseButton.LeftButton)
+        assert len(dialogs.shown) == shown_before + 1
+        with Store.open(chc_dir) as check:
+            assert "pharma2" in [user.username for user in check.users()]
+            assert check.login("pharma2", "long-enough").role.value == "pharmacist"
+        assert isinstance(screen.users_model, UsersModel) and screen.users_model.rowCount() == 5
+
+
+def test_pharmacist_settings_are_language_and_password_only(qtbot, pharmacist_store: Store) -> None:
+    from ihms_desk.ui.settings_screen import SettingsScreen
+
+    screen = SettingsScreen(pharmacist_store)
+    qtbot.addWidget(screen)
+    assert not screen.users_box.isVisibleTo(screen)
+    assert not screen.setting_edits["near_expiry_days"].isEnabledTo(screen)
