@@ -132,11 +132,20 @@ class OutboxMixin(StoreBase):
         return [dict(row) for row in rows]
 
     def outbox_counts(self) -> dict[str, int]:
-        """How many events are pending, sent and rejected."""
-        counts = {"pending": 0, "sent": 0, "rejected": 0}
-        for row in self._rows("SELECT status, count(*) FROM outbox GROUP BY status"):
-            counts[row[0]] = row[1]
-        return counts
+        """How many events are pending, sent and rejected.
+
+        Cheap on a five-year database: pending and rejected are index ranges, and the total
+        is the device's sequence counter (each event takes exactly one number, in the same
+        transaction), so the million sent events are never counted one by one.
+        """
+        row = self._row(
+            "SELECT (SELECT count(*) FROM outbox WHERE status = 'pending'), "
+            "(SELECT count(*) FROM outbox WHERE status = 'rejected'), "
+            "(SELECT next_sequence - 1 FROM device WHERE id = 1)"
+        )
+        assert row is not None
+        pending, rejected, total = row
+        return {"pending": pending, "sent": total - pending - rejected, "rejected": rejected}
 
     def device_state(self) -> dict[str, int]:
         """The device's epoch and next sequence number."""
