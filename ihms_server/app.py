@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import zlib
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -165,6 +166,11 @@ def push_batch(store: Store, device: Device, body: Any) -> dict[str, Any]:
                 results[index] = EventResult(
                     event.event_id, wire.REJECTED, wire.INVALID_EVENT,
                     f"the database could not store this event: {type(error).__name__}")
+    refused = Counter(r.code for r in results if r is not None and r.status == wire.REJECTED)
+    if refused:
+        # The desk sets rejected events aside for its in-charge; the state admin sees them here.
+        log.warning("facility %s device %s: %d of %d events rejected %s", device.facility_code,
+                    device.device_id, refused.total(), len(results), dict(refused))
     return {"results": [r.as_dict() for r in results if r is not None],
             "gaps": [g.as_dict() for g in gaps], "server_time": server_time()}
 
