@@ -244,8 +244,11 @@ class SyncWorker:
         failures = 0
         retry_at: float | None = None
         timer_at = time.monotonic() + self.config.interval
-        with Store.open(self.data_dir, clock=self.config.clock) as store:
-            self._read_nightly_setting(store)
+        try:
+            with Store.open(self.data_dir, clock=self.config.clock) as store:
+                self._read_nightly_setting(store)
+        except StoreError:  # the first pass reports it; until then 21:00 will do
+            log.exception("cannot read the nightly sync time")
         nightly_done = self._nightly_done_today()
         self.request_sync()
         try:
