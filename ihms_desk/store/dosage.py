@@ -43,10 +43,15 @@ _FREQUENCY = re.compile(
 def parse_quantity(text: str, *, maximum: int = MAX_DISPENSE_QTY) -> int:
     """The number of units ``text`` asks for; :class:`InvalidQuantity` says how to type it."""
     cleaned = (text or "").strip()
+    if len(cleaned) > 40:  # also keeps int() off numbers too long for it to read
+        raise InvalidQuantity(f"'{cleaned[:20]}...' is too long for a quantity.", field="quantity")
     if cleaned.isdigit():
         quantity = int(cleaned)
     else:
-        quantity = _from_shorthand(cleaned)
+        try:
+            quantity = _from_shorthand(cleaned)
+        except ZeroDivisionError:  # a half typed as 1/0
+            raise InvalidQuantity(f"'{cleaned}' divides by zero: type a half as 1/2.", field="quantity") from None
     if quantity <= 0:
         raise InvalidQuantity("Quantity must be at least 1.", field="quantity")
     if quantity > maximum:
