@@ -33,6 +33,7 @@ from ihms_desk.sync.errors import (
     CursorUnknown,
     LocalProblem,
     NotAnIhmsServer,
+    ServerTrouble,
     SyncBusy,
     SyncError,
     VersionMismatch,
@@ -517,7 +518,10 @@ class SyncWorker:
             changes, next_cursor = page["changes"], page["next_cursor"]
             if next_cursor == cursor:
                 if changes:  # a server bug; looping on it would pull the same page forever
-                    log.error("catalogue cursor %r did not advance; stopping the pull", cursor)
+                    raise ServerTrouble(
+                        "The server sent catalogue changes without moving on past them; the "
+                        "item list may be out of date. Sync will try again; tell the district if "
+                        "this stays.")
                 break
             try:
                 report = store.apply_catalogue_page(changes, cursor_before=cursor, next_cursor=next_cursor)

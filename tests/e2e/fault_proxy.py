@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                "proxy-authorization", "proxy-authenticate"}
@@ -27,7 +27,7 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
 class Fault:
     """What to do to the next ``times`` requests whose method and path match."""
 
-    action: str  # drop_response, cut_body, status, html, garbage, delay, duplicate, hold
+    action: str  # drop_response, cut_body, status, html, garbage, delay, duplicate, hold, repeat_cursor
     path: str = "/v1/events"
     method: str | None = "POST"
     times: int = 1
@@ -215,6 +215,11 @@ class _Handler(BaseHTTPRequestHandler):
             for thread in threads:
                 thread.join(60)
             self._relay(*answers[0])
+        elif action == "repeat_cursor":  # a buggy server: changes, but the same cursor back
+            status, headers, answer = proxy.forward(request)
+            page = json.loads(answer)
+            page["next_cursor"] = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
+            self._relay(status, headers, json.dumps(page).encode())
         elif action == "hold":
             with proxy._lock:
                 proxy.held.append(request)

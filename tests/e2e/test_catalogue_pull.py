@@ -120,3 +120,21 @@ def test_catalogue_takes_only_this_desks_facility_and_refuses_bad_items(make_des
     # The desk's own rules refuse what it cannot store; the rest of the page still applies.
     assert set(desk_catalogue(desk)) == {"NL00010", "NL00011", "NL00012"}
     assert desk.store.sync_state().catalogue_cursor == server_cursor_after_all(server)
+
+
+def test_pull_stops_when_the_cursor_does_not_advance(make_desk, server, proxy):
+    from ihms_desk.sync.errors import ServerTrouble
+
+    server.store.import_items(state_items(20))
+    desk = make_desk()
+    desk.enrol(proxy.url, server.enrolment_code())
+    desk.receive()
+    proxy.add("repeat_cursor", path="/v1/catalog", method="GET", times=1)
+    outcome = desk.worker().sync_once()
+    assert isinstance(outcome.error, ServerTrouble) and "without moving on" in outcome.error.message
+    assert [path for _, path, _ in proxy.log].count("/v1/catalog?since=&limit=500") == 1, "no loop"
+    assert desk.store.sync_state().catalogue_cursor == ""
+    assert outcome.sent == 1  # the push before the pull went through
+    desk.sync_until_done()
+    assert desk_catalogue(desk) == expected_catalogue(state_items(20))
+    assert_converged(desk, server.store)
