@@ -82,7 +82,9 @@ def expires_within(expiry_month: str, on: dt.date, days: int) -> bool:
 def check_quantity(value: object, *, field: str = "quantity", maximum: int = MAX_LINE_QTY) -> int:
     """A quantity is a positive whole number in the unit of issue, at most ``maximum``."""
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() cannot read. The length limit keeps
+        # int() off strings too long for it (and no sane quantity has 20 digits).
+        if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 20:
             value = int(value.strip())
         else:
             raise InvalidQuantity(f"Quantity '{value}' is not a whole number.", field=field)
