@@ -45,7 +45,7 @@ def parse_quantity(text: str, *, maximum: int = MAX_DISPENSE_QTY) -> int:
     cleaned = (text or "").strip()
     if len(cleaned) > 40:  # also keeps int() off numbers too long for it to read
         raise InvalidQuantity(f"'{cleaned[:20]}...' is too long for a quantity.", field="quantity")
-    if cleaned.isdigit():
+    if cleaned.isdecimal():  # not isdigit(): int() cannot read "²"
         quantity = int(cleaned)
     else:
         try:
