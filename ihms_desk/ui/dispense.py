@@ -477,6 +477,7 @@ class DispenseScreen(QWidget):
         for edit in (self.opd_edit, self.name_edit, self.age_edit, self.abha_edit, self.prescriber_edit):
             edit.returnPressed.connect(self._next_field)
         self.sex_combo.installEventFilter(self)
+        self.qty_edit.installEventFilter(self)
         self.qty_edit.returnPressed.connect(self.add_line)
         self.qty_edit.textChanged.connect(self._on_qty_text)
         order = [self.opd_edit, self.name_edit, self.age_edit, self.sex_combo, self.abha_edit, self.prescriber_edit,
@@ -632,6 +633,14 @@ class DispenseScreen(QWidget):
                 return True
             if watched is self.lines_view and event.key() == Qt.Key.Key_Delete:
                 self.remove_current_line()
+                return True
+            if watched is self.qty_edit and event.key() == Qt.Key.Key_Escape:
+                # Wrong item picked: back to the search, nothing added.
+                self.chosen = None
+                self.chosen_label.clear()
+                self.qty_edit.clear()
+                self.picker.setFocus()
+                self.picker.line_edit.selectAll()
                 return True
         return super().eventFilter(watched, event)
 

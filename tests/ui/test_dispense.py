@@ -206,3 +206,23 @@ def test_models_pass_modeltester(qtmodeltester, qtbot, pharmacist_store: Store) 
     recent.set_rows(pharmacist_store.recent_dispenses(20))
     assert recent.rowCount() == 1
     qtmodeltester.check(recent)
+
+
+def test_escape_and_delete_correct_a_prescription(qtbot, pharmacist_store: Store, check_store: Store) -> None:
+    screen = make_screen(qtbot, pharmacist_store)
+    type_patient(qtbot, screen, opd="FIX/1")
+    qtbot.keyClicks(screen.picker.line_edit, "ibupro")
+    qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.qty_edit, Qt.Key.Key_Escape)  # wrong item: back to the search
+    assert focused() is screen.picker.line_edit and screen.model.rowCount() == 0
+    screen.picker.clear()
+    type_line(qtbot, screen, "D0003", "10")
+    type_line(qtbot, screen, "D0004", "5")
+    screen.lines_view.setFocus()
+    screen.lines_view.setCurrentIndex(screen.model.index(0, DispenseLineModel.ITEM))
+    qtbot.keyClick(screen.lines_view, Qt.Key.Key_Delete)
+    assert [line.item.code for line in screen.model.lines] == ["D0004"]
+    qtbot.keyClick(screen.lines_view, Qt.Key.Key_F10)
+    stored = check_store.recent_dispenses(1)[0]
+    assert [line["item_code"] for line in check_store.document(stored.number).lines] == ["D0004"]
+    assert stock_of(check_store, "D0003") == 300

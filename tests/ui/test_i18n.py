@@ -118,3 +118,33 @@ def test_every_ui_module_is_in_the_translation() -> None:
     literal_call = re.compile(r"""\.tr\(\s*["']|translate\(\s*["'][^"']*["']\s*,\s*["']""")
     modules = {path.name for path in UI_DIR.glob("*.py") if literal_call.search(path.read_text(encoding="utf-8"))}
     assert modules - referenced == set()
+
+
+def test_refusal_on_the_dispense_screen_in_hindi(qtbot, pharmacist_store: Store, check_store: Store) -> None:
+    from ihms_desk.ui.dispense import DispenseScreen
+
+    create_application()
+    assert i18n.set_language("hi")
+    screen = DispenseScreen(pharmacist_store)
+    qtbot.addWidget(screen)
+    screen.show()
+    with qtbot.waitActive(screen):  # F10 is a shortcut: it needs the active window
+        screen.activateWindow()
+    assert screen.save_button.text() == "सेव करें (Ctrl+S / F10)"
+    qtbot.keyClicks(screen.opd_edit, "HI/1")
+    # QTest can only type ASCII keys; a Hindi keyboard goes through the input method instead.
+    screen.name_edit.insert("सीता देवी")
+    qtbot.keyClicks(screen.age_edit, "30")
+    screen.prescriber_edit.insert("डॉ. मीणा")
+    qtbot.keyClicks(screen.picker.line_edit, "D0004")
+    qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(screen.qty_edit, "5")
+    qtbot.keyClick(screen.qty_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_F10)
+    assert screen.errors["sex"].text() == "मरीज़ का लिंग चुनें: M, F या O।"
+    assert check_store.recent_dispenses(5) == []
+    qtbot.keyClicks(screen.sex_combo, "F")
+    qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_F10)
+    saved = check_store.recent_dispenses(1)[0]
+    assert check_store.document(saved.number).header["patient_name"] == "सीता देवी"
+    assert "सेव हुआ" in screen.message.text()
