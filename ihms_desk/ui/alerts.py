@@ -76,7 +76,7 @@ class AlertsScreen(QWidget):
             self.kind_combo.addItem(self.kind_label(kind), kind)
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.error = error_label(self, "alerts")
-        self.model = RowsModel([self.tr("Alert"), self.tr("Item"), self.tr("What to do about it")], self._cell, self)
+        self.model = RowsModel([self.tr("Alert"), self.tr("Item"), self.tr("Details")], self._cell, self)
         self.view = QTableView(self)
         self.view.setObjectName("alerts_table")
         self.view.setModel(self.model)

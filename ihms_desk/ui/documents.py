@@ -181,6 +181,22 @@ class DocumentsScreen(QWidget):
     def current_document(self) -> SavedDocument | None:
         return self._document
 
+    def code_label(self, code: object) -> str:
+        """A header code (source, reason, destination type) in the user's language."""
+        return {
+            "ddw": self.tr("District drug warehouse"),
+            "facility": self.tr("another facility"),
+            "local_purchase": self.tr("local purchase"),
+            "damaged": self.tr("damaged"),
+            "expired_write_off": self.tr("expired, written off"),
+            "return_to_warehouse": self.tr("returned to the warehouse"),
+            "lost": self.tr("lost"),
+            "found": self.tr("found"),
+            "stocktake_correction": self.tr("stocktake correction"),
+            "ward": self.tr("ward"),
+            "sub_centre": self.tr("sub-centre"),
+        }.get(str(code), str(code or ""))
+
     def kind_label(self, kind: str) -> str:
         return {
             "receipt": self.tr("Receipt"),
@@ -240,7 +256,7 @@ class DocumentsScreen(QWidget):
                  f"{fmt.datetime_local(document.created_at)} · {document.created_by}"]
         if document.kind == "receipt":
             parts.append(self.tr("From {source} {name}, voucher {voucher} of {date}").format(
-                source=header.get("source"), name=header.get("source_name") or "", voucher=header.get("voucher_no"),
+                source=self.code_label(header.get("source")), name=header.get("source_name") or "", voucher=header.get("voucher_no"),
                 date=fmt.date(header.get("voucher_date"))))
         elif document.kind == "dispense":
             parts.append(self.tr("OPD {opd} · {name} ({age}/{sex}) · {prescriber}").format(
@@ -250,9 +266,9 @@ class DocumentsScreen(QWidget):
                 parts.append(self.tr("Not available: {item} × {qty}").format(
                     item=shortfall["item_code"], qty=fmt.qty(shortfall["not_available"])))
         elif document.kind == "transfer":
-            parts.append(self.tr("To {type}: {name}").format(type=header.get("destination_type"), name=header.get("destination_name")))
+            parts.append(self.tr("To {type}: {name}").format(type=self.code_label(header.get("destination_type")), name=header.get("destination_name")))
         elif document.kind == "adjustment":
-            parts.append(self.tr("Reason: {reason}").format(reason=header.get("reason_code")))
+            parts.append(self.tr("Reason: {reason}").format(reason=self.code_label(header.get("reason_code"))))
         elif document.kind == "stocktake":
             parts.append(self.tr("{n} batch(es) counted").format(n=len(document.lines)))
         if header.get("note"):

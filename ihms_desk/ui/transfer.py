@@ -210,8 +210,12 @@ class TransferScreen(QWidget):
                     fmt.qty(hit.usable_qty))[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and line.qty > hit.usable_qty:
-            return fmt.SHORT_BG
+        if line.qty > hit.usable_qty:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return fmt.SHORT_BG
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.tr("Only {n} usable on the shelf: a transfer is never short, so saving will be refused.").format(
+                    n=fmt.qty(hit.usable_qty))
         return None
 
     # -- saving -----------------------------------------------------------------------------
