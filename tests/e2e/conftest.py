@@ -43,17 +43,26 @@ def _serve(db_url: str) -> Iterator[Server]:
             server.store.close()
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    yield from _serve(f"sqlite:///{tmp_path / 'server.sqlite3'}")
-
-
-@pytest.fixture
-def pg_server() -> Iterator[Server]:
+def _postgres() -> Iterator[Server]:
     """On PostgreSQL: fails (never skips) when PostgreSQL cannot be reached."""
     admin_url = os.environ.get("IHMS_TEST_POSTGRES", DEFAULT_POSTGRES_ADMIN_URL)
     with temporary_postgres_database(admin_url) as url:
         yield from _serve(url)
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """SQLite unless a test asks for ``@pytest.mark.parametrize("server", ["postgresql"],
+    indirect=True)``."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        yield from _postgres()
+    else:
+        yield from _serve(f"sqlite:///{tmp_path / 'server.sqlite3'}")
+
+
+@pytest.fixture
+def pg_server() -> Iterator[Server]:
+    yield from _postgres()
 
 
 @pytest.fixture

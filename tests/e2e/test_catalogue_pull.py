@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from e2e_desk import FACILITY_CODE, assert_converged
 
 from ihms_server.testing import add_facility
@@ -64,6 +66,7 @@ CRASH_ON_SECOND_CURSOR = textwrap.dedent("""
 """)
 
 
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
 def test_8_crash_between_applying_a_page_and_saving_its_cursor(make_desk, server, proxy):
     items = state_items(1200)
     server.store.import_items(items)
@@ -87,6 +90,7 @@ def test_8_crash_between_applying_a_page_and_saving_its_cursor(make_desk, server
     assert_converged(desk, server.store)
 
 
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
 def test_9_server_says_the_cursor_is_unknown(make_desk, server, proxy):
     items = state_items(700)
     server.store.import_items(items)

@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import replace
 
+import pytest
 from e2e_desk import FAST, assert_converged, server_documents
 
 from ihms_desk.store import Store
@@ -236,6 +237,7 @@ def test_6_poison_event_in_a_batch_of_500(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
 def test_7_long_outage_then_recovery_with_no_new_local_write(make_desk, server, proxy):
     desk = make_desk()
     desk.enrol(proxy.url, server.enrolment_code())
