@@ -77,7 +77,8 @@ def validate_item(raw: dict[str, Any]) -> dict[str, Any]:
     record["dosage_form"] = record["dosage_form"].lower()
     record["unit_of_issue"] = record["unit_of_issue"].lower()
     min_stock = str(raw.get("min_stock") or "0").strip()
-    if not min_stock.isdigit() or int(min_stock) > 10_000_000:
+    # isdecimal, not isdigit ("²" is a digit int() cannot read); the length keeps int() cheap.
+    if not min_stock.isdecimal() or len(min_stock) > 9 or int(min_stock) > 10_000_000:
         raise InvalidInput(f"min_stock '{min_stock}' must be a whole number, 0 or more", field="min_stock")
     record["min_stock"] = int(min_stock)
     active = str(raw.get("active", "1") if raw.get("active") is not None else "1").strip().lower() or "1"
