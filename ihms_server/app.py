@@ -56,10 +56,16 @@ def server_time() -> str:
 def error_response(code: str, reason: str, status: int | None = None,
                    **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "reason": reason, **extra}
+    status = status or STATUS_OF_CODE.get(code, 400)
+    headers = {}
     if code == wire.UPGRADE_REQUIRED:
         body["supported"] = sorted(wire.SUPPORTED_PROTOCOL_VERSIONS)
-    headers = {"WWW-Authenticate": "Bearer"} if (status or STATUS_OF_CODE.get(code)) == 401 else None
-    return JSONResponse(body, status_code=status or STATUS_OF_CODE.get(code, 400), headers=headers)
+        # RFC 9110 asks a 426 to name what to upgrade to.
+        headers["Upgrade"] = ", ".join(f"IHMS-Protocol/{v}"
+                                       for v in sorted(wire.SUPPORTED_PROTOCOL_VERSIONS))
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _reject_constant(name: str) -> Any:

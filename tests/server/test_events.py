@@ -209,6 +209,7 @@ def test_a_request_without_the_protocol_header_needs_an_upgrade(device: Enrolled
         assert response.status_code == 426
         assert response.json()["code"] == wire.UPGRADE_REQUIRED
         assert response.json()["supported"] == [1]
+        assert response.headers["Upgrade"] == "IHMS-Protocol/1"
 
 
 def test_unknown_item_codes_are_accepted_and_shown(device: EnrolledDevice, store: Store) -> None:
