@@ -273,7 +273,7 @@ class CatalogueMixin(StoreBase):
     def map_gtin(self, gtin: str, item_code: str) -> None:
         """Remember that packs with this GTIN are this item, so the next scan fills it in."""
         user = self._require(Action.RECEIVE, "map a barcode to an item")
-        if not (gtin.isdigit() and len(gtin) == 14):
+        if not (gtin.isascii() and gtin.isdigit() and len(gtin) == 14):
             raise InvalidInput("A GTIN has 14 digits.", field="gtin")
         item = self.item(item_code)
         with self._transaction() as conn:

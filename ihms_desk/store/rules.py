@@ -119,7 +119,7 @@ def check_abha(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     digits = re.sub(r"[\s-]", "", value)
-    if not digits.isdigit() or len(digits) != 14:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 14:
         raise InvalidABHA(
             "ABHA number must be 14 digits (for example 91-1234-5678-9012), or left empty.",
             field="abha",
