@@ -176,7 +176,7 @@ def read_challan(path: Path) -> tuple[list[ReceiptLine], dict[str, str]]:
         if None in row:
             raise InvalidInput(f"Row {row_number} has more fields than the header.")
         qty_text = (row.get("qty") or "").strip()
-        if not qty_text.isdigit():
+        if not qty_text.isdecimal():  # not isdigit(): int() cannot read "5²"
             raise InvalidInput(f"Row {row_number}: quantity '{qty_text}' is not a whole number.")
         lines.append(
             ReceiptLine(
