@@ -188,6 +188,7 @@ def test_import_receipt_and_stock_in_every_format(data_dir: Path, tmp_path: Path
     [
         ("item_code,batch_no,qty\nD0001,B,5\n", [], "no column expiry"),
         ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,five\n", ["--voucher-no", "V", "--voucher-date", "today"], "Row 2: quantity 'five'"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,5²\n", [], "Row 2: quantity '5²'"),
         ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,5,extra\n", [], "Row 2 has more fields"),
         ('item_code,batch_no,expiry,qty,manufacturer\nD0001,B,2027-03,5,"Alkem\nLtd"\nD0002,B,2027-03,x\n', [], "Row 3: quantity 'x'"),
         ("item_code,batch_no,expiry,qty\n", ["--voucher-no", "V", "--voucher-date", "2026-11-01"], "no lines"),

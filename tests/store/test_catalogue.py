@@ -29,10 +29,12 @@ def test_import_reports_each_refused_row_with_its_number_and_reason(make_store) 
         "BAD CODE!,Spaces,G,1 mg,tablet,tablet,drug,0,1\n"         # row 9
         "X006,Short Row,G\n"                                       # row 10: missing fields
         "X007,Inactive,G,1 mg,tablet,tablet,surgical,,0\n"         # row 11: good, inactive
+        "X008,Odd Min,G,1 mg,tablet,tablet,drug,²,1\n"             # row 12: a digit int() cannot read
+        f"X009,Huge Min,G,1 mg,tablet,tablet,drug,{'9' * 5000},1\n"  # row 13
     )
     report = store.import_catalogue_csv(io.StringIO(text))
     assert (report.added, report.updated) == (2, 0)
-    assert [number for number, _ in report.rejected] == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert [number for number, _ in report.rejected] == [3, 4, 5, 6, 7, 8, 9, 10, 12, 13]
     reasons = dict(report.rejected)
     assert "code is empty" in reasons[3]
     assert "category 'medicine'" in reasons[4]
@@ -42,6 +44,7 @@ def test_import_reports_each_refused_row_with_its_number_and_reason(make_store) 
     assert "more fields" in reasons[8]
     assert "code 'BAD CODE!'" in reasons[9]
     assert "strength is empty" in reasons[10]
+    assert "min_stock '²'" in reasons[12] and "min_stock" in reasons[13]
     item = store.item("x001")
     assert (item.code, item.dosage_form, item.unit_of_issue, item.category, item.min_stock, item.active) == (
         "X001", "tablet", "tablet", "drug", 5, True)
@@ -193,8 +196,9 @@ def test_gtin_mapping(store: Store) -> None:
     store.map_gtin("08901234567890", "D0001")
     item = store.item_for_gtin("08901234567890")
     assert item is not None and item.code == "D0001"
-    with pytest.raises(InvalidInput):
-        store.map_gtin("123", "D0001")
+    for bad in ("123", "0890123456789²", "०८९०१२३४५६७८९०"):
+        with pytest.raises(InvalidInput):
+            store.map_gtin(bad, "D0001")
     store.act_as("pharma")
     with pytest.raises(PermissionDenied):
         store.map_gtin("08901234567891", "D0001")

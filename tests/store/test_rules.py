@@ -58,7 +58,7 @@ def test_abha() -> None:
     assert check_abha("91-1234-5678-9012") == "91123456789012"
     assert format_abha("91123456789012") == "91-1234-5678-9012"
     assert check_abha(None) is None and check_abha(" ") is None
-    for bad in ("9112345678901", "911234567890123", "91-1234-5678-901a", "९११२३४५६७८९०१२x"):
+    for bad in ("9112345678901", "911234567890123", "91-1234-5678-901a", "९११२३४५६७८९०१२", "9112345678901²"):
         with pytest.raises(InvalidABHA):
             check_abha(bad)
 
