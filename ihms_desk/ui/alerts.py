@@ -84,9 +84,13 @@ class AlertsScreen(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
+        # Fixed widths: a five-year desk can have thousands of alerts, too many to measure.
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(self.MESSAGE, QHeaderView.ResizeMode.Stretch)
+        self.view.setColumnWidth(self.KIND, 150)
+        self.view.setColumnWidth(self.ITEM, 80)
 
         top = QHBoxLayout()
         top.addWidget(self.summary_label, 1)

@@ -118,3 +118,18 @@ def test_refresh_after_a_receipt_shows_the_new_stock(qtbot, screen: StockScreen,
     with qtbot.waitSignal(screen.model.loaded, timeout=5000):
         screen.refresh()
     assert "D0008" in codes(screen.model)
+
+
+def test_rows_show_before_the_verdicts_and_filters_follow_them(qtbot, clerk_store: Store) -> None:
+    widget = StockScreen(clerk_store)
+    qtbot.addWidget(widget)
+    widget.state_combo.setCurrentIndex(widget.state_combo.findData(StockFilter.LOW))
+    seen: list[str] = []
+    widget.model.rows_loaded.connect(lambda seconds: seen.append("rows"))
+    widget.model.loaded.connect(lambda seconds: seen.append("all"))
+    with qtbot.waitSignal(widget.model.loaded, timeout=5000):
+        widget.refresh()
+    assert seen == ["rows", "all"]
+    # The low-stock filter waited for the store's verdicts, then applied them.
+    assert codes(widget.model) == ["D0005"]
+    assert not widget.model.loading
