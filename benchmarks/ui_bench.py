@@ -160,11 +160,13 @@ def bench_picker(data_dir: Path) -> dict[str, float]:
         for word in words:
             picker.clear()
             QCoreApplication.processEvents()
-            for char in word:
+            for position, char in enumerate(word):
                 started = time.perf_counter()
                 QTest.keyClick(picker.line_edit, char)
                 picker.view.viewport().repaint()  # results painted, not only queried
-                times.append((time.perf_counter() - started) * 1000)
+                if position + 1 >= picker.min_chars:
+                    # Only keystrokes that search count: the first letter shows no list at all.
+                    times.append((time.perf_counter() - started) * 1000)
             QTest.keyClick(picker.line_edit, Qt.Key.Key_Down)
         picker.close()
     return {"items": items, "keystrokes": len(times), "picker_p50_ms": statistics.median(times),
@@ -291,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {load} (other work on the machine slows every figure)")
     print(f"startup to main window (demo, logged in): {startup['main_ms']:.0f} ms; bare PySide6 window: "
           f"{startup['bare_ms']:.0f} ms; ratio {startup['startup_ratio']:.2f} (target <= {TARGETS['startup_ratio']})")
-    print(f"item picker, {picker['items']:,} items, {picker['keystrokes']} keystrokes: p50 {picker['picker_p50_ms']:.1f} ms, "
+    print(f"item picker, {picker['items']:,} items, {picker['keystrokes']} searching keystrokes: p50 {picker['picker_p50_ms']:.1f} ms, "
           f"p95 {picker['picker_p95_ms']:.1f} ms (target <= {TARGETS['picker_p95_ms']:.0f}), max {picker['picker_max_ms']:.1f} ms")
     print(f"stock screen on the five-year database: rows in after {stock['stock_open_ms']:.0f} ms median "
           f"(max {stock['stock_open_max_ms']:.0f}; target <= {TARGETS['stock_open_ms']:.0f}); GUI thread blocked "

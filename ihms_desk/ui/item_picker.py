@@ -20,7 +20,9 @@ Used by every screen that names an item (dispense, receive, adjust, transfer, st
     self.picker.set_error("...")   # red text under the field (a Refusal about field "item")
 
 Keys while typing: Down/Up/PageDown/PageUp move through results, Enter picks the highlighted
-one (the first if none), Escape clears the text. The results list never takes focus, so Tab
+one (the first if none), Escape clears the text. The list starts at the second character: one
+letter matches most of a 6,000-item catalogue, is the slowest search and helps nobody (Enter
+after one character still searches). The results list never takes focus, so Tab
 leaves the picker for the next field. Out-of-stock items are listed (a dispense records the
 shortfall; a receipt needs them) but marked in dark red with "Out of stock".
 
@@ -127,10 +129,12 @@ class ItemPicker(QWidget):
     #: The ItemHit the user picked (Enter, double-click, or :meth:`choose_code`).
     item_chosen = Signal(object)
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *, visible_rows: int = 6, limit: int = 20) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None, *, visible_rows: int = 6, limit: int = 20,
+                 min_chars: int = 2) -> None:
         super().__init__(parent)
         self.store = store
         self.limit = limit
+        self.min_chars = min_chars
         self.line_edit = QLineEdit(self)
         self.line_edit.setObjectName("item_search")
         self.line_edit.setPlaceholderText(self.tr("Item: type code, name or generic name"))
@@ -207,7 +211,7 @@ class ItemPicker(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Search again with the current text (stock figures may have changed)."""
-        self._search(self.line_edit.text())
+        self._on_text_changed(self.line_edit.text())
 
     def set_error(self, message: str | None) -> None:
         self.error_label.setText(message or "")
@@ -216,6 +220,7 @@ class ItemPicker(QWidget):
     def choose_code(self, code: str) -> ItemHit | None:
         """Pick the item with exactly this code, as if typed and Enter pressed; None if unknown."""
         self.line_edit.setText(code)
+        self._search(code)
         for hit in self.hits():
             if hit.item.code == code.strip().upper():
                 self._choose(hit)
@@ -227,6 +232,10 @@ class ItemPicker(QWidget):
 
     @Slot(str)
     def _on_text_changed(self, text: str) -> None:
+        if len(text.strip()) < self.min_chars:
+            self.set_error(None)
+            self.model.set_hits([])
+            return
         self._search(text)
 
     def _search(self, text: str) -> None:
@@ -277,6 +286,8 @@ class ItemPicker(QWidget):
                 self._move(-page)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if not self.model.rowCount() and self.line_edit.text().strip():
+                    self._search(self.line_edit.text())  # a one-character search, asked for
                 hit = self.current_hit()
                 if hit is not None:
                     self._choose(hit)

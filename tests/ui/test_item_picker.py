@@ -68,3 +68,18 @@ def test_model_passes_modeltester(qtmodeltester, pharmacist_store: Store) -> Non
     model = ItemHitModel()
     model.set_hits(pharmacist_store.search_items("tablet"))
     qtmodeltester.check(model)
+
+
+def test_one_letter_waits_for_the_next_unless_enter(qtbot, pharmacist_store: Store) -> None:
+    picker = ItemPicker(pharmacist_store)
+    qtbot.addWidget(picker)
+    picked = []
+    picker.item_chosen.connect(picked.append)
+    qtbot.keyClicks(picker.line_edit, "o")
+    assert picker.hits() == []
+    qtbot.keyClicks(picker.line_edit, "r")
+    assert "D0005" in [hit.item.code for hit in picker.hits()]
+    picker.clear()
+    qtbot.keyClicks(picker.line_edit, "g")
+    qtbot.keyClick(picker.line_edit, Qt.Key.Key_Return)
+    assert [hit.item.code for hit in picked] == ["S0001"]
