@@ -150,8 +150,8 @@ def test_import_catalog_needs_a_user_and_the_right_password(data_dir: Path, tmp_
 
 
 CHALLAN = ("item_code,batch_no,expiry,qty,manufacturer,unit_cost,voucher_no,voucher_date\n"
-           "D0001,PCM2411,03/2027,5000,RMSCL,0.18,DDW/JPR/4411,{day}\n"
-           "D0002,AMX77,2027-06,300,,,DDW/JPR/4411,{day}\n")
+           "D0001,PCM2411,03/2099,5000,RMSCL,0.18,DDW/JPR/4411,{day}\n"
+           "D0002,AMX77,2099-06,300,,,DDW/JPR/4411,{day}\n")
 
 
 def test_import_receipt_and_stock_in_every_format(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,7 +172,7 @@ def test_import_receipt_and_stock_in_every_format(data_dir: Path, tmp_path: Path
     records = {r["code"]: r for r in json.loads(out)}
     assert set(records) == {"D0001", "D0002"}
     assert records["D0001"] == {"code": "D0001", "name": "Paracetamol 500 mg Tablet", "unit": "tablet", "on_hand": 5000,
-                                "usable": 5000, "expired": 0, "nearest_expiry": "2027-03", "amc": 0.0, "months_of_stock": None}
+                                "usable": 5000, "expired": 0, "nearest_expiry": "2099-03", "amc": 0.0, "months_of_stock": None}
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "stock", "--format", "csv", "--all")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert {r["code"]: r["on_hand"] for r in rows} == {"D0001": "5000", "D0002": "300", "S0001": "0"}
@@ -187,17 +187,17 @@ def test_import_receipt_and_stock_in_every_format(data_dir: Path, tmp_path: Path
     ("challan", "args", "message"),
     [
         ("item_code,batch_no,qty\nD0001,B,5\n", [], "no column expiry"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,five\n", ["--voucher-no", "V", "--voucher-date", "today"], "Row 2: quantity 'five'"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,5²\n", [], "Row 2: quantity '5²'"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,5,extra\n", [], "Row 2 has more fields"),
-        ('item_code,batch_no,expiry,qty,manufacturer\nD0001,B,2027-03,5,"Alkem\nLtd"\nD0002,B,2027-03,x\n', [], "Row 3: quantity 'x'"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,five\n", ["--voucher-no", "V", "--voucher-date", "today"], "Row 2: quantity 'five'"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5²\n", [], "Row 2: quantity '5²'"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5,extra\n", [], "Row 2 has more fields"),
+        ('item_code,batch_no,expiry,qty,manufacturer\nD0001,B,2099-03,5,"Alkem\nLtd"\nD0002,B,2099-03,x\n', [], "Row 3: quantity 'x'"),
         ("item_code,batch_no,expiry,qty\n", ["--voucher-no", "V", "--voucher-date", "2026-11-01"], "no lines"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,5\n", [], "--voucher-no"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,5\n", ["--voucher-no", "V", "--voucher-date", "32-13-2026"], "is not a date"),
-        ("item_code,batch_no,expiry,qty\nZZZ,B,2027-03,5\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "not in the catalogue"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5\n", [], "--voucher-no"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5\n", ["--voucher-no", "V", "--voucher-date", "32-13-2026"], "is not a date"),
+        ("item_code,batch_no,expiry,qty\nZZZ,B,2099-03,5\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "not in the catalogue"),
         ("item_code,batch_no,expiry,qty\nD0001,B,2020-03,5\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "cannot be received"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2027-03,0\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "at least 1"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2027-99,5\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "is not a month"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,0\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "at least 1"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-99,5\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "is not a month"),
     ],
 )
 def test_import_receipt_bad_challans(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -19,7 +19,7 @@ def main(data_dir: str, seed: int) -> None:
             store.act_as("clerk")
             document = store.receive(
                 source="ddw", voucher_no=f"CRASH/{n}", voucher_date=store.today(),
-                lines=[ReceiptLine(code, f"C{n % 7}", "2030-12", 40) for code in ITEMS],
+                lines=[ReceiptLine(code, f"C{n % 7}", "2099-12", 40) for code in ITEMS],
             )
         else:
             store.act_as("pharma")
