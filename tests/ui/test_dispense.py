@@ -226,3 +226,32 @@ def test_escape_and_delete_correct_a_prescription(qtbot, pharmacist_store: Store
     stored = check_store.recent_dispenses(1)[0]
     assert [line["item_code"] for line in check_store.document(stored.number).lines] == ["D0004"]
     assert stock_of(check_store, "D0003") == 300
+
+
+def test_locked_database_explained_and_form_kept(qtbot, pharmacist_store: Store, chc_dir) -> None:
+    """An environment problem (another program holds the database) gets a message box saying
+    what to do; nothing is saved and the prescription stays on screen to save again."""
+    import sqlite3
+
+    from ihms_desk.paths import database_path
+
+    pharmacist_store.conn.execute("PRAGMA busy_timeout = 100")  # fail fast instead of waiting 5 s
+    screen = make_screen(qtbot, pharmacist_store)
+    type_patient(qtbot, screen, opd="LOCK/1")
+    type_line(qtbot, screen, "D0004", "5")
+    other = sqlite3.connect(database_path(chc_dir), isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    shown_before = len(dialogs.shown)
+    try:
+        qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_F10)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert len(dialogs.shown) == shown_before + 1
+    title, message = dialogs.shown[-1]
+    assert title == "Nothing was saved" and "Close the other copy and save again" in message
+    assert screen.opd_edit.text() == "LOCK/1" and screen.model.rowCount() == 1
+    assert pharmacist_store.recent_dispenses(5) == []
+    with qtbot.waitSignal(screen.saved):
+        qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_F10)
+    assert pharmacist_store.recent_dispenses(1)[0].summary.startswith("LOCK/1")
