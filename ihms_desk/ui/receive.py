@@ -277,7 +277,8 @@ class ReceiveScreen(QWidget):
             self._item = None
             self.item_label.clear()
             self.picker.clear()
-            self.errors.set("item", self.tr("New barcode {gtin}: pick its item once; it will be remembered.").format(gtin=scan.gtin))
+            self.errors.set("item", self.tr("New barcode {gtin}: pick its item once; it will be remembered.").format(gtin=scan.gtin),
+                            hint=True)
             self.picker.setFocus()
         else:
             self._focus_next_empty()

@@ -39,6 +39,7 @@ _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 ERROR_STYLE = "color: #b00020;"
+HINT_STYLE = "color: #7a4f00; font-weight: bold;"
 
 
 # -- stock on hand ----------------------------------------------------------------------------
@@ -336,7 +337,8 @@ class StockTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.usable_qty <= 0 and code in self._snapshot.stock_out:
             return fmt.OUT_OF_STOCK_FG
         if role == Qt.ItemDataRole.ToolTipRole:
-            notes = []
+            # The full name first: long names are cut in the Item column.
+            notes = [f"{code} · {fmt.item_label(row.item)} · {row.item.generic_name}"]
             if code in self._snapshot.stock_out:
                 notes.append(self.tr("Out of stock"))
             if code in self._snapshot.low:
@@ -345,7 +347,7 @@ class StockTableModel(QAbstractTableModel):
                 notes.append(self.tr("A batch expires soon"))
             if row.expired_qty > 0:
                 notes.append(self.tr("Expired stock on the shelf: write it off or return it"))
-            return "\n".join(notes) or None
+            return "\n".join(notes)
         return None
 
     def _display(self, row: ItemStock, column: int) -> str:
@@ -646,8 +648,10 @@ class FieldErrors:
         name = field_name or getattr(error, "field", None)
         self.set(name, message_of(error), focus=focus)
 
-    def set(self, name: str | None, message: str, *, focus: bool = False) -> None:
+    def set(self, name: str | None, message: str, *, focus: bool = False, hint: bool = False) -> None:
+        """Show ``message`` under a field; ``hint`` shows it as guidance, not as an error."""
         label = self.label_for(name)
+        label.setStyleSheet(HINT_STYLE if hint else ERROR_STYLE)
         label.setText(message)
         label.setVisible(bool(message))
         entry = self.fields.get(self.aliases.get(name or "", name or ""))
