@@ -116,3 +116,33 @@ def test_outbox_status_may_change(store: Store) -> None:
     store.record_sync_results([(event.event_id, "applied", None, None)])
     assert store.outbox_counts() == {"pending": 0, "sent": 1, "rejected": 0}
     assert store.conn.execute("SELECT acknowledged_at IS NOT NULL, attempts FROM outbox").fetchone()[:] == (1, 1)
+
+
+def test_backup_to_is_a_consistent_copy_while_in_use(store: Store, tmp_path: Path) -> None:
+    store.act_as("clerk")
+    receive(store, ("D0001", "B1", "2027-03", 10))
+    reader = store.open_another()
+    try:
+        target = reader.backup_to(tmp_path / "copies" / "now.sqlite3")  # from another connection, WAL still open
+    finally:
+        reader.close()
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert copy.execute("SELECT number FROM document").fetchall() == [("RCV/2026-27/000001",)]
+        assert copy.execute("SELECT qty FROM stock").fetchall() == [(10,)]
+    finally:
+        copy.close()
+
+
+def test_sync_failure_counts_attempts_and_keeps_the_reason(store: Store) -> None:
+    store.act_as("clerk")
+    receive(store, ("D0001", "B1", "2027-03", 10))
+    receive(store, ("D0001", "B1", "2027-03", 10))
+    events = store.pending_events()
+    assert [e.sequence for e in store.pending_events(after_sequence=1)] == [2]
+    assert [e.sequence for e in store.pending_events(limit=1)] == [1]
+    store.record_sync_failure([e.event_id for e in events], "connection refused " * 100)
+    rows = store.conn.execute("SELECT attempts, last_error, status FROM outbox ORDER BY sequence").fetchall()
+    assert [(r[0], len(r[1]), r[2]) for r in rows] == [(1, 500, "pending"), (1, 500, "pending")]
+    assert store.pending_events()[0].attempts == 1
