@@ -106,7 +106,9 @@ class StocktakeScreen(QWidget):
         self.view.setModel(self.sheet)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
+        # Typing a digit on a row starts editing its count (F2 would switch to dispensing).
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setSectionResizeMode(self.ITEM, QHeaderView.ResizeMode.Stretch)
@@ -124,7 +126,7 @@ class StocktakeScreen(QWidget):
         self.summary_label.setWordWrap(True)
         self.remove_button = QPushButton(self.tr("Remove batch (Del)"), self)
         self.clear_button = QPushButton(self.tr("Clear the sheet"), self)
-        self.preview_button = QPushButton(self.tr("Preview differences (F9)"), self)
+        self.preview_button = QPushButton(self.tr("Preview differences (Ctrl+D)"), self)
         self.preview_button.setObjectName("preview")
         self.save_button = QPushButton(self.tr("Save stocktake (F10)"), self)
         self.save_button.setObjectName("save")
@@ -172,7 +174,8 @@ class StocktakeScreen(QWidget):
         self.save_button.clicked.connect(self.save)
         shortcut_save(self, self.save)
         shortcut_delete(self.view, self.remove_row)
-        preview = QShortcut(QKeySequence(Qt.Key.Key_F9), self)
+        # Not F9: F2-F9 switch screens in the main window (an ambiguous key would do nothing).
+        preview = QShortcut(QKeySequence("Ctrl+D"), self)
         preview.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         preview.activated.connect(self.preview)
         self._update_state()
