@@ -154,13 +154,13 @@ def envelope_head(event: OutboxEvent | WireEvent, device_id: str, facility_code:
 
 def read_status(store: Store, *, syncing: bool = False) -> SyncStatus:
     state = store.sync_state()
-    counts = store.outbox_counts()
+    waiting, set_aside = store.unsent_counts()
     return SyncStatus(
         enrolled=state.enrolled,
         server_url=state.server_url,
         online=state.online,
-        waiting=counts["pending"],
-        set_aside=counts["rejected"],
+        waiting=waiting,
+        set_aside=set_aside,
         last_success=state.last_success_at,
         last_error=state.last_error,
         clock_skew_seconds=state.clock_skew_seconds,
@@ -363,8 +363,8 @@ class SyncWorker:
             changes = self._pull_catalogue(store, client)
         except SyncError as error:
             store.record_sync_error(error.message, online=error.online)
-            return SyncOutcome(sent, duplicates, set_aside, store.outbox_counts()["pending"], changes, error)
-        waiting = store.outbox_counts()["pending"]
+            return SyncOutcome(sent, duplicates, set_aside, store.unsent_counts()[0], changes, error)
+        waiting = store.unsent_counts()[0]
         if self.stop.is_set() and waiting:
             return SyncOutcome(sent, duplicates, set_aside, waiting, changes)
         store.record_sync_success()
@@ -417,7 +417,7 @@ class SyncWorker:
         One batch is on the wire at a time, but while the server stores it this thread reads
         the next batch and records the answer to the previous one: on a PC that does both
         sides' work (the benchmark) or a slow server, that overlap is most of the speed."""
-        tally = _Tally(waiting=store.outbox_counts()["pending"])
+        tally = _Tally(waiting=store.unsent_counts()[0])
         marker_written = time.monotonic()
 
         def next_batch(after: int) -> tuple[list[WireEvent], bytes]:

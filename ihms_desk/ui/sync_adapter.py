@@ -8,7 +8,6 @@ and re-emits its callbacks as signals, which Qt delivers in the GUI thread.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from pathlib import Path
@@ -28,8 +27,9 @@ class SyncAdapter(QObject):
 
     #: The whole :class:`SyncStatus`, after every pass and when a pass starts.
     statusChanged = Signal(object)
-    #: online (bool, or None before the first try), events waiting, last success (a local
-    #: ``datetime`` or None), last error in plain words (or None): SyncStatusWidget.set_state.
+    #: online (bool; None when not enrolled or not tried yet), events waiting, last success
+    #: (ISO timestamp text or None), last error in plain words (or None): exactly the
+    #: arguments of ``ihms_desk.ui.sync_status.SyncStatus.set_state``.
     stateChanged = Signal(object, int, object, object)
     #: Events sent so far in this pass, events still waiting.
     progress = Signal(int, int)
@@ -48,10 +48,9 @@ class SyncAdapter(QObject):
 
     def _report(self, status: SyncStatus) -> None:
         self.statusChanged.emit(status)
-        last_success = None
-        if status.last_success is not None:
-            last_success = dt.datetime.fromisoformat(status.last_success).astimezone()
-        self.stateChanged.emit(status.online, status.waiting, last_success, status.last_error)
+        # The status bar reads online=None as "sync not set up on this PC".
+        online = status.online if status.enrolled else None
+        self.stateChanged.emit(online, status.waiting, status.last_success, status.last_error)
 
     def _progress(self, sent: int, waiting: int) -> None:
         self.progress.emit(sent, waiting)
