@@ -62,8 +62,17 @@ class AppController(QObject):
     def show_setup(self) -> SetupWizard:
         wizard = SetupWizard(self.store)
         wizard.finished.connect(self.on_setup_done)
+        wizard.language_changed.connect(self.change_setup_language)
         self._show(wizard, size=(720, 680))
         return wizard
+
+    @Slot(str)
+    def change_setup_language(self, code: str) -> None:
+        """The wizard again in the chosen language, with what was typed kept."""
+        old = self.window
+        values = old.values() if isinstance(old, SetupWizard) else {}
+        i18n.set_language(code)
+        self.show_setup().set_values(values)
 
     def show_login(self) -> LoginScreen:
         login = LoginScreen(self.store, demo=self.demo)

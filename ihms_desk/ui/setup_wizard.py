@@ -38,6 +38,8 @@ class SetupWizard(QWidget):
     """Emits ``finished(User)`` with the new administrator logged in on the store."""
 
     finished = Signal(object)
+    #: The language was changed in the wizard: the app builds it again in that language.
+    language_changed = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +78,7 @@ class SetupWizard(QWidget):
         for code, name in i18n.LANGUAGES.items():
             self.language_combo.addItem(name, code)
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(i18n.current_language())))
+        self.language_combo.currentIndexChanged.connect(self._on_language_chosen)
         admin_form.addRow(self.tr("&Language"), self.language_combo)
 
         self.setup_button = QPushButton(self.tr("Set up"), self)
@@ -121,6 +124,21 @@ class SetupWizard(QWidget):
     @Slot()
     def _next_field(self) -> None:
         self.focusNextChild()
+
+    @Slot(int)
+    def _on_language_chosen(self, index: int) -> None:
+        code = str(self.language_combo.itemData(index))
+        if code != i18n.current_language():
+            self.language_changed.emit(code)
+
+    def values(self) -> dict[str, str]:
+        """What has been typed so far (kept when the wizard is built again in another language)."""
+        return {**{field: edit.text() for field, edit in self.edits.items()}, "type": str(self.type_combo.currentData())}
+
+    def set_values(self, values: dict[str, str]) -> None:
+        for field, edit in self.edits.items():
+            edit.setText(values.get(field, ""))
+        self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(values.get("type", "CHC"))))
 
     def show_refusal(self, error: StoreError) -> None:
         label = self.errors.get(error.field or "general", self.general_error)

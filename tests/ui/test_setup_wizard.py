@@ -20,6 +20,14 @@ S0001,Gauze Swab,Gauze,10 cm,swab,piece,surgical,100,1
 """
 
 
+@pytest.fixture(autouse=True)
+def back_to_english():
+    yield
+    from ihms_desk.ui import i18n
+
+    i18n.set_language("en")
+
+
 @pytest.fixture()
 def catalogue(tmp_path: Path, monkeypatch) -> Path:
     path = tmp_path / "starter.csv"
@@ -46,6 +54,8 @@ def test_first_run_sets_up_and_loads_catalogue(qtbot, tmp_path: Path, catalogue:
     fill(qtbot, wizard, code="rj-jpr-chc-014", name="CHC Chaksu", district="Jaipur", block="Chaksu",
          username="admin", full_name="Dr. A. Sharma", password="long-secret")
     wizard.language_combo.setCurrentIndex(wizard.language_combo.findData("hi"))
+    wizard = controller.window  # built again in Hindi, with what was typed
+    assert isinstance(wizard, SetupWizard)
     with qtbot.waitSignal(wizard.finished, timeout=10_000):
         qtbot.mouseClick(wizard.setup_button, Qt.MouseButton.LeftButton)
     window = controller.window
@@ -75,3 +85,25 @@ def test_refusal_shown_next_to_the_field(qtbot, tmp_path: Path, catalogue: Path)
     assert "at least" in wizard.errors["password"].text()
     assert store.facility() is None
     store.close()
+
+
+def test_choosing_hindi_shows_the_wizard_in_hindi(qtbot, tmp_path: Path) -> None:
+    from ihms_desk.ui import i18n
+
+    create_application()
+    store = Store.open(tmp_path / "new")
+    controller = AppController(store)
+    controller.start()
+    wizard = controller.window
+    assert isinstance(wizard, SetupWizard)
+    fill(qtbot, wizard, code="RJ-1", name="CHC X")
+    wizard.language_combo.setCurrentIndex(wizard.language_combo.findData("hi"))
+    hindi = controller.window
+    assert isinstance(hindi, SetupWizard) and hindi is not wizard
+    qtbot.addWidget(hindi)
+    assert hindi.setup_button.text() == "सेटअप करें"
+    assert hindi.edits["code"].text() == "RJ-1" and hindi.edits["name"].text() == "CHC X"
+    assert hindi.language_combo.currentData() == "hi"
+    hindi.close()
+    store.close()
+    i18n.set_language("en")
