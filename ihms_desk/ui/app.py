@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -19,7 +20,9 @@ from ihms_desk.store.errors import EnvironmentProblem
 from ihms_desk.ui import i18n, workers
 from ihms_desk.ui.login import LoginScreen
 from ihms_desk.ui.main_window import MainWindow
-from ihms_desk.ui.setup_wizard import SetupWizard
+
+if TYPE_CHECKING:
+    from ihms_desk.ui.setup_wizard import SetupWizard
 
 log = logging.getLogger("ihms_desk.ui")
 
@@ -60,6 +63,9 @@ class AppController(QObject):
     # -- the three windows ------------------------------------------------------------------
 
     def show_setup(self) -> SetupWizard:
+        # Imported here: only the first run on a new data folder needs it (start-up time).
+        from ihms_desk.ui.setup_wizard import SetupWizard
+
         wizard = SetupWizard(self.store)
         wizard.finished.connect(self.on_setup_done)
         wizard.language_changed.connect(self.change_setup_language)
@@ -69,6 +75,8 @@ class AppController(QObject):
     @Slot(str)
     def change_setup_language(self, code: str) -> None:
         """The wizard again in the chosen language, with what was typed kept."""
+        from ihms_desk.ui.setup_wizard import SetupWizard
+
         old = self.window
         values = old.values() if isinstance(old, SetupWizard) else {}
         i18n.set_language(code)
