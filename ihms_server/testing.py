@@ -68,12 +68,22 @@ def run_server(db_url: str, *, host: str = "127.0.0.1") -> Iterator[str]:
     """Serve the API over ``db_url`` (migrated first) on a free port in a background thread;
     yield the base URL, e.g. ``http://127.0.0.1:41234``."""
     store = open_store(db_url)
+    try:
+        with serve_app(create_app(store), host=host) as base_url:
+            yield base_url
+    finally:
+        store.close()
+
+
+@contextmanager
+def serve_app(app: Any, *, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port until the block ends."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(store), log_level="warning",
-                                           access_log=False, lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"ihms-server-{port}", daemon=True)
     thread.start()
@@ -88,7 +98,6 @@ def run_server(db_url: str, *, host: str = "127.0.0.1") -> Iterator[str]:
         server.should_exit = True
         thread.join(15)
         sock.close()
-        store.close()
 
 
 @dataclasses.dataclass(frozen=True)

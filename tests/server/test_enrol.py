@@ -114,3 +114,20 @@ def test_a_revoked_device_cannot_push(server: str, store: Store, db_url: str) ->
     response = device.push([make_event(device, 1)])
     assert response.status_code == 401
     assert store.event_count() == 0
+
+
+def test_a_database_that_is_down_gives_503_not_500(store: Store) -> None:
+    from ihms_server.app import create_app
+    from ihms_server.testing import serve_app
+
+    down = store.unavailable_errors[0]
+
+    def database_gone(token: str) -> None:
+        raise down("could not reach the database")
+
+    store.authenticate = database_gone  # type: ignore[method-assign,assignment]
+    with serve_app(create_app(store)) as base_url:
+        response = requests.get(f"{base_url}/v1/catalog", timeout=30,
+                                headers={**PROTOCOL, "Authorization": "Bearer x"})
+    assert response.status_code == 503
+    assert response.json()["code"] == "storage_unavailable"
