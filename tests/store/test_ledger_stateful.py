@@ -119,6 +119,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.batches: dict[tuple[str, str], ModelBatch] = {}
         self.documents: list[ModelDocument] = []
         self.patients = 0
+        self.backdate = 0
 
     def teardown(self) -> None:
         self.store.close()
@@ -127,8 +128,13 @@ class LedgerMachine(RuleBasedStateMachine):
     # -- the model ------------------------------------------------------------------------
 
     @property
+    def doc_date(self) -> dt.date:
+        """The date of the document being saved: today, or a few days back (paper slips)."""
+        return self.clock().date() - dt.timedelta(days=self.backdate)
+
+    @property
     def month(self) -> str:
-        return self.clock().date().strftime("%Y-%m")
+        return self.doc_date.strftime("%Y-%m")
 
     def usable(self, item: str, chosen: str | None = None) -> list[ModelBatch]:
         batches = sorted((b for b in self.batches.values() if b.item == item and b.qty > 0 and b.expiry >= self.month),
@@ -230,8 +236,17 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(lines=st.lists(st.tuples(st.sampled_from(CODES), QUANTITIES, st.one_of(st.none(), QUANTITIES),
                                    st.one_of(st.none(), st.none(), st.sampled_from(BATCHES))), min_size=1, max_size=2,
-                         unique_by=lambda line: line[0]))
-    def dispense(self, lines: list[tuple[str, int, int | None, str | None]]) -> None:
+                         unique_by=lambda line: line[0]),
+          back=st.sampled_from([0, 0, 0, 2, 25]))
+    def dispense(self, lines: list[tuple[str, int, int | None, str | None]], back: int) -> None:
+        """Backdated slips (``back`` days) use the batches usable on their date, and their year's numbers."""
+        self.backdate = back
+        try:
+            self._dispense(lines)
+        finally:
+            self.backdate = 0
+
+    def _dispense(self, lines: list[tuple[str, int, int | None, str | None]]) -> None:
         expected: type[Refusal] | None = None
         for _, prescribed, qty, _ in lines:
             if not 1 <= prescribed <= MAX_DISPENSE_QTY:
@@ -263,8 +278,10 @@ class LedgerMachine(RuleBasedStateMachine):
                 movements += self.allocate(code, wanted, chosen)
         self.patients += 1
         patient = Patient(f"OPD/{self.patients}", "Patient", 40, "F")
+        doc_date = self.doc_date if self.backdate else None
         result = self.run("pharma", expected, lambda: self.store.dispense(
-            patient=patient, prescriber="Dr", lines=[DispenseLine(c, p, q, b) for c, p, q, b in lines]), movements)
+            patient=patient, prescriber="Dr", lines=[DispenseLine(c, p, q, b) for c, p, q, b in lines], doc_date=doc_date),
+            movements)
         if result:
             document, moved = result
             for line, (code, prescribed, qty, _) in zip(document.lines, lines):
