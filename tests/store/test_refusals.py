@@ -23,7 +23,9 @@ from ihms_desk.store.errors import (
     InvalidABHA,
     InvalidInput,
     InvalidQuantity,
+    LoginFailed,
     NotLoggedIn,
+    NotSetUp,
     PermissionDenied,
     Refusal,
     StockTooLow,
@@ -226,3 +228,19 @@ def test_database_locked_by_another_writer(busy: Store) -> None:
         other.close()
     assert_unchanged(before, busy)
     _dispense_one(busy)  # once the other copy lets go, saving works again
+
+
+def test_a_failed_login_writes_only_its_audit_row(busy: Store) -> None:
+    before = snapshot(busy)
+    audit_rows = count(busy, "audit")
+    with pytest.raises(LoginFailed):
+        busy.login("pharma", "not-the-password")
+    assert_unchanged(before, busy)
+    assert count(busy, "audit") == audit_rows + 1
+
+
+def test_not_set_up_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with Store.open(tmp_path) as store:
+        with pytest.raises(NotSetUp, match="ihms-desk init"):
+            store.require_facility()
+        assert store.conn.execute("SELECT count(*) FROM facility").fetchone()[0] == 0
