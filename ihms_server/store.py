@@ -128,6 +128,7 @@ class Store(ABC):
     data_errors: tuple[type[Exception], ...]
     #: Errors that mean the database cannot be reached or used just now.
     unavailable_errors: tuple[type[Exception], ...]
+    _instance_id: str | None = None
 
     # --- backend primitives -------------------------------------------------------------
 
@@ -197,12 +198,11 @@ class Store(ABC):
 
     def instance_id(self) -> str:
         """The id this database was created with; it names every catalogue cursor."""
-        cached: str | None = getattr(self, "_instance_id", None)
-        if cached is None:
+        if self._instance_id is None:
             with self._read() as cur:
                 cur.execute("SELECT value FROM server_meta WHERE key = 'instance_id'")
-                cached = self._instance_id = str(cur.fetchone()[0])
-        return cached
+                self._instance_id = str(cur.fetchone()[0])
+        return self._instance_id
 
     # --- master data (admin) ---------------------------------------------------------------
 
