@@ -142,7 +142,7 @@ class DispenseLineModel(QAbstractTableModel):
         if column == self.ITEM:
             return fmt.item_label(line.item)
         if column == self.PRESCRIBED:
-            return f"{fmt.qty(line.qty_prescribed)} {line.item.unit_of_issue}"
+            return f"{fmt.qty(line.qty_prescribed)} {fmt.unit(line.item.unit_of_issue)}"
         if column == self.DISPENSING:
             return "" if plan is None else fmt.qty(plan.qty)
         if column == self.BATCH:
@@ -536,7 +536,7 @@ class DispenseScreen(QWidget):
         self.chosen = hit
         if hit.usable_qty > 0:
             stock = self.tr("{qty} {unit} in stock, nearest expiry {expiry}").format(
-                qty=fmt.qty(hit.usable_qty), unit=hit.item.unit_of_issue, expiry=fmt.expiry(hit.nearest_expiry))
+                qty=fmt.qty(hit.usable_qty), unit=fmt.unit(hit.item.unit_of_issue), expiry=fmt.expiry(hit.nearest_expiry))
         else:
             stock = self.tr("OUT OF STOCK: the line will be recorded as not available")
         self.chosen_label.setText(f"<b>{hit.item.code} · {fmt.item_label(hit.item)}</b> — {stock}")
@@ -554,7 +554,7 @@ class DispenseScreen(QWidget):
         except Refusal:
             self.qty_result.setText(self.tr("? type 10, 1-0-1 x5, BD x5, TDS x5"))
             return
-        unit = self.chosen.item.unit_of_issue if self.chosen else ""
+        unit = fmt.unit(self.chosen.item.unit_of_issue) if self.chosen else ""
         self.qty_result.setText(f"= <b>{fmt.qty(quantity)}</b> {unit}")
 
     @Slot()
@@ -696,7 +696,7 @@ class DispenseScreen(QWidget):
             for short in document.shortfalls:
                 item = names.get(short["item_code"])
                 label = fmt.item_label(item) if item else short["item_code"]
-                unit = item.unit_of_issue if item else ""
+                unit = fmt.unit(item.unit_of_issue) if item else ""
                 parts.append(f"{label} {fmt.qty(short['not_available'])} {unit}".strip())
             text += " " + self.tr("NOT AVAILABLE (write NA on the slip): {items}.").format(items="; ".join(parts))
             self.message.setStyleSheet(f"background: {fmt.SHORT_BG.name()};")

@@ -18,7 +18,10 @@ same way: ``fmt.EXPIRED_BG``, ``fmt.NEAR_EXPIRY_BG``, ``fmt.OUT_OF_STOCK_FG``, `
 (``QColor``; return them from a model's ``BackgroundRole`` / ``ForegroundRole``).
 
 Digits stay Latin (0-9) in Hindi too: that is what Rajasthan's registers and IHMS print.
-Nothing here depends on the UI language, so it is safe in models and workers.
+Nothing here depends on the UI language except :func:`unit`, which names a unit of issue
+in the user's language (``fmt.unit("tablet")`` is 'गोली' in Hindi)::
+
+    f"{fmt.qty(n)} {fmt.unit(item.unit_of_issue)}"
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from ihms_desk.store.model import Item
@@ -134,3 +138,26 @@ def item_label(item: Item) -> str:
     if item.dosage_form and item.dosage_form.lower() not in lower:
         parts.append(item.dosage_form)
     return " ".join(parts)
+
+
+def _unit_names() -> dict[str, str]:
+    # Literal calls so that pyside6-lupdate finds them: the units of the starter catalogue.
+    translate = QCoreApplication.translate
+    return {
+        "tablet": translate("units", "tablet"), "capsule": translate("units", "capsule"),
+        "bottle": translate("units", "bottle"), "vial": translate("units", "vial"),
+        "ampoule": translate("units", "ampoule"), "piece": translate("units", "piece"),
+        "foil": translate("units", "foil"), "strip": translate("units", "strip"),
+        "tube": translate("units", "tube"), "roll": translate("units", "roll"),
+        "each": translate("units", "each"), "pack": translate("units", "pack"),
+        "kit": translate("units", "kit"), "inhaler": translate("units", "inhaler"),
+        "pair": translate("units", "pair"), "sachet": translate("units", "sachet"),
+        "set": translate("units", "set"), "box": translate("units", "box"),
+    }
+
+
+def unit(name: str | None) -> str:
+    """A unit of issue in the user's language; an unknown unit as stored."""
+    if not name:
+        return ""
+    return _unit_names().get(name, name)

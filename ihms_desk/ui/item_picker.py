@@ -111,7 +111,7 @@ class ItemHitModel(QAbstractTableModel):
             if column == self.STOCK:
                 if out:
                     return self.tr("Out of stock")
-                return f"{fmt.qty(hit.usable_qty)} {hit.item.unit_of_issue}"
+                return f"{fmt.qty(hit.usable_qty)} {fmt.unit(hit.item.unit_of_issue)}"
             if column == self.EXPIRY:
                 return fmt.expiry(hit.nearest_expiry)
         elif role == Qt.ItemDataRole.ForegroundRole and out:

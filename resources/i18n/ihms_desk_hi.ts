@@ -180,7 +180,7 @@
         <translation>विवरण</translation>
     </message>
     <message>
-        <location line="+47" />
+        <location line="+51" />
         <source>Sync has never succeeded: check the internet line and the sync settings.</source>
         <translation>सिंक अब तक एक बार भी सफल नहीं हुआ: इंटरनेट और सिंक सेटिंग जाँचें।</translation>
     </message>
@@ -355,7 +355,7 @@
 <context>
     <name>BatchTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="+382" />
+        <location filename="../../ihms_desk/ui/stock_model.py" line="+425" />
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -577,7 +577,7 @@
         <translation>हाल में दी गई दवाएँ</translation>
     </message>
     <message>
-        <location line="+76" />
+        <location line="+77" />
         <source>{qty} {unit} in stock, nearest expiry {expiry}</source>
         <translation>स्टॉक में {qty} {unit}, सबसे पास की एक्सपायरी {expiry}</translation>
     </message>
@@ -602,7 +602,7 @@
         <translation>{code} पहले से पंक्ति {n} पर है: बदलने के लिए वह पंक्ति हटाएँ।</translation>
     </message>
     <message>
-        <location line="+106" />
+        <location line="+114" />
         <source>Saved {number}: {name}, {lines} lines.</source>
         <translation>{number} सेव हुआ: {name}, {lines} पंक्तियाँ।</translation>
     </message>
@@ -671,12 +671,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0" />
-        <location line="+45" />
+        <location line="+50" />
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-45" />
+        <location line="-50" />
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
@@ -692,7 +692,7 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1" />
-        <location line="+125" />
+        <location line="+130" />
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
@@ -940,7 +940,7 @@ Reason: {reason}</source>
 <context>
     <name>ItemHitModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/item_picker.py" line="+75" />
+        <location filename="../../ihms_desk/ui/item_picker.py" line="+77" />
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -973,18 +973,18 @@ Reason: {reason}</source>
 <context>
     <name>ItemPicker</name>
     <message>
-        <location line="+25" />
+        <location line="+27" />
         <source>Item: type code, name or generic name</source>
         <extracomment>The ItemHit the user picked (Enter, double-click, or :meth:`choose_code`).</extracomment>
         <translation>दवा: कोड, नाम या जेनेरिक नाम लिखें</translation>
     </message>
     <message>
-        <location line="+74" />
+        <location line="+88" />
         <source>No item with code {code}.</source>
         <translation>कोड {code} की कोई दवा नहीं है।</translation>
     </message>
     <message>
-        <location line="+61" />
+        <location line="+67" />
         <source>No item matches '{text}'.</source>
         <translation>'{text}' से कोई दवा नहीं मिली।</translation>
     </message>
@@ -1030,7 +1030,7 @@ Reason: {reason}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ihms_desk/ui/main_window.py" line="+57" />
+        <location filename="../../ihms_desk/ui/main_window.py" line="+58" />
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
@@ -1075,7 +1075,7 @@ Reason: {reason}</source>
         <translation>सेटिंग</translation>
     </message>
     <message>
-        <location line="+53" />
+        <location line="+58" />
         <source>IHMS Desk — {facility}</source>
         <extracomment>The user chose another language in Settings ('en' or 'hi'): the app rebuilds the window.</extracomment>
         <translation>IHMS Desk — {facility}</translation>
@@ -1269,7 +1269,7 @@ Reason: {reason}</source>
         <translation>नया बारकोड {gtin}: एक बार उसकी दवा चुनें; आगे याद रहेगा।</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+25" />
         <source>Barcode {gtin} is now {item}; the next scan fills it in.</source>
         <translation>बारकोड {gtin} अब {item} है; अगली स्कैन पर अपने-आप भर जाएगा।</translation>
     </message>
@@ -1297,7 +1297,7 @@ Reason: {reason}</source>
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-495" />
+        <location filename="../../ihms_desk/ui/dispense.py" line="-504" />
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -1435,7 +1435,7 @@ Reason: {reason}</source>
         <translation>IHMS Desk {version} · डेटा फ़ाइल: {path}</translation>
     </message>
     <message>
-        <location line="+73" />
+        <location line="+74" />
         <source>Saved ({n} changed).</source>
         <translation>सेव हुआ ({n} बदलाव)।</translation>
     </message>
@@ -1458,8 +1458,9 @@ Reason: {reason}</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+46" />
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+48" />
         <source>IHMS Desk — first setup</source>
+        <extracomment>The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
     </message>
     <message>
@@ -1518,7 +1519,7 @@ Reason: {reason}</source>
         <translation>पासवर्ड (&amp;P)</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+9" />
         <source>&amp;Language</source>
         <translation>भाषा (&amp;L)</translation>
     </message>
@@ -1528,7 +1529,7 @@ Reason: {reason}</source>
         <translation>सेटअप करें</translation>
     </message>
     <message>
-        <location line="+78" />
+        <location line="+93" />
         <source>No starter catalogue in this build: import the item list later (Settings).</source>
         <translation>इस संस्करण में दवाओं की शुरुआती सूची नहीं है: सूची बाद में आयात करें (सेटिंग)।</translation>
     </message>
@@ -1538,7 +1539,7 @@ Reason: {reason}</source>
         <translation>दवाओं की शुरुआती सूची लोड हो रही है…</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+8" />
         <source>{added} items loaded into the catalogue.</source>
         <translation>सूची में {added} दवाएँ/सामान जोड़े गए।</translation>
     </message>
@@ -1592,7 +1593,7 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+25" />
-        <location line="+106" />
+        <location line="+107" />
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
     </message>
@@ -1616,9 +1617,9 @@ Reason: {reason}</source>
 <context>
     <name>StockTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="-268" />
+        <location filename="../../ihms_desk/ui/stock_model.py" line="-288" />
         <source>Code</source>
-        <extracomment>Rows handed to the view per fetchMore: enough to fill a screen, cheap to lay out. A load finished (the worker's figures are in); the argument is seconds it took. A load failed: the exception (EnvironmentProblem, or a bug).</extracomment>
+        <extracomment>False while only the rows are in and the verdicts are still being read. Rows handed to the view per fetchMore: enough to fill a screen, cheap to lay out. The rows of a load are in and shown; the argument is seconds since load(). A load finished (rows and verdicts are in); the argument is seconds since load(). A load failed: the exception (EnvironmentProblem, or a bug).</extracomment>
         <translation>कोड</translation>
     </message>
     <message>
@@ -1667,7 +1668,7 @@ Reason: {reason}</source>
         <translation>स्टॉक (महीने)</translation>
     </message>
     <message>
-        <location line="+141" />
+        <location line="+161" />
         <source>Out of stock</source>
         <translation>स्टॉक खत्म</translation>
     </message>
@@ -1702,7 +1703,7 @@ Reason: {reason}</source>
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location line="+301" />
+        <location line="+303" />
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
@@ -1737,18 +1738,18 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0" />
-        <location line="+37" />
+        <location line="+39" />
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-37" />
-        <location line="+44" />
+        <location line="-39" />
+        <location line="+46" />
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-44" />
+        <location line="-46" />
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
@@ -1759,17 +1760,17 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0" />
-        <location line="+45" />
+        <location line="+47" />
         <source>Counted</source>
         <translation>गिने गए</translation>
     </message>
     <message>
-        <location line="-44" />
+        <location line="-46" />
         <source>Difference</source>
         <translation>अंतर</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+17" />
         <source>count of the selected batch, Enter for the next</source>
         <translation>चुने बैच की गिनती, अगले के लिए Enter</translation>
     </message>
@@ -1790,8 +1791,8 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1" />
-        <source>Preview differences (F9)</source>
-        <translation>अंतर देखें (F9)</translation>
+        <source>Preview differences (Ctrl+D)</source>
+        <translation>अंतर देखें (Ctrl+D)</translation>
     </message>
     <message>
         <location line="+2" />
@@ -1819,7 +1820,7 @@ Reason: {reason}</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+57" />
+        <location line="+58" />
         <source>{item} has no stock on the books: receive it or record it as found.</source>
         <translation>{item} का रिकॉर्ड में कोई स्टॉक नहीं: प्राप्ति दर्ज करें या "मिला" में दर्ज करें।</translation>
     </message>
@@ -2226,7 +2227,7 @@ Reason: {reason}</source>
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-211" />
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-212" />
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -2579,6 +2580,100 @@ Reason: {reason}</source>
         <location line="+0" />
         <source>Administrator</source>
         <translation>एडमिन</translation>
+    </message>
+</context>
+<context>
+    <name>units</name>
+    <message>
+        <location filename="../../ihms_desk/ui/formatting.py" line="+147" />
+        <source>tablet</source>
+        <extracomment>Expired batch: must not be issued (light red). Expires within the near-expiry window: issue first (light amber). No usable stock: greyed out text. A line that could not be met in full (shortfall), light amber as well. Something fine and saved (light green).</extracomment>
+        <translation>गोली</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>capsule</source>
+        <translation>कैप्सूल</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>bottle</source>
+        <translation>बोतल</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>vial</source>
+        <translation>वायल</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>ampoule</source>
+        <translation>एम्प्यूल</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>piece</source>
+        <translation>नग</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>foil</source>
+        <translation>पत्ता</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>strip</source>
+        <translation>स्ट्रिप</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>tube</source>
+        <translation>ट्यूब</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>roll</source>
+        <translation>रोल</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>each</source>
+        <translation>नग</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>pack</source>
+        <translation>पैक</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>kit</source>
+        <translation>किट</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>inhaler</source>
+        <translation>इनहेलर</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>pair</source>
+        <translation>जोड़ी</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>sachet</source>
+        <translation>पाउच</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>set</source>
+        <translation>सेट</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>box</source>
+        <translation>डिब्बा</translation>
     </message>
 </context>
 </TS>

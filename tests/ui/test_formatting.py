@@ -42,3 +42,18 @@ def test_expiry_and_money() -> None:
     assert fmt.money("123456.5") == "₹1,23,456.50"
     assert fmt.signed_qty(500) == "+500"
     assert fmt.signed_qty(-1200) == "-1,200"
+
+
+def test_units_in_the_users_language() -> None:
+    from ihms_desk.ui import i18n
+    from ihms_desk.ui.app import create_application
+
+    create_application()
+    assert fmt.unit("tablet") == "tablet"
+    assert fmt.unit("unheard-of") == "unheard-of"
+    try:
+        assert i18n.set_language("hi")
+        assert fmt.unit("tablet") == "गोली"
+        assert fmt.unit("unheard-of") == "unheard-of"
+    finally:
+        i18n.set_language("en")
