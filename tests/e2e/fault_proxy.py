@@ -27,7 +27,7 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
 class Fault:
     """What to do to the next ``times`` requests whose method and path match."""
 
-    action: str  # drop_response, cut_body, status, html, garbage, delay, duplicate, hold, repeat_cursor
+    action: str  # drop_response, cut_body, status, html, garbage, delay, duplicate, hold, repeat_cursor, redirect
     path: str = "/v1/events"
     method: str | None = "POST"
     times: int = 1
@@ -198,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif action == "status":
             self._answer(fault.status, b'{"detail": "injected"}' if fault.status < 500 else b"Bad Gateway",
                          "text/plain")
+        elif action == "redirect":  # e.g. a server that moved to https
+            self._relay(301, [("Location", "https://ihms.example.in" + self.path)], b"")
         elif action == "html":
             self._answer(200, b"<html><body><h1>Welcome to CHC Wi-Fi</h1>Please log in.</body></html>",
                          "text/html; charset=utf-8")

@@ -98,6 +98,15 @@ def test_server_answering_html_or_garbage(make_desk, server, proxy, answer):
     assert_converged(desk, server.store)
 
 
+def test_redirect_is_not_followed(make_desk, server, proxy):
+    desk = make_desk()
+    desk.receive()
+    proxy.add("redirect", path="/v1/enrol")
+    with pytest.raises(NotAnIhmsServer, match="sends this desk on to https://ihms.example.in/v1/enrol"):
+        desk.enrol(proxy.url, server.enrolment_code())
+    assert_nothing_changed(desk, 1)
+
+
 def test_revoked_token_then_enrolled_again(make_desk, server, proxy):
     desk = make_desk()
     desk.enrol(proxy.url, server.enrolment_code())
