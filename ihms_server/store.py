@@ -597,10 +597,13 @@ class SqliteStore(Store):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield _SqliteCursor(conn.cursor())
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # Also when COMMIT itself failed (disk full): a transaction left open would
+                # refuse every later BEGIN on this thread's connection.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     @contextmanager
     def _read(self) -> Iterator[_SqliteCursor]:
@@ -609,7 +612,8 @@ class SqliteStore(Store):
         try:
             yield _SqliteCursor(conn.cursor())
         finally:
-            conn.execute("COMMIT")
+            if conn.in_transaction:
+                conn.execute("COMMIT")
 
     def _migration_dir(self) -> str:
         return "sqlite"
