@@ -405,7 +405,8 @@ class DispenseScreen(QWidget):
         header.setSectionResizeMode(DispenseLineModel.NOTE, QHeaderView.ResizeMode.Stretch)
         self.lines_view.installEventFilter(self)
         row_height = self.lines_view.verticalHeader().defaultSectionSize()
-        self.lines_view.setMinimumHeight(header.sizeHint().height() + row_height * 5 + 4)
+        # Three rows at least; it grows with the window. More would not fit a 1024x768 screen.
+        self.lines_view.setMinimumHeight(header.sizeHint().height() + row_height * 3 + 4)
         lines_hint = QLabel(self.tr("F2 on the batch column: choose another batch · Delete: remove the line"), self)
         lines_hint.setStyleSheet("color: #555555;")
 

@@ -45,9 +45,13 @@ SCREENS = (
 )
 
 
-def settle(milliseconds: int = 600) -> None:
+#: How long each screen is given to load (worker results) before it is grabbed.
+SETTLE_MS = 600
+
+
+def settle(milliseconds: int | None = None) -> None:
     """Let queued signals and worker results arrive (screens that load in the worker)."""
-    end = time.monotonic() + milliseconds / 1000
+    end = time.monotonic() + (SETTLE_MS if milliseconds is None else milliseconds) / 1000
     while time.monotonic() < end:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.01)
