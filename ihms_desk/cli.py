@@ -20,7 +20,7 @@ from pathlib import Path
 from ihms_desk import __version__
 from ihms_desk.paths import database_path, demo_data_dir, resolve_data_dir
 from ihms_desk.store import Store
-from ihms_desk.store.catalogue import numbered_rows
+from ihms_desk.store.catalogue import numbered_rows, read_header
 from ihms_desk.store.errors import EnvironmentProblem, InvalidInput, Refusal
 from ihms_desk.store.model import FACILITY_TYPES, ReceiptLine
 
@@ -162,7 +162,7 @@ def read_challan(path: Path) -> tuple[list[ReceiptLine], dict[str, str]]:
     except OSError as error:
         raise InvalidInput(f"Cannot read {path}: {error.strerror}") from None
     reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    header = read_header(reader)
     missing = [column for column in RECEIPT_COLUMNS if column not in header]
     if missing:
         raise InvalidInput(

@@ -168,7 +168,7 @@ class CatalogueMixin(StoreBase):
         else:
             handle_io = source
         reader = csv.DictReader(handle_io)
-        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        header = read_header(reader)
         missing = [column for column in _REQUIRED if column not in header]
         if missing:
             raise InvalidInput(f"The file has no column {', '.join(missing)}. Expected columns: {', '.join(CATALOGUE_COLUMNS)}.")
@@ -285,12 +285,28 @@ class CatalogueMixin(StoreBase):
             )
 
 
+def read_header(reader: csv.DictReader[str]) -> list[str]:
+    """The header's column names, lower case; an unreadable header is refused plainly."""
+    try:
+        names = reader.fieldnames or []
+    except csv.Error as error:
+        raise InvalidInput(f"Row 1 cannot be read as CSV: {error}.") from None
+    return [name.strip().lower() for name in names]
+
+
 def numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, Any]]]:
-    """Each record with its spreadsheet row number (the header is row 1)."""
-    _ = reader.fieldnames  # reading it consumes the header line, if not done yet
+    """Each record with its spreadsheet row number (the header is row 1); a row the CSV reader
+    cannot read (a field over its size limit, say) is refused with its number."""
+    read_header(reader)
     row_number = 1
     last_line = reader.line_num
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InvalidInput(f"Row {row_number + 1} cannot be read as CSV: {error}.") from None
         # The lines this record took, less the line breaks inside its quoted fields, are the
         # empty lines the reader skipped before it, plus the record's own row.
         inside = sum(str(value).count("\n") for value in row.values() if value is not None)
