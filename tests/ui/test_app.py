@@ -176,3 +176,23 @@ def test_pharmacist_settings_are_language_and_password_only(qtbot, pharmacist_st
     qtbot.addWidget(screen)
     assert not screen.users_box.isVisibleTo(screen)
     assert not screen.setting_edits["near_expiry_days"].isEnabledTo(screen)
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_main_window_fits_an_old_1024x768_screen(qtbot, chc_dir: Path, language: str) -> None:
+    from ihms_desk.ui import i18n
+
+    create_application()
+    i18n.set_language(language)
+    try:
+        with Store.open(chc_dir) as store:
+            store.login("admin", PASSWORD)
+            window = MainWindow(store)
+            qtbot.addWidget(window)
+            for key in window.actions_by_key:
+                window.go_to(key)
+            size = window.minimumSizeHint()
+            # 768 px less the taskbar and the title bar leave about 700.
+            assert size.width() <= 1024 and size.height() <= 700, (language, size)
+    finally:
+        i18n.set_language("en")
