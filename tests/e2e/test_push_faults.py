@@ -234,6 +234,10 @@ def test_6_poison_event_in_a_batch_of_500(make_desk, server, proxy):
     assert set_aside[0]["reject_code"] == "invalid_event"
     assert "kind" in set_aside[0]["reject_reason"]
     assert desk.store.outbox_counts() == {"pending": 0, "sent": 499, "rejected": 1}
+    status = subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync",
+                             "--status"], capture_output=True, text=True, timeout=60)
+    assert "set aside by the server: 1" in status.stdout
+    assert f"set aside: {set_aside[0]['number']} (dispense, sequence 250): payload.document.kind" in status.stdout
     assert_converged(desk, server.store)
 
 
