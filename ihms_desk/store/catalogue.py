@@ -310,7 +310,8 @@ def numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, 
         # The lines this record took, less the line breaks inside its quoted fields, are the
         # empty lines the reader skipped before it, plus the record's own row.
         inside = sum(str(value).count("\n") for value in row.values() if value is not None)
-        row_number += reader.line_num - last_line - inside
+        # At least one row: a quote left open swallows the record's own line break.
+        row_number += max(1, reader.line_num - last_line - inside)
         last_line = reader.line_num
         yield row_number, row
 
