@@ -68,3 +68,21 @@ def test_no_answer_is_a_server_error(api: EnrolledDevice, api_schema: Any, label
                                        content_type_conformance, response_schema_conformance])
 
     check()
+
+
+def test_dashboard_pages_never_answer_with_a_server_error(api: EnrolledDevice) -> None:
+    """The HTML pages are not in the OpenAPI document; fuzz their two inputs directly."""
+    import requests
+    from hypothesis import strategies as st
+
+    session = requests.Session()
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(text=st.text(max_size=120))
+    def check(text: str) -> None:
+        for response in (session.get(f"{api.base_url}/", params={"district": text}, timeout=30),
+                         session.get(f"{api.base_url}/facility/{requests.utils.quote(text, safe='')}",
+                                     timeout=30)):
+            assert response.status_code < 500, (text, response.status_code)
+
+    check()
