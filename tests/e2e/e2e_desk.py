@@ -7,11 +7,13 @@ import datetime as dt
 import json
 import shutil
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ihms_desk.store import Store
 from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
+from ihms_desk.sync.device import enrol
 from ihms_desk.sync.worker import SyncConfig, SyncOutcome, SyncWorker
 from ihms_server.store import Store as ServerStore
 
@@ -96,16 +98,12 @@ class Desk:
     # -- sync --------------------------------------------------------------------------------
 
     def enrol(self, server_url: str, code: str) -> None:
-        from ihms_desk.sync.device import enrol
-
         enrol(self.store, server_url, code, device_name="e2e desk")
 
     def worker(self, config: SyncConfig = FAST, **kwargs: Any) -> SyncWorker:
         if self.clock is not None and "clock" not in kwargs:
             kwargs["clock"] = self.clock
         if kwargs:
-            from dataclasses import replace
-
             config = replace(config, **kwargs)
         return SyncWorker(self.data_dir, config)
 
