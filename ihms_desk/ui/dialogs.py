@@ -8,17 +8,11 @@ runs a nested event loop that an offscreen test could not answer, except the two
 
 from __future__ import annotations
 
-import logging
-import traceback
-from types import TracebackType
-
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ihms_desk.store.errors import EnvironmentProblem, StoreError
 from ihms_desk.ui import i18n
-
-log = logging.getLogger("ihms_desk.ui")
 
 #: The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.
 shown: list[tuple[str, str]] = []
@@ -45,14 +39,6 @@ def show_problem(parent: QWidget | None, error: StoreError) -> None:
     """An environment problem (disk full, read-only, locked): what happened and what to do."""
     title = QCoreApplication.translate("dialogs", "Nothing was saved") if isinstance(error, EnvironmentProblem) else QCoreApplication.translate("dialogs", "Refused")
     _open_box(parent, QMessageBox.Icon.Warning, title, i18n.refusal_text(error))
-
-
-def show_bug(parent: QWidget | None, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-    """A bug: logged with its traceback, and shown plainly (never swallowed)."""
-    text = "".join(traceback.format_exception(kind, error, tb))
-    log.error("Unexpected error\n%s", text)
-    _open_box(parent, QMessageBox.Icon.Critical, QCoreApplication.translate("dialogs", "Something went wrong"),
-              QCoreApplication.translate("dialogs", "IHMS Desk hit an unexpected error. What you had saved is safe. Please tell the support team and send the log file.") + "\n\n" + f"{kind.__name__}: {error}")
 
 
 def _open_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, message: str) -> None:

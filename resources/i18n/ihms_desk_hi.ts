@@ -552,7 +552,7 @@
         <translation>मात्रा (&amp;Q)</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+33" />
         <source>F2 on the batch column: choose another batch · Delete: remove the line</source>
         <translation>बैच कॉलम पर F2: दूसरा बैच चुनें · Delete: पंक्ति हटाएँ</translation>
     </message>
@@ -1297,7 +1297,7 @@ Reason: {reason}</source>
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-504" />
+        <location filename="../../ihms_desk/ui/dispense.py" line="-505" />
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -2245,7 +2245,7 @@ Reason: {reason}</source>
 <context>
     <name>dialogs</name>
     <message>
-        <location filename="../../ihms_desk/ui/dialogs.py" line="+46" />
+        <location filename="../../ihms_desk/ui/dialogs.py" line="+40" />
         <source>Nothing was saved</source>
         <extracomment>The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.</extracomment>
         <translation>कुछ भी सेव नहीं हुआ</translation>
@@ -2254,16 +2254,6 @@ Reason: {reason}</source>
         <location line="+0" />
         <source>Refused</source>
         <translation>स्वीकार नहीं हुआ</translation>
-    </message>
-    <message>
-        <location line="+8" />
-        <source>Something went wrong</source>
-        <translation>कुछ गड़बड़ हो गई</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>IHMS Desk hit an unexpected error. What you had saved is safe. Please tell the support team and send the log file.</source>
-        <translation>IHMS Desk में अनपेक्षित गड़बड़ी हुई। जो आपने सेव किया था वह सुरक्षित है। कृपया सहायता टीम को बताएँ और लॉग फ़ाइल भेजें।</translation>
     </message>
 </context>
 <context>
