@@ -58,7 +58,11 @@ def validate_item(raw: dict[str, Any]) -> dict[str, Any]:
     """Check one catalogue record; return it cleaned, or raise :class:`InvalidInput`."""
     record: dict[str, Any] = {}
     for key in _REQUIRED:
-        value = str(raw.get(key) or "").strip()
+        # A line break or tab inside a spreadsheet cell is a space in a name; other control
+        # characters (NUL, say) have no place in the catalogue and would break screens and sync.
+        value = re.sub(r"[\t\r\n ]+", " ", str(raw.get(key) or "")).strip()
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise InvalidInput(f"{key} contains control characters", field=key)
         if not value:
             raise InvalidInput(f"{key} is empty", field=key)
         if len(value) > 200:
