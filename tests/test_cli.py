@@ -198,6 +198,8 @@ def test_import_receipt_and_stock_in_every_format(data_dir: Path, tmp_path: Path
         ("item_code,batch_no,expiry,qty\nD0001,B,2020-03,5\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "cannot be received"),
         ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,0\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "at least 1"),
         ("item_code,batch_no,expiry,qty\nD0001,B,2099-99,5\n", ["--voucher-no", "V", "--voucher-date", "{today}"], "is not a month"),
+        pytest.param('item_code,batch_no,expiry,qty\nD0001,"' + "B" * 200_000 + '",2099-01,5\n', [], "Row 2 cannot be read as CSV",
+                     id="oversized-field"),
     ],
 )
 def test_import_receipt_bad_challans(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -64,7 +64,19 @@ def test_row_numbers_are_spreadsheet_rows_even_with_line_breaks_in_a_field(make_
     report = store.import_catalogue_csv(io.StringIO(text))
     assert report.added == 1
     assert [number for number, _ in report.rejected] == [3, 5]
-    assert store.item("X001").name == "Gauze Swab\n(sterile)"
+    assert store.item("X001").name == "Gauze Swab (sterile)"  # a line break in a cell is a space in a name
+    report = store.import_catalogue_csv(io.StringIO(HEADER + 'X009,"Unclosed quote,G,1,t,t,drug,0,1\n'))
+    assert [number for number, _ in report.rejected] == [2]
+
+
+def test_control_characters_and_oversized_fields(make_store) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(catalogue=False)
+    report = store.import_catalogue_csv(io.StringIO(HEADER + "X001,Na\x00me,G,1,t,t,drug,0,1\nX002,Tab\tName,G,1,t,t,drug,0,1\n"))
+    assert [number for number, _ in report.rejected] == [2] and "control characters" in report.rejected[0][1]
+    assert store.item("X002").name == "Tab Name"
+    with pytest.raises(InvalidInput, match="Row 2 cannot be read as CSV"):
+        store.import_catalogue_csv(io.StringIO(HEADER + 'X003,"' + "x" * 200_000 + '",G,1,t,t,drug,0,1\n'))
+    assert count(store, "item") == 1
 
 
 def test_import_updates_existing_items(store: Store) -> None:
