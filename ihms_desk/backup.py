@@ -42,6 +42,7 @@ from ihms_desk.store.errors import (
     EnvironmentProblem,
     InvalidInput,
     Refusal,
+    StoreError,
     environment_errors,
 )
 
@@ -201,10 +202,10 @@ def take_backup(
     log.info("Backup written to %s", first)
 
     second = Path(extra[0].strip()).expanduser() if include_second_folder and extra and extra[0].strip() else None
-    if second is not None and second.resolve() != first_folder.resolve():
+    if second is not None and not _same_folder(second, first_folder):
         try:
             copy = _write_checked_copy(lambda target: _copy_file(first, target), second, first.name)
-        except EnvironmentProblem as problem:
+        except StoreError as problem:  # stick full, unplugged, or it garbled the copy
             report.problems.append(problem.message)
             log.warning("Second backup folder failed: %s", problem.message)
         else:
@@ -212,6 +213,13 @@ def take_backup(
             _prune(second, keep)
             log.info("Backup copied to %s", copy)
     return report
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:  # an unreachable network drive cannot be resolved; it is not the data folder
+        return False
 
 
 def backup_due(data_dir: Path, now: dt.datetime | None = None) -> bool:
