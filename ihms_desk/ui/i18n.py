@@ -73,11 +73,12 @@ def load_fonts(app: QApplication | None = None) -> list[str]:
     return list(_fonts_loaded)
 
 
-def translation_file(language: str) -> bytes | None:
-    """The compiled .qm for a language, or None (English needs none)."""
+def translation_file(language: str, name: str = "ihms_desk") -> bytes | None:
+    """The compiled .qm for a language (``ihms_desk_hi.qm``; ``qt_hi.qm`` holds Qt's own
+    button texts), or None (English needs none)."""
     if language == "en":
         return None
-    source = files("ihms_desk.resources") / "i18n" / f"ihms_desk_{language}.qm"
+    source = files("ihms_desk.resources") / "i18n" / f"{name}_{language}.qm"
     try:
         return source.read_bytes()
     except (FileNotFoundError, OSError):
@@ -102,14 +103,18 @@ def set_language(language: str) -> bool:
     data = translation_file(language)
     if data is None:
         return False
-    translator = QTranslator()
-    # loadFromData keeps a pointer into the buffer: keep the bytes alive with the translator.
-    translator.setProperty("ihms_language", language)
-    translator._data = data  # type: ignore[attr-defined]
-    if not translator.load(data):
-        return False
-    QCoreApplication.installTranslator(translator)
-    _installed.append(translator)
+    for name, content in (("ihms_desk", data), ("qt", translation_file(language, "qt"))):
+        if content is None:
+            continue  # Qt's buttons stay English: a smaller loss than no translation at all
+        translator = QTranslator()
+        # load(bytes) keeps a pointer into the buffer: keep the bytes alive with the translator.
+        translator._data = content  # type: ignore[attr-defined]
+        if not translator.load(content):
+            if name == "ihms_desk":
+                return False
+            continue
+        QCoreApplication.installTranslator(translator)
+        _installed.append(translator)
     _current = language
     return True
 
