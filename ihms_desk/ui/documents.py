@@ -336,6 +336,10 @@ class DocumentsScreen(QWidget):
             if column == self.KIND:
                 return self.kind_label(summary.kind)
             if column == self.SUMMARY:
+                if summary.kind in ("receipt", "adjustment", "transfer"):
+                    # The store's summary starts with a code (ddw, damaged, ward): put it in words.
+                    code, sep, rest = summary.summary.partition(" · ")
+                    return self.code_label(code) + sep + rest
                 return summary.summary
             if column == self.LINES:
                 return str(summary.lines)
