@@ -770,6 +770,22 @@ class PostgresStore(Store):
                     cur.execute("INSERT INTO schema_migration (version, name) VALUES (%s, %s)",
                                 (number, name))
                     log.info("applied migration %s", name)
+            self._renumber_catalogue_after_restore(cur)
+
+    @staticmethod
+    def _renumber_catalogue_after_restore(cur: Any) -> None:
+        """A database restored from a logical dump (pg_dump) into another cluster carries
+        transaction ids from the old cluster, possibly higher than the new cluster's: new
+        catalogue rows would sort before old ones and desks would skip them. Seen at start-up,
+        old rows move to the front (txid 0) and a new instance id makes every desk's cursor
+        unknown, so desks read the catalogue again from the start."""
+        cur.execute("SELECT max(txid) > pg_current_xact_id() FROM catalog_change")
+        if cur.fetchone()[0]:
+            cur.execute("UPDATE catalog_change SET txid = '0'")
+            cur.execute("UPDATE server_meta SET value = replace(gen_random_uuid()::text, '-', '')"
+                        " WHERE key = 'instance_id'")
+            log.warning("catalogue transaction ids were ahead of this cluster (restored from a "
+                        "dump?): renumbered, desks will re-read the catalogue from the start")
 
     def _insert_events(self, cur: Any, events: Sequence[Event], now: dt.datetime) -> set[str]:
         # One statement for the whole batch; sorted by id so concurrent batches that overlap

@@ -152,3 +152,34 @@ def test_sqlite_writers_are_serialised(db_url: str, device: EnrolledDevice) -> N
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_database_restored_into_another_cluster_renumbers_its_catalogue(
+        db_url: str, store: Store) -> None:
+    """pg_dump/restore carries txids from the old cluster; if they are ahead of this one, new
+    changes would sort before old ones and be skipped. Start-up detects it and starts over."""
+    from ihms_server.store import open_store
+
+    store.import_items([item("OLD1"), item("OLD2")])
+    old_instance = store.instance_id()
+    with store._write() as cur:  # noqa: SLF001 - stand-in for rows restored from another cluster
+        cur.execute("UPDATE catalog_change SET txid = (pg_current_xact_id()::text::bigint"
+                    " + 1000000)::text::xid8")
+    restarted = open_store(db_url)
+    try:
+        assert restarted.instance_id() != old_instance
+        restarted.import_items([item("NEW1")])
+        keys: list[str] = []
+        cursor = ""
+        deadline = time.monotonic() + 20
+        while len(keys) < 3 and time.monotonic() < deadline:
+            page_ = restarted.catalog_page(cursor, 1000)
+            keys += [c["key"] for c in page_["changes"]]
+            cursor = page_["next_cursor"]
+            time.sleep(0.05)
+        assert keys == ["OLD1", "OLD2", "NEW1"]
+        with pytest.raises(wire.ProtocolError):
+            restarted.catalog_page(f"{old_instance}-1-1", 10)
+    finally:
+        restarted.close()
