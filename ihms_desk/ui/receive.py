@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,6 +76,7 @@ class ReceiveScreen(QWidget):
         self.store = store
         self._item: Item | None = None
         self._pending_gtin: str | None = None
+        self._discard_scan = False
         self.last_saved: str | None = None
 
         self.general_error = error_label(self, "general")
@@ -199,6 +200,11 @@ class ReceiveScreen(QWidget):
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
         self.setFocusProxy(self.voucher_edit)
+        # A scan that starts while the cursor is in another field still lands in the scan field.
+        self._typed_fields = (self.voucher_edit, self.sender_edit, self.picker.line_edit, self.batch_edit, self.expiry_edit,
+                              self.manufacturer_edit, self.qty_edit, self.cost_edit)
+        for edit in self._typed_fields:
+            edit.installEventFilter(self)
 
         # -- behaviour ----------------------------------------------------------------------
         self.source_combo.currentIndexChanged.connect(self._on_source_changed)
@@ -238,9 +244,40 @@ class ReceiveScreen(QWidget):
 
     # -- scanning ---------------------------------------------------------------------------
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Catch a scanner typing into a field other than the scan field.
+
+        A scanner set to send its symbology prefix starts with "]" (``]d2``, ``]C1``), which no
+        clerk types in these fields: the cursor moves to the scan field with that "]", and the
+        rest of the scan follows it there. A GS separator in another field means the scan went
+        astray without a prefix: its fields are already mixed up, so the clerk scans again.
+        """
+        if event.type() == QEvent.Type.KeyPress and watched in self._typed_fields:
+            assert isinstance(event, QKeyEvent)
+            ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            if event.text() == "]" and not ctrl:
+                self.scan_edit.clear()
+                self.scan_edit.setFocus()
+                self.scan_edit.insert("]")
+                return True
+            if event.text() == GS or (ctrl and event.key() == Qt.Key.Key_BracketRight):
+                assert isinstance(watched, QLineEdit)
+                watched.undo()  # take back what the scan typed into this field, where possible
+                self.scan_edit.clear()
+                self.scan_edit.setFocus()
+                self.errors.set("scan", self.tr("That scan went into another field. Scan the pack again here."), focus=False)
+                # The rest of that scan follows into the scan field: drop it at its Enter.
+                self._discard_scan = True
+                return True
+        return super().eventFilter(watched, event)
+
     @Slot()
     def _on_scan(self) -> None:
         text = self.scan_edit.text()
+        if self._discard_scan:
+            self._discard_scan = False
+            self.scan_edit.clear()
+            return
         if not text.strip():
             self.picker.setFocus()
             return

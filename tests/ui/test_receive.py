@@ -236,3 +236,40 @@ def test_lines_model_passes_the_model_tester(qtmodeltester, qtbot, screen: Recei
     qtbot.keyClicks(screen.cost_edit, "1.5")
     screen.add_line()
     qtmodeltester.check(screen.lines)
+
+
+def type_into_focus(qtbot, text: str) -> None:
+    """Type as a scanner does: every key goes to whichever widget has the focus at that moment."""
+    for char in text:
+        target = QApplication.focusWidget()
+        if char == GS:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(target, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, GS))
+        else:
+            qtbot.keyClicks(target, char)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+
+def test_a_scan_with_prefix_lands_in_the_scan_field_from_any_field(qtbot, screen: ReceiveScreen, clerk_store: Store) -> None:
+    clerk_store.map_gtin(GTIN, "D0004")
+    yymmdd, month = expiry_code(12)
+    screen.batch_edit.setFocus()
+    qtbot.keyClicks(screen.batch_edit, "typo")
+    type_into_focus(qtbot, "]d201" + GTIN + "10CET-5" + GS + "17" + yymmdd)
+    assert screen.chosen_item().code == "D0004"
+    assert screen.batch_edit.text() == "CET-5"
+    assert screen.expiry_edit.text() == f"{month[5:]}/{month[:4]}"
+    assert screen.qty_edit.hasFocus()
+
+
+def test_a_scan_without_prefix_in_another_field_asks_to_scan_again(qtbot, screen: ReceiveScreen) -> None:
+    screen.qty_edit.setFocus()
+    type_into_focus(qtbot, "01" + GTIN + "10CET-5" + GS + "17270300")
+    # The part after GS followed into the scan field and was dropped, not read as a GTIN-8.
+    assert "Scan the pack again" in screen.errors.text("scan")
+    assert screen.scan_edit.hasFocus() and screen.scan_edit.text() == ""
+    assert screen.expiry_edit.text() == "" and screen.chosen_item() is None
+    assert screen.qty_edit.text() == ""  # what the scan typed there was taken back
+    # The next scan, in the right place, works.
+    scan(qtbot, screen, "01" + GTIN + "10CET-5" + GS + "17270300")
+    assert screen.batch_edit.text() == "CET-5"
