@@ -315,6 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     for register in _EXTRA_COMMANDS:
         register(commands)
+    # People type the folder after the command too (ihms-desk demo --data-dir X); SUPPRESS keeps
+    # a value given before the command when none is given after it.
+    for sub in commands.choices.values():
+        if not any("--data-dir" in action.option_strings for action in sub._actions):
+            sub.add_argument("--data-dir", default=argparse.SUPPRESS, help="folder holding the database")
     return parser
 
 

@@ -84,7 +84,9 @@ def build_demo(
         store.import_catalogue_csv(starter_catalogue_path())
         items = [row.item for row in store.stock_on_hand()]
         # A CHC stocks most of the drug list and the everyday surgical items; some lines stay empty.
-        stocked = [item for item in items if rng.random() < 0.8]
+        # Items the CHC should hold (a minimum is set) are nearly all in stock, with a few
+        # stock-outs to show; items without a minimum are held now and then.
+        stocked = [item for item in items if rng.random() < (0.97 if item.min_stock else 0.3)]
         popular = rng.sample(stocked, k=min(60, len(stocked)))
         _receive_opening_stock(store, rng, stocked, popular, start, report)
         store.act_as("pharmacist")
@@ -124,13 +126,16 @@ def _receive_opening_stock(
             busy = item.code in popular_codes
             batches = 2 if busy else 1
             for batch_index in range(batches):
-                # Expiry spread: one batch of every tenth item runs out within weeks of today,
+                # Expiry spread: about one batch in thirty runs out within weeks of today,
                 # so the demo shows near-expiry and expired-on-shelf alerts.
-                months_ahead = rng.choice((1, 2)) if rng.random() < 0.1 else rng.randint(4, 30)
+                months_ahead = rng.choice((1, 2)) if rng.random() < 0.03 else rng.randint(6, 30)
                 expiry_year = day.year + (day.month - 1 + months_ahead) // 12
                 expiry_month = (day.month - 1 + months_ahead) % 12 + 1
                 unit = item.unit_of_issue
                 qty = rng.choice((2000, 3000, 5000)) if busy and unit in ("tablet", "capsule") else rng.choice((50, 100, 200, 500))
+                # A warehouse indent tops an item up to a few times its minimum; most items
+                # then sit above it, so the demo's alerts are a realistic handful, not hundreds.
+                qty = max(qty, item.min_stock * rng.choice((1, 2, 3)) // batches)
                 lines.append(
                     ReceiptLine(
                         item.code,
