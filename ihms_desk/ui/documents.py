@@ -217,7 +217,8 @@ class DocumentsScreen(QWidget):
     @Slot()
     def _reload(self) -> None:
         selected = self._document.number if self._document else None
-        day = self.day_edit.date().toPython()
+        qdate = self.day_edit.date()
+        day = dt.date(qdate.year(), qdate.month(), qdate.day())
         kind = self.kind_combo.currentData() or None
         # One indexed query (document_date index) for a day: a few ms even on a busy day.
         summaries = attempt(self, self.errors, lambda: self.store.documents_on(day, kind=kind, limit=DAY_LIMIT))

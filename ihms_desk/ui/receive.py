@@ -331,7 +331,12 @@ class ReceiveScreen(QWidget):
     def _on_item_chosen(self, hit: ItemHit) -> None:
         if self._pending_gtin is not None:
             gtin = self._pending_gtin
-            saved = attempt(self, self.errors, lambda: self.store.map_gtin(gtin, hit.item.code) or True, field_name="item")
+
+            def remember() -> bool:
+                self.store.map_gtin(gtin, hit.item.code)
+                return True
+
+            saved = attempt(self, self.errors, remember, field_name="item")
             if saved is None:
                 return
             self._pending_gtin = None
@@ -440,7 +445,7 @@ class ReceiveScreen(QWidget):
                 source=self.source_combo.currentData(),
                 source_name=self.sender_edit.text(),
                 voucher_no=self.voucher_edit.text(),
-                voucher_date=self.voucher_date.date().toPython(),
+                voucher_date=_pydate(self.voucher_date.date()),
                 lines=lines,
             ),
             line_fields=LINE_FIELDS,
@@ -474,3 +479,7 @@ class ReceiveScreen(QWidget):
 
 def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> dt.date:
+    return dt.date(day.year(), day.month(), day.day())

@@ -165,7 +165,9 @@ class TransferScreen(QWidget):
         # Empty, not the first ward: a transfer to the wrong ward is worse than a question.
         self.destination_name.setCurrentIndex(-1)
         self.destination_name.setCurrentText("")
-        self.destination_name.lineEdit().setPlaceholderText(self.tr("Choose or type where it goes"))
+        line_edit = self.destination_name.lineEdit()
+        if line_edit is not None:
+            line_edit.setPlaceholderText(self.tr("Choose or type where it goes"))
 
     @Slot(object)
     def _on_item_chosen(self, hit: ItemHit) -> None:
