@@ -135,7 +135,7 @@ def _receive_opening_stock(
                 qty = rng.choice((2000, 3000, 5000)) if busy and unit in ("tablet", "capsule") else rng.choice((50, 100, 200, 500))
                 # A warehouse indent tops an item up to a few times its minimum; most items
                 # then sit above it, so the demo's alerts are a realistic handful, not hundreds.
-                qty = max(qty, item.min_stock * rng.choice((1, 2, 3)) // batches)
+                qty = max(qty, item.min_stock * rng.choice((2, 3, 4)) // batches)
                 lines.append(
                     ReceiptLine(
                         item.code,
