@@ -139,8 +139,13 @@ def test_200_kills_mid_save_leave_a_sound_database_with_every_reported_save(make
             assert number not in reported, f"{number} reported twice"
             reported[number] = (kind, key, int(line_count), int(total))
 
-        # `ihms-desk doctor` on the folder, then the torn-document and lost-save checks.
+        # `ihms-desk doctor` on the folder (its own code in this process; every 25th kill the real
+        # command in a process of its own), then the torn-document and lost-save checks.
         assert cli.main(["--data-dir", str(data_dir), "doctor"]) == cli.EXIT_OK, f"doctor failed after kill {run}"
+        if run % 25 == 24:
+            doctor = subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(data_dir), "doctor"],
+                                    capture_output=True, text=True, timeout=60)
+            assert doctor.returncode == 0 and doctor.stdout.startswith("OK:"), doctor.stdout + doctor.stderr
         conn = sqlite3.connect(data_dir / "ihms-desk.sqlite3")
         try:
             assert torn_documents(conn) == [], f"kill {run}"
