@@ -108,3 +108,25 @@ def test_expired_batches_are_not_offered(qtbot, screen: TransferScreen) -> None:
 def test_lines_model_passes_the_model_tester(qtmodeltester, qtbot, screen: TransferScreen) -> None:
     enter_line(qtbot, screen, "ORS", "10")
     qtmodeltester.check(screen.lines)
+
+
+def test_a_locked_database_gets_a_message_box_saying_what_to_do(qtbot, screen: TransferScreen, clerk_store: Store,
+                                                                 check_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ihms_desk.ui import dialogs
+
+    boxes: list[str] = []
+    monkeypatch.setattr(dialogs, "show_problem", lambda parent, error: boxes.append(error.message))
+    qtbot.keyClicks(screen.destination_name, "Emergency")
+    enter_line(qtbot, screen, "cetirizine", "5")
+    # Another program holds the write lock; wait 50 ms for it, not the usual 5 s.
+    clerk_store.conn.execute("PRAGMA busy_timeout = 50")
+    check_store.conn.execute("BEGIN IMMEDIATE")
+    try:
+        screen.save()
+    finally:
+        check_store.conn.rollback()
+    assert screen.last_saved is None
+    assert len(boxes) == 1 and "Close the other copy" in boxes[0]
+    assert screen.lines.rowCount() == 1  # nothing lost: save again once the other copy is closed
+    screen.save()
+    assert screen.last_saved is not None
