@@ -2,8 +2,8 @@
 
 The screen shows when the last backup was taken and where, lists the backups kept, takes one
 now, and sets the second backup folder (USB stick or network share). Restoring replaces the
-database under the running program, so the screen only asks for it
-(:attr:`BackupScreen.restore_requested`); the app closes its store, calls
+database under the running program, so the screen only confirms it with the in-charge and
+asks for it (:attr:`BackupScreen.restore_requested`); the app closes its store, calls
 :func:`ihms_desk.backup.restore_backup` with its instance lock, and opens the store again.
 
 Backups run in the worker thread (``ui.workers``): the copy and its check take seconds on a
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -38,6 +40,18 @@ from ihms_desk.store.errors import StoreError
 from ihms_desk.ui.workers import Job, run_in_worker
 
 log = logging.getLogger(__name__)
+
+
+def _document_count(path: Path) -> int | None:
+    """How many documents a backup holds (a quick look; restore checks the file fully)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM document").fetchone()[0])
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError):
+        return None
 
 
 class _Delivery(QObject):
@@ -100,6 +114,17 @@ def _choose_folder(parent: QWidget, start: str) -> str:
 
 #: Opens the folder chooser; tests replace it (a native dialog would block them).
 choose_folder: Callable[[QWidget, str], str] = _choose_folder
+
+
+def _confirm_restore(parent: QWidget, text: str) -> bool:
+    answer = QMessageBox.question(parent, parent.tr("Restore a backup?"), text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+#: Asks the in-charge to confirm a restore; tests replace it (a modal would block them).
+confirm_restore: Callable[[QWidget, str], bool] = _confirm_restore
 
 
 class BackupScreen(QWidget):
@@ -273,7 +298,21 @@ class BackupScreen(QWidget):
         if chosen is None:
             self._say(self.tr("Choose a backup in the list first."), error=True)
             return
-        self.restore_requested.emit(str(chosen))
+        when = taken_at(chosen)
+        documents = _document_count(chosen)
+        if documents is None:
+            self._say(self.tr("%1 cannot be read: choose another backup.").replace("%1", chosen.name), error=True)
+            return
+        text = (
+            self.tr("Go back to the backup of %1 (%2 documents)?")
+            .replace("%1", when.strftime("%d-%m-%Y %H:%M") if when else chosen.name)
+            .replace("%2", str(documents))
+            + "\n\n"
+            + self.tr("Records saved after it will be missing and must be entered again from the slips. "
+                      "The database as it is now is kept in the backups folder.")
+        )
+        if confirm_restore(self, text):
+            self.restore_requested.emit(str(chosen))
 
 
 class DailyBackupScheduler(QObject):

@@ -6,11 +6,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from ihms_desk.backup import backup_dir, list_backups
 from ihms_desk.store import Store
+from ihms_desk.ui import backup_screen
 from ihms_desk.ui.backup_screen import BackupScreen, DailyBackupScheduler
 
 
@@ -94,13 +96,21 @@ def test_a_failed_backup_says_why_and_keeps_the_button_usable(qtbot: QtBot, inch
     assert screen.backup_button.isEnabled()
 
 
-def test_restore_asks_the_app_with_the_chosen_file(qtbot: QtBot, incharge_store: Store) -> None:
+def test_restore_is_confirmed_then_asked_of_the_app(qtbot: QtBot, incharge_store: Store,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    questions: list[str] = []
+    answer = {"yes": False}
+    monkeypatch.setattr(backup_screen, "confirm_restore", lambda parent, text: questions.append(text) or answer["yes"])
     screen = BackupScreen(incharge_store)
     qtbot.addWidget(screen)
     back_up(qtbot, screen)
     qtbot.mouseClick(screen.restore_button, Qt.MouseButton.LeftButton)
-    assert "Choose a backup" in screen.message_label.text()
+    assert "Choose a backup" in screen.message_label.text() and questions == []
     screen.table.selectRow(0)
+    with qtbot.assertNotEmitted(screen.restore_requested):
+        qtbot.mouseClick(screen.restore_button, Qt.MouseButton.LeftButton)  # the in-charge says No
+    assert "(2 documents)" in questions[0] and "must be entered again" in questions[0]
+    answer["yes"] = True
     with qtbot.waitSignal(screen.restore_requested, timeout=2_000) as asked:
         qtbot.mouseClick(screen.restore_button, Qt.MouseButton.LeftButton)
     assert asked.args == [str(list_backups(backup_dir(incharge_store.path.parent))[0])]
