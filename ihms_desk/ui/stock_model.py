@@ -591,6 +591,10 @@ def error_label(parent: QWidget, name: str) -> QLabel:
 def message_of(error: BaseException) -> str:
     """A refusal's text in the user's language; a barcode error's own message."""
     if isinstance(error, StoreError):
+        # In English the store's own words are the most precise ("may not write off stock");
+        # other languages get i18n's translation of them.
+        if i18n.current_language() == "en":
+            return error.message
         return i18n.refusal_text(error)
     return str(getattr(error, "message", error))
 

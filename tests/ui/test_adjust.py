@@ -92,7 +92,7 @@ def test_a_clerks_write_off_is_refused_next_to_the_reason(qtbot, clerk_store: St
     qtbot.keyClick(screen.qty_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert screen.last_saved is None
     message = screen.errors.text("reason")
-    assert "Ramesh Saini" in message and "may not" in message
+    assert "Ramesh Saini" in message and "may not write off stock" in message
     assert screen.lines.rowCount() == 1  # kept, so the in-charge can save it after logging in
     assert batch_qty(check_store, "D0004", "CET-1") == 200
 
@@ -146,3 +146,19 @@ def test_lines_model_passes_the_model_tester(qtmodeltester, qtbot, clerk_store: 
     choose_reason(screen, AdjustmentReason.RETURN_TO_WAREHOUSE)
     enter_line(qtbot, screen, "para", "PCM-A", "3")
     qtmodeltester.check(screen.lines)
+
+
+def test_the_refusal_is_in_hindi_when_the_counter_works_in_hindi(qtbot, clerk_store: Store) -> None:
+    from ihms_desk.ui import i18n
+
+    assert i18n.set_language("hi")
+    try:
+        screen = make_screen(qtbot, clerk_store)
+        choose_reason(screen, AdjustmentReason.DAMAGED)
+        enter_line(qtbot, screen, "D0004", "CET-1", "10")
+        screen.save()
+        message = screen.errors.text("reason")
+        assert "Ramesh Saini" in message
+        assert "may not" not in message  # the translated sentence, not the store's English
+    finally:
+        i18n.set_language("en")
