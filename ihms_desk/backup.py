@@ -25,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -272,7 +273,7 @@ def _write_checked_copy(write: Callable[[Path], None], folder: Path, name: str) 
                 "The database did not pass its check, so this backup was not kept (older good backups "
                 f"are untouched): {problems[0]}. Run 'ihms-desk doctor' and call for support."
             )
-        os.replace(partial, final)
+        _replace(partial, final)
         _fsync_dir(folder)
     except OSError as error:
         _discard(partial)
@@ -493,7 +494,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
         for suffix in ("-wal", "-shm"):
             # The old WAL must not be replayed onto the restored file.
             Path(str(live) + suffix).unlink(missing_ok=True)
-        os.replace(staging, live)
+        _replace(staging, live)
         _fsync_dir(data_dir)
     except OSError as error:
         raise _os_problem(error, data_dir) from error
@@ -552,6 +553,19 @@ def _os_problem(error: OSError, folder: Path) -> EnvironmentProblem:
     return BackupFolderProblem(
         f"The folder {folder} cannot be used ({error.strerror or error}). Check that the USB stick or network drive is connected."
     )
+
+
+def _replace(source: Path, target: Path, *, attempts: int = 10) -> None:
+    """``os.replace``, retried for a few seconds: on Windows an antivirus scan or the search
+    indexer may hold the file open for a moment, and the rename then fails with access denied."""
+    for attempt in range(attempts):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if os.name != "nt" or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def _fsync_file(path: Path) -> None:
