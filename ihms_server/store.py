@@ -169,6 +169,9 @@ class Store(ABC):
                       limit: int) -> tuple[list[tuple[int, int, str, str, Any]], int]: ...
 
     @abstractmethod
+    def _cursor_is_ahead(self, cur: Any, after: tuple[int, int]) -> bool: ...
+
+    @abstractmethod
     def close(self) -> None: ...
 
     def _ts(self, value: dt.datetime) -> Any:
@@ -452,6 +455,10 @@ class Store(ABC):
         instance = self.instance_id()
         after = self._parse_cursor(cursor, instance)
         with self._read() as cur:
+            # A cursor beyond anything this database has issued comes from before a restore
+            # from backup; following it would skip the changes made since the restore.
+            if after != (0, 0) and self._cursor_is_ahead(cur, after):
+                raise ProtocolError(wire.CURSOR_UNKNOWN, self._CURSOR_UNKNOWN_REASON)
             rows, remaining = self._catalog_rows(cur, after, limit)
         last = (rows[-1][0], rows[-1][1]) if rows else after
         return {
@@ -468,8 +475,10 @@ class Store(ABC):
         if len(parts) == 3 and parts[0] == instance and parts[1].isdigit() and parts[2].isdigit() \
                 and len(parts[1]) <= 19 and len(parts[2]) <= 18:
             return (int(parts[1]), int(parts[2]))
-        raise ProtocolError(wire.CURSOR_UNKNOWN, "This catalogue cursor is not from this server "
-                            "(or the server was reset). Start again from the beginning.")
+        raise ProtocolError(wire.CURSOR_UNKNOWN, Store._CURSOR_UNKNOWN_REASON)
+
+    _CURSOR_UNKNOWN_REASON = ("This catalogue cursor is not from this server (or the server was "
+                              "reset or restored from a backup). Start again from the beginning.")
 
     # --- dashboard ---------------------------------------------------------------------------------
 
@@ -697,6 +706,11 @@ class SqliteStore(Store):
                                 (last,)).fetchone()[0]
         return rows, int(remaining)
 
+    def _cursor_is_ahead(self, cur: _SqliteCursor, after: tuple[int, int]) -> bool:
+        # AUTOINCREMENT never reuses an id, and a restored file brings its old counter back.
+        newest = cur.execute("SELECT coalesce(max(id), 0) FROM catalog_change").fetchone()[0]
+        return after[1] > int(newest)
+
     def close(self) -> None:
         with self._connections_lock:
             for conn in self._connections:
@@ -848,6 +862,14 @@ class PostgresStore(Store):
             "SELECT count(*) FROM catalog_change WHERE (txid, id) > (%s::text::xid8, %s)"
             " AND txid < pg_snapshot_xmin(pg_current_snapshot())", (last[0], last[1]))
         return rows, int(cur.fetchone()[0])
+
+    def _cursor_is_ahead(self, cur: Any, after: tuple[int, int]) -> bool:
+        # pg_snapshot_xmax is the next transaction id to be handed out; a restored cluster
+        # starts again from the backup's.
+        cur.execute("SELECT %s::text::xid8 >= pg_snapshot_xmax(pg_current_snapshot())"
+                    " OR %s > coalesce((SELECT max(id) FROM catalog_change), 0)",
+                    (after[0], after[1]))
+        return bool(cur.fetchone()[0])
 
     def close(self) -> None:
         self._pool.close()
