@@ -184,8 +184,15 @@ class StockScreen(QWidget):
         self._show_batches(row.item.code if row else None)
 
     def select_item(self, code: str) -> bool:
-        """Select an item by code (for the alerts screen's "show in stock"); False if filtered out."""
+        """Select an item by code (for the alerts screen's "show in stock"), widening the
+        filters if they hide it; False if it is not loaded at all."""
         row = self.model.row_of(code)
+        if row < 0:
+            # An out-of-stock item is hidden by "In stock": show everything rather than nothing.
+            self.search_edit.clear()
+            self.category_combo.setCurrentIndex(0)
+            self.state_combo.setCurrentIndex(self.state_combo.findData(StockFilter.ALL))
+            row = self.model.row_of(code)
         if row < 0:
             return False
         self.view.selectRow(row)

@@ -133,3 +133,12 @@ def test_rows_show_before_the_verdicts_and_filters_follow_them(qtbot, clerk_stor
     # The low-stock filter waited for the store's verdicts, then applied them.
     assert codes(widget.model) == ["D0005"]
     assert not widget.model.loading
+
+
+def test_selecting_a_hidden_item_widens_the_filter(qtbot, screen: StockScreen) -> None:
+    qtbot.keyClicks(screen.search_edit, "para")
+    assert screen.select_item("D0008")  # never received: hidden by "In stock" and the search
+    assert screen.state_combo.currentData() == StockFilter.ALL
+    assert screen.search_edit.text() == ""
+    assert "D0008" in screen.batch_title.text()
+    assert screen.batch_model.rowCount() == 0
