@@ -605,3 +605,39 @@ def test_outbox_results_and_new_epoch(stocked: Store) -> None:
     dispense(stocked, DispenseLine("D0001", 1))
     assert stocked.pending_events()[-1].epoch == 2
     check_invariants(stocked)
+
+
+def test_two_adjustment_lines_of_one_batch_cannot_overdraw_it_together(stocked: Store) -> None:
+    """Each line alone fits the balance; together they do not: the save's last guard refuses."""
+    from ledger_checks import assert_unchanged, snapshot
+
+    stocked.act_as("clerk")
+    before = snapshot(stocked)
+    with pytest.raises(StockTooLow) as refused:
+        stocked.adjust(reason="return_to_warehouse", lines=[AdjustmentLine("D0001", "MID", 30), AdjustmentLine("D0001", "MID", 30)])
+    assert (refused.value.requested, refused.value.available, refused.value.batch_no) == (30, 20, "MID")
+    assert_unchanged(before, stocked)
+    doc = stocked.adjust(reason="return_to_warehouse", lines=[AdjustmentLine("D0001", "MID", 30), AdjustmentLine("D0001", "MID", 20)])
+    assert [m["qty"] for m in doc.movements] == [-30, -20] and batch_qty(stocked, "D0001", "MID") == 0
+    check_invariants(stocked)
+
+
+def test_header_choices_and_line_counts_are_checked(stocked: Store) -> None:
+    stocked.act_as("clerk")
+    with pytest.raises(InvalidInput) as refused:
+        stocked.receive(source="gift", voucher_no="V", voucher_date=stocked.today(), lines=[ReceiptLine("D0001", "B", "2027-03", 1)])
+    assert refused.value.field == "source"
+    with pytest.raises(InvalidInput) as refused:
+        stocked.transfer_out(destination_type="moon", destination_name="X", lines=[TransferLine("D0001", 1)])
+    assert refused.value.field == "destination_type"
+    with pytest.raises(InvalidInput, match="at most 200 lines"):
+        stocked.receive(source="ddw", voucher_no="V", voucher_date=stocked.today(),
+                        lines=[ReceiptLine("D0001", f"B{n}", "2027-03", 1) for n in range(201)])
+    with pytest.raises(InvalidInput, match="at least one line"):
+        stocked.stocktake([])
+    with pytest.raises(DocumentNotFound):
+        stocked.document("RCV/2026-27/000099")
+    assert stocked.document(" rcv/2026-27/000001 ").number == "RCV/2026-27/000001"
+    with pytest.raises(InvalidInput):
+        stocked.preview_stocktake([StocktakeCount("D0001", "MID", -1)])
+    assert count(stocked, "document") == 1
