@@ -142,3 +142,21 @@ def test_selecting_a_hidden_item_widens_the_filter(qtbot, screen: StockScreen) -
     assert screen.search_edit.text() == ""
     assert "D0008" in screen.batch_title.text()
     assert screen.batch_model.rowCount() == 0
+
+
+def test_the_stock_is_never_read_on_the_gui_thread(qtbot, clerk_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    threads: list[str] = []
+    original = Store.stock_on_hand
+
+    def recording(self: Store, **kwargs: object):
+        threads.append(threading.current_thread().name)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(Store, "stock_on_hand", recording)
+    widget = StockScreen(clerk_store)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.model.loaded, timeout=5000):
+        widget.refresh()
+    assert threads and threading.main_thread().name not in threads
