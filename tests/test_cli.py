@@ -305,3 +305,41 @@ def test_stock_into_a_closed_pipe_is_not_a_traceback(tmp_path: Path, monkeypatch
     result = subprocess.run(f"'{sys.executable}' -m ihms_desk stock --all | head -c 10 > /dev/null",
                             shell=True, capture_output=True, text=True, env=env, timeout=60)
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_init_without_a_field_and_no_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("IHMS_PASSWORD", PASSWORD)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal: nobody can answer a prompt
+    without_name = [a for a in INIT if a not in ("--name", "CHC Chaksu")]
+    code, _, err = run(capsys, "--data-dir", str(tmp_path), *without_name, "--catalog", "none")
+    assert code == EXIT_REFUSED and "Facility name is missing" in err
+
+
+def test_init_lists_refused_catalogue_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("IHMS_PASSWORD", PASSWORD)
+    catalogue = tmp_path / "c.csv"
+    catalogue.write_text(CATALOGUE + "X1,Bad,G,1,t,t,toy,0,1\n", encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "d"), *INIT, "--catalog", str(catalogue))
+    assert code == EXIT_OK and "Catalogue: 3 items added." in out
+    assert "catalogue row 5 refused: category 'toy'" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"item_code,batch_no,expiry,qty\nD0001,B,2099-01,5\n\xff\xfe", "not UTF-8"), (None, "Cannot read"),
+     (b"item_code,batch_no,expiry,qty,voucher_no\nD0001,B,2099-01,5,V1\nD0002,B,2099-01,5,V2\n", "Row 3: voucher_no differs")],
+)
+def test_import_receipt_unreadable_challans(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            content: bytes | None, message: str) -> None:
+    path = tmp_path / "challan.csv"
+    if content is not None:
+        path.write_bytes(content)
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "import-receipt", str(path), "--user", "clerk")
+    assert code == EXIT_REFUSED and message in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from ihms_desk import __version__
+
+    code, out, _ = run(capsys, "--version")
+    assert code == EXIT_OK and out.strip() == f"ihms-desk {__version__}"
