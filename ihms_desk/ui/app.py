@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import EnvironmentProblem
-from ihms_desk.ui import i18n, workers
+from ihms_desk.store.errors import EnvironmentProblem, StoreError
+from ihms_desk.ui import dialogs, i18n, workers
 from ihms_desk.ui.login import LoginScreen
 from ihms_desk.ui.main_window import MainWindow
 
@@ -45,11 +45,16 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 class AppController(QObject):
     """Shows one top-level window at a time: setup, login, or the main window."""
 
-    def __init__(self, store: Store, *, demo: bool = False, maximize: bool = False) -> None:
+    def __init__(self, store: Store, *, demo: bool = False, maximize: bool = False, sync: QObject | None = None,
+                 lock: object | None = None) -> None:
         super().__init__()
         self.store = store
         self.demo = demo
         self.maximize = maximize
+        #: The SyncAdapter (sync loop in its own thread), when this run has one.
+        self.sync = sync
+        #: The instance lock on the data folder (a restore needs it).
+        self.lock = lock
         self.window: QWidget | None = None
 
     def start(self) -> None:
@@ -89,11 +94,53 @@ class AppController(QObject):
         return login
 
     def show_main(self, start: str | None = None) -> MainWindow:
-        window = MainWindow(self.store, start=start)
+        window = MainWindow(self.store, open_first=False)
         window.logout_requested.connect(self.logout)
         window.language_changed.connect(self.change_language)
+        # Connected before the first screen is built, so that one is wired up too.
+        window.screen_created.connect(self.on_screen_created)
+        if self.sync is not None:
+            self.sync.stateChanged.connect(window.sync_status.set_state)  # type: ignore[attr-defined]
+            window.document_saved.connect(self.sync.localSaved)  # type: ignore[attr-defined]
+        window.open_first_screen(start)
         self._show(window, size=DEFAULT_SIZE, maximize=self.maximize)
         return window
+
+    @Slot(str, object)
+    def on_screen_created(self, key: str, widget: object) -> None:
+        """Screens that talk to the program's sync loop or replace its database."""
+        if key == "sync" and self.sync is not None and hasattr(widget, "set_adapter"):
+            widget.set_adapter(self.sync)
+        if key == "backup" and hasattr(widget, "restore_requested"):
+            widget.restore_requested.connect(self.restore)
+
+    @Slot(str)
+    def restore(self, backup_file: str) -> None:
+        """Put a backup in place of the database: the store is closed first, and the program
+        closes afterwards (every screen and the sync loop held the old file)."""
+        from ihms_desk.backup import restore_backup
+
+        parent = self.window
+        if not dialogs.confirm(parent, self.tr("Restore a backup"), self.tr(
+                "Replace the database with the backup {file}? Everything saved after that backup "
+                "is lost on this PC (the server keeps what was synced). IHMS Desk closes afterwards.").format(
+                file=Path(backup_file).name)):
+            return
+        data_dir = self.store.path.parent
+        if self.sync is not None:
+            self.sync.stop()  # type: ignore[attr-defined]
+        workers.shutdown()
+        self.store.close()
+        try:
+            restore_backup(data_dir, Path(backup_file), lock=self.lock)  # type: ignore[arg-type]
+        except StoreError as error:
+            dialogs.tell_and_wait(parent, self.tr("Not restored"), i18n.refusal_text(error))
+        else:
+            dialogs.tell_and_wait(parent, self.tr("Restored"), self.tr(
+                "The backup is in place. Open IHMS Desk again."))
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
 
     def _show(self, widget: QWidget, *, size: tuple[int, int], maximize: bool = False) -> None:
         old = self.window
@@ -151,21 +198,72 @@ def _install_error_reporting() -> None:
         pass
 
 
+def _start_checks(data_dir: Path) -> tuple[bool, object | None]:
+    """Second copy, read-only or full folder, damaged database (offering the last good
+    backup): ``(may_open, instance_lock)``. Skipped when this build has no such module."""
+    try:
+        from ihms_desk.ui.startup_checks import run_startup_checks
+    except ImportError:
+        return True, None
+    lock = run_startup_checks(data_dir)
+    return lock is not None, lock
+
+
+def _start_sync(data_dir: Path, parent: QObject) -> QObject | None:
+    """The sync loop in its own thread (it never blocks the window), if this build has it."""
+    try:
+        from ihms_desk.ui.sync_adapter import SyncAdapter
+    except ImportError:
+        return None
+    adapter = SyncAdapter(data_dir, parent=parent)
+    adapter.start()
+    return adapter
+
+
+def _start_daily_backup(store: Store, parent: QObject) -> QObject | None:
+    try:
+        from ihms_desk.ui.backup_screen import DailyBackupScheduler
+    except ImportError:
+        return None
+    return DailyBackupScheduler(store, parent=parent)
+
+
 def run_app(data_dir: Path, *, demo: bool = False) -> int:
     """Open the program on ``data_dir``; returns the exit status."""
     app = create_application()
     _install_error_reporting()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    may_open, lock = _start_checks(data_dir)
+    if not may_open:
+        return EXIT_ENVIRONMENT
     try:
         store = Store.open(data_dir)
     except EnvironmentProblem as problem:
         QMessageBox.critical(None, "IHMS Desk", i18n.refusal_text(problem))
+        _release(lock)
         return EXIT_ENVIRONMENT
-    controller = AppController(store, demo=demo, maximize=True)
+    holder = QObject()
+    sync = _start_sync(data_dir, holder) if store.facility() is not None else None
+    _start_daily_backup(store, holder)
+    controller = AppController(store, demo=demo, maximize=True, sync=sync, lock=lock)
     controller.start()
     try:
         return int(app.exec())
     finally:
+        if sync is not None:
+            sync.stop()  # type: ignore[attr-defined]
         workers.shutdown()
-        if store.user is not None:
-            store.logout()  # the audit trail records the end of the session
-        store.close()
+        store = controller.store
+        try:
+            if store.user is not None:
+                store.logout()  # the audit trail records the end of the session
+            store.close()
+        except Exception:  # noqa: BLE001 - closed already by a restore
+            log.debug("store already closed at exit", exc_info=True)
+        _release(lock)
+
+
+def _release(lock: object | None) -> None:
+    release = getattr(lock, "release", None)
+    if callable(release):
+        release()

@@ -31,6 +31,12 @@ def confirm(parent: QWidget | None, title: str, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def tell_and_wait(parent: QWidget | None, title: str, message: str) -> None:
+    """A message the program waits on (it is about to close, for example)."""
+    shown.append((title, message))
+    QMessageBox.information(parent, title, message)
+
+
 def inform(parent: QWidget | None, title: str, message: str) -> None:
     _open_box(parent, QMessageBox.Icon.Information, title, message)
 

@@ -1,7 +1,7 @@
 """The main window: facility, user and date always on top, every screen one key away, sync state below.
 
 F2 Dispense, F3 Receive, F4 Stock, F5 Alerts, F6 Documents, F7 Adjust, F8 Transfer,
-F9 Stocktake, F12 Settings; Ctrl+Shift+L logs out. A user sees (and can reach by key) only
+F9 Stocktake, F11 Sync, Ctrl+B Backup, F12 Settings; Ctrl+Shift+L logs out. A user sees (and can reach by key) only
 the screens their role may use; the store checks the role again on every operation.
 
 Screens are built the first time they are opened, so the window shows fast on an old PC.
@@ -63,6 +63,8 @@ def screen_specs() -> list[ScreenSpec]:
         ScreenSpec("adjust", "adjust", "AdjustScreen", lambda: QCoreApplication.translate("MainWindow", "Adjust"), "F7", Action.ADJUST),
         ScreenSpec("transfer", "transfer", "TransferScreen", lambda: QCoreApplication.translate("MainWindow", "Transfer"), "F8", Action.TRANSFER),
         ScreenSpec("stocktake", "stocktake", "StocktakeScreen", lambda: QCoreApplication.translate("MainWindow", "Stocktake"), "F9", Action.STOCKTAKE),
+        ScreenSpec("sync", "sync_screen", "SyncScreen", lambda: QCoreApplication.translate("MainWindow", "Sync"), "F11", Action.CHANGE_SETTINGS),
+        ScreenSpec("backup", "backup_screen", "BackupScreen", lambda: QCoreApplication.translate("MainWindow", "Backup"), "Ctrl+B", Action.CHANGE_SETTINGS),
         ScreenSpec("settings", "settings_screen", "SettingsScreen", lambda: QCoreApplication.translate("MainWindow", "Settings"), "F12", None),
     ]
 
@@ -109,10 +111,15 @@ class MainWindow(QMainWindow):
     """The logged-in user's workspace."""
 
     logout_requested = Signal()
+    #: A screen was built (its key and the widget): the app connects sync and backup to it.
+    screen_created = Signal(str, object)
+    #: Any screen saved or reversed a document (the SavedDocument): sync follows soon after.
+    document_saved = Signal(object)
     #: The user chose another language in Settings ('en' or 'hi'): the app rebuilds the window.
     language_changed = Signal(str)
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *, start: str | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None, *, start: str | None = None,
+                 open_first: bool = True) -> None:
         super().__init__(parent)
         assert store.user is not None, "log in before opening the main window"
         self.store = store
@@ -125,6 +132,12 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self._build()
         self.update_sync_status()
+        if open_first:
+            self.open_first_screen(start)
+
+    def open_first_screen(self, start: str | None = None) -> None:
+        """Show ``start`` (or the role's home screen). The app calls it itself (``open_first=False``)
+        after connecting :attr:`screen_created`, so the first screen is wired up like the rest."""
         home = start or HOME_SCREEN.get(self.user.role, "stock")
         if home not in self.actions_by_key:
             home = self.specs[0].key
@@ -245,6 +258,7 @@ class MainWindow(QMainWindow):
         language = getattr(widget, "language_changed", None)
         if spec.key == "settings" and language is not None:
             language.connect(self.language_changed)
+        self.screen_created.emit(spec.key, widget)
         return widget
 
     @Slot()
@@ -317,6 +331,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def on_document_saved(self, document: object) -> None:
         self.update_sync_status()
+        self.document_saved.emit(document)
         # Stock changed: other screens show fresh figures next time they come into view.
 
     @Slot(int)

@@ -38,6 +38,7 @@ class SyncStatus(QWidget):
         self.last_error: str | None = None
         self.set_state(None, 0, None, None)
 
+    @Slot(object, int, object, object)
     def set_state(self, online: bool | None, waiting: int, last_success: str | None, last_error: str | None) -> None:
         """Show the sync state; ``last_success`` is an ISO timestamp, ``last_error`` a short reason."""
         self.online, self.waiting, self.last_success, self.last_error = online, waiting, last_success, last_error

@@ -221,11 +221,40 @@
     </message>
 </context>
 <context>
+    <name>AppController</name>
+    <message>
+        <location filename="../../ihms_desk/ui/app.py" line="+124" />
+        <source>Restore a backup</source>
+        <extracomment>The SyncAdapter (sync loop in its own thread), when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
+        <translation>बैकअप वापस लाएँ</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Replace the database with the backup {file}? Everything saved after that backup is lost on this PC (the server keeps what was synced). IHMS Desk closes afterwards.</source>
+        <translation>डेटाबेस की जगह बैकअप {file} रखें? उस बैकअप के बाद सेव किया गया सब इस कंप्यूटर से हट जाएगा (जो सिंक हो चुका है वह सर्वर पर रहेगा)। इसके बाद IHMS Desk बंद हो जाएगा।</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>Not restored</source>
+        <translation>वापस नहीं लाया गया</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Restored</source>
+        <translation>वापस लाया गया</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The backup is in place. Open IHMS Desk again.</source>
+        <translation>बैकअप लग गया है। IHMS Desk फिर से खोलें।</translation>
+    </message>
+</context>
+<context>
     <name>BackupScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="+125" />
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="+150" />
         <source>&amp;Back up now</source>
-        <extracomment>Opens the folder chooser; tests replace it (a native dialog would block them). A backup file the in-charge asked to restore (a ``str`` path); the app does the restore. A backup run ended (a :class:`~ihms_desk.backup.BackupReport`), for status bars and tests.</extracomment>
+        <extracomment>Asks the in-charge to confirm a restore; tests replace it (a modal would block them). A backup file the in-charge asked to restore (a ``str`` path); the app does the restore. A backup run ended (a :class:`~ihms_desk.backup.BackupReport`), for status bars and tests.</extracomment>
         <translation>अभी बैकअप लें (&amp;B)</translation>
     </message>
     <message>
@@ -332,6 +361,21 @@
         <location line="+7" />
         <source>Choose a backup in the list first.</source>
         <translation>पहले सूची में से बैकअप चुनें।</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>%1 cannot be read: choose another backup.</source>
+        <translation>%1 पढ़ा नहीं जा सकता: दूसरा बैकअप चुनें।</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Go back to the backup of %1 (%2 documents)?</source>
+        <translation>%1 के बैकअप पर वापस जाएँ (%2 दस्तावेज़)?</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Records saved after it will be missing and must be entered again from the slips. The database as it is now is kept in the backups folder.</source>
+        <translation>उसके बाद सेव किए गए रिकॉर्ड नहीं रहेंगे, उन्हें पर्चियों से फिर दर्ज करना होगा। अभी का डेटाबेस बैकअप फ़ोल्डर में रखा रहेगा।</translation>
     </message>
 </context>
 <context>
@@ -698,12 +742,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="-111" />
-        <location line="+143" />
+        <location line="+144" />
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-138" />
+        <location line="-139" />
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -823,7 +867,7 @@ Reason: {reason}</source>
         <translation>भौतिक सत्यापन</translation>
     </message>
     <message numerus="yes">
-        <location line="+14" />
+        <location line="+15" />
         <source>%n document(s)</source>
         <translation>
             <numerusform>%n दस्तावेज़</numerusform><numerusform>%n दस्तावेज़</numerusform></translation>
@@ -899,7 +943,7 @@ Reason: {reason}</source>
         <translation>{number} को {reversal} से रद्द किया।</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+24" />
         <source>reversed by {number}</source>
         <translation>{number} से रद्द</translation>
     </message>
@@ -912,7 +956,7 @@ Reason: {reason}</source>
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+276" />
+        <location filename="../../ihms_desk/ui/i18n.py" line="+281" />
         <source>The details were written to the log file:</source>
         <translation>विवरण लॉग फ़ाइल में लिखा गया है:</translation>
     </message>
@@ -1071,17 +1115,27 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1" />
+        <source>Sync</source>
+        <translation>सिंक</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Backup</source>
+        <translation>बैकअप</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>Settings</source>
         <translation>सेटिंग</translation>
     </message>
     <message>
-        <location line="+58" />
+        <location line="+63" />
         <source>IHMS Desk — {facility}</source>
-        <extracomment>The user chose another language in Settings ('en' or 'hi'): the app rebuilds the window.</extracomment>
+        <extracomment>A screen was built (its key and the widget): the app connects sync and backup to it. Any screen saved or reversed a document (the SavedDocument): sync follows soon after. The user chose another language in Settings ('en' or 'hi'): the app rebuilds the window.</extracomment>
         <translation>IHMS Desk — {facility}</translation>
     </message>
     <message>
-        <location line="+42" />
+        <location line="+48" />
         <source>Screens</source>
         <translation>स्क्रीन</translation>
     </message>
@@ -1109,7 +1163,7 @@ Reason: {reason}</source>
 <context>
     <name>PlaceholderScreen</name>
     <message>
-        <location line="-106" />
+        <location line="-117" />
         <source>{title}: this screen is not available in this build.</source>
         <extracomment>How long after the window opens the alerts screen is built for the badge count. Where each role starts the day.</extracomment>
         <translation>{title}: यह स्क्रीन इस संस्करण में उपलब्ध नहीं है।</translation>
@@ -1118,7 +1172,7 @@ Reason: {reason}</source>
 <context>
     <name>ReceiveScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/receive.py" line="+88" />
+        <location filename="../../ihms_desk/ui/receive.py" line="+89" />
         <source>District drug warehouse (DDW)</source>
         <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR). Fields of one receipt line: a refusal about them at save time belongs under the lines table.</extracomment>
         <translation>ज़िला औषधि भंडार (DDW)</translation>
@@ -1204,8 +1258,8 @@ Reason: {reason}</source>
         <translation>बारकोड</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+17" />
+        <location line="+1" />
+        <location line="+15" />
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
@@ -1264,12 +1318,17 @@ Reason: {reason}</source>
         <translation>प्राप्ति सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+98" />
+        <location line="+88" />
+        <source>That scan went into another field. Scan the pack again here.</source>
+        <translation>वह स्कैन दूसरे खाने में चला गया। पैक को यहाँ फिर से स्कैन करें।</translation>
+    </message>
+    <message>
+        <location line="+46" />
         <source>New barcode {gtin}: pick its item once; it will be remembered.</source>
         <translation>नया बारकोड {gtin}: एक बार उसकी दवा चुनें; आगे याद रहेगा।</translation>
     </message>
     <message>
-        <location line="+25" />
+        <location line="+30" />
         <source>Barcode {gtin} is now {item}; the next scan fills it in.</source>
         <translation>बारकोड {gtin} अब {item} है; अगली स्कैन पर अपने-आप भर जाएगा।</translation>
     </message>
@@ -1593,12 +1652,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+25" />
-        <location line="+107" />
+        <location line="+114" />
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
     </message>
     <message>
-        <location line="-61" />
+        <location line="-68" />
         <source>Loading stock…</source>
         <translation>स्टॉक लोड हो रहा है…</translation>
     </message>
@@ -1609,7 +1668,7 @@ Reason: {reason}</source>
             <numerusform>%n दवा/सामान</numerusform><numerusform>%n दवाएँ/सामान</numerusform></translation>
     </message>
     <message>
-        <location line="+43" />
+        <location line="+50" />
         <source>Batches of {item} ({code}): {count}</source>
         <translation>{item} ({code}) के बैच: {count}</translation>
     </message>
@@ -1703,7 +1762,7 @@ Reason: {reason}</source>
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location line="+303" />
+        <location line="+307" />
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
@@ -2038,7 +2097,7 @@ Reason: {reason}</source>
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_status.py" line="+45" />
+        <location filename="../../ihms_desk/ui/sync_status.py" line="+46" />
         <source>Sync: not set up</source>
         <translation>सिंक: सेटअप नहीं</translation>
     </message>
@@ -2194,7 +2253,7 @@ Reason: {reason}</source>
         <translation>बाल वार्ड</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+10" />
         <source>Choose or type where it goes</source>
         <translation>कहाँ जा रहा है, चुनें या लिखें</translation>
     </message>
@@ -2245,7 +2304,7 @@ Reason: {reason}</source>
 <context>
     <name>dialogs</name>
     <message>
-        <location filename="../../ihms_desk/ui/dialogs.py" line="+40" />
+        <location filename="../../ihms_desk/ui/dialogs.py" line="+46" />
         <source>Nothing was saved</source>
         <extracomment>The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.</extracomment>
         <translation>कुछ भी सेव नहीं हुआ</translation>
@@ -2259,9 +2318,15 @@ Reason: {reason}</source>
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="-176" />
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="-199" />
         <source>Choose the backup folder</source>
         <translation>बैकअप फ़ोल्डर चुनें</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Restore a backup?</source>
+        <extracomment>Opens the folder chooser; tests replace it (a native dialog would block them).</extracomment>
+        <translation>बैकअप वापस लाएँ?</translation>
     </message>
 </context>
 <context>

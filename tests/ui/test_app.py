@@ -87,7 +87,7 @@ def test_clerk_and_incharge_screens(qtbot, controller: AppController) -> None:
     window.logout_requested.emit()
     window = log_in(qtbot, controller, "incharge")
     assert set(window.actions_by_key) == {"dispense", "receive", "stock", "alerts", "documents", "adjust", "transfer",
-                                          "stocktake", "settings"}
+                                          "stocktake", "sync", "backup", "settings"}
 
 
 def test_every_screen_is_real_and_opens(qtbot, controller: AppController) -> None:
@@ -196,3 +196,29 @@ def test_main_window_fits_an_old_1024x768_screen(qtbot, chc_dir: Path, language:
             assert size.width() <= 1024 and size.height() <= 700, (language, size)
     finally:
         i18n.set_language("en")
+
+
+def test_sync_loop_drives_the_status_bar_and_the_sync_screen(qtbot, chc_dir: Path) -> None:
+    """The program's sync adapter (a real one, on a desk not enrolled yet) reaches the status
+    bar, and the Sync screen is handed the adapter when it is built."""
+    from ihms_desk.ui.sync_adapter import SyncAdapter
+
+    create_application()
+    with Store.open(chc_dir) as store:
+        adapter = SyncAdapter(chc_dir)
+        controller = AppController(store, sync=adapter)
+        controller.start()
+        try:
+            window = log_in(qtbot, controller, "admin")
+            adapter.stateChanged.emit(None, 7, None, None)
+            qtbot.waitUntil(lambda: window.sync_status.waiting == 7)
+            assert window.sync_status.state_label.text() == "Sync: not set up"
+            adapter.stateChanged.emit(True, 0, "2026-11-25T04:30:00+00:00", None)
+            qtbot.waitUntil(lambda: window.sync_status.state_label.text() == "Sync: online")
+            sync_screen = window.go_to("sync")
+            assert sync_screen is not None
+            sync_screen.syncNowRequested.emit()  # wired to adapter.syncNow: must not raise
+        finally:
+            adapter.stop()
+            if controller.window is not None:
+                controller.window.close()
