@@ -121,8 +121,7 @@ def test_export_then_import_round_trips(store: Store, tmp_path: Path) -> None:
     assert exported.splitlines()[0] + "\n" == HEADER
     before = store.conn.execute("SELECT code, name, generic_name, strength, dosage_form, unit_of_issue, category, min_stock, active FROM item ORDER BY code").fetchall()
     other = tmp_path / "other"
-    from ihms_desk.store import Store as StoreClass
-    fresh = StoreClass.open(other)
+    fresh = Store.open(other)
     fresh.conn.execute("INSERT INTO app_user (username, full_name, role, password_hash, created_at) VALUES ('a', 'A', 'admin', 'x', 'now')")
     fresh.conn.commit()
     fresh.act_as("a")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 
 import pytest
 from ledger_checks import receive
@@ -82,9 +81,8 @@ def test_damaged_pages_are_found(ledger: Store) -> None:
     with open(path, "r+b") as handle:  # scribble over an index page
         handle.seek((root - 1) * page_size + 8)
         handle.write(b"\x07" * 200)
-    reopened: Callable[[], Store] = lambda: Store.open(path.parent)  # noqa: E731
     try:
-        store = reopened()
+        store = Store.open(path.parent)
     except DatabaseCorrupt:
         return  # refusing to open a damaged file is as good as naming the damage
     try:

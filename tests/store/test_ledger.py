@@ -251,7 +251,7 @@ def test_expired_batches_are_skipped_and_cannot_be_chosen(stocked: Store) -> Non
 
 
 def test_dispense_records_prescribed_dispensed_and_not_available(stocked: Store) -> None:
-    doc = store_doc = dispense(
+    doc = dispense(
         stocked,
         DispenseLine("D0001", 15),            # enough
         DispenseLine("D0002", 300),           # short: 200 on the shelf
@@ -266,7 +266,7 @@ def test_dispense_records_prescribed_dispensed_and_not_available(stocked: Store)
                               {"line_no": 3, "item_code": "D0003", "not_available": 4},
                               {"line_no": 4, "item_code": "D0010", "not_available": 10}]
     stored = stocked.conn.execute(
-        "SELECT line_no, qty_prescribed, qty FROM document_line WHERE document_id = ? ORDER BY line_no", (store_doc.id,)
+        "SELECT line_no, qty_prescribed, qty FROM document_line WHERE document_id = ? ORDER BY line_no", (doc.id,)
     ).fetchall()
     assert [tuple(row) for row in stored] == [(1, 15, 15), (2, 300, 200), (3, 4, 0), (4, 10, 0)]
     assert item_qty(stocked, "D0002") == 0

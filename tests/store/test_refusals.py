@@ -46,13 +46,6 @@ def _receive(*lines: ReceiptLine) -> Callable[[Store], object]:
     return lambda s: s.receive(source="ddw", voucher_no="V9", voucher_date=s.today(), lines=list(lines))
 
 
-def _as(user: str, operation: Callable[[Store], object]) -> Callable[[Store], object]:
-    def run(s: Store) -> object:
-        s.act_as(user)
-        return operation(s)
-    return run
-
-
 #: (what is refused, who does it, the operation, the exception expected)
 REFUSALS: list[tuple[str, str, Callable[[Store], object], type[Refusal]]] = [
     ("stock too low, explicit qty", "pharma", _dispense(DispenseLine("D0001", 500, 500)), StockTooLow),
