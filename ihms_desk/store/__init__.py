@@ -234,7 +234,9 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
             self._require(Action.MANAGE_USERS, "change another user's password")
         _, _, password_hash = self._check_new_user(username, "x", password)
         with self._transaction() as conn:
-            conn.execute("UPDATE app_user SET password_hash = ? WHERE username = ?", (password_hash, username.lower()))
+            changed = conn.execute("UPDATE app_user SET password_hash = ? WHERE username = ?", (password_hash, username.lower()))
+            if changed.rowcount == 0:
+                raise InvalidInput(f"There is no user '{username}'.", field="username")
 
     def deactivate_user(self, username: str) -> None:
         """Disable an account (admin only); its history stays."""
@@ -242,7 +244,9 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         if user.username == username.lower():
             raise InvalidInput("You cannot disable your own account.", field="username")
         with self._transaction() as conn:
-            conn.execute("UPDATE app_user SET active = 0 WHERE username = ?", (username.lower(),))
+            changed = conn.execute("UPDATE app_user SET active = 0 WHERE username = ?", (username.lower(),))
+            if changed.rowcount == 0:
+                raise InvalidInput(f"There is no user '{username}'.", field="username")
 
     def users(self) -> list[User]:
         return [
