@@ -134,3 +134,13 @@ def test_set_up_once(tmp_path: Path) -> None:
         with pytest.raises(InvalidInput, match="already set up"):
             store.set_up(code="Y", name="Y", district="D", block="B", type="CHC", admin_username="b",
                          admin_full_name="B", admin_password="long-enough")
+
+
+def test_unknown_accounts_are_refused_not_silently_ignored(store: Store) -> None:
+    before = store.conn.execute("SELECT username, password_hash, active FROM app_user ORDER BY id").fetchall()
+    with pytest.raises(InvalidInput, match="no user 'pharma2'") as refused:
+        store.set_password("pharma2", "new-password")
+    assert refused.value.field == "username"
+    with pytest.raises(InvalidInput, match="no user 'pharma2'"):
+        store.deactivate_user("pharma2")
+    assert store.conn.execute("SELECT username, password_hash, active FROM app_user ORDER BY id").fetchall() == before
