@@ -41,6 +41,8 @@ SCREENS = (
     ("adjust", "incharge"),
     ("transfer", "clerk"),
     ("stocktake", "clerk"),
+    ("sync", "admin"),
+    ("backup", "incharge"),
     ("settings", "admin"),
 )
 
