@@ -177,6 +177,9 @@ class AdjustScreen(QWidget):
             self.qty_edit.setPlaceholderText(self.tr("units"))
         self.reason_hint.setText(" ".join(hints))
         self.errors.clear("reason")
+        # The lines' signs follow the reason (a return removes, found adds): redraw them.
+        for row in range(self.lines.rowCount()):
+            self.lines.row_changed(row)
         if self._item is not None:
             self._load_batches(self._item)
 
