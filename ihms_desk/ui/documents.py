@@ -268,6 +268,10 @@ class DocumentsScreen(QWidget):
             parts.append(self.tr("OPD {opd} · {name} ({age}/{sex}) · {prescriber}").format(
                 opd=header.get("opd_no"), name=header.get("patient_name"), age=header.get("age"), sex=header.get("sex"),
                 prescriber=header.get("prescriber")))
+            for line in document.lines:
+                parts.append(self.tr("{item}: prescribed {prescribed}, given {given}").format(
+                    item=line.get("item_code"), prescribed=fmt.qty(line.get("qty_prescribed")),
+                    given=fmt.qty(line.get("qty_dispensed"))))
             for shortfall in document.shortfalls:
                 parts.append(self.tr("Not available: {item} × {qty}").format(
                     item=shortfall["item_code"], qty=fmt.qty(shortfall["not_available"])))

@@ -80,6 +80,7 @@ def test_todays_documents_and_their_movements(qtbot, incharge: Store, dispense_n
     assert screen.movements.index(0, DocumentsScreen.M_QTY).data() == "-100"
     assert "Sita Devi" in screen.detail_label.text()
     assert "Not available: D0008" in screen.detail_label.text()
+    assert "D0001: prescribed 150, given 150" in screen.detail_label.text()
 
 
 def test_kind_filter_and_day(qtbot, incharge: Store, dispense_number: str) -> None:
