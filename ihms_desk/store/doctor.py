@@ -79,8 +79,10 @@ def check_database(conn: sqlite3.Connection) -> list[str]:
     # Both ways round: a total the ledger does not back, and issues with no (or another) total.
     consumption = conn.execute(
         """
-        WITH m AS (SELECT item_id, substr(moved_on, 1, 7) AS month, -sum(qty) AS issued FROM movement
-                   WHERE kind IN ('dispense', 'transfer') GROUP BY item_id, month)
+        WITH m AS (SELECT m.item_id, substr(coalesce(o.doc_date, m.moved_on), 1, 7) AS month, -sum(m.qty) AS issued
+                   FROM movement m JOIN document d ON d.id = m.document_id
+                   LEFT JOIN document o ON o.id = d.reverses_id  -- a reversal counts in its original's month
+                   WHERE m.kind IN ('dispense', 'transfer') GROUP BY m.item_id, month)
         SELECT c.item_id FROM consumption_month c LEFT JOIN m ON m.item_id = c.item_id AND m.month = c.month
         WHERE c.qty <> coalesce(m.issued, 0)
         UNION ALL

@@ -384,7 +384,7 @@ class LedgerMixin(StoreBase):
         day = self._document_day(None)
         with self._transaction() as conn:
             original = conn.execute(
-                "SELECT d.id, d.kind, d.number, "
+                "SELECT d.id, d.kind, d.number, d.doc_date, "
                 "(SELECT r.number FROM document r WHERE r.reverses_id = d.id) AS reversed_by FROM document d "
                 "WHERE d.number = ?",
                 (number.strip().upper(),),
@@ -431,7 +431,10 @@ class LedgerMixin(StoreBase):
                         "SELECT l.line_no, i.code FROM document_line l JOIN item i ON i.id = l.item_id "
                         "WHERE l.document_id = ? ORDER BY l.line_no", (original["id"],)), start=1)
                 ]
-            return self._save(conn, "reversal", day, header, doc_lines, movements, reverses=(original["id"], original["number"]), reason=reason)
+            return self._save(
+                conn, "reversal", day, header, doc_lines, movements, reverses=(original["id"], original["number"]),
+                reverses_day=dt.date.fromisoformat(original["doc_date"]), reason=reason,
+            )
 
     # -- reading documents ------------------------------------------------------------------
 
@@ -565,6 +568,7 @@ class LedgerMixin(StoreBase):
         *,
         qty_prescribed: list[int] | None = None,
         reverses: tuple[int, str] | None = None,
+        reverses_day: dt.date | None = None,
         reason: str | None = None,
     ) -> SavedDocument:
         """Write document, lines, movements, balances and the outbox event (inside the caller's transaction)."""
@@ -592,7 +596,9 @@ class LedgerMixin(StoreBase):
                 (document_id, line["line_no"], line["item_code"], qty_prescribed[index] if qty_prescribed else None,
                  line.get("qty_dispensed", line.get("qty", 0)), json.dumps(line, ensure_ascii=False)),
             )
-        month = day.strftime("%Y-%m")
+        # Issues count as consumption in their month. A reversal takes its units back from the
+        # month of the document it reverses: a dispense undone is not what patients took then.
+        month = (reverses_day or day).strftime("%Y-%m")
         for movement in movements:
             conn.execute(
                 "INSERT INTO movement (document_id, line_no, batch_id, item_id, kind, qty, moved_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
