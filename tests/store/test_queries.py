@@ -114,3 +114,24 @@ def test_a_days_documents(history: Store) -> None:
     assert [d.number for d in history.documents_on(dt.date(2026, 9, 10), kind="transfer")] == ["TRF/2026-27/000001"]
     assert history.documents_on(dt.date(2026, 9, 11)) == []
     assert [d.number for d in history.recent_dispenses(2)] == ["DSP/2026-27/000006", "DSP/2026-27/000005"]
+
+
+def test_a_dispense_reversed_next_month_is_not_consumption_of_its_month(make_store) -> None:  # type: ignore[no-untyped-def]
+    """A typo of 1000 tablets in October, reversed on 2 November, must not count in October's
+    consumption (nor make November's negative): the AMC is what patients actually took."""
+    store = make_store(user="clerk", start=at(2026, 10, 20))
+    receive(store, ("D0002", "A2", "2027-12", 2000))
+    give(store, "D0002", 30)
+    store.act_as("pharma")
+    typo = store.dispense(patient=PATIENT, prescriber="Dr", lines=[DispenseLine("D0002", 1000, 1000)])
+    store.clock.current = at(2026, 11, 2)
+    give(store, "D0002", 12)
+    store.act_as("incharge")
+    store.reverse(typo.number, reason="typed 1000 for 10")
+    months = dict(store.conn.execute(
+        "SELECT month, qty FROM consumption_month WHERE item_id = (SELECT id FROM item WHERE code = 'D0002')").fetchall())
+    assert months == {"2026-10": 30, "2026-11": 12}
+    assert by_code(store.stock_on_hand())["D0002"].amc == pytest.approx(10.0)  # (0 + 0 + 30) / 3 in November
+    store.clock.current = at(2026, 12, 5)
+    assert by_code(store.stock_on_hand())["D0002"].amc == pytest.approx(14.0)  # (0 + 30 + 12) / 3 in December
+    check_invariants(store)
