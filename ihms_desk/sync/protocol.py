@@ -511,51 +511,80 @@ def parse_protocol_version(header: str | None) -> int:
     return int(header)
 
 
+#: The desk's catalogue rule for item codes (ihms_desk/store/catalogue.py): what the state
+#: publishes must be what every desk accepts.
+_CATALOGUE_ITEM_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,19}$")
+_SPREADSHEET_SPACE_RE = re.compile(r"[\t\r\n ]+")
+
+
+def _as_name(value: Any, field: str, max_len: int = 200) -> str:
+    """Master-data text: tabs and line breaks from spreadsheet cells become one space; other
+    control characters are refused."""
+    if not isinstance(value, str):
+        raise _fail(field, "must be text", INVALID_REQUEST)
+    text = _SPREADSHEET_SPACE_RE.sub(" ", value).strip()
+    if not text:
+        raise _fail(field, "must not be empty", INVALID_REQUEST)
+    if len(text) > max_len:
+        raise _fail(field, f"must be at most {max_len} characters", INVALID_REQUEST)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise _fail(field, "must not contain control characters", INVALID_REQUEST)
+    return text
+
+
+def _as_flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(field, "must be true or false", INVALID_REQUEST)
+    return value
+
+
 def validate_item_data(value: Any) -> ItemData:
-    """An item of the state catalogue, as imported and as sent to desks."""
-    obj = _as_object(value, "item")
-    category = obj.get("category")
+    """An item of the state catalogue, as imported and as sent to desks; normalised the way
+    the desk's catalogue stores it (code upper case, category, form and unit lower case)."""
+    if not isinstance(value, dict):
+        raise _fail("item", "must be a JSON object", INVALID_REQUEST)
+    obj = value
+    code = _as_name(obj.get("code", ""), "code", 20).upper()
+    if not _CATALOGUE_ITEM_CODE_RE.match(code):
+        raise _fail("code", "must be 1-20 letters, digits or . _ / -", INVALID_REQUEST)
+    category = _as_name(obj.get("category", ""), "category").lower()
     if category not in ITEM_CATEGORIES:
         raise _fail("category", f"must be one of {', '.join(ITEM_CATEGORIES)}", INVALID_REQUEST)
-    active = obj.get("active", True)
-    if not isinstance(active, bool):
-        raise _fail("active", "must be true or false", INVALID_REQUEST)
-    try:
-        return {
-            "code": _as_item_code(_require(obj, "code", ""), "code"),
-            "name": _as_text(_require(obj, "name", ""), "name", 200),
-            "generic_name": _as_text(obj.get("generic_name", ""), "generic_name", 200,
-                                     allow_empty=True),
-            "strength": _as_text(obj.get("strength", ""), "strength", 60, allow_empty=True),
-            "dosage_form": _as_text(obj.get("dosage_form", ""), "dosage_form", 60,
-                                    allow_empty=True),
-            "unit_of_issue": _as_text(_require(obj, "unit_of_issue", ""), "unit_of_issue", 40),
-            "category": category,
-            "min_stock": _as_int(obj.get("min_stock", 0), "min_stock", 0, MAX_ABS_QTY),
-            "active": active,
-        }
-    except ProtocolError as error:
-        raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None
+    min_stock = obj.get("min_stock", 0)
+    if isinstance(min_stock, bool) or not isinstance(min_stock, int) \
+            or not 0 <= min_stock <= 10_000_000:
+        raise _fail("min_stock", "must be a whole number from 0 to 10,000,000", INVALID_REQUEST)
+    return {
+        "code": code,
+        "name": _as_name(obj.get("name", ""), "name"),
+        "generic_name": _as_name(obj.get("generic_name", ""), "generic_name"),
+        "strength": _as_name(obj.get("strength", ""), "strength"),
+        "dosage_form": _as_name(obj.get("dosage_form", ""), "dosage_form").lower(),
+        "unit_of_issue": _as_name(obj.get("unit_of_issue", ""), "unit_of_issue").lower(),
+        "category": category,
+        "min_stock": min_stock,
+        "active": _as_flag(obj.get("active", True), "active"),
+    }
 
 
 def validate_facility_data(value: Any) -> FacilityData:
-    obj = _as_object(value, "facility")
+    if not isinstance(value, dict):
+        raise _fail("facility", "must be a JSON object", INVALID_REQUEST)
+    obj = value
     if obj.get("type") not in FACILITY_TYPES:
         raise _fail("type", f"must be one of {', '.join(FACILITY_TYPES)}", INVALID_REQUEST)
-    active = obj.get("active", True)
-    if not isinstance(active, bool):
-        raise _fail("active", "must be true or false", INVALID_REQUEST)
-    try:
-        return {
-            "code": _as_code(_require(obj, "code", ""), "code"),
-            "name": _as_text(_require(obj, "name", ""), "name", 200),
-            "district": _as_text(_require(obj, "district", ""), "district", 80),
-            "block": _as_text(_require(obj, "block", ""), "block", 80),
-            "type": obj["type"],
-            "active": active,
-        }
-    except ProtocolError as error:
-        raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None
+    code = obj.get("code")
+    if not isinstance(code, str) or not _FACILITY_CODE_RE.match(code):
+        raise _fail("code", "must be a code of letters, digits and - _ . (at most 40)",
+                    INVALID_REQUEST)
+    return {
+        "code": code,
+        "name": _as_name(obj.get("name", ""), "name"),
+        "district": _as_name(obj.get("district", ""), "district", 80),
+        "block": _as_name(obj.get("block", ""), "block", 80),
+        "type": obj["type"],
+        "active": _as_flag(obj.get("active", True), "active"),
+    }
 
 
 def validate_enrol_request(value: Any) -> EnrolRequestDict:
@@ -566,7 +595,7 @@ def validate_enrol_request(value: Any) -> EnrolRequestDict:
         return {
             "facility_code": _as_code(_require(obj, "facility_code", ""), "facility_code"),
             "enrolment_code": _as_text(_require(obj, "enrolment_code", ""), "enrolment_code", 64),
-            "device_name": _as_text(_require(obj, "device_name", ""), "device_name", 120),
+            "device_name": _as_name(_require(obj, "device_name", ""), "device_name", 120),
         }
     except ProtocolError as error:
         raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None

@@ -78,11 +78,19 @@ def test_catalog_import_reads_csv_and_json_all_or_nothing(
     assert items_held(store) == [("PARA500", True, 2000), ("SUT-CAT-2", False, 0)]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([
-        {"code": "IBU400", "name": "Ibuprofen", "unit_of_issue": "tablet", "category": "drug"},
-        {"code": "X", "name": "x", "unit_of_issue": "tablet", "category": "medicine"}]))
+        {"code": "ibu400", "name": "Ibuprofen\n400 mg", "generic_name": "Ibuprofen",
+         "strength": "400 mg", "dosage_form": "Tablet", "unit_of_issue": "tablet", "category": "drug"},
+        {"code": "X", "name": "x", "generic_name": "x", "strength": "-", "dosage_form": "tablet",
+         "unit_of_issue": "tablet", "category": "medicine"}]))
     with pytest.raises(SystemExit, match="item 2: category"):
         run(capsys, "catalog", "import", str(bad), "--db", db_url)
     assert len(items_held(store)) == 2  # IBU400 was not imported either
+    bad.write_text(json.dumps([json.loads(bad.read_text())[0]]))
+    code, out, _ = run(capsys, "catalog", "import", str(bad), "--db", db_url)
+    assert code == 0
+    with store._read() as cur:  # noqa: SLF001 - cleaned the way the desk's catalogue stores it
+        cur.execute("SELECT code, name, dosage_form FROM item WHERE code = 'IBU400'")
+        assert cur.fetchone() == ("IBU400", "Ibuprofen 400 mg", "tablet")
 
 
 def test_the_default_database_is_sqlite_in_the_user_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:

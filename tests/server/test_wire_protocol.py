@@ -143,3 +143,37 @@ def test_the_server_imports_only_the_wire_protocol_of_the_desk_and_never_qt() ->
             "print(sorted(m for m in sys.modules if m.startswith(('ihms_desk', 'PySide6', 'shiboken6'))))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "['ihms_desk', 'ihms_desk.sync', 'ihms_desk.sync.protocol']"
+
+
+def valid_item(**changes: Any) -> dict[str, Any]:
+    item = {"code": "PARA500", "name": "Paracetamol 500 mg tablet", "generic_name": "Paracetamol",
+            "strength": "500 mg", "dosage_form": "tablet", "unit_of_issue": "tablet",
+            "category": "drug", "min_stock": 100, "active": True}
+    item.update(changes)
+    return item
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"code": "PARA 500"}, "code"),
+    ({"code": "A" * 21}, "code"),
+    ({"name": "Para\x00cetamol"}, "name"),
+    ({"name": "Para\x07"}, "name"),
+    ({"generic_name": ""}, "generic_name"),
+    ({"strength": "   "}, "strength"),
+    ({"category": "medicine"}, "category"),
+    ({"min_stock": -1}, "min_stock"),
+    ({"min_stock": True}, "min_stock"),
+    ({"active": "yes"}, "active"),
+])
+def test_catalogue_items_follow_the_desks_rules(changes: dict[str, Any], field: str) -> None:
+    """The state must publish only items every desk's catalogue accepts."""
+    with pytest.raises(wire.ProtocolError) as caught:
+        wire.validate_item_data(valid_item(**changes))
+    assert caught.value.field == field
+
+
+def test_catalogue_items_are_normalised_like_the_desk_does() -> None:
+    item = wire.validate_item_data(valid_item(code="para500", name=" Paracetamol\n500 mg\t",
+                                              dosage_form="Tablet", category="DRUG"))
+    assert (item["code"], item["name"], item["dosage_form"], item["category"]) == (
+        "PARA500", "Paracetamol 500 mg", "tablet", "drug")
