@@ -100,6 +100,9 @@ def check_invariants(store: Store) -> None:
     # Sequences are contiguous from 1, and the device's next one follows the last.
     sequences = [row[0] for row in events]
     assert sequences == list(range(1, len(sequences) + 1))
+    # The hybrid logical clock only moves forward along the sequence, whatever the PC clock does.
+    hlcs = [row[0] for row in conn.execute("SELECT hlc FROM outbox ORDER BY sequence")]
+    assert all(a < b for a, b in zip(hlcs, hlcs[1:])), hlcs
     assert conn.execute("SELECT next_sequence FROM device").fetchone()[0] == len(sequences) + 1
     # Document numbers per kind and financial year run 1..n without gaps.
     for kind, fy, n, top, low in conn.execute(

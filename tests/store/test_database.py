@@ -146,3 +146,13 @@ def test_sync_failure_counts_attempts_and_keeps_the_reason(store: Store) -> None
     rows = store.conn.execute("SELECT attempts, last_error, status FROM outbox ORDER BY sequence").fetchall()
     assert [(r[0], len(r[1]), r[2]) for r in rows] == [(1, 500, "pending"), (1, 500, "pending")]
     assert store.pending_events()[0].attempts == 1
+
+
+def test_hybrid_logical_clock_never_goes_back(store: Store) -> None:
+    from ihms_desk.store.outbox import next_hlc
+
+    with store._transaction() as conn:
+        stamps = [next_hlc(conn, wall) for wall in (5_000, 5_000, 4_000, 6_000, 1_000)]
+    assert stamps == ["0000000000005000-00000", "0000000000005000-00001", "0000000000005000-00002",
+                      "0000000000006000-00000", "0000000000006000-00001"]
+    assert stamps == sorted(stamps)
