@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
 
     # -- navigation -------------------------------------------------------------------------
 
-    def screen(self, key: str) -> QWidget:
+    def screen_for(self, key: str) -> QWidget:
         """The screen for ``key``, built on first use."""
         if key not in self.screens:
             spec = next(spec for spec in self.specs if spec.key == key)
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         cls = load_screen_class(spec)
         if cls is None:
             return PlaceholderScreen(self.store, spec.title(), self)
-        widget = cls(self.store, self)  # type: ignore[call-arg]
+        widget = cls(self.store, self)  # type: ignore[arg-type]
         saved = getattr(widget, "saved", None)
         if saved is not None and hasattr(saved, "connect"):
             saved.connect(self.on_document_saved)
@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         if key not in self.actions_by_key:
             return None
         created = key not in self.screens
-        widget = self.screen(key)
+        widget = self.screen_for(key)
         self.actions_by_key[key].setChecked(True)
         # The first screen added to the stack is current already: "created" catches it.
         if created or self.stack.currentWidget() is not widget:
@@ -342,4 +342,4 @@ class MainWindow(QMainWindow):
     @Slot()
     def _build_alerts_for_badge(self) -> None:
         if "alerts" in self.actions_by_key and "alerts" not in self.screens:
-            self._refresh(self.screen("alerts"))
+            self._refresh(self.screen_for("alerts"))
