@@ -84,7 +84,7 @@ def cmd_facility_add(args: argparse.Namespace) -> int:
 def cmd_enrol(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
-        code = store.create_enrolment_code(args.code, dt.timedelta(days=args.days))
+        code = store.create_enrolment_code(args.code.upper(), dt.timedelta(days=args.days))
     except ProtocolError as error:
         print(error.reason, file=sys.stderr)
         return 1
@@ -92,7 +92,8 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         store.close()
     # The code alone on stdout, so that scripts can capture it.
     print(code)
-    print(f"one-time enrolment code for {args.code}, valid for {args.days} days", file=sys.stderr)
+    print(f"one-time enrolment code for {args.code.upper()}, valid for {args.days} days",
+          file=sys.stderr)
     return 0
 
 

@@ -578,10 +578,11 @@ def validate_facility_data(value: Any) -> FacilityData:
         raise _fail("code", "must be a code of letters, digits and - _ . (at most 40)",
                     INVALID_REQUEST)
     return {
-        "code": code,
-        "name": _as_name(obj.get("name", ""), "name"),
-        "district": _as_name(obj.get("district", ""), "district", 80),
-        "block": _as_name(obj.get("block", ""), "block", 80),
+        # Upper case, as the desk keeps its own facility code; the lengths are the desk's too.
+        "code": code.upper(),
+        "name": _as_name(obj.get("name", ""), "name", 100),
+        "district": _as_name(obj.get("district", ""), "district", 60),
+        "block": _as_name(obj.get("block", ""), "block", 60),
         "type": obj["type"],
         "active": _as_flag(obj.get("active", True), "active"),
     }
@@ -593,7 +594,8 @@ def validate_enrol_request(value: Any) -> EnrolRequestDict:
     obj = value
     try:
         return {
-            "facility_code": _as_code(_require(obj, "facility_code", ""), "facility_code"),
+            # Typed by hand at the desk: the case does not matter.
+            "facility_code": _as_code(_require(obj, "facility_code", ""), "facility_code").upper(),
             "enrolment_code": _as_text(_require(obj, "enrolment_code", ""), "enrolment_code", 64),
             "device_name": _as_name(_require(obj, "device_name", ""), "device_name", 120),
         }

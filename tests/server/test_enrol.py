@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 import requests
 
@@ -131,3 +132,18 @@ def test_a_database_that_is_down_gives_503_not_500(store: Store) -> None:
                                 headers={**PROTOCOL, "Authorization": "Bearer x"})
     assert response.status_code == 503
     assert response.json()["code"] == "storage_unavailable"
+
+
+def test_facility_codes_are_upper_case_wherever_they_are_typed(
+        server: str, store: Store, db_url: str, capsys: Any) -> None:
+    from ihms_server import cli
+
+    db = ["--db", db_url]
+    assert cli.main(["facility", "add", "chc-jpr-009", "--name", "CHC Phagi", "--district",
+                     "Jaipur", "--block", "Phagi", "--type", "CHC", *db]) == 0
+    assert store.facility("CHC-JPR-009") is not None
+    assert cli.main(["enrol", "chc-jpr-009", *db]) == 0
+    code = capsys.readouterr().out.split()[-1]
+    answer = enrol(server, "chc-jpr-009", code)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["facility"]["code"] == "CHC-JPR-009"
