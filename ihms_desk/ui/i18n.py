@@ -274,13 +274,29 @@ def _environment_text(code: str, english: str) -> str:
     return QCoreApplication.translate("refusal", "The database file is damaged. Do not continue: restore the latest backup (ihms-desk restore) or call for support.")
 
 
-def _error_dialog_strings() -> list[str]:
-    """ui/error_dialog.py translates through a helper lupdate cannot see into; its sentences are
-    listed here, literally and in its context, so they get into the .ts and are translated."""
+def _wrapped_strings() -> list[str]:
+    """Modules that translate through a ``_tr(text)`` helper (ui/error_dialog.py,
+    ui/startup_checks.py) hide their strings from lupdate; they are listed here, literally and
+    in their context, so they get into the .ts. Regenerated at each translation pass."""
     return [
-        QCoreApplication.translate("ErrorDialog", "The details were written to the log file:"),
-        QCoreApplication.translate("ErrorDialog", "Something went wrong inside IHMS Desk. Everything saved before this message is safe."),
-        QCoreApplication.translate("ErrorDialog", "If the last save did not show 'Saved', check it and save it again."),
-        QCoreApplication.translate("ErrorDialog", "Please tell your support person what you were doing."),
-        QCoreApplication.translate("ErrorDialog", "IHMS Desk: unexpected error"),
+        QCoreApplication.translate("ErrorDialog", "IHMS Desk: unexpected error"),  # error_dialog.py
+        QCoreApplication.translate("ErrorDialog", "The details were written to the log file:"),  # error_dialog.py
+        QCoreApplication.translate("ErrorDialog", "Something went wrong inside IHMS Desk. Everything saved before this message is safe."),  # error_dialog.py
+        QCoreApplication.translate("ErrorDialog", "If the last save did not show 'Saved', check it and save it again."),  # error_dialog.py
+        QCoreApplication.translate("ErrorDialog", "Please tell your support person what you were doing."),  # error_dialog.py
+        QCoreApplication.translate("StartupChecks", "The database is damaged"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The data folder cannot be used"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "Quit"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "Continue"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "Restore this backup"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The disk is nearly full"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The database in {folder} is damaged ({detail}). Do not type in new records until this is fixed."),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "No good backup was found. Call your support person; do not delete anything in the data folder."),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The data folder cannot be written"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The disk is full"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The database is in use"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up to then; records made after it must be entered again from the paper slips. The damaged file is kept."),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "IHMS Desk is already open"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "Only {free} MB are free on the disk holding the data folder ({folder}). IHMS Desk will stop saving when it is full. Delete old files or ask for help today."),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The backup could not be restored"),  # startup_checks.py
     ]

@@ -126,7 +126,7 @@
         <translation>यूनिट</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+27" />
         <source>{item} has no batch on the shelf.</source>
         <translation>{item} का कोई बैच रैक पर नहीं है।</translation>
     </message>
@@ -884,6 +884,11 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+4" />
+        <source>{item}: prescribed {prescribed}, given {given}</source>
+        <translation>{item}: लिखी {prescribed}, दी {given}</translation>
+    </message>
+    <message>
+        <location line="+4" />
         <source>Not available: {item} × {qty}</source>
         <translation>उपलब्ध नहीं: {item} × {qty}</translation>
     </message>
@@ -956,7 +961,7 @@ Reason: {reason}</source>
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+281" />
+        <location filename="../../ihms_desk/ui/i18n.py" line="+283" />
         <source>The details were written to the log file:</source>
         <translation>विवरण लॉग फ़ाइल में लिखा गया है:</translation>
     </message>
@@ -976,7 +981,7 @@ Reason: {reason}</source>
         <translation>कृपया सहायता कर्मी को बताएँ कि आप क्या कर रहे थे।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="-4" />
         <source>IHMS Desk: unexpected error</source>
         <translation>IHMS Desk: अनपेक्षित गड़बड़ी</translation>
     </message>
@@ -1601,6 +1606,84 @@ Reason: {reason}</source>
         <location line="+8" />
         <source>{added} items loaded into the catalogue.</source>
         <translation>सूची में {added} दवाएँ/सामान जोड़े गए।</translation>
+    </message>
+</context>
+<context>
+    <name>StartupChecks</name>
+    <message>
+        <location filename="../../ihms_desk/ui/i18n.py" line="+5" />
+        <source>The database is damaged</source>
+        <translation>डेटाबेस खराब हो गया है</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The data folder cannot be used</source>
+        <translation>डेटा फ़ोल्डर काम में नहीं लिया जा सकता</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Quit</source>
+        <translation>बंद करें</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Continue</source>
+        <translation>जारी रखें</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Restore this backup</source>
+        <translation>यह बैकअप वापस लाएँ</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The disk is nearly full</source>
+        <translation>डिस्क लगभग भर गई है</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The database in {folder} is damaged ({detail}). Do not type in new records until this is fixed.</source>
+        <translation>{folder} का डेटाबेस खराब है ({detail})। इसके ठीक होने तक नए रिकॉर्ड न चढ़ाएँ।</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>No good backup was found. Call your support person; do not delete anything in the data folder.</source>
+        <translation>कोई सही बैकअप नहीं मिला। सहायता कर्मी को बुलाएँ; डेटा फ़ोल्डर से कुछ भी न मिटाएँ।</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The data folder cannot be written</source>
+        <translation>डेटा फ़ोल्डर में लिखा नहीं जा सकता</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The disk is full</source>
+        <translation>डिस्क भर गई है</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The database is in use</source>
+        <translation>डेटाबेस अभी काम में है</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up to then; records made after it must be entered again from the paper slips. The damaged file is kept.</source>
+        <translation>सबसे नया सही बैकअप {when} का है ({documents} दस्तावेज़)। इसे वापस लाने से तब तक का सब लौट आएगा; उसके बाद के रिकॉर्ड कागज़ की पर्चियों से फिर दर्ज करने होंगे। खराब फ़ाइल संभाल कर रखी जाएगी।</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>IHMS Desk is already open</source>
+        <translation>IHMS Desk पहले से खुला है</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Only {free} MB are free on the disk holding the data folder ({folder}). IHMS Desk will stop saving when it is full. Delete old files or ask for help today.</source>
+        <translation>डेटा फ़ोल्डर ({folder}) वाली डिस्क पर केवल {free} MB खाली है। भर जाने पर IHMS Desk सेव करना बंद कर देगा। आज ही पुरानी फ़ाइलें हटाएँ या मदद लें।</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The backup could not be restored</source>
+        <translation>बैकअप वापस नहीं लाया जा सका</translation>
     </message>
 </context>
 <context>
@@ -2332,7 +2415,7 @@ Reason: {reason}</source>
 <context>
     <name>refusal</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="-150" />
+        <location filename="../../ihms_desk/ui/i18n.py" line="-166" />
         <source>OPD registration number</source>
         <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family).</extracomment>
         <translation>OPD पंजीकरण नंबर</translation>
@@ -2640,7 +2723,7 @@ Reason: {reason}</source>
 <context>
     <name>units</name>
     <message>
-        <location filename="../../ihms_desk/ui/formatting.py" line="+147" />
+        <location filename="../../ihms_desk/ui/formatting.py" line="+148" />
         <source>tablet</source>
         <extracomment>Expired batch: must not be issued (light red). Expires within the near-expiry window: issue first (light amber). No usable stock: greyed out text. A line that could not be met in full (shortfall), light amber as well. Something fine and saved (light green).</extracomment>
         <translation>गोली</translation>
