@@ -76,6 +76,8 @@ def count_waiting_events(store: Store, progress: Callable[[str], None]) -> int:
 
 #: How long after the window opens the alerts screen is built for the badge count.
 ALERTS_DELAY_MS = 400
+#: Pause between importing two screens' modules in the background.
+PRELOAD_STEP_MS = 60
 
 #: Where each role starts the day.
 HOME_SCREEN = {Role.PHARMACIST: "dispense", Role.STORE_CLERK: "receive", Role.IN_CHARGE: "alerts", Role.ADMIN: "stock"}
@@ -145,6 +147,10 @@ class MainWindow(QMainWindow):
         # The alert badge needs the alerts screen; build it once the window is painted, so
         # the counter sees its window first (measured in benchmarks/ui_bench.py).
         QTimer.singleShot(ALERTS_DELAY_MS, self._build_alerts_for_badge)
+        # Import the other screens' modules one by one while the counter is idle, so the
+        # first F-key press only builds the screen (the import was a third of it).
+        self._to_preload = [spec for spec in self.specs if spec.key not in self.screens]
+        QTimer.singleShot(ALERTS_DELAY_MS + PRELOAD_STEP_MS, self._preload_next)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -338,6 +344,13 @@ class MainWindow(QMainWindow):
     def set_alert_count(self, count: int) -> None:
         self.alerts_count = count
         self._refresh_action_texts()
+
+    @Slot()
+    def _preload_next(self) -> None:
+        if not self._to_preload:
+            return
+        load_screen_class(self._to_preload.pop(0))
+        QTimer.singleShot(PRELOAD_STEP_MS, self._preload_next)
 
     @Slot()
     def _build_alerts_for_badge(self) -> None:
