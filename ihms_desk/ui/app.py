@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ihms_desk.store import Store
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("ihms_desk.ui")
 
 EXIT_ENVIRONMENT = 3
+#: The sync loop and the backup timer start this long after the first window is shown.
+SERVICES_DELAY_MS = 300
 DEFAULT_SIZE = (1280, 760)
 
 
@@ -45,6 +47,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 class AppController(QObject):
     """Shows one top-level window at a time: setup, login, or the main window."""
 
+    #: Whether this controller starts the sync loop and backup timer itself (run_app sets it;
+    #: tests hand in their own adapter or none).
+    run_services = False
+
     def __init__(self, store: Store, *, demo: bool = False, maximize: bool = False, sync: QObject | None = None,
                  lock: object | None = None) -> None:
         super().__init__()
@@ -56,6 +62,8 @@ class AppController(QObject):
         #: The instance lock on the data folder (a restore needs it).
         self.lock = lock
         self.window: QWidget | None = None
+        self.backup_timer: QObject | None = None
+        self._services_started = sync is not None
 
     def start(self) -> None:
         if self.store.facility() is None:
@@ -99,12 +107,32 @@ class AppController(QObject):
         window.language_changed.connect(self.change_language)
         # Connected before the first screen is built, so that one is wired up too.
         window.screen_created.connect(self.on_screen_created)
-        if self.sync is not None:
-            self.sync.stateChanged.connect(window.sync_status.set_state)  # type: ignore[attr-defined]
-            window.document_saved.connect(self.sync.localSaved)  # type: ignore[attr-defined]
+        self._wire_sync(window)
         window.open_first_screen(start)
         self._show(window, size=DEFAULT_SIZE, maximize=self.maximize)
         return window
+
+    def _wire_sync(self, window: MainWindow) -> None:
+        if self.sync is None:
+            return
+        self.sync.stateChanged.connect(window.sync_status.set_state)  # type: ignore[attr-defined]
+        window.document_saved.connect(self.sync.localSaved)  # type: ignore[attr-defined]
+        sync_screen = window.screens.get("sync")
+        if sync_screen is not None and hasattr(sync_screen, "set_adapter"):
+            sync_screen.set_adapter(self.sync)
+
+    @Slot()
+    def start_services(self) -> None:
+        """The sync loop and the daily backup, started once the first window is up (importing
+        the sync client alone took 120 ms) and once the facility is set up."""
+        if self._services_started or self.store.facility() is None:
+            return
+        self._services_started = True
+        data_dir = self.store.path.parent
+        self.sync = _start_sync(data_dir, self)
+        if isinstance(self.window, MainWindow):
+            self._wire_sync(self.window)
+        self.backup_timer = _start_daily_backup(self.store, self)
 
     @Slot(str, object)
     def on_screen_created(self, key: str, widget: object) -> None:
@@ -161,6 +189,8 @@ class AppController(QObject):
 
     @Slot(object)
     def on_setup_done(self, user: object) -> None:
+        if self.run_services:
+            QTimer.singleShot(SERVICES_DELAY_MS, self.start_services)
         i18n.set_language(self.store.setting("language", "en"))
         if self.store.user is None:
             self.show_login()
@@ -258,16 +288,15 @@ def run_app(data_dir: Path, *, demo: bool = False) -> int:
         QMessageBox.critical(None, "IHMS Desk", i18n.refusal_text(problem))
         _release(lock)
         return EXIT_ENVIRONMENT
-    holder = QObject()
-    sync = _start_sync(data_dir, holder) if store.facility() is not None else None
-    _start_daily_backup(store, holder)
-    controller = AppController(store, demo=demo, maximize=True, sync=sync, lock=lock)
+    controller = AppController(store, demo=demo, maximize=True, lock=lock)
+    controller.run_services = True
     controller.start()
+    QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
     try:
         return int(app.exec())
     finally:
-        if sync is not None:
-            sync.stop()  # type: ignore[attr-defined]
+        if controller.sync is not None:
+            controller.sync.stop()  # type: ignore[attr-defined]
         workers.shutdown()
         store = controller.store
         try:

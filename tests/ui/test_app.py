@@ -222,3 +222,21 @@ def test_sync_loop_drives_the_status_bar_and_the_sync_screen(qtbot, chc_dir: Pat
             adapter.stop()
             if controller.window is not None:
                 controller.window.close()
+
+
+def test_services_start_after_the_window_and_reach_it(qtbot, chc_dir: Path) -> None:
+    create_application()
+    with Store.open(chc_dir) as store:
+        controller = AppController(store)
+        controller.start()
+        window = log_in(qtbot, controller, "pharmacist")
+        assert controller.sync is None
+        controller.start_services()
+        try:
+            assert controller.sync is not None and controller.backup_timer is not None
+            controller.sync.stateChanged.emit(False, 5, None, "no line")
+            qtbot.waitUntil(lambda: window.sync_status.state_label.text() == "Sync: offline")
+            controller.start_services()  # a second call changes nothing
+        finally:
+            controller.sync.stop()
+            window.close()
