@@ -54,7 +54,8 @@ def child_bare() -> None:
 
 
 def child_main(data_dir: str) -> None:
-    """What ``ihms-desk`` does up to the main window, with the pharmacist already logged in."""
+    """What ``ihms-desk`` does up to the main window (start-up checks included), with the
+    pharmacist already logged in instead of typing a password."""
     from PySide6.QtCore import QTimer
 
     from ihms_desk.store import Store
@@ -62,7 +63,10 @@ def child_main(data_dir: str) -> None:
     from ihms_desk.ui.app import create_application
     from ihms_desk.ui.main_window import MainWindow
 
+    from ihms_desk.ui.app import _start_checks
+
     app = create_application()
+    _start_checks(Path(data_dir))  # second copy and integrity checks, as run_app does
     store = Store.open(Path(data_dir))
     i18n.set_language(store.setting("language", "en"))
     store.act_as("pharmacist")
