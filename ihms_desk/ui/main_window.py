@@ -76,6 +76,8 @@ def count_waiting_events(store: Store, progress: Callable[[str], None]) -> int:
 
 #: How long after the window opens the alerts screen is built for the badge count.
 ALERTS_DELAY_MS = 400
+#: After a save, the alert badge is recounted once no other save came for this long.
+ALERTS_AFTER_SAVE_MS = 3000
 #: Pause between importing two screens' modules in the background.
 PRELOAD_STEP_MS = 60
 
@@ -226,6 +228,10 @@ class MainWindow(QMainWindow):
         self.sync_timer.timeout.connect(self.update_sync_status)
         self.sync_timer.start()
         self.alerts_count: int | None = None
+        self.alerts_timer = QTimer(self)
+        self.alerts_timer.setSingleShot(True)
+        self.alerts_timer.setInterval(ALERTS_AFTER_SAVE_MS)
+        self.alerts_timer.timeout.connect(self._refresh_alerts_badge)
         self._counting = False
         self._count_again = False
 
@@ -338,6 +344,14 @@ class MainWindow(QMainWindow):
     def on_document_saved(self, document: object) -> None:
         self.update_sync_status()
         self.document_saved.emit(document)
+        # Stock changed: recount the alerts for the badge once a burst of saves is over.
+        self.alerts_timer.start()
+
+    @Slot()
+    def _refresh_alerts_badge(self) -> None:
+        alerts = self.screens.get("alerts")
+        if alerts is not None and self.stack.currentWidget() is not alerts:
+            self._refresh(alerts)
         # Stock changed: other screens show fresh figures next time they come into view.
 
     @Slot(int)

@@ -240,3 +240,23 @@ def test_services_start_after_the_window_and_reach_it(qtbot, chc_dir: Path) -> N
         finally:
             controller.sync.stop()
             window.close()
+
+
+def test_alert_badge_follows_a_dispense(qtbot, controller: AppController) -> None:
+    window = log_in(qtbot, controller, "pharmacist")
+    qtbot.waitUntil(lambda: window.alerts_count is not None, timeout=5000)
+    before = window.alerts_count
+    window.alerts_timer.setInterval(10)
+    dispense = window.screens["dispense"]
+    qtbot.keyClicks(dispense.opd_edit, "BADGE/1")
+    qtbot.keyClicks(dispense.name_edit, "Ramesh")
+    qtbot.keyClicks(dispense.age_edit, "50")
+    qtbot.keyClicks(dispense.sex_combo, "M")
+    qtbot.keyClicks(dispense.prescriber_edit, "Dr. X")
+    qtbot.keyClicks(dispense.picker.line_edit, "cetiri")
+    qtbot.keyClick(dispense.picker.line_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(dispense.qty_edit, "150")  # 50 left, under the minimum of 100: low stock
+    qtbot.keyClick(dispense.qty_edit, Qt.Key.Key_Return)
+    press(qtbot, window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: window.alerts_count == before + 1, timeout=5000)
+    assert f"({before + 1})" in window.actions_by_key["alerts"].text()
