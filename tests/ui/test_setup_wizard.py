@@ -107,3 +107,20 @@ def test_choosing_hindi_shows_the_wizard_in_hindi(qtbot, tmp_path: Path) -> None
     hindi.close()
     store.close()
     i18n.set_language("en")
+
+
+def test_a_bad_catalogue_is_reported_and_setup_still_finishes(qtbot, tmp_path: Path, monkeypatch) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name\nD1,Something\n", encoding="utf-8")
+    monkeypatch.setattr(setup_wizard, "starter_catalogue", lambda: bad)
+    store = Store.open(tmp_path / "new")
+    wizard = SetupWizard(store)
+    qtbot.addWidget(wizard)
+    fill(qtbot, wizard, code="RJ-2", name="PHC Y", district="Jaipur", block="Y", username="admin",
+         full_name="Admin", password="long-secret")
+    with qtbot.waitSignal(wizard.finished, timeout=10_000):
+        qtbot.mouseClick(wizard.setup_button, Qt.MouseButton.LeftButton)
+    # The worker's refusal came back to the screen; the facility is set up, no items loaded.
+    assert "no column" in wizard.status.text()
+    assert store.facility() is not None and store.item_count() == 0
+    store.close()
