@@ -192,9 +192,11 @@ def test_disk_full(busy: Store) -> None:
     busy.conn.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(DiskFull) as problem:
         for n in range(200):  # each dispense grows the file a little; soon a page is missing
+            last_good = snapshot(busy)
             busy.dispense(patient=Patient(f"OPD/{n}", "A" * 90, 30, "F"), prescriber="Dr " + "x" * 90,
                           lines=[DispenseLine(code, 1) for code in ("D0001", "D0002", "D0003", "D0010", "S0001", "T0001")])
     assert "disk is full" in problem.value.message
+    assert_unchanged(last_good, busy)  # the document that did not fit left nothing behind
     saved = count(busy, "document") - len(before["document"])
     # Whatever was saved before the disk filled is whole; the failed document left nothing.
     assert not busy.conn.in_transaction
