@@ -94,12 +94,15 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    digest = hashlib.scrypt(
-        password.encode("utf-8"),
-        salt=bytes.fromhex(salt_hex),
-        n=int(n),
-        r=int(r),
-        p=int(p),
-        dklen=len(digest_hex) // 2,
-    )
+    try:
+        digest = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=bytes.fromhex(salt_hex),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(digest_hex) // 2,
+        )
+    except ValueError:  # a damaged stored hash (bad numbers or hex) matches no password
+        return False
     return hmac.compare_digest(digest.hex(), digest_hex)
