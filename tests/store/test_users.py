@@ -20,6 +20,9 @@ def test_scrypt_hashes_are_salted_and_verify() -> None:
     assert verify_password("same password", first) and verify_password("same password", second)
     assert not verify_password("same passworD", first)
     assert not verify_password("x", "not-a-hash") and not verify_password("x", "md5$1$1$1$00$00")
+    # A damaged stored hash refuses the login; it does not crash it.
+    for damaged in ("scrypt$abc$8$1$00$00", "scrypt$16384$8$1$zz$00", "scrypt$3$8$1$00$00", "scrypt$1099511627776$8$1$00$00"):
+        assert not verify_password("x", damaged)
 
 
 def test_passwords_are_stored_hashed(store: Store) -> None:
@@ -43,6 +46,14 @@ def test_login_ok_and_refused_are_audited(store: Store) -> None:
     assert trail == [("nobody", "login", "refused", "wrong user name or password"),
                      ("pharma", "login", "refused", "wrong user name or password"),
                      ("pharma", "login", "ok", "")]
+
+
+def test_login_with_a_damaged_hash_is_refused_and_audited(store: Store) -> None:
+    with store._transaction() as conn:
+        conn.execute("UPDATE app_user SET password_hash = 'scrypt$abc$8$1$00$00' WHERE username = 'clerk'")
+    with pytest.raises(LoginFailed):
+        store.login("clerk", PASSWORD)
+    assert store.audit_trail(1)[0]["outcome"] == "refused"
 
 
 def test_disabled_account_cannot_log_in(store: Store) -> None:
