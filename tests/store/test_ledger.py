@@ -641,3 +641,10 @@ def test_header_choices_and_line_counts_are_checked(stocked: Store) -> None:
     with pytest.raises(InvalidInput):
         stocked.preview_stocktake([StocktakeCount("D0001", "MID", -1)])
     assert count(stocked, "document") == 1
+
+
+def test_hindi_names_travel_unchanged(stocked: Store) -> None:
+    doc = dispense(stocked, DispenseLine("D0001", 2), patient=Patient("ओपीडी/12", "सीता देवी", 34, "F"))
+    payload = json.loads(stocked.conn.execute("SELECT payload FROM outbox WHERE document_id = ?", (doc.id,)).fetchone()[0])
+    assert payload["document"]["header"]["patient_name"] == "सीता देवी"
+    assert stocked.documents_on()[0].summary == "ओपीडी/12 · सीता देवी (34/F)"
