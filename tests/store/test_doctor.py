@@ -51,6 +51,8 @@ DAMAGE: list[tuple[str, tuple[str, ...], str]] = [
     ("consumption deleted", ("DELETE FROM consumption_month",), "Monthly consumption totals do not match the ledger"),
     ("sequence reused", ("UPDATE device SET next_sequence = 2",), "is not below the device's next sequence"),
     ("guards dropped", (), "append-only guard document_no_update is missing"),
+    ("movement to no batch", ("UPDATE movement SET batch_id = 999 WHERE id = 1",), "Broken reference in table movement"),
+    ("balance of no batch", ("INSERT INTO stock (batch_id, item_id, qty) VALUES (999, 1, 5)",), "1 balances belong to no batch"),
     ("document counter behind", ("UPDATE doc_counter SET last_serial = 1 WHERE kind = 'dispense'",),
      "dispense counter of 2026-27 is at 1 but the last number is 3"),
 ]
