@@ -648,3 +648,14 @@ def test_hindi_names_travel_unchanged(stocked: Store) -> None:
     payload = json.loads(stocked.conn.execute("SELECT payload FROM outbox WHERE document_id = ?", (doc.id,)).fetchone()[0])
     assert payload["document"]["header"]["patient_name"] == "सीता देवी"
     assert stocked.documents_on()[0].summary == "ओपीडी/12 · सीता देवी (34/F)"
+
+
+def test_expiry_is_judged_on_the_document_date(stocked: Store) -> None:
+    """A paper slip of 31 January typed in on 3 February may still name January's batch."""
+    stocked.clock.current = at(2027, 2, 3)
+    with pytest.raises(BatchExpired):
+        dispense(stocked, DispenseLine("D0001", 5, batch_no="EARLY"))
+    late = dispense(stocked, DispenseLine("D0001", 5, batch_no="EARLY"), doc_date=dt.date(2027, 1, 31))
+    assert [(m["batch_no"], m["qty"]) for m in late.movements] == [("EARLY", -5)] and late.doc_date == dt.date(2027, 1, 31)
+    assert [m["batch_no"] for m in dispense(stocked, DispenseLine("D0001", 5)).movements] == ["MID"]
+    check_invariants(stocked)
