@@ -213,6 +213,10 @@ def cmd_import_receipt(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The columns of ``stock --format csv``, the same whether or not any item has stock.
+STOCK_COLUMNS = ("code", "name", "unit", "on_hand", "usable", "expired", "nearest_expiry", "amc", "months_of_stock")
+
+
 def cmd_stock(args: argparse.Namespace) -> int:
     with _open_existing(args) as store:
         rows = store.stock_on_hand(category=args.category, include_zero=args.all)
@@ -235,7 +239,7 @@ def cmd_stock(args: argparse.Namespace) -> int:
         json.dump(records, out, ensure_ascii=False, indent=1)
         out.write("\n")
     elif args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else ["code"], lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=STOCK_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
     else:
