@@ -15,6 +15,7 @@ See ``docs/store.md`` for every operation with an example.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from pathlib import Path
 from types import TracebackType
@@ -48,6 +49,14 @@ from ihms_desk.store.users import (
 )
 
 __all__ = ["Store", "StoreError", "Refusal", "Role", "User", "Action"]
+
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked against when the user name is unknown, so a refusal takes as long either way
+    (made on first use: scrypt would add its 50 ms to every start of the program)."""
+    return hash_password("no such user")
 
 #: Settings a user may change, with what each value must look like.
 SETTINGS: dict[str, tuple[Action | None, str]] = {
@@ -260,8 +269,13 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
             user = store.login("pharma1", "s3cret-pw")
         """
         name = (username or "").strip().lower()
+        # Whoever was logged in is logged out by any attempt, successful or not.
+        self.user = None
         row = self._row("SELECT id, username, full_name, role, password_hash, active FROM app_user WHERE username = ?", (name,))
-        if row is None or not row["active"] or not verify_password(password or "", row["password_hash"]):
+        # An unknown name costs the same scrypt work, so timing does not tell which names exist.
+        stored = row["password_hash"] if row is not None else _dummy_hash()
+        password_ok = verify_password(password or "", stored)
+        if row is None or not row["active"] or not password_ok:
             self.audit(name or None, "login", "refused", "wrong user name or password" if row is None or row["active"] else "account disabled")
             raise LoginFailed("Wrong user name or password.", field="password")
         self.user = User(row["id"], row["username"], row["full_name"], Role(row["role"]))

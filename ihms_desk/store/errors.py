@@ -134,6 +134,21 @@ class StockTooLow(Refusal):
         self.batch_no = batch_no
 
 
+class DuplicateVoucher(Refusal):
+    """The same challan from the same sender was already received."""
+
+    code = "duplicate_voucher"
+
+    def __init__(self, voucher_no: str, number: str) -> None:
+        super().__init__(
+            f"Challan {voucher_no} was already received as {number}. "
+            "If that receipt was wrong, the in-charge reverses it first.",
+            field="voucher_no",
+        )
+        self.voucher_no = voucher_no
+        self.number = number
+
+
 class PermissionDenied(Refusal):
     """The logged-in user's role may not do this."""
 

@@ -20,6 +20,7 @@ from ihms_desk.store.errors import (
     BatchExpired,
     BatchExpiryMismatch,
     DocumentNotFound,
+    DuplicateVoucher,
     InvalidInput,
     StockTooLow,
     UnknownBatch,
@@ -134,6 +135,16 @@ class LedgerMixin(StoreBase):
             manufacturer = check_text(line.manufacturer, "manufacturer", "Manufacturer", required=False) or None
             clean.append((item, batch_no, expiry, qty, manufacturer, check_unit_cost(line.unit_cost)))
         with self._transaction() as conn:
+            # A challan typed or imported twice would double the stock on the books.
+            earlier = conn.execute(
+                "SELECT d.number FROM document d WHERE d.kind = 'receipt' "
+                "AND json_extract(d.header, '$.source') = ? AND json_extract(d.header, '$.source_name') = ? "
+                "AND upper(json_extract(d.header, '$.voucher_no')) = upper(?) "
+                "AND NOT EXISTS (SELECT 1 FROM document r WHERE r.reverses_id = d.id)",
+                (header["source"], header["source_name"], header["voucher_no"]),
+            ).fetchone()
+            if earlier is not None:
+                raise DuplicateVoucher(header["voucher_no"], earlier[0])
             movements: list[_Movement] = []
             doc_lines: list[dict[str, Any]] = []
             for line_no, (item, batch_no, expiry, qty, manufacturer, cost) in enumerate(clean, start=1):
@@ -535,6 +546,10 @@ class LedgerMixin(StoreBase):
             chosen = self._existing_batch(conn, item, line.batch_no)
             if is_expired(chosen.expiry_month, day):
                 raise BatchExpired(item.code, chosen.batch_no, chosen.expiry_month)
+            if wanted > 0 and not any(row["id"] == chosen.id for row in candidates):
+                # Silently taking another batch would make the books differ from the strip
+                # the patient was handed: say the chosen one is empty instead.
+                raise StockTooLow(item.code, wanted, 0, chosen.batch_no)
             candidates.sort(key=lambda row: row["id"] != chosen.id)
         allocations: list[Allocation] = []
         remaining = wanted

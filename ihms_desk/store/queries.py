@@ -47,7 +47,8 @@ class QueriesMixin(StoreBase):
         month = today.strftime("%Y-%m")
         months = _months_back(today, AMC_MONTHS)
         params: list[object] = [month, month, *months]
-        where = "i.active = 1"
+        # An item withdrawn from the catalogue still shows while any of it is on the shelf.
+        where = "(i.active = 1 OR s.qty > 0)"
         if category:
             where += " AND i.category = ?"
             params.append(category)

@@ -12,6 +12,7 @@ from ledger_checks import at, batch_qty, check_invariants, count, item_qty, rece
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import (
+    DuplicateVoucher,
     AlreadyReversed,
     BatchExpired,
     BatchExpiryMismatch,
@@ -156,6 +157,23 @@ def test_receipt_from_another_facility_needs_its_name(make_store) -> None:  # ty
     assert doc.header["source_name"] == "PHC Kotkhawda"
 
 
+def test_the_same_challan_is_not_received_twice(make_store) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(user="clerk")
+    line = [ReceiptLine("D0001", "B", "2027-03", 10)]
+    first = store.receive(source="ddw", voucher_no="DDW/JPR/77", voucher_date=store.today(), lines=line)
+    with pytest.raises(DuplicateVoucher) as refused:
+        store.receive(source="ddw", voucher_no="ddw/jpr/77", voucher_date=store.today(), lines=line)
+    assert (refused.value.number, refused.value.field) == (first.number, "voucher_no")
+    assert batch_qty(store, "D0001", "B") == 10
+    # Another sender may use the same number; and once reversed, the challan can be entered again.
+    store.receive(source="local_purchase", voucher_no="DDW/JPR/77", voucher_date=store.today(), lines=line)
+    store.act_as("incharge")
+    store.reverse(first.number, reason="entered with wrong batch")
+    store.act_as("clerk")
+    store.receive(source="ddw", voucher_no="DDW/JPR/77", voucher_date=store.today(), lines=line)
+    assert batch_qty(store, "D0001", "B") == 20
+
+
 @pytest.mark.parametrize(("voucher_date", "field"), [("2026-11-21", "voucher_date"), ("2025-11-01", "voucher_date"), ("yesterday", "voucher_date")])
 def test_voucher_date_is_checked(make_store, voucher_date: str, field: str) -> None:  # type: ignore[no-untyped-def]
     store = make_store(user="clerk")
@@ -224,6 +242,15 @@ def test_chosen_batch_is_used_first_then_fefo(stocked: Store) -> None:
     doc = dispense(stocked, DispenseLine("D0001", 110, batch_no="late"))
     assert [(m["batch_no"], m["qty"]) for m in doc.movements] == [("LATE", -100), ("EARLY", -10)]
     check_invariants(stocked)
+
+
+def test_chosen_batch_that_is_empty_is_refused_not_swapped(stocked: Store) -> None:
+    dispense(stocked, DispenseLine("D0001", 30, batch_no="EARLY"))
+    before = count(stocked, "movement")
+    with pytest.raises(StockTooLow) as refused:
+        dispense(stocked, DispenseLine("D0001", 5, batch_no="EARLY"))
+    assert (refused.value.batch_no, refused.value.available) == ("EARLY", 0)
+    assert count(stocked, "movement") == before
 
 
 def test_chosen_batch_that_is_unknown_is_refused(stocked: Store) -> None:

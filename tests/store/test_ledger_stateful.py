@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,7 +227,8 @@ class LedgerMachine(RuleBasedStateMachine):
                     break
         receipt = [ReceiptLine(code, batch_no, month_plus(today, offset), qty) for code, batch_no, offset, qty in lines]
         result = self.run("clerk", expected, lambda: self.store.receive(
-            source="ddw", voucher_no="V", voucher_date=today, lines=receipt), [(c, b, q) for c, b, _, q in lines])
+            source="ddw", voucher_no=f"V-{uuid.uuid4().hex[:10]}", voucher_date=today, lines=receipt),
+            [(c, b, q) for c, b, _, q in lines])
         if result:
             document, moved = result
             for code, batch_no, offset, _ in lines:

@@ -62,6 +62,8 @@ def test_disabled_account_cannot_log_in(store: Store) -> None:
     with pytest.raises(LoginFailed):
         store.login("clerk", PASSWORD)
     assert store.audit_trail(1)[0]["detail"] == "account disabled"
+    assert store.user is None  # a failed attempt leaves nobody logged in, not the previous user
+    store.act_as("admin")
     with pytest.raises(InvalidInput):
         store.deactivate_user("admin")  # not one's own
 
@@ -155,3 +157,19 @@ def test_unknown_accounts_are_refused_not_silently_ignored(store: Store) -> None
     with pytest.raises(InvalidInput, match="no user 'pharma2'"):
         store.deactivate_user("pharma2")
     assert store.conn.execute("SELECT username, password_hash, active FROM app_user ORDER BY id").fetchall() == before
+
+
+def test_unknown_user_costs_a_password_check_too(store: Store) -> None:
+    """An unknown name is refused only after the same scrypt work as a wrong password."""
+    import time
+
+    def refusal_time(name: str) -> float:
+        started = time.perf_counter()
+        with pytest.raises(LoginFailed):
+            store.login(name, "wrong-password")
+        return time.perf_counter() - started
+
+    refusal_time("nobody")  # the dummy hash is made on first use
+    known = min(refusal_time("clerk") for _ in range(3))
+    unknown = min(refusal_time("nobody") for _ in range(3))
+    assert unknown > known / 3
