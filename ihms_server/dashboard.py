@@ -13,6 +13,7 @@ import jinja2
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from ihms_desk.sync import protocol as wire
 from ihms_server.store import FacilityStatus, ItemStock, Store, near_expiry_cutoff, utc_now
 
 #: A facility that has not pushed for longer than this is overdue (desks sync at least nightly).
@@ -108,12 +109,21 @@ def render(template: str, **context: Any) -> HTMLResponse:
     return HTMLResponse(html)
 
 
+def not_found(what: str) -> HTMLResponse:
+    response = render("not_found.html", what=what)
+    response.status_code = 404
+    return response
+
+
 def dashboard_router(store: Store) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/", response_class=HTMLResponse)
     def districts(district: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
         now = utc_now()
+        if district is not None and not district.isprintable():
+            # No district has such a name (and PostgreSQL refuses a NUL in any text).
+            return not_found(f"district {district!r}")
         # State-wide, the page lists districts only: every facility with its stock counts
         # would be thousands of rows and read every stock row of the state.
         summary_only = district is None and store.facility_count() > FACILITIES_ON_ONE_PAGE
@@ -133,11 +143,9 @@ def dashboard_router(store: Store) -> APIRouter:
     @router.get("/facility/{code}", response_class=HTMLResponse)
     def facility(code: str) -> HTMLResponse:
         now = utc_now()
-        info = store.facility(code)
+        info = store.facility(code) if wire.is_facility_code(code) else None
         if info is None:
-            response = render("not_found.html", what=f"facility {code}")
-            response.status_code = 404
-            return response
+            return not_found(f"facility {code!r}")
         (status,) = store.facility_statuses(now.astimezone(IST).date(), facility_code=code)
         cutoff = near_expiry_cutoff(now.astimezone(IST).date())
         items = [(item, item_flags(item, cutoff)) for item in store.facility_stock(code)]

@@ -312,6 +312,11 @@ def _as_code(value: Any, field: str) -> str:
     return value
 
 
+def is_facility_code(value: str) -> bool:
+    """Could ``value`` be a facility code at all (letters, digits, - _ .; at most 40)?"""
+    return bool(_FACILITY_CODE_RE.match(value))
+
+
 def _as_item_code(value: Any, field: str) -> str:
     if not isinstance(value, str) or not _ITEM_CODE_RE.match(value):
         raise _fail(field, "must be a code of letters, digits and - _ . / (at most 40)")
