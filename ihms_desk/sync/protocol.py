@@ -299,7 +299,16 @@ def _as_text(value: Any, field: str, max_len: int, *, allow_empty: bool = False)
         raise _fail(field, f"must be at most {max_len} characters")
     if "\x00" in value:
         raise _fail(field, "must not contain a NUL character")
+    _require_unicode(value, field)
     return value
+
+
+def _require_unicode(value: str, field: str, code: str = INVALID_EVENT) -> None:
+    # JSON can carry lone surrogates ("\ud800") that no database can store as UTF-8.
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise _fail(field, "must be valid Unicode text", code) from None
 
 
 def _as_optional_text(value: Any, field: str, max_len: int) -> str | None:
@@ -534,6 +543,7 @@ def _as_name(value: Any, field: str, max_len: int = 200) -> str:
         raise _fail(field, f"must be at most {max_len} characters", INVALID_REQUEST)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise _fail(field, "must not contain control characters", INVALID_REQUEST)
+    _require_unicode(text, field, INVALID_REQUEST)
     return text
 
 

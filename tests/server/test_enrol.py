@@ -147,3 +147,15 @@ def test_facility_codes_are_upper_case_wherever_they_are_typed(
     answer = enrol(server, "chc-jpr-009", code)
     assert answer.status_code == 200, answer.text
     assert answer.json()["facility"]["code"] == "CHC-JPR-009"
+
+
+def test_a_device_name_that_is_not_unicode_is_a_422(server: str, store: Store) -> None:
+    add_facility(store, "CHC-AJM-004")
+    code = store.create_enrolment_code("CHC-AJM-004")
+    body = ('{"facility_code": "CHC-AJM-004", "enrolment_code": "%s", '
+            '"device_name": "Counter \\ud800"}' % code).encode()
+    response = requests.post(f"{server}/v1/enrol", data=body, timeout=30,
+                             headers={**PROTOCOL, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert "device_name" in response.json()["reason"]
+    assert enrol(server, "CHC-AJM-004", code).status_code == 200  # the code was not used up
