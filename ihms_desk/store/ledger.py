@@ -546,7 +546,8 @@ class LedgerMixin(StoreBase):
             chosen = self._existing_batch(conn, item, line.batch_no)
             if is_expired(chosen.expiry_month, day):
                 raise BatchExpired(item.code, chosen.batch_no, chosen.expiry_month)
-            if wanted > 0 and not any(row["id"] == chosen.id for row in candidates):
+            left = sum(row["qty"] - taken.get(row["id"], 0) for row in candidates if row["id"] == chosen.id)
+            if wanted > 0 and left <= 0:
                 # Silently taking another batch would make the books differ from the strip
                 # the patient was handed: say the chosen one is empty instead.
                 raise StockTooLow(item.code, wanted, 0, chosen.batch_no)

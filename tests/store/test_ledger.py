@@ -455,10 +455,15 @@ def test_transfer_with_the_same_item_on_two_lines(stocked: Store) -> None:
     second line must see what the first took, neither overdraw nor be refused wrongly."""
     stocked.act_as("clerk")
     doc = stocked.transfer_out(destination_type="ward", destination_name="W",
-                               lines=[TransferLine("D0001", 30), TransferLine("D0001", 30), TransferLine("D0001", 10, "EARLY")])
+                               lines=[TransferLine("D0001", 30), TransferLine("D0001", 30), TransferLine("D0001", 10)])
     assert [(m["line_no"], m["batch_no"], m["qty"]) for m in doc.movements] == [
         (1, "EARLY", -30), (2, "MID", -30), (3, "MID", -10)]
     assert (batch_qty(stocked, "D0001", "EARLY"), batch_qty(stocked, "D0001", "MID")) == (0, 10)
+    # A line naming a batch that an earlier line emptied is refused, not moved to another batch.
+    with pytest.raises(StockTooLow) as emptied:
+        stocked.transfer_out(destination_type="ward", destination_name="W",
+                             lines=[TransferLine("D0001", 10, "MID"), TransferLine("D0001", 1, "MID")])
+    assert (emptied.value.batch_no, emptied.value.available) == ("MID", 0)
     with pytest.raises(StockTooLow) as refused:
         stocked.transfer_out(destination_type="ward", destination_name="W", lines=[TransferLine("D0001", 100), TransferLine("D0001", 11)])
     assert refused.value.available == 10

@@ -274,6 +274,9 @@ class LedgerMachine(RuleBasedStateMachine):
                         expected = BatchExpired
                         break
                 wanted = prescribed if qty is None else qty
+                if chosen is not None and wanted > 0 and self.batches[(code, chosen)].qty <= 0:
+                    expected = StockTooLow  # an empty chosen batch is refused, not swapped
+                    break
                 if qty is not None and sum(b.qty for b in self.usable(code)) < wanted:
                     expected = StockTooLow
                     break
@@ -308,6 +311,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 expected = UnknownBatch
             elif chosen is not None and self.batches[(code, chosen)].expiry < self.month:
                 expected = BatchExpired
+            elif chosen is not None and self.batches[(code, chosen)].qty - taken.get((code, chosen), 0) <= 0:
+                expected = StockTooLow  # an empty chosen batch is refused, not swapped
             else:
                 moves = self.allocate(code, qty, chosen, taken)
                 if -sum(q for _, _, q in moves) < qty:
