@@ -117,3 +117,26 @@ def test_every_earlier_version_migrates_to_the_newest(tmp_path: Path, catalogue_
         assert ledger_content(backups[0]) == before
     else:
         assert not (old_dir / "backups").exists()
+
+
+def test_the_quick_up_to_date_check_knows_every_migration(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """database.MIGRATION_NAMES lets an up-to-date file open without sqlite-utils: it must
+    list exactly the migrations schema.py registers, or a new migration would never run."""
+    assert database.MIGRATION_NAMES == tuple(schema.migration_names())
+    conn = database.open_database(tmp_path / "db.sqlite3")
+    assert database.is_up_to_date(conn)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (schema.migration_names()[-1],))
+    assert not database.is_up_to_date(conn)
+
+
+def test_an_up_to_date_database_opens_without_importing_sqlite_utils(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    database.open_database(database_path(tmp_path)).close()
+    probe = (
+        "import sys; from pathlib import Path; from ihms_desk.store import Store; "
+        f"Store.open(Path({str(tmp_path)!r})).close(); print('sqlite_utils' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
