@@ -155,17 +155,21 @@ class QueriesMixin(StoreBase):
         """Batches past their expiry month that still hold stock: to be written off or returned."""
         return [batch for _, _, batch in self._batches_where("b.expiry_month < ?", (self.today().strftime("%Y-%m"),))]
 
-    def stock_outs(self) -> list[ItemStock]:
-        """Items the facility stocks (ever received, or with a minimum) that have no usable stock."""
-        stocked = {row[0] for row in self._rows("SELECT DISTINCT item_id FROM batch")}
-        return [row for row in self.stock_on_hand() if row.usable_qty == 0 and (row.item.id in stocked or row.item.min_stock > 0)]
+    def stock_outs(self, rows: list[ItemStock] | None = None) -> list[ItemStock]:
+        """Items the facility stocks (ever received, or with a minimum) that have no usable stock.
 
-    def low_stock(self, months: float | None = None) -> list[ItemStock]:
+        ``rows``: a :meth:`stock_on_hand` result the caller already has (it is the costly part).
+        """
+        stocked = {row[0] for row in self._rows("SELECT DISTINCT item_id FROM batch")}
+        rows = self.stock_on_hand() if rows is None else rows
+        return [row for row in rows if row.usable_qty == 0 and (row.item.id in stocked or row.item.min_stock > 0)]
+
+    def low_stock(self, months: float | None = None, rows: list[ItemStock] | None = None) -> list[ItemStock]:
         """Items with some usable stock but below their minimum or below ``months`` of AMC."""
         threshold = self.low_stock_months() if months is None else months
         return [
             row
-            for row in self.stock_on_hand()
+            for row in (self.stock_on_hand() if rows is None else rows)
             if row.usable_qty > 0
             and (row.usable_qty < row.item.min_stock or (row.months_of_stock is not None and row.months_of_stock < threshold))
         ]
@@ -173,11 +177,12 @@ class QueriesMixin(StoreBase):
     def alerts(self) -> list[Alert]:
         """Everything that needs attention now, most serious first."""
         alerts: list[Alert] = []
-        for row in self.stock_outs():
+        on_hand = self.stock_on_hand()
+        for row in self.stock_outs(on_hand):
             alerts.append(Alert("stock_out", row.item.code, f"{row.item.name}: out of stock", 2))
         for batch in self.expired_on_shelf():
             alerts.append(Alert("expired", batch.item_code, f"{batch.item_code} batch {batch.batch_no} expired {batch.expiry_month}: {batch.qty} on shelf", 2))
-        for row in self.low_stock():
+        for row in self.low_stock(rows=on_hand):
             mos = f"{row.months_of_stock:.1f} months" if row.months_of_stock is not None else f"below minimum {row.item.min_stock}"
             alerts.append(Alert("low_stock", row.item.code, f"{row.item.name}: {row.usable_qty} left ({mos})", 1))
         for batch in self.near_expiry():

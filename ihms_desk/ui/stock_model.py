@@ -76,9 +76,10 @@ def read_verdicts(store: Store) -> StockVerdicts:
     """Which items are low, near expiry or out, from the store's own queries (worker thread),
     so the screen's filters agree with the alerts to the unit."""
     started = time.perf_counter()
-    low = frozenset(row.item.code for row in store.low_stock())
+    on_hand = store.stock_on_hand()
+    low = frozenset(row.item.code for row in store.low_stock(rows=on_hand))
     near = frozenset(batch.item_code for batch in store.near_expiry())
-    out = frozenset(row.item.code for row in store.stock_outs())
+    out = frozenset(row.item.code for row in store.stock_outs(on_hand))
     return StockVerdicts(low, near, out, time.perf_counter() - started)
 
 
