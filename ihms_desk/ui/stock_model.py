@@ -33,7 +33,7 @@ from ihms_desk.store.errors import EnvironmentProblem, PermissionDenied, Refusal
 from ihms_desk.store.model import BatchStock, ItemStock
 from ihms_desk.ui import dialogs, i18n
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.workers import executor
+from ihms_desk.ui.workers import executor, worker_store
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -108,7 +108,7 @@ def run_store_job(
     on_failed: Callable[[object, int], None],
     parent: QObject,
 ) -> None:
-    """Run ``work(worker_store)`` on the shared database worker thread with its own connection.
+    """Run ``work(worker_store)`` on the shared database worker thread, on its own connection.
 
     The reply's signals are connected *before* the job is submitted: a job that finishes at
     once must not emit into nothing (``workers.run_in_worker`` connects after submitting).
@@ -119,17 +119,12 @@ def run_store_job(
     _replies.add(reply)
 
     def run() -> None:
-        worker_store: Store | None = None
         try:
-            worker_store = store.open_another()  # in the worker: a connection belongs to its thread
-            result = work(worker_store)
+            result = work(worker_store(store))  # the worker thread's own, kept connection
         except Exception as error:  # noqa: BLE001 - every failure goes back to the GUI
             reply.failed.emit(error, tag)
         else:
             reply.finished.emit(result, tag)
-        finally:
-            if worker_store is not None:
-                worker_store.close()
 
     reply.finished.connect(reply.deleteLater)
     reply.failed.connect(reply.deleteLater)
