@@ -223,9 +223,9 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../ihms_desk/ui/app.py" line="+124" />
+        <location filename="../../ihms_desk/ui/app.py" line="+152" />
         <source>Restore a backup</source>
-        <extracomment>The SyncAdapter (sync loop in its own thread), when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
+        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The SyncAdapter (sync loop in its own thread), when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
         <translation>बैकअप वापस लाएँ</translation>
     </message>
     <message>
@@ -399,7 +399,7 @@
 <context>
     <name>BatchTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="+425" />
+        <location filename="../../ihms_desk/ui/stock_model.py" line="+421" />
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -1134,13 +1134,13 @@ Reason: {reason}</source>
         <translation>सेटिंग</translation>
     </message>
     <message>
-        <location line="+63" />
+        <location line="+67" />
         <source>IHMS Desk — {facility}</source>
         <extracomment>A screen was built (its key and the widget): the app connects sync and backup to it. Any screen saved or reversed a document (the SavedDocument): sync follows soon after. The user chose another language in Settings ('en' or 'hi'): the app rebuilds the window.</extracomment>
         <translation>IHMS Desk — {facility}</translation>
     </message>
     <message>
-        <location line="+48" />
+        <location line="+52" />
         <source>Screens</source>
         <translation>स्क्रीन</translation>
     </message>
@@ -1168,9 +1168,9 @@ Reason: {reason}</source>
 <context>
     <name>PlaceholderScreen</name>
     <message>
-        <location line="-117" />
+        <location line="-121" />
         <source>{title}: this screen is not available in this build.</source>
-        <extracomment>How long after the window opens the alerts screen is built for the badge count. Where each role starts the day.</extracomment>
+        <extracomment>How long after the window opens the alerts screen is built for the badge count. After a save, the alert badge is recounted once no other save came for this long. Pause between importing two screens' modules in the background. Where each role starts the day.</extracomment>
         <translation>{title}: यह स्क्रीन इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
 </context>
