@@ -145,7 +145,9 @@ def test_200_kills_mid_save_leave_a_sound_database_with_every_reported_save(make
             early = rng.random() < 0.15
             if early:
                 # While it starts: opening the file, recovering the last kill's WAL, the login audit.
-                time.sleep(rng.uniform(0.0, 0.012))
+                # A forked counter is READY within a few milliseconds (less as start-up gets
+                # faster), so the window for these kills is kept short.
+                time.sleep(rng.uniform(0.0, 0.004))
             else:
                 deadline = time.monotonic() + 30
                 while not (report.exists() and report.read_text().startswith("READY\n")):
@@ -205,7 +207,7 @@ def test_200_kills_mid_save_leave_a_sound_database_with_every_reported_save(make
     print(f"{KILLS} kills ({kills_mid_save} mid-save, {kills_at_start} while starting), "
           f"{len(reported)} saves reported, {unreported_total} committed unreported, {elapsed:.0f} s")
     assert kills_mid_save > KILLS // 2, "most kills must land between saves of a running counter"
-    assert kills_at_start > 10
+    assert kills_at_start >= 5, "some kills must land while a counter is still starting"
     assert len(reported) > 4 * KILLS
     kinds = {kind for kind, *_ in reported.values()}
     assert kinds == {"receipt", "dispense"}
