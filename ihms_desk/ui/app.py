@@ -213,19 +213,12 @@ class AppController(QObject):
 
 
 def _install_error_reporting() -> None:
-    """Log file and the bug dialog, when this build has them (another part of the program)."""
-    try:
-        from ihms_desk.logging_setup import setup_logging
+    """The rotating log file, and the dialog that shows (and logs) any uncaught exception."""
+    from ihms_desk.logging_setup import setup_logging
+    from ihms_desk.ui import error_dialog
 
-        setup_logging()
-    except ImportError:
-        logging.basicConfig(level=logging.INFO)
-    try:
-        from ihms_desk.ui import error_dialog
-
-        error_dialog.install()
-    except ImportError:
-        pass
+    setup_logging()
+    error_dialog.install()
 
 
 #: Above this size the full integrity check is not run at start: it reads the whole file
@@ -235,12 +228,9 @@ START_CHECK_MAX_BYTES = 100 * 1024 * 1024
 
 def _start_checks(data_dir: Path) -> tuple[bool, object | None]:
     """Second copy, read-only or full folder, damaged database (offering the last good
-    backup): ``(may_open, instance_lock)``. Skipped when this build has no such module."""
-    try:
-        from ihms_desk.ui import startup_checks
-    except ImportError:
-        return True, None
+    backup): ``(may_open, instance_lock)``."""
     from ihms_desk.paths import database_path
+    from ihms_desk.ui import startup_checks
 
     path = database_path(data_dir)
     if path.exists() and path.stat().st_size > START_CHECK_MAX_BYTES:
@@ -255,22 +245,19 @@ def _start_checks(data_dir: Path) -> tuple[bool, object | None]:
     return lock is not None, lock
 
 
-def _start_sync(data_dir: Path, parent: QObject) -> QObject | None:
-    """The sync loop in its own thread (it never blocks the window), if this build has it."""
-    try:
-        from ihms_desk.ui.sync_adapter import SyncAdapter
-    except ImportError:
-        return None
+def _start_sync(data_dir: Path, parent: QObject) -> QObject:
+    """The sync loop in its own thread (it never blocks the window)."""
+    # Imported here, after the first window shows: the sync client costs ~120 ms to import.
+    from ihms_desk.ui.sync_adapter import SyncAdapter
+
     adapter = SyncAdapter(data_dir, parent=parent)
     adapter.start()
     return adapter
 
 
-def _start_daily_backup(store: Store, parent: QObject) -> QObject | None:
-    try:
-        from ihms_desk.ui.backup_screen import DailyBackupScheduler
-    except ImportError:
-        return None
+def _start_daily_backup(store: Store, parent: QObject) -> QObject:
+    from ihms_desk.ui.backup_screen import DailyBackupScheduler
+
     return DailyBackupScheduler(store, parent=parent)
 
 
