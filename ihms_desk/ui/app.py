@@ -116,6 +116,7 @@ class AppController(QObject):
         if self.sync is None:
             return
         self.sync.stateChanged.connect(window.sync_status.set_state)  # type: ignore[attr-defined]
+        self.sync.stateChanged.connect(window.on_sync_state)  # type: ignore[attr-defined]
         window.document_saved.connect(self.sync.localSaved)  # type: ignore[attr-defined]
         sync_screen = window.screens.get("sync")
         if sync_screen is not None and hasattr(sync_screen, "set_adapter"):

@@ -228,6 +228,8 @@ class MainWindow(QMainWindow):
         self.sync_timer.timeout.connect(self.update_sync_status)
         self.sync_timer.start()
         self.alerts_count: int | None = None
+        #: Whether sync is set up, and its last success: None until the sync loop first reports.
+        self.sync_known: tuple[bool, dt.datetime | None] | None = None
         self.alerts_timer = QTimer(self)
         self.alerts_timer.setSingleShot(True)
         self.alerts_timer.setInterval(ALERTS_AFTER_SAVE_MS)
@@ -267,6 +269,8 @@ class MainWindow(QMainWindow):
         count_changed = getattr(widget, "count_changed", None)
         if count_changed is not None and hasattr(count_changed, "connect"):
             count_changed.connect(self.set_alert_count)
+        if spec.key == "alerts" and self.sync_known is not None and self.sync_known[0]:
+            widget.set_last_sync(self.sync_known[1])  # type: ignore[attr-defined]
         language = getattr(widget, "language_changed", None)
         if spec.key == "settings" and language is not None:
             language.connect(self.language_changed)
@@ -339,6 +343,15 @@ class MainWindow(QMainWindow):
     def _on_count_failed(self, error: object) -> None:
         self._counting = False
         log.warning("could not count the waiting events: %s", error)
+
+    @Slot(object, int, object, object)
+    def on_sync_state(self, online: bool | None, waiting: int, last_success: str | None, last_error: str | None) -> None:
+        """The sync loop's news, for the "sync overdue" alert (online is None: not set up)."""
+        when = dt.datetime.fromisoformat(last_success) if last_success else None
+        self.sync_known = (online is not None, when)
+        alerts = self.screens.get("alerts")
+        if online is not None and alerts is not None:
+            alerts.set_last_sync(when)  # type: ignore[attr-defined]
 
     @Slot(object)
     def on_document_saved(self, document: object) -> None:

@@ -260,3 +260,27 @@ def test_alert_badge_follows_a_dispense(qtbot, controller: AppController) -> Non
     press(qtbot, window, Qt.Key.Key_F10)
     qtbot.waitUntil(lambda: window.alerts_count == before + 1, timeout=5000)
     assert f"({before + 1})" in window.actions_by_key["alerts"].text()
+
+
+def test_sync_overdue_alert_follows_the_sync_loop(qtbot, incharge_store: Store) -> None:
+    """The sync loop's state reaches the alerts screen: overdue after 24 h, nothing when sync
+    is not set up, and an alerts screen built later still learns it."""
+    import datetime as dt
+
+    window = MainWindow(incharge_store, start="alerts")
+    qtbot.addWidget(window)
+    window.show()
+    alerts = window.screens["alerts"]
+    kinds = lambda: [alert.kind for alert in alerts.alerts()]  # noqa: E731
+    window.on_sync_state(None, 0, None, None)  # not enrolled: no sync alert
+    assert "sync_overdue" not in kinds()
+    old = (incharge_store.now() - dt.timedelta(hours=30)).isoformat()
+    window.on_sync_state(False, 12, old, "connection refused")
+    assert kinds()[0] == "sync_overdue"
+    window.on_sync_state(True, 0, incharge_store.now().isoformat(), None)
+    assert "sync_overdue" not in kinds()
+    later = MainWindow(incharge_store, start="stock")
+    qtbot.addWidget(later)
+    later.on_sync_state(False, 3, None, "no route to host")  # enrolled, never succeeded
+    later.go_to("alerts")
+    assert [a.kind for a in later.screens["alerts"].alerts()][0] == "sync_overdue"
