@@ -282,5 +282,8 @@ class ImportReport:
 class Alert:
     kind: str  # stock_out, low_stock, near_expiry, expired, sync_overdue
     item_code: str | None
-    message: str
+    message: str  # English, for logs and the CLI; screens compose their own from ``details``
     severity: int  # 2 red, 1 amber
+    #: The facts behind the message (name, batch_no, expiry_month, qty, months, minimum), so a
+    #: screen can say it in the user's language.
+    details: dict[str, Any] = field(default_factory=dict)

@@ -179,14 +179,25 @@ class QueriesMixin(StoreBase):
         alerts: list[Alert] = []
         on_hand = self.stock_on_hand()
         for row in self.stock_outs(on_hand):
-            alerts.append(Alert("stock_out", row.item.code, f"{row.item.name}: out of stock", 2))
+            alerts.append(Alert("stock_out", row.item.code, f"{row.item.name}: out of stock", 2, {"name": row.item.name}))
         for batch in self.expired_on_shelf():
-            alerts.append(Alert("expired", batch.item_code, f"{batch.item_code} batch {batch.batch_no} expired {batch.expiry_month}: {batch.qty} on shelf", 2))
+            alerts.append(Alert(
+                "expired", batch.item_code,
+                f"{batch.item_code} batch {batch.batch_no} expired {batch.expiry_month}: {batch.qty} on shelf", 2,
+                {"batch_no": batch.batch_no, "expiry_month": batch.expiry_month, "qty": batch.qty},
+            ))
         for row in self.low_stock(rows=on_hand):
             mos = f"{row.months_of_stock:.1f} months" if row.months_of_stock is not None else f"below minimum {row.item.min_stock}"
-            alerts.append(Alert("low_stock", row.item.code, f"{row.item.name}: {row.usable_qty} left ({mos})", 1))
+            alerts.append(Alert(
+                "low_stock", row.item.code, f"{row.item.name}: {row.usable_qty} left ({mos})", 1,
+                {"name": row.item.name, "qty": row.usable_qty, "months": row.months_of_stock, "minimum": row.item.min_stock},
+            ))
         for batch in self.near_expiry():
-            alerts.append(Alert("near_expiry", batch.item_code, f"{batch.item_code} batch {batch.batch_no} expires {batch.expiry_month}: {batch.qty} on shelf", 1))
+            alerts.append(Alert(
+                "near_expiry", batch.item_code,
+                f"{batch.item_code} batch {batch.batch_no} expires {batch.expiry_month}: {batch.qty} on shelf", 1,
+                {"batch_no": batch.batch_no, "expiry_month": batch.expiry_month, "qty": batch.qty},
+            ))
         return alerts
 
     def documents_on(self, day: dt.date | None = None, *, kind: str | None = None, limit: int = 1000) -> list[DocumentSummary]:

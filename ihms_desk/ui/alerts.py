@@ -195,9 +195,26 @@ class AlertsScreen(QWidget):
                 return self.kind_label(alert.kind)
             if column == self.ITEM:
                 return alert.item_code or ""
-            return alert.message
+            return self.alert_text(alert)
         if role == Qt.ItemDataRole.BackgroundRole and column == self.KIND:
             return fmt.EXPIRED_BG if alert.severity >= 2 else fmt.NEAR_EXPIRY_BG
         if role == Qt.ItemDataRole.ToolTipRole:
-            return alert.message
+            return self.alert_text(alert)
         return None
+
+    def alert_text(self, alert: Alert) -> str:
+        """The alert in the user's language, from the facts the store gives with it."""
+        facts = alert.details
+        if alert.kind == "stock_out" and facts:
+            return self.tr("{name}: out of stock").format(name=facts["name"])
+        if alert.kind in ("expired", "near_expiry") and facts:
+            text = (self.tr("Batch {batch} expired {expiry}: {qty} on the shelf") if alert.kind == "expired"
+                    else self.tr("Batch {batch} expires {expiry}: {qty} on the shelf"))
+            return text.format(batch=facts["batch_no"], expiry=fmt.expiry(facts["expiry_month"]), qty=fmt.group_indian(facts["qty"]))
+        if alert.kind == "low_stock" and facts:
+            if facts["months"] is not None:
+                return self.tr("{name}: {qty} left, {months} months of stock").format(
+                    name=facts["name"], qty=fmt.group_indian(facts["qty"]), months=f"{facts['months']:.1f}")
+            return self.tr("{name}: {qty} left, below the minimum {minimum}").format(
+                name=facts["name"], qty=fmt.group_indian(facts["qty"]), minimum=fmt.group_indian(facts["minimum"]))
+        return alert.message

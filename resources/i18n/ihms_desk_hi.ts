@@ -1,152 +1,153 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="hi_IN">
 <context>
     <name>AdjustScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/adjust.py" line="+63" />
+        <location filename="../../ihms_desk/ui/adjust.py" line="+63"/>
         <source>Damaged (write-off)</source>
         <translation>खराब (बट्टे खाते में)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Expired (write-off)</source>
         <translation>एक्सपायर्ड (बट्टे खाते में)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Lost (write-off)</source>
         <translation>गुम (बट्टे खाते में)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Returned to the warehouse</source>
         <translation>वेयरहाउस को वापस</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Found (adds stock)</source>
         <translation>मिला (स्टॉक बढ़ेगा)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Stocktake correction (+ or -)</source>
         <translation>भौतिक सत्यापन सुधार (+ या -)</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>e.g. condemnation committee 25-11, broken in transit</source>
         <translation>जैसे: निष्प्रयोज्य समिति 25-11, रास्ते में टूटा</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Adjustment</source>
         <translation>समायोजन</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Reason</source>
         <translation>कारण</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+6" />
+        <location line="+2"/>
+        <location line="+6"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-5" />
-        <location line="+5" />
+        <location line="-5"/>
+        <location line="+5"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-4" />
-        <location line="+4" />
+        <location line="-4"/>
+        <location line="+4"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Remove line (Del)</source>
         <translation>पंक्ति हटाएँ (Del)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Save adjustment (F10)</source>
         <translation>समायोजन सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+59" />
+        <location line="+59"/>
         <source>A write-off removes stock from the books for good.</source>
         <translation>बट्टे खाते में डालने से स्टॉक रिकॉर्ड से हमेशा के लिए हट जाता है।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Only the MO in-charge or the administrator may save it.</source>
         <translation>इसे केवल MO प्रभारी या एडमिन ही सेव कर सकते हैं।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Type -20 to remove 20 units, 20 to add them.</source>
         <translation>20 यूनिट घटाने के लिए -20 लिखें, बढ़ाने के लिए 20।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>+ or - units</source>
         <translation>+ या - यूनिट</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>units</source>
         <translation>यूनिट</translation>
     </message>
     <message>
-        <location line="+27" />
+        <location line="+27"/>
         <source>{item} has no batch on the shelf.</source>
         <translation>{item} का कोई बैच रैक पर नहीं है।</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Choose the item first.</source>
         <translation>पहले दवा चुनें।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Choose the batch.</source>
         <translation>बैच चुनें।</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>A stocktake correction is a non-zero whole number (+ or -).</source>
         <translation>सत्यापन सुधार शून्य के अलावा कोई पूर्ण संख्या (+ या -) होनी चाहिए।</translation>
     </message>
     <message>
-        <location line="+56" />
+        <location line="+56"/>
         <source>Saved {number}: {lines} line(s), {units} units.</source>
         <translation>{number} सेव हुआ: {lines} पंक्ति, {units} यूनिट।</translation>
     </message>
@@ -154,97 +155,122 @@
 <context>
     <name>AlertsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/alerts.py" line="+74" />
+        <location filename="../../ihms_desk/ui/alerts.py" line="+74"/>
         <source>All alerts</source>
-        <extracomment>A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly). The order kinds are listed in, most serious first. How many alerts there are now, for the main window's badge. The user opened an alert about an item (Enter or double-click): its item code, so the main window can show it on the stock screen.</extracomment>
+        <extracomment>A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly). The order kinds are listed in, most serious first. How many alerts there are now, for the main window&apos;s badge. The user opened an alert about an item (Enter or double-click): its item code, so the main window can show it on the stock screen.</extracomment>
         <translation>सभी चेतावनियाँ</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Refresh</source>
         <translation>ताज़ा करें</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Alert</source>
         <translation>चेतावनी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
     <message>
-        <location line="+51" />
+        <location line="+51"/>
         <source>Sync has never succeeded: check the internet line and the sync settings.</source>
         <translation>सिंक अब तक एक बार भी सफल नहीं हुआ: इंटरनेट और सिंक सेटिंग जाँचें।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Last successful sync {when}: the district cannot see this stock. Check the internet line.</source>
         <translation>पिछला सफल सिंक {when}: ज़िला यह स्टॉक नहीं देख पा रहा। इंटरनेट जाँचें।</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Sync overdue</source>
         <translation>सिंक में देरी</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Out of stock</source>
         <translation>स्टॉक खत्म</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Expired on the shelf</source>
         <translation>रैक पर एक्सपायर्ड</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Low stock</source>
         <translation>कम स्टॉक</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Near expiry</source>
         <translation>एक्सपायरी नज़दीक</translation>
     </message>
     <message>
-        <location line="+38" />
+        <location line="+38"/>
         <source>Nothing needs attention.</source>
         <translation>अभी किसी बात पर ध्यान देने की ज़रूरत नहीं।</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>{name}: out of stock</source>
+        <translation>{name}: स्टॉक खत्म</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Batch {batch} expired {expiry}: {qty} on the shelf</source>
+        <translation>बैच {batch} की एक्सपायरी {expiry} बीत चुकी: {qty} रैक पर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Batch {batch} expires {expiry}: {qty} on the shelf</source>
+        <translation>बैच {batch} की एक्सपायरी {expiry}: {qty} रैक पर</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name}: {qty} left, {months} months of stock</source>
+        <translation>{name}: {qty} बचा, {months} महीने का स्टॉक</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name}: {qty} left, below the minimum {minimum}</source>
+        <translation>{name}: {qty} बचा, न्यूनतम {minimum} से कम</translation>
     </message>
 </context>
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../ihms_desk/ui/app.py" line="+152" />
+        <location filename="../../ihms_desk/ui/app.py" line="+153"/>
         <source>Restore a backup</source>
         <extracomment>The sync loop and the backup timer start this long after the first window is shown. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The SyncAdapter (sync loop in its own thread), when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
         <translation>बैकअप वापस लाएँ</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Replace the database with the backup {file}? Everything saved after that backup is lost on this PC (the server keeps what was synced). IHMS Desk closes afterwards.</source>
         <translation>डेटाबेस की जगह बैकअप {file} रखें? उस बैकअप के बाद सेव किया गया सब इस कंप्यूटर से हट जाएगा (जो सिंक हो चुका है वह सर्वर पर रहेगा)। इसके बाद IHMS Desk बंद हो जाएगा।</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Not restored</source>
         <translation>वापस नहीं लाया गया</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Restored</source>
         <translation>वापस लाया गया</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The backup is in place. Open IHMS Desk again.</source>
         <translation>बैकअप लग गया है। IHMS Desk फिर से खोलें।</translation>
     </message>
@@ -252,128 +278,128 @@
 <context>
     <name>BackupScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="+150" />
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="+150"/>
         <source>&amp;Back up now</source>
         <extracomment>Asks the in-charge to confirm a restore; tests replace it (a modal would block them). A backup file the in-charge asked to restore (a ``str`` path); the app does the restore. A backup run ended (a :class:`~ihms_desk.backup.BackupReport`), for status bars and tests.</extracomment>
         <translation>अभी बैकअप लें (&amp;B)</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>USB stick or network folder (optional)</source>
         <translation>USB ड्राइव या नेटवर्क फ़ोल्डर (वैकल्पिक)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Choose…</source>
         <translation>चुनें…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Save folder</source>
         <translation>फ़ोल्डर सेव करें (&amp;S)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Second copy in:</source>
         <translation>दूसरी प्रति यहाँ:</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Taken at</source>
         <translation>कब लिया</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Size</source>
         <translation>आकार</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Folder</source>
         <translation>फ़ोल्डर</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>&amp;Restore selected backup…</source>
         <translation>चुना हुआ बैकअप वापस लाएँ… (&amp;R)</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Backups</source>
         <translation>बैकअप</translation>
     </message>
     <message>
-        <location line="+42" />
+        <location line="+42"/>
         <source>No backup has been taken yet. Take one now.</source>
         <translation>अभी तक कोई बैकअप नहीं लिया गया। अभी एक लें।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Last backup: %1 (%2 backups kept).</source>
         <translation>पिछला बैकअप: %1 (%2 बैकअप रखे हैं)।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>That is more than two days ago: take one now.</source>
         <translation>यह दो दिन से ज़्यादा पुराना है: अभी बैकअप लें।</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>Backing up… you can keep working.</source>
         <translation>बैकअप हो रहा है… आप काम जारी रख सकते हैं।</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Backup saved: %1</source>
         <translation>बैकअप सेव हुआ: %1</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>The second copy failed: %1</source>
         <translation>दूसरी प्रति नहीं बन सकी: %1</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>The backup failed: %1</source>
         <translation>बैकअप नहीं हो सका: %1</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>The backup failed because of an error in the program; it was written to the log.</source>
         <translation>प्रोग्राम की गड़बड़ी से बैकअप नहीं हो सका; इसका विवरण लॉग में लिखा गया है।</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>The folder %1 does not exist. Plug in the USB stick, or choose another folder.</source>
         <translation>फ़ोल्डर %1 मौजूद नहीं है। USB ड्राइव लगाएँ या दूसरा फ़ोल्डर चुनें।</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Backups will also be copied to %1.</source>
         <translation>बैकअप की प्रति %1 में भी रखी जाएगी।</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Backups are kept in the data folder only.</source>
         <translation>बैकअप केवल डेटा फ़ोल्डर में रखे जाते हैं।</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Choose a backup in the list first.</source>
         <translation>पहले सूची में से बैकअप चुनें।</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>%1 cannot be read: choose another backup.</source>
         <translation>%1 पढ़ा नहीं जा सकता: दूसरा बैकअप चुनें।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Go back to the backup of %1 (%2 documents)?</source>
         <translation>%1 के बैकअप पर वापस जाएँ (%2 दस्तावेज़)?</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Records saved after it will be missing and must be entered again from the slips. The database as it is now is kept in the backups folder.</source>
         <translation>उसके बाद सेव किए गए रिकॉर्ड नहीं रहेंगे, उन्हें पर्चियों से फिर दर्ज करना होगा। अभी का डेटाबेस बैकअप फ़ोल्डर में रखा रहेगा।</translation>
     </message>
@@ -381,17 +407,17 @@
 <context>
     <name>BatchDelegate</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="+209" />
+        <location filename="../../ihms_desk/ui/dispense.py" line="+209"/>
         <source>FEFO (earliest expiry first)</source>
         <translation>FEFO (पहले एक्सपायर होने वाला पहले)</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>EXPIRED</source>
         <translation>एक्सपायर्ड</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>near expiry</source>
         <translation>एक्सपायरी नज़दीक</translation>
     </message>
@@ -399,42 +425,42 @@
 <context>
     <name>BatchTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="+421" />
+        <location filename="../../ihms_desk/ui/stock_model.py" line="+421"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Manufacturer</source>
         <translation>निर्माता</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Unit cost</source>
         <translation>इकाई मूल्य</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>State</source>
         <translation>स्थिति</translation>
     </message>
     <message>
-        <location line="+42" />
+        <location line="+42"/>
         <source>Expired</source>
         <translation>एक्सपायर्ड</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Near expiry</source>
         <translation>एक्सपायरी नज़दीक</translation>
     </message>
@@ -442,57 +468,57 @@
 <context>
     <name>DispenseLineModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-129" />
+        <location filename="../../ihms_desk/ui/dispense.py" line="-129"/>
         <source>#</source>
         <translation>क्र.</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Prescribed</source>
         <translation>लिखी गई</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Dispensing</source>
         <translation>दी जा रही</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+40" />
+        <location line="+40"/>
         <source>F2 or double-click: choose another batch</source>
         <translation>F2 या डबल-क्लिक: दूसरा बैच चुनें</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+30"/>
         <source>Not available: none in stock</source>
         <translation>उपलब्ध नहीं: स्टॉक में नहीं है</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Short by {n}: not available</source>
         <translation>{n} कम: उपलब्ध नहीं</translation>
     </message>
@@ -500,183 +526,183 @@
 <context>
     <name>DispenseScreen</name>
     <message>
-        <location line="+156" />
+        <location line="+156"/>
         <source>from the OPD slip</source>
-        <extracomment>A dispense was saved (the SavedDocument): the window updates sync count and alerts. A dispense was reversed (the reversal's SavedDocument).</extracomment>
+        <extracomment>A dispense was saved (the SavedDocument): the window updates sync count and alerts. A dispense was reversed (the reversal&apos;s SavedDocument).</extracomment>
         <translation>OPD पर्ची से</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>years</source>
         <translation>वर्ष</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Male</source>
         <translation>पुरुष</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Female</source>
         <translation>महिला</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Other</source>
         <translation>अन्य</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>optional, 14 digits</source>
         <translation>वैकल्पिक, 14 अंक</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Dr. ...</source>
         <translation>डॉ. ...</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Patient</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>OPD no.</source>
         <translation>OPD नं.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Patient name</source>
         <translation>मरीज़ का नाम</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Age</source>
         <translation>आयु</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sex</source>
         <translation>लिंग</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>ABHA no.</source>
         <translation>ABHA नं.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Prescriber</source>
         <translation>डॉक्टर (लिखने वाले)</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>10 or 1-0-1 x5, BD x5</source>
         <translation>10 या 1-0-1 x5, BD x5</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Add line (Enter)</source>
         <translation>पंक्ति जोड़ें (Enter)</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Prescription</source>
         <translation>पर्ची की दवाएँ</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Item</source>
         <translation>दवा (&amp;I)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Quantity</source>
         <translation>मात्रा (&amp;Q)</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+33"/>
         <source>F2 on the batch column: choose another batch · Delete: remove the line</source>
         <translation>बैच कॉलम पर F2: दूसरा बैच चुनें · Delete: पंक्ति हटाएँ</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Save (Ctrl+S / F10)</source>
         <translation>सेव करें (Ctrl+S / F10)</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>New patient</source>
         <translation>नया मरीज़</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>Reverse selected…</source>
         <translation>चुनी हुई एंट्री रद्द करें…</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>Last dispenses</source>
         <translation>हाल में दी गई दवाएँ</translation>
     </message>
     <message>
-        <location line="+77" />
+        <location line="+77"/>
         <source>{qty} {unit} in stock, nearest expiry {expiry}</source>
         <translation>स्टॉक में {qty} {unit}, सबसे पास की एक्सपायरी {expiry}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>OUT OF STOCK: the line will be recorded as not available</source>
-        <translation>स्टॉक खत्म: यह पंक्ति "उपलब्ध नहीं" दर्ज होगी</translation>
+        <translation>स्टॉक खत्म: यह पंक्ति &quot;उपलब्ध नहीं&quot; दर्ज होगी</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>? type 10, 1-0-1 x5, BD x5, TDS x5</source>
         <translation>? ऐसे लिखें: 10, 1-0-1 x5, BD x5, TDS x5</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Pick an item first: type its name and press Enter.</source>
         <translation>पहले दवा चुनें: नाम लिखकर Enter दबाएँ।</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>{code} is already on line {n}: delete that line to change it.</source>
         <translation>{code} पहले से पंक्ति {n} पर है: बदलने के लिए वह पंक्ति हटाएँ।</translation>
     </message>
     <message>
-        <location line="+114" />
+        <location line="+114"/>
         <source>Saved {number}: {name}, {lines} lines.</source>
         <translation>{number} सेव हुआ: {name}, {lines} पंक्तियाँ।</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>NOT AVAILABLE (write NA on the slip): {items}.</source>
         <translation>उपलब्ध नहीं (पर्ची पर NA लिखें): {items}।</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+33"/>
         <source>Reverse</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Select a dispense in the list first.</source>
         <translation>पहले सूची में से एंट्री चुनें।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Reverse {number}</source>
         <translation>{number} रद्द करें</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Reason for the reversal (for example: wrong patient):</source>
         <translation>रद्द करने का कारण (जैसे: गलत मरीज़):</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>{number} reversed by {reversal}: the stock is back on the shelf.</source>
         <translation>{number} को {reversal} से रद्द किया: स्टॉक वापस जुड़ गया।</translation>
     </message>
@@ -684,13 +710,13 @@
 <context>
     <name>DocumentsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/documents.py" line="+47" />
+        <location filename="../../ihms_desk/ui/documents.py" line="+47"/>
         <source>Reverse {number}?</source>
         <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
         <translation>{number} रद्द करें?</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>A reversal document will move every unit of {number} back. It cannot be undone.
 
 Reason: {reason}</source>
@@ -699,261 +725,263 @@ Reason: {reason}</source>
 कारण: {reason}</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+26"/>
         <source>All kinds</source>
         <translation>सभी प्रकार</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Number</source>
         <translation>नंबर</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
     <message>
-        <location line="+0" />
-        <location line="+50" />
+        <location line="+0"/>
+        <location line="+50"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-50" />
+        <location line="-50"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Lines</source>
         <translation>पंक्तियाँ</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>By</source>
         <translation>किसने</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+130" />
+        <location line="+1"/>
+        <location line="+130"/>
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
     <message>
-        <location line="-111" />
-        <location line="+144" />
+        <location line="-111"/>
+        <location line="+144"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-139" />
+        <location line="-139"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Reason for the reversal, e.g. wrong patient, typed twice</source>
         <translation>रद्द करने का कारण, जैसे गलत मरीज़, दो बार चढ़ गया</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Reverse this document</source>
         <translation>यह दस्तावेज़ रद्द करें</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Day</source>
         <translation>दिन</translation>
     </message>
     <message>
-        <location line="+63" />
+        <location line="+63"/>
         <source>District drug warehouse</source>
         <translation>ज़िला औषधि भंडार</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>another facility</source>
         <translation>दूसरी संस्था</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>local purchase</source>
         <translation>स्थानीय खरीद</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>damaged</source>
         <translation>खराब</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>expired, written off</source>
         <translation>एक्सपायर्ड, बट्टे खाते में</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>returned to the warehouse</source>
         <translation>वेयरहाउस को वापस</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>lost</source>
         <translation>गुम</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>found</source>
         <translation>मिला</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>stocktake correction</source>
         <translation>सत्यापन सुधार</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>ward</source>
         <translation>वार्ड</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>sub-centre</source>
         <translation>उप-केंद्र</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Receipt</source>
         <translation>प्राप्ति</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Adjustment</source>
         <translation>समायोजन</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Transfer out</source>
         <translation>बाहर भेजा (स्थानांतरण)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Stocktake</source>
         <translation>भौतिक सत्यापन</translation>
     </message>
     <message numerus="yes">
-        <location line="+15" />
+        <location line="+15"/>
         <source>%n document(s)</source>
         <translation>
-            <numerusform>%n दस्तावेज़</numerusform><numerusform>%n दस्तावेज़</numerusform></translation>
+            <numerusform>%n दस्तावेज़</numerusform>
+            <numerusform>%n दस्तावेज़</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+38" />
+        <location line="+38"/>
         <source>From {source} {name}, voucher {voucher} of {date}</source>
         <translation>{source} {name} से, वाउचर {voucher} दिनांक {date}</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>OPD {opd} · {name} ({age}/{sex}) · {prescriber}</source>
         <translation>OPD {opd} · {name} ({age}/{sex}) · {prescriber}</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>{item}: prescribed {prescribed}, given {given}</source>
         <translation>{item}: लिखी {prescribed}, दी {given}</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Not available: {item} × {qty}</source>
         <translation>उपलब्ध नहीं: {item} × {qty}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>To {type}: {name}</source>
         <translation>{type} को: {name}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Reason: {reason}</source>
         <translation>कारण: {reason}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>{n} batch(es) counted</source>
         <translation>{n} बैच गिने गए</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Note: {note}</source>
         <translation>टिप्पणी: {note}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Reverses {number}. Reason: {reason}</source>
         <translation>{number} को रद्द करता है। कारण: {reason}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Reversed by {number}</source>
         <translation>{number} से रद्द</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Only the MO in-charge or the administrator may reverse a document.</source>
         <translation>दस्तावेज़ केवल MO प्रभारी या एडमिन ही रद्द कर सकते हैं।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Already reversed by {number}.</source>
         <translation>पहले ही {number} से रद्द हो चुका है।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>A reversal is not reversed: enter the document again instead.</source>
         <translation>रद्दीकरण को रद्द नहीं करते: दस्तावेज़ फिर से दर्ज करें।</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Type the reason for the reversal.</source>
         <translation>रद्द करने का कारण लिखें।</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>{number} reversed by {reversal}.</source>
         <translation>{number} को {reversal} से रद्द किया।</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>reversed by {number}</source>
         <translation>{number} से रद्द</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>reverses {number}</source>
         <translation>{number} को रद्द करता है</translation>
     </message>
@@ -961,27 +989,27 @@ Reason: {reason}</source>
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+283" />
+        <location filename="../../ihms_desk/ui/i18n.py" line="+283"/>
         <source>The details were written to the log file:</source>
         <translation>विवरण लॉग फ़ाइल में लिखा गया है:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Something went wrong inside IHMS Desk. Everything saved before this message is safe.</source>
         <translation>IHMS Desk में कुछ गड़बड़ हुई। इस संदेश से पहले सेव किया गया सब सुरक्षित है।</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>If the last save did not show 'Saved', check it and save it again.</source>
-        <translation>अगर पिछली बार 'सेव हुआ' नहीं दिखा था, तो जाँचें और फिर से सेव करें।</translation>
+        <location line="+1"/>
+        <source>If the last save did not show &apos;Saved&apos;, check it and save it again.</source>
+        <translation>अगर पिछली बार &apos;सेव हुआ&apos; नहीं दिखा था, तो जाँचें और फिर से सेव करें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Please tell your support person what you were doing.</source>
         <translation>कृपया सहायता कर्मी को बताएँ कि आप क्या कर रहे थे।</translation>
     </message>
     <message>
-        <location line="-4" />
+        <location line="-4"/>
         <source>IHMS Desk: unexpected error</source>
         <translation>IHMS Desk: अनपेक्षित गड़बड़ी</translation>
     </message>
@@ -989,32 +1017,32 @@ Reason: {reason}</source>
 <context>
     <name>ItemHitModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/item_picker.py" line="+77" />
+        <location filename="../../ihms_desk/ui/item_picker.py" line="+77"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Generic name</source>
         <translation>जेनेरिक नाम</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Stock</source>
         <translation>स्टॉक</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Nearest expiry</source>
         <translation>नज़दीकी एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+36" />
+        <location line="+36"/>
         <source>Out of stock</source>
         <translation>स्टॉक खत्म</translation>
     </message>
@@ -1022,56 +1050,56 @@ Reason: {reason}</source>
 <context>
     <name>ItemPicker</name>
     <message>
-        <location line="+27" />
+        <location line="+27"/>
         <source>Item: type code, name or generic name</source>
         <extracomment>The ItemHit the user picked (Enter, double-click, or :meth:`choose_code`).</extracomment>
         <translation>दवा: कोड, नाम या जेनेरिक नाम लिखें</translation>
     </message>
     <message>
-        <location line="+88" />
+        <location line="+88"/>
         <source>No item with code {code}.</source>
         <translation>कोड {code} की कोई दवा नहीं है।</translation>
     </message>
     <message>
-        <location line="+67" />
-        <source>No item matches '{text}'.</source>
-        <translation>'{text}' से कोई दवा नहीं मिली।</translation>
+        <location line="+67"/>
+        <source>No item matches &apos;{text}&apos;.</source>
+        <translation>&apos;{text}&apos; से कोई दवा नहीं मिली।</translation>
     </message>
 </context>
 <context>
     <name>LoginScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/login.py" line="+30" />
+        <location filename="../../ihms_desk/ui/login.py" line="+30"/>
         <source>IHMS Desk — log in</source>
         <translation>IHMS Desk — लॉग इन</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Medicine counter · IHMS Desk</source>
         <translation>दवा वितरण काउंटर · IHMS Desk</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Log in</source>
         <translation>लॉग इन करें</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>&amp;User name</source>
         <translation>यूज़र नाम (&amp;U)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Password</source>
         <translation>पासवर्ड (&amp;P)</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Demo CHC. Accounts: {accounts}</source>
         <translation>डेमो CHC. खाते: {accounts}</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Password for every account: {password}</source>
         <translation>हर खाते का पासवर्ड: {password}</translation>
     </message>
@@ -1079,88 +1107,88 @@ Reason: {reason}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ihms_desk/ui/main_window.py" line="+58" />
+        <location filename="../../ihms_desk/ui/main_window.py" line="+58"/>
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Receive</source>
         <translation>माल प्राप्ति</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Stock</source>
         <translation>स्टॉक</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Alerts</source>
         <translation>चेतावनियाँ</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Documents</source>
         <translation>दस्तावेज़</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Adjust</source>
         <translation>समायोजन</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Transfer</source>
         <translation>स्थानांतरण</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Stocktake</source>
         <translation>भौतिक सत्यापन</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Backup</source>
         <translation>बैकअप</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Settings</source>
         <translation>सेटिंग</translation>
     </message>
     <message>
-        <location line="+67" />
+        <location line="+67"/>
         <source>IHMS Desk — {facility}</source>
-        <extracomment>A screen was built (its key and the widget): the app connects sync and backup to it. Any screen saved or reversed a document (the SavedDocument): sync follows soon after. The user chose another language in Settings ('en' or 'hi'): the app rebuilds the window.</extracomment>
+        <extracomment>A screen was built (its key and the widget): the app connects sync and backup to it. Any screen saved or reversed a document (the SavedDocument): sync follows soon after. The user chose another language in Settings (&apos;en&apos; or &apos;hi&apos;): the app rebuilds the window.</extracomment>
         <translation>IHMS Desk — {facility}</translation>
     </message>
     <message>
-        <location line="+52" />
+        <location line="+52"/>
         <source>Screens</source>
         <translation>स्क्रीन</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>&amp;Go</source>
         <translation>जाएँ (&amp;G)</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>&amp;Account</source>
         <translation>खाता (&amp;A)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Log out</source>
         <translation>लॉग आउट</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Quit</source>
         <translation>बंद करें</translation>
     </message>
@@ -1168,192 +1196,192 @@ Reason: {reason}</source>
 <context>
     <name>PlaceholderScreen</name>
     <message>
-        <location line="-121" />
+        <location line="-121"/>
         <source>{title}: this screen is not available in this build.</source>
-        <extracomment>How long after the window opens the alerts screen is built for the badge count. After a save, the alert badge is recounted once no other save came for this long. Pause between importing two screens' modules in the background. Where each role starts the day.</extracomment>
+        <extracomment>How long after the window opens the alerts screen is built for the badge count. After a save, the alert badge is recounted once no other save came for this long. Pause between importing two screens&apos; modules in the background. Where each role starts the day.</extracomment>
         <translation>{title}: यह स्क्रीन इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
 </context>
 <context>
     <name>ReceiveScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/receive.py" line="+89" />
+        <location filename="../../ihms_desk/ui/receive.py" line="+89"/>
         <source>District drug warehouse (DDW)</source>
         <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR). Fields of one receipt line: a refusal about them at save time belongs under the lines table.</extracomment>
         <translation>ज़िला औषधि भंडार (DDW)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Another facility</source>
         <translation>दूसरी संस्था</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Local purchase</source>
         <translation>स्थानीय खरीद</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Name of the sending facility or supplier</source>
         <translation>भेजने वाली संस्था या सप्लायर का नाम</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>e.g. DDW/JPR/2026/4411</source>
         <translation>जैसे DDW/JPR/2026/4411</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Challan</source>
         <translation>चालान</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Source</source>
         <translation>कहाँ से</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Sender</source>
         <translation>भेजने वाला</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Voucher / challan no.</source>
         <translation>वाउचर / चालान नं.</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Voucher date</source>
         <translation>वाउचर तिथि</translation>
     </message>
     <message>
-        <location line="+8" />
-        <source>Scan the pack's barcode here (or type the fields)</source>
+        <location line="+8"/>
+        <source>Scan the pack&apos;s barcode here (or type the fields)</source>
         <translation>पैक का बारकोड यहाँ स्कैन करें (या खाने भरें)</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>MM/YYYY</source>
         <translation>MM/YYYY</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>units of issue</source>
         <translation>वितरण इकाई</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>₹ per unit (optional)</source>
         <translation>₹ प्रति इकाई (वैकल्पिक)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Barcode</source>
         <translation>बारकोड</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+15" />
+        <location line="+1"/>
+        <location line="+15"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-12" />
-        <location line="+12" />
+        <location line="-12"/>
+        <location line="+12"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-11" />
+        <location line="-11"/>
         <source>Expiry (MM/YYYY)</source>
         <translation>एक्सपायरी (MM/YYYY)</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+10" />
+        <location line="+1"/>
+        <location line="+10"/>
         <source>Manufacturer</source>
         <translation>निर्माता</translation>
     </message>
     <message>
-        <location line="-9" />
-        <location line="+10" />
+        <location line="-9"/>
+        <location line="+10"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-9" />
-        <location line="+9" />
+        <location line="-9"/>
+        <location line="+9"/>
         <source>Unit cost</source>
         <translation>इकाई मूल्य</translation>
     </message>
     <message>
-        <location line="-1" />
+        <location line="-1"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Value</source>
         <translation>मूल्य</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Remove line (Del)</source>
         <translation>पंक्ति हटाएँ (Del)</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Save receipt (F10)</source>
         <translation>प्राप्ति सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+88" />
+        <location line="+88"/>
         <source>That scan went into another field. Scan the pack again here.</source>
         <translation>वह स्कैन दूसरे खाने में चला गया। पैक को यहाँ फिर से स्कैन करें।</translation>
     </message>
     <message>
-        <location line="+46" />
+        <location line="+46"/>
         <source>New barcode {gtin}: pick its item once; it will be remembered.</source>
         <translation>नया बारकोड {gtin}: एक बार उसकी दवा चुनें; आगे याद रहेगा।</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+30"/>
         <source>Barcode {gtin} is now {item}; the next scan fills it in.</source>
         <translation>बारकोड {gtin} अब {item} है; अगली स्कैन पर अपने-आप भर जाएगा।</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>Choose the item (type its name or code, or scan the pack).</source>
         <translation>दवा चुनें (नाम या कोड लिखें, या पैक स्कैन करें)।</translation>
     </message>
     <message>
-        <location line="+45" />
+        <location line="+45"/>
         <source>{lines} line(s), {units} units</source>
         <translation>{lines} पंक्ति, {units} यूनिट</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>, value {value}</source>
         <translation>, मूल्य {value}</translation>
     </message>
     <message>
-        <location line="+43" />
+        <location line="+43"/>
         <source>Saved {number}: {lines} line(s) from {voucher}.</source>
         <translation>{number} सेव हुआ: {voucher} से {lines} पंक्ति।</translation>
     </message>
@@ -1361,32 +1389,32 @@ Reason: {reason}</source>
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-505" />
+        <location filename="../../ihms_desk/ui/dispense.py" line="-505"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Patient</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Number</source>
         <translation>नंबर</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Lines</source>
         <translation>पंक्तियाँ</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Status</source>
         <translation>स्थिति</translation>
     </message>
     <message>
-        <location line="+35" />
+        <location line="+35"/>
         <source>Reversed by {number}</source>
         <translation>{number} से रद्द</translation>
     </message>
@@ -1394,127 +1422,127 @@ Reason: {reason}</source>
 <context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="+96" />
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="+96"/>
         <source>Language</source>
         <translation>भाषा</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Use this language</source>
         <translation>यह भाषा अपनाएँ</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Screens and messages in:</source>
         <translation>स्क्रीन और संदेश की भाषा:</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Facility settings</source>
         <translation>संस्था की सेटिंग</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Near expiry warning (days)</source>
         <translation>एक्सपायरी की पूर्व चेतावनी (दिन)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Low stock below (months of stock)</source>
         <translation>कम स्टॉक की सीमा (महीनों का स्टॉक)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Paper records may be entered up to (days late)</source>
         <translation>कागज़ी रिकॉर्ड कितने दिन बाद तक चढ़ा सकते हैं</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Nightly sync time (HH:MM)</source>
         <translation>रात्रि सिंक का समय (HH:MM)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Backup folder (USB drive)</source>
         <translation>बैकअप फ़ोल्डर (USB ड्राइव)</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Save settings</source>
         <translation>सेटिंग सेव करें</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Only the MO in-charge or the administrator can change these.</source>
         <translation>इन्हें केवल MO प्रभारी या एडमिन बदल सकते हैं।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>User accounts</source>
         <translation>यूज़र खाते</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+18"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Full name</source>
         <translation>पूरा नाम</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Role</source>
         <translation>भूमिका</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Password</source>
         <translation>पासवर्ड</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Add user</source>
         <translation>यूज़र जोड़ें</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>My password</source>
         <translation>मेरा पासवर्ड</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Change my password</source>
         <translation>मेरा पासवर्ड बदलें</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>New password</source>
         <translation>नया पासवर्ड</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>IHMS Desk {version} · data file: {path}</source>
         <translation>IHMS Desk {version} · डेटा फ़ाइल: {path}</translation>
     </message>
     <message>
-        <location line="+74" />
+        <location line="+74"/>
         <source>Saved ({n} changed).</source>
         <translation>सेव हुआ ({n} बदलाव)।</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+18"/>
         <source>User added</source>
         <translation>यूज़र जोड़ा गया</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>{name} can now log in as {username}.</source>
         <translation>{name} अब {username} नाम से लॉग इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>Password changed.</source>
         <translation>पासवर्ड बदल गया।</translation>
     </message>
@@ -1522,88 +1550,88 @@ Reason: {reason}</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+48" />
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+48"/>
         <source>IHMS Desk — first setup</source>
         <extracomment>The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>&lt;h2&gt;Set up IHMS Desk for this facility&lt;/h2&gt;This is done once. The facility code comes from the state IHMS list.</source>
         <translation>&lt;h2&gt;इस संस्था के लिए IHMS Desk सेटअप करें&lt;/h2&gt;यह केवल एक बार होता है। संस्था कोड राज्य की IHMS सूची से लें।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Facility</source>
         <translation>संस्था</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Facility &amp;code</source>
         <translation>संस्था कोड (&amp;C)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Facility &amp;name</source>
         <translation>संस्था का नाम (&amp;N)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;District</source>
         <translation>ज़िला (&amp;D)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Block</source>
         <translation>ब्लॉक (&amp;B)</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>&amp;Type</source>
         <translation>प्रकार (&amp;T)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>First administrator</source>
         <translation>पहला एडमिन</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;User name</source>
         <translation>यूज़र नाम (&amp;U)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Full name</source>
         <translation>पूरा नाम (&amp;F)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Password</source>
         <translation>पासवर्ड (&amp;P)</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>&amp;Language</source>
         <translation>भाषा (&amp;L)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Set up</source>
         <translation>सेटअप करें</translation>
     </message>
     <message>
-        <location line="+93" />
+        <location line="+93"/>
         <source>No starter catalogue in this build: import the item list later (Settings).</source>
         <translation>इस संस्करण में दवाओं की शुरुआती सूची नहीं है: सूची बाद में आयात करें (सेटिंग)।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Loading the starter item catalogue…</source>
         <translation>दवाओं की शुरुआती सूची लोड हो रही है…</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>{added} items loaded into the catalogue.</source>
         <translation>सूची में {added} दवाएँ/सामान जोड़े गए।</translation>
     </message>
@@ -1611,77 +1639,77 @@ Reason: {reason}</source>
 <context>
     <name>StartupChecks</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+5" />
+        <location filename="../../ihms_desk/ui/i18n.py" line="+5"/>
         <source>The database is damaged</source>
         <translation>डेटाबेस खराब हो गया है</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The data folder cannot be used</source>
         <translation>डेटा फ़ोल्डर काम में नहीं लिया जा सकता</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Quit</source>
         <translation>बंद करें</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Continue</source>
         <translation>जारी रखें</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Restore this backup</source>
         <translation>यह बैकअप वापस लाएँ</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The disk is nearly full</source>
         <translation>डिस्क लगभग भर गई है</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The database in {folder} is damaged ({detail}). Do not type in new records until this is fixed.</source>
         <translation>{folder} का डेटाबेस खराब है ({detail})। इसके ठीक होने तक नए रिकॉर्ड न चढ़ाएँ।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No good backup was found. Call your support person; do not delete anything in the data folder.</source>
         <translation>कोई सही बैकअप नहीं मिला। सहायता कर्मी को बुलाएँ; डेटा फ़ोल्डर से कुछ भी न मिटाएँ।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The data folder cannot be written</source>
         <translation>डेटा फ़ोल्डर में लिखा नहीं जा सकता</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The disk is full</source>
         <translation>डिस्क भर गई है</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The database is in use</source>
         <translation>डेटाबेस अभी काम में है</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up to then; records made after it must be entered again from the paper slips. The damaged file is kept.</source>
         <translation>सबसे नया सही बैकअप {when} का है ({documents} दस्तावेज़)। इसे वापस लाने से तब तक का सब लौट आएगा; उसके बाद के रिकॉर्ड कागज़ की पर्चियों से फिर दर्ज करने होंगे। खराब फ़ाइल संभाल कर रखी जाएगी।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>IHMS Desk is already open</source>
         <translation>IHMS Desk पहले से खुला है</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Only {free} MB are free on the disk holding the data folder ({folder}). IHMS Desk will stop saving when it is full. Delete old files or ask for help today.</source>
         <translation>डेटा फ़ोल्डर ({folder}) वाली डिस्क पर केवल {free} MB खाली है। भर जाने पर IHMS Desk सेव करना बंद कर देगा। आज ही पुरानी फ़ाइलें हटाएँ या मदद लें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The backup could not be restored</source>
         <translation>बैकअप वापस नहीं लाया जा सका</translation>
     </message>
@@ -1689,69 +1717,71 @@ Reason: {reason}</source>
 <context>
     <name>StockScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock.py" line="+49" />
+        <location filename="../../ihms_desk/ui/stock.py" line="+49"/>
         <source>Search: code, name or generic name</source>
         <translation>खोजें: कोड, नाम या जेनेरिक नाम</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>All categories</source>
         <translation>सभी श्रेणियाँ</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>In stock</source>
         <translation>स्टॉक में</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>All items</source>
         <translation>सभी दवाएँ/सामान</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Out of stock</source>
         <translation>स्टॉक खत्म</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Low stock</source>
         <translation>कम स्टॉक</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Near expiry</source>
         <translation>एक्सपायरी नज़दीक</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Expired on the shelf</source>
         <translation>रैक पर एक्सपायर्ड</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Refresh</source>
         <translation>ताज़ा करें</translation>
     </message>
     <message>
-        <location line="+25" />
-        <location line="+114" />
+        <location line="+25"/>
+        <location line="+114"/>
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
     </message>
     <message>
-        <location line="-68" />
+        <location line="-68"/>
         <source>Loading stock…</source>
         <translation>स्टॉक लोड हो रहा है…</translation>
     </message>
     <message numerus="yes">
-        <location line="+30" />
+        <location line="+30"/>
         <source>%n item(s)</source>
         <translation>
-            <numerusform>%n दवा/सामान</numerusform><numerusform>%n दवाएँ/सामान</numerusform></translation>
+            <numerusform>%n दवा/सामान</numerusform>
+            <numerusform>%n दवाएँ/सामान</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+50" />
+        <location line="+50"/>
         <source>Batches of {item} ({code}): {count}</source>
         <translation>{item} ({code}) के बैच: {count}</translation>
     </message>
@@ -1759,103 +1789,103 @@ Reason: {reason}</source>
 <context>
     <name>StockTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="-288" />
+        <location filename="../../ihms_desk/ui/stock_model.py" line="-288"/>
         <source>Code</source>
         <extracomment>False while only the rows are in and the verdicts are still being read. Rows handed to the view per fetchMore: enough to fill a screen, cheap to lay out. The rows of a load are in and shown; the argument is seconds since load(). A load finished (rows and verdicts are in); the argument is seconds since load(). A load failed: the exception (EnvironmentProblem, or a bug).</extracomment>
         <translation>कोड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Category</source>
         <translation>श्रेणी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>On hand</source>
         <translation>उपलब्ध</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Usable</source>
         <translation>उपयोग योग्य</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Expired</source>
         <translation>एक्सपायर्ड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Batches</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Nearest expiry</source>
         <translation>नज़दीकी एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>AMC</source>
         <translation>AMC</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Months of stock</source>
         <translation>स्टॉक (महीने)</translation>
     </message>
     <message>
-        <location line="+161" />
+        <location line="+161"/>
         <source>Out of stock</source>
         <translation>स्टॉक खत्म</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Low stock</source>
         <translation>कम स्टॉक</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>A batch expires soon</source>
         <translation>एक बैच जल्द एक्सपायर होगा</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Expired stock on the shelf: write it off or return it</source>
         <translation>रैक पर एक्सपायर्ड स्टॉक: बट्टे खाते में डालें या वापस करें</translation>
     </message>
     <message>
-        <location line="+55" />
+        <location line="+55"/>
         <source>Drug</source>
         <translation>दवा</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Surgical</source>
         <translation>सर्जिकल</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Suture</source>
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location line="+307" />
+        <location line="+307"/>
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>EXPIRED</source>
         <translation>एक्सपायर्ड</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>near expiry</source>
         <translation>एक्सपायरी नज़दीक</translation>
     </message>
@@ -1863,152 +1893,154 @@ Reason: {reason}</source>
 <context>
     <name>StocktakeScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stocktake.py" line="+93" />
+        <location filename="../../ihms_desk/ui/stocktake.py" line="+93"/>
         <source>All categories</source>
         <extracomment>Set by the preview: the difference the store will record (None until previewed).</extracomment>
         <translation>सभी श्रेणियाँ</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Add all batches of the category</source>
         <translation>इस श्रेणी के सभी बैच जोड़ें</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
     <message>
-        <location line="+0" />
-        <location line="+39" />
+        <location line="+0"/>
+        <location line="+39"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-39" />
-        <location line="+46" />
+        <location line="-39"/>
+        <location line="+46"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-46" />
+        <location line="-46"/>
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Book</source>
         <translation>रिकॉर्ड में</translation>
     </message>
     <message>
-        <location line="+0" />
-        <location line="+47" />
+        <location line="+0"/>
+        <location line="+47"/>
         <source>Counted</source>
         <translation>गिने गए</translation>
     </message>
     <message>
-        <location line="-46" />
+        <location line="-46"/>
         <source>Difference</source>
         <translation>अंतर</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>count of the selected batch, Enter for the next</source>
         <translation>चुने बैच की गिनती, अगले के लिए Enter</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>e.g. quarterly physical verification, shelf B</source>
         <translation>जैसे तिमाही भौतिक सत्यापन, रैक B</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Remove batch (Del)</source>
         <translation>बैच हटाएँ (Del)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Clear the sheet</source>
         <translation>सूची खाली करें</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Preview differences (Ctrl+D)</source>
         <translation>अंतर देखें (Ctrl+D)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Save stocktake (F10)</source>
         <translation>सत्यापन सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Batches to count</source>
         <translation>गिनने वाले बैच</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Category</source>
         <translation>श्रेणी</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Count</source>
         <translation>गिनती</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+58" />
+        <location line="+58"/>
         <source>{item} has no stock on the books: receive it or record it as found.</source>
-        <translation>{item} का रिकॉर्ड में कोई स्टॉक नहीं: प्राप्ति दर्ज करें या "मिला" में दर्ज करें।</translation>
+        <translation>{item} का रिकॉर्ड में कोई स्टॉक नहीं: प्राप्ति दर्ज करें या &quot;मिला&quot; में दर्ज करें।</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Reading the batches…</source>
         <translation>बैच पढ़े जा रहे हैं…</translation>
     </message>
     <message numerus="yes">
-        <location line="+11" />
+        <location line="+11"/>
         <source>%n batch(es) on the sheet.</source>
         <translation>
-            <numerusform>सूची में %n बैच।</numerusform><numerusform>सूची में %n बैच।</numerusform></translation>
+            <numerusform>सूची में %n बैच।</numerusform>
+            <numerusform>सूची में %n बैच।</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+65" />
+        <location line="+65"/>
         <source>Add batches to the sheet first.</source>
         <translation>पहले सूची में बैच जोड़ें।</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>A counted quantity is a whole number, 0 or more.</source>
         <translation>गिनी गई मात्रा 0 या उससे ज़्यादा पूर्ण संख्या होनी चाहिए।</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>{counted} of {total} batch(es) counted. Preview the differences, then save.</source>
         <translation>{total} में से {counted} बैच गिने गए। अंतर देखें, फिर सेव करें।</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Type at least one counted quantity.</source>
         <translation>कम से कम एक गिनी हुई मात्रा लिखें।</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+18"/>
         <source>{n} batch(es) differ from the books: {short} units missing, {extra} units more than the books. Save to correct the books.</source>
         <translation>{n} बैच रिकॉर्ड से अलग हैं: {short} यूनिट कम, {extra} यूनिट रिकॉर्ड से ज़्यादा। रिकॉर्ड सुधारने के लिए सेव करें।</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Check the differences, then save again.</source>
         <translation>अंतर जाँचें, फिर से सेव करें।</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Saved {number}: {lines} batch(es) counted, {moved} corrected.</source>
         <translation>{number} सेव हुआ: {lines} बैच गिने, {moved} सुधारे गए।</translation>
     </message>
@@ -2016,163 +2048,163 @@ Reason: {reason}</source>
 <context>
     <name>SyncScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_screen.py" line="+43" />
+        <location filename="../../ihms_desk/ui/sync_screen.py" line="+43"/>
         <source>State server</source>
         <translation>राज्य सर्वर</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Server</source>
         <translation>सर्वर</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Connection</source>
         <translation>कनेक्शन</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Waiting to be sent</source>
         <translation>भेजनी बाकी</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Last success</source>
         <translation>पिछली सफलता</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Last error</source>
         <translation>पिछली गड़बड़ी</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>PC clock</source>
         <translation>कंप्यूटर की घड़ी</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sync now</source>
         <translation>अभी सिंक करें</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Enrol this desk</source>
         <translation>यह कंप्यूटर पंजीकृत करें</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Enrol</source>
         <translation>पंजीकरण करें</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Server address</source>
         <translation>सर्वर का पता</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Enrolment code from the district</source>
         <translation>ज़िले से मिला पंजीकरण कोड</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Set aside by the server</source>
         <translation>सर्वर ने अलग रखी</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>These records are kept on this PC but the server did not take them. They never hold up the others. Show this list to the district.</source>
         <translation>ये रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं, पर सर्वर ने इन्हें नहीं लिया। इनसे बाकी एंट्री नहीं रुकतीं। यह सूची ज़िले को दिखाएँ।</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Document</source>
         <translation>दस्तावेज़</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Type</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Sequence</source>
         <translation>क्रम</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Reason</source>
         <translation>कारण</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>When</source>
         <translation>कब</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+31"/>
         <source>Not enrolled yet: enter the address and code below.</source>
         <translation>अभी पंजीकृत नहीं: नीचे पता और कोड भरें।</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+31" />
+        <location line="+2"/>
+        <location line="+31"/>
         <source>Syncing...</source>
         <translation>सिंक हो रहा है...</translation>
     </message>
     <message>
-        <location line="-29" />
+        <location line="-29"/>
         <source>Not tried yet</source>
         <translation>अभी कोशिश नहीं हुई</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Online</source>
         <translation>ऑनलाइन</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Offline</source>
         <translation>ऑफ़लाइन</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>%1 waiting, %2 set aside</source>
         <translation>%1 बाकी, %2 अलग रखी</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Never</source>
         <translation>कभी नहीं</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>None</source>
         <translation>कोई नहीं</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Not checked yet</source>
         <translation>अभी जाँचा नहीं</translation>
     </message>
     <message>
-        <location line="+4" />
-        <source>This PC's clock is %1 minutes off the server's. Please set the correct date and time; sync goes on meanwhile.</source>
+        <location line="+4"/>
+        <source>This PC&apos;s clock is %1 minutes off the server&apos;s. Please set the correct date and time; sync goes on meanwhile.</source>
         <translation>इस कंप्यूटर की घड़ी सर्वर से %1 मिनट अलग है। कृपया सही तारीख और समय लगाएँ; तब तक सिंक चलता रहेगा।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Correct</source>
         <translation>सही</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>Type the server address and the enrolment code.</source>
         <translation>सर्वर का पता और पंजीकरण कोड लिखें।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Enrolling...</source>
         <translation>पंजीकरण हो रहा है...</translation>
     </message>
@@ -2180,32 +2212,32 @@ Reason: {reason}</source>
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_status.py" line="+46" />
+        <location filename="../../ihms_desk/ui/sync_status.py" line="+46"/>
         <source>Sync: not set up</source>
         <translation>सिंक: सेटअप नहीं</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Sync: online</source>
         <translation>सिंक: ऑनलाइन</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Sync: offline</source>
         <translation>सिंक: ऑफ़लाइन</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>{n} events waiting</source>
         <translation>{n} एंट्री भेजनी बाकी</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Last sync: {when}</source>
         <translation>पिछला सिंक: {when}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Last sync: never</source>
         <translation>पिछला सिंक: कभी नहीं</translation>
     </message>
@@ -2213,155 +2245,155 @@ Reason: {reason}</source>
 <context>
     <name>TransferScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/transfer.py" line="+61" />
+        <location filename="../../ihms_desk/ui/transfer.py" line="+61"/>
         <source>Ward</source>
         <translation>वार्ड</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sub-centre</source>
         <translation>उप-केंद्र</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Other facility</source>
         <translation>दूसरी संस्था</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>indent number, who collected</source>
         <translation>इंडेंट नंबर, किसने लिया</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>units</source>
         <translation>यूनिट</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Transfer out</source>
         <translation>बाहर भेजा (स्थानांतरण)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>To</source>
         <translation>किसे</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Name</source>
         <translation>नाम</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+6" />
+        <location line="+2"/>
+        <location line="+6"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-5" />
-        <location line="+5" />
+        <location line="-5"/>
+        <location line="+5"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-4" />
-        <location line="+4" />
+        <location line="-4"/>
+        <location line="+4"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Usable stock</source>
         <translation>उपयोग योग्य स्टॉक</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Remove line (Del)</source>
         <translation>पंक्ति हटाएँ (Del)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Save transfer (F10)</source>
         <translation>स्थानांतरण सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+51" />
+        <location line="+51"/>
         <source>Male ward</source>
         <translation>पुरुष वार्ड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Female ward</source>
         <translation>महिला वार्ड</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Labour room</source>
         <translation>प्रसव कक्ष (लेबर रूम)</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Emergency</source>
         <translation>आपातकालीन</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Operation theatre</source>
         <translation>ऑपरेशन थिएटर</translation>
     </message>
     <message>
-        <location line="+0" />
-        <source>Children's ward</source>
+        <location line="+0"/>
+        <source>Children&apos;s ward</source>
         <translation>बाल वार्ड</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Choose or type where it goes</source>
         <translation>कहाँ जा रहा है, चुनें या लिखें</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Earliest expiry first (FEFO)</source>
         <translation>पहले एक्सपायर होने वाला पहले (FEFO)</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Choose the item first.</source>
         <translation>पहले दवा चुनें।</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>FEFO</source>
         <translation>FEFO</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Only {n} usable on the shelf: a transfer is never short, so saving will be refused.</source>
         <translation>रैक पर केवल {n} उपयोग योग्य: स्थानांतरण कम नहीं भेजा जाता, इसलिए सेव नहीं होगा।</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+28"/>
         <source>Saved {number} to {name}: {taken}.</source>
         <translation>{number} सेव हुआ, {name} को: {taken}।</translation>
     </message>
@@ -2369,17 +2401,17 @@ Reason: {reason}</source>
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-212" />
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-212"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Full name</source>
         <translation>पूरा नाम</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Role</source>
         <translation>भूमिका</translation>
     </message>
@@ -2387,13 +2419,13 @@ Reason: {reason}</source>
 <context>
     <name>dialogs</name>
     <message>
-        <location filename="../../ihms_desk/ui/dialogs.py" line="+46" />
+        <location filename="../../ihms_desk/ui/dialogs.py" line="+46"/>
         <source>Nothing was saved</source>
         <extracomment>The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.</extracomment>
         <translation>कुछ भी सेव नहीं हुआ</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Refused</source>
         <translation>स्वीकार नहीं हुआ</translation>
     </message>
@@ -2401,12 +2433,12 @@ Reason: {reason}</source>
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="-199" />
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="-199"/>
         <source>Choose the backup folder</source>
         <translation>बैकअप फ़ोल्डर चुनें</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Restore a backup?</source>
         <extracomment>Opens the folder chooser; tests replace it (a native dialog would block them).</extracomment>
         <translation>बैकअप वापस लाएँ?</translation>
@@ -2415,283 +2447,283 @@ Reason: {reason}</source>
 <context>
     <name>refusal</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="-166" />
+        <location filename="../../ihms_desk/ui/i18n.py" line="-166"/>
         <source>OPD registration number</source>
         <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family).</extracomment>
         <translation>OPD पंजीकरण नंबर</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Patient name</source>
         <translation>मरीज़ का नाम</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Prescriber</source>
         <translation>डॉक्टर (लिखने वाले)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Reason for the reversal</source>
         <translation>रद्द करने का कारण</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Facility code</source>
         <translation>संस्था कोड</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Facility name</source>
         <translation>संस्था का नाम</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>District</source>
         <translation>ज़िला</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Block</source>
         <translation>ब्लॉक</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Full name</source>
         <translation>पूरा नाम</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Destination</source>
         <translation>कहाँ भेजा</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Sender</source>
         <translation>भेजने वाला</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Voucher or challan number</source>
         <translation>वाउचर या चालान नंबर</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Batch number</source>
         <translation>बैच नंबर</translation>
     </message>
     <message>
-        <location line="+7" />
-        <source>Choose the patient's sex: M, F or O.</source>
+        <location line="+7"/>
+        <source>Choose the patient&apos;s sex: M, F or O.</source>
         <translation>मरीज़ का लिंग चुनें: M, F या O।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Age must be a whole number of years from 0 to 130.</source>
         <translation>आयु 0 से 130 वर्ष के बीच पूर्ण संख्या में लिखें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Add at least one line.</source>
         <translation>कम से कम एक पंक्ति जोड़ें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cannot dispense more than prescribed.</source>
         <translation>पर्ची में लिखी मात्रा से ज़्यादा नहीं दे सकते।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Quantity must be at least 1.</source>
         <translation>मात्रा कम से कम 1 होनी चाहिए।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Wrong user name or password.</source>
         <translation>यूज़र नाम या पासवर्ड गलत है।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Log in first.</source>
         <translation>पहले लॉग इन करें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>ABHA number must be 14 digits (for example 91-1234-5678-9012), or left empty.</source>
         <translation>ABHA नंबर 14 अंकों का होता है (जैसे 91-1234-5678-9012), या खाली छोड़ें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>A document cannot be dated in the future.</source>
         <translation>आगे की तारीख का दस्तावेज़ नहीं बन सकता।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>This database is already set up for a facility.</source>
         <translation>यह डेटाबेस पहले से एक संस्था के लिए सेटअप है।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>A user name has letters, digits, dot, dash or underscore only.</source>
         <translation>यूज़र नाम में केवल अक्षर, अंक, बिंदु, डैश या अंडरस्कोर हो सकते हैं।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>You cannot disable your own account.</source>
         <translation>आप अपना ही खाता बंद नहीं कर सकते।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Choose a role: pharmacist, store clerk, in-charge or admin.</source>
         <translation>भूमिका चुनें: फार्मासिस्ट, स्टोर क्लर्क, प्रभारी या एडमिन।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The voucher date is after today: check it.</source>
         <translation>वाउचर की तारीख आज के बाद की है: जाँच लें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The voucher is more than a year old: check the date.</source>
         <translation>वाउचर एक साल से ज़्यादा पुराना है: तारीख जाँच लें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Choose where the stock came from: DDW, another facility or local purchase.</source>
         <translation>स्टॉक कहाँ से आया चुनें: DDW, दूसरी संस्था या स्थानीय खरीद।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Choose where the stock goes: ward, sub-centre or facility.</source>
         <translation>स्टॉक कहाँ जा रहा है चुनें: वार्ड, उप-केंद्र या संस्था।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Choose a reason for the adjustment.</source>
         <translation>समायोजन का कारण चुनें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>A counted quantity is a whole number, 0 or more.</source>
         <translation>गिनी गई मात्रा 0 या उससे ज़्यादा पूर्ण संख्या होनी चाहिए।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>A stocktake correction is a non-zero whole number (+ or -).</source>
         <translation>सत्यापन सुधार शून्य के अलावा कोई पूर्ण संख्या (+ या -) होनी चाहिए।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>A GTIN has 14 digits.</source>
         <translation>GTIN में 14 अंक होते हैं।</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>Batch {batch} of {item} expired at the end of {month}: expired stock cannot be received. Return it to the sender.</source>
         <translation>{item} का बैच {batch} {month} के अंत में एक्सपायर हो चुका है: एक्सपायर्ड स्टॉक प्राप्त नहीं किया जा सकता। इसे भेजने वाले को लौटाएँ।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Batch {batch} of {item} expired at the end of {month} and cannot be issued. Choose another batch, or write it off.</source>
         <translation>{item} का बैच {batch} {month} के अंत में एक्सपायर हो चुका है, इसे नहीं दे सकते। दूसरा बैच चुनें, या इसे बट्टे खाते में डालें।</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Only {available} available of batch {batch} of {item}; {requested} asked.</source>
         <translation>{item} के बैच {batch} में केवल {available} उपलब्ध; {requested} माँगे गए।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Only {available} available of {item}; {requested} asked.</source>
         <translation>{item} केवल {available} उपलब्ध; {requested} माँगे गए।</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>Item '{item}' is not in the catalogue. Check the code or import the catalogue.</source>
-        <translation>दवा '{item}' सूची में नहीं है। कोड जाँचें या सूची आयात करें।</translation>
+        <location line="+3"/>
+        <source>Item &apos;{item}&apos; is not in the catalogue. Check the code or import the catalogue.</source>
+        <translation>दवा &apos;{item}&apos; सूची में नहीं है। कोड जाँचें या सूची आयात करें।</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>Batch '{batch}' of item {item} has never been received here.</source>
-        <translation>{item} का बैच '{batch}' यहाँ कभी प्राप्त नहीं हुआ।</translation>
+        <location line="+3"/>
+        <source>Batch &apos;{batch}&apos; of item {item} has never been received here.</source>
+        <translation>{item} का बैच &apos;{batch}&apos; यहाँ कभी प्राप्त नहीं हुआ।</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>{number} was already reversed by {by}.</source>
         <translation>{number} पहले ही {by} से रद्द हो चुका है।</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>There is no document {number}.</source>
         <translation>दस्तावेज़ {number} नहीं मिला।</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>{label} is required.</source>
         <translation>{label} भरना ज़रूरी है।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>{label} is longer than {n} characters.</source>
         <translation>{label} {n} अक्षरों से लंबा है।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>A password has at least {n} characters.</source>
         <translation>पासवर्ड में कम से कम {n} अक्षर होने चाहिए।</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>'{text}' is not a quantity. Type a number (10) or a dose: 1-0-1 x5, BD x5, TDS x5.</source>
-        <translation>'{text}' मात्रा नहीं है। संख्या (10) या खुराक लिखें: 1-0-1 x5, BD x5, TDS x5।</translation>
+        <location line="+3"/>
+        <source>&apos;{text}&apos; is not a quantity. Type a number (10) or a dose: 1-0-1 x5, BD x5, TDS x5.</source>
+        <translation>&apos;{text}&apos; मात्रा नहीं है। संख्या (10) या खुराक लिखें: 1-0-1 x5, BD x5, TDS x5।</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>{q} is more than {n}: check the number.</source>
         <translation>{q}, {n} से ज़्यादा है: संख्या जाँच लें।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>{who} may not do this. Ask the MO in-charge or the administrator.</source>
         <translation>{who} यह काम नहीं कर सकते। MO प्रभारी या एडमिन से कहें।</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>The disk could not be written (I/O error): nothing was saved. Check the disk and save again.</source>
         <translation>डिस्क पर लिखा नहीं जा सका (I/O गड़बड़ी): कुछ भी सेव नहीं हुआ। डिस्क जाँचें और फिर सेव करें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The disk is full: nothing was saved. Free some space (or ask for help) and save again.</source>
         <translation>डिस्क भर गई है: कुछ भी सेव नहीं हुआ। कुछ जगह खाली करें (या मदद लें) और फिर सेव करें।</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>The database file cannot be opened. Check that the data folder exists and is writable.</source>
         <translation>डेटाबेस फ़ाइल नहीं खुल रही। देखें कि डेटा फ़ोल्डर मौजूद है और उसमें लिखा जा सकता है।</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>The data folder cannot be written (read-only): nothing was saved. Check the folder's permissions or the USB/network drive, then save again.</source>
+        <location line="+1"/>
+        <source>The data folder cannot be written (read-only): nothing was saved. Check the folder&apos;s permissions or the USB/network drive, then save again.</source>
         <translation>डेटा फ़ोल्डर में लिखा नहीं जा सकता (केवल पढ़ने योग्य): कुछ भी सेव नहीं हुआ। फ़ोल्डर की अनुमति या USB/नेटवर्क ड्राइव जाँचें, फिर सेव करें।</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>The database is busy in another program or copy of IHMS Desk: nothing was saved. Close the other copy and save again.</source>
         <translation>डेटाबेस किसी दूसरे प्रोग्राम या IHMS Desk की दूसरी खिड़की में खुला है: कुछ भी सेव नहीं हुआ। दूसरी खिड़की बंद करें और फिर सेव करें।</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The database file is damaged. Do not continue: restore the latest backup (ihms-desk restore) or call for support.</source>
         <translation>डेटाबेस फ़ाइल खराब हो गई है। आगे काम न करें: नवीनतम बैकअप वापस लाएँ (ihms-desk restore) या सहायता बुलाएँ।</translation>
     </message>
@@ -2699,23 +2731,23 @@ Reason: {reason}</source>
 <context>
     <name>roles</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-24" />
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-24"/>
         <source>Pharmacist</source>
         <extracomment>key, default shown when never set.</extracomment>
         <translation>फार्मासिस्ट</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Store clerk</source>
         <translation>स्टोर क्लर्क</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>MO in-charge</source>
         <translation>MO प्रभारी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Administrator</source>
         <translation>एडमिन</translation>
     </message>
@@ -2723,93 +2755,93 @@ Reason: {reason}</source>
 <context>
     <name>units</name>
     <message>
-        <location filename="../../ihms_desk/ui/formatting.py" line="+148" />
+        <location filename="../../ihms_desk/ui/formatting.py" line="+148"/>
         <source>tablet</source>
         <extracomment>Expired batch: must not be issued (light red). Expires within the near-expiry window: issue first (light amber). No usable stock: greyed out text. A line that could not be met in full (shortfall), light amber as well. Something fine and saved (light green).</extracomment>
         <translation>गोली</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>capsule</source>
         <translation>कैप्सूल</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>bottle</source>
         <translation>बोतल</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>vial</source>
         <translation>वायल</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>ampoule</source>
         <translation>एम्प्यूल</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>piece</source>
         <translation>नग</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>foil</source>
         <translation>पत्ता</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>strip</source>
         <translation>स्ट्रिप</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>tube</source>
         <translation>ट्यूब</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>roll</source>
         <translation>रोल</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>each</source>
         <translation>नग</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>pack</source>
         <translation>पैक</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>kit</source>
         <translation>किट</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>inhaler</source>
         <translation>इनहेलर</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>pair</source>
         <translation>जोड़ी</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>sachet</source>
         <translation>पाउच</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>set</source>
         <translation>सेट</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>box</source>
         <translation>डिब्बा</translation>
     </message>

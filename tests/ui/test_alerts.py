@@ -107,3 +107,22 @@ def test_activating_an_item_alert_names_the_item(qtbot, screen: AlertsScreen) ->
 def test_alerts_model_passes_the_model_tester(qtmodeltester, qtbot, screen: AlertsScreen) -> None:
     load(qtbot, screen)
     qtmodeltester.check(screen.model)
+
+
+def test_alert_details_are_in_the_users_language(qtbot, incharge: Store) -> None:
+    """The store gives facts with each alert; the screen words them, in Hindi too."""
+    from ihms_desk.ui import i18n
+
+    i18n.set_language("hi")
+    try:
+        widget = AlertsScreen(incharge)
+        qtbot.addWidget(widget)
+        load(qtbot, widget)
+        details = [widget.model.index(r, AlertsScreen.MESSAGE).data() for r in range(widget.model.rowCount())]
+        by_kind = dict(zip(kinds(widget), details))
+        assert "स्टॉक खत्म" in by_kind["stock_out"]
+        assert "रैक पर" in by_kind["expired"] and "रैक पर" in by_kind["near_expiry"]
+        assert "बचा" in by_kind["low_stock"]
+        assert not any(" on shelf" in text or "out of stock" in text for text in details)
+    finally:
+        i18n.set_language("en")
