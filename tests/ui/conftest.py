@@ -118,6 +118,13 @@ def incharge_store(chc_dir: Path) -> Iterator[Store]:
 
 
 @pytest.fixture()
+def clerk_store(chc_dir: Path) -> Iterator[Store]:
+    store = open_as(chc_dir, "clerk")
+    yield store
+    store.close()
+
+
+@pytest.fixture()
 def check_store(chc_dir: Path) -> Iterator[Store]:
     """A second connection for assertions: what is really in the file, not in a widget."""
     store = Store.open(chc_dir)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from ihms_desk.store import Store
@@ -19,20 +17,6 @@ def open_as(chc_dir: Path, username: str) -> Store:
     store = Store.open(chc_dir)
     store.login(username, PASSWORD)
     return store
-
-
-@pytest.fixture()
-def clerk_store(chc_dir: Path) -> Iterator[Store]:
-    store = open_as(chc_dir, "clerk")
-    yield store
-    store.close()
-
-
-@pytest.fixture()
-def incharge(chc_dir: Path) -> Iterator[Store]:
-    store = open_as(chc_dir, "incharge")
-    yield store
-    store.close()
 
 
 def make_screen(qtbot, store: Store) -> AdjustScreen:
@@ -70,8 +54,8 @@ def batch_qty(store: Store, code: str, batch_no: str) -> int:
     return {b.batch_no: b.qty for b in store.item_batches(code, include_empty=True)}[batch_no]
 
 
-def test_in_charge_writes_off_an_expired_batch(qtbot, incharge: Store, check_store: Store) -> None:
-    screen = make_screen(qtbot, incharge)
+def test_in_charge_writes_off_an_expired_batch(qtbot, incharge_store: Store, check_store: Store) -> None:
+    screen = make_screen(qtbot, incharge_store)
     choose_reason(screen, AdjustmentReason.EXPIRED_WRITE_OFF)
     qtbot.keyClicks(screen.note_edit, "condemned")
     enter_line(qtbot, screen, "azithro", "AZ-OLD", "50")
@@ -114,8 +98,8 @@ def test_clerk_returns_to_warehouse_and_corrects(qtbot, clerk_store: Store, chec
     assert batch_qty(check_store, "D0003", "MET-1") == 303
 
 
-def test_found_can_name_an_empty_batch(qtbot, incharge: Store, check_store: Store) -> None:
-    screen = make_screen(qtbot, incharge)
+def test_found_can_name_an_empty_batch(qtbot, incharge_store: Store, check_store: Store) -> None:
+    screen = make_screen(qtbot, incharge_store)
     choose_reason(screen, AdjustmentReason.EXPIRED_WRITE_OFF)
     enter_line(qtbot, screen, "azithro", "AZ-OLD", "50")
     screen.save()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,20 +12,10 @@ from ihms_desk.store.model import AdjustmentLine
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.alerts import AlertsScreen, sync_overdue
 
-PASSWORD = "test1234"
-
 
 @pytest.fixture()
-def incharge(chc_dir: Path) -> Iterator[Store]:
-    store = Store.open(chc_dir)
-    store.login("incharge", PASSWORD)
-    yield store
-    store.close()
-
-
-@pytest.fixture()
-def screen(qtbot, incharge: Store) -> AlertsScreen:
-    widget = AlertsScreen(incharge)
+def screen(qtbot, incharge_store: Store) -> AlertsScreen:
+    widget = AlertsScreen(incharge_store)
     qtbot.addWidget(widget)
     widget.resize(900, 500)
     widget.show()
@@ -44,9 +32,9 @@ def kinds(screen: AlertsScreen) -> list[str]:
     return [screen.model.row(r).kind for r in range(screen.model.rowCount())]
 
 
-def test_alerts_come_from_the_store_with_a_badge_count(qtbot, screen: AlertsScreen, incharge: Store) -> None:
+def test_alerts_come_from_the_store_with_a_badge_count(qtbot, screen: AlertsScreen, incharge_store: Store) -> None:
     count = load(qtbot, screen)
-    expected = incharge.alerts()
+    expected = incharge_store.alerts()
     assert count == len(expected) == screen.model.rowCount()
     # D0008 never received but has a minimum: out; AZ-OLD expired; ORS low; PCM-A near expiry.
     assert set(kinds(screen)) == {"stock_out", "expired", "low_stock", "near_expiry"}
@@ -55,9 +43,9 @@ def test_alerts_come_from_the_store_with_a_badge_count(qtbot, screen: AlertsScre
     assert "Out of stock" in screen.summary_label.text()
 
 
-def test_the_badge_falls_when_the_problem_is_dealt_with(qtbot, screen: AlertsScreen, incharge: Store) -> None:
+def test_the_badge_falls_when_the_problem_is_dealt_with(qtbot, screen: AlertsScreen, incharge_store: Store) -> None:
     before = load(qtbot, screen)
-    incharge.adjust(reason="expired_write_off", lines=[AdjustmentLine("D0009", "AZ-OLD", 50)])
+    incharge_store.adjust(reason="expired_write_off", lines=[AdjustmentLine("D0009", "AZ-OLD", 50)])
     assert load(qtbot, screen) == before - 1
     assert "expired" not in kinds(screen)
 
@@ -71,10 +59,10 @@ def test_kind_filter(qtbot, screen: AlertsScreen) -> None:
     assert screen.model.rowCount() == total
 
 
-def test_sync_overdue_only_once_sync_is_known(qtbot, screen: AlertsScreen, incharge: Store) -> None:
+def test_sync_overdue_only_once_sync_is_known(qtbot, screen: AlertsScreen, incharge_store: Store) -> None:
     total = load(qtbot, screen)
     assert "sync_overdue" not in kinds(screen)
-    now = incharge.now()
+    now = incharge_store.now()
     with qtbot.waitSignal(screen.count_changed) as signal:
         screen.set_last_sync(now - dt.timedelta(hours=2))
     assert signal.args == [total]
@@ -109,13 +97,13 @@ def test_alerts_model_passes_the_model_tester(qtmodeltester, qtbot, screen: Aler
     qtmodeltester.check(screen.model)
 
 
-def test_alert_details_are_in_the_users_language(qtbot, incharge: Store) -> None:
+def test_alert_details_are_in_the_users_language(qtbot, incharge_store: Store) -> None:
     """The store gives facts with each alert; the screen words them, in Hindi too."""
     from ihms_desk.ui import i18n
 
     i18n.set_language("hi")
     try:
-        widget = AlertsScreen(incharge)
+        widget = AlertsScreen(incharge_store)
         qtbot.addWidget(widget)
         load(qtbot, widget)
         details = [widget.model.index(r, AlertsScreen.MESSAGE).data() for r in range(widget.model.rowCount())]

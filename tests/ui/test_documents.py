@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,13 +20,6 @@ def open_as(chc_dir: Path, username: str) -> Store:
     store = Store.open(chc_dir)
     store.login(username, PASSWORD)
     return store
-
-
-@pytest.fixture()
-def incharge(chc_dir: Path) -> Iterator[Store]:
-    store = open_as(chc_dir, "incharge")
-    yield store
-    store.close()
 
 
 @pytest.fixture()
@@ -66,8 +58,8 @@ def numbers(screen: DocumentsScreen) -> list[str]:
     return [summary.number for summary in screen.documents.rows()]
 
 
-def test_todays_documents_and_their_movements(qtbot, incharge: Store, dispense_number: str) -> None:
-    screen = make_screen(qtbot, incharge)
+def test_todays_documents_and_their_movements(qtbot, incharge_store: Store, dispense_number: str) -> None:
+    screen = make_screen(qtbot, incharge_store)
     assert numbers(screen) == [dispense_number, "RCV/" + dispense_number[4:12] + "000002"]
     # From the keyboard: the focused list starts on the newest document; Down and Up select it.
     screen.view.setFocus()
@@ -83,18 +75,18 @@ def test_todays_documents_and_their_movements(qtbot, incharge: Store, dispense_n
     assert "D0001: prescribed 150, given 150" in screen.detail_label.text()
 
 
-def test_kind_filter_and_day(qtbot, incharge: Store, dispense_number: str) -> None:
-    screen = make_screen(qtbot, incharge)
+def test_kind_filter_and_day(qtbot, incharge_store: Store, dispense_number: str) -> None:
+    screen = make_screen(qtbot, incharge_store)
     screen.kind_combo.setCurrentIndex(screen.kind_combo.findData("dispense"))
     assert numbers(screen) == [dispense_number]
     screen.kind_combo.setCurrentIndex(0)
-    screen.show_day(incharge.today() - dt.timedelta(days=1))
+    screen.show_day(incharge_store.today() - dt.timedelta(days=1))
     assert numbers(screen) == []
     assert "0" in screen.count_label.text()
 
 
-def test_in_charge_reverses_with_a_reason(qtbot, incharge: Store, dispense_number: str, questions, check_store: Store) -> None:
-    screen = make_screen(qtbot, incharge)
+def test_in_charge_reverses_with_a_reason(qtbot, incharge_store: Store, dispense_number: str, questions, check_store: Store) -> None:
+    screen = make_screen(qtbot, incharge_store)
     screen.select_number(dispense_number)
     screen.reason_edit.setFocus()
     qtbot.keyClick(screen.reason_edit, Qt.Key.Key_Return)
@@ -113,9 +105,9 @@ def test_in_charge_reverses_with_a_reason(qtbot, incharge: Store, dispense_numbe
     assert not screen.reverse_button.isEnabled()
 
 
-def test_saying_no_reverses_nothing(qtbot, incharge: Store, dispense_number: str, monkeypatch, check_store: Store) -> None:
+def test_saying_no_reverses_nothing(qtbot, incharge_store: Store, dispense_number: str, monkeypatch, check_store: Store) -> None:
     monkeypatch.setattr(documents, "ask_reverse", lambda parent, number, reason: False)
-    screen = make_screen(qtbot, incharge)
+    screen = make_screen(qtbot, incharge_store)
     screen.select_number(dispense_number)
     qtbot.keyClicks(screen.reason_edit, "typed twice")
     qtbot.mouseClick(screen.reverse_button, Qt.MouseButton.LeftButton)
@@ -134,9 +126,9 @@ def test_a_clerk_is_refused_by_the_store(qtbot, chc_dir: Path, dispense_number: 
         assert check_store.document(dispense_number).reversed_by is None
 
 
-def test_a_receipt_whose_stock_went_cannot_be_reversed(qtbot, incharge: Store, questions) -> None:
-    incharge.transfer_out(destination_type="ward", destination_name="Labour room", lines=[TransferLine("D0005", 4)])
-    screen = make_screen(qtbot, incharge)
+def test_a_receipt_whose_stock_went_cannot_be_reversed(qtbot, incharge_store: Store, questions) -> None:
+    incharge_store.transfer_out(destination_type="ward", destination_name="Labour room", lines=[TransferLine("D0005", 4)])
+    screen = make_screen(qtbot, incharge_store)
     receipt = [n for n in numbers(screen) if n.startswith("RCV")][0]
     screen.select_number(receipt)
     qtbot.keyClicks(screen.reason_edit, "wrong challan")
@@ -145,8 +137,8 @@ def test_a_receipt_whose_stock_went_cannot_be_reversed(qtbot, incharge: Store, q
     assert screen.last_reversal is None
 
 
-def test_models_pass_the_model_tester(qtmodeltester, qtbot, incharge: Store, dispense_number: str) -> None:
-    screen = make_screen(qtbot, incharge)
+def test_models_pass_the_model_tester(qtmodeltester, qtbot, incharge_store: Store, dispense_number: str) -> None:
+    screen = make_screen(qtbot, incharge_store)
     screen.select_number(dispense_number)
     qtmodeltester.check(screen.documents)
     qtmodeltester.check(screen.movements)

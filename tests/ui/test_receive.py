@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -14,17 +12,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ihms_desk.store import Store
 from ihms_desk.ui.receive import VISIBLE_GS, ReceiveScreen
 
-PASSWORD = "test1234"
 GS = chr(29)
 GTIN = "08901234567890"
-
-
-@pytest.fixture()
-def clerk_store(chc_dir: Path) -> Iterator[Store]:
-    store = Store.open(chc_dir)
-    store.login("clerk", PASSWORD)
-    yield store
-    store.close()
 
 
 @pytest.fixture()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,16 +10,6 @@ from ihms_desk.store import Store
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.stock import StockScreen
 from ihms_desk.ui.stock_model import BatchTableModel, StockFilter, StockTableModel, read_stock
-
-PASSWORD = "test1234"
-
-
-@pytest.fixture()
-def clerk_store(chc_dir: Path) -> Iterator[Store]:
-    store = Store.open(chc_dir)
-    store.login("clerk", PASSWORD)
-    yield store
-    store.close()
 
 
 @pytest.fixture()

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 from ihms_desk.store import Store
 from ihms_desk.ui.transfer import TransferScreen
-
-PASSWORD = "test1234"
-
-
-@pytest.fixture()
-def clerk_store(chc_dir: Path) -> Iterator[Store]:
-    store = Store.open(chc_dir)
-    store.login("clerk", PASSWORD)
-    yield store
-    store.close()
 
 
 @pytest.fixture()
