@@ -29,7 +29,7 @@ from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import Alert
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.stock_model import RowsModel, error_label, message_of, run_store_job
+from ihms_desk.ui.forms import RowsModel, error_label, message_of, run_store_job
 
 #: A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly).
 SYNC_OVERDUE_AFTER = dt.timedelta(hours=24)

@@ -53,11 +53,11 @@ from ihms_desk.store.users import Action
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui import i18n
+from ihms_desk.ui.forms import ERROR_STYLE
 from ihms_desk.ui.item_picker import ItemPicker
 
 _Index = QModelIndex | QPersistentModelIndex
 
-ERROR_STYLE = "color: #b00020;"
 
 
 @dataclass

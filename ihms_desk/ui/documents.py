@@ -33,7 +33,7 @@ from ihms_desk.store.model import DocumentSummary, SavedDocument
 from ihms_desk.store.users import Action
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.stock_model import FieldErrors, RowsModel, attempt, error_label
+from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label
 
 #: A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.
 DAY_LIMIT = 5000

@@ -46,7 +46,7 @@ from ihms_desk.store.rules import (
 )
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.stock_model import FieldErrors, RowsModel, attempt, error_label, parse_whole
+from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, parse_whole
 
 #: What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).
 VISIBLE_GS = "\u241d"

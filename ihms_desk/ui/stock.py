@@ -26,14 +26,8 @@ from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import CATEGORIES
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.stock_model import (
-    BatchTableModel,
-    StockFilter,
-    StockTableModel,
-    category_label,
-    error_label,
-    message_of,
-)
+from ihms_desk.ui.forms import error_label, message_of
+from ihms_desk.ui.stock_model import BatchTableModel, StockFilter, StockTableModel, category_label
 
 
 class StockScreen(QWidget):

@@ -33,18 +33,8 @@ from ihms_desk.store.model import CATEGORIES, BatchStock, ItemHit, StocktakeCoun
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.stock_model import (
-    FieldErrors,
-    RowsModel,
-    attempt,
-    category_label,
-    error_label,
-    message_of,
-    parse_whole,
-    run_store_job,
-    shortcut_delete,
-    shortcut_save,
-)
+from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, message_of, parse_whole, run_store_job, shortcut_delete, shortcut_save
+from ihms_desk.ui.stock_model import category_label
 
 LINE_FIELDS = ("item", "batch", "counted")
 

@@ -30,16 +30,7 @@ from ihms_desk.store.model import ItemHit, TransferDestination, TransferLine
 from ihms_desk.store.rules import check_quantity
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.stock_model import (
-    FieldErrors,
-    RowsModel,
-    attempt,
-    batch_choice_text,
-    error_label,
-    parse_whole,
-    shortcut_delete,
-    shortcut_save,
-)
+from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_text, error_label, parse_whole, shortcut_delete, shortcut_save
 
 LINE_FIELDS = ("item", "batch", "quantity")
 

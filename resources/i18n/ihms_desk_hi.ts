@@ -4,7 +4,7 @@
 <context>
     <name>AdjustScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/adjust.py" line="+63"/>
+        <location filename="../../ihms_desk/ui/adjust.py" line="+54"/>
         <source>Damaged (write-off)</source>
         <translation>खराब (बट्टे खाते में)</translation>
     </message>
@@ -425,7 +425,7 @@
 <context>
     <name>BatchTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="+421"/>
+        <location filename="../../ihms_desk/ui/stock_model.py" line="+372"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -1717,7 +1717,7 @@ Reason: {reason}</source>
 <context>
     <name>StockScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock.py" line="+49"/>
+        <location filename="../../ihms_desk/ui/stock.py" line="+43"/>
         <source>Search: code, name or generic name</source>
         <translation>खोजें: कोड, नाम या जेनेरिक नाम</translation>
     </message>
@@ -1875,7 +1875,7 @@ Reason: {reason}</source>
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location line="+307"/>
+        <location filename="../../ihms_desk/ui/forms.py" line="+318"/>
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
@@ -1893,7 +1893,7 @@ Reason: {reason}</source>
 <context>
     <name>StocktakeScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stocktake.py" line="+93"/>
+        <location filename="../../ihms_desk/ui/stocktake.py" line="+83"/>
         <source>All categories</source>
         <extracomment>Set by the preview: the difference the store will record (None until previewed).</extracomment>
         <translation>सभी श्रेणियाँ</translation>
@@ -2048,7 +2048,7 @@ Reason: {reason}</source>
 <context>
     <name>SyncScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_screen.py" line="+43"/>
+        <location filename="../../ihms_desk/ui/sync_screen.py" line="+42"/>
         <source>State server</source>
         <translation>राज्य सर्वर</translation>
     </message>
@@ -2245,7 +2245,7 @@ Reason: {reason}</source>
 <context>
     <name>TransferScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/transfer.py" line="+61"/>
+        <location filename="../../ihms_desk/ui/transfer.py" line="+52"/>
         <source>Ward</source>
         <translation>वार्ड</translation>
     </message>

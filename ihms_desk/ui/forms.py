@@ -1,0 +1,339 @@
+"""Small pieces every form screen shares: a database job in the worker thread, a plain rows
+model, refusals shown next to their field, and the save/delete shortcuts.
+
+- :func:`run_store_job`: ``work(store)`` on the worker thread's connection, result by signal.
+- :class:`RowsModel`: a list of rows for the smaller tables (document lines, alerts,
+  stocktake counts); the screen supplies the headers and a ``cell(row, column, role)`` function.
+- :class:`FieldErrors`: puts a store refusal next to the field it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ihms_desk.store import Store
+from ihms_desk.store.errors import EnvironmentProblem, PermissionDenied, Refusal, StoreError
+from ihms_desk.store.model import BatchStock
+from ihms_desk.ui import dialogs, i18n
+from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.workers import executor, worker_store
+
+_Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+ERROR_STYLE = "color: #b00020;"
+HINT_STYLE = "color: #7a4f00; font-weight: bold;"
+
+
+
+# -- a store job in the worker thread --------------------------------------------------------
+
+
+class _Reply(QObject):
+    """Carries a worker job's result back to the GUI thread (queued, since it lives there)."""
+
+    finished = Signal(object, int)
+    failed = Signal(object, int)
+
+
+_replies: set[_Reply] = set()
+
+
+def run_store_job(
+    store: Store,
+    work: Callable[[Store], Any],
+    tag: int,
+    on_finished: Callable[[Any, int], None],
+    on_failed: Callable[[object, int], None],
+    parent: QObject,
+) -> None:
+    """Run ``work(worker_store)`` on the shared database worker thread, on its own connection.
+
+    The reply's signals are connected *before* the job is submitted: a job that finishes at
+    once must not emit into nothing (``workers.run_in_worker`` connects after submitting).
+    """
+    reply = _Reply(parent)
+    reply.finished.connect(on_finished)
+    reply.failed.connect(on_failed)
+    _replies.add(reply)
+
+    def run() -> None:
+        try:
+            result = work(worker_store(store))  # the worker thread's own, kept connection
+        except Exception as error:  # noqa: BLE001 - every failure goes back to the GUI
+            reply.failed.emit(error, tag)
+        else:
+            reply.finished.emit(result, tag)
+
+    reply.finished.connect(reply.deleteLater)
+    reply.failed.connect(reply.deleteLater)
+    reply.destroyed.connect(lambda: _replies.discard(reply))
+    executor().submit(run)
+
+
+# -- small generic tables -----------------------------------------------------------------
+
+Cell = Callable[[Any, int, int], Any]
+
+
+class RowsModel(QAbstractTableModel):
+    """A list of rows shown through a ``cell(row, column, role)`` function the screen gives.
+
+    ``set_cell(row, column, value) -> bool`` makes columns in ``editable`` editable.
+    """
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        cell: Cell,
+        parent: QObject | None = None,
+        *,
+        editable: Sequence[int] = (),
+        set_cell: Callable[[Any, int, Any], bool] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._cell = cell
+        self._rows: list[Any] = []
+        self._editable = frozenset(editable)
+        self._set_cell = set_cell
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def row(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def append(self, value: Any) -> None:
+        position = len(self._rows)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.append(value)
+        self.endInsertRows()
+
+    def remove(self, row: int) -> None:
+        if 0 <= row < len(self._rows):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
+
+    def replace(self, row: int, value: Any) -> None:
+        if 0 <= row < len(self._rows):
+            self._rows[row] = value
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._headers) - 1))
+
+    def row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._rows):
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._headers) - 1))
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
+            return self._headers[section]
+        return None
+
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self._headers):
+            return None
+        return self._cell(self._rows[index.row()], index.column(), role)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and index.column() in self._editable:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (
+            role != Qt.ItemDataRole.EditRole
+            or self._set_cell is None
+            or not index.isValid()
+            or index.column() not in self._editable
+            or not 0 <= index.row() < len(self._rows)
+        ):
+            return False
+        if not self._set_cell(self._rows[index.row()], index.column(), value):
+            return False
+        self.row_changed(index.row())
+        return True
+
+
+# -- refusals next to their field ---------------------------------------------------------
+
+
+def error_label(parent: QWidget, name: str) -> QLabel:
+    """A red, word-wrapped label that is hidden while it has nothing to say."""
+    label = QLabel(parent)
+    label.setObjectName(f"{name}_error")
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def message_of(error: BaseException) -> str:
+    """A refusal's text in the user's language; a barcode error's own message."""
+    if isinstance(error, StoreError):
+        # In English the store's own words are the most precise ("may not write off stock");
+        # other languages get i18n's translation of them.
+        if i18n.current_language() == "en":
+            return error.message
+        return i18n.refusal_text(error)
+    return str(getattr(error, "message", error))
+
+
+@dataclass
+class _Field:
+    widget: QWidget
+    label: QLabel
+
+
+@dataclass
+class FieldErrors:
+    """Shows a refusal under the field named by its ``.field``, or in the general label.
+
+    Build each form row with :meth:`wrap` so every field has its own error label::
+
+        form.addRow(self.tr("Batch"), self.errors.wrap("batch", self.batch_edit))
+        ...
+        except Refusal as refusal:
+            self.errors.show(refusal)
+    """
+
+    general: QLabel
+    fields: dict[str, _Field] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def wrap(self, name: str, widget: QWidget, *aliases: str) -> QWidget:
+        """A container with the widget and its error label under it; other field names the
+        store uses for the same input may be given as ``aliases``."""
+        box = QWidget(widget.parentWidget())
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
+        layout.addWidget(widget)
+        label = error_label(box, name)
+        layout.addWidget(label)
+        self.fields[name] = _Field(widget, label)
+        for alias in aliases:
+            self.aliases[alias] = name
+        return box
+
+    def label_for(self, name: str | None) -> QLabel:
+        name = self.aliases.get(name or "", name or "")
+        entry = self.fields.get(name)
+        return entry.label if entry is not None else self.general
+
+    def text(self, name: str | None = None) -> str:
+        """What is shown for a field (``None``: the general label); for tests and screenshots."""
+        label = self.general if name is None else self.label_for(name)
+        return label.text() if not label.isHidden() else ""
+
+    def show(self, error: BaseException, *, field_name: str | None = None, focus: bool = True) -> None:
+        """Show ``error`` next to its field (or ``field_name``) and put the cursor there."""
+        self.clear()
+        name = field_name or getattr(error, "field", None)
+        self.set(name, message_of(error), focus=focus)
+
+    def set(self, name: str | None, message: str, *, focus: bool = False, hint: bool = False) -> None:
+        """Show ``message`` under a field; ``hint`` shows it as guidance, not as an error."""
+        label = self.label_for(name)
+        label.setStyleSheet(HINT_STYLE if hint else ERROR_STYLE)
+        label.setText(message)
+        label.setVisible(bool(message))
+        entry = self.fields.get(self.aliases.get(name or "", name or ""))
+        if focus and entry is not None and entry.widget.isEnabled():
+            entry.widget.setFocus()
+
+    def clear(self, name: str | None = None) -> None:
+        labels = [self.label_for(name)] if name is not None else [self.general, *(f.label for f in self.fields.values())]
+        for label in labels:
+            label.clear()
+            label.hide()
+
+
+def attempt(
+    parent: QWidget,
+    errors: FieldErrors,
+    action: Callable[[], Any],
+    *,
+    field_name: str | None = None,
+    line_fields: Sequence[str] = (),
+    permission_field: str | None = None,
+) -> Any | None:
+    """Run a store call; a refusal goes next to its field, an environment problem into a
+    message box saying what to do. Returns the call's result, or ``None`` if it was refused.
+
+    ``field_name`` puts every refusal under that field; a refusal about one of ``line_fields``
+    goes under the field ``lines`` (the lines table: the entry fields are empty by then);
+    a :class:`PermissionDenied` goes under ``permission_field`` when given.
+    """
+    try:
+        return action()
+    except Refusal as refusal:
+        if field_name is None and refusal.field in line_fields:
+            field_name = "lines"
+        if field_name is None and permission_field and isinstance(refusal, PermissionDenied):
+            field_name = permission_field
+        errors.show(refusal, field_name=field_name)
+    except EnvironmentProblem as problem:
+        errors.set(None, message_of(problem))
+        dialogs.show_problem(parent, problem)
+    return None
+
+
+def parse_whole(text: str, *, signed: bool = False) -> int | str:
+    """The number typed, or the text unchanged for the store to refuse with its own message."""
+    cleaned = text.strip().replace(",", "")
+    body = cleaned[1:] if signed and cleaned[:1] in "+-" else cleaned
+    if body.isdigit():
+        return int(cleaned)
+    return text.strip()
+
+
+def batch_choice_text(batch: BatchStock) -> str:
+    """How a batch reads in a batch chooser: number, expiry, balance and its state."""
+    text = QCoreApplication.translate("StockTableModel", "{batch} · exp {expiry} · {qty} on hand").format(
+        batch=batch.batch_no, expiry=fmt.expiry(batch.expiry_month), qty=fmt.qty(batch.qty))
+    if batch.expired:
+        text += " · " + QCoreApplication.translate("StockTableModel", "EXPIRED")
+    elif batch.near_expiry:
+        text += " · " + QCoreApplication.translate("StockTableModel", "near expiry")
+    return text
+
+
+def shortcut_save(widget: QWidget, slot: Callable[[], None]) -> None:
+    """Ctrl+S and F10 call ``slot`` while the focus is anywhere inside ``widget``."""
+    for sequence in (QKeySequence(QKeySequence.StandardKey.Save), QKeySequence(Qt.Key.Key_F10)):
+        shortcut = QShortcut(sequence, widget)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+
+def shortcut_delete(view: QWidget, slot: Callable[[], None]) -> None:
+    """Delete calls ``slot`` while ``view`` (a lines table) has the focus."""
+    shortcut = QShortcut(QKeySequence(Qt.Key.Key_Delete), view)
+    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    shortcut.activated.connect(slot)
