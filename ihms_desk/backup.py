@@ -611,7 +611,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def register_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``backup`` and ``restore`` to the ``ihms-desk`` command (see ``cli._EXTRA_COMMANDS``)."""
+    """Add ``backup`` and ``restore`` to the ``ihms-desk`` command (see ``cli.EXTRA_COMMANDS``)."""
     backup = commands.add_parser("backup", help="back up the database now (safe while IHMS Desk is open)")
     backup.add_argument("--to", metavar="DIR", help="folder to write the backup to (default: the data folder's backups)")
     backup.set_defaults(handler=cmd_backup)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
+import importlib
 import io
 import json
 import os
@@ -17,12 +18,18 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ihms_desk import __version__
 from ihms_desk.paths import database_path, demo_data_dir, resolve_data_dir
-from ihms_desk.store import Store
-from ihms_desk.store.catalogue import numbered_rows, read_header
 from ihms_desk.store.errors import EnvironmentProblem, InvalidInput, Refusal
-from ihms_desk.store.model import FACILITY_TYPES, ReceiptLine
+from ihms_desk.store.rules import FACILITY_TYPES
+
+if TYPE_CHECKING:
+    # The store is imported by the commands that use it: `ihms-desk` opening the window
+    # shows its first window before the store is loaded (see ihms_desk/ui/app.py).
+    from ihms_desk.store import Store
+    from ihms_desk.store.model import ReceiptLine
 
 EXIT_OK = 0
 EXIT_FAULT = 1
@@ -43,6 +50,8 @@ def _password(prompt: str) -> str:
 
 
 def _open_existing(args: argparse.Namespace) -> Store:
+    from ihms_desk.store import Store
+
     data_dir = resolve_data_dir(args.data_dir)
     if not database_path(data_dir).exists():
         raise InvalidInput(f"There is no IHMS Desk database in {data_dir}. Run 'ihms-desk init' (or 'ihms-desk demo') first.")
@@ -85,6 +94,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         from ihms_desk.demo import starter_catalogue_path
 
         catalogue = _read_text(Path(args.catalog) if args.catalog else starter_catalogue_path(), "catalogue")
+    from ihms_desk.store import Store
+
     store = Store.open(data_dir)
     try:
         def ask(value: str | None, label: str) -> str:
@@ -155,6 +166,9 @@ RECEIPT_COLUMNS = ("item_code", "batch_no", "expiry", "qty")
 
 def read_challan(path: Path) -> tuple[list[ReceiptLine], dict[str, str]]:
     """Lines of a warehouse challan CSV, and voucher fields if the file carries them."""
+    from ihms_desk.store.catalogue import numbered_rows, read_header
+    from ihms_desk.store.model import ReceiptLine
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -269,7 +283,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 # -- parser -----------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``ihms-desk`` parser; with ``argv``, only the other modules' commands it may run."""
     parser = argparse.ArgumentParser(prog="ihms-desk", description="IHMS Desk: the CHC medicine counter, offline first.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", help="folder holding the database (default: IHMS_DATA_DIR or the user data folder)")
@@ -317,8 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="check the database: integrity, balances against the ledger, outbox")
     doctor.set_defaults(handler=cmd_doctor)
 
-    for register in _EXTRA_COMMANDS:
-        register(commands)
+    for module in sorted(set(EXTRA_COMMANDS.values()) if argv is None else _extra_modules_for(argv)):
+        importlib.import_module(module).register_cli(commands)
     # People type the folder after the command too (ihms-desk demo --data-dir X); SUPPRESS keeps
     # a value given before the command when none is given after it.
     for sub in commands.choices.values():
@@ -327,17 +342,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: Other modules (sync, backup) add their sub-commands here, keeping this module small.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+#: Sub-commands that live in other modules (each has ``register_cli(commands)``). A module is
+#: imported only when the command line may need it: the sync client pulls in requests and
+#: the backup module the whole store, ~200 ms that opening the window must not wait for.
+EXTRA_COMMANDS = {
+    "backup": "ihms_desk.backup",
+    "restore": "ihms_desk.backup",
+    "sync": "ihms_desk.sync.commands",
+    "enrol": "ihms_desk.sync.commands",
+}
+BUILT_IN_COMMANDS = ("init", "demo", "import-catalog", "import-receipt", "stock", "doctor")
 
-from ihms_desk import backup as _backup  # noqa: E402  (after _EXTRA_COMMANDS, which it joins)
 
-_EXTRA_COMMANDS.append(_backup.register_cli)
+def _extra_modules_for(argv: Sequence[str]) -> set[str]:
+    """The modules whose commands ``argv`` may run: those named, or all of them for --help or
+    for a word we do not know (so argparse's "invalid choice" lists every command)."""
+    words = [word for index, word in enumerate(argv)
+             if not word.startswith("-") and (index == 0 or argv[index - 1] != "--data-dir")]
+    if "-h" in argv or "--help" in argv or any(word not in BUILT_IN_COMMANDS and word not in EXTRA_COMMANDS
+                                                for word in words):
+        return set(EXTRA_COMMANDS.values())
+    return {EXTRA_COMMANDS[word] for word in words if word in EXTRA_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import ihms_desk.sync.commands  # noqa: F401  (registers 'sync' and 'enrol' in _EXTRA_COMMANDS)
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.self_test:
         from ihms_desk.selftest import main as self_test

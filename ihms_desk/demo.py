@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 
+from ihms_desk.paths import resource_path
 from ihms_desk.store import Store
 from ihms_desk.store.model import (
     AdjustmentLine,
@@ -47,7 +47,7 @@ MANUFACTURERS = ("RMSCL supply", "Alkem", "Cipla", "Zydus", "Mankind", "Lupin", 
 
 
 def starter_catalogue_path() -> Path:
-    return Path(str(files("ihms_desk.resources") / "catalogue" / "starter_catalogue.csv"))
+    return resource_path("catalogue", "starter_catalogue.csv")
 
 
 def build_demo(

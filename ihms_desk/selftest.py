@@ -1,7 +1,7 @@
 """``ihms-desk --self-test``: prove that an installed (or frozen) program has all it needs.
 
 Checks what a broken build or a half-copied install folder would lose: the bundled resources
-(read through ``importlib.resources`` exactly as the program reads them), the compiled
+(found through ``paths.resource_path`` exactly as the program finds them), the compiled
 translations, the fonts (Hindi must render), SQLite, and a real database in a temporary
 folder (set up, receive, dispense, check, back up). Run by CI on the frozen build and by
 support staff on a PC that misbehaves; exits 0 only when every check passes.
@@ -19,13 +19,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-RESOURCES_PACKAGE = "ihms_desk.resources"
 #: The fonts the screens ask for by family name; Devanagari is needed for Hindi.
 FONT_FAMILIES = ("Noto Sans", "Noto Sans Devanagari")
 HINDI_SAMPLE = "दवा वितरण"  # "medicine distribution", as on the counter's screens
@@ -46,8 +43,10 @@ class CheckResult:
     detail: str
 
 
-def resources_root() -> Traversable:
-    return files(RESOURCES_PACKAGE)
+def resources_root() -> Path:
+    from ihms_desk.paths import resource_path
+
+    return resource_path()
 
 
 def check_resources() -> CheckResult:

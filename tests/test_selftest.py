@@ -36,8 +36,9 @@ def test_self_test_of_the_installed_program_passes_and_logs_each_check(tmp_path:
 
 
 def test_self_test_of_a_broken_install_fails_and_names_the_problem(tmp_path: Path) -> None:
-    # A half-copied install: the resources package is not where importlib.resources looks.
-    script = "import sys, ihms_desk.selftest as s; s.RESOURCES_PACKAGE = 'ihms_desk_missing_resources'; sys.exit(s.main())"
+    # A half-copied install: the resources package is not where the program looks.
+    script = ("import sys, ihms_desk.paths as p, ihms_desk.selftest as s; "
+              "p.RESOURCES_PACKAGE = 'ihms_desk_missing_resources'; sys.exit(s.main())")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", LOG_DIR_ENV: str(tmp_path / "logs")}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 1

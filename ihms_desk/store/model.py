@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CATEGORIES = ("drug", "surgical", "suture")
-FACILITY_TYPES = ("CHC", "PHC", "UPHC", "SDH", "DH")
 SEXES = {"M": "Male", "F": "Female", "O": "Other"}
 
 

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from ihms_desk.store.errors import InvalidABHA, InvalidInput, InvalidQuantity
 
+#: The kinds of facility a desk can be set up for.
+FACILITY_TYPES = ("CHC", "PHC", "UPHC", "SDH", "DH")
 #: No single document line moves more than this many units: a typo guard, not a policy.
 MAX_LINE_QTY = 1_000_000
 #: One OPD patient never takes home more than this of one item.

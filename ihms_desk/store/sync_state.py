@@ -14,8 +14,7 @@ from typing import Any
 from ihms_desk.store.base import StoreBase
 from ihms_desk.store.catalogue import apply_items, check_item_rows
 from ihms_desk.store.errors import InvalidInput
-from ihms_desk.store.model import FACILITY_TYPES
-from ihms_desk.store.rules import check_text
+from ihms_desk.store.rules import FACILITY_TYPES, check_text
 
 
 @dataclass(frozen=True)

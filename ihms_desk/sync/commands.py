@@ -136,7 +136,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ca-bundle", help="CA certificates to trust for the server (default: the system's)")
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``sync`` and ``enrol`` to the ``ihms-desk`` command (see ``cli.EXTRA_COMMANDS``)."""
     sync = commands.add_parser("sync", help="send waiting records to the state server and fetch the catalogue")
     what = sync.add_mutually_exclusive_group(required=True)
     what.add_argument("--once", action="store_true", help="one sync; exit 0 only if everything was sent")
@@ -156,5 +157,3 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     _common(enrol_parser)
     enrol_parser.set_defaults(handler=cmd_enrol)
 
-
-_cli._EXTRA_COMMANDS.append(register)

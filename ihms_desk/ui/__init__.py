@@ -13,7 +13,6 @@ The real fix is to pin ``PySide6-Essentials!=6.12.0`` (see docs/ui.md).
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
 from PySide6.QtCore import QObject
@@ -38,5 +37,7 @@ NONE_REFCOUNT_BUG = _void_calls_lose_none()
 if NONE_REFCOUNT_BUG:
     # True and False get the same reserve: a full test run also ended in "bool_dealloc" at
     # exit, from some path of the same PySide6 build we could not pin down.
+    import ctypes  # only here: no import cost for a PySide6 without the bug
+
     for _singleton in (None, True, False):
         ctypes.c_ssize_t.from_address(id(_singleton)).value += NONE_RESERVE

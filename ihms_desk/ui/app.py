@@ -3,6 +3,11 @@
 ``ihms-desk`` calls :func:`run_app`; the :class:`AppController` moves between the first-run
 setup, the login screen and the logged-in main window, and rebuilds the main window when the
 language changes (every label is then created again through ``tr()``).
+
+Start-up shows the login screen first and loads the rest behind it: the store, the main
+window's module and the integrity check are not needed until someone has typed a password,
+and importing them before the first window doubled the time to a window (see
+``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -10,18 +15,20 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
-from ihms_desk.store import Store
-from ihms_desk.store.errors import EnvironmentProblem, StoreError
-from ihms_desk.ui import dialogs, i18n, workers
+from ihms_desk.store.errors import DatabaseCorrupt, EnvironmentProblem, StoreError
+from ihms_desk.ui import dialogs, i18n, startup_checks
 from ihms_desk.ui.login import LoginScreen
-from ihms_desk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from ihms_desk.instance_lock import InstanceLock
+    from ihms_desk.store import Store
+    from ihms_desk.ui.main_window import MainWindow
     from ihms_desk.ui.setup_wizard import SetupWizard
 
 log = logging.getLogger("ihms_desk.ui")
@@ -30,6 +37,15 @@ EXIT_ENVIRONMENT = 3
 #: The sync loop and the backup timer start this long after the first window is shown.
 SERVICES_DELAY_MS = 300
 DEFAULT_SIZE = (1280, 760)
+LOGIN_SIZE = (720, 520)
+
+
+def _quit(code: int) -> None:
+    QApplication.exit(code)
+
+
+#: Ends the program's event loop with an exit status; tests replace it to see the status.
+quit_program: Callable[[int], None] = _quit
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -65,10 +81,16 @@ class AppController(QObject):
         self.backup_timer: QObject | None = None
         self._services_started = sync is not None
 
-    def start(self) -> None:
+    def start(self, login: LoginScreen | None = None) -> None:
+        """The first window; ``login`` is a login screen already on screen, shown before the
+        store was open (see :func:`run_app`), which now gets the store."""
         if self.store.facility() is None:
             i18n.set_language("en")
             self.show_setup()
+        elif login is not None:
+            login.logged_in.connect(self.on_logged_in)
+            self.window = login
+            login.set_store(self.store)
         else:
             i18n.set_language(self.store.setting("language", "en"))
             self.show_login()
@@ -98,10 +120,12 @@ class AppController(QObject):
     def show_login(self) -> LoginScreen:
         login = LoginScreen(self.store, demo=self.demo)
         login.logged_in.connect(self.on_logged_in)
-        self._show(login, size=(720, 520))
+        self._show(login, size=LOGIN_SIZE)
         return login
 
     def show_main(self, start: str | None = None) -> MainWindow:
+        from ihms_desk.ui.main_window import MainWindow
+
         window = MainWindow(self.store, open_first=False)
         window.logout_requested.connect(self.logout)
         window.language_changed.connect(self.change_language)
@@ -131,8 +155,8 @@ class AppController(QObject):
         self._services_started = True
         data_dir = self.store.path.parent
         self.sync = _start_sync(data_dir, self)
-        if isinstance(self.window, MainWindow):
-            self._wire_sync(self.window)
+        if self.window is not None and hasattr(self.window, "screen_created"):  # the main window
+            self._wire_sync(self.window)  # type: ignore[arg-type]
         self.backup_timer = _start_daily_backup(self.store, self)
 
     @Slot(str, object)
@@ -147,29 +171,48 @@ class AppController(QObject):
     def restore(self, backup_file: str) -> None:
         """Put a backup in place of the database: the store is closed first, and the program
         closes afterwards (every screen and the sync loop held the old file)."""
-        from ihms_desk.backup import restore_backup
-
-        parent = self.window
-        if not dialogs.confirm(parent, self.tr("Restore a backup"), self.tr(
+        if not dialogs.confirm(self.window, self.tr("Restore a backup"), self.tr(
                 "Replace the database with the backup {file}? Everything saved after that backup "
                 "is lost on this PC (the server keeps what was synced). IHMS Desk closes afterwards.").format(
                 file=Path(backup_file).name)):
             return
+        self.replace_database(Path(backup_file))
+
+    def replace_database(self, backup_file: Path) -> None:
+        """Close everything that holds the database, restore ``backup_file``, say how it went,
+        and quit (the person opens the program again on the restored file)."""
+        from ihms_desk.backup import restore_backup
+
+        parent = self.window
         data_dir = self.store.path.parent
         if self.sync is not None:
             self.sync.stop()  # type: ignore[attr-defined]
+        from ihms_desk.ui import workers
+
         workers.shutdown()
         self.store.close()
         try:
-            restore_backup(data_dir, Path(backup_file), lock=self.lock)  # type: ignore[arg-type]
+            restore_backup(data_dir, backup_file, lock=self.lock)  # type: ignore[arg-type]
         except StoreError as error:
             dialogs.tell_and_wait(parent, self.tr("Not restored"), i18n.refusal_text(error))
         else:
             dialogs.tell_and_wait(parent, self.tr("Restored"), self.tr(
                 "The backup is in place. Open IHMS Desk again."))
-        app = QApplication.instance()
-        if app is not None:
-            app.quit()
+        quit_program(0)
+
+    @Slot(object)
+    def on_start_check(self, problem: startup_checks.StartupProblem | None) -> None:
+        """The integrity check run behind the login screen has finished: a damaged database
+        is said at once, with the last good backup offered; a nearly full disk is warned of."""
+        if problem is None:
+            return
+        choice = startup_checks.ask_choice(problem, self.window)
+        if choice == startup_checks.CONTINUE and startup_checks.CONTINUE in problem.choices:
+            return
+        if choice == startup_checks.RESTORE and problem.offered_backup is not None:
+            self.replace_database(problem.offered_backup.path)
+            return
+        quit_program(EXIT_ENVIRONMENT)
 
     def _show(self, widget: QWidget, *, size: tuple[int, int], maximize: bool = False) -> None:
         old = self.window
@@ -222,30 +265,6 @@ def _install_error_reporting() -> None:
     error_dialog.install()
 
 
-#: Above this size the full integrity check is not run at start: it reads the whole file
-#: (PRAGMA integrity_check took 124 s on the 2.5 GB five-year database, quick_check 8 s).
-START_CHECK_MAX_BYTES = 100 * 1024 * 1024
-
-
-def _start_checks(data_dir: Path) -> tuple[bool, object | None]:
-    """Second copy, read-only or full folder, damaged database (offering the last good
-    backup): ``(may_open, instance_lock)``."""
-    from ihms_desk.paths import database_path
-    from ihms_desk.ui import startup_checks
-
-    path = database_path(data_dir)
-    if path.exists() and path.stat().st_size > START_CHECK_MAX_BYTES:
-        # Only the second-copy check: a counter must not wait minutes for its window.
-        log.info("database is %d MB: integrity check skipped at start", path.stat().st_size // 2**20)
-        lock, problem = startup_checks.claim_data_folder(data_dir)
-        if problem is not None:
-            startup_checks.ask_choice(problem, None)
-            return False, None
-        return True, lock
-    lock = startup_checks.run_startup_checks(data_dir)
-    return lock is not None, lock
-
-
 def _start_sync(data_dir: Path, parent: QObject) -> QObject:
     """The sync loop in its own thread (it never blocks the window)."""
     # Imported here, after the first window shows: the sync client costs ~120 ms to import.
@@ -262,38 +281,142 @@ def _start_daily_backup(store: Store, parent: QObject) -> QObject:
     return DailyBackupScheduler(store, parent=parent)
 
 
+def open_store(data_dir: Path, lock: InstanceLock, parent: QWidget | None) -> Store | None:
+    """The store, or ``None`` when it cannot be opened and the person has been told why.
+    A file too damaged to open gets the last good backup offered, as at any start."""
+    from ihms_desk.store import Store
+
+    for _ in range(2):  # once more after a restore
+        try:
+            return Store.open(data_dir)
+        except DatabaseCorrupt as damage:
+            log.error("database cannot be opened: %s", damage.message)
+            if not startup_checks.settle(startup_checks.corrupt_problem(data_dir, damage.message), data_dir, lock, parent):
+                return None
+        except EnvironmentProblem as problem:
+            startup_checks.ask_choice(startup_checks.environment_problem(problem, data_dir), parent)
+            return None
+    return None
+
+
+class Startup(QObject):
+    """The counter's daily start, in two steps: :meth:`show_login` puts the login screen on
+    screen with what :func:`startup_checks.first_look` read, then :meth:`finish` (from the
+    event loop, once that screen is drawn) opens the store, hands it to the controller and
+    starts the integrity check in its thread."""
+
+    def __init__(self, data_dir: Path, *, demo: bool, run_services: bool = True) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        #: Whether the sync loop and the daily backup start (tests leave them out).
+        self.run_services = run_services
+        #: The instance lock, claimed in :meth:`finish` (before anything is written).
+        self.lock: InstanceLock | None = None
+        self.demo = demo
+        self.login: LoginScreen | None = None
+        self.controller: AppController | None = None
+        self.check: startup_checks.IntegrityCheckThread | None = None
+
+    def show_login(self, first: startup_checks.FirstLook) -> None:
+        i18n.set_language(first.language)
+        login = LoginScreen(None, demo=self.demo, facility_name=first.facility_name)
+        login.resize(*LOGIN_SIZE)
+        login.show()
+        login.activateWindow()
+        login.setFocus()
+        self.login = login
+
+    @Slot()
+    def finish(self) -> None:
+        # A second copy is refused here, over its own login screen: nothing was written yet,
+        # the first look only read the file.
+        lock, problem = startup_checks.claim_data_folder(self.data_dir)
+        if problem is not None:
+            startup_checks.ask_choice(problem, self.login)
+            quit_program(EXIT_ENVIRONMENT)
+            return
+        assert lock is not None
+        self.lock = lock
+        store = open_store(self.data_dir, lock, self.login)
+        if store is None:
+            quit_program(EXIT_ENVIRONMENT)
+            return
+        controller = AppController(store, demo=self.demo, maximize=True, lock=lock)
+        controller.run_services = self.run_services
+        self.controller = controller
+        controller.start(login=self.login)
+        self.check = startup_checks.IntegrityCheckThread(self.data_dir, parent=controller)
+        self.check.finished.connect(controller.on_start_check)
+        self.check.start()
+        if self.run_services:
+            QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
+
+
 def run_app(data_dir: Path, *, demo: bool = False) -> int:
-    """Open the program on ``data_dir``; returns the exit status."""
+    """Open the program on ``data_dir``; returns the exit status.
+
+    On a set-up data folder the login screen is shown first, and the log file, the error
+    dialog, the instance lock, the store and the integrity check come just after it (see
+    :class:`Startup`); a failure before then still reaches the log and the error dialog.
+    """
     app = create_application()
-    _install_error_reporting()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    may_open, lock = _start_checks(data_dir)
-    if not may_open:
-        return EXIT_ENVIRONMENT
+    startup: Startup | None = None
+    controller: AppController | None = None
+    lock: InstanceLock | None = None
     try:
-        store = Store.open(data_dir)
-    except EnvironmentProblem as problem:
-        QMessageBox.critical(None, "IHMS Desk", i18n.refusal_text(problem))
-        _release(lock)
-        return EXIT_ENVIRONMENT
-    controller = AppController(store, demo=demo, maximize=True, lock=lock)
-    controller.run_services = True
-    controller.start()
-    QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        first = startup_checks.first_look(data_dir)
+        if first is not None:
+            startup = Startup(data_dir, demo=demo)
+            startup.show_login(first)
+    except BaseException:
+        _install_error_reporting()  # so the failure is logged and shown
+        raise
+    if startup is not None:
+        def finish_start(startup: Startup = startup) -> None:
+            _install_error_reporting()
+            startup.finish()
+
+        QTimer.singleShot(0, finish_start)
+    else:
+        # First run (the setup wizard needs the store) or a file too damaged to read: every
+        # check before any window.
+        _install_error_reporting()
+        lock = startup_checks.run_startup_checks(data_dir)
+        if lock is None:
+            return EXIT_ENVIRONMENT
+        store = open_store(data_dir, lock, None)
+        if store is None:
+            _release(lock)
+            return EXIT_ENVIRONMENT
+        controller = AppController(store, demo=demo, maximize=True, lock=lock)
+        controller.run_services = True
+        controller.start()
+        QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
     try:
         return int(app.exec())
     finally:
-        if controller.sync is not None:
-            controller.sync.stop()  # type: ignore[attr-defined]
-        workers.shutdown()
-        store = controller.store
-        try:
-            if store.user is not None:
-                store.logout()  # the audit trail records the end of the session
-            store.close()
-        except Exception:  # noqa: BLE001 - closed already by a restore
-            log.debug("store already closed at exit", exc_info=True)
+        if startup is not None:
+            controller, lock = startup.controller, startup.lock
+        if controller is not None:
+            _close(controller)
         _release(lock)
+
+
+def _close(controller: AppController) -> None:
+    """At exit: the sync loop stopped, running jobs finished, the session's end audited."""
+    from ihms_desk.ui import workers
+
+    if controller.sync is not None:
+        controller.sync.stop()  # type: ignore[attr-defined]
+    workers.shutdown()
+    store = controller.store
+    try:
+        if store.user is not None:
+            store.logout()  # the audit trail records the end of the session
+        store.close()
+    except Exception:  # noqa: BLE001 - closed already by a restore
+        log.debug("store already closed at exit", exc_info=True)
 
 
 def _release(lock: object | None) -> None:

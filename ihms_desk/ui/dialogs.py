@@ -8,7 +8,7 @@ runs a nested event loop that an offscreen test could not answer, except the two
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ihms_desk.store.errors import EnvironmentProblem, StoreError
@@ -52,5 +52,7 @@ def _open_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, messag
     del shown[:-20]
     box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("message_box")
+    from PySide6.QtCore import Qt  # here: the first use of Qt costs ~40 ms, not wanted before the first window
+
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()

@@ -16,12 +16,12 @@ re-worded here through ``translate()``. Anything not known falls back to the Eng
 from __future__ import annotations
 
 import re
-from importlib.resources import files
 
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from ihms_desk.paths import resource_path
 from ihms_desk.store.errors import (
     AlreadyReversed,
     BatchExpired,
@@ -56,7 +56,7 @@ def load_fonts(app: QApplication | None = None) -> list[str]:
     """
     if _fonts_loaded:
         return list(_fonts_loaded)
-    folder = files("ihms_desk.resources") / "fonts"
+    folder = resource_path("fonts")
     families: list[str] = []
     for name in FONT_FILES:
         data = (folder / name).read_bytes()
@@ -78,7 +78,7 @@ def translation_file(language: str, name: str = "ihms_desk") -> bytes | None:
     button texts), or None (English needs none)."""
     if language == "en":
         return None
-    source = files("ihms_desk.resources") / "i18n" / f"{name}_{language}.qm"
+    source = resource_path("i18n", f"{name}_{language}.qm")
     try:
         return source.read_bytes()
     except (FileNotFoundError, OSError):

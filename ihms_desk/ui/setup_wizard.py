@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
-from ihms_desk.store.model import FACILITY_TYPES, ImportReport
+from ihms_desk.store.model import ImportReport
+from ihms_desk.store.rules import FACILITY_TYPES
 from ihms_desk.ui import dialogs, i18n
 from ihms_desk.ui.workers import Job, run_in_worker
 

@@ -3,8 +3,15 @@ machine is in the way: a second copy already open, a read-only or full data fold
 database that fails its integrity check (then the latest good backup is offered).
 
 Each check returns a :class:`StartupProblem` (or ``None``): plain data the app shows with
-:data:`ask_choice`, which tests replace instead of answering a modal dialog. The app calls
-:func:`run_startup_checks`; see ``docs/operations.md``.
+:data:`ask_choice`, which tests replace instead of answering a modal dialog. See
+``docs/operations.md``.
+
+The app claims the data folder first (:func:`claim_data_folder`), reads the facility's name
+and language straight from the file (:func:`first_look`) to show the login screen at once,
+and runs the integrity check in a thread (:class:`IntegrityCheckThread`) while people log in:
+on a 90 MB database the check reads the whole file for seconds, and the window used to wait
+for it. A first run, or a file too damaged to read, goes through :func:`run_startup_checks`
+before any window, as before.
 """
 
 from __future__ import annotations
@@ -12,15 +19,15 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
-from ihms_desk.backup import BackupInfo, facility_of_data_dir, latest_good_backup, restore_backup
-from ihms_desk.instance_lock import AlreadyRunning, InstanceLock
 from ihms_desk.paths import database_path
 from ihms_desk.store.errors import (
     DatabaseCorrupt,
@@ -32,7 +39,18 @@ from ihms_desk.store.errors import (
     classify_sqlite_error,
 )
 
+if TYPE_CHECKING:
+    # Imported where used: the backup module loads the whole store, and filelock (under the
+    # instance lock) takes 30-40 ms to import; neither is needed before the first window.
+    from ihms_desk.backup import BackupInfo
+    from ihms_desk.instance_lock import InstanceLock
+
 log = logging.getLogger(__name__)
+
+#: Above this size the full integrity check is not run at start: it reads the whole file
+#: (PRAGMA integrity_check took 124 s on the 2.5 GB five-year database, quick_check 8 s), and
+#: on an old disk that would slow the counter for minutes. ``doctor`` and every backup check it.
+START_CHECK_MAX_BYTES = 100 * 1024 * 1024
 
 #: Below this much free space the counter is warned at start (a day of OPD needs a few MB).
 LOW_SPACE_BYTES = 50 * 1024 * 1024
@@ -60,6 +78,8 @@ def _tr(text: str) -> str:
 
 def claim_data_folder(data_dir: Path) -> tuple[InstanceLock | None, StartupProblem | None]:
     """Take the instance lock; a second copy on the same folder gets a polite refusal."""
+    from ihms_desk.instance_lock import AlreadyRunning, InstanceLock
+
     lock = InstanceLock(data_dir)
     try:
         lock.acquire()
@@ -67,16 +87,27 @@ def claim_data_folder(data_dir: Path) -> tuple[InstanceLock | None, StartupProbl
         log.info("Second copy refused: %s", refusal.message)
         return None, StartupProblem("second_copy", _tr("IHMS Desk is already open"), refusal.message)
     except EnvironmentProblem as problem:
-        return None, _environment_problem(problem, data_dir)
+        return None, environment_problem(problem, data_dir)
     return lock, None
 
 
-def check_database_at_start(data_dir: Path) -> StartupProblem | None:
-    """Integrity check of the database (none yet is fine: the setup screen creates it), and
-    a warning when the disk is nearly full."""
+def check_database_at_start(data_dir: Path, max_bytes: int = START_CHECK_MAX_BYTES) -> StartupProblem | None:
+    """Integrity check of the database (none yet is fine: the setup screen creates it; one
+    larger than ``max_bytes`` is left to ``doctor`` and the backups), and a warning when the
+    disk is nearly full."""
     path = database_path(data_dir)
     if not path.exists():
         return None
+    if path.stat().st_size <= max_bytes:
+        problem = _integrity_problem(data_dir, path)
+        if problem is not None:
+            return problem
+    else:
+        log.info("database is %d MB: integrity check skipped at start", path.stat().st_size // 2**20)
+    return _space_problem(data_dir)
+
+
+def _integrity_problem(data_dir: Path, path: Path) -> StartupProblem | None:
     try:
         conn = sqlite3.connect(path, timeout=5)
         try:
@@ -88,11 +119,15 @@ def check_database_at_start(data_dir: Path) -> StartupProblem | None:
         if problem is None:
             raise
         if not isinstance(problem, DatabaseCorrupt):
-            return _environment_problem(problem, data_dir)
+            return environment_problem(problem, data_dir)
         result = [str(error)]
     if result != ["ok"]:
         log.error("Integrity check failed for %s: %s", path, result[:5])
         return corrupt_problem(data_dir, result[0])
+    return None
+
+
+def _space_problem(data_dir: Path) -> StartupProblem | None:
     try:
         free = shutil.disk_usage(data_dir).free
     except OSError:
@@ -109,6 +144,8 @@ def check_database_at_start(data_dir: Path) -> StartupProblem | None:
 
 
 def corrupt_problem(data_dir: Path, detail: str) -> StartupProblem:
+    from ihms_desk.backup import facility_of_data_dir, latest_good_backup
+
     facility = facility_of_data_dir(data_dir)
     backup = latest_good_backup(data_dir, facility_code=facility)
     message = _tr(
@@ -127,7 +164,7 @@ def corrupt_problem(data_dir: Path, detail: str) -> StartupProblem:
     return StartupProblem("corrupt", _tr("The database is damaged"), message, (RESTORE, QUIT), backup)
 
 
-def _environment_problem(problem: EnvironmentProblem, data_dir: Path) -> StartupProblem:
+def environment_problem(problem: EnvironmentProblem, data_dir: Path) -> StartupProblem:
     kinds: dict[type[EnvironmentProblem], tuple[str, str]] = {
         DatabaseReadOnly: ("read_only", _tr("The data folder cannot be written")),
         DiskFull: ("disk_full", _tr("The disk is full")),
@@ -155,19 +192,30 @@ ask_choice: Callable[[StartupProblem, QWidget | None], str] = _ask_modal
 
 
 def run_startup_checks(data_dir: Path, parent: QWidget | None = None) -> InstanceLock | None:
-    """Everything the app does before its main window: returns the held instance lock when the
-    program may open (keep it until exit), or ``None`` when it must quit."""
+    """Every check, before any window (first run, or a file :func:`first_look` cannot read):
+    returns the held instance lock when the program may open (keep it until exit), or
+    ``None`` when it must quit."""
     lock, problem = claim_data_folder(data_dir)
     if problem is not None:
         ask_choice(problem, parent)
         return None
     assert lock is not None
-    problem = check_database_at_start(data_dir)
+    if not settle(check_database_at_start(data_dir), data_dir, lock, parent):
+        lock.release()
+        return None
+    return lock
+
+
+def settle(problem: StartupProblem | None, data_dir: Path, lock: InstanceLock, parent: QWidget | None) -> bool:
+    """Show ``problem`` until it is settled: ``True`` when work may go on (nothing wrong, the
+    person chose to continue, or the offered backup was restored and passes the check)."""
     while problem is not None:
         choice = ask_choice(problem, parent)
         if choice == CONTINUE and CONTINUE in problem.choices:
-            return lock
+            return True
         if choice == RESTORE and problem.offered_backup is not None:
+            from ihms_desk.backup import restore_backup
+
             try:
                 report = restore_backup(data_dir, problem.offered_backup.path, lock=lock)
             except StoreError as failure:  # the backup turned out unusable, or the disk is in the way
@@ -176,6 +224,65 @@ def run_startup_checks(data_dir: Path, parent: QWidget | None = None) -> Instanc
             log.warning("Restored %s at start after an integrity failure", report.restored_from)
             problem = check_database_at_start(data_dir)
             continue
-        lock.release()
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FirstLook:
+    """What the login screen shows, read before the store is loaded."""
+
+    facility_name: str
+    language: str
+
+
+def first_look(data_dir: Path) -> FirstLook | None:
+    """The facility's name and the counter's language, read from the database file with a
+    plain read-only query; ``None`` when there is no facility yet or the file cannot be read
+    (then the app opens the store and runs every check before any window)."""
+    path = database_path(data_dir)
+    if not path.exists():
         return None
-    return lock
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            facility = conn.execute("SELECT name FROM facility WHERE id = 1").fetchone()
+            language = conn.execute("SELECT value FROM setting WHERE key = 'language'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        log.info("first look at %s failed (%s): checks run before the window", path, error)
+        return None
+    if facility is None:
+        return None
+    return FirstLook(str(facility[0]), language[0] if language and language[0] in ("en", "hi") else "en")
+
+
+class IntegrityCheckThread(QObject):
+    """:func:`check_database_at_start` in a thread of its own (its own connection; SQLite's
+    WAL lets the counter save meanwhile). ``finished(problem or None)`` arrives in the GUI
+    thread."""
+
+    finished = Signal(object)
+
+    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        # A daemon thread: closing the program never waits for a check of a file it is leaving.
+        self._thread = threading.Thread(target=self._run, name="ihms-integrity-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            problem = check_database_at_start(self.data_dir)
+        except Exception as error:  # noqa: BLE001 - a check that cannot run is logged, not fatal
+            log.warning("integrity check at start could not run: %s", error)
+            problem = None
+        self.finished.emit(problem)
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -29,15 +29,16 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ihms_desk.store import Store
+if TYPE_CHECKING:
+    from ihms_desk.store import Store
 
 log = logging.getLogger("ihms_desk.ui")
 
-StoreJob = Callable[[Store, Callable[[str], None]], Any]
+StoreJob = Callable[["Store", Callable[[str], None]], Any]
 
 _executor: ThreadPoolExecutor | None = None
 _running: set[Job] = set()
