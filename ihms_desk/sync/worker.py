@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.client import READ_TIMEOUT, Answer, SyncClient, encode_push_raw
 from ihms_desk.sync.device import advance_marker, require_enrolment, restored_from_backup
 from ihms_desk.sync.errors import (
+    MESSAGES,
     CursorUnknown,
     LocalProblem,
     NotAnIhmsServer,
@@ -37,6 +38,7 @@ from ihms_desk.sync.errors import (
     SyncBusy,
     SyncError,
     VersionMismatch,
+    identify,
 )
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,13 @@ class SyncConfig:
 
 @dataclass(frozen=True)
 class SyncStatus:
-    """What the status bar and the Sync screen show."""
+    """What the status bar and the Sync screen show.
+
+    ``last_error`` is the English the CLI prints; ``last_error_kind`` and ``last_error_values``
+    say which of :data:`ihms_desk.sync.errors.MESSAGES` it is, so that a screen can word it in
+    the user's language (None and empty for a message no kind knows). They come last, with
+    defaults, so a status built without them still is one.
+    """
 
     enrolled: bool
     server_url: str | None
@@ -92,6 +100,8 @@ class SyncStatus:
     clock_skew_seconds: float | None
     clock_flagged: bool
     syncing: bool = False
+    last_error_kind: str | None = None
+    last_error_values: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -153,8 +163,12 @@ def envelope_head(event: OutboxEvent | WireEvent, device_id: str, facility_code:
 
 
 def read_status(store: Store, *, syncing: bool = False) -> SyncStatus:
+    """The sync state as the database holds it, with the kind of its last error."""
     state = store.sync_state()
     waiting, set_aside = store.unsent_counts()
+    # The database keeps only the English (an earlier version's file has nothing else): the
+    # kind is recognised from it, so a failure recorded before an upgrade is worded too.
+    kind, values = identify(state.last_error)
     return SyncStatus(
         enrolled=state.enrolled,
         server_url=state.server_url,
@@ -166,6 +180,8 @@ def read_status(store: Store, *, syncing: bool = False) -> SyncStatus:
         clock_skew_seconds=state.clock_skew_seconds,
         clock_flagged=state.clock_skew_flagged,
         syncing=syncing,
+        last_error_kind=kind,
+        last_error_values=values,
     )
 
 
@@ -281,9 +297,7 @@ class SyncWorker:
                     outcome = self.sync_once()
                 except Exception as error:  # a bug: logged with its traceback; the loop outlives it
                     log.exception("sync pass failed unexpectedly")
-                    outcome = SyncOutcome(error=SyncError(
-                        f"Sync failed unexpectedly ({type(error).__name__}); it will try again. "
-                        "The log file has the details."))
+                    outcome = SyncOutcome(error=SyncError.of("unexpected", error=type(error).__name__))
                 if isinstance(outcome.error, SyncBusy):
                     retry_at = time.monotonic() + self.config.backoff_base  # the other sync will finish
                     failures = max(failures, 1)
@@ -328,9 +342,7 @@ class SyncWorker:
         try:
             self._lock.acquire(timeout=self.config.lock_timeout)
         except Timeout:
-            return SyncOutcome(error=SyncBusy(
-                "Another sync of this data folder is running (the program or a scheduled task); "
-                "this one waits for it."))
+            return SyncOutcome(error=SyncBusy.of("sync_busy"))
         try:
             with Store.open(self.data_dir, clock=self.config.clock) as store:
                 self.on_status(read_status(store, syncing=True))
@@ -340,7 +352,7 @@ class SyncWorker:
         except StoreError as error:
             # The PC's side: disk full, database locked or read-only, not set up. Nothing was
             # lost; the pass is retried like any other failure.
-            return SyncOutcome(error=LocalProblem(f"This PC could not sync: {error.message}"))
+            return SyncOutcome(error=LocalProblem.of("local_problem", reason=error.message))
         finally:
             self._lock.release()
 
@@ -390,10 +402,8 @@ class SyncWorker:
         if not isinstance(versions, list):
             raise NotAnIhmsServer(client.not_ihms_message("its health answer lists no protocol versions"))
         if self.config.protocol_version not in versions:
-            raise VersionMismatch(
-                f"This desk speaks sync version {self.config.protocol_version}; the server speaks "
-                f"{', '.join(str(v) for v in versions)}. Update IHMS Desk (or ask the district about "
-                "the server). Records stay safe on this PC meanwhile.")
+            raise VersionMismatch.of("version_mismatch", ours=self.config.protocol_version,
+                                     theirs=", ".join(str(v) for v in versions))
         self._record_skew(store, answer)
 
     def _record_skew(self, store: Store, answer: Answer) -> None:
@@ -492,9 +502,7 @@ class SyncWorker:
         epoch = store.device_state()["epoch"]
         if epoch <= epoch_reused:
             epoch = store.start_new_epoch()
-        message = ("Some records clash with records the server already has from this device: this PC "
-                   "may be a copy of another desk, or restored from an old backup. They are set aside "
-                   f"(see the Sync screen); new records continue under epoch {epoch}. Call the district.")
+        message = MESSAGES["records_clash"].format(epoch=epoch)
         log.error(message)
         return message
 
@@ -518,10 +526,7 @@ class SyncWorker:
             changes, next_cursor = page["changes"], page["next_cursor"]
             if next_cursor == cursor:
                 if changes:  # a server bug; looping on it would pull the same page forever
-                    raise ServerTrouble(
-                        "The server sent catalogue changes without moving on past them; the "
-                        "item list may be out of date. Sync will try again; tell the district if "
-                        "this stays.")
+                    raise ServerTrouble.of("catalogue_stuck")
                 break
             try:
                 report = store.apply_catalogue_page(changes, cursor_before=cursor, next_cursor=next_cursor)

@@ -1,5 +1,5 @@
 """Languages and fonts: installs the Hindi translation, loads the bundled Noto fonts, and puts
-the store's refusals into the user's language.
+the store's refusals and sync's failures into the user's language.
 
 ::
 
@@ -7,15 +7,18 @@ the store's refusals into the user's language.
     i18n.load_fonts()                 # once, after QApplication exists
     i18n.set_language("hi")          # installs resources/i18n/ihms_desk_hi.qm ("en" removes it)
     i18n.refusal_text(error)          # a store Refusal's message, translated when we know it
+    i18n.sync_error_text(message, kind, values)   # a sync failure, likewise
 
 The store speaks English (it must not import Qt); each refusal carries a stable ``code`` and
 its values (item, batch, quantities), so the messages a pharmacist meets every day are
-re-worded here through ``translate()``. Anything not known falls back to the English message.
+re-worded here through ``translate()``. Sync does the same with a ``kind`` and its values
+(``ihms_desk.sync.errors.MESSAGES``). Anything not known falls back to the English message.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
@@ -31,6 +34,7 @@ from ihms_desk.store.errors import (
     UnknownBatch,
     UnknownItem,
 )
+from ihms_desk.sync.errors import identify
 
 LANGUAGES = {"en": "English", "hi": "हिन्दी"}
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf")
@@ -272,6 +276,100 @@ def _environment_text(code: str, english: str) -> str:
     if code == "locked":
         return QCoreApplication.translate("refusal", "The database is busy in another program or copy of IHMS Desk: nothing was saved. Close the other copy and save again.")
     return QCoreApplication.translate("refusal", "The database file is damaged. Do not continue: restore the latest backup (ihms-desk restore) or call for support.")
+
+
+# -- sync's failures, in the user's language ---------------------------------------------------
+
+def _sync_wordings() -> dict[str, str]:
+    """Each kind of ``ihms_desk.sync.errors.MESSAGES`` with its English as the source text, so
+    that English shows exactly what the CLI prints. Literal calls, for pyside6-lupdate."""
+    return {
+        "not_enrolled": QCoreApplication.translate("sync", "This desk is not enrolled with the state server yet. On the Sync screen (or with 'ihms-desk sync --enrol URL CODE') enter the server address and the enrolment code from the district."),
+        "enrolment_code_missing": QCoreApplication.translate("sync", "Type the enrolment code the district gave you."),
+        "enrolment_code_refused": QCoreApplication.translate("sync", "This enrolment code is wrong, already used or expired for this facility. Ask the district for a new code."),
+        "enrolment_refused": QCoreApplication.translate("sync", "The enrolment code was refused."),
+        "not_a_server_address": QCoreApplication.translate("sync", "'{address}' is not a server address. Type it as the district gave it, for example https://ihms.rajasthan.gov.in"),
+        "server_unreachable": QCoreApplication.translate("sync", "Cannot reach the server {server}: the line may be down or the address wrong. Records stay safe on this PC and will be sent later."),
+        "timed_out": QCoreApplication.translate("sync", "The server {server} did not answer in time."),
+        "certificate_not_trusted": QCoreApplication.translate("sync", "The server {server} did not prove who it is (its TLS certificate did not verify). Check the address, and that this PC's date and time are right. Details: {details}"),
+        "redirected": QCoreApplication.translate("sync", "The address {server} sends this desk on to {target} (HTTP {status}). Enrol again with the address the district gave, exactly as given (https://...)."),
+        "not_ihms_server": QCoreApplication.translate("sync", "The address {server} does not answer like an IHMS state server ({detail}). Check the address; a Wi-Fi login page can also cause this."),
+        "server_trouble": QCoreApplication.translate("sync", "The server {server} has a problem (HTTP {status}); sync will try again."),
+        "server_trouble_unexplained": QCoreApplication.translate("sync", "The server has a problem (HTTP {status}): no reason given. Sync will try again."),
+        "server_trouble_reason": QCoreApplication.translate("sync", "The server has a problem (HTTP {status}): {reason}. Sync will try again."),
+        "catalogue_stuck": QCoreApplication.translate("sync", "The server sent catalogue changes without moving on past them; the item list may be out of date. Sync will try again; tell the district if this stays."),
+        "version_mismatch": QCoreApplication.translate("sync", "This desk speaks sync version {ours}; the server speaks {theirs}. Update IHMS Desk (or ask the district about the server). Records stay safe on this PC meanwhile."),
+        "versions_differ": QCoreApplication.translate("sync", "This desk and the server speak different sync versions. {reason}"),
+        "token_missing": QCoreApplication.translate("sync", "This desk has no device token. Enrol it with the code from the district."),
+        "token_rejected": QCoreApplication.translate("sync", "The server no longer accepts this desk: {reason} Records stay safe on this PC; enrol again to send them."),
+        "cursor_unknown": QCoreApplication.translate("sync", "The catalogue cursor is unknown."),
+        "batch_too_large": QCoreApplication.translate("sync", "The server found a batch too large: {reason}"),
+        "request_refused": QCoreApplication.translate("sync", "The server refused the request ({code}): {reason}"),
+        "records_clash": QCoreApplication.translate("sync", "Some records clash with records the server already has from this device: this PC may be a copy of another desk, or restored from an old backup. They are set aside (see the Sync screen); new records continue under epoch {epoch}. Call the district."),
+        "local_problem": QCoreApplication.translate("sync", "This PC could not sync: {reason}"),
+        "sync_busy": QCoreApplication.translate("sync", "Another sync of this data folder is running (the program or a scheduled task); this one waits for it."),
+        "unexpected": QCoreApplication.translate("sync", "Sync failed unexpectedly ({error}); it will try again. The log file has the details."),
+    }
+
+
+def _server_reason(reason: str) -> str:
+    """The state server's fixed reasons for refusing a device token (ihms_server/store.py)."""
+    known = {
+        "This device token is not known here. Enrol the desk again with a new enrolment code.": QCoreApplication.translate("sync", "This device token is not known here. Enrol the desk again with a new enrolment code."),
+        "This device has been withdrawn by the district. Ask them for a new enrolment code.": QCoreApplication.translate("sync", "This device has been withdrawn by the district. Ask them for a new enrolment code."),
+    }
+    return known.get(reason, reason)
+
+
+_WEB_PAGE = re.compile(r"^it answered with a web page \(HTTP (?P<status>\d+)\)$")
+_SOMETHING_ELSE = re.compile(r"^it answered with something else \(HTTP (?P<status>\d+)\)$")
+_NOT_IHMS_ERROR = re.compile(r"^its error answer \(HTTP (?P<status>\d+)\) is not an IHMS one$")
+
+
+def _not_ihms_detail(detail: str) -> str:
+    """What was wrong with the answer, inside the not_ihms_server message (client.py and
+    worker.py write these phrases)."""
+    known = {
+        "its health answer lists no protocol versions": QCoreApplication.translate("sync", "its health answer lists no protocol versions"),
+        "its results do not match the events sent": QCoreApplication.translate("sync", "its results do not match the events sent"),
+        "it answered the enrolment without a device token": QCoreApplication.translate("sync", "it answered the enrolment without a device token"),
+        "its answer to a batch does not list one result per event": QCoreApplication.translate("sync", "its answer to a batch does not list one result per event"),
+        "its catalogue page has no changes or cursor": QCoreApplication.translate("sync", "its catalogue page has no changes or cursor"),
+    }
+    if detail in known:
+        return known[detail]
+    match = _WEB_PAGE.match(detail)
+    if match:
+        return QCoreApplication.translate("sync", "it answered with a web page (HTTP {status})").format(status=match["status"])
+    match = _SOMETHING_ELSE.match(detail)
+    if match:
+        return QCoreApplication.translate("sync", "it answered with something else (HTTP {status})").format(status=match["status"])
+    match = _NOT_IHMS_ERROR.match(detail)
+    if match:
+        return QCoreApplication.translate("sync", "its error answer (HTTP {status}) is not an IHMS one").format(status=match["status"])
+    return detail
+
+
+def sync_error_text(message: str, kind: str | None = None, values: Mapping[str, str] | None = None) -> str:
+    """A sync failure in the current language (English when no translation is known).
+
+    ``kind`` and ``values`` as a ``SyncError`` or ``SyncStatus`` carries them; given only the
+    English ``message`` (the status bar's signal), the kind is recognised from it.
+    """
+    if kind is None:
+        kind, values = identify(message)
+    wording = _sync_wordings().get(kind) if kind is not None else None
+    if wording is None:
+        return message
+    shown = dict(values or {})
+    if kind == "not_ihms_server" and "detail" in shown:
+        shown["detail"] = _not_ihms_detail(shown["detail"])
+    if kind == "token_rejected" and "reason" in shown:
+        shown["reason"] = _server_reason(shown["reason"])
+    try:
+        return wording.format_map(shown)
+    except (KeyError, IndexError, ValueError):  # values that do not fit the words: the English is right
+        return message
 
 
 def _wrapped_strings() -> list[str]:

@@ -15,9 +15,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ihms_desk.store import Store
-from ihms_desk.sync.device import enrol
+from ihms_desk.sync.device import Enrolment, enrol
 from ihms_desk.sync.errors import SyncError
 from ihms_desk.sync.worker import SyncConfig, SyncStatus, SyncWorker
+from ihms_desk.ui.i18n import sync_error_text
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +29,17 @@ class SyncAdapter(QObject):
     #: The whole :class:`SyncStatus`, after every pass and when a pass starts.
     statusChanged = Signal(object)
     #: online (bool; None when not enrolled or not tried yet), events waiting, last success
-    #: (ISO timestamp text or None), last error in plain words (or None): exactly the
-    #: arguments of ``ihms_desk.ui.sync_status.SyncStatus.set_state``.
+    #: (ISO timestamp text or None), last error in plain English words (or None; the status
+    #: bar words it in the user's language): exactly the arguments of
+    #: ``ihms_desk.ui.sync_status.SyncStatus.set_state``.
     stateChanged = Signal(object, int, object, object)
     #: Events sent so far in this pass, events still waiting.
     progress = Signal(int, int)
-    #: Enrolment done (True) or refused (False), with the message to show.
+    #: Enrolment done (True) or refused (False), with the message to show, in the user's language.
     enrolFinished = Signal(bool, str)
+    #: The enrolment thread's result (an Enrolment, a SyncError or an unexpected exception),
+    #: handed to the GUI thread, where it is worded (translations belong to that thread).
+    _enrolDone = Signal(object)
 
     def __init__(self, data_dir: Path | str, config: SyncConfig | None = None,
                  parent: QObject | None = None) -> None:
@@ -43,6 +48,7 @@ class SyncAdapter(QObject):
         self.worker = SyncWorker(self.data_dir, config, on_status=self._report, on_progress=self._progress)
         self._thread: threading.Thread | None = None
         self._network_info: object | None = None
+        self._enrolDone.connect(self._enrol_done)
 
     # -- callbacks from the sync thread: only emit, never touch widgets -------------------------
 
@@ -97,15 +103,25 @@ class SyncAdapter(QObject):
             with Store.open(self.data_dir) as store:
                 enrolment = enrol(store, server_url, code)
         except SyncError as error:
-            self.enrolFinished.emit(False, error.message)
+            self._enrolDone.emit(error)
             return
         except Exception as error:  # a bug: log it with its traceback, and say so
             log.exception("enrolment failed")
-            self.enrolFinished.emit(False, f"Enrolment failed unexpectedly: {error}")
+            self._enrolDone.emit(error)
             return
-        self.enrolFinished.emit(True, f"{enrolment.facility_name} ({enrolment.facility_code}) is enrolled "
-                                      f"with {enrolment.server_url}.")
+        self._enrolDone.emit(enrolment)
         self.worker.request_sync()
+
+    @Slot(object)
+    def _enrol_done(self, result: object) -> None:
+        """Word the enrolment's result in the user's language and pass it on (GUI thread)."""
+        if isinstance(result, Enrolment):
+            self.enrolFinished.emit(True, self.tr("{facility} ({code}) is enrolled with {server}.").format(
+                facility=result.facility_name, code=result.facility_code, server=result.server_url))
+        elif isinstance(result, SyncError):
+            self.enrolFinished.emit(False, sync_error_text(result.message, result.kind, result.values))
+        else:
+            self.enrolFinished.emit(False, self.tr("Enrolment failed unexpectedly: {error}").format(error=result))
 
     # -- network reachability --------------------------------------------------------------------
 

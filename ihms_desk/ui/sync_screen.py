@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ihms_desk.store import Store
 from ihms_desk.sync.worker import SyncStatus, read_status
 from ihms_desk.ui.formatting import datetime_local, group_indian
+from ihms_desk.ui.i18n import sync_error_text
 from ihms_desk.ui.sync_adapter import SyncAdapter
 
 
@@ -126,7 +127,11 @@ class SyncScreen(QWidget):
                                    .replace("%1", group_indian(status.waiting))
                                    .replace("%2", group_indian(status.set_aside)))
         self.last_success_label.setText(datetime_local(status.last_success) or self.tr("Never"))
-        self.last_error_label.setText(status.last_error or self.tr("None"))
+        if status.last_error:
+            self.last_error_label.setText(
+                sync_error_text(status.last_error, status.last_error_kind, status.last_error_values))
+        else:
+            self.last_error_label.setText(self.tr("None"))
         if status.clock_skew_seconds is None:
             self.clock_label.setText(self.tr("Not checked yet"))
         elif status.clock_flagged:
@@ -140,6 +145,7 @@ class SyncScreen(QWidget):
 
     @Slot(bool, str)
     def show_enrol_result(self, ok: bool, message: str) -> None:
+        """``message`` comes worded in the user's language (``SyncAdapter.enrolFinished``)."""
         self.enrol_button.setEnabled(True)
         self.enrol_message.setText(message)
         if ok:

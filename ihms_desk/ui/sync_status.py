@@ -14,6 +14,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.i18n import sync_error_text
 
 
 class SyncStatus(QWidget):
@@ -40,7 +41,8 @@ class SyncStatus(QWidget):
 
     @Slot(object, int, object, object)
     def set_state(self, online: bool | None, waiting: int, last_success: str | None, last_error: str | None) -> None:
-        """Show the sync state; ``last_success`` is an ISO timestamp, ``last_error`` a short reason."""
+        """Show the sync state; ``last_success`` is an ISO timestamp, ``last_error`` the reason in
+        English as sync records it (shown in the user's language, kept as given)."""
         self.online, self.waiting, self.last_success, self.last_error = online, waiting, last_success, last_error
         if online is None:
             self.state_label.setText(self.tr("Sync: not set up"))
@@ -57,7 +59,7 @@ class SyncStatus(QWidget):
             self.last_label.setText(self.tr("Last sync: {when}").format(when=fmt.datetime_local(last_success)))
         else:
             self.last_label.setText(self.tr("Last sync: never"))
-        self.setToolTip(last_error or "")
+        self.setToolTip(sync_error_text(last_error) if last_error else "")
 
     @Slot(int)
     def set_waiting(self, waiting: int) -> None:

@@ -249,9 +249,9 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../ihms_desk/ui/app.py" line="+153"/>
+        <location filename="../../ihms_desk/ui/app.py" line="+174"/>
         <source>Restore a backup</source>
-        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The SyncAdapter (sync loop in its own thread), when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
+        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Ends the program&apos;s event loop with an exit status; tests replace it to see the status. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The SyncAdapter (sync loop in its own thread), when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
         <translation>बैकअप वापस लाएँ</translation>
     </message>
     <message>
@@ -260,7 +260,7 @@
         <translation>डेटाबेस की जगह बैकअप {file} रखें? उस बैकअप के बाद सेव किया गया सब इस कंप्यूटर से हट जाएगा (जो सिंक हो चुका है वह सर्वर पर रहेगा)। इसके बाद IHMS Desk बंद हो जाएगा।</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+22"/>
         <source>Not restored</source>
         <translation>वापस नहीं लाया गया</translation>
     </message>
@@ -989,7 +989,7 @@ Reason: {reason}</source>
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+283"/>
+        <location filename="../../ihms_desk/ui/i18n.py" line="+381"/>
         <source>The details were written to the log file:</source>
         <translation>विवरण लॉग फ़ाइल में लिखा गया है:</translation>
     </message>
@@ -1069,17 +1069,18 @@ Reason: {reason}</source>
 <context>
     <name>LoginScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/login.py" line="+30"/>
+        <location filename="../../ihms_desk/ui/login.py" line="+51"/>
         <source>IHMS Desk — log in</source>
+        <extracomment>The store is attached: passwords can be checked. A login asked for before the store was open, checked when it is.</extracomment>
         <translation>IHMS Desk — लॉग इन</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Medicine counter · IHMS Desk</source>
         <translation>दवा वितरण काउंटर · IHMS Desk</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>Log in</source>
         <translation>लॉग इन करें</translation>
     </message>
@@ -1550,7 +1551,7 @@ Reason: {reason}</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+48"/>
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+49"/>
         <source>IHMS Desk — first setup</source>
         <extracomment>The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
@@ -2046,9 +2047,23 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>SyncAdapter</name>
+    <message>
+        <location filename="../../ihms_desk/ui/sync_adapter.py" line="+119"/>
+        <source>{facility} ({code}) is enrolled with {server}.</source>
+        <extracomment>The whole :class:`SyncStatus`, after every pass and when a pass starts. online (bool; None when not enrolled or not tried yet), events waiting, last success (ISO timestamp text or None), last error in plain English words (or None; the status bar words it in the user&apos;s language): exactly the arguments of ``ihms_desk.ui.sync_status.SyncStatus.set_state``. Events sent so far in this pass, events still waiting. Enrolment done (True) or refused (False), with the message to show, in the user&apos;s language. The enrolment thread&apos;s result (an Enrolment, a SyncError or an unexpected exception), handed to the GUI thread, where it is worded (translations belong to that thread).</extracomment>
+        <translation>{facility} ({code}) {server} के साथ पंजीकृत हो गया।</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Enrolment failed unexpectedly: {error}</source>
+        <translation>पंजीकरण में अनपेक्षित गड़बड़ी हुई: {error}</translation>
+    </message>
+</context>
+<context>
     <name>SyncScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_screen.py" line="+42"/>
+        <location filename="../../ihms_desk/ui/sync_screen.py" line="+43"/>
         <source>State server</source>
         <translation>राज्य सर्वर</translation>
     </message>
@@ -2149,12 +2164,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+31"/>
+        <location line="+36"/>
         <source>Syncing...</source>
         <translation>सिंक हो रहा है...</translation>
     </message>
     <message>
-        <location line="-29"/>
+        <location line="-34"/>
         <source>Not tried yet</source>
         <translation>अभी कोशिश नहीं हुई</translation>
     </message>
@@ -2179,7 +2194,7 @@ Reason: {reason}</source>
         <translation>कभी नहीं</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>None</source>
         <translation>कोई नहीं</translation>
     </message>
@@ -2199,7 +2214,7 @@ Reason: {reason}</source>
         <translation>सही</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Type the server address and the enrolment code.</source>
         <translation>सर्वर का पता और पंजीकरण कोड लिखें।</translation>
     </message>
@@ -2212,7 +2227,7 @@ Reason: {reason}</source>
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_status.py" line="+46"/>
+        <location filename="../../ihms_desk/ui/sync_status.py" line="+48"/>
         <source>Sync: not set up</source>
         <translation>सिंक: सेटअप नहीं</translation>
     </message>
@@ -2447,7 +2462,7 @@ Reason: {reason}</source>
 <context>
     <name>refusal</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="-166"/>
+        <location filename="../../ihms_desk/ui/i18n.py" line="-260"/>
         <source>OPD registration number</source>
         <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family).</extracomment>
         <translation>OPD पंजीकरण नंबर</translation>
@@ -2750,6 +2765,184 @@ Reason: {reason}</source>
         <location line="+0"/>
         <source>Administrator</source>
         <translation>एडमिन</translation>
+    </message>
+</context>
+<context>
+    <name>sync</name>
+    <message>
+        <location filename="../../ihms_desk/ui/i18n.py" line="+9"/>
+        <source>This desk is not enrolled with the state server yet. On the Sync screen (or with &apos;ihms-desk sync --enrol URL CODE&apos;) enter the server address and the enrolment code from the district.</source>
+        <translation>यह कंप्यूटर अभी राज्य सर्वर के साथ पंजीकृत नहीं है। सिंक स्क्रीन पर (या &apos;ihms-desk sync --enrol URL CODE&apos; से) सर्वर का पता और ज़िले से मिला पंजीकरण कोड भरें।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type the enrolment code the district gave you.</source>
+        <translation>ज़िले से मिला पंजीकरण कोड लिखें।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This enrolment code is wrong, already used or expired for this facility. Ask the district for a new code.</source>
+        <translation>यह पंजीकरण कोड गलत है, पहले ही इस्तेमाल हो चुका है, या इस संस्था के लिए इसकी अवधि खत्म हो गई है। ज़िले से नया कोड माँगें।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The enrolment code was refused.</source>
+        <translation>पंजीकरण कोड स्वीकार नहीं हुआ।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&apos;{address}&apos; is not a server address. Type it as the district gave it, for example https://ihms.rajasthan.gov.in</source>
+        <translation>&apos;{address}&apos; सर्वर का पता नहीं है। पता ठीक वैसा ही लिखें जैसा ज़िले ने दिया है, जैसे https://ihms.rajasthan.gov.in</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot reach the server {server}: the line may be down or the address wrong. Records stay safe on this PC and will be sent later.</source>
+        <translation>सर्वर {server} से संपर्क नहीं हो पा रहा: नेटवर्क बंद हो सकता है या पता गलत है। रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं और बाद में भेज दिए जाएँगे।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server {server} did not answer in time.</source>
+        <translation>सर्वर {server} ने समय पर जवाब नहीं दिया।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server {server} did not prove who it is (its TLS certificate did not verify). Check the address, and that this PC&apos;s date and time are right. Details: {details}</source>
+        <translation>सर्वर {server} अपनी पहचान साबित नहीं कर सका (उसका TLS प्रमाणपत्र सत्यापित नहीं हुआ)। पता जाँचें, और देखें कि इस कंप्यूटर की तारीख और समय सही हैं। विवरण: {details}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The address {server} sends this desk on to {target} (HTTP {status}). Enrol again with the address the district gave, exactly as given (https://...).</source>
+        <translation>पता {server} इस कंप्यूटर को आगे {target} पर भेज रहा है (HTTP {status})। ज़िले से मिला पता ठीक वैसा ही लिखकर (https://...) फिर से पंजीकरण करें।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The address {server} does not answer like an IHMS state server ({detail}). Check the address; a Wi-Fi login page can also cause this.</source>
+        <translation>पता {server} IHMS राज्य सर्वर की तरह जवाब नहीं देता ({detail})। पता जाँचें; Wi-Fi का लॉग इन पेज भी इसकी वजह हो सकता है।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server {server} has a problem (HTTP {status}); sync will try again.</source>
+        <translation>सर्वर {server} में समस्या है (HTTP {status}); सिंक फिर से कोशिश करेगा।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server has a problem (HTTP {status}): no reason given. Sync will try again.</source>
+        <translation>सर्वर में समस्या है (HTTP {status}): कोई कारण नहीं बताया। सिंक फिर से कोशिश करेगा।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server has a problem (HTTP {status}): {reason}. Sync will try again.</source>
+        <translation>सर्वर में समस्या है (HTTP {status}): {reason}। सिंक फिर से कोशिश करेगा।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server sent catalogue changes without moving on past them; the item list may be out of date. Sync will try again; tell the district if this stays.</source>
+        <translation>सर्वर ने दवा सूची के बदलाव भेजे पर उनसे आगे नहीं बढ़ा; दवाओं की सूची पुरानी हो सकती है। सिंक फिर से कोशिश करेगा; ऐसा बना रहे तो ज़िले को बताएँ।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This desk speaks sync version {ours}; the server speaks {theirs}. Update IHMS Desk (or ask the district about the server). Records stay safe on this PC meanwhile.</source>
+        <translation>यह कंप्यूटर सिंक संस्करण {ours} चलाता है; सर्वर {theirs} चलाता है। IHMS Desk अपडेट करें (या सर्वर के बारे में ज़िले से पूछें)। तब तक रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This desk and the server speak different sync versions. {reason}</source>
+        <translation>यह कंप्यूटर और सर्वर सिंक के अलग-अलग संस्करण चलाते हैं। {reason}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This desk has no device token. Enrol it with the code from the district.</source>
+        <translation>इस कंप्यूटर के पास डिवाइस टोकन नहीं है। ज़िले से मिले कोड से इसका पंजीकरण करें।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server no longer accepts this desk: {reason} Records stay safe on this PC; enrol again to send them.</source>
+        <translation>सर्वर अब इस कंप्यूटर को स्वीकार नहीं करता: {reason} रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं; उन्हें भेजने के लिए फिर से पंजीकरण करें।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The catalogue cursor is unknown.</source>
+        <translation>दवा सूची में पिछली जगह (कर्सर) सर्वर पर नहीं मिली।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server found a batch too large: {reason}</source>
+        <translation>सर्वर के अनुसार एक बार में भेजी गई एंट्री बहुत ज़्यादा हैं: {reason}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server refused the request ({code}): {reason}</source>
+        <translation>सर्वर ने अनुरोध अस्वीकार कर दिया ({code}): {reason}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Some records clash with records the server already has from this device: this PC may be a copy of another desk, or restored from an old backup. They are set aside (see the Sync screen); new records continue under epoch {epoch}. Call the district.</source>
+        <translation>कुछ रिकॉर्ड इस डिवाइस से सर्वर पर पहले आए रिकॉर्ड से टकराते हैं: हो सकता है यह कंप्यूटर किसी दूसरे कंप्यूटर की कॉपी हो, या पुराने बैकअप से वापस लाया गया हो। इन्हें अलग रखा गया है (सिंक स्क्रीन देखें); नए रिकॉर्ड epoch {epoch} में आगे चलेंगे। ज़िले से संपर्क करें।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This PC could not sync: {reason}</source>
+        <translation>यह कंप्यूटर सिंक नहीं कर सका: {reason}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Another sync of this data folder is running (the program or a scheduled task); this one waits for it.</source>
+        <translation>इस डेटा फ़ोल्डर का एक और सिंक चल रहा है (प्रोग्राम या शेड्यूल किया गया काम); यह सिंक उसके पूरा होने तक रुकेगा।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync failed unexpectedly ({error}); it will try again. The log file has the details.</source>
+        <translation>सिंक में अनपेक्षित गड़बड़ी हुई ({error}); यह फिर से कोशिश करेगा। विवरण लॉग फ़ाइल में है।</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This device token is not known here. Enrol the desk again with a new enrolment code.</source>
+        <translation>यह डिवाइस टोकन यहाँ पहचाना नहीं गया। नए पंजीकरण कोड से इस कंप्यूटर का फिर से पंजीकरण करें।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This device has been withdrawn by the district. Ask them for a new enrolment code.</source>
+        <translation>ज़िले ने इस डिवाइस को हटा दिया है। उनसे नया पंजीकरण कोड माँगें।</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>its health answer lists no protocol versions</source>
+        <translation>उसकी स्थिति-जाँच के जवाब में कोई सिंक संस्करण नहीं है</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>its results do not match the events sent</source>
+        <translation>उसके नतीजे भेजी गई एंट्री से मेल नहीं खाते</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>it answered the enrolment without a device token</source>
+        <translation>उसने पंजीकरण का जवाब बिना डिवाइस टोकन के दिया</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>its answer to a batch does not list one result per event</source>
+        <translation>भेजी गई एंट्री के जवाब में हर एंट्री का नतीजा नहीं है</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>its catalogue page has no changes or cursor</source>
+        <translation>उसके दवा सूची वाले जवाब में न बदलाव हैं, न कर्सर</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>it answered with a web page (HTTP {status})</source>
+        <translation>उसने एक वेब पेज से जवाब दिया (HTTP {status})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>it answered with something else (HTTP {status})</source>
+        <translation>उसने कुछ और ही जवाब दिया (HTTP {status})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>its error answer (HTTP {status}) is not an IHMS one</source>
+        <translation>उसका गड़बड़ी वाला जवाब (HTTP {status}) IHMS का नहीं है</translation>
     </message>
 </context>
 <context>
