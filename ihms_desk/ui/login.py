@@ -53,7 +53,9 @@ class LoginScreen(QWidget):
             facility = store.facility()
             facility_name = facility.name if facility else None
         self.title_label = title = QLabel(f"<h2 align='center'>{html.escape(facility_name or 'IHMS Desk')}</h2>", self)
-        subtitle = QLabel(f"<p align='center'>{html.escape(self.tr('Medicine counter · IHMS Desk'))}</p>", self)
+        # tr() on its own line: pyside6-lupdate does not see a call inside an f-string.
+        subtitle_text = self.tr("Medicine counter · IHMS Desk")
+        subtitle = QLabel(f"<p align='center'>{html.escape(subtitle_text)}</p>", self)
         self.username_edit = QLineEdit(self)
         self.username_edit.setObjectName("username")
         self.password_edit = QLineEdit(self)

@@ -1075,12 +1075,12 @@ Reason: {reason}</source>
         <translation>IHMS Desk — लॉग इन</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Medicine counter · IHMS Desk</source>
         <translation>दवा वितरण काउंटर · IHMS Desk</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Log in</source>
         <translation>लॉग इन करें</translation>
     </message>
