@@ -9,6 +9,7 @@ Nothing waiting in the outbox is ever dropped because of one of them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Self
@@ -87,14 +88,18 @@ def _pattern(template: str) -> re.Pattern[str]:
                               for index, piece in enumerate(pieces)), re.DOTALL)
 
 
-_PATTERNS = {kind: _pattern(template) for kind, template in MESSAGES.items()}
+@functools.cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    # Compiled on first use, not at import: the desktop's first window imports this module,
+    # and 25 patterns cost it about 10 ms.
+    return {kind: _pattern(template) for kind, template in MESSAGES.items()}
 
 
 def identify(message: str | None) -> tuple[str | None, dict[str, str]]:
     """The kind and values of a message written from :data:`MESSAGES`; ``(None, {})`` for any
     other text (a server's own words, a wording of another version)."""
     if message:
-        for kind, pattern in _PATTERNS.items():
+        for kind, pattern in _patterns().items():
             match = pattern.fullmatch(message)
             if match:
                 return kind, match.groupdict()
