@@ -83,6 +83,7 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         self.path = path
         self.clock = clock
         self.user: User | None = None
+        self._stock_items = {}
 
     @classmethod
     def open(cls, data_dir: Path | str, *, clock: Clock = system_clock) -> Store:

@@ -36,6 +36,9 @@ class StoreBase:
     path: Path
     clock: Clock
     user: User | None
+    #: Items built from catalogue rows, by id, with the columns they were built from (see
+    #: ``QueriesMixin.stock_on_hand``). Per store, so per connection and thread.
+    _stock_items: dict[int, tuple[tuple[object, ...], Item]]
 
     if TYPE_CHECKING:
         # Provided by CatalogueMixin; declared here so the other parts may look items up.

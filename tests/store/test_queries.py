@@ -86,6 +86,20 @@ def test_near_expiry_uses_the_window_setting(history: Store) -> None:
     assert all(b.near_expiry for b in history.near_expiry())
 
 
+def test_near_expiry_codes_from_stock_agree_with_near_expiry(history: Store) -> None:
+    # The stock screen flags items from the stock it already read; the alerts list batches.
+    history.act_as("clerk")
+    receive(history, ("D0010", "M0", "2026-12", 5), ("D0003", "NEW", "2027-03", 8))
+    for when in (at(2026, 11, 20), at(2026, 12, 31), at(2027, 1, 31), at(2027, 2, 1), at(2027, 8, 15)):
+        history.clock.current = when
+        rows = history.stock_on_hand()
+        for days in (None, 1, 30, 60, 90, 100, 365):
+            expected = {batch.item_code for batch in history.near_expiry(days)}
+            assert history.near_expiry_codes(rows, days) == expected, (when, days)
+    history.clock.current = at(2026, 11, 20)  # a year ahead reaches D0010's M0 and D0003's NEW, not D0002
+    assert history.near_expiry_codes(history.stock_on_hand(), 365) == {"D0001", "D0003", "D0010"}
+
+
 def test_expired_on_shelf(history: Store) -> None:
     assert [(b.item_code, b.batch_no, b.qty, b.expired) for b in history.expired_on_shelf()] == [("D0003", "OLD", 20, True)]
     history.clock.current = at(2027, 2, 1)
