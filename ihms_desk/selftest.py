@@ -89,6 +89,25 @@ def check_window() -> CheckResult:
     return CheckResult("window", True, f"Qt widgets and {len(WINDOW_MODULES)} window modules load")
 
 
+def check_commands() -> CheckResult:
+    """The modules ``ihms-desk`` loads by name for its sub-commands (``cli.EXTRA_COMMANDS``):
+    a frozen build that left one out would fail only when, say, the nightly sync task runs."""
+    import importlib
+
+    from ihms_desk.cli import EXTRA_COMMANDS
+
+    modules = sorted(set(EXTRA_COMMANDS.values()))
+    missing = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            missing.append(f"{name} ({error})")
+    if missing:
+        return CheckResult("commands", False, f"cannot import {', '.join(missing)}")
+    return CheckResult("commands", True, f"{', '.join(sorted(EXTRA_COMMANDS))} ({len(modules)} modules) load")
+
+
 def check_translations() -> CheckResult:
     from PySide6.QtCore import QTranslator
 
@@ -174,7 +193,7 @@ def check_database() -> CheckResult:
 
 
 CHECKS: tuple[Callable[[], CheckResult], ...] = (
-    check_sqlite, check_resources, check_window, check_translations, check_fonts, check_database,
+    check_sqlite, check_resources, check_window, check_commands, check_translations, check_fonts, check_database,
 )
 
 
