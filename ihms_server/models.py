@@ -100,7 +100,7 @@ class FacilityModel(BaseModel):
     name: str
     district: str
     block: str
-    type: Literal["CHC", "PHC", "DH", "SDH", "SC"]
+    type: Literal["CHC", "PHC", "UPHC", "DH", "SDH", "SC"]  # wire.FACILITY_TYPES
     active: bool
 
 

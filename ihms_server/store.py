@@ -189,14 +189,16 @@ class Store(ABC):
 
     # --- schema ----------------------------------------------------------------------------
 
-    def migrate(self) -> None:
-        """Bring the schema up to date; every numbered script runs once, in order."""
+    def migrate(self, *, up_to: int | None = None) -> None:
+        """Bring the schema up to date (or up to version ``up_to``, for tests of a later
+        migration); every numbered script runs once, in order."""
         folder = importlib.resources.files("ihms_server").joinpath("migrations", self._migration_dir())
         scripts = []
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".sql"):
                 number = int(entry.name.split("_", 1)[0])
-                scripts.append((number, entry.name, entry.read_text(encoding="utf-8")))
+                if up_to is None or number <= up_to:
+                    scripts.append((number, entry.name, entry.read_text(encoding="utf-8")))
         self._apply_migrations(scripts)
 
     def instance_id(self) -> str:
@@ -636,17 +638,36 @@ class SqliteStore(Store):
             for number, name, sql in scripts:
                 if number in done:
                     continue
-                # executescript would commit first; the script, its record and the COMMIT run
-                # as one transaction, so a failed migration leaves nothing behind.
-                try:
-                    conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{sql}\nINSERT INTO schema_migration VALUES "
-                        f"({number}, '{name}', '{utc_now().isoformat()}');\nCOMMIT;")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
+                self._apply_migration(conn, number, name, sql)
                 log.info("applied migration %s", name)
+
+    @staticmethod
+    def _apply_migration(conn: sqlite3.Connection, number: int, name: str, sql: str) -> None:
+        """One script as SQLite documents a change of a table's definition
+        (https://www.sqlite.org/lang_altertable.html#otheralter): foreign keys off (the PRAGMA
+        does nothing inside a transaction, so before it), the script and its record in one
+        transaction, ``PRAGMA foreign_key_check`` before COMMIT, foreign keys on again. A
+        script may then rebuild a table other tables refer to; a failed one leaves nothing
+        behind."""
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            # executescript would commit first; the script and its record run in the
+            # transaction opened here, which stays open for the check below.
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\nINSERT INTO schema_migration VALUES "
+                f"({number}, '{name}', '{utc_now().isoformat()}');")
+            broken = conn.execute("PRAGMA foreign_key_check").fetchmany(5)
+            if broken:
+                raise sqlite3.IntegrityError(
+                    f"migration {name} would leave rows whose foreign key points nowhere "
+                    f"(table, rowid, parent, key): {broken}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
 
     def _ts(self, value: dt.datetime) -> str:
         return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -35,7 +35,11 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
 #: dispense where every line was "not available", and the reversal of either.
 EVENT_TYPES_WITHOUT_MOVEMENTS: Final = frozenset({"stocktake", "dispense", "reversal"})
 
-FACILITY_TYPES: Final[tuple[str, ...]] = ("CHC", "PHC", "DH", "SDH", "SC")
+#: Community, primary and urban primary health centre, district and sub-district hospital,
+#: sub-centre. The server's CHECK constraint (ihms_server/migrations) and its OpenAPI model
+#: (ihms_server/models.py) list the same types. The desk's store has no SC and keeps its own
+#: type when the state sends one it does not know.
+FACILITY_TYPES: Final[tuple[str, ...]] = ("CHC", "PHC", "UPHC", "DH", "SDH", "SC")
 ITEM_CATEGORIES: Final[tuple[str, ...]] = ("drug", "surgical", "suture")
 
 # Result statuses of one pushed event.

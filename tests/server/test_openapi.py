@@ -46,6 +46,15 @@ def test_the_document_lists_every_sync_operation(api_schema: Any) -> None:
     assert labels == set(OPERATIONS)
 
 
+def test_the_document_lists_the_protocols_facility_types(api: EnrolledDevice) -> None:
+    import requests
+
+    document = requests.get(f"{api.base_url}/openapi.json", timeout=30).json()
+    facility_type = document["components"]["schemas"]["FacilityModel"]["properties"]["type"]
+    assert facility_type["enum"] == list(wire.FACILITY_TYPES)
+    assert "UPHC" in facility_type["enum"] and "SC" in facility_type["enum"]
+
+
 @pytest.mark.parametrize(("label", "mode"), [
     *((label, GenerationMode.POSITIVE) for label in OPERATIONS),
     # Health takes no input at all, so there is nothing invalid to send it.

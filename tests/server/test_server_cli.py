@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from ihms_desk.sync import protocol as wire
-from ihms_server import cli
+from ihms_server import cli, models
 from ihms_server.store import Store
 
 
@@ -44,11 +44,50 @@ def test_facility_add_then_enrol_prints_a_code_that_enrols_once(
     assert store.devices()[0]["revoked_at"] is not None
 
 
+def test_a_uphc_is_added_with_its_own_type_and_its_desk_enrols(
+        capsys: pytest.CaptureFixture[str], db_url: str, server: str, store: Store) -> None:
+    code, out, _ = run(capsys, "facility", "add", "UPHC-JPR-007", "--name", "UPHC Adarsh Nagar",
+                       "--district", "Jaipur", "--block", "Jaipur City", "--type", "UPHC",
+                       "--db", db_url)
+    assert code == 0 and "saved" in out
+    assert store.facility("UPHC-JPR-007") == {"code": "UPHC-JPR-007", "name": "UPHC Adarsh Nagar",
+                                              "district": "Jaipur", "block": "Jaipur City",
+                                              "type": "UPHC", "active": True}
+    with store._read() as cur:  # noqa: SLF001 - what the database really holds
+        cur.execute("SELECT type FROM facility WHERE code = 'UPHC-JPR-007'")
+        assert cur.fetchone() == ("UPHC",)
+    # A facility first set up as a PHC can be corrected to UPHC.
+    run(capsys, "facility", "add", "PHC-JPR-008", "--name", "PHC Sodala", "--district", "Jaipur",
+        "--block", "Jaipur City", "--type", "PHC", "--db", db_url)
+    code, out, _ = run(capsys, "facility", "add", "PHC-JPR-008", "--name", "PHC Sodala",
+                       "--district", "Jaipur", "--block", "Jaipur City", "--type", "UPHC",
+                       "--db", db_url)
+    assert code == 0 and "saved" in out
+    corrected = store.facility("PHC-JPR-008")
+    assert corrected is not None and corrected["type"] == "UPHC"
+
+    code, out, _ = run(capsys, "enrol", "UPHC-JPR-007", "--db", db_url)
+    assert code == 0
+    answer = requests.post(f"{server}/v1/enrol", headers={wire.PROTOCOL_HEADER: "1"}, timeout=30,
+                           json={"facility_code": "UPHC-JPR-007", "enrolment_code": out.strip(),
+                                 "device_name": "counter 1"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["facility"]["type"] == "UPHC"
+    models.EnrolResponse.model_validate(answer.json())  # as the OpenAPI document describes it
+    page = requests.get(f"{server}/v1/catalog", timeout=30, headers={
+        wire.PROTOCOL_HEADER: "1", "Authorization": f"Bearer {answer.json()['token']}"}).json()
+    assert {c["key"]: c["data"]["type"] for c in page["changes"]} == {
+        "UPHC-JPR-007": "UPHC", "PHC-JPR-008": "UPHC"}
+
+
 def test_facility_add_refuses_a_bad_type_or_code(capsys: pytest.CaptureFixture[str],
                                                  db_url: str, store: Store) -> None:
-    with pytest.raises(SystemExit):
-        run(capsys, "facility", "add", "CHC-1", "--name", "x", "--district", "d", "--block", "b",
-            "--type", "HOSPITAL", "--db", db_url)
+    for bad_type in ("HOSPITAL", "uphc", ""):
+        with pytest.raises(SystemExit):
+            run(capsys, "facility", "add", "CHC-1", "--name", "x", "--district", "d", "--block",
+                "b", "--type", bad_type, "--db", db_url)
+        assert "invalid choice" in capsys.readouterr().err
+    assert store.facility("CHC-1") is None
     code, _, err = run(capsys, "facility", "add", "CHC 1", "--name", "x", "--district", "d",
                        "--block", "b", "--type", "CHC", "--db", db_url)
     assert code == 2 and "code" in err

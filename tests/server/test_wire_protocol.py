@@ -177,3 +177,48 @@ def test_catalogue_items_are_normalised_like_the_desk_does() -> None:
                                               dosage_form="Tablet", category="DRUG"))
     assert (item["code"], item["name"], item["dosage_form"], item["category"]) == (
         "PARA500", "Paracetamol 500 mg", "tablet", "drug")
+
+
+def facility(**changes: Any) -> dict[str, Any]:
+    return {"code": "UPHC-JPR-007", "name": "UPHC Adarsh Nagar", "district": "Jaipur",
+            "block": "Jaipur City", "type": "UPHC", "active": True, **changes}
+
+
+@pytest.mark.parametrize("facility_type", ["CHC", "PHC", "UPHC", "DH", "SDH", "SC"])
+def test_every_facility_type_of_the_state_passes(facility_type: str) -> None:
+    assert wire.validate_facility_data(facility(type=facility_type))["type"] == facility_type
+
+
+@pytest.mark.parametrize("facility_type", ["HOSPITAL", "uphc", "", None, 1])
+def test_an_unknown_facility_type_is_refused_by_name(facility_type: Any) -> None:
+    with pytest.raises(wire.ProtocolError) as caught:
+        wire.validate_facility_data(facility(type=facility_type))
+    assert caught.value.field == "type" and "UPHC" in caught.value.reason
+
+
+def test_the_server_knows_the_same_facility_types_as_the_protocol() -> None:
+    """The OpenAPI model and the admin CLI list the protocol's types, no more, no fewer; the
+    desk's own types (no SC) are all among them, so every desk can be registered as it is."""
+    import typing
+
+    from ihms_desk.store.rules import FACILITY_TYPES as DESK_FACILITY_TYPES
+    from ihms_server import cli, models
+
+    assert set(typing.get_args(models.FacilityModel.model_fields["type"].annotation)) == set(
+        wire.FACILITY_TYPES)
+    parser = cli.build_parser()
+    add = parser.parse_args(["facility", "add", "X-1", "--name", "x", "--district", "d",
+                             "--block", "b", "--type", "UPHC"])
+    assert add.type == "UPHC"
+    choices = next(a.choices for a in add_facility_parser(parser)._actions  # noqa: SLF001
+                   if a.dest == "type")
+    assert tuple(choices) == wire.FACILITY_TYPES
+    assert set(DESK_FACILITY_TYPES) <= set(wire.FACILITY_TYPES)
+
+
+def add_facility_parser(parser: Any) -> Any:
+    """The ``facility add`` sub-parser of the admin CLI."""
+    commands = next(a for a in parser._actions if a.dest == "command")  # noqa: SLF001
+    facility_actions = next(a for a in commands.choices["facility"]._actions  # noqa: SLF001
+                            if a.dest == "action")
+    return facility_actions.choices["add"]
