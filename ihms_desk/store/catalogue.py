@@ -241,11 +241,14 @@ class CatalogueMixin(StoreBase):
             f"""
             WITH hit AS (
                 SELECT {ITEM_COLUMNS},
+                    -- LIKE and NOCASE fold ASCII case as lower() does (SQLite's lower() folds
+                    -- nothing else either), without three function calls per row: a one-letter
+                    -- search ranks nearly every item, and this halved its time.
                     CASE
-                        WHEN lower(i.code) = ? THEN 0
-                        WHEN lower(i.code) LIKE ? ESCAPE '\\' THEN 1
-                        WHEN lower(i.name) LIKE ? ESCAPE '\\' THEN 2
-                        WHEN lower(i.generic_name) LIKE ? ESCAPE '\\' THEN 3
+                        WHEN i.code = ? COLLATE NOCASE THEN 0
+                        WHEN i.code LIKE ? ESCAPE '\\' THEN 1
+                        WHEN i.name LIKE ? ESCAPE '\\' THEN 2
+                        WHEN i.generic_name LIKE ? ESCAPE '\\' THEN 3
                         WHEN i.search_text LIKE ? ESCAPE '\\' THEN 4
                         ELSE 5
                     END AS rank

@@ -176,9 +176,10 @@ def test_search_ranking(make_store) -> None:  # type: ignore[no-untyped-def]
         "CID9,Other Tablet,Other,1,tablet,tablet,drug,0,1\n"                 # code prefix
         "ZZ4,Tablet Cidex,Glutaral,1,liquid,bottle,drug,0,1\n"              # a word starting with it
     )))
-    hits = store.search_items("cid")
-    assert [(h.item.code, h.rank) for h in hits] == [
-        ("CID", 0), ("CID9", 1), ("ZZ2", 2), ("ZZ3", 3), ("ZZ4", 4), ("ZZ1", 5)]
+    for typed in ("cid", "CID", "cId"):  # any case ranks alike
+        hits = store.search_items(typed)
+        assert [(h.item.code, h.rank) for h in hits] == [
+            ("CID", 0), ("CID9", 1), ("ZZ2", 2), ("ZZ3", 3), ("ZZ4", 4), ("ZZ1", 5)], typed
 
 
 def test_search_shows_usable_stock_and_nearest_expiry(make_store) -> None:  # type: ignore[no-untyped-def]
