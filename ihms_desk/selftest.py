@@ -17,7 +17,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,16 +74,22 @@ def _qt_app() -> object:
 WINDOW_MODULES = ("ihms_desk.ui.app", "ihms_desk.ui.error_dialog", "ihms_desk.ui.backup_screen", "ihms_desk.ui.startup_checks")
 
 
-def check_window() -> CheckResult:
+def _unimportable(modules: Iterable[str]) -> list[str]:
+    """Each module that cannot be imported, with the reason."""
     import importlib
 
-    _qt_app()
     missing = []
-    for name in WINDOW_MODULES:
+    for name in modules:
         try:
             importlib.import_module(name)
         except ImportError as error:
             missing.append(f"{name} ({error})")
+    return missing
+
+
+def check_window() -> CheckResult:
+    _qt_app()
+    missing = _unimportable(WINDOW_MODULES)
     if missing:
         return CheckResult("window", False, f"cannot import {', '.join(missing)}")
     return CheckResult("window", True, f"Qt widgets and {len(WINDOW_MODULES)} window modules load")
@@ -92,17 +98,10 @@ def check_window() -> CheckResult:
 def check_commands() -> CheckResult:
     """The modules ``ihms-desk`` loads by name for its sub-commands (``cli.EXTRA_COMMANDS``):
     a frozen build that left one out would fail only when, say, the nightly sync task runs."""
-    import importlib
-
     from ihms_desk.cli import EXTRA_COMMANDS
 
     modules = sorted(set(EXTRA_COMMANDS.values()))
-    missing = []
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except ImportError as error:
-            missing.append(f"{name} ({error})")
+    missing = _unimportable(modules)
     if missing:
         return CheckResult("commands", False, f"cannot import {', '.join(missing)}")
     return CheckResult("commands", True, f"{', '.join(sorted(EXTRA_COMMANDS))} ({len(modules)} modules) load")

@@ -1,5 +1,6 @@
 """Fixtures every suite may use: a fresh, set-up store in the test's own folder, with a clock
-the test moves by hand. Nothing here touches the real user data folder or imports Qt."""
+the test moves by hand, and the answers to the start-up questions. Nothing here touches the
+real user data folder; Qt is imported only by a test that asks for ``answers``."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ihms_desk.store import Store
 from ihms_desk.store.users import Role
+
+if TYPE_CHECKING:
+    from ihms_desk.ui.startup_checks import StartupProblem
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 PASSWORD = "test-pass-1"
@@ -121,3 +126,19 @@ def store(make_store: StoreFactory) -> Store:
 def _as_file(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[StartupProblem]:
+    """Each problem the program shows at start, answered "restore" when a backup is offered,
+    else "quit" (the real question is a modal box a test could not answer)."""
+    from ihms_desk.ui import startup_checks  # here: only the tests that ask for it load Qt
+
+    shown: list[StartupProblem] = []
+
+    def answer(problem: StartupProblem, parent: object) -> str:
+        shown.append(problem)
+        return startup_checks.RESTORE if startup_checks.RESTORE in problem.choices else startup_checks.QUIT
+
+    monkeypatch.setattr(startup_checks, "ask_choice", answer)
+    return shown

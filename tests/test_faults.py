@@ -279,19 +279,6 @@ def damage(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[StartupProblem]:
-    """Records each problem shown at start and answers RESTORE when offered, else QUIT."""
-    shown: list[StartupProblem] = []
-
-    def answer(problem: StartupProblem, parent: object) -> str:
-        shown.append(problem)
-        return RESTORE if RESTORE in problem.choices else QUIT
-
-    monkeypatch.setattr(startup_checks, "ask_choice", answer)
-    return shown
-
-
 def test_damaged_database_at_start_offers_the_latest_good_backup_and_restores_it(make_store, tmp_path: Path,
                                                                                 answers: list[StartupProblem]) -> None:
     data_dir = stocked_chc(make_store, tmp_path / "data")

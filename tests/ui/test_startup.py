@@ -20,7 +20,7 @@ from ihms_desk.store.model import DispenseLine, Patient
 from ihms_desk.ui import app as program
 from ihms_desk.ui import startup_checks
 from ihms_desk.ui.login import LoginScreen
-from ihms_desk.ui.startup_checks import QUIT, RESTORE, StartupProblem
+from ihms_desk.ui.startup_checks import StartupProblem
 from tests.ui.conftest import PASSWORD
 
 #: Run in a child process: the real `ihms-desk` start, stopped as its first window is shown,
@@ -86,19 +86,6 @@ def quits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     codes: list[int] = []
     monkeypatch.setattr(program, "quit_program", codes.append)
     return codes
-
-
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[StartupProblem]:
-    """Each problem shown at start, answered RESTORE when offered, else QUIT."""
-    shown: list[StartupProblem] = []
-
-    def answer(problem: StartupProblem, parent: object) -> str:
-        shown.append(problem)
-        return RESTORE if RESTORE in problem.choices else QUIT
-
-    monkeypatch.setattr(startup_checks, "ask_choice", answer)
-    return shown
 
 
 def start(qtbot, data_dir: Path) -> program.Startup:

@@ -95,6 +95,15 @@ def enrolled_with(store: Store, url: str) -> None:
     write_token(store.path.parent, "ihms_test-token")
 
 
+def sync_screen(qtbot, chc_dir: Path, store: Store) -> tuple[SyncAdapter, SyncScreen]:
+    """The Sync screen, shown, with a sync loop of its own on the test CHC's folder."""
+    adapter = SyncAdapter(chc_dir, QUICK)
+    screen = SyncScreen(store)
+    qtbot.addWidget(screen)
+    screen.set_adapter(adapter)
+    return adapter, screen
+
+
 @pytest.mark.parametrize(("language", "expected"), [("hi", unreachable_hindi), ("en", unreachable_english)])
 def test_unreachable_server_on_the_status_bar_and_the_sync_screen(qtbot, chc_dir: Path, check_store: Store,
                                                                   closed_url: str, language: str,
@@ -131,10 +140,7 @@ def test_unreachable_server_on_the_status_bar_and_the_sync_screen(qtbot, chc_dir
 def test_a_wi_fi_login_page_in_hindi(qtbot, chc_dir: Path, check_store: Store, portal_url: str) -> None:
     assert i18n.set_language("hi")
     enrolled_with(check_store, portal_url)
-    adapter = SyncAdapter(chc_dir, QUICK)
-    screen = SyncScreen(check_store)
-    qtbot.addWidget(screen)
-    screen.set_adapter(adapter)
+    adapter, screen = sync_screen(qtbot, chc_dir, check_store)
     outcome = adapter.worker.sync_once()
     assert outcome.error is not None and outcome.error.kind == "not_ihms_server"
     assert screen.last_error_label.text() == (
@@ -163,10 +169,7 @@ def test_enrolment_refused_because_the_server_cannot_be_reached_in_hindi(qtbot, 
                                                                          check_store: Store,
                                                                          closed_url: str) -> None:
     assert i18n.set_language("hi")
-    adapter = SyncAdapter(chc_dir, QUICK)
-    screen = SyncScreen(check_store)
-    qtbot.addWidget(screen)
-    screen.set_adapter(adapter)
+    adapter, screen = sync_screen(qtbot, chc_dir, check_store)
     ok, message = enrol_on_the_screen(qtbot, screen, adapter, closed_url, "ABCD-EFGH-JKMN")
     assert ok is False
     assert message == screen.enrol_message.text() == unreachable_hindi(closed_url)
@@ -174,10 +177,7 @@ def test_enrolment_refused_because_the_server_cannot_be_reached_in_hindi(qtbot, 
 
 
 def test_enrolment_with_a_wrong_address_in_hindi_and_english(qtbot, chc_dir: Path, check_store: Store) -> None:
-    adapter = SyncAdapter(chc_dir, QUICK)
-    screen = SyncScreen(check_store)
-    qtbot.addWidget(screen)
-    screen.set_adapter(adapter)
+    adapter, screen = sync_screen(qtbot, chc_dir, check_store)
     assert i18n.set_language("hi")
     enrol_on_the_screen(qtbot, screen, adapter, "ftp://ihms", "ABCD-EFGH-JKMN")
     assert screen.enrol_message.text() == (
@@ -194,10 +194,7 @@ def test_enrolment_with_a_wrong_address_in_hindi_and_english(qtbot, chc_dir: Pat
 
 def test_enrolment_done_in_hindi(qtbot, chc_dir: Path, check_store: Store, portal_url: str) -> None:
     assert i18n.set_language("hi")
-    adapter = SyncAdapter(chc_dir, QUICK)
-    screen = SyncScreen(check_store)
-    qtbot.addWidget(screen)
-    screen.set_adapter(adapter)
+    adapter, screen = sync_screen(qtbot, chc_dir, check_store)
     ok, message = enrol_on_the_screen(qtbot, screen, adapter, portal_url, "ABCD-EFGH-JKMN")
     assert ok is True
     assert screen.enrol_message.text() == f"CHC Testpur (RJ-TST-CHC-001) {portal_url} के साथ पंजीकृत हो गया।"
