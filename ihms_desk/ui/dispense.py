@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -53,7 +54,7 @@ from ihms_desk.store.users import Action
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui import i18n
-from ihms_desk.ui.forms import ERROR_STYLE
+from ihms_desk.ui.forms import ERROR_STYLE, RowsModel
 from ihms_desk.ui.item_picker import ItemPicker
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -232,39 +233,19 @@ class BatchDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData() or "", Qt.ItemDataRole.EditRole)
 
 
-class RecentDispensesModel(QAbstractTableModel):
-    """The last dispenses saved on this PC, newest first."""
+class RecentDispensesModel(RowsModel):
+    """The last dispenses saved on this PC, newest first (rows are DocumentSummary)."""
 
     TIME, PATIENT, NUMBER, LINES, STATUS = range(5)
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[DocumentSummary] = []
+        # translate() with literals, in this class's context: pyside6-lupdate reads them here.
+        translate = QCoreApplication.translate
+        super().__init__([translate("RecentDispensesModel", "Time"), translate("RecentDispensesModel", "Patient"),
+                          translate("RecentDispensesModel", "Number"), translate("RecentDispensesModel", "Lines"),
+                          translate("RecentDispensesModel", "Status")], self._cell, parent)
 
-    def headers(self) -> list[str]:
-        return [self.tr("Time"), self.tr("Patient"), self.tr("Number"), self.tr("Lines"), self.tr("Status")]
-
-    def set_rows(self, rows: list[DocumentSummary]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 5
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 5:
-            return self.headers()[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
+    def _cell(self, row: DocumentSummary, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.NUMBER:
                 return row.number
@@ -723,9 +704,7 @@ class DispenseScreen(QWidget):
 
     def selected_recent(self) -> DocumentSummary | None:
         index = self.recent_view.currentIndex()
-        if not index.isValid() or not 0 <= index.row() < len(self.recent_model.rows):
-            return None
-        return self.recent_model.rows[index.row()]
+        return self.recent_model.row(index.row()) if index.isValid() else None
 
     @Slot()
     def reverse_selected(self) -> SavedDocument | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,8 +29,8 @@ from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
 from ihms_desk.store.queries import DEFAULT_LOW_STOCK_MONTHS, DEFAULT_NEAR_EXPIRY_DAYS
 from ihms_desk.store.users import ROLE_LABELS, Action, Role, User
 from ihms_desk.ui import dialogs, i18n
+from ihms_desk.ui.forms import RowsModel
 
-_Index = QModelIndex | QPersistentModelIndex
 
 #: key, default shown when never set.
 FACILITY_SETTINGS = (
@@ -52,34 +52,23 @@ def _role_names() -> list[str]:
             QCoreApplication.translate("roles", "MO in-charge"), QCoreApplication.translate("roles", "Administrator")]
 
 
-class UsersModel(QAbstractTableModel):
+class UsersModel(RowsModel):
     """Active accounts: user name, full name, role."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.users: list[User] = []
+        # translate() with literals, in this class's context: pyside6-lupdate reads them here.
+        translate = QCoreApplication.translate
+        super().__init__([translate("UsersModel", "User name"), translate("UsersModel", "Full name"),
+                          translate("UsersModel", "Role")], _user_cell, parent)
 
     def set_users(self, users: list[User]) -> None:
-        self.beginResetModel()
-        self.users = list(users)
-        self.endResetModel()
+        self.set_rows(users)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.users)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 3:
-            return [self.tr("User name"), self.tr("Full name"), self.tr("Role")][section]
+def _user_cell(user: User, column: int, role: int) -> Any:
+    if role != Qt.ItemDataRole.DisplayRole:
         return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid() or not 0 <= index.row() < len(self.users):
-            return None
-        user = self.users[index.row()]
-        return [user.username, user.full_name, role_label(user.role)][index.column()]
+    return (user.username, user.full_name, role_label(user.role))[column]
 
 
 class SettingsScreen(QWidget):

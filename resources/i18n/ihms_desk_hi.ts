@@ -407,7 +407,7 @@
 <context>
     <name>BatchDelegate</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="+209"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="+210"/>
         <source>FEFO (earliest expiry first)</source>
         <translation>FEFO (पहले एक्सपायर होने वाला पहले)</translation>
     </message>
@@ -425,7 +425,7 @@
 <context>
     <name>BatchTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="+372"/>
+        <location filename="../../ihms_desk/ui/stock_model.py" line="+332"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -526,7 +526,7 @@
 <context>
     <name>DispenseScreen</name>
     <message>
-        <location line="+156"/>
+        <location line="+136"/>
         <source>from the OPD slip</source>
         <extracomment>A dispense was saved (the SavedDocument): the window updates sync count and alerts. A dispense was reversed (the reversal&apos;s SavedDocument).</extracomment>
         <translation>OPD पर्ची से</translation>
@@ -682,7 +682,7 @@
         <translation>उपलब्ध नहीं (पर्ची पर NA लिखें): {items}।</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+31"/>
         <source>Reverse</source>
         <translation>रद्द करें</translation>
     </message>
@@ -1390,7 +1390,7 @@ Reason: {reason}</source>
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-505"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="-485"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -1400,7 +1400,7 @@ Reason: {reason}</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Number</source>
         <translation>नंबर</translation>
     </message>
@@ -1410,12 +1410,12 @@ Reason: {reason}</source>
         <translation>पंक्तियाँ</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Status</source>
         <translation>स्थिति</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+15"/>
         <source>Reversed by {number}</source>
         <translation>{number} से रद्द</translation>
     </message>
@@ -1423,7 +1423,7 @@ Reason: {reason}</source>
 <context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="+96"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="+85"/>
         <source>Language</source>
         <translation>भाषा</translation>
     </message>
@@ -1764,7 +1764,7 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+25"/>
-        <location line="+114"/>
+        <location line="+113"/>
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
     </message>
@@ -1790,9 +1790,9 @@ Reason: {reason}</source>
 <context>
     <name>StockTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="-288"/>
+        <location filename="../../ihms_desk/ui/stock_model.py" line="-270"/>
         <source>Code</source>
-        <extracomment>False while only the rows are in and the verdicts are still being read. Rows handed to the view per fetchMore: enough to fill a screen, cheap to lay out. The rows of a load are in and shown; the argument is seconds since load(). A load finished (rows and verdicts are in); the argument is seconds since load(). A load failed: the exception (EnvironmentProblem, or a bug).</extracomment>
+        <extracomment>Rows handed to the view per fetchMore: enough to fill a screen, cheap to lay out. A load finished: rows and verdicts are in and shown; the argument is seconds since load(). A load failed: the exception (EnvironmentProblem, or a bug).</extracomment>
         <translation>कोड</translation>
     </message>
     <message>
@@ -1841,7 +1841,7 @@ Reason: {reason}</source>
         <translation>स्टॉक (महीने)</translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location line="+143"/>
         <source>Out of stock</source>
         <translation>स्टॉक खत्म</translation>
     </message>
@@ -2416,7 +2416,7 @@ Reason: {reason}</source>
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-212"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-215"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -2426,7 +2426,7 @@ Reason: {reason}</source>
         <translation>पूरा नाम</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Role</source>
         <translation>भूमिका</translation>
     </message>
@@ -2746,7 +2746,7 @@ Reason: {reason}</source>
 <context>
     <name>roles</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-24"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-11"/>
         <source>Pharmacist</source>
         <extracomment>key, default shown when never set.</extracomment>
         <translation>फार्मासिस्ट</translation>

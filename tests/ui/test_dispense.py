@@ -93,7 +93,7 @@ def test_four_line_prescription_by_keyboard(qtbot, pharmacist_store: Store, chec
     assert screen.model.rowCount() == 0 and screen.opd_edit.text() == "" and screen.name_edit.text() == ""
     assert focused() is screen.opd_edit
     assert document.number in screen.message.text()
-    assert screen.recent_model.rows[0].number == document.number
+    assert screen.recent_model.row(0).number == document.number
 
 
 def test_f10_saves_too(qtbot, pharmacist_store: Store, check_store: Store) -> None:
@@ -187,7 +187,7 @@ def test_incharge_reverses_a_dispense(qtbot, incharge_store: Store, check_store:
     assert reversal is not None
     assert stock_of(check_store, "D0007") == 400
     assert check_store.document(reversal.number).reason == "wrong patient"
-    assert screen.recent_model.rows[0].reversed_by == reversal.number
+    assert screen.recent_model.row(0).reversed_by == reversal.number
 
 
 def test_pharmacist_cannot_see_reverse(qtbot, pharmacist_store: Store) -> None:
