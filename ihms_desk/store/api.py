@@ -14,14 +14,7 @@ from ihms_desk.store import database
 from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.catalogue import CatalogueMixin
 from ihms_desk.store.doctor import check_database
-from ihms_desk.store.errors import (
-    InvalidInput,
-    LoginFailed,
-    NotSetUp,
-    PermissionDenied,
-    Refusal,
-    StoreError,
-)
+from ihms_desk.store.errors import InvalidInput, LoginFailed, NotSetUp, PermissionDenied
 from ihms_desk.store.ledger import LedgerMixin
 from ihms_desk.store.model import Facility
 from ihms_desk.store.outbox import OutboxMixin

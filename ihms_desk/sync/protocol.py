@@ -525,7 +525,7 @@ def parse_protocol_version(header: str | None) -> int:
             f"This server speaks sync protocol version {supported} and the request "
             + ("did not say which version it speaks" if header is None else f"said {header[:20]!r}")
             + ". Please update IHMS Desk (or the server) so that both speak the same "
-            f"version; your records stay safe on the desk meanwhile.", PROTOCOL_HEADER)
+            "version; your records stay safe on the desk meanwhile.", PROTOCOL_HEADER)
     return int(header)
 
 

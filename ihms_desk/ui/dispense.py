@@ -54,7 +54,7 @@ from ihms_desk.store.users import Action
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui import i18n
-from ihms_desk.ui.forms import ERROR_STYLE, RowsModel
+from ihms_desk.ui.forms import ERROR_STYLE, RowsModel, rows_table
 from ihms_desk.ui.item_picker import ItemPicker
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -408,15 +408,7 @@ class DispenseScreen(QWidget):
         self.errors["batch"] = general_error
 
         self.recent_model = RecentDispensesModel(self)
-        self.recent_view = QTableView(self)
-        self.recent_view.setObjectName("recent")
-        self.recent_view.setModel(self.recent_model)
-        self.recent_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.recent_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.recent_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.recent_view.verticalHeader().setVisible(False)
-        recent_header = self.recent_view.horizontalHeader()
-        recent_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.recent_view = rows_table(self, self.recent_model, "recent")
         # Narrow column: the date is today's anyway, the patient cell wraps into the tooltip.
         self.recent_view.setWordWrap(False)
         self.reverse_button = QPushButton(self.tr("Reverse selected…"), self)

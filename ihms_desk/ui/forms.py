@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import EnvironmentProblem, PermissionDenied, Refusal, StoreError
@@ -191,6 +191,22 @@ def error_label(parent: QWidget, name: str) -> QLabel:
     label.setWordWrap(True)
     label.hide()
     return label
+
+
+def rows_table(parent: QWidget, model: QAbstractTableModel, name: str, *, stretch: int | None = None) -> QTableView:
+    """A table of whole rows, one chosen at a time, not edited in place, without row numbers;
+    the columns fit their contents and column ``stretch`` takes the width left over."""
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
 
 
 def message_of(error: BaseException) -> str:

@@ -16,18 +16,15 @@ from typing import Any
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +43,7 @@ from ihms_desk.store.rules import (
 )
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, parse_whole
+from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, parse_whole, rows_table
 
 #: What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).
 VISIBLE_GS = "\u241d"
@@ -162,15 +159,7 @@ class ReceiveScreen(QWidget):
             self._line_cell,
             self,
         )
-        self.lines_view = QTableView(self)
-        self.lines_view.setObjectName("receipt_lines")
-        self.lines_view.setModel(self.lines)
-        self.lines_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.lines_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.lines_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.lines_view.verticalHeader().setVisible(False)
-        self.lines_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.lines_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.lines_view = rows_table(self, self.lines, "receipt_lines", stretch=1)
         self.remove_button = QPushButton(self.tr("Remove line (Del)"), self)
         self.total_label = QLabel(self)
         self.total_label.setObjectName("receipt_total")

@@ -10,16 +10,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +27,7 @@ from ihms_desk.store.model import ItemHit, TransferDestination, TransferLine
 from ihms_desk.store.rules import check_quantity
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_text, error_label, parse_whole, shortcut_delete, shortcut_save
+from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_text, error_label, parse_whole, rows_table, shortcut_delete, shortcut_save
 
 LINE_FIELDS = ("item", "batch", "quantity")
 
@@ -86,15 +83,7 @@ class TransferScreen(QWidget):
         self.lines = RowsModel(
             [self.tr("Code"), self.tr("Item"), self.tr("Quantity"), self.tr("Batch"), self.tr("Usable stock")], self._line_cell, self
         )
-        self.lines_view = QTableView(self)
-        self.lines_view.setObjectName("transfer_lines")
-        self.lines_view.setModel(self.lines)
-        self.lines_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.lines_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.lines_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.lines_view.verticalHeader().setVisible(False)
-        self.lines_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.lines_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.lines_view = rows_table(self, self.lines, "transfer_lines", stretch=1)
         self.remove_button = QPushButton(self.tr("Remove line (Del)"), self)
         self.save_button = QPushButton(self.tr("Save transfer (F10)"), self)
         self.save_button.setObjectName("save")
