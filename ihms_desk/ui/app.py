@@ -299,6 +299,18 @@ def open_store(data_dir: Path, lock: InstanceLock, parent: QWidget | None) -> St
     return None
 
 
+def start_controller(store: Store, lock: InstanceLock, *, demo: bool, run_services: bool,
+                     login: LoginScreen | None = None) -> AppController:
+    """The controller on an open store, its first window up (``login`` if one is already
+    shown), and the sync loop and daily backup due :data:`SERVICES_DELAY_MS` later."""
+    controller = AppController(store, demo=demo, maximize=True, lock=lock)
+    controller.run_services = run_services
+    controller.start(login=login)
+    if run_services:
+        QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
+    return controller
+
+
 class Startup(QObject):
     """The counter's daily start, in two steps: :meth:`show_login` puts the login screen on
     screen with what :func:`startup_checks.first_look` read, then :meth:`finish` (from the
@@ -341,15 +353,11 @@ class Startup(QObject):
         if store is None:
             quit_program(EXIT_ENVIRONMENT)
             return
-        controller = AppController(store, demo=self.demo, maximize=True, lock=lock)
-        controller.run_services = self.run_services
-        self.controller = controller
-        controller.start(login=self.login)
+        controller = self.controller = start_controller(store, lock, demo=self.demo, run_services=self.run_services,
+                                                         login=self.login)
         self.check = startup_checks.IntegrityCheckThread(self.data_dir, parent=controller)
         self.check.finished.connect(controller.on_start_check)
         self.check.start()
-        if self.run_services:
-            QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
 
 
 def run_app(data_dir: Path, *, demo: bool = False) -> int:
@@ -389,10 +397,7 @@ def run_app(data_dir: Path, *, demo: bool = False) -> int:
         if store is None:
             _release(lock)
             return EXIT_ENVIRONMENT
-        controller = AppController(store, demo=demo, maximize=True, lock=lock)
-        controller.run_services = True
-        controller.start()
-        QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
+        controller = start_controller(store, lock, demo=demo, run_services=True)
     try:
         return int(app.exec())
     finally:

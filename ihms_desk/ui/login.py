@@ -38,8 +38,6 @@ class LoginScreen(QWidget):
     """
 
     logged_in = Signal(object)
-    #: The store is attached: passwords can be checked.
-    ready = Signal()
 
     def __init__(self, store: Store | None, parent: QWidget | None = None, *, demo: bool = False,
                  facility_name: str | None = None) -> None:
@@ -116,7 +114,6 @@ class LoginScreen(QWidget):
     def set_store(self, store: Store) -> None:
         """The store has been opened: check a password that was already entered."""
         self.store = store
-        self.ready.emit()
         if self._login_waiting:
             self._login_waiting = False
             self.try_login()

@@ -68,7 +68,7 @@ def test_a_password_typed_before_the_store_opens_is_checked_when_it_opens(qtbot,
     qtbot.keyClick(screen.password_edit, Qt.Key.Key_Return)  # the store is not open yet
     assert screen.error_label.text() == ""
     with Store.open(chc_dir) as store:
-        with qtbot.waitSignal(screen.ready), qtbot.waitSignal(screen.logged_in) as blocker:
+        with qtbot.waitSignal(screen.logged_in) as blocker:
             screen.set_store(store)
         assert blocker.args[0].username == "pharmacist" and store.user is not None
         assert store.audit_trail(1)[0]["action"] == "login"
