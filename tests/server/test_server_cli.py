@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -74,8 +75,16 @@ def test_a_uphc_is_added_with_its_own_type_and_its_desk_enrols(
     assert answer.status_code == 200, answer.text
     assert answer.json()["facility"]["type"] == "UPHC"
     models.EnrolResponse.model_validate(answer.json())  # as the OpenAPI document describes it
-    page = requests.get(f"{server}/v1/catalog", timeout=30, headers={
-        wire.PROTOCOL_HEADER: "1", "Authorization": f"Bearer {answer.json()['token']}"}).json()
+    # On PostgreSQL a write transaction of a test running in parallel holds the catalogue's
+    # delivery horizon back for a moment (transaction ids are cluster-wide): rows come late,
+    # never skipped, so read until both facilities have arrived (as test_catalog.settled does).
+    headers = {wire.PROTOCOL_HEADER: "1", "Authorization": f"Bearer {answer.json()['token']}"}
+    deadline = time.monotonic() + 20
+    while True:
+        page = requests.get(f"{server}/v1/catalog", timeout=30, headers=headers).json()
+        if len(page["changes"]) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert {c["key"]: c["data"]["type"] for c in page["changes"]} == {
         "UPHC-JPR-007": "UPHC", "PHC-JPR-008": "UPHC"}
 
