@@ -16,6 +16,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.model import (
     AdjustmentLine,
     DispenseLine,
+    Item,
     Patient,
     ReceiptLine,
     TransferLine,
@@ -115,7 +116,7 @@ def build_demo(
 
 
 def _receive_opening_stock(
-    store: Store, rng: random.Random, stocked: list, popular: list, day: dt.date, report: Callable[[str], None]
+    store: Store, rng: random.Random, stocked: list[Item], popular: list[Item], day: dt.date, report: Callable[[str], None]
 ) -> None:
     store.act_as("clerk")
     report("receipts")
@@ -154,7 +155,7 @@ def _receive_opening_stock(
         )
 
 
-def _one_patient(store: Store, rng: random.Random, day: dt.date, patient_no: int, popular: list, stocked: list) -> None:
+def _one_patient(store: Store, rng: random.Random, day: dt.date, patient_no: int, popular: list[Item], stocked: list[Item]) -> None:
     count = rng.choice((1, 2, 3, 3, 3, 4))
     chosen = {item.code: item for item in rng.sample(popular, k=count - 1)}
     extra = rng.choice(stocked)

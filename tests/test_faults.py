@@ -344,7 +344,8 @@ def test_a_sound_database_passes_the_start_checks(make_store, tmp_path: Path, an
 
 def test_environment_problems_are_all_explained(tmp_path: Path) -> None:
     # Every kind the store raises maps onto a start-up problem with a title and a message.
-    for problem in (DiskFull("full"), DatabaseReadOnly("ro"), DatabaseLocked("locked"), EnvironmentProblem("other")):
+    for problem in (DiskFull("disk_full"), DatabaseReadOnly("read_only"), DatabaseLocked("locked"),
+                    EnvironmentProblem("folder_unusable", folder=tmp_path, reason="gone")):
         shown = startup_checks.environment_problem(problem, tmp_path)
         assert shown.title and shown.message == problem.message and shown.choices == (QUIT,)
 

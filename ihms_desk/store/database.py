@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.store.errors import DatabaseCorrupt, DatabaseReadOnly, environment_errors
 
 if TYPE_CHECKING:
@@ -31,10 +32,7 @@ def connect(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         # A file where the folder should be, or a folder we may not create: the user can fix it.
-        raise DatabaseReadOnly(
-            f"The data folder {path.parent} cannot be used ({error.strerror}). "
-            "Choose another folder with --data-dir or IHMS_DATA_DIR."
-        ) from error
+        raise DatabaseReadOnly("data_folder_unusable", folder=path.parent, reason=error.strerror) from error
     with environment_errors():
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True)
         conn.row_factory = sqlite3.Row
@@ -96,7 +94,7 @@ def migrate(conn: sqlite3.Connection, path: Path, *, stop_before: str | None = N
         if db["_sqlite_migrations"].exists() or db.table_names():
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
             backup = backup_file(
-                conn, path.parent / "backups" / f"before-{pending[0].name}-{stamp}.sqlite3"
+                conn, DataFolder.of(path).backups / f"before-{pending[0].name}-{stamp}.sqlite3"
             )
         schema.migrations.apply(db, stop_before=stop_before)
     return backup

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ihms_desk.store.errors import InvalidABHA, InvalidInput, InvalidQuantity
+from ihms_desk.wording import Label
 
 #: The kinds of facility a desk can be set up for.
 FACILITY_TYPES = ("CHC", "PHC", "UPHC", "SDH", "DH")
@@ -60,9 +61,7 @@ def parse_expiry_month(text: str, *, field: str = "expiry") -> str:
             month = int(match["month"])
             if 1 <= month <= 12 and 2000 <= year <= 2099:
                 return f"{year:04d}-{month:02d}"
-    raise InvalidInput(
-        f"Expiry '{text}' is not a month. Type it as on the pack, for example 03/2027.", field=field
-    )
+    raise InvalidInput("not_a_month", field=field, text=text)
 
 
 def last_usable_day(expiry_month: str) -> dt.date:
@@ -89,12 +88,12 @@ def check_quantity(value: object, *, field: str = "quantity", maximum: int = MAX
         if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 20:
             value = int(value.strip())
         else:
-            raise InvalidQuantity(f"Quantity '{value}' is not a whole number.", field=field)
+            raise InvalidQuantity("not_a_whole_number", field=field, text=value)
     assert isinstance(value, int)
     if value <= 0:
-        raise InvalidQuantity("Quantity must be at least 1.", field=field)
+        raise InvalidQuantity("quantity_at_least_one", field=field)
     if value > maximum:
-        raise InvalidQuantity(f"Quantity {value} is more than {maximum}: check the number.", field=field)
+        raise InvalidQuantity("quantity_too_large", field=field, qty=value, maximum=maximum)
     return value
 
 
@@ -102,11 +101,11 @@ def check_text(value: object, field: str, label: str, *, max_length: int = 100, 
     """Trimmed text of sane length; empty is refused when the field is required."""
     text = "" if value is None else str(value).strip()
     if required and not text:
-        raise InvalidInput(f"{label} is required.", field=field)
+        raise InvalidInput("required", field=field, label=Label(f"field.{field}", label))
     if len(text) > max_length:
-        raise InvalidInput(f"{label} is longer than {max_length} characters.", field=field)
+        raise InvalidInput("too_long", field=field, label=Label(f"field.{field}", label), n=max_length)
     if any(ord(ch) < 32 for ch in text):
-        raise InvalidInput(f"{label} contains control characters.", field=field)
+        raise InvalidInput("control_characters", field=field, label=Label(f"field.{field}", label))
     return text
 
 
@@ -122,10 +121,7 @@ def check_abha(value: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s-]", "", value)
     if not (digits.isascii() and digits.isdigit()) or len(digits) != 14:
-        raise InvalidABHA(
-            "ABHA number must be 14 digits (for example 91-1234-5678-9012), or left empty.",
-            field="abha",
-        )
+        raise InvalidABHA("bad_abha", field="abha")
     return digits
 
 
@@ -140,11 +136,11 @@ def check_unit_cost(value: object) -> str | None:
     try:
         cost = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidInput(f"Unit cost '{value}' is not a number of rupees.", field="unit_cost") from None
+        raise InvalidInput("unit_cost_not_a_number", field="unit_cost", text=value) from None
     if not cost.is_finite() or cost < 0 or cost > Decimal("10000000"):
-        raise InvalidInput(f"Unit cost '{value}' is not a sensible price.", field="unit_cost")
+        raise InvalidInput("unit_cost_not_sensible", field="unit_cost", text=value)
     if cost.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise InvalidInput("Unit cost has more than 4 decimal places.", field="unit_cost")
+        raise InvalidInput("unit_cost_decimals", field="unit_cost")
     return format(cost.normalize(), "f") if cost else "0"
 
 
@@ -160,4 +156,4 @@ def parse_date(value: object, field: str, label: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise InvalidInput(f"{label} '{text}' is not a date; use dd-mm-yyyy.", field=field)
+    raise InvalidInput("not_a_date", field=field, label=Label(f"field.{field}", label), text=text)

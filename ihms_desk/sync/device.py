@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.store import Store
 from ihms_desk.sync.client import SyncClient, normalise_server_url
 from ihms_desk.sync.errors import EnrolmentRefused, NotEnrolled
 
-TOKEN_FILE = "device-token"
-#: Outside the database on purpose: restoring the database from a backup leaves it behind.
-MARKER_FILE = "sync-marker.json"
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -41,7 +39,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def token_path(data_dir: Path) -> Path:
-    return data_dir / TOKEN_FILE
+    return DataFolder(data_dir).device_token
 
 
 def read_token(data_dir: Path) -> str | None:
@@ -85,7 +83,7 @@ def enrol(store: Store, server_url: str, enrolment_code: str, *, device_name: st
         answer = client.enrol(facility.code, code, device_name or default_device_name())
     finally:
         client.close()
-    data_dir = store.path.parent
+    data_dir = store.folder.root
     # Token first: if the database write then fails, the old enrolment's device id no longer
     # matches the token, the server says so plainly, and enrolling again mends it.
     write_token(data_dir, str(answer["token"]))
@@ -99,7 +97,7 @@ def enrol(store: Store, server_url: str, enrolment_code: str, *, device_name: st
 def require_enrolment(store: Store) -> tuple[str, str, str]:
     """(server URL, device id, token) or :class:`NotEnrolled` with what to do."""
     state = store.sync_state()
-    token = read_token(store.path.parent)
+    token = read_token(store.folder.root)
     if state.server_url is None or state.device_id is None or token is None:
         raise NotEnrolled("This desk is not enrolled with the state server yet. On the Sync screen "
                           "(or with 'ihms-desk sync --enrol URL CODE') enter the server address and "
@@ -124,7 +122,7 @@ class Marker:
 
 def read_marker(data_dir: Path) -> Marker | None:
     try:
-        raw: Any = json.loads((data_dir / MARKER_FILE).read_text(encoding="utf-8"))
+        raw: Any = json.loads(DataFolder(data_dir).sync_marker.read_text(encoding="utf-8"))
         return Marker(str(raw["device_id"]), int(raw["epoch"]), int(raw["sequence"]))
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         return None
@@ -134,19 +132,19 @@ def advance_marker(data_dir: Path, device_id: str, epoch: int, sequence: int) ->
     marker = read_marker(data_dir)
     if marker is not None and marker.device_id == device_id and marker.covers(epoch, sequence):
         return
-    _write_private(data_dir / MARKER_FILE, json.dumps(
+    _write_private(DataFolder(data_dir).sync_marker, json.dumps(
         {"device_id": device_id, "epoch": epoch, "sequence": sequence}))
 
 
 def clear_marker(data_dir: Path) -> None:
-    (data_dir / MARKER_FILE).unlink(missing_ok=True)
+    DataFolder(data_dir).sync_marker.unlink(missing_ok=True)
 
 
 def restored_from_backup(store: Store, device_id: str) -> bool:
     """True when the server has acknowledged a sequence this database has not reached yet in
     its current epoch: the file was put back from an older copy. Its next events would reuse
     (epoch, sequence) pairs the server holds with other content."""
-    marker = read_marker(store.path.parent)
+    marker = read_marker(store.folder.root)
     if marker is None or marker.device_id != device_id:
         return False
     device = store.device_state()

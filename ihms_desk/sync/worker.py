@@ -21,6 +21,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.store import Store
 from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.errors import StoreError
@@ -43,7 +44,6 @@ from ihms_desk.sync.errors import (
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = "sync.lock"
 #: Seconds between restore-marker writes during a long push (and once at its end).
 MARKER_EVERY = 5.0
 
@@ -218,7 +218,7 @@ class SyncWorker:
         self.on_progress = on_progress or _ignore_progress
         self.stop = stop or threading.Event()
         self.batch_size = self.config.batch_size
-        self._lock = FileLock(str(self.data_dir / LOCK_FILE))
+        self._lock = FileLock(str(DataFolder(self.data_dir).sync_lock))
         self._wake = threading.Event()
         self._guard = threading.Lock()
         self._requested = False
@@ -456,14 +456,14 @@ class SyncWorker:
                     in_flight = send(following) if following[0] else None
                     self._record_batch(store, client, events, answer, tally)
                     if tally.acknowledged is not None and time.monotonic() - marker_written > MARKER_EVERY:
-                        advance_marker(store.path.parent, device_id, *tally.acknowledged)
+                        advance_marker(store.folder.root, device_id, *tally.acknowledged)
                         marker_written = time.monotonic()
                     self.batch_size = min(self.config.max_batch_size, self.batch_size + max(1, self.batch_size // 8))
                     self.on_progress(tally.sent + tally.duplicates, tally.waiting)
                     batch = following
             finally:
                 if tally.acknowledged is not None:
-                    advance_marker(store.path.parent, device_id, *tally.acknowledged)
+                    advance_marker(store.folder.root, device_id, *tally.acknowledged)
         return tally.sent, tally.duplicates, tally.set_aside, tally.clash
 
     def _record_batch(self, store: Store, client: SyncClient, batch: list[WireEvent], answer: Answer,

@@ -189,14 +189,14 @@ class AdjustScreen(QWidget):
         reason = self.reason()
         try:
             if self._item is None:
-                raise Refusal(self.tr("Choose the item first."), field="item")
+                raise Refusal("choose_item", field="item")
             batch_no = self.batch_combo.currentData()
             if not batch_no:
-                raise Refusal(self.tr("Choose the batch."), field="batch")
+                raise Refusal("choose_batch", field="batch")
             typed = parse_whole(self.qty_edit.text(), signed=reason.direction == 0)
             if reason.direction == 0:
                 if not isinstance(typed, int) or typed == 0:
-                    raise InvalidQuantity(self.tr("A stocktake correction is a non-zero whole number (+ or -)."), field="quantity")
+                    raise InvalidQuantity("correction_not_zero", field="quantity")
                 check_quantity(abs(typed))
                 qty = typed
             else:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ihms_desk.backup import BackupReport, backup_dir, list_backups, run_daily_backup, take_backup, taken_at
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
+from ihms_desk.ui import i18n
 from ihms_desk.ui.workers import Job, run_in_worker
 
 log = logging.getLogger(__name__)
@@ -253,7 +254,7 @@ class BackupScreen(QWidget):
         self.backup_button.setEnabled(True)
         text = self.tr("Backup saved: %1").replace("%1", str(report.copies[0]))
         if report.problems:
-            text += "\n" + self.tr("The second copy failed: %1").replace("%1", " ".join(report.problems))
+            text += "\n" + self.tr("The second copy failed: %1").replace("%1", " ".join(i18n.refusal_text(problem) for problem in report.problems))
         self._say(text, error=bool(report.problems))
         self.refresh()
         self.backup_finished.emit(report)
@@ -263,7 +264,7 @@ class BackupScreen(QWidget):
         self._job = None
         self.backup_button.setEnabled(True)
         if isinstance(error, StoreError):
-            text = self.tr("The backup failed: %1").replace("%1", error.message)
+            text = self.tr("The backup failed: %1").replace("%1", i18n.refusal_text(error))
         else:
             # A bug: log it with its traceback, and say so rather than pretend.
             log.error("Backup failed", exc_info=error)
@@ -287,7 +288,7 @@ class BackupScreen(QWidget):
         try:
             self.store.set_setting("backup_folder", folder)
         except StoreError as refusal:
-            self._say(refusal.message, error=True)
+            self._say(i18n.refusal_text(refusal), error=True)
             return
         self._say(self.tr("Backups will also be copied to %1.").replace("%1", folder) if folder else self.tr("Backups are kept in the data folder only."))
         self.refresh()

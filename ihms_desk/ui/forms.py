@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from ihms_desk.barcode import BarcodeError
 from ihms_desk.store import Store
 from ihms_desk.store.errors import EnvironmentProblem, PermissionDenied, Refusal, StoreError
 from ihms_desk.store.model import BatchStock
@@ -210,14 +211,10 @@ def rows_table(parent: QWidget, model: QAbstractTableModel, name: str, *, stretc
 
 
 def message_of(error: BaseException) -> str:
-    """A refusal's text in the user's language; a barcode error's own message."""
-    if isinstance(error, StoreError):
-        # In English the store's own words are the most precise ("may not write off stock");
-        # other languages get i18n's translation of them.
-        if i18n.current_language() == "en":
-            return error.message
+    """A refusal's (or a barcode error's) words in the user's language."""
+    if isinstance(error, (StoreError, BarcodeError)):
         return i18n.refusal_text(error)
-    return str(getattr(error, "message", error))
+    return str(error)
 
 
 @dataclass

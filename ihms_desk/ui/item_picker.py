@@ -60,6 +60,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
 from ihms_desk.store.model import ItemHit
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui import i18n
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -244,7 +245,7 @@ class ItemPicker(QWidget):
             hits = self.store.search_items(text, limit=self.limit) if text.strip() else []
         except Refusal as refusal:
             hits = []
-            self.set_error(refusal.message)
+            self.set_error(i18n.refusal_text(refusal))
         self.model.set_hits(hits)
         if hits:
             self.view.selectRow(0)

@@ -353,7 +353,7 @@ class ReceiveScreen(QWidget):
         today = self.store.today()
         try:
             if self._item is None:
-                raise Refusal(self.tr("Choose the item (type its name or code, or scan the pack)."), field="item")
+                raise Refusal("choose_item_or_scan", field="item")
             batch_no = normalise_batch_no(self.batch_edit.text())
             expiry = parse_expiry_month(self.expiry_edit.text())
             if is_expired(expiry, today):

@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
-from ihms_desk.paths import database_path
+from ihms_desk.paths import DataFolder
+from ihms_desk.store import glance
+from ihms_desk.ui.i18n import refusal_text
 from ihms_desk.store.errors import (
     DatabaseCorrupt,
     DatabaseLocked,
@@ -85,7 +87,7 @@ def claim_data_folder(data_dir: Path) -> tuple[InstanceLock | None, StartupProbl
         lock.acquire()
     except AlreadyRunning as refusal:
         log.info("Second copy refused: %s", refusal.message)
-        return None, StartupProblem("second_copy", _tr("IHMS Desk is already open"), refusal.message)
+        return None, StartupProblem("second_copy", _tr("IHMS Desk is already open"), refusal_text(refusal))
     except EnvironmentProblem as problem:
         return None, environment_problem(problem, data_dir)
     return lock, None
@@ -95,7 +97,7 @@ def check_database_at_start(data_dir: Path, max_bytes: int = START_CHECK_MAX_BYT
     """Integrity check of the database (none yet is fine: the setup screen creates it; one
     larger than ``max_bytes`` is left to ``doctor`` and the backups), and a warning when the
     disk is nearly full."""
-    path = database_path(data_dir)
+    path = DataFolder(data_dir).database
     if not path.exists():
         return None
     if path.stat().st_size <= max_bytes:
@@ -172,8 +174,8 @@ def environment_problem(problem: EnvironmentProblem, data_dir: Path) -> StartupP
     }
     for kind_class, (kind, title) in kinds.items():
         if isinstance(problem, kind_class):
-            return StartupProblem(kind, title, problem.message)
-    return StartupProblem("cannot_open", _tr("The data folder cannot be used"), problem.message)
+            return StartupProblem(kind, title, refusal_text(problem))
+    return StartupProblem("cannot_open", _tr("The data folder cannot be used"), refusal_text(problem))
 
 
 def _ask_modal(problem: StartupProblem, parent: QWidget | None) -> str:
@@ -219,7 +221,7 @@ def settle(problem: StartupProblem | None, data_dir: Path, lock: InstanceLock, p
             try:
                 report = restore_backup(data_dir, problem.offered_backup.path, lock=lock)
             except StoreError as failure:  # the backup turned out unusable, or the disk is in the way
-                problem = StartupProblem("cannot_open", _tr("The backup could not be restored"), failure.message)
+                problem = StartupProblem("cannot_open", _tr("The backup could not be restored"), refusal_text(failure))
                 continue
             log.warning("Restored %s at start after an integrity failure", report.restored_from)
             problem = check_database_at_start(data_dir)
@@ -228,34 +230,15 @@ def settle(problem: StartupProblem | None, data_dir: Path, lock: InstanceLock, p
     return True
 
 
-@dataclass(frozen=True)
-class FirstLook:
-    """What the login screen shows, read before the store is loaded."""
-
-    facility_name: str
-    language: str
+#: What the login screen shows, read before the store is loaded (``ihms_desk.store.glance``).
+FirstLook = glance.FirstLook
 
 
 def first_look(data_dir: Path) -> FirstLook | None:
     """The facility's name and the counter's language, read from the database file with a
     plain read-only query; ``None`` when there is no facility yet or the file cannot be read
     (then the app opens the store and runs every check before any window)."""
-    path = database_path(data_dir)
-    if not path.exists():
-        return None
-    try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            facility = conn.execute("SELECT name FROM facility WHERE id = 1").fetchone()
-            language = conn.execute("SELECT value FROM setting WHERE key = 'language'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error as error:
-        log.info("first look at %s failed (%s): checks run before the window", path, error)
-        return None
-    if facility is None:
-        return None
-    return FirstLook(str(facility[0]), language[0] if language and language[0] in ("en", "hi") else "en")
+    return glance.first_look(DataFolder(data_dir))
 
 
 class IntegrityCheckThread(QObject):

@@ -166,7 +166,7 @@ class TransferScreen(QWidget):
         self.errors.clear()
         try:
             if self._hit is None:
-                raise Refusal(self.tr("Choose the item first."), field="item")
+                raise Refusal("choose_item", field="item")
             qty = check_quantity(parse_whole(self.qty_edit.text()))
         except Refusal as refusal:
             self.errors.show(refusal)

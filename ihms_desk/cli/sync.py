@@ -10,31 +10,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from types import FrameType
-from typing import Any
 
+from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, open_existing, words
 from ihms_desk.store import Store
 from ihms_desk.sync.device import default_device_name, enrol
 from ihms_desk.sync.errors import SyncBusy, SyncError
 from ihms_desk.sync.worker import SyncConfig, SyncOutcome, SyncStatus, SyncWorker, read_status
 
-# The CLI module is loaded by name, not imported: a static import would make `mypy
-# ihms_desk/sync` type-check the whole program (the GUI included) through ihms_desk.cli.
-_cli: Any = importlib.import_module("ihms_desk.cli")
-EXIT_OK: int = _cli.EXIT_OK
-EXIT_REFUSED: int = _cli.EXIT_REFUSED
-EXIT_ENVIRONMENT: int = _cli.EXIT_ENVIRONMENT
 EXIT_NOT_SENT = 4
 EXIT_BUSY = 5
-
-
-def _open_existing(args: argparse.Namespace) -> Store:
-    store: Store = _cli._open_existing(args)
-    return store
 
 
 def _config(args: argparse.Namespace) -> SyncConfig:
@@ -51,11 +40,25 @@ def describe(status: SyncStatus) -> list[str]:
     lines.append(f"Waiting to be sent: {status.waiting}; set aside by the server: {status.set_aside}")
     lines.append(f"Last success: {when(status.last_success)}")
     if status.last_error:
-        lines.append(f"Last error: {status.last_error}")
+        lines.append(f"Last error: {_last_error(status)}")
     if status.clock_skew_seconds is not None:
         flag = "  <- this PC's clock is wrong; please correct it" if status.clock_flagged else ""
         lines.append(f"PC clock vs server: {-status.clock_skew_seconds:+.0f} s{flag}")
     return lines
+
+
+def _last_error(status: SyncStatus) -> str:
+    """The last failure in the user's language (its kind and values, as the database keeps them)."""
+    assert status.last_error is not None
+    return words(_Failure(status.last_error_kind, status.last_error_values), status.last_error)
+
+
+class _Failure:
+    """A recorded failure's kind and values, as :func:`ihms_desk.wording.text_of` reads them."""
+
+    def __init__(self, kind: str | None, values: Mapping[str, str] | None) -> None:
+        self.kind = kind
+        self.values = values or {}
 
 
 def when(iso: str | None) -> str:
@@ -68,14 +71,14 @@ def _print_outcome(outcome: SyncOutcome) -> None:
     print(f"Sent {outcome.sent} (already on the server: {outcome.duplicates}), set aside "
           f"{outcome.set_aside}, still waiting {outcome.waiting}; catalogue changes {outcome.catalogue_changes}.")
     if outcome.error is not None:
-        print(f"Not finished: {outcome.error.message}", file=sys.stderr)
+        print(f"Not finished: {words(outcome.error, outcome.error.message)}", file=sys.stderr)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     if args.enrol:
         return _enrol(args, *args.enrol)
-    with _open_existing(args) as store:
-        data_dir = store.path.parent
+    with open_existing(args) as store:
+        data_dir = store.folder.root
         if args.status:
             for line in describe(read_status(store)):
                 print(line)
@@ -111,7 +114,7 @@ def _daemon(worker: SyncWorker) -> int:
 
 
 def _enrol(args: argparse.Namespace, url: str, code: str) -> int:
-    with _open_existing(args) as store:
+    with open_existing(args) as store:
         return enrol_and_report(store, url, code, args)
 
 
@@ -120,7 +123,7 @@ def enrol_and_report(store: Store, url: str, code: str, args: argparse.Namespace
         enrolment = enrol(store, url, code, device_name=getattr(args, "device_name", None) or default_device_name(),
                           verify=args.ca_bundle or True)
     except SyncError as error:
-        print(f"Not enrolled: {error.message}", file=sys.stderr)
+        print(f"Not enrolled: {words(error, error.message)}", file=sys.stderr)
         print("Nothing waiting on this PC was touched.", file=sys.stderr)
         return EXIT_REFUSED if error.online else EXIT_ENVIRONMENT
     print(f"Enrolled {enrolment.facility_name} ({enrolment.facility_code}) with {enrolment.server_url}; "
@@ -136,8 +139,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ca-bundle", help="CA certificates to trust for the server (default: the system's)")
 
 
-def register_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``sync`` and ``enrol`` to the ``ihms-desk`` command (see ``cli.EXTRA_COMMANDS``)."""
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = commands.add_parser("sync", help="send waiting records to the state server and fetch the catalogue")
     what = sync.add_mutually_exclusive_group(required=True)
     what.add_argument("--once", action="store_true", help="one sync; exit 0 only if everything was sent")
