@@ -14,7 +14,6 @@ platformdirs is imported when a default folder is asked for (about 10 ms), so a 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "IHMS Desk"
@@ -27,7 +26,6 @@ LOG_FILE = "ihms-desk.log"
 RESOURCES_PACKAGE = "ihms_desk.resources"
 
 
-@dataclass(frozen=True)
 class DataFolder:
     """One facility's data folder and the files IHMS Desk keeps in it.
 
@@ -36,10 +34,23 @@ class DataFolder:
     one) or a ``file:`` URI built from it cannot go wrong.
     """
 
-    root: Path
+    __slots__ = ("root",)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "root", Path(os.path.abspath(Path(self.root).expanduser())))
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(os.path.abspath(Path(root).expanduser()))
+
+    def __fspath__(self) -> str:
+        # A DataFolder goes wherever a folder's path does: Path(folder), open(), FileLock.
+        return str(self.root)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DataFolder) and other.root == self.root
+
+    def __hash__(self) -> int:
+        return hash(self.root)
+
+    def __repr__(self) -> str:
+        return f"DataFolder({str(self.root)!r})"
 
     @classmethod
     def resolve(cls, explicit: str | os.PathLike[str] | None = None) -> DataFolder:

@@ -27,6 +27,7 @@ from ihms_desk.store.errors import InvalidQuantity, Refusal
 from ihms_desk.store.model import AdjustmentLine, AdjustmentReason, BatchStock, Item, ItemHit
 from ihms_desk.store.rules import check_quantity
 from ihms_desk.store.users import Action
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
 from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_text, error_label, parse_whole, rows_table, shortcut_delete, shortcut_save
@@ -34,12 +35,11 @@ from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_tex
 LINE_FIELDS = ("item", "batch", "quantity")
 
 
-class AdjustScreen(QWidget):
+class AdjustScreen(Screen):
     """One adjustment document: a reason, lines of item + batch + quantity, a note."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._item: Item | None = None
         self.last_saved: str | None = None
         self.general_error = error_label(self, "general")

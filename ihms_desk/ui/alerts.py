@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import Alert
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.forms import RowsModel, error_label, message_of, run_store_job
@@ -46,11 +47,9 @@ def sync_overdue(last_sync: dt.datetime | None, now: dt.datetime) -> bool:
     return now - last_sync > SYNC_OVERDUE_AFTER
 
 
-class AlertsScreen(QWidget):
+class AlertsScreen(Screen):
     """Everything that needs attention now, with a count for the main window's badge."""
 
-    #: How many alerts there are now, for the main window's badge.
-    count_changed = Signal(int)
     #: The user opened an alert about an item (Enter or double-click): its item code, so the
     #: main window can show it on the stock screen.
     item_activated = Signal(str)
@@ -58,8 +57,7 @@ class AlertsScreen(QWidget):
     KIND, ITEM, MESSAGE = range(3)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._alerts: list[Alert] = []
         self._sync_configured = False
         self._last_sync: dt.datetime | None = None
@@ -114,6 +112,11 @@ class AlertsScreen(QWidget):
         self._tag += 1
         self.loading = True
         run_store_job(self.store, lambda store: store.alerts(), self._tag, self._on_loaded, self._on_failed, self)
+
+    def show_sync_state(self, set_up: bool, last_success: dt.datetime | None) -> None:
+        """The sync loop reported (a Screen's offer): an overdue sync is an alert, once set up."""
+        if set_up:
+            self.set_last_sync(last_success)
 
     def set_last_sync(self, when: dt.datetime | None) -> None:
         """The last successful sync, ``None`` if it never succeeded. Calling this at all says

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ihms_desk.backup import BackupReport, backup_dir, list_backups, run_daily_backup, take_backup, taken_at
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import i18n
 from ihms_desk.ui.workers import Job, run_in_worker
 
@@ -99,14 +100,13 @@ class _Delivery(QObject):
 
 
 def _start(store: Store, work: Callable[[Store, Callable[[str], None]], BackupReport],
-           on_done: Callable[[BackupReport], None], on_failed: Callable[[BaseException], None], owner: QObject) -> Job:
-    """Run ``work`` in the worker thread; ``on_done`` or ``on_failed`` runs once, on the GUI thread."""
-    job = run_in_worker(store, work)
-    previous = getattr(owner, "_delivery", None)
+           on_done: Callable[[BackupReport], None], on_failed: Callable[[BaseException], None], owner: QObject,
+           previous: _Delivery | None) -> _Delivery:
+    """Run ``work`` in the worker thread; ``on_done`` or ``on_failed`` runs once, on the GUI
+    thread. The owner keeps the delivery (and its ``job``) until the next one replaces it."""
     if previous is not None:
         previous.setParent(None)  # its job is over; Python frees it once unreferenced
-    owner._delivery = _Delivery(job, on_done, on_failed, owner)  # type: ignore[attr-defined]  # kept alive by the owner
-    return job
+    return _Delivery(run_in_worker(store, work), on_done, on_failed, owner)
 
 
 def _choose_folder(parent: QWidget, start: str) -> str:
@@ -128,7 +128,7 @@ def _confirm_restore(parent: QWidget, text: str) -> bool:
 confirm_restore: Callable[[QWidget, str], bool] = _confirm_restore
 
 
-class BackupScreen(QWidget):
+class BackupScreen(Screen):
     """Backups: status, list, "Back up now", the second folder, and a restore request."""
 
     #: A backup file the in-charge asked to restore (a ``str`` path); the app does the restore.
@@ -138,9 +138,8 @@ class BackupScreen(QWidget):
     backup_failed = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
-        self.data_dir = store.path.parent
+        super().__init__(store, parent)
+        self.data_dir = store.folder.root
         self._job: Job | None = None
         self._delivery: _Delivery | None = None
 
@@ -246,7 +245,8 @@ class BackupScreen(QWidget):
         def work(_store: Store, _progress: Callable[[str], None]) -> BackupReport:
             return take_backup(data_dir)
 
-        self._job = _start(self.store, work, self._on_backup_done, self._on_backup_failed, self)
+        self._delivery = _start(self.store, work, self._on_backup_done, self._on_backup_failed, self, self._delivery)
+        self._job = self._delivery.job
 
     @Slot(object)
     def _on_backup_done(self, report: BackupReport) -> None:
@@ -339,12 +339,13 @@ class DailyBackupScheduler(QObject):
     def check(self) -> None:
         if self._job is not None:
             return
-        data_dir = self.store.path.parent
+        data_dir = self.store.folder.root
 
         def work(_store: Store, _progress: Callable[[str], None]) -> BackupReport:
             return run_daily_backup(data_dir)
 
-        self._job = _start(self.store, work, self._done, self._failed, self)
+        self._delivery = _start(self.store, work, self._done, self._failed, self, self._delivery)
+        self._job = self._delivery.job
 
     @Slot(object)
     def _done(self, report: BackupReport) -> None:

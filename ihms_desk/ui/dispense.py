@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
@@ -24,7 +25,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
     Slot,
 )
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -51,6 +51,7 @@ from ihms_desk.store.dosage import parse_quantity
 from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
 from ihms_desk.store.model import DispenseLine, DocumentSummary, Item, ItemHit, LinePlan, Patient, SavedDocument
 from ihms_desk.store.users import Action
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui import i18n
@@ -228,7 +229,7 @@ class BatchDelegate(QStyledItemDelegate):
         position = editor.findData(current)
         editor.setCurrentIndex(max(0, position))
 
-    def setModelData(self, editor: QWidget, model: QAbstractTableModel, index: _Index) -> None:  # type: ignore[override]
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: _Index) -> None:
         assert isinstance(editor, QComboBox)
         model.setData(index, editor.currentData() or "", Qt.ItemDataRole.EditRole)
 
@@ -266,17 +267,11 @@ class RecentDispensesModel(RowsModel):
         return None
 
 
-class DispenseScreen(QWidget):
+class DispenseScreen(Screen):
     """OPD dispensing: one patient's prescription at a time, keyboard first."""
 
-    #: A dispense was saved (the SavedDocument): the window updates sync count and alerts.
-    saved = Signal(object)
-    #: A dispense was reversed (the reversal's SavedDocument).
-    reversed = Signal(object)
-
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self.chosen: ItemHit | None = None
         self.errors: dict[str, QLabel] = {}
         self._build()
@@ -721,7 +716,7 @@ class DispenseScreen(QWidget):
         self.message.setText(self.tr("{number} reversed by {reversal}: the stock is back on the shelf.").format(
             number=summary.number, reversal=document.number))
         self.refresh()
-        self.reversed.emit(document)
+        self.saved.emit(document)  # a reversal is a document too: sync it soon
         return document
 
 

@@ -31,6 +31,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
 from ihms_desk.store.model import DocumentSummary, SavedDocument
 from ihms_desk.store.users import Action
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label
@@ -51,15 +52,14 @@ def ask_reverse(parent: QWidget, number: str, reason: str) -> bool:
     )
 
 
-class DocumentsScreen(QWidget):
+class DocumentsScreen(Screen):
     """The documents of one day; the selected one's stock movements below it."""
 
     NUMBER, TIME, KIND, SUMMARY, LINES, BY, STATE = range(7)
     M_LINE, M_ITEM, M_BATCH, M_EXPIRY, M_QTY = range(5)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._document: SavedDocument | None = None
         self.last_reversal: str | None = None
         self.general_error = error_label(self, "general")

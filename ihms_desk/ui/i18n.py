@@ -34,6 +34,8 @@ BASE_POINT_SIZE = 10
 
 # A QTranslator that is garbage-collected silently stops translating: keep them here.
 _installed: list[QTranslator] = []
+#: The .qm bytes each translator reads from (load(bytes) keeps a pointer into them).
+_buffers: list[bytes] = []
 _current = "en"
 _fonts_loaded: list[str] = []
 
@@ -58,13 +60,18 @@ def load_fonts(app: QApplication | None = None) -> list[str]:
         if font_id >= 0:
             families += QFontDatabase.applicationFontFamilies(font_id)
     _fonts_loaded.extend(dict.fromkeys(families))
-    app = app or QApplication.instance()  # type: ignore[assignment]
+    app = app or _application()
     if app is not None:
         font = QFont()
         font.setFamilies(FONT_FAMILIES)
         font.setPointSize(BASE_POINT_SIZE)
         app.setFont(font)
     return list(_fonts_loaded)
+
+
+def _application() -> QApplication | None:
+    instance = QApplication.instance()
+    return instance if isinstance(instance, QApplication) else None
 
 
 def translation_file(language: str, name: str = "ihms_desk") -> bytes | None:
@@ -91,6 +98,7 @@ def set_language(language: str) -> bool:
         if app is not None:
             QCoreApplication.removeTranslator(translator)
     _installed.clear()
+    _buffers.clear()
     _current = "en"
     if language == "en":
         return True
@@ -102,7 +110,7 @@ def set_language(language: str) -> bool:
             continue  # Qt's buttons stay English: a smaller loss than no translation at all
         translator = QTranslator()
         # load(bytes) keeps a pointer into the buffer: keep the bytes alive with the translator.
-        translator._data = content  # type: ignore[attr-defined]
+        _buffers.append(content)
         if not translator.load(content):
             if name == "ihms_desk":
                 return False

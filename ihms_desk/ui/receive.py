@@ -41,6 +41,7 @@ from ihms_desk.store.rules import (
     normalise_batch_no,
     parse_expiry_month,
 )
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
 from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, parse_whole, rows_table
@@ -65,12 +66,11 @@ class ScanEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
-class ReceiveScreen(QWidget):
+class ReceiveScreen(Screen):
     """One challan: header, lines (scanned or typed), save."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._item: Item | None = None
         self._pending_gtin: str | None = None
         self._discard_scan = False

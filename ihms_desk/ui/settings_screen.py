@@ -28,6 +28,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
 from ihms_desk.store.queries import DEFAULT_LOW_STOCK_MONTHS, DEFAULT_NEAR_EXPIRY_DAYS
 from ihms_desk.store.users import ROLE_LABELS, Action, Role, User
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs, i18n
 from ihms_desk.ui.forms import RowsModel
 
@@ -71,14 +72,13 @@ def _user_cell(user: User, column: int, role: int) -> Any:
     return (user.username, user.full_name, role_label(user.role))[column]
 
 
-class SettingsScreen(QWidget):
+class SettingsScreen(Screen):
     """Emits ``language_changed(code)`` after the language was saved for this PC."""
 
     language_changed = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         user = store.user
         self.errors: dict[str, QLabel] = {}
 

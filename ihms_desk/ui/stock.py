@@ -24,18 +24,18 @@ from PySide6.QtWidgets import (
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import CATEGORIES
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.forms import error_label, message_of
 from ihms_desk.ui.stock_model import BatchTableModel, StockFilter, StockTableModel, category_label
 
 
-class StockScreen(QWidget):
+class StockScreen(Screen):
     """Every item with its stock; the selected item's batches below."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._selected_code: str | None = None
 
         self.search_edit = QLineEdit(self)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import CATEGORIES, BatchStock, ItemHit, StocktakeCount
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
@@ -63,14 +64,13 @@ def _batches_of_category(store: Store, category: str) -> list[tuple[str, str, Ba
     return result
 
 
-class StocktakeScreen(QWidget):
+class StocktakeScreen(Screen):
     """A count sheet of batches, their book and counted quantities, and the differences."""
 
     CODE, ITEM, BATCH, EXPIRY, BOOK, COUNTED, DIFFERENCE = range(7)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self.last_saved: str | None = None
         self._previewed = False
         self._load_tag = 0

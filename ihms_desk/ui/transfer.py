@@ -25,6 +25,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
 from ihms_desk.store.model import ItemHit, TransferDestination, TransferLine
 from ihms_desk.store.rules import check_quantity
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.item_picker import ItemPicker
 from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_text, error_label, parse_whole, rows_table, shortcut_delete, shortcut_save
@@ -32,12 +33,11 @@ from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_tex
 LINE_FIELDS = ("item", "batch", "quantity")
 
 
-class TransferScreen(QWidget):
+class TransferScreen(Screen):
     """One transfer document: where to, lines of item + quantity (+ batch), a note."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._hit: ItemHit | None = None
         self.last_saved: str | None = None
         self.general_error = error_label(self, "general")

@@ -73,7 +73,7 @@ def test_a_relative_data_dir_is_made_absolute_once(chc_dir: Path, monkeypatch: p
     monkeypatch.chdir(chc_dir.parent)
     folder = DataFolder.resolve(chc_dir.name)
     assert folder.root == chc_dir and folder.database.is_absolute()
-    first = startup_checks.first_look(Path(chc_dir.name))
+    first = startup_checks.first_look(DataFolder(chc_dir.name))
     assert first is not None and first.facility_name == "CHC Testpur"
 
 
@@ -108,9 +108,9 @@ def quits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def start(qtbot, data_dir: Path) -> program.Startup:
-    first = startup_checks.first_look(data_dir)
+    first = startup_checks.first_look(DataFolder(data_dir))
     assert first is not None
-    startup = program.Startup(data_dir, demo=False, run_services=False)
+    startup = program.Startup(DataFolder(data_dir), demo=False, run_services=False)
     startup.show_login(first)
     assert startup.login is not None
     qtbot.addWidget(startup.login)
