@@ -247,4 +247,4 @@ class DocumentForm(Screen):
     def _lines_changed(self) -> None:
         count = self.lines.rowCount()
         self.title_changed.emit(
-            QCoreApplication.translate("DocumentForm", "%n line(s) not saved", "", count) if count else "")
+            QCoreApplication.translate("DocumentForm", "{n} line(s) not saved").format(n=count) if count else "")
