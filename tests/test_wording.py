@@ -32,8 +32,7 @@ def _error_classes() -> set[str]:
         cls = todo.pop()
         found.add(cls.__name__)
         todo.extend(cls.__subclasses__())
-    import ihms_desk.backup  # noqa: F401 - its refusals are subclasses too
-    import ihms_desk.instance_lock  # noqa: F401
+    # backup.py and instance_lock.py add refusals of their own (imported by the scan's caller or not).
     return found | {"BackupUnusable", "WrongFacility", "SyncRunning", "BackupFolderProblem", "AlreadyRunning"}
 
 

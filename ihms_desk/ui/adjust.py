@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import InvalidQuantity, Refusal
@@ -19,7 +19,7 @@ from ihms_desk.store.rules import check_quantity
 from ihms_desk.store.users import Action
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.document_form import DocumentForm
-from ihms_desk.ui.forms import attempt, batch_choice_text, parse_whole
+from ihms_desk.ui.forms import attempt, batch_choice_text, choice_field, note_label, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
 
 
@@ -36,28 +36,19 @@ class AdjustScreen(DocumentForm):
             save_text=self.tr("Save adjustment (F10)"),
         )
         self._item: Item | None = None
-        self.reason_combo = QComboBox(self)
-        self.reason_combo.setObjectName("reason")
-        for label, reason in (
-            (self.tr("Damaged (write-off)"), AdjustmentReason.DAMAGED),
-            (self.tr("Expired (write-off)"), AdjustmentReason.EXPIRED_WRITE_OFF),
-            (self.tr("Lost (write-off)"), AdjustmentReason.LOST),
-            (self.tr("Returned to the warehouse"), AdjustmentReason.RETURN_TO_WAREHOUSE),
-            (self.tr("Found (adds stock)"), AdjustmentReason.FOUND),
-            (self.tr("Stocktake correction (+ or -)"), AdjustmentReason.STOCKTAKE_CORRECTION),
-        ):
-            self.reason_combo.addItem(label, reason.value)
-        self.reason_hint = QLabel(self)
-        self.reason_hint.setObjectName("reason_hint")
-        self.reason_hint.setWordWrap(True)
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setObjectName("note")
-        self.note_edit.setPlaceholderText(self.tr("e.g. condemnation committee 25-11, broken in transit"))
+        self.reason_combo = choice_field(self, "reason", [
+            (self.tr("Damaged (write-off)"), AdjustmentReason.DAMAGED.value),
+            (self.tr("Expired (write-off)"), AdjustmentReason.EXPIRED_WRITE_OFF.value),
+            (self.tr("Lost (write-off)"), AdjustmentReason.LOST.value),
+            (self.tr("Returned to the warehouse"), AdjustmentReason.RETURN_TO_WAREHOUSE.value),
+            (self.tr("Found (adds stock)"), AdjustmentReason.FOUND.value),
+            (self.tr("Stocktake correction (+ or -)"), AdjustmentReason.STOCKTAKE_CORRECTION.value),
+        ])
+        self.reason_hint = note_label(self, "reason_hint")
+        self.note_edit = text_field(self, "note", self.tr("e.g. condemnation committee 25-11, broken in transit"))
         self.picker = ItemPicker(store, self, visible_rows=4)
-        self.batch_combo = QComboBox(self)
-        self.batch_combo.setObjectName("batch")
-        self.qty_edit = QLineEdit(self)
-        self.qty_edit.setObjectName("quantity")
+        self.batch_combo = choice_field(self, "batch")
+        self.qty_edit = text_field(self, "quantity")
 
         self.header_field(self.tr("Reason"), "reason", self.reason_combo)
         self.header_field("", None, self.reason_hint)

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from ihms_desk.barcode import BarcodeError
 from ihms_desk.store import Store
@@ -182,6 +182,31 @@ class RowsModel(QAbstractTableModel):
 
 
 # -- refusals next to their field ---------------------------------------------------------
+
+
+def text_field(parent: QWidget, name: str, placeholder: str = "") -> QLineEdit:
+    """A line edit named for its field (tests and the refusals find it by that name)."""
+    edit = QLineEdit(parent)
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def choice_field(parent: QWidget, name: str, choices: Sequence[tuple[str, object]] = ()) -> QComboBox:
+    """A combo box named for its field, offering ``(label, value)`` choices."""
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    for label, value in choices:
+        combo.addItem(label, value)
+    return combo
+
+
+def note_label(parent: QWidget, name: str) -> QLabel:
+    """A word-wrapped label named for what it shows (a hint, the chosen item, a status)."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
 
 
 def error_label(parent: QWidget, name: str) -> QLabel:

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget
 
 from ihms_desk.barcode import GS, BarcodeError, ScanResult, parse_scan
 from ihms_desk.store import Store
@@ -31,7 +31,7 @@ from ihms_desk.store.rules import (
 )
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.document_form import DocumentForm
-from ihms_desk.ui.forms import attempt, parse_whole
+from ihms_desk.ui.forms import attempt, choice_field, note_label, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
 
 #: What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).
@@ -69,20 +69,13 @@ class ReceiveScreen(DocumentForm):
         self._discard_scan = False
 
         # -- header -------------------------------------------------------------------------
-        self.source_combo = QComboBox(self)
-        self.source_combo.setObjectName("source")
-        for label, source in (
-            (self.tr("District drug warehouse (DDW)"), ReceiptSource.DISTRICT_WAREHOUSE),
-            (self.tr("Another facility"), ReceiptSource.OTHER_FACILITY),
-            (self.tr("Local purchase"), ReceiptSource.LOCAL_PURCHASE),
-        ):
-            self.source_combo.addItem(label, source.value)
-        self.sender_edit = QLineEdit(self)
-        self.sender_edit.setObjectName("source_name")
-        self.sender_edit.setPlaceholderText(self.tr("Name of the sending facility or supplier"))
-        self.voucher_edit = QLineEdit(self)
-        self.voucher_edit.setObjectName("voucher_no")
-        self.voucher_edit.setPlaceholderText(self.tr("e.g. DDW/JPR/2026/4411"))
+        self.source_combo = choice_field(self, "source", [
+            (self.tr("District drug warehouse (DDW)"), ReceiptSource.DISTRICT_WAREHOUSE.value),
+            (self.tr("Another facility"), ReceiptSource.OTHER_FACILITY.value),
+            (self.tr("Local purchase"), ReceiptSource.LOCAL_PURCHASE.value),
+        ])
+        self.sender_edit = text_field(self, "source_name", self.tr("Name of the sending facility or supplier"))
+        self.voucher_edit = text_field(self, "voucher_no", self.tr("e.g. DDW/JPR/2026/4411"))
         self.voucher_date = QDateEdit(self)
         self.voucher_date.setObjectName("voucher_date")
         self.voucher_date.setDisplayFormat("dd-MM-yyyy")
@@ -97,22 +90,12 @@ class ReceiveScreen(DocumentForm):
         self.scan_edit.setObjectName("scan")
         self.scan_edit.setPlaceholderText(self.tr("Scan the pack's barcode here (or type the fields)"))
         self.picker = ItemPicker(store, self, visible_rows=3)
-        self.item_label = QLabel(self)
-        self.item_label.setObjectName("chosen_item")
-        self.item_label.setWordWrap(True)
-        self.batch_edit = QLineEdit(self)
-        self.batch_edit.setObjectName("batch")
-        self.expiry_edit = QLineEdit(self)
-        self.expiry_edit.setObjectName("expiry")
-        self.expiry_edit.setPlaceholderText(self.tr("MM/YYYY"))
-        self.manufacturer_edit = QLineEdit(self)
-        self.manufacturer_edit.setObjectName("manufacturer")
-        self.qty_edit = QLineEdit(self)
-        self.qty_edit.setObjectName("quantity")
-        self.qty_edit.setPlaceholderText(self.tr("units of issue"))
-        self.cost_edit = QLineEdit(self)
-        self.cost_edit.setObjectName("unit_cost")
-        self.cost_edit.setPlaceholderText(self.tr("₹ per unit (optional)"))
+        self.item_label = note_label(self, "chosen_item")
+        self.batch_edit = text_field(self, "batch")
+        self.expiry_edit = text_field(self, "expiry", self.tr("MM/YYYY"))
+        self.manufacturer_edit = text_field(self, "manufacturer")
+        self.qty_edit = text_field(self, "quantity", self.tr("units of issue"))
+        self.cost_edit = text_field(self, "unit_cost", self.tr("₹ per unit (optional)"))
         self.line_field(self.tr("Barcode"), "scan", self.scan_edit, "gtin")
         self.line_field(self.tr("Item"), "item", self.picker)
         self.line_field("", None, self.item_label)

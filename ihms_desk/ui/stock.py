@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,7 +26,7 @@ from ihms_desk.store.model import CATEGORIES
 from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import error_label, message_of
+from ihms_desk.ui.forms import choice_field, error_label, message_of
 from ihms_desk.ui.stock_model import BatchTableModel, StockFilter, StockTableModel, category_label
 
 
@@ -42,22 +41,16 @@ class StockScreen(Screen):
         self.search_edit.setObjectName("stock_search")
         self.search_edit.setPlaceholderText(self.tr("Search: code, name or generic name"))
         self.search_edit.setClearButtonEnabled(True)
-        self.category_combo = QComboBox(self)
-        self.category_combo.setObjectName("stock_category")
-        self.category_combo.addItem(self.tr("All categories"), "")
-        for category in CATEGORIES:
-            self.category_combo.addItem(category_label(category), category)
-        self.state_combo = QComboBox(self)
-        self.state_combo.setObjectName("stock_state")
-        for label, value in (
+        self.category_combo = choice_field(self, "stock_category", [
+            (self.tr("All categories"), ""), *((category_label(category), category) for category in CATEGORIES)])
+        self.state_combo = choice_field(self, "stock_state", [
             (self.tr("In stock"), StockFilter.IN_STOCK),
             (self.tr("All items"), StockFilter.ALL),
             (self.tr("Out of stock"), StockFilter.OUT_OF_STOCK),
             (self.tr("Low stock"), StockFilter.LOW),
             (self.tr("Near expiry"), StockFilter.NEAR_EXPIRY),
             (self.tr("Expired on the shelf"), StockFilter.EXPIRED),
-        ):
-            self.state_combo.addItem(label, value)
+        ])
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("stock_count")

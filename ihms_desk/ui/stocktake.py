@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QPushButton, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
@@ -20,7 +20,7 @@ from ihms_desk.store.model import CATEGORIES, BatchStock, ItemHit, SavedDocument
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.document_form import DocumentForm
-from ihms_desk.ui.forms import attempt, message_of, parse_whole, run_store_job
+from ihms_desk.ui.forms import attempt, choice_field, message_of, note_label, parse_whole, run_store_job, text_field
 from ihms_desk.ui.item_picker import ItemPicker
 from ihms_desk.ui.stock_model import category_label
 
@@ -65,21 +65,13 @@ class StocktakeScreen(DocumentForm):
         self._previewed = False
         self._load_tag = 0
         self.picker = ItemPicker(store, self, visible_rows=3)
-        self.category_combo = QComboBox(self)
-        self.category_combo.setObjectName("category")
-        self.category_combo.addItem(self.tr("All categories"), "")
-        for category in CATEGORIES:
-            self.category_combo.addItem(category_label(category), category)
+        self.category_combo = choice_field(self, "category", [
+            (self.tr("All categories"), ""), *((category_label(category), category) for category in CATEGORIES)])
         self.category_button = QPushButton(self.tr("Add all batches of the category"), self)
         self.category_button.setObjectName("add_category")
-        self.counted_edit = QLineEdit(self)
-        self.counted_edit.setObjectName("counted")
-        self.counted_edit.setPlaceholderText(self.tr("count of the selected batch, Enter for the next"))
-        self.current_label = QLabel(self)
-        self.current_label.setObjectName("current_batch")
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setObjectName("note")
-        self.note_edit.setPlaceholderText(self.tr("e.g. quarterly physical verification, shelf B"))
+        self.counted_edit = text_field(self, "counted", self.tr("count of the selected batch, Enter for the next"))
+        self.current_label = note_label(self, "current_batch")
+        self.note_edit = text_field(self, "note", self.tr("e.g. quarterly physical verification, shelf B"))
         self.clear_button = QPushButton(self.tr("Clear the sheet"), self)
         self.preview_button = QPushButton(self.tr("Preview differences (Ctrl+D)"), self)
         self.preview_button.setObjectName("preview")

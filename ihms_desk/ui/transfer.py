@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
@@ -17,7 +17,7 @@ from ihms_desk.store.model import ItemHit, SavedDocument, TransferDestination, T
 from ihms_desk.store.rules import check_quantity
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.document_form import DocumentForm
-from ihms_desk.ui.forms import attempt, batch_choice_text, parse_whole
+from ihms_desk.ui.forms import attempt, batch_choice_text, choice_field, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
 
 
@@ -31,28 +31,19 @@ class TransferScreen(DocumentForm):
             save_text=self.tr("Save transfer (F10)"),
         )
         self._hit: ItemHit | None = None
-        self.destination_type = QComboBox(self)
-        self.destination_type.setObjectName("destination_type")
-        for label, value in (
-            (self.tr("Ward"), TransferDestination.WARD),
-            (self.tr("Sub-centre"), TransferDestination.SUB_CENTRE),
-            (self.tr("Other facility"), TransferDestination.FACILITY),
-        ):
-            self.destination_type.addItem(label, value.value)
+        self.destination_type = choice_field(self, "destination_type", [
+            (self.tr("Ward"), TransferDestination.WARD.value),
+            (self.tr("Sub-centre"), TransferDestination.SUB_CENTRE.value),
+            (self.tr("Other facility"), TransferDestination.FACILITY.value),
+        ])
         # Editable: the usual wards are offered, anything else can be typed.
-        self.destination_name = QComboBox(self)
-        self.destination_name.setObjectName("destination_name")
+        self.destination_name = choice_field(self, "destination_name")
         self.destination_name.setEditable(True)
         self.destination_name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setObjectName("note")
-        self.note_edit.setPlaceholderText(self.tr("indent number, who collected"))
+        self.note_edit = text_field(self, "note", self.tr("indent number, who collected"))
         self.picker = ItemPicker(store, self, visible_rows=4)
-        self.qty_edit = QLineEdit(self)
-        self.qty_edit.setObjectName("quantity")
-        self.qty_edit.setPlaceholderText(self.tr("units"))
-        self.batch_combo = QComboBox(self)
-        self.batch_combo.setObjectName("batch")
+        self.qty_edit = text_field(self, "quantity", self.tr("units"))
+        self.batch_combo = choice_field(self, "batch")
 
         self.header_field(self.tr("To"), "destination_type", self.destination_type)
         self.header_field(self.tr("Name"), "destination_name", self.destination_name)
