@@ -373,16 +373,10 @@ def latest_good_backup(data_dir: Path, *, facility_code: str | None = None) -> B
 def facility_of_data_dir(data_dir: Path) -> str | None:
     """Which facility this data folder belongs to: from its database if that can be read,
     else from the newest readable backup taken in it."""
-    path = database_path(Path(data_dir))
-    if path.exists():
-        try:
-            with _read_only(path) as conn:
-                row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()
-            if row:
-                return str(row[0])
-        except sqlite3.Error:
-            pass
-    for candidate in list_backups(backup_dir(Path(data_dir))):
+    folder = DataFolder(data_dir)
+    for candidate in (folder.database, *list_backups(folder.backups)):
+        if not candidate.exists():
+            continue
         try:
             with _read_only(candidate) as conn:
                 row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()

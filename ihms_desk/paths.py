@@ -26,6 +26,16 @@ LOG_FILE = "ihms-desk.log"
 RESOURCES_PACKAGE = "ihms_desk.resources"
 
 
+class _InFolder:
+    """A file or folder of the data folder, by its name: ``folder.database`` is a Path."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, folder: DataFolder, owner: type[DataFolder]) -> Path:
+        return folder.root / self.name
+
+
 class DataFolder:
     """One facility's data folder and the files IHMS Desk keeps in it.
 
@@ -62,41 +72,22 @@ class DataFolder:
         """The data folder a database file lives in."""
         return cls(Path(database).parent)
 
-    @property
-    def database(self) -> Path:
-        """The SQLite database (with its ``-wal`` and ``-shm`` beside it while open)."""
-        return self.root / DATABASE_FILE
-
-    @property
-    def backups(self) -> Path:
-        """Daily backups, the copies taken before a migration, and replaced databases."""
-        return self.root / "backups"
-
-    @property
-    def instance_lock(self) -> Path:
-        """Held by the running program (one copy per data folder)."""
-        return self.root / "ihms-desk.lock"
-
-    @property
-    def lock_holder(self) -> Path:
-        """Who holds :attr:`instance_lock`: read only to word the refusal of a second copy."""
-        return self.root / "ihms-desk.lock.json"
-
-    @property
-    def sync_lock(self) -> Path:
-        """Held by a sync pass (the program's or a scheduled ``ihms-desk sync --once``)."""
-        return self.root / "sync.lock"
-
-    @property
-    def device_token(self) -> Path:
-        """The device token from enrolment: a secret, readable by the owner only, never in the
-        database (which is copied into backups)."""
-        return self.root / "device-token"
-
-    @property
-    def sync_marker(self) -> Path:
-        """How far the server has acknowledged: tells a restored database from the synced one."""
-        return self.root / "sync-marker.json"
+    #: The SQLite database (with its ``-wal`` and ``-shm`` beside it while open).
+    database = _InFolder(DATABASE_FILE)
+    #: Daily backups, the copies taken before a migration, and replaced databases.
+    backups = _InFolder("backups")
+    #: Held by the running program (one copy per data folder).
+    instance_lock = _InFolder("ihms-desk.lock")
+    #: Who holds :attr:`instance_lock`: read only to word the refusal of a second copy.
+    lock_holder = _InFolder("ihms-desk.lock.json")
+    #: Held by a sync pass (the program's or a scheduled ``ihms-desk sync --once``).
+    sync_lock = _InFolder("sync.lock")
+    #: The device token from enrolment: a secret, readable by the owner only, never in the
+    #: database (which is copied into backups).
+    device_token = _InFolder("device-token")
+    #: How far the server has acknowledged, outside the database on purpose: it tells a
+    #: database restored from a backup from the one that was synced.
+    sync_marker = _InFolder("sync-marker.json")
 
     def has_database(self) -> bool:
         return self.database.exists()

@@ -12,25 +12,15 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import Alert
-from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import RowsModel, error_label, message_of, run_store_job
+from ihms_desk.ui.forms import RowsModel, error_label, message_of, rows_table, run_store_job
+from ihms_desk.ui.screen import Screen
 
 #: A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly).
 SYNC_OVERDUE_AFTER = dt.timedelta(hours=24)
@@ -75,20 +65,9 @@ class AlertsScreen(Screen):
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.error = error_label(self, "alerts")
         self.model = RowsModel([self.tr("Alert"), self.tr("Item"), self.tr("Details")], self._cell, self)
-        self.view = QTableView(self)
-        self.view.setObjectName("alerts_table")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
         # Fixed widths: a five-year desk can have thousands of alerts, too many to measure.
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(self.MESSAGE, QHeaderView.ResizeMode.Stretch)
-        self.view.setColumnWidth(self.KIND, 150)
-        self.view.setColumnWidth(self.ITEM, 80)
+        self.view = rows_table(self, self.model, "alerts_table", stretch=self.MESSAGE,
+                               widths={self.KIND: 150, self.ITEM: 80})
 
         top = QHBoxLayout()
         top.addWidget(self.summary_label, 1)

@@ -20,25 +20,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ihms_desk.backup import BackupReport, backup_dir, list_backups, run_daily_backup, take_backup, taken_at
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
-from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import i18n
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.workers import Job, run_in_worker
 
 log = logging.getLogger(__name__)
@@ -99,14 +89,14 @@ class _Delivery(QObject):
             self.done(self.job.result)
 
 
-def _start(store: Store, work: Callable[[Store, Callable[[str], None]], BackupReport],
+def _start(store: Store, backup: Callable[[], BackupReport],
            on_done: Callable[[BackupReport], None], on_failed: Callable[[BaseException], None], owner: QObject,
            previous: _Delivery | None) -> _Delivery:
-    """Run ``work`` in the worker thread; ``on_done`` or ``on_failed`` runs once, on the GUI
+    """Run ``backup`` in the worker thread; ``on_done`` or ``on_failed`` runs once, on the GUI
     thread. The owner keeps the delivery (and its ``job``) until the next one replaces it."""
     if previous is not None:
         previous.setParent(None)  # its job is over; Python frees it once unreferenced
-    return _Delivery(run_in_worker(store, work), on_done, on_failed, owner)
+    return _Delivery(run_in_worker(store, lambda _store, _progress: backup()), on_done, on_failed, owner)
 
 
 def _choose_folder(parent: QWidget, start: str) -> str:
@@ -241,11 +231,8 @@ class BackupScreen(Screen):
         self.backup_button.setEnabled(False)
         self._say(self.tr("Backing up… you can keep working."))
         data_dir = self.data_dir
-
-        def work(_store: Store, _progress: Callable[[str], None]) -> BackupReport:
-            return take_backup(data_dir)
-
-        self._delivery = _start(self.store, work, self._on_backup_done, self._on_backup_failed, self, self._delivery)
+        self._delivery = _start(self.store, lambda: take_backup(data_dir), self._on_backup_done, self._on_backup_failed,
+                                self, self._delivery)
         self._job = self._delivery.job
 
     @Slot(object)
@@ -340,11 +327,8 @@ class DailyBackupScheduler(QObject):
         if self._job is not None:
             return
         data_dir = self.store.folder.root
-
-        def work(_store: Store, _progress: Callable[[str], None]) -> BackupReport:
-            return run_daily_backup(data_dir)
-
-        self._delivery = _start(self.store, work, self._done, self._failed, self, self._delivery)
+        self._delivery = _start(self.store, lambda: run_daily_backup(data_dir), self._done, self._failed, self,
+                                self._delivery)
         self._job = self._delivery.job
 
     @Slot(object)

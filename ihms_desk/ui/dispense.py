@@ -17,32 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
-    QCoreApplication,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Slot,
+    QAbstractItemModel, QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex,
+    Qt, Slot,
 )
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
+    QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget,
 )
 
 from ihms_desk.store import Store
@@ -50,12 +31,12 @@ from ihms_desk.store.dosage import parse_quantity
 from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
 from ihms_desk.store.model import DispenseLine, DocumentSummary, Item, ItemHit, LinePlan, Patient, SavedDocument
 from ihms_desk.store.users import Action
-from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui import i18n
 from ihms_desk.ui.forms import ERROR_STYLE, RowsModel, choice_field, note_label, rows_table, text_field
 from ihms_desk.ui.item_picker import ItemPicker
+from ihms_desk.ui.screen import Screen
 
 _Index = QModelIndex | QPersistentModelIndex
 

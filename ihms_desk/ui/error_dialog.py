@@ -19,13 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import (
-    QCoreApplication,
-    QMessageLogContext,
-    QObject,
-    QtMsgType,
-    Signal,
-    Slot,
-    qInstallMessageHandler,
+    QCoreApplication, QMessageLogContext, QObject, QtMsgType, Signal, Slot, qInstallMessageHandler,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 

@@ -9,21 +9,18 @@ model, refusals shown next to their field, and the save/delete shortcuts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
+    QAbstractItemModel, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt,
     Signal,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
+)
 
 from ihms_desk.barcode import BarcodeError
 from ihms_desk.store import Store
@@ -219,9 +216,14 @@ def error_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
-def rows_table(parent: QWidget, model: QAbstractTableModel, name: str, *, stretch: int | None = None) -> QTableView:
+def rows_table(parent: QWidget, model: QAbstractItemModel, name: str, *, stretch: int | None = None,
+               widths: Mapping[int, int] | None = None) -> QTableView:
     """A table of whole rows, one chosen at a time, not edited in place, without row numbers;
-    the columns fit their contents and column ``stretch`` takes the width left over."""
+    the columns fit their contents, or have the given ``widths`` (column: pixels), and column
+    ``stretch`` takes the width left over.
+
+    Give ``widths`` for a table that may hold thousands of rows: fitting the contents measures
+    every cell at each reset (over half a second for a busy day's documents)."""
     view = QTableView(parent)
     view.setObjectName(name)
     view.setModel(model)
@@ -229,9 +231,16 @@ def rows_table(parent: QWidget, model: QAbstractTableModel, name: str, *, stretc
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header = view.horizontalHeader()
+    if widths is None:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    else:
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in widths.items():
+            header.resizeSection(column, width)
     if stretch is not None:
-        view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 

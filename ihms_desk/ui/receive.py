@@ -22,12 +22,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.errors import BatchExpired, Refusal
 from ihms_desk.store.model import Item, ItemHit, ReceiptLine, ReceiptSource, SavedDocument
 from ihms_desk.store.rules import (
-    check_quantity,
-    check_text,
-    check_unit_cost,
-    is_expired,
-    normalise_batch_no,
-    parse_expiry_month,
+    check_quantity, check_text, check_unit_cost, is_expired, normalise_batch_no, parse_expiry_month,
 )
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.document_form import DocumentForm

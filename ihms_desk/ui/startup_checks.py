@@ -31,12 +31,7 @@ from ihms_desk.paths import DataFolder
 from ihms_desk.store import glance
 from ihms_desk.ui.i18n import refusal_text
 from ihms_desk.store.errors import (
-    DatabaseCorrupt,
-    DatabaseLocked,
-    DatabaseReadOnly,
-    DiskFull,
-    EnvironmentProblem,
-    StoreError,
+    DatabaseCorrupt, DatabaseLocked, DatabaseReadOnly, DiskFull, EnvironmentProblem, StoreError,
     classify_sqlite_error,
 )
 

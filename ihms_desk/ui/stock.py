@@ -7,26 +7,15 @@ so opening the screen never blocks the counter; the table shows rows in chunks a
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import CATEGORIES
-from ihms_desk.ui.screen import Screen
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import choice_field, error_label, message_of
+from ihms_desk.ui.forms import choice_field, error_label, message_of, rows_table
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.stock_model import BatchTableModel, StockFilter, StockTableModel, category_label
 
 
@@ -57,34 +46,19 @@ class StockScreen(Screen):
         self.error = error_label(self, "stock")
 
         self.model = StockTableModel(store, self)
-        self.view = QTableView(self)
-        self.view.setObjectName("stock_table")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Fixed widths, not ResizeToContents: measuring every row of a big table costs time.
+        self.view = rows_table(self, self.model, "stock_table", stretch=StockTableModel.ITEM, widths={
+            StockTableModel.CODE: 80, StockTableModel.CATEGORY: 80, StockTableModel.ON_HAND: 110, StockTableModel.USABLE: 80,
+            StockTableModel.EXPIRED: 70, StockTableModel.BATCHES: 60, StockTableModel.NEAREST: 105, StockTableModel.AMC: 60,
+            StockTableModel.MONTHS: 110})
         self.view.setAlternatingRowColors(True)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(StockTableModel.ITEM, Qt.SortOrder.AscendingOrder)
-        self.view.verticalHeader().setVisible(False)
-        header = self.view.horizontalHeader()
-        # Fixed widths, not ResizeToContents: measuring every row of a big table costs time.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(StockTableModel.ITEM, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((StockTableModel.CODE, 80), (StockTableModel.CATEGORY, 80), (StockTableModel.ON_HAND, 110),
-                              (StockTableModel.USABLE, 80), (StockTableModel.EXPIRED, 70), (StockTableModel.BATCHES, 60),
-                              (StockTableModel.NEAREST, 105), (StockTableModel.AMC, 60), (StockTableModel.MONTHS, 110)):
-            self.view.setColumnWidth(column, width)
 
         self.batch_title = QLabel(self.tr("Select an item to see its batches."), self)
         self.batch_title.setObjectName("batch_title")
         self.batch_model = BatchTableModel(self)
-        self.batch_view = QTableView(self)
-        self.batch_view.setObjectName("batch_table")
-        self.batch_view.setModel(self.batch_model)
-        self.batch_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.batch_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.batch_view.verticalHeader().setVisible(False)
+        self.batch_view = rows_table(self, self.batch_model, "batch_table")
         self.batch_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         filters = QHBoxLayout()

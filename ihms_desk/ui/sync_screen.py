@@ -9,24 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFormLayout,
-    QGroupBox,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ihms_desk.store import Store
 from ihms_desk.sync.worker import SyncStatus, read_status
-from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.formatting import datetime_local, group_indian
 from ihms_desk.ui.i18n import sync_error_text
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.sync_adapter import SyncAdapter
 
 
