@@ -340,6 +340,9 @@ class DailyBackupScheduler(QObject):
     @Slot(object)
     def _failed(self, error: BaseException) -> None:
         self._job = None
-        message = error.message if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
-        log.error("Daily backup failed: %s", message, exc_info=None if isinstance(error, StoreError) else error)
-        self.backup_failed.emit(message)
+        if isinstance(error, StoreError):
+            log.error("Daily backup failed: %s", error.message)
+            self.backup_failed.emit(i18n.refusal_text(error))
+        else:
+            log.error("Daily backup failed: %s: %s", type(error).__name__, error, exc_info=error)
+            self.backup_failed.emit(f"{type(error).__name__}: {error}")
