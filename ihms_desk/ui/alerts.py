@@ -90,6 +90,7 @@ class AlertsScreen(Screen):
         """Read the alerts again in the worker thread; :attr:`count_changed` follows."""
         self._tag += 1
         self.loading = True
+        self.busy.emit(True)
         run_store_job(self.store, lambda store: store.alerts(), self._tag, self._on_loaded, self._on_failed, self)
 
     def show_sync_state(self, set_up: bool, last_success: dt.datetime | None) -> None:
@@ -134,6 +135,7 @@ class AlertsScreen(Screen):
         if tag != self._tag:
             return
         self.loading = False
+        self.busy.emit(False)
         self.error.hide()
         self._alerts = alerts
         self._show()
@@ -143,6 +145,7 @@ class AlertsScreen(Screen):
         if tag != self._tag:
             return
         self.loading = False
+        self.busy.emit(False)
         if isinstance(error, StoreError):
             self.error.setText(message_of(error))
             self.error.show()

@@ -229,6 +229,7 @@ class BackupScreen(Screen):
         if self._job is not None:
             return
         self.backup_button.setEnabled(False)
+        self.busy.emit(True)
         self._say(self.tr("Backing up… you can keep working."))
         data_dir = self.data_dir
         self._delivery = _start(self.store, lambda: take_backup(data_dir), self._on_backup_done, self._on_backup_failed,
@@ -238,6 +239,7 @@ class BackupScreen(Screen):
     @Slot(object)
     def _on_backup_done(self, report: BackupReport) -> None:
         self._job = None
+        self.busy.emit(False)
         self.backup_button.setEnabled(True)
         text = self.tr("Backup saved: %1").replace("%1", str(report.copies[0]))
         if report.problems:
@@ -249,6 +251,7 @@ class BackupScreen(Screen):
     @Slot(object)
     def _on_backup_failed(self, error: BaseException) -> None:
         self._job = None
+        self.busy.emit(False)
         self.backup_button.setEnabled(True)
         if isinstance(error, StoreError):
             text = self.tr("The backup failed: %1").replace("%1", i18n.refusal_text(error))

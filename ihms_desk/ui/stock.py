@@ -96,15 +96,18 @@ class StockScreen(Screen):
     def refresh(self) -> None:
         """Read the stock again (in the worker); the table updates when it is in."""
         self.count_label.setText(self.tr("Loading stock…"))
+        self.busy.emit(True)
         self.model.load()
 
     @Slot(float)
     def _on_loaded(self, seconds: float) -> None:
+        self.busy.emit(False)
         self.error.hide()
         self._update_count()
 
     @Slot(object)
     def _on_load_failed(self, error: object) -> None:
+        self.busy.emit(False)
         if isinstance(error, StoreError):
             self.error.setText(message_of(error))
             self.error.show()

@@ -145,6 +145,7 @@ class StocktakeScreen(DocumentForm):
         """Add every batch with stock of the chosen category (read in the worker)."""
         self._load_tag += 1
         self.category_button.setEnabled(False)
+        self.busy.emit(True)
         self.status_label.setText(self.tr("Reading the batches…"))
         category = self.category_combo.currentData()
         run_store_job(self.store, lambda store: _batches_of_category(store, category), self._load_tag,
@@ -153,6 +154,7 @@ class StocktakeScreen(DocumentForm):
     @Slot(object, int)
     def _on_category_loaded(self, batches: list[tuple[str, str, BatchStock]], tag: int) -> None:
         self.category_button.setEnabled(True)
+        self.busy.emit(False)
         if tag != self._load_tag:
             return
         first = self._add_batches(batches)
@@ -162,6 +164,7 @@ class StocktakeScreen(DocumentForm):
     @Slot(object, int)
     def _on_category_failed(self, error: object, tag: int) -> None:
         self.category_button.setEnabled(True)
+        self.busy.emit(False)
         if isinstance(error, StoreError):
             self.errors.set(None, message_of(error))
             dialogs.show_problem(self, error)
