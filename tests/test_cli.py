@@ -376,3 +376,16 @@ def test_the_command_line_follows_the_facility_language(data_dir: Path, tmp_path
     monkeypatch.setenv("IHMS_LANG", "en")  # the environment wins over the setting
     code, _, err = run(capsys, "--data-dir", str(data_dir), "import-receipt", str(catalogue), "--user", "clerk")
     assert "The challan has no column" in err
+
+
+def test_sync_status_doctor_and_backup_speak_hindi(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("IHMS_LANG", "hi")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "sync", "--status")
+    assert code == EXIT_OK
+    assert out.splitlines()[:3] == ["अभी राज्य सर्वर के साथ पंजीकरण नहीं हुआ (ihms-desk sync --enrol URL CODE)।",
+                                    "भेजने बाकी: 0; सर्वर द्वारा अलग रखी गईं: 0", "पिछला सफल सिंक: कभी नहीं"]
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "doctor")
+    assert code == EXIT_OK and out.startswith("ठीक है: ") and "सही है" in out
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "backup")
+    assert code == EXIT_OK and out.startswith("बैकअप लिखा गया: ")

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, data_folder, words
+from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, data_folder, say, words
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -16,9 +16,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     # --to is a one-off copy (say, to a stick carried to the district): only there.
     report = take_backup(data_folder(args).root, to=Path(args.to) if args.to else None, include_second_folder=not args.to)
     for copy in report.copies:
-        print(f"Backup written: {copy}")
+        say("cli_backup_written", path=copy)
     for problem in report.problems:
-        print(f"Warning: {words(problem, problem)}", file=sys.stderr)
+        say("cli_backup_warning", to=sys.stderr, problem=words(problem, problem))
     return EXIT_OK if report.ok else EXIT_ENVIRONMENT
 
 
@@ -26,12 +26,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from ihms_desk.backup import restore_backup
 
     report = restore_backup(data_folder(args).root, Path(args.file), facility_code=args.facility)
-    print(
-        f"Restored {report.facility_code} from {report.restored_from} ({report.documents} documents). "
-        f"Sync continues with epoch {report.epoch}."
-    )
+    say("cli_restored", code=report.facility_code, path=report.restored_from, documents=report.documents,
+        epoch=report.epoch)
     if report.replaced_copy is not None:
-        print(f"The database it replaced is kept as {report.replaced_copy}")
+        say("cli_replaced_kept", path=report.replaced_copy)
     return EXIT_OK
 
 

@@ -45,25 +45,35 @@ def begin(args: argparse.Namespace) -> None:
     _run["args"] = args
 
 
+def end() -> None:
+    """The run is over: its language is not the next one's."""
+    _run.clear()
+
+
 def language() -> str:
     """The language the command line speaks, decided at its first message: ``IHMS_LANG``,
     else the facility's setting, read without opening the store."""
     if "language" not in _run:
         setting = None
-        if os.environ.get(wording.LANGUAGE_ENV) is None:
+        args = _run.get("args")
+        # Outside a run (a function called on its own) only IHMS_LANG decides.
+        if os.environ.get(wording.LANGUAGE_ENV) is None and isinstance(args, argparse.Namespace):
             from ihms_desk.store.glance import first_look
 
-            args = _run.get("args")
-            folder = data_folder(args) if isinstance(args, argparse.Namespace) else DataFolder.resolve()
-            first = first_look(folder)
+            first = first_look(data_folder(args))
             setting = first.language if first is not None else None
         _run["language"] = wording.language_for_cli(setting)
     return str(_run["language"])
 
 
-def say(kind: str, *, to: TextIO | None = None, **values: object) -> None:
+def words_of(kind: str, **values: object) -> str:
+    """The wording of ``kind`` in the user's language."""
+    return wording.say(kind, values, language())
+
+
+def say(kind: str, *, to: TextIO | None = None, flush: bool = False, **values: object) -> None:
     """Print the wording of ``kind`` in the user's language (on stdout unless ``to``)."""
-    print(wording.say(kind, values, language()), file=to or sys.stdout)
+    print(wording.say(kind, values, language()), file=to or sys.stdout, flush=flush)
 
 
 def words(worded: wording.Worded, fallback: str | None = None) -> str:

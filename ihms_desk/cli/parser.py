@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from ihms_desk import __version__
-from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, begin, data_folder, say, words
+from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, begin, data_folder, end, say, words
 from ihms_desk.store.errors import EnvironmentProblem, Refusal
 
 #: Which module registers each sub-command (each has ``register(commands)``).
@@ -74,6 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     begin(args)
+    try:
+        return _run(args)
+    finally:
+        end()
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.self_test:
         from ihms_desk.cli.selftest import main as self_test
 

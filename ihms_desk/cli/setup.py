@@ -47,11 +47,11 @@ def cmd_init(args: argparse.Namespace) -> int:
             store.act_as(args.admin_user or store.users()[0].username)
             report = store.import_catalogue_csv(io.StringIO(catalogue))
             store.logout()
-            print(f"Catalogue: {report.added} items added.")
+            say("cli_catalogue_added", added=report.added)
             for row_number, reason in report.rejected:
                 say("cli_catalogue_row_refused", to=sys.stderr, row=row_number, reason=row_reason(reason))
         facility = store.require_facility()
-        print(f"Set up {facility.name} ({facility.code}) in {folder.root}")
+        say("cli_set_up", name=facility.name, code=facility.code, folder=folder.root)
     finally:
         store.close()
     return EXIT_OK
@@ -68,10 +68,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(str(folder.database) + suffix).unlink(missing_ok=True)
     if not folder.has_database():
-        print(f"Building the demo CHC in {folder.root} ...", file=sys.stderr)
+        say("cli_demo_building", to=sys.stderr, folder=folder.root)
         build_demo(folder.root, days=args.days)
         accounts = ", ".join(username for username, _, _ in DEMO_USERS)
-        print(f"Demo ready. Accounts: {accounts}; password: {DEMO_PASSWORD}", file=sys.stderr)
+        say("cli_demo_ready", to=sys.stderr, accounts=accounts, password=DEMO_PASSWORD)
     if args.build_only:
         return EXIT_OK
     from ihms_desk.ui.app import run_app

@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 
-from ihms_desk.cli.common import EXIT_FAULT, EXIT_OK, open_existing
+from ihms_desk.cli.common import EXIT_FAULT, EXIT_OK, open_existing, say
 
 #: The columns of ``stock --format csv``, the same whether or not any item has stock.
 STOCK_COLUMNS = ("code", "name", "unit", "on_hand", "usable", "expired", "nearest_expiry", "amc", "months_of_stock")
@@ -55,11 +55,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         problems = store.doctor()
         counts = store.outbox_counts()
     if problems:
-        print(f"{len(problems)} problem(s) found in {store.path}:")
+        say("cli_doctor_problems", n=len(problems), path=store.path)
         for problem in problems:
             print(f"  - {problem}")
         return EXIT_FAULT
-    print(f"OK: {store.path} is sound (events pending {counts['pending']}, sent {counts['sent']}, set aside {counts['rejected']}).")
+    say("cli_doctor_ok", path=store.path, pending=counts["pending"], sent=counts["sent"], set_aside=counts["rejected"])
     return EXIT_OK
 
 

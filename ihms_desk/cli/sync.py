@@ -16,11 +16,12 @@ import threading
 from collections.abc import Mapping
 from types import FrameType
 
-from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, open_existing, words
+from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, open_existing, say, words, words_of
 from ihms_desk.store import Store
 from ihms_desk.sync.device import default_device_name, enrol
 from ihms_desk.sync.errors import SyncBusy, SyncError
 from ihms_desk.sync.worker import SyncConfig, SyncOutcome, SyncStatus, SyncWorker, read_status
+from ihms_desk.wording import Label
 
 EXIT_NOT_SENT = 4
 EXIT_BUSY = 5
@@ -33,17 +34,17 @@ def _config(args: argparse.Namespace) -> SyncConfig:
 def describe(status: SyncStatus) -> list[str]:
     """The status in plain lines, as ``--status`` prints it."""
     if not status.enrolled:
-        lines = ["Not enrolled with a state server yet (ihms-desk sync --enrol URL CODE)."]
+        lines = [words_of("cli_sync_not_enrolled")]
     else:
-        online = {None: "not tried yet", True: "online", False: "offline"}[status.online]
-        lines = [f"Server: {status.server_url} ({online})"]
-    lines.append(f"Waiting to be sent: {status.waiting}; set aside by the server: {status.set_aside}")
-    lines.append(f"Last success: {when(status.last_success)}")
+        state = {None: "not_tried", True: "online", False: "offline"}[status.online]
+        lines = [words_of("cli_sync_server", server=status.server_url, state=Label(f"sync_state.{state}"))]
+    lines.append(words_of("cli_sync_waiting", waiting=status.waiting, set_aside=status.set_aside))
+    lines.append(words_of("cli_sync_last_success", when=when(status.last_success)))
     if status.last_error:
-        lines.append(f"Last error: {_last_error(status)}")
+        lines.append(words_of("cli_sync_last_error", error=_last_error(status)))
     if status.clock_skew_seconds is not None:
-        flag = "  <- this PC's clock is wrong; please correct it" if status.clock_flagged else ""
-        lines.append(f"PC clock vs server: {-status.clock_skew_seconds:+.0f} s{flag}")
+        lines.append(words_of("cli_sync_clock_wrong" if status.clock_flagged else "cli_sync_clock",
+                              skew=f"{-status.clock_skew_seconds:+.0f}"))
     return lines
 
 
@@ -61,17 +62,17 @@ class _Failure:
         self.values = values or {}
 
 
-def when(iso: str | None) -> str:
+def when(iso: str | None) -> str | Label:
     if iso is None:
-        return "never"
+        return Label("sync_state.never")
     return dt.datetime.fromisoformat(iso).astimezone().strftime("%d-%m-%Y %H:%M")
 
 
 def _print_outcome(outcome: SyncOutcome) -> None:
-    print(f"Sent {outcome.sent} (already on the server: {outcome.duplicates}), set aside "
-          f"{outcome.set_aside}, still waiting {outcome.waiting}; catalogue changes {outcome.catalogue_changes}.")
+    say("cli_sync_outcome", sent=outcome.sent, duplicates=outcome.duplicates, set_aside=outcome.set_aside,
+        waiting=outcome.waiting, catalogue=outcome.catalogue_changes)
     if outcome.error is not None:
-        print(f"Not finished: {words(outcome.error, outcome.error.message)}", file=sys.stderr)
+        say("cli_sync_not_finished", to=sys.stderr, error=words(outcome.error, outcome.error.message))
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -83,8 +84,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             for line in describe(read_status(store)):
                 print(line)
             for event in store.rejected_events():
-                print(f"  set aside: {event['number']} ({event['type']}, sequence {event['sequence']}): "
-                      f"{event['reject_reason']}")
+                say("cli_sync_set_aside", number=event["number"], type=event["type"], sequence=event["sequence"],
+                    reason=event["reject_reason"])
             return EXIT_OK
     worker = SyncWorker(data_dir, _config(args))
     if args.once:
@@ -108,7 +109,7 @@ def _daemon(worker: SyncWorker) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-    print(f"Syncing {worker.data_dir} until stopped (Ctrl+C).", flush=True)
+    say("cli_syncing", flush=True, folder=worker.data_dir)
     worker.run()
     return EXIT_OK
 
@@ -123,11 +124,11 @@ def enrol_and_report(store: Store, url: str, code: str, args: argparse.Namespace
         enrolment = enrol(store, url, code, device_name=getattr(args, "device_name", None) or default_device_name(),
                           verify=args.ca_bundle or True)
     except SyncError as error:
-        print(f"Not enrolled: {words(error, error.message)}", file=sys.stderr)
-        print("Nothing waiting on this PC was touched.", file=sys.stderr)
+        say("cli_not_enrolled", to=sys.stderr, error=words(error, error.message))
+        say("cli_nothing_touched", to=sys.stderr)
         return EXIT_REFUSED if error.online else EXIT_ENVIRONMENT
-    print(f"Enrolled {enrolment.facility_name} ({enrolment.facility_code}) with {enrolment.server_url}; "
-          f"device {enrolment.device_id}.")
+    say("cli_enrolled", name=enrolment.facility_name, code=enrolment.facility_code, server=enrolment.server_url,
+        device=enrolment.device_id)
     return EXIT_OK
 
 
