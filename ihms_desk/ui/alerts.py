@@ -15,11 +15,11 @@ from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import StoreError
+
 from ihms_desk.store.model import Alert
-from ihms_desk.ui import dialogs
+
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import RowsModel, error_label, message_of, rows_table, run_store_job
+from ihms_desk.ui.forms import RowsModel, error_label, rows_table, run_store_job
 from ihms_desk.ui.screen import Screen
 
 #: A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly).
@@ -145,14 +145,7 @@ class AlertsScreen(Screen):
         if tag != self._tag:
             return
         self.loading = False
-        self.busy.emit(False)
-        if isinstance(error, StoreError):
-            self.error.setText(message_of(error))
-            self.error.show()
-            dialogs.show_problem(self, error)
-            return
-        assert isinstance(error, BaseException)
-        raise error
+        self.job_failed(error, self.error)
 
     @Slot()
     def _show(self) -> None:

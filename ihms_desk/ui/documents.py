@@ -12,9 +12,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, Qt, Slot
-from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
@@ -22,7 +20,7 @@ from ihms_desk.store.model import DocumentSummary, SavedDocument
 from ihms_desk.store.users import Action
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, rows_table
+from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, master_detail, rows_table
 from ihms_desk.ui.screen import Screen
 
 #: A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.
@@ -106,18 +104,7 @@ class DocumentsScreen(Screen):
         reverse_row = QHBoxLayout()
         reverse_row.addWidget(self.errors.wrap("reason", self.reason_edit), 1)
         reverse_row.addWidget(self.reverse_button, 0, Qt.AlignmentFlag.AlignTop)
-        detail = QWidget(self)
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.setContentsMargins(0, 4, 0, 0)
-        detail_layout.addWidget(self.detail_label)
-        detail_layout.addWidget(self.movements_view, 1)
-        detail_layout.addLayout(reverse_row)
-        detail_layout.addWidget(self.reverse_hint)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.view)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = master_detail(self, self.view, (self.detail_label, self.movements_view, reverse_row, self.reverse_hint))
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)

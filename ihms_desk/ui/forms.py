@@ -19,7 +19,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLayout, QLineEdit, QSplitter, QTableView, QVBoxLayout,
+    QWidget,
 )
 
 from ihms_desk.barcode import BarcodeError
@@ -242,6 +243,26 @@ def rows_table(parent: QWidget, model: QAbstractItemModel, name: str, *, stretch
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def master_detail(parent: QWidget, master: QWidget, detail: Sequence[QWidget | QLayout],
+                  stretches: tuple[int, int] = (3, 2)) -> QSplitter:
+    """A table above and, below it, the details of its chosen row (a title, a table, buttons),
+    in a splitter the user can move; a table among the details takes their spare height."""
+    below = QWidget(parent)
+    layout = QVBoxLayout(below)
+    layout.setContentsMargins(0, 4, 0, 0)
+    for part in detail:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part, 1 if isinstance(part, QAbstractItemView) else 0)
+    splitter = QSplitter(Qt.Orientation.Vertical, parent)
+    splitter.addWidget(master)
+    splitter.addWidget(below)
+    splitter.setStretchFactor(0, stretches[0])
+    splitter.setStretchFactor(1, stretches[1])
+    return splitter
 
 
 def message_of(error: BaseException) -> str:

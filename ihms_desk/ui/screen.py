@@ -24,9 +24,11 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ihms_desk.store import Store
+from ihms_desk.store.errors import StoreError
+from ihms_desk.ui import dialogs, i18n
 
 if TYPE_CHECKING:
     from ihms_desk.ui.sync_adapter import SyncAdapter
@@ -61,3 +63,17 @@ class Screen(QWidget):
 
     def show_sync_state(self, set_up: bool, last_success: dt.datetime | None) -> None:
         """Sync reported: whether it is set up on this PC, and when it last got through."""
+
+    def job_failed(self, error: object, label: QLabel | None = None) -> None:
+        """This screen's job in the worker failed: a refusal or a problem of the machine is
+        said (in ``label`` too, when given) and the work is over; anything else is a bug,
+        raised again for the application's hook to log and show."""
+        self.busy.emit(False)
+        if isinstance(error, StoreError):
+            if label is not None:
+                label.setText(i18n.refusal_text(error))
+                label.show()
+            dialogs.show_problem(self, error)
+            return
+        assert isinstance(error, BaseException)
+        raise error

@@ -7,14 +7,14 @@ so opening the screen never blocks the counter; the table shows rows in chunks a
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt, Slot
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import CATEGORIES
-from ihms_desk.ui import dialogs
+
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import choice_field, error_label, message_of, rows_table
+from ihms_desk.ui.forms import choice_field, error_label, master_detail, message_of, rows_table
 from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.stock_model import BatchTableModel, StockFilter, StockTableModel, category_label
 
@@ -66,16 +66,7 @@ class StockScreen(Screen):
         filters.addWidget(self.category_combo, 1)
         filters.addWidget(self.state_combo, 1)
         filters.addWidget(self.refresh_button)
-        batches = QWidget(self)
-        batch_layout = QVBoxLayout(batches)
-        batch_layout.setContentsMargins(0, 4, 0, 0)
-        batch_layout.addWidget(self.batch_title)
-        batch_layout.addWidget(self.batch_view)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.view)
-        splitter.addWidget(batches)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter = master_detail(self, self.view, (self.batch_title, self.batch_view), stretches=(3, 1))
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.error)
@@ -107,14 +98,7 @@ class StockScreen(Screen):
 
     @Slot(object)
     def _on_load_failed(self, error: object) -> None:
-        self.busy.emit(False)
-        if isinstance(error, StoreError):
-            self.error.setText(message_of(error))
-            self.error.show()
-            dialogs.show_problem(self, error)
-            return
-        assert isinstance(error, BaseException)
-        raise error  # a bug: the application's hook logs and shows it
+        self.job_failed(error, self.error)
 
     @Slot(str)
     def _on_search(self, text: str) -> None:

@@ -15,12 +15,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QPushButton, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import StoreError
+
 from ihms_desk.store.model import CATEGORIES, BatchStock, ItemHit, SavedDocument, StocktakeCount
-from ihms_desk.ui import dialogs
+
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.document_form import DocumentForm
-from ihms_desk.ui.forms import attempt, choice_field, message_of, note_label, parse_whole, run_store_job, text_field
+from ihms_desk.ui.forms import attempt, choice_field, note_label, parse_whole, run_store_job, text_field
 from ihms_desk.ui.item_picker import ItemPicker
 from ihms_desk.ui.stock_model import category_label
 
@@ -164,13 +164,7 @@ class StocktakeScreen(DocumentForm):
     @Slot(object, int)
     def _on_category_failed(self, error: object, tag: int) -> None:
         self.category_button.setEnabled(True)
-        self.busy.emit(False)
-        if isinstance(error, StoreError):
-            self.errors.set(None, message_of(error))
-            dialogs.show_problem(self, error)
-            return
-        assert isinstance(error, BaseException)
-        raise error
+        self.job_failed(error, self.general_error)
 
     def _add_batches(self, batches: list[tuple[str, str, BatchStock]]) -> int:
         """Add batches not yet on the sheet; returns the row of the first one (or of the
