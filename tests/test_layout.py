@@ -65,3 +65,11 @@ def test_no_type_ignore_in_the_screens() -> None:
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if "type: ignore" in line]
     assert found == []
+
+
+def test_the_self_test_does_not_import_the_parser() -> None:
+    # The parser runs the self-test (--self-test); the self-test checks the command modules
+    # from cli.common.COMMANDS, so the two do not import each other.
+    names = {name for _, name in _imports(ROOT / "ihms_desk" / "cli" / "selftest.py")}
+    assert "ihms_desk.cli.common.COMMANDS" in names
+    assert not any(name.startswith("ihms_desk.cli.parser") for name in names)

@@ -31,6 +31,20 @@ EXIT_ENVIRONMENT = 3
 
 PASSWORD_ENV = "IHMS_PASSWORD"
 
+#: Which module registers each sub-command (each has ``register(commands)``).
+COMMANDS: dict[str, str] = {
+    "init": "ihms_desk.cli.setup",
+    "demo": "ihms_desk.cli.setup",
+    "import-catalog": "ihms_desk.cli.imports",
+    "import-receipt": "ihms_desk.cli.imports",
+    "stock": "ihms_desk.cli.stock",
+    "doctor": "ihms_desk.cli.stock",
+    "backup": "ihms_desk.cli.backup",
+    "restore": "ihms_desk.cli.backup",
+    "sync": "ihms_desk.cli.sync",
+    "enrol": "ihms_desk.cli.sync",
+}
+
 #: This run's arguments, and the language once it was decided (see :func:`language`).
 _run: dict[str, object] = {}
 

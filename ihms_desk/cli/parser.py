@@ -14,23 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from ihms_desk import __version__
-from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, begin, data_folder, end, say, words
+from ihms_desk.cli.common import COMMANDS, EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, begin, data_folder, end, say, words
 from ihms_desk.store.errors import EnvironmentProblem, Refusal
-
-#: Which module registers each sub-command (each has ``register(commands)``).
-COMMANDS: dict[str, str] = {
-    "init": "ihms_desk.cli.setup",
-    "demo": "ihms_desk.cli.setup",
-    "import-catalog": "ihms_desk.cli.imports",
-    "import-receipt": "ihms_desk.cli.imports",
-    "stock": "ihms_desk.cli.stock",
-    "doctor": "ihms_desk.cli.stock",
-    "backup": "ihms_desk.cli.backup",
-    "restore": "ihms_desk.cli.backup",
-    "sync": "ihms_desk.cli.sync",
-    "enrol": "ihms_desk.cli.sync",
-}
-
 
 def cmd_gui(args: argparse.Namespace) -> int:
     from ihms_desk.ui.app import run_app  # Qt is loaded only when a window is wanted

@@ -96,9 +96,9 @@ def check_window() -> CheckResult:
 
 
 def check_commands() -> CheckResult:
-    """The modules ``ihms-desk`` loads by name for its sub-commands (``cli.parser.COMMANDS``):
+    """The modules ``ihms-desk`` loads by name for its sub-commands (``cli.common.COMMANDS``):
     a frozen build that left one out would fail only when, say, the nightly sync task runs."""
-    from ihms_desk.cli.parser import COMMANDS
+    from ihms_desk.cli.common import COMMANDS
 
     modules = sorted(set(COMMANDS.values()))
     missing = _unimportable(modules)
