@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import Event, EventResult, Gap, ProtocolError
@@ -88,7 +88,8 @@ class BatchStock:
 
 @dataclasses.dataclass(frozen=True)
 class ItemStock:
-    """A facility's projected stock of one item, batch by batch."""
+    """A facility's projected stock of one item, batch by batch (every batch: for tests and
+    tools; the dashboard reads :class:`ItemTotals` a page at a time)."""
 
     item_code: str
     name: str | None  # None: the desk used a code the catalogue does not have (yet)
@@ -99,6 +100,92 @@ class ItemStock:
     @property
     def qty(self) -> int:
         return sum(b.qty for b in self.batches)
+
+
+#: Items on one page of the facility page, and batches on one page of a batch list. A page
+#: costs one pass over the facility's stock rows however many there are, and its HTML stays
+#: small: one desk can send 200,000 batches of one item in four pushes.
+ITEMS_PER_PAGE = 100
+BATCHES_PER_PAGE = 200
+#: An item holding at most this many batches shows them in its row; one with more links to
+#: its own batch list.
+BATCHES_IN_ROW = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemTotals:
+    """One item of a facility's projected stock, summed over its batches."""
+
+    item_code: str
+    name: str | None  # None: the desk used a code the catalogue does not have (yet)
+    unit_of_issue: str | None
+    min_stock: int
+    qty: int
+    batches_held: int  # batches with stock on hand
+    batches_negative: int  # below zero until the rest of a desk's events arrive
+    near_expiry_batches: int
+    near_expiry_qty: int
+    earliest_expiry: str | None  # of the batches held
+    #: The batches held and the negative ones, earliest expiry first, when there are at most
+    #: :data:`BATCHES_IN_ROW`; empty otherwise (see the item's batch list).
+    batches: tuple[BatchStock, ...] = ()
+
+    @property
+    def batches_listed(self) -> int:
+        return self.batches_held + self.batches_negative
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchRow:
+    """One batch of a batch list (one item's, or the facility's near-expiry batches)."""
+
+    item_code: str
+    name: str | None
+    batch_no: str
+    expiry_month: str
+    qty: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PageAt:
+    """Where a page of a keyset-paged list starts: at the start (no key), after ``key``, or,
+    going ``backward``, before ``key`` (at the end without one). Keys name rows (an item
+    code, a batch number), so a page costs the same wherever it is in the list; an offset
+    would sort and skip every row before it."""
+
+    key: str | None = None
+    backward: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Page(Generic[T]):
+    """Rows of a keyset-paged list, with where they stand in the whole list."""
+
+    rows: list[T]
+    first: int  # the number of the first row, from 1 (0 when the page is empty)
+    total: int
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.first > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.last < self.total
+
+
+@dataclasses.dataclass(frozen=True)
+class FacilityStock:
+    """The facility page's stock: a page of items, and counts over every item."""
+
+    items: Page[ItemTotals]
+    unknown_items: int  # item codes the catalogue does not have
+    stock_outs: int
+    near_expiry_batches: int
 
 
 def near_expiry_cutoff(today: dt.date) -> str:
@@ -530,6 +617,8 @@ class Store(ABC):
         ) for r in facilities]
 
     def facility_stock(self, facility_code: str) -> list[ItemStock]:
+        """Every item of a facility's projection with every batch (for tests and tools; its
+        size has no bound, so no web page uses it)."""
         with self._read() as cur:
             cur.execute(
                 "SELECT s.item_code, i.name, i.unit_of_issue, coalesce(i.min_stock, 0),"
@@ -539,13 +628,192 @@ class Store(ABC):
                 " s.expiry_month, s.batch_no", (facility_code,))
             rows = cur.fetchall()
         items: list[ItemStock] = []
-        for row in rows:
-            batch = BatchStock(row[4], row[5], int(row[6]))
-            if items and items[-1].item_code == row[0]:
-                items[-1] = dataclasses.replace(items[-1], batches=(*items[-1].batches, batch))
-            else:
-                items.append(ItemStock(row[0], row[1], row[2], int(row[3]), (batch,)))
+        batches: list[BatchStock] = []
+        for index, row in enumerate(rows):
+            batches.append(BatchStock(row[4], row[5], int(row[6])))
+            if index + 1 == len(rows) or rows[index + 1][0] != row[0]:
+                items.append(ItemStock(row[0], row[1], row[2], int(row[3]), tuple(batches)))
+                batches = []
         return items
+
+    # The facility page's lists. Each is keyset-paged (:class:`PageAt`) and reads the
+    # facility's stock rows (by the primary key's facility prefix) once for the page and
+    # once for the counts over the whole list: linear in the rows, and the catalogue is
+    # joined to the rows shown or to one row per item, never to every batch.
+
+    def facility_items(self, facility_code: str, cutoff: str, at: PageAt = PageAt(),
+                       limit: int = ITEMS_PER_PAGE) -> FacilityStock:
+        """A page of a facility's items by name with their totals, near expiry meaning an
+        expiry month up to ``cutoff``; counts over every item come with it."""
+        with self._read() as cur:
+            # Catalogue items by name, then the codes the catalogue does not have.
+            sort_key: tuple[int | str, ...] | None = None
+            if at.key is not None:
+                cur.execute("SELECT name FROM item WHERE code = %s", (at.key,))
+                found = cur.fetchone()
+                sort_key = (0, found[0], at.key) if found else (1, at.key, at.key)
+            below, after_key, order, key_params = self._keyset(
+                ("unknown", "sort_name", "item_code"), sort_key, at.backward)
+            # Every item needs only its total and its name (to count stock-outs and to sort);
+            # the CTE is used twice, so both backends group once. The LEFT JOIN keeps the
+            # counts when the page is empty.
+            cur.execute(
+                "WITH per_item AS (SELECT a.item_code, a.qty, i.name,"
+                "  CASE WHEN i.name IS NULL THEN 1 ELSE 0 END AS unknown,"
+                "  coalesce(i.name, a.item_code) AS sort_name"
+                "  FROM (SELECT item_code, sum(qty) AS qty FROM stock WHERE facility_code = %s"
+                "   GROUP BY item_code) AS a LEFT JOIN item i ON i.code = a.item_code),"
+                " totals AS (SELECT count(*) AS items,"
+                "  coalesce(sum(unknown), 0) AS unknown,"
+                f"  count(CASE WHEN qty <= 0 THEN 1 END) AS stock_outs, {below} AS below"
+                "  FROM per_item),"
+                " page AS (SELECT item_code, unknown, sort_name FROM per_item"
+                f"  WHERE {after_key} ORDER BY {order} LIMIT %s)"
+                " SELECT t.items, t.unknown, t.stock_outs, t.below, p.item_code,"
+                "  (SELECT count(*) FROM stock WHERE facility_code = %s AND qty > 0"
+                "   AND expiry_month <= %s)"
+                f" FROM totals t LEFT JOIN page p ON 1 = 1 ORDER BY {self._qualified(order)}",
+                (facility_code, *key_params, *key_params, limit, facility_code, cutoff))
+            rows = cur.fetchall()
+            items_total, unknown, stock_outs, before_page = (int(value) for value in rows[0][:4])
+            near_expiry = int(rows[0][5])
+            codes = [row[4] for row in rows if row[4] is not None]
+            if at.backward:
+                codes.reverse()
+            # The columns of the rows shown, from those items' stock rows only.
+            by_code = {item.item_code: item for item in self._item_totals(
+                cur, facility_code, cutoff, codes)} if codes else {}
+            few = [code for code in codes if 0 < by_code[code].batches_listed <= BATCHES_IN_ROW]
+            in_row = self._batches_of(cur, facility_code, few)
+        items = [dataclasses.replace(by_code[code], batches=in_row.get(code, ())) for code in codes]
+        page = Page(items, self._first_of_page(at, before_page, len(items), items_total),
+                    items_total)
+        return FacilityStock(page, unknown, stock_outs, near_expiry)
+
+    def item_totals(self, facility_code: str, item_code: str, cutoff: str) -> ItemTotals | None:
+        """One item's totals at a facility (``None``: it has never had stock there)."""
+        with self._read() as cur:
+            found = self._item_totals(cur, facility_code, cutoff, [item_code])
+        return found[0] if found else None
+
+    def _item_totals(self, cur: Any, facility_code: str, cutoff: str,
+                     item_codes: Sequence[str]) -> list[ItemTotals]:
+        cur.execute(
+            "SELECT a.item_code, i.name, i.unit_of_issue, coalesce(i.min_stock, 0), a.qty,"
+            " a.held, a.negative, a.near_batches, a.near_qty, a.earliest"
+            " FROM (SELECT item_code, sum(qty) AS qty,"
+            "  count(CASE WHEN qty > 0 THEN 1 END) AS held,"
+            "  count(CASE WHEN qty < 0 THEN 1 END) AS negative,"
+            "  count(CASE WHEN qty > 0 AND expiry_month <= %s THEN 1 END) AS near_batches,"
+            "  coalesce(sum(CASE WHEN qty > 0 AND expiry_month <= %s THEN qty END), 0) AS near_qty,"
+            "  min(CASE WHEN qty > 0 THEN expiry_month END) AS earliest"
+            "  FROM stock WHERE facility_code = %s"
+            f"  AND item_code IN ({', '.join(['%s'] * len(item_codes))})"
+            "  GROUP BY item_code) AS a LEFT JOIN item i ON i.code = a.item_code",
+            (cutoff, cutoff, facility_code, *item_codes))
+        return [ItemTotals(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5]), int(r[6]), int(r[7]),
+                           int(r[8]), r[9]) for r in cur.fetchall()]
+
+    def facility_batches(self, facility_code: str, *, item_code: str | None = None,
+                         expiring_by: str | None = None, at: PageAt = PageAt(),
+                         limit: int = BATCHES_PER_PAGE) -> Page[BatchRow]:
+        """A page of batches, earliest expiry first: one item's batches that are not at zero
+        (``item_code``), or every batch in stock expiring by a month (``expiring_by``).
+
+        The key of a row is its batch number for one item's list, and ``"ITEM BATCH"`` for
+        the near-expiry list (item codes hold no space)."""
+        if item_code is not None and expiring_by is None:
+            condition, params = "item_code = %s AND qty <> 0", (item_code,)
+            columns: tuple[str, ...] = ("expiry_month", "batch_no")
+        elif expiring_by is not None and item_code is None:
+            condition, params = "qty > 0 AND expiry_month <= %s", (expiring_by,)
+            columns = ("expiry_month", "item_code", "batch_no")
+        else:
+            raise ValueError("give one of item_code and expiring_by")
+        with self._read() as cur:
+            sort_key = self._batch_sort_key(cur, facility_code, item_code, at.key)
+            below, after_key, order, key_params = self._keyset(columns, sort_key, at.backward)
+            # Two statements in one snapshot: a CTE shared by both would be copied whole
+            # into a temporary table first, which costs more than reading the rows twice.
+            cur.execute(f"SELECT count(*), {below} FROM stock"
+                        f" WHERE facility_code = %s AND {condition}",
+                        (*key_params, facility_code, *params))
+            total, before_page = (int(value) for value in cur.fetchone())
+            cur.execute(
+                "SELECT p.item_code, i.name, p.batch_no, p.expiry_month, p.qty"
+                " FROM (SELECT item_code, batch_no, expiry_month, qty FROM stock"
+                f"  WHERE facility_code = %s AND {condition} AND {after_key}"
+                f"  ORDER BY {order} LIMIT %s) AS p"
+                f" LEFT JOIN item i ON i.code = p.item_code ORDER BY {self._qualified(order)}",
+                (facility_code, *params, *key_params, limit))
+            found = [BatchRow(r[0], r[1], r[2], r[3], int(r[4])) for r in cur.fetchall()]
+        if at.backward:
+            found.reverse()
+        return Page(found, self._first_of_page(at, before_page, len(found), total), total)
+
+    @staticmethod
+    def _batch_sort_key(cur: Any, facility_code: str, item_code: str | None,
+                        key: str | None) -> tuple[int | str, ...] | None:
+        """Where a batch list's key stands in its order; ``None`` (the list's start or end)
+        for no key or a key that names no batch."""
+        if key is None:
+            return None
+        if item_code is None:
+            item, _, batch = key.partition(" ")
+        else:
+            item, batch = item_code, key
+        cur.execute("SELECT expiry_month FROM stock WHERE facility_code = %s AND item_code = %s"
+                    " AND batch_no = %s", (facility_code, item, batch))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return (row[0], batch) if item_code is not None else (row[0], item, batch)
+
+    @staticmethod
+    def _keyset(columns: Sequence[str], key: tuple[int | str, ...] | None,
+                backward: bool) -> tuple[str, str, str, tuple[int | str, ...]]:
+        """SQL for a keyset page over ``columns``: the count of rows before the page's
+        boundary, the condition rows of the page meet, its ORDER BY, and the key's
+        parameters (each part that uses them takes them once)."""
+        direction = "DESC" if backward else "ASC"
+        order = ", ".join(f"{column} {direction}" for column in columns)
+        if key is None:
+            return "0", "1 = 1", order, ()
+        row = f"({', '.join(columns)})"
+        placeholders = f"({', '.join(['%s'] * len(key))})"
+        # Going forward the boundary row is itself before the page; going backward it is not.
+        below = f"coalesce(sum(CASE WHEN {row} {'<' if backward else '<='} {placeholders}" \
+                " THEN 1 ELSE 0 END), 0)"
+        return below, f"{row} {'<' if backward else '>'} {placeholders}", order, key
+
+    @staticmethod
+    def _qualified(order: str) -> str:
+        """An ORDER BY of the page CTE's columns, for the statement that joins it as ``p``
+        (the join to the totals row does not keep the page's order by itself)."""
+        return ", ".join(f"p.{part}" for part in order.split(", "))
+
+    @staticmethod
+    def _first_of_page(at: PageAt, below: int, rows: int, total: int) -> int:
+        """The number of a page's first row, from how many rows lie before its boundary."""
+        if rows == 0:
+            return 0
+        if not at.backward:
+            return below + 1
+        return (below if at.key is not None else total) - rows + 1
+
+    def _batches_of(self, cur: Any, facility_code: str,
+                    item_codes: Sequence[str]) -> dict[str, tuple[BatchStock, ...]]:
+        """The batches not at zero of a few items (each holds at most :data:`BATCHES_IN_ROW`)."""
+        if not item_codes:
+            return {}
+        cur.execute("SELECT item_code, batch_no, expiry_month, qty FROM stock"
+                    f" WHERE facility_code = %s AND item_code IN ({', '.join(['%s'] * len(item_codes))})"
+                    " AND qty <> 0 ORDER BY item_code, expiry_month, batch_no",
+                    (facility_code, *item_codes))
+        found: dict[str, list[BatchStock]] = defaultdict(list)
+        for row in cur.fetchall():
+            found[row[0]].append(BatchStock(row[1], row[2], int(row[3])))
+        return {code: tuple(batches) for code, batches in found.items()}
 
 
 # --- SQLite -----------------------------------------------------------------------------------
