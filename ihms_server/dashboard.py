@@ -205,10 +205,10 @@ def dashboard_router(store: Store) -> APIRouter:
         if status is None or where is None or not item.isprintable():
             return not_found(f"facility {code!r}")
         cutoff = near_expiry_cutoff(now.astimezone(IST).date())
-        totals = store.item_totals(code, item, cutoff)
-        if totals is None:
+        found = store.item_batches(code, item, cutoff, where)
+        if found is None:
             return not_found(f"item {item!r} at facility {code!r}")
-        batches = store.facility_batches(code, item_code=item, at=where)
+        totals, batches = found
         return render("batches.html", facility=status, item=totals, flags=item_flags(totals),
                       batches=batches, cutoff=cutoff, pager=batches,
                       key_of=lambda row: row.batch_no,
@@ -223,7 +223,7 @@ def dashboard_router(store: Store) -> APIRouter:
         if status is None or where is None:
             return not_found(f"facility {code!r}")
         cutoff = near_expiry_cutoff(now.astimezone(IST).date())
-        batches = store.facility_batches(code, expiring_by=cutoff, at=where)
+        batches = store.expiring_batches(code, cutoff, where)
         return render("batches.html", facility=status, item=None, flags=[], batches=batches,
                       cutoff=cutoff, pager=batches,
                       key_of=lambda row: f"{row.item_code} {row.batch_no}",

@@ -636,120 +636,173 @@ class Store(ABC):
                 batches = []
         return items
 
-    # The facility page's lists. Each is keyset-paged (:class:`PageAt`) and reads the
-    # facility's stock rows (by the primary key's facility prefix) once for the page and
-    # once for the counts over the whole list: linear in the rows, and the catalogue is
-    # joined to the rows shown or to one row per item, never to every batch.
+    # The facility page's lists, each keyset-paged (:class:`PageAt`). A page of items walks the
+    # catalogue by name, then the facility's item codes the catalogue lacks by code, each in
+    # index order, and stops when the page is full: it reads the stock rows of the items it
+    # shows, not of every item. The counts over a whole list (the cards, "items 101-200 of N")
+    # read each of the facility's stock rows once. A page of one item's batches sorts only that
+    # item's rows, keeping the page's worth.
 
     def facility_items(self, facility_code: str, cutoff: str, at: PageAt = PageAt(),
                        limit: int = ITEMS_PER_PAGE) -> FacilityStock:
-        """A page of a facility's items by name with their totals, near expiry meaning an
-        expiry month up to ``cutoff``; counts over every item come with it."""
+        """A page of a facility's items with their totals: catalogue items by name, then the
+        codes the catalogue does not have; near expiry means an expiry month up to ``cutoff``.
+        Counts over every item come with it."""
         with self._read() as cur:
-            # Catalogue items by name, then the codes the catalogue does not have.
-            sort_key: tuple[int | str, ...] | None = None
-            if at.key is not None:
-                cur.execute("SELECT name FROM item WHERE code = %s", (at.key,))
-                found = cur.fetchone()
-                sort_key = (0, found[0], at.key) if found else (1, at.key, at.key)
-            below, after_key, order, key_params = self._keyset(
-                ("unknown", "sort_name", "item_code"), sort_key, at.backward)
-            # Every item needs only its total and its name (to count stock-outs and to sort);
-            # the CTE is used twice, so both backends group once. The LEFT JOIN keeps the
-            # counts when the page is empty.
+            self._group_in_index_order(cur)
             cur.execute(
-                "WITH per_item AS (SELECT a.item_code, a.qty, i.name,"
-                "  CASE WHEN i.name IS NULL THEN 1 ELSE 0 END AS unknown,"
-                "  coalesce(i.name, a.item_code) AS sort_name"
-                "  FROM (SELECT item_code, sum(qty) AS qty FROM stock WHERE facility_code = %s"
-                "   GROUP BY item_code) AS a LEFT JOIN item i ON i.code = a.item_code),"
-                " totals AS (SELECT count(*) AS items,"
-                "  coalesce(sum(unknown), 0) AS unknown,"
-                f"  count(CASE WHEN qty <= 0 THEN 1 END) AS stock_outs, {below} AS below"
-                "  FROM per_item),"
-                " page AS (SELECT item_code, unknown, sort_name FROM per_item"
-                f"  WHERE {after_key} ORDER BY {order} LIMIT %s)"
-                " SELECT t.items, t.unknown, t.stock_outs, t.below, p.item_code,"
-                "  (SELECT count(*) FROM stock WHERE facility_code = %s AND qty > 0"
-                "   AND expiry_month <= %s)"
-                f" FROM totals t LEFT JOIN page p ON 1 = 1 ORDER BY {self._qualified(order)}",
-                (facility_code, *key_params, *key_params, limit, facility_code, cutoff))
-            rows = cur.fetchall()
-            items_total, unknown, stock_outs, before_page = (int(value) for value in rows[0][:4])
-            near_expiry = int(rows[0][5])
-            codes = [row[4] for row in rows if row[4] is not None]
-            if at.backward:
-                codes.reverse()
-            # The columns of the rows shown, from those items' stock rows only.
-            by_code = {item.item_code: item for item in self._item_totals(
+                "SELECT count(*), count(CASE WHEN qty <= 0 THEN 1 END), coalesce(sum(near), 0)"
+                " FROM (SELECT sum(qty) AS qty,"
+                "  count(CASE WHEN qty > 0 AND expiry_month <= %s THEN 1 END) AS near"
+                "  FROM stock WHERE facility_code = %s GROUP BY item_code) AS per_item",
+                (cutoff, facility_code))
+            items_total, stock_outs, near_expiry = (int(value) for value in cur.fetchone())
+            cur.execute(f"SELECT count(*) FROM item i WHERE {self._HELD}", (facility_code,))
+            known = int(cur.fetchone()[0])
+            key = self._item_key(cur, at.key)
+            codes = self._item_codes(cur, facility_code, key, at.backward, limit)
+            below = 0 if key is None else self._items_before(cur, facility_code, key, known,
+                                                             inclusive=not at.backward)
+            by_code = {item.item_code: item for item, _ in self._item_totals(
                 cur, facility_code, cutoff, codes)} if codes else {}
             few = [code for code in codes if 0 < by_code[code].batches_listed <= BATCHES_IN_ROW]
             in_row = self._batches_of(cur, facility_code, few)
         items = [dataclasses.replace(by_code[code], batches=in_row.get(code, ())) for code in codes]
-        page = Page(items, self._first_of_page(at, before_page, len(items), items_total),
-                    items_total)
-        return FacilityStock(page, unknown, stock_outs, near_expiry)
+        page = Page(items, self._first_of_page(at, below, len(items), items_total), items_total)
+        return FacilityStock(page, items_total - known, stock_outs, near_expiry)
 
-    def item_totals(self, facility_code: str, item_code: str, cutoff: str) -> ItemTotals | None:
-        """One item's totals at a facility (``None``: it has never had stock there)."""
+    #: A catalogue item ``i`` the facility holds stock rows of.
+    _HELD = "EXISTS (SELECT 1 FROM stock s WHERE s.facility_code = %s AND s.item_code = i.code)"
+    #: A stock row ``s`` of an item code the catalogue does not have.
+    _NOT_IN_CATALOGUE = "NOT EXISTS (SELECT 1 FROM item i WHERE i.code = s.item_code)"
+
+    @staticmethod
+    def _item_key(cur: Any, code: str | None) -> tuple[int, str, str] | None:
+        """Where an item code stands in the items' order: (0, name, code) for a catalogue item,
+        (1, code, code) for a code the catalogue does not have."""
+        if code is None:
+            return None
+        cur.execute("SELECT name FROM item WHERE code = %s", (code,))
+        found = cur.fetchone()
+        return (0, found[0], code) if found else (1, code, code)
+
+    def _item_codes(self, cur: Any, facility_code: str, key: tuple[int, str, str] | None,
+                    backward: bool, limit: int) -> list[str]:
+        """The codes of a page of items, in the items' order."""
+        direction, beyond = ("DESC", "<") if backward else ("ASC", ">")
+        codes: list[str] = []
+        for section in (1, 0) if backward else (0, 1):
+            if len(codes) >= limit or (key is not None and (
+                    section > key[0] if backward else section < key[0])):
+                continue  # the page is full, or this section lies on the other side of the key
+            after = key is not None and key[0] == section
+            if section == 0:
+                cur.execute(
+                    f"SELECT i.code FROM item i WHERE {self._HELD}"
+                    + (f" AND (i.name, i.code) {beyond} (%s, %s)" if after else "")
+                    + f" ORDER BY i.name {direction}, i.code {direction} LIMIT %s",
+                    (facility_code, *(key[1:] if key and after else ()), limit - len(codes)))
+            else:
+                cur.execute(
+                    "SELECT DISTINCT s.item_code FROM stock s WHERE s.facility_code = %s"
+                    + (f" AND s.item_code {beyond} %s" if after else "")
+                    + f" AND {self._NOT_IN_CATALOGUE} ORDER BY s.item_code {direction} LIMIT %s",
+                    (facility_code, *((key[2],) if key and after else ()), limit - len(codes)))
+            codes += [row[0] for row in cur.fetchall()]
+        return codes[::-1] if backward else codes
+
+    def _items_before(self, cur: Any, facility_code: str, key: tuple[int, str, str], known: int,
+                      *, inclusive: bool) -> int:
+        """How many of the facility's items come before ``key`` (or up to it, ``inclusive``)."""
+        compare = "<=" if inclusive else "<"
+        if key[0] == 0:
+            cur.execute(f"SELECT count(*) FROM item i WHERE {self._HELD}"
+                        f" AND (i.name, i.code) {compare} (%s, %s)", (facility_code, key[1], key[2]))
+            return int(cur.fetchone()[0])
+        cur.execute("SELECT count(DISTINCT s.item_code) FROM stock s WHERE s.facility_code = %s"
+                    f" AND s.item_code {compare} %s AND {self._NOT_IN_CATALOGUE}",
+                    (facility_code, key[2]))
+        return known + int(cur.fetchone()[0])
+
+    def _group_in_index_order(self, cur: Any) -> None:
+        """Let the next statements group a facility's stock rows as the primary key yields them
+        (PostgreSQL otherwise hashes them, and 200,000 groups spill past work_mem to disk)."""
+
+    def item_batches(self, facility_code: str, item_code: str, cutoff: str, at: PageAt = PageAt(),
+                     limit: int = BATCHES_PER_PAGE) -> tuple[ItemTotals, Page[BatchRow]] | None:
+        """One item's totals at a facility and a page of its batches that are not at zero,
+        earliest expiry first (a row's key is its batch number); ``None`` when the facility has
+        never held the item."""
         with self._read() as cur:
-            found = self._item_totals(cur, facility_code, cutoff, [item_code])
-        return found[0] if found else None
+            sort_key = self._batch_sort_key(cur, facility_code, item_code, at.key)
+            found = self._item_totals(cur, facility_code, cutoff, [item_code],
+                                      before=(sort_key, not at.backward))
+            if not found:
+                return None
+            totals, below = found[0]
+            _, after_key, order, key_params = self._keyset(("expiry_month", "batch_no"), sort_key,
+                                                            at.backward)
+            rows = self._batch_rows(cur, f"facility_code = %s AND item_code = %s AND qty <> 0"
+                                         f" AND {after_key}", (facility_code, item_code, *key_params),
+                                    order, limit, at.backward)
+        page = Page(rows, self._first_of_page(at, below, len(rows), totals.batches_listed),
+                    totals.batches_listed)
+        return totals, page
 
-    def _item_totals(self, cur: Any, facility_code: str, cutoff: str,
-                     item_codes: Sequence[str]) -> list[ItemTotals]:
+    def expiring_batches(self, facility_code: str, expiring_by: str, at: PageAt = PageAt(),
+                         limit: int = BATCHES_PER_PAGE) -> Page[BatchRow]:
+        """A page of the batches in stock whose expiry month is ``expiring_by`` or earlier, of
+        every item, earliest first (a row's key is ``"ITEM BATCH"``: item codes hold no space)."""
+        condition = "facility_code = %s AND qty > 0 AND expiry_month <= %s"
+        with self._read() as cur:
+            sort_key = self._batch_sort_key(cur, facility_code, None, at.key)
+            below, after_key, order, key_params = self._keyset(
+                ("expiry_month", "item_code", "batch_no"), sort_key, at.backward)
+            cur.execute(f"SELECT count(*), {below} FROM stock WHERE {condition}",
+                        (*key_params, facility_code, expiring_by))
+            total, before_page = (int(value) for value in cur.fetchone())
+            rows = self._batch_rows(cur, f"{condition} AND {after_key}",
+                                    (facility_code, expiring_by, *key_params), order, limit,
+                                    at.backward)
+        return Page(rows, self._first_of_page(at, before_page, len(rows), total), total)
+
+    def _batch_rows(self, cur: Any, where: str, params: Sequence[Any], order: str, limit: int,
+                    backward: bool) -> list[BatchRow]:
+        """A page of stock rows, with the catalogue's name joined to those rows only."""
+        cur.execute(
+            "SELECT p.item_code, i.name, p.batch_no, p.expiry_month, p.qty"
+            f" FROM (SELECT item_code, batch_no, expiry_month, qty FROM stock WHERE {where}"
+            f"  ORDER BY {order} LIMIT %s) AS p"
+            f" LEFT JOIN item i ON i.code = p.item_code ORDER BY {self._qualified(order)}",
+            (*params, limit))
+        rows = [BatchRow(r[0], r[1], r[2], r[3], int(r[4])) for r in cur.fetchall()]
+        return rows[::-1] if backward else rows
+
+    def _item_totals(self, cur: Any, facility_code: str, cutoff: str, item_codes: Sequence[str],
+                     before: tuple[tuple[int | str, ...] | None, bool] = (None, False),
+                     ) -> list[tuple[ItemTotals, int]]:
+        """Totals of a few items, from their stock rows, each with how many of its batches not
+        at zero come before ``before``'s batch key (up to it, if ``before`` says inclusive)."""
+        key, inclusive = before
+        counted = "0"
+        if key is not None:
+            counted = ("count(CASE WHEN qty <> 0 AND (expiry_month, batch_no) "
+                       f"{'<=' if inclusive else '<'} (%s, %s) THEN 1 END)")
         cur.execute(
             "SELECT a.item_code, i.name, i.unit_of_issue, coalesce(i.min_stock, 0), a.qty,"
-            " a.held, a.negative, a.near_batches, a.near_qty, a.earliest"
+            " a.held, a.negative, a.near_batches, a.near_qty, a.earliest, a.counted"
             " FROM (SELECT item_code, sum(qty) AS qty,"
             "  count(CASE WHEN qty > 0 THEN 1 END) AS held,"
             "  count(CASE WHEN qty < 0 THEN 1 END) AS negative,"
             "  count(CASE WHEN qty > 0 AND expiry_month <= %s THEN 1 END) AS near_batches,"
             "  coalesce(sum(CASE WHEN qty > 0 AND expiry_month <= %s THEN qty END), 0) AS near_qty,"
-            "  min(CASE WHEN qty > 0 THEN expiry_month END) AS earliest"
+            f"  min(CASE WHEN qty > 0 THEN expiry_month END) AS earliest, {counted} AS counted"
             "  FROM stock WHERE facility_code = %s"
             f"  AND item_code IN ({', '.join(['%s'] * len(item_codes))})"
             "  GROUP BY item_code) AS a LEFT JOIN item i ON i.code = a.item_code",
-            (cutoff, cutoff, facility_code, *item_codes))
-        return [ItemTotals(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5]), int(r[6]), int(r[7]),
-                           int(r[8]), r[9]) for r in cur.fetchall()]
-
-    def facility_batches(self, facility_code: str, *, item_code: str | None = None,
-                         expiring_by: str | None = None, at: PageAt = PageAt(),
-                         limit: int = BATCHES_PER_PAGE) -> Page[BatchRow]:
-        """A page of batches, earliest expiry first: one item's batches that are not at zero
-        (``item_code``), or every batch in stock expiring by a month (``expiring_by``).
-
-        The key of a row is its batch number for one item's list, and ``"ITEM BATCH"`` for
-        the near-expiry list (item codes hold no space)."""
-        if item_code is not None and expiring_by is None:
-            condition, params = "item_code = %s AND qty <> 0", (item_code,)
-            columns: tuple[str, ...] = ("expiry_month", "batch_no")
-        elif expiring_by is not None and item_code is None:
-            condition, params = "qty > 0 AND expiry_month <= %s", (expiring_by,)
-            columns = ("expiry_month", "item_code", "batch_no")
-        else:
-            raise ValueError("give one of item_code and expiring_by")
-        with self._read() as cur:
-            sort_key = self._batch_sort_key(cur, facility_code, item_code, at.key)
-            below, after_key, order, key_params = self._keyset(columns, sort_key, at.backward)
-            # Two statements in one snapshot: a CTE shared by both would be copied whole
-            # into a temporary table first, which costs more than reading the rows twice.
-            cur.execute(f"SELECT count(*), {below} FROM stock"
-                        f" WHERE facility_code = %s AND {condition}",
-                        (*key_params, facility_code, *params))
-            total, before_page = (int(value) for value in cur.fetchone())
-            cur.execute(
-                "SELECT p.item_code, i.name, p.batch_no, p.expiry_month, p.qty"
-                " FROM (SELECT item_code, batch_no, expiry_month, qty FROM stock"
-                f"  WHERE facility_code = %s AND {condition} AND {after_key}"
-                f"  ORDER BY {order} LIMIT %s) AS p"
-                f" LEFT JOIN item i ON i.code = p.item_code ORDER BY {self._qualified(order)}",
-                (facility_code, *params, *key_params, limit))
-            found = [BatchRow(r[0], r[1], r[2], r[3], int(r[4])) for r in cur.fetchall()]
-        if at.backward:
-            found.reverse()
-        return Page(found, self._first_of_page(at, before_page, len(found), total), total)
+            (cutoff, cutoff, *(key or ()), facility_code, *item_codes))
+        return [(ItemTotals(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5]), int(r[6]),
+                            int(r[7]), int(r[8]), r[9]), int(r[10])) for r in cur.fetchall()]
 
     @staticmethod
     def _batch_sort_key(cur: Any, facility_code: str, item_code: str | None,
@@ -1055,6 +1108,9 @@ class PostgresStore(Store):
                 # One snapshot for every statement of the read (the catalogue horizon needs it).
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 yield cur
+
+    def _group_in_index_order(self, cur: Any) -> None:
+        cur.execute("SET LOCAL enable_hashagg = off")  # for the rest of this read only
 
     def _migration_dir(self) -> str:
         return "postgresql"

@@ -90,7 +90,9 @@ def test_one_items_batches_page_by_expiry_forward_and_back(device: EnrolledDevic
     listed = sorted((e, b) for b, e in batches.items() if b not in ("PA-003", "PA-017"))
 
     def read(at: PageAt) -> Page[Any]:
-        return store.facility_batches(device.facility_code, item_code="PARA500", at=at, limit=7)
+        found = store.item_batches(device.facility_code, "PARA500", CUTOFF, at, limit=7)
+        assert found is not None
+        return found[1]
 
     forward, pages = walk(read, lambda row: row.batch_no)
     assert [(row.expiry_month, row.batch_no) for row in forward] == listed
@@ -104,8 +106,9 @@ def test_one_items_batches_page_by_expiry_forward_and_back(device: EnrolledDevic
     # A key that names no batch (a stale or made-up link) starts the list again.
     assert read(PageAt("NO-SUCH")).rows == pages[0].rows
 
-    totals = store.item_totals(device.facility_code, "PARA500", CUTOFF)
-    assert totals is not None
+    found = store.item_batches(device.facility_code, "PARA500", CUTOFF)
+    assert found is not None
+    totals = found[0]
     held = [b for b, e in batches.items() if b not in ("PA-003", "PA-017", "PA-999")]
     assert (totals.batches_held, totals.batches_negative) == (len(held), 1)
     assert totals.qty == sum(10 + n for n in range(40) if n not in (3, 17)) - 5
@@ -113,7 +116,7 @@ def test_one_items_batches_page_by_expiry_forward_and_back(device: EnrolledDevic
     assert totals.near_expiry_batches == len(near)
     assert totals.near_expiry_qty == sum(10 + int(b[3:]) for b in near)
     assert totals.earliest_expiry == min(batches[b] for b in held)
-    assert store.item_totals(device.facility_code, "NEVER-HELD", CUTOFF) is None
+    assert store.item_batches(device.facility_code, "NEVER-HELD", CUTOFF) is None
 
 
 def test_items_page_by_name_with_their_totals_and_counts_over_all(device: EnrolledDevice,
@@ -150,6 +153,19 @@ def test_items_page_by_name_with_their_totals_and_counts_over_all(device: Enroll
     assert [i.item_code for i in before.items.rows] == by_name[:3] and before.items.first == 1
     after = store.facility_items(device.facility_code, CUTOFF, PageAt("ANOTHER-NEW"), limit=4)
     assert [i.item_code for i in after.items.rows] == by_name[5:] and after.items.first == 6
+    across = store.facility_items(device.facility_code, CUTOFF, PageAt("ORS"), limit=4)
+    assert [i.item_code for i in across.items.rows] == by_name[2:6] and across.items.first == 3
+    back = store.facility_items(device.facility_code, CUTOFF, PageAt("NEW-CODE-1", backward=True), limit=4)
+    assert [i.item_code for i in back.items.rows] == by_name[1:5] and back.items.first == 2
+    for size in (1, 2, 5):  # every way the pages can fall, forward and back
+        rows, pages = walk(lambda at: store.facility_items(device.facility_code, CUTOFF, at,
+                                                           limit=size).items,
+                           lambda item: item.item_code)
+        assert [item.item_code for item in rows] == by_name
+        check_numbering(pages, size)
+        assert [i.item_code for i in walk(lambda at: store.facility_items(
+            device.facility_code, CUTOFF, at, limit=size).items, lambda item: item.item_code,
+            backward=True)[0]] == by_name
 
     item = {i.item_code: i for i in rows}
     para = item["PARA500"]
@@ -172,7 +188,7 @@ def test_near_expiry_batches_of_every_item_earliest_first(device: EnrolledDevice
                       if m["expiry_month"] <= CUTOFF and m["batch_no"] != "ORS-0")
 
     def read(at: PageAt) -> Page[Any]:
-        return store.facility_batches(device.facility_code, expiring_by=CUTOFF, at=at, limit=5)
+        return store.expiring_batches(device.facility_code, CUTOFF, at, limit=5)
 
     def key(row: Any) -> str:
         return f"{row.item_code} {row.batch_no}"
