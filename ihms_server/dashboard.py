@@ -115,6 +115,7 @@ def item_flags(item: ItemTotals) -> list[tuple[str, str]]:
 
 #: A page's key as the address bar carries it: ``?after=KEY``, ``?before=KEY`` or ``?at=end``.
 PageKey = Annotated[str | None, Query(max_length=100)]
+PageEnd = Literal["end"] | None
 
 
 def page_at(after: str | None, before: str | None, at: str | None) -> PageAt | None:
@@ -168,12 +169,19 @@ def dashboard_router(store: Store) -> APIRouter:
                       total=DistrictSummary("All", [f for d in summaries for f in d.facilities]),
                       overdue_hours=int(OVERDUE_AFTER.total_seconds() // 3600))
 
-    def facility_status(code: str, now: dt.datetime) -> FacilityStatus | None:
-        if not wire.is_facility_code(code):
+    def facility_page(code: str, after: str | None, before: str | None,
+                      at: str | None) -> tuple[FacilityStatus, PageAt, str] | None:
+        """The facility, where the asked page starts and the near-expiry cutoff; ``None`` for
+        a facility or a page key that cannot exist."""
+        now = utc_now()
+        where = page_at(after, before, at)
+        if not wire.is_facility_code(code) or where is None:
             return None
         statuses = store.facility_statuses(now.astimezone(IST).date(), facility_code=code,
                                            with_stock=False)
-        return statuses[0] if statuses else None
+        if not statuses:
+            return None
+        return statuses[0], where, near_expiry_cutoff(now.astimezone(IST).date())
 
     # The facility's pages read a page of rows each, however much stock a desk has sent
     # (see Store.facility_items): per item totals first, each item's batches on a page of
@@ -181,15 +189,13 @@ def dashboard_router(store: Store) -> APIRouter:
 
     @router.get("/facility/{code}", response_class=HTMLResponse)
     def facility(code: str, after: PageKey = None, before: PageKey = None,
-                 at: Literal["end"] | None = None) -> HTMLResponse:
-        now = utc_now()
-        status = facility_status(code, now)
-        where = page_at(after, before, at)
-        if status is None or where is None:
+                 at: PageEnd = None) -> HTMLResponse:
+        asked = facility_page(code, after, before, at)
+        if asked is None:
             return not_found(f"facility {code!r}")
-        cutoff = near_expiry_cutoff(now.astimezone(IST).date())
+        status, where, cutoff = asked
         stock = store.facility_items(code, cutoff, where)
-        return render("facility.html", facility=status, state=SyncState.of(status, now),
+        return render("facility.html", facility=status, state=SyncState.of(status, utc_now()),
                       stock=stock, cutoff=cutoff,
                       items=[(item, item_flags(item)) for item in stock.items.rows],
                       pager=stock.items, key_of=lambda item: item.item_code,
@@ -198,31 +204,26 @@ def dashboard_router(store: Store) -> APIRouter:
     @router.get("/facility/{code}/batches", response_class=HTMLResponse)
     def item_batches(code: str, item: Annotated[str, Query(max_length=40)],
                      after: PageKey = None, before: PageKey = None,
-                     at: Literal["end"] | None = None) -> HTMLResponse:
-        now = utc_now()
-        status = facility_status(code, now)
-        where = page_at(after, before, at)
-        if status is None or where is None or not item.isprintable():
-            return not_found(f"facility {code!r}")
-        cutoff = near_expiry_cutoff(now.astimezone(IST).date())
-        found = store.item_batches(code, item, cutoff, where)
-        if found is None:
+                     at: PageEnd = None) -> HTMLResponse:
+        asked = facility_page(code, after, before, at)
+        found = None
+        if asked is not None and item.isprintable():
+            found = store.item_batches(code, item, asked[2], asked[1])
+        if asked is None or found is None:
             return not_found(f"item {item!r} at facility {code!r}")
         totals, batches = found
-        return render("batches.html", facility=status, item=totals, flags=item_flags(totals),
-                      batches=batches, cutoff=cutoff, pager=batches,
+        return render("batches.html", facility=asked[0], item=totals, flags=item_flags(totals),
+                      batches=batches, cutoff=asked[2], pager=batches,
                       key_of=lambda row: row.batch_no,
                       page_url=f"/facility/{quote(code)}/batches?item={quote(item, safe='')}&")
 
     @router.get("/facility/{code}/near-expiry", response_class=HTMLResponse)
     def near_expiry(code: str, after: PageKey = None, before: PageKey = None,
-                    at: Literal["end"] | None = None) -> HTMLResponse:
-        now = utc_now()
-        status = facility_status(code, now)
-        where = page_at(after, before, at)
-        if status is None or where is None:
+                    at: PageEnd = None) -> HTMLResponse:
+        asked = facility_page(code, after, before, at)
+        if asked is None:
             return not_found(f"facility {code!r}")
-        cutoff = near_expiry_cutoff(now.astimezone(IST).date())
+        status, where, cutoff = asked
         batches = store.expiring_batches(code, cutoff, where)
         return render("batches.html", facility=status, item=None, flags=[], batches=batches,
                       cutoff=cutoff, pager=batches,

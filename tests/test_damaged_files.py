@@ -24,6 +24,7 @@ from ihms_desk.store import Store, database
 from ihms_desk.store.errors import DatabaseCorrupt
 from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
 from tests.conftest import PASSWORD
+from tests.ui.test_startup import quits, start, stop  # noqa: F401 - quits: the fixture
 
 CHALLAN = "item_code,batch_no,expiry,qty\nD0001,NEW-B1,2029-03,100\n"
 INIT = ["init", "--code", "RJ-TST-CHC-001", "--name", "CHC Test", "--district", "Jaipur",
@@ -49,6 +50,15 @@ def add_noise(path: Path) -> None:
     with open(path, "r+b") as handle:
         handle.seek(path.stat().st_size // 2)
         handle.write(noise)
+
+
+def lose(path: Path, state: str) -> Path:
+    """Leave the database ``empty`` (0 bytes) or ``missing``; returns its path."""
+    if state == "empty":
+        path.write_bytes(b"")
+    else:
+        path.unlink()
+    return path
 
 
 def integrity(path: Path) -> list[str]:
@@ -176,11 +186,7 @@ def test_a_file_cut_short_is_refused_from_its_header(facility: tuple[Path, Path,
 def test_an_empty_or_missing_database_beside_backups_offers_the_restore_never_init(
         facility: tuple[Path, Path, list[str]], tmp_path: Path, state: str) -> None:
     data_dir, backup, in_backup = facility
-    live = data_dir / "ihms-desk.sqlite3"
-    if state == "empty":
-        live.write_bytes(b"")
-    else:
-        live.unlink()
+    live = lose(data_dir / "ihms-desk.sqlite3", state)
     before = fingerprint(live)
     said = refused_and_untouched(
         data_dir, before, INIT, ["doctor"], ["stock"],
@@ -257,16 +263,6 @@ def test_damage_in_a_large_files_history_is_found_by_the_daily_backup(
 # -- the program's start ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def quits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The exit statuses the program asked to quit with (it would end its event loop)."""
-    from ihms_desk.ui import app as program
-
-    codes: list[int] = []
-    monkeypatch.setattr(program, "quit_program", codes.append)
-    return codes
-
-
 def test_the_program_offers_the_backup_for_noise_before_writing_anything(
         qtbot, facility: tuple[Path, Path, list[str]], answers: list, quits: list[int]) -> None:  # type: ignore[no-untyped-def]
     from ihms_desk.ui import app as program
@@ -276,11 +272,7 @@ def test_the_program_offers_the_backup_for_noise_before_writing_anything(
     live = data_dir / "ihms-desk.sqlite3"
     add_noise(live)
     damaged = fingerprint(live)
-    first = startup_checks.first_look(data_dir)
-    assert first is not None, "the facility's name is still readable: the login screen comes first"
-    startup = program.Startup(data_dir, demo=False, run_services=False)
-    startup.show_login(first)
-    qtbot.addWidget(startup.login)
+    startup = start(qtbot, data_dir)  # the facility's name is still readable: the login screen comes first
     try:
         startup.finish()  # claims the folder and opens the store: the check runs here
         assert [problem.kind for problem in answers] == ["corrupt"]
@@ -293,12 +285,7 @@ def test_the_program_offers_the_backup_for_noise_before_writing_anything(
         kept = list((data_dir / "backups").glob("replaced-*.sqlite3"))
         assert len(kept) == 1 and hashlib.sha256(kept[0].read_bytes()).hexdigest() == damaged
     finally:
-        if startup.check is not None:
-            startup.check.wait(30)
-        if startup.controller is not None:
-            startup.controller.store.close()
-        if startup.lock is not None:
-            startup.lock.release()
+        stop(startup)
 
 
 def test_the_program_quits_on_damage_without_a_backup_and_changes_nothing(
@@ -311,11 +298,7 @@ def test_the_program_quits_on_damage_without_a_backup_and_changes_nothing(
     live = data_dir / "ihms-desk.sqlite3"
     add_noise(live)
     damaged = fingerprint(live)
-    first = startup_checks.first_look(data_dir)
-    assert first is not None
-    startup = program.Startup(data_dir, demo=False, run_services=False)
-    startup.show_login(first)
-    qtbot.addWidget(startup.login)
+    startup = start(qtbot, data_dir)
     startup.finish()
     assert [problem.kind for problem in answers] == ["corrupt"]
     assert answers[0].choices == (startup_checks.QUIT,) and "No good backup was found" in answers[0].message
@@ -333,11 +316,7 @@ def test_the_program_offers_the_backup_for_an_empty_or_missing_file_not_the_setu
     from ihms_desk.ui.login import LoginScreen
 
     data_dir, backup, in_backup = facility
-    live = data_dir / "ihms-desk.sqlite3"
-    if state == "empty":
-        live.write_bytes(b"")
-    else:
-        live.unlink()
+    live = lose(data_dir / "ihms-desk.sqlite3", state)
     # No facility to read: the program runs every check before any window (run_app's first-run path).
     assert startup_checks.first_look(data_dir) is None
     lock = startup_checks.run_startup_checks(data_dir)

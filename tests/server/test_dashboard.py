@@ -45,15 +45,19 @@ def screenshot(page: Page, tmp_path: Path, name: str, store: Store) -> Path:
     return path
 
 
+def add_paracetamol(store: Store) -> None:
+    store.import_items([{"code": "PARA500", "name": "Paracetamol 500 mg tablet",
+                         "generic_name": "Paracetamol", "strength": "500 mg",
+                         "dosage_form": "tablet", "unit_of_issue": "tablet", "category": "drug",
+                         "min_stock": 1000, "active": True}])
+
+
 @pytest.fixture
 def district(db_url: str, server: str, store: Store) -> dict[str, str]:
     """Four facilities in two districts: live, overdue, enrolled but silent, never enrolled."""
     live = make_facility_and_enrol(db_url, server, "CHC-JPR-001", name="CHC Chaksu",
                                    district="Jaipur", block="Chaksu")
-    store.import_items([{"code": "PARA500", "name": "Paracetamol 500 mg tablet",
-                         "generic_name": "Paracetamol", "strength": "500 mg",
-                         "dosage_form": "tablet", "unit_of_issue": "tablet", "category": "drug",
-                         "min_stock": 1000, "active": True}])
+    add_paracetamol(store)
     near = (utc_now() + dt.timedelta(days=40)).strftime("%Y-%m")
     response = live.push([
         make_event(live, 1, type="receipt", movements=[
@@ -142,10 +146,7 @@ def test_a_facility_with_many_batches_shows_totals_first_and_pages_the_batches(
         page: Page, server: str, store: Store, db_url: str, tmp_path: Path) -> None:
     desk = make_facility_and_enrol(db_url, server, "CHC-JPR-009", name="CHC Phagi",
                                    district="Jaipur", block="Phagi")
-    store.import_items([{"code": "PARA500", "name": "Paracetamol 500 mg tablet",
-                         "generic_name": "Paracetamol", "strength": "500 mg",
-                         "dosage_form": "tablet", "unit_of_issue": "tablet", "category": "drug",
-                         "min_stock": 1000, "active": True}])
+    add_paracetamol(store)
     near = (utc_now() + dt.timedelta(days=20)).strftime("%Y-%m")
     movements = [make_movement("PARA500", 10, batch_no=f"PB-{n:04d}", line_no=n + 1,
                                expiry_month=near if n < 30 else "2029-06") for n in range(450)]
