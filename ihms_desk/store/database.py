@@ -42,7 +42,7 @@ BUSY_TIMEOUT_MS = 5000
 MIGRATION_NAMES = ("m001_ledger", "m002_ledger_guards", "m003_barcodes_and_rejections", "m004_sync_state")
 
 
-def connect(path: Path, *, check: bool = True, start_over: bool = False) -> sqlite3.Connection:
+def connect(path: Path, *, check: bool = True) -> sqlite3.Connection:
     """Open ``path`` with the pragmas every connection needs, after :func:`check_file`
     (unless ``check`` is false: a caller that checks the file itself).
 
@@ -61,8 +61,6 @@ def connect(path: Path, *, check: bool = True, start_over: bool = False) -> sqli
             "Choose another folder with --data-dir or IHMS_DATA_DIR."
         ) from error
     if check:
-        if not start_over:
-            refuse_lost_database(path)
         check_file(path)
     with environment_errors(path):
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True)
@@ -386,7 +384,9 @@ def migrate(conn: sqlite3.Connection, path: Path, *, stop_before: str | None = N
 def open_database(path: Path, *, migrate_schema: bool = True, start_over: bool = False) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database at ``path``, after checking that it
     may be written (:func:`connect`); ``start_over`` creates it even beside backups (the demo)."""
-    conn = connect(path, start_over=start_over)
+    if not start_over:
+        refuse_lost_database(path)
+    conn = connect(path)
     try:
         with environment_errors(path):
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
