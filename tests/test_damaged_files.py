@@ -326,6 +326,7 @@ def test_the_program_offers_the_backup_for_an_empty_or_missing_file_not_the_setu
         assert [problem.kind for problem in answers] == ["missing"]
         assert answers[0].title == "The database is missing"
         assert "Do not set the facility up again" in answers[0].message
+        assert "damaged" not in answers[0].message
         assert answers[0].offered_backup is not None and answers[0].offered_backup.path == backup
         assert store is not None and documents(live) == in_backup
         controller = program.start_controller(store, lock, demo=False, run_services=False)
@@ -335,3 +336,20 @@ def test_the_program_offers_the_backup_for_an_empty_or_missing_file_not_the_setu
         if store is not None:
             store.close()
         lock.release()
+
+
+def test_the_offer_for_a_missing_database_is_in_hindi(facility: tuple[Path, Path, list[str]]) -> None:
+    from ihms_desk.ui import i18n, startup_checks
+    from ihms_desk.ui.app import create_application
+
+    data_dir, _, _ = facility
+    lose(data_dir / "ihms-desk.sqlite3", "missing")
+    create_application()
+    try:
+        assert i18n.set_language("hi")
+        offer = startup_checks.corrupt_problem(data_dir, "", missing=True)
+        assert offer.title == "डेटाबेस नहीं मिला"
+        assert "संस्थान को दोबारा सेट-अप न करें" in offer.message and "सबसे नया सही बैकअप" in offer.message
+        assert "backup" not in offer.message.lower()
+    finally:
+        i18n.set_language("en")

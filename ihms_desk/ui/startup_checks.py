@@ -172,10 +172,16 @@ def corrupt_problem(data_dir: Path, detail: str, *, missing: bool = False) -> St
         )
         return StartupProblem(kind, title, message)
     when = backup.taken_at.strftime("%d-%m-%Y %H:%M") if backup.taken_at else backup.path.name
-    message += " " + _tr(
-        "The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up "
-        "to then; records made after it must be entered again from the paper slips. The damaged file is kept."
-    ).format(when=when, documents=backup.documents)
+    if missing:
+        message += " " + _tr(
+            "The latest good backup is from {when} ({documents} documents). Restoring it brings back everything "
+            "up to then; records made after it must be entered again from the paper slips."
+        ).format(when=when, documents=backup.documents)
+    else:
+        message += " " + _tr(
+            "The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up "
+            "to then; records made after it must be entered again from the paper slips. The damaged file is kept."
+        ).format(when=when, documents=backup.documents)
     return StartupProblem(kind, title, message, (RESTORE, QUIT), backup)
 
 

@@ -1726,6 +1726,11 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up to then; records made after it must be entered again from the paper slips.</source>
+        <translation>सबसे नया सही बैकअप {when} का है ({documents} दस्तावेज़)। इसे वापस लाने से तब तक का सब लौट आएगा; उसके बाद के रिकॉर्ड कागज़ की पर्चियों से फिर दर्ज करने होंगे।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The disk could not be read or written</source>
         <translation>डिस्क से पढ़ा या उस पर लिखा नहीं जा सका</translation>
     </message>
