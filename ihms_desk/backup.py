@@ -39,11 +39,13 @@ from ihms_desk.wording import Said
 from ihms_desk.store.errors import (
     DatabaseReadOnly,
     DiskFull,
+    DiskIOError,
     EnvironmentProblem,
     InvalidInput,
     Refusal,
     StoreError,
     environment_errors,
+    os_error_means_full,
 )
 
 log = logging.getLogger(__name__)
@@ -191,7 +193,12 @@ def take_backup(
             facility_code = row[0] if row else "unknown"
             extra = conn.execute("SELECT value FROM setting WHERE key = 'backup_folder'").fetchone()
         first_folder = Path(to) if to is not None else backup_dir(data_dir)
-        first = _write_checked_copy(lambda target: _online_backup(conn, target), first_folder, backup_name(facility_code, when))
+        try:
+            first = _write_checked_copy(lambda target: _online_backup(conn, target), first_folder,
+                                        backup_name(facility_code, when))
+        except BackupUnusable:
+            _note_if_damaged(source_path)
+            raise
     finally:
         conn.close()
     report.copies.append(first)
@@ -210,6 +217,20 @@ def take_backup(
             _prune(second, keep)
             log.info("Backup copied to %s", copy)
     return report
+
+
+def _note_if_damaged(path: Path) -> None:
+    """A copy that failed its check was copied page by page from the database. If the database
+    fails SQLite's quick check too, the damage is its own (not the copy's): it is written down,
+    so nothing writes to it until a backup is restored."""
+    try:
+        with database.read_only(path) as conn:
+            found = database.quick_check_problems(conn, whole=True)
+    except sqlite3.DatabaseError as error:
+        found = [str(error)]
+    if found:
+        log.error("The database %s is damaged: %s", path, found[:3])
+        database.note_damage(path, "; ".join(found[:3]), found_by="the check of a backup taken from it")
 
 
 def _same_folder(one: Path, other: Path) -> bool:
@@ -474,6 +495,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
             Path(str(live) + suffix).unlink(missing_ok=True)
         _replace(staging, live)
         _fsync_dir(data_dir)
+        database.clear_damage_note(live)
     except OSError as error:
         raise _os_problem(error, data_dir) from error
     finally:
@@ -498,21 +520,14 @@ def _epoch_of(path: Path) -> int:
 # -- small helpers --------------------------------------------------------------------------
 
 
-@contextmanager
-def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    """Open without changing the file: a backup on a write-protected stick must still be readable."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        conn.row_factory = sqlite3.Row
-        yield conn
-    finally:
-        conn.close()
+#: Opens without changing the file: a backup on a write-protected stick must still be readable.
+_read_only = database.read_only
 
 
 @contextmanager
 def _as_environment_problem(folder: Path) -> Iterator[None]:
     try:
-        with environment_errors():
+        with environment_errors(folder):
             yield
     except DiskFull as problem:
         raise BackupFolderProblem("backup_folder_full", folder=folder, problem=Said(problem.kind, problem.values)) from problem
@@ -521,8 +536,10 @@ def _as_environment_problem(folder: Path) -> Iterator[None]:
 
 
 def _os_problem(error: OSError, folder: Path) -> EnvironmentProblem:
-    if error.errno == errno.ENOSPC:
+    if os_error_means_full(error, folder):
         return DiskFull("backup_disk_full", folder=folder)
+    if error.errno == errno.EIO:
+        return DiskIOError("backup_io_error", folder=folder)
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return DatabaseReadOnly("backup_read_only", folder=folder)
     return BackupFolderProblem("backup_folder_unusable", folder=folder, reason=error.strerror or error)

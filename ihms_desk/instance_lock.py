@@ -20,7 +20,7 @@ from types import TracebackType
 from filelock import FileLock, Timeout
 
 from ihms_desk.paths import DataFolder
-from ihms_desk.store.errors import DatabaseReadOnly, DiskFull, EnvironmentProblem
+from ihms_desk.store.errors import DatabaseReadOnly, DiskFull, DiskIOError, EnvironmentProblem, os_error_means_full
 
 
 class AlreadyRunning(EnvironmentProblem):
@@ -113,8 +113,10 @@ class InstanceLock:
 
 
 def _folder_problem(error: OSError, folder: Path) -> EnvironmentProblem:
-    if error.errno == errno.ENOSPC:
+    if os_error_means_full(error, folder):
         return DiskFull("folder_disk_full", folder=folder)
+    if error.errno == errno.EIO:
+        return DiskIOError("folder_io_error", folder=folder)
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return DatabaseReadOnly("folder_read_only", folder=folder)
     return EnvironmentProblem("folder_unusable", folder=folder, reason=error.strerror)

@@ -112,9 +112,10 @@ def password(prompt: str) -> str:
 
 def open_existing(args: argparse.Namespace) -> Store:
     """The store of the data folder ``--data-dir`` names; refused when it was never set up."""
-    from ihms_desk.store import Store
+    from ihms_desk.store import Store, database
 
     folder = data_folder(args)
+    database.refuse_lost_database(folder.database)  # beside backups: restore, not init
     if not folder.has_database():
         raise InvalidInput("no_database", folder=folder.root)
     store = Store.open(folder.root)

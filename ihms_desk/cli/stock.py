@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 
-from ihms_desk.cli.common import EXIT_FAULT, EXIT_OK, open_existing, say
+from ihms_desk.cli.common import EXIT_FAULT, EXIT_OK, data_folder, open_existing, say
 
 #: The columns of ``stock --format csv``, the same whether or not any item has stock.
 STOCK_COLUMNS = ("code", "name", "unit", "on_hand", "usable", "expired", "nearest_expiry", "amc", "months_of_stock")
@@ -51,14 +51,19 @@ def cmd_stock(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    with open_existing(args) as store:
-        problems = store.doctor()
-        counts = store.outbox_counts()
-    if problems:
-        say("cli_doctor_problems", n=len(problems), path=store.path)
-        for problem in problems:
-            print(f"  - {problem}")
+    from ihms_desk.store import database
+    from ihms_desk.store.doctor import diagnose
+
+    # A damaged file is examined read-only, not opened as a store (that refuses it).
+    path = data_folder(args).database
+    database.refuse_lost_database(path)
+    diagnosis = diagnose(path) if path.exists() else None
+    for line in diagnosis.report() if diagnosis is not None else ():
+        print(line)
+    if diagnosis is not None and diagnosis.problems:
         return EXIT_FAULT
+    with open_existing(args) as store:
+        counts = store.outbox_counts()
     say("cli_doctor_ok", path=store.path, pending=counts["pending"], sent=counts["sent"], set_aside=counts["rejected"])
     return EXIT_OK
 

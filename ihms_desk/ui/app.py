@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ihms_desk.paths import DataFolder
-from ihms_desk.store.errors import DatabaseCorrupt, EnvironmentProblem, StoreError
+from ihms_desk.store.errors import DatabaseCorrupt, DatabaseMissing, EnvironmentProblem, StoreError
 from ihms_desk.ui import dialogs, i18n, startup_checks
 from ihms_desk.ui.login import LoginScreen
 
@@ -301,13 +301,25 @@ def open_store(folder: DataFolder, lock: InstanceLock, parent: QWidget | None) -
             return Store.open(folder.root)
         except DatabaseCorrupt as damage:
             log.error("database cannot be opened: %s", damage.message)
-            problem = startup_checks.corrupt_problem(folder, i18n.refusal_text(damage))
-            if not startup_checks.settle(problem, folder, lock, parent):
+            offer = startup_checks.corrupt_problem(folder, damage.detail, missing=isinstance(damage, DatabaseMissing))
+            if not startup_checks.settle(offer, folder, lock, parent):
                 return None
         except EnvironmentProblem as problem:
             startup_checks.ask_choice(startup_checks.environment_problem(problem), parent)
             return None
     return None
+
+
+def start_controller(store: Store, lock: InstanceLock, *, demo: bool, run_services: bool,
+                     login: LoginScreen | None = None) -> AppController:
+    """The controller on an open store, its first window up (``login`` if one is already
+    shown), and the sync loop and daily backup due :data:`SERVICES_DELAY_MS` later."""
+    controller = AppController(store, demo=demo, maximize=True, lock=lock)
+    controller.run_services = run_services
+    controller.start(login=login)
+    if run_services:
+        QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
+    return controller
 
 
 class Startup(QObject):
@@ -393,14 +405,7 @@ class Startup(QObject):
         self.check.start()
 
     def _start_controller(self, store: Store, lock: InstanceLock) -> AppController:
-        """The controller on an open store, its first window up (the login screen already
-        shown, if any), and the sync loop and daily backup due :data:`SERVICES_DELAY_MS` later."""
-        controller = AppController(store, demo=self.demo, maximize=True, lock=lock)
-        controller.run_services = self.run_services
-        controller.start(login=self.login)
-        if self.run_services:
-            QTimer.singleShot(SERVICES_DELAY_MS, controller.start_services)
-        return controller
+        return start_controller(store, lock, demo=self.demo, run_services=self.run_services, login=self.login)
 
     def close(self) -> None:
         """At exit: the sync loop stopped, running jobs finished, the session's end audited,

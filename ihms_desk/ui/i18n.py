@@ -182,4 +182,8 @@ def _wrapped_strings() -> list[str]:
         QCoreApplication.translate("StartupChecks", "IHMS Desk is already open"),  # startup_checks.py
         QCoreApplication.translate("StartupChecks", "Only {free} MB are free on the disk holding the data folder ({folder}). IHMS Desk will stop saving when it is full. Delete old files or ask for help today."),  # startup_checks.py
         QCoreApplication.translate("StartupChecks", "The backup could not be restored"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The database is missing"),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The database in {folder} is missing or empty, but backups of this facility are kept there. Do not set the facility up again: restore a backup."),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up to then; records made after it must be entered again from the paper slips."),  # startup_checks.py
+        QCoreApplication.translate("StartupChecks", "The disk could not be read or written"),  # startup_checks.py
     ]

@@ -82,7 +82,10 @@ MESSAGES: dict[str, str] = {
     "permission_denied": "{who} ({role}) may not {what}. Ask the MO in-charge or the administrator.",
     # -- the machine in the way (ihms_desk/store/errors.py classify_sqlite_error, database.py) --
     "disk_full": "The disk is full: nothing was saved. Free some space (or ask for help) and save again.",
-    "disk_io_error": "The disk could not be written (I/O error): nothing was saved. Check the disk and save again.",
+    "disk_io_error": (
+        "The disk could not be read or written (an I/O error; it is not full): nothing was saved. The "
+        "disk or the USB or network drive may be failing or disconnected: check it, take a backup onto "
+        "another drive, and call for support if it happens again."),
     "read_only": (
         "The data folder cannot be written (read-only): nothing was saved. Check the folder's "
         "permissions or the USB/network drive, then save again."),
@@ -90,9 +93,29 @@ MESSAGES: dict[str, str] = {
         "The database is busy in another program or copy of IHMS Desk: nothing was saved. Close the "
         "other copy and save again."),
     "corrupt": (
-        "The database file is damaged. Do not continue: restore the latest backup (ihms-desk restore) "
-        "or call for support."),
+        "The database file is damaged. Nothing was saved, and IHMS Desk will not write to it: restore "
+        "the latest backup (the Backup screen, or ihms-desk restore) or call for support."),
+    # A damaged or lost database, found before anything is written (ihms_desk/store/database.py).
+    "database_damaged": (
+        "The database {path} is damaged ({found}). Nothing was saved, and IHMS Desk will not write to "
+        "it. Restore the newest backup: ihms-desk restore \"{backup}\" (or open IHMS Desk, which offers "
+        "it); do not delete anything in the data folder."),
+    "database_damaged_no_backup": (
+        "The database {path} is damaged ({found}). Nothing was saved, and IHMS Desk will not write to "
+        "it. No backup was found in the data folder: call your support person; do not delete anything "
+        "in the data folder."),
+    "database_missing": (
+        "The database {path} is missing, but the folder holds {count} backup(s) of this facility; the "
+        "newest is {backup}. Nothing was created. Restore it: ihms-desk restore \"{backup}\" (or open "
+        "IHMS Desk, which offers it). Do not run 'ihms-desk init': that would start an empty ledger and "
+        "leave the history in the backups."),
+    "database_empty": (
+        "The database {path} is empty (0 bytes), but the folder holds {count} backup(s) of this "
+        "facility; the newest is {backup}. Nothing was created. Restore it: ihms-desk restore "
+        "\"{backup}\" (or open IHMS Desk, which offers it). Do not run 'ihms-desk init': that would "
+        "start an empty ledger and leave the history in the backups."),
     "cannot_open": "The database file cannot be opened. Check that the data folder exists and is writable.",
+    "data_folder_full": "The disk holding {folder} is full: nothing was saved. Free some space (or ask for help), then try again.",
     "data_folder_unusable": (
         "The data folder {folder} cannot be used ({reason}). Choose another folder with --data-dir or "
         "IHMS_DATA_DIR."),
@@ -111,6 +134,10 @@ MESSAGES: dict[str, str] = {
         "A backup is being restored into this data folder (opened at {time} on {date} on computer "
         "{computer}). Wait for it to finish, then open IHMS Desk again."),
     "folder_disk_full": "The disk holding {folder} is full. Free some space, then open IHMS Desk again.",
+    "folder_io_error": (
+        "The disk holding {folder} could not be read or written (an I/O error; it is not full). The disk "
+        "or the USB or network drive may be failing or disconnected: check it, then open IHMS Desk "
+        "again, and call for support if it happens again."),
     "folder_read_only": (
         "The data folder {folder} is read-only, so IHMS Desk cannot save anything there. Check the "
         "folder's permissions, or the USB or network drive (is it write-protected?), then open IHMS "
@@ -140,8 +167,12 @@ MESSAGES: dict[str, str] = {
     "backup_folder_full": "There is no space left in {folder}: the backup was not written. {problem}",
     "backup_not_written": "The backup could not be written to {folder}: {problem}",
     "backup_disk_full": (
-        "There is no space left in {folder}: nothing was written. Free some space, or use another "
-        "folder or USB stick."),
+        "There is no space left in {folder}: the disk is full, and nothing was written. Free some space, "
+        "or use another folder or USB stick."),
+    "backup_io_error": (
+        "The disk holding {folder} could not be read or written (an I/O error; it is not full): nothing "
+        "was written. The disk or USB stick may be failing or was pulled out: check it, or use another "
+        "one."),
     "backup_read_only": (
         "The folder {folder} cannot be written (read-only or no permission): nothing was written. "
         "Check the USB stick's write-protect switch or the folder's permissions."),
@@ -215,7 +246,6 @@ MESSAGES: dict[str, str] = {
     "cli_set_up": "Set up {name} ({code}) in {folder}",
     "cli_demo_building": "Building the demo CHC in {folder} ...",
     "cli_demo_ready": "Demo ready. Accounts: {accounts}; password: {password}",
-    "cli_doctor_problems": "{n} problem(s) found in {path}:",
     "cli_doctor_ok": "OK: {path} is sound (events pending {pending}, sent {sent}, set aside {set_aside}).",
     "cli_backup_written": "Backup written: {path}",
     "cli_backup_warning": "Warning: {problem}",

@@ -4,7 +4,7 @@
 <context>
     <name>AdjustScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/adjust.py" line="+42"/>
+        <location filename="../../ihms_desk/ui/adjust.py" line="+40"/>
         <source>Damaged (write-off)</source>
         <translation>खराब (बट्टे खाते में)</translation>
     </message>
@@ -34,22 +34,22 @@
         <translation>भौतिक सत्यापन सुधार (+ या -)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+3"/>
         <source>e.g. condemnation committee 25-11, broken in transit</source>
         <translation>जैसे: निष्प्रयोज्य समिति 25-11, रास्ते में टूटा</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-25"/>
         <source>Adjustment</source>
         <translation>समायोजन</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+19"/>
         <source>Reason</source>
         <translation>कारण</translation>
     </message>
@@ -59,25 +59,25 @@
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="-29"/>
-        <location line="+30"/>
+        <location line="-20"/>
+        <location line="+21"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-30"/>
-        <location line="+31"/>
+        <location line="-21"/>
+        <location line="+22"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-31"/>
-        <location line="+32"/>
+        <location line="-22"/>
+        <location line="+23"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-32"/>
+        <location line="-23"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -92,7 +92,7 @@
         <translation>समायोजन सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+56"/>
         <source>A write-off removes stock from the books for good.</source>
         <translation>बट्टे खाते में डालने से स्टॉक रिकॉर्ड से हमेशा के लिए हट जाता है।</translation>
     </message>
@@ -130,7 +130,7 @@
 <context>
     <name>AlertsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/alerts.py" line="+72"/>
+        <location filename="../../ihms_desk/ui/alerts.py" line="+62"/>
         <source>All alerts</source>
         <extracomment>A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly). The order kinds are listed in, most serious first. The user opened an alert about an item (Enter or double-click): its item code, so the main window can show it on the stock screen.</extracomment>
         <translation>सभी चेतावनियाँ</translation>
@@ -156,7 +156,7 @@
         <translation>विवरण</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+46"/>
         <source>Sync has never succeeded: check the internet line and the sync settings.</source>
         <translation>सिंक अब तक एक बार भी सफल नहीं हुआ: इंटरनेट और सिंक सेटिंग जाँचें।</translation>
     </message>
@@ -191,7 +191,7 @@
         <translation>एक्सपायरी नज़दीक</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+33"/>
         <source>Nothing needs attention.</source>
         <translation>अभी किसी बात पर ध्यान देने की ज़रूरत नहीं।</translation>
     </message>
@@ -253,7 +253,7 @@
 <context>
     <name>BackupScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="+150"/>
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="+140"/>
         <source>&amp;Back up now</source>
         <extracomment>Asks the in-charge to confirm a restore; tests replace it (a modal would block them). A backup file the in-charge asked to restore (a ``str`` path); the app does the restore. A backup run ended (a :class:`~ihms_desk.backup.BackupReport`), for status bars and tests.</extracomment>
         <translation>अभी बैकअप लें (&amp;B)</translation>
@@ -319,12 +319,12 @@
         <translation>यह दो दिन से ज़्यादा पुराना है: अभी बैकअप लें।</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Backing up… you can keep working.</source>
         <translation>बैकअप हो रहा है… आप काम जारी रख सकते हैं।</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>Backup saved: %1</source>
         <translation>बैकअप सेव हुआ: %1</translation>
     </message>
@@ -334,7 +334,7 @@
         <translation>दूसरी प्रति नहीं बन सकी: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>The backup failed: %1</source>
         <translation>बैकअप नहीं हो सका: %1</translation>
     </message>
@@ -382,7 +382,7 @@
 <context>
     <name>BatchDelegate</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="+211"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="+191"/>
         <source>FEFO (earliest expiry first)</source>
         <translation>FEFO (पहले एक्सपायर होने वाला पहले)</translation>
     </message>
@@ -400,7 +400,7 @@
 <context>
     <name>BatchTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="+332"/>
+        <location filename="../../ihms_desk/ui/stock_model.py" line="+325"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -501,37 +501,37 @@
 <context>
     <name>DispenseScreen</name>
     <message>
-        <location line="+130"/>
+        <location line="+128"/>
         <source>from the OPD slip</source>
         <translation>OPD पर्ची से</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
         <source>years</source>
         <translation>वर्ष</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Male</source>
         <translation>पुरुष</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Female</source>
         <translation>महिला</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Other</source>
         <translation>अन्य</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>optional, 14 digits</source>
         <translation>वैकल्पिक, 14 अंक</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Dr. ...</source>
         <translation>डॉ. ...</translation>
     </message>
@@ -571,12 +571,12 @@
         <translation>डॉक्टर (लिखने वाले)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+14"/>
         <source>10 or 1-0-1 x5, BD x5</source>
         <translation>10 या 1-0-1 x5, BD x5</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Add line (Enter)</source>
         <translation>पंक्ति जोड़ें (Enter)</translation>
     </message>
@@ -684,7 +684,7 @@
 <context>
     <name>DocumentForm</name>
     <message>
-        <location filename="../../ihms_desk/ui/document_form.py" line="+107"/>
+        <location filename="../../ihms_desk/ui/document_form.py" line="+98"/>
         <source>Line</source>
         <extracomment>The fields of one line: a refusal naming one of them at save time belongs under the lines table (the entry fields are empty by then). Where a &quot;your role may not&quot; refusal is shown (None: under the lines, with the rest). The number of the last document saved here (tests and the status line read it).</extracomment>
         <translation>पंक्ति</translation>
@@ -725,7 +725,7 @@
 <context>
     <name>DocumentsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/documents.py" line="+48"/>
+        <location filename="../../ihms_desk/ui/documents.py" line="+35"/>
         <source>Reverse {number}?</source>
         <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
         <translation>{number} रद्द करें?</translation>
@@ -756,12 +756,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+50"/>
+        <location line="+32"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-32"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
@@ -777,18 +777,18 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+130"/>
+        <location line="+101"/>
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
     <message>
-        <location line="-111"/>
-        <location line="+144"/>
+        <location line="-94"/>
+        <location line="+127"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-139"/>
+        <location line="-122"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -813,7 +813,7 @@ Reason: {reason}</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+7"/>
         <source>Reason for the reversal, e.g. wrong patient, typed twice</source>
         <translation>रद्द करने का कारण, जैसे गलत मरीज़, दो बार चढ़ गया</translation>
     </message>
@@ -828,7 +828,7 @@ Reason: {reason}</source>
         <translation>दिन</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+52"/>
         <source>District drug warehouse</source>
         <translation>ज़िला औषधि भंडार</translation>
     </message>
@@ -1033,7 +1033,7 @@ Reason: {reason}</source>
 <context>
     <name>ItemHitModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/item_picker.py" line="+78"/>
+        <location filename="../../ihms_desk/ui/item_picker.py" line="+62"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -1072,7 +1072,7 @@ Reason: {reason}</source>
         <translation>दवा: कोड, नाम या जेनेरिक नाम लिखें</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+76"/>
         <source>No item with code {code}.</source>
         <translation>कोड {code} की कोई दवा नहीं है।</translation>
     </message>
@@ -1085,7 +1085,7 @@ Reason: {reason}</source>
 <context>
     <name>LoginScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/login.py" line="+49"/>
+        <location filename="../../ihms_desk/ui/login.py" line="+40"/>
         <source>IHMS Desk — log in</source>
         <extracomment>A login asked for before the store was open, checked when it is.</extracomment>
         <translation>IHMS Desk — लॉग इन</translation>
@@ -1124,7 +1124,7 @@ Reason: {reason}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ihms_desk/ui/main_window.py" line="+59"/>
+        <location filename="../../ihms_desk/ui/main_window.py" line="+51"/>
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
@@ -1230,7 +1230,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>ReceiveScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/receive.py" line="+75"/>
+        <location filename="../../ihms_desk/ui/receive.py" line="+68"/>
         <source>District drug warehouse (DDW)</source>
         <translation>ज़िला औषधि भंडार (DDW)</translation>
     </message>
@@ -1245,23 +1245,23 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>स्थानीय खरीद</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>Name of the sending facility or supplier</source>
         <translation>भेजने वाली संस्था या सप्लायर का नाम</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>e.g. DDW/JPR/2026/4411</source>
         <translation>जैसे DDW/JPR/2026/4411</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-16"/>
         <source>Challan</source>
         <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).</extracomment>
         <translation>चालान</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+21"/>
         <source>Source</source>
         <translation>कहाँ से</translation>
     </message>
@@ -1286,17 +1286,17 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>पैक का बारकोड यहाँ स्कैन करें (या खाने भरें)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
         <source>MM/YYYY</source>
         <translation>MM/YYYY</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>units of issue</source>
         <translation>वितरण इकाई</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>₹ per unit (optional)</source>
         <translation>₹ प्रति इकाई (वैकल्पिक)</translation>
     </message>
@@ -1311,14 +1311,14 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>बारकोड</translation>
     </message>
     <message>
-        <location line="-53"/>
-        <location line="+54"/>
+        <location line="-36"/>
+        <location line="+37"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-54"/>
-        <location line="+56"/>
+        <location line="-37"/>
+        <location line="+39"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -1328,25 +1328,25 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>एक्सपायरी (MM/YYYY)</translation>
     </message>
     <message>
-        <location line="-57"/>
-        <location line="+58"/>
+        <location line="-40"/>
+        <location line="+41"/>
         <source>Manufacturer</source>
         <translation>निर्माता</translation>
     </message>
     <message>
-        <location line="-57"/>
-        <location line="+58"/>
+        <location line="-40"/>
+        <location line="+41"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-58"/>
-        <location line="+59"/>
+        <location line="-41"/>
+        <location line="+42"/>
         <source>Unit cost</source>
         <translation>इकाई मूल्य</translation>
     </message>
     <message>
-        <location line="-60"/>
+        <location line="-43"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -1366,7 +1366,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>प्राप्ति सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+123"/>
+        <location line="+106"/>
         <source>That scan went into another field. Scan the pack again here.</source>
         <translation>वह स्कैन दूसरे खाने में चला गया। पैक को यहाँ फिर से स्कैन करें।</translation>
     </message>
@@ -1399,7 +1399,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-471"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="-454"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -1432,7 +1432,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="+85"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="+74"/>
         <source>Language</source>
         <translation>भाषा</translation>
     </message>
@@ -1492,7 +1492,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>यूज़र खाते</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+15"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -1560,7 +1560,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+49"/>
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+41"/>
         <source>IHMS Desk — first setup</source>
         <extracomment>The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
@@ -1723,21 +1723,41 @@ The screens whose work is running in the worker thread, and what each adds to th
         <source>The backup could not be restored</source>
         <translation>बैकअप वापस नहीं लाया जा सका</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>The database is missing</source>
+        <translation>डेटाबेस नहीं मिला</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The database in {folder} is missing or empty, but backups of this facility are kept there. Do not set the facility up again: restore a backup.</source>
+        <translation>{folder} में डेटाबेस नहीं है या खाली है, पर वहाँ इस संस्थान के बैकअप रखे हैं। संस्थान को दोबारा सेट-अप न करें: कोई बैकअप वापस लाएँ।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up to then; records made after it must be entered again from the paper slips.</source>
+        <translation>सबसे नया सही बैकअप {when} का है ({documents} दस्तावेज़)। इसे वापस लाने से तब तक का सब लौट आएगा; उसके बाद के रिकॉर्ड कागज़ की पर्चियों से फिर दर्ज करने होंगे।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The disk could not be read or written</source>
+        <translation>डिस्क से पढ़ा या उस पर लिखा नहीं जा सका</translation>
+    </message>
 </context>
 <context>
     <name>StockScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock.py" line="+43"/>
+        <location filename="../../ihms_desk/ui/stock.py" line="+31"/>
         <source>Search: code, name or generic name</source>
         <translation>खोजें: कोड, नाम या जेनेरिक नाम</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>All categories</source>
         <translation>सभी श्रेणियाँ</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
         <source>In stock</source>
         <translation>स्टॉक में</translation>
     </message>
@@ -1767,23 +1787,23 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>रैक पर एक्सपायर्ड</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Refresh</source>
         <translation>ताज़ा करें</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <location line="+113"/>
+        <location line="+15"/>
+        <location line="+95"/>
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-64"/>
         <source>Loading stock…</source>
         <translation>स्टॉक लोड हो रहा है…</translation>
     </message>
     <message numerus="yes">
-        <location line="+30"/>
+        <location line="+26"/>
         <source>%n item(s)</source>
         <translation>
             <numerusform>%n दवा/सामान</numerusform>
@@ -1885,7 +1905,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location filename="../../ihms_desk/ui/forms.py" line="+331"/>
+        <location filename="../../ihms_desk/ui/forms.py" line="+386"/>
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
@@ -1903,35 +1923,35 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>StocktakeScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stocktake.py" line="+70"/>
+        <location filename="../../ihms_desk/ui/stocktake.py" line="+69"/>
         <source>All categories</source>
         <translation>सभी श्रेणियाँ</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Add all batches of the category</source>
         <translation>इस श्रेणी के सभी बैच जोड़ें</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-10"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+39"/>
+        <location line="+31"/>
         <source>Item</source>
         <extracomment>The count sheet (the document&apos;s lines) and its table.</extracomment>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-39"/>
-        <location line="+41"/>
+        <location line="-31"/>
+        <location line="+33"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-41"/>
+        <location line="-33"/>
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
@@ -1942,22 +1962,22 @@ The screens whose work is running in the worker thread, and what each adds to th
     </message>
     <message>
         <location line="+1"/>
-        <location line="+41"/>
+        <location line="+33"/>
         <source>Counted</source>
         <translation>गिने गए</translation>
     </message>
     <message>
-        <location line="-41"/>
+        <location line="-33"/>
         <source>Difference</source>
         <translation>अंतर</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+11"/>
         <source>count of the selected batch, Enter for the next</source>
         <translation>चुने बैच की गिनती, अगले के लिए Enter</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>e.g. quarterly physical verification, shelf B</source>
         <translation>जैसे तिमाही भौतिक सत्यापन, रैक B</translation>
     </message>
@@ -1977,7 +1997,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>अंतर देखें (Ctrl+D)</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-14"/>
         <source>Save stocktake (F10)</source>
         <translation>सत्यापन सेव करें (F10)</translation>
     </message>
@@ -1987,18 +2007,18 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>गिनने वाले बैच</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+33"/>
         <source>Category</source>
         <translation>श्रेणी</translation>
     </message>
     <message>
-        <location line="-41"/>
+        <location line="-33"/>
         <source>Count</source>
         <extracomment>Set by the preview: the difference the store will record (None until previewed).</extracomment>
         <translation>गिनती</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+36"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
@@ -2018,12 +2038,12 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>{item} का रिकॉर्ड में कोई स्टॉक नहीं: प्राप्ति दर्ज करें या &quot;मिला&quot; में दर्ज करें।</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Reading the batches…</source>
         <translation>बैच पढ़े जा रहे हैं…</translation>
     </message>
     <message numerus="yes">
-        <location line="+11"/>
+        <location line="+12"/>
         <source>%n batch(es) on the sheet.</source>
         <translation>
             <numerusform>सूची में %n बैच।</numerusform>
@@ -2031,7 +2051,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         </translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+60"/>
         <source>Add batches to the sheet first.</source>
         <translation>पहले सूची में बैच जोड़ें।</translation>
     </message>
@@ -2083,7 +2103,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>SyncScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_screen.py" line="+43"/>
+        <location filename="../../ihms_desk/ui/sync_screen.py" line="+34"/>
         <source>State server</source>
         <translation>राज्य सर्वर</translation>
     </message>
@@ -2280,7 +2300,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>TransferScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/transfer.py" line="+37"/>
+        <location filename="../../ihms_desk/ui/transfer.py" line="+35"/>
         <source>Ward</source>
         <translation>वार्ड</translation>
     </message>
@@ -2295,27 +2315,27 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>दूसरी संस्था</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>indent number, who collected</source>
         <translation>इंडेंट नंबर, किसने लिया</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>units</source>
         <translation>यूनिट</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-25"/>
         <source>Transfer out</source>
         <translation>बाहर भेजा (स्थानांतरण)</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+19"/>
         <source>To</source>
         <translation>किसे</translation>
     </message>
@@ -2330,25 +2350,25 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="-29"/>
-        <location line="+30"/>
+        <location line="-20"/>
+        <location line="+21"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-30"/>
-        <location line="+31"/>
+        <location line="-21"/>
+        <location line="+22"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-31"/>
-        <location line="+32"/>
+        <location line="-22"/>
+        <location line="+23"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-32"/>
+        <location line="-23"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -2363,7 +2383,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>स्थानांतरण सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+49"/>
         <source>Male ward</source>
         <translation>पुरुष वार्ड</translation>
     </message>
@@ -2421,7 +2441,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-214"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-211"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
