@@ -69,6 +69,7 @@ def build(conn: sqlite3.Connection, scope: Scope, start: dt.date, end: dt.date) 
     receivers: dict[int, set[tuple[dt.date, str]]] = {}  # visits that took some of the item
     previous = -1
     taken: list[tuple[str, int]] = []
+    batch_text: str | None
     # One SQL row per line and batch it took, in slip order. This loop is the report's cost
     # (54,000 lines a month at a busy CHC), so it is written out flat. A line split over two
     # batches (FEFO) comes as consecutive rows and becomes one register row naming both.
@@ -83,8 +84,7 @@ def build(conn: sqlite3.Connection, scope: Scope, start: dt.date, end: dt.date) 
             if item_id in items:
                 taken.append((batch_no.get(batch_id, "?"), -moved))
                 values = rows[-1].values
-                batch_text = ", ".join(f"{name} ({part})" for name, part in taken)
-                rows[-1] = Row((*values[:8], batch_text, *values[9:]))
+                rows[-1] = Row((*values[:8], ", ".join(f"{name} ({part})" for name, part in taken), *values[9:]))
             continue
         previous = key
         item = items.get(item_id)
@@ -93,7 +93,7 @@ def build(conn: sqlite3.Connection, scope: Scope, start: dt.date, end: dt.date) 
         slip = slips[document_id]
         prescribed = prescribed or 0
         not_given = prescribed - qty
-        batch_text: str | None = None
+        batch_text = None
         if batch_id is None:
             taken = []
         else:
