@@ -117,14 +117,18 @@ def build_report(
         notes: tuple[Note, ...] = ()
         if spec.name == "stock-register":
             tables: tuple[Table, ...] = (stock_register.build(conn, scope, first, last, today),)
+            notes = (Note("stock_register"),)
         elif spec.name == "dispensing-register":
             tables = dispensing.build(conn, scope, first, last)
+            notes = (Note("dispensing"),)
         elif spec.name == "consumption":
             tables, notes = consumption.build(conn, scope, first, last, today, minimum, maximum)
         elif spec.name == "not-available":
             tables = not_available.build(conn, scope, first, last, today)
+            notes = (Note("not_available"),)
         elif spec.name == "expiry":
             tables = expiry.build(conn, scope, last, today)
+            notes = (Note("expiry", {"end": last}),)
         else:
             tables = issues.build(conn, scope, first, last)
     except sqlite3.OperationalError as error:
