@@ -115,7 +115,7 @@ class _Document(FPDF):
 
     def wrap(self, text: str, width: float, style: str, size: float, most: int) -> list[str]:
         """``text`` broken into lines at most ``width`` wide, at most ``most`` of them."""
-        words = text.split()
+        words = [part for word in text.split() for part in self._pieces(word, width, style, size)]
         lines: list[str] = []
         current = ""
         for word in words:
@@ -132,6 +132,20 @@ class _Document(FPDF):
             lines = lines[:most]
             lines[-1] = self._fit(lines[-1] + ELLIPSIS, width, style, size, always_mark=True)
         return lines
+
+    def _pieces(self, word: str, width: float, style: str, size: float) -> list[str]:
+        """A word too wide for the column (a challan number, a long batch number) broken after
+        a / or -, or anywhere if it has none, so nothing of it is lost."""
+        pieces: list[str] = []
+        while self.width_of(word, style, size) > width and len(word) > 1:
+            fits = len(word) - 1
+            while fits > 1 and self.width_of(word[:fits], style, size) > width:
+                fits -= 1
+            cut = max(word.rfind("/", 0, fits), word.rfind("-", 0, fits))
+            cut = cut + 1 if cut > 0 else fits
+            pieces.append(word[:cut])
+            word = word[cut:]
+        return [*pieces, word]
 
     def _fit(self, line: str, width: float, style: str, size: float, *, always_mark: bool = False) -> str:
         """A line cut (with …) to fit ``width``: a batch number longer than its column."""

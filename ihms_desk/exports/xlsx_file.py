@@ -80,13 +80,20 @@ def write(report: Report, path: Path, lang: str, should_stop: Callable[[], bool]
         top = page.heading(report, lang)
         used: set[str] = set()
         for table in report.tables:
-            _write_table(book, formats, table, top, lang, _sheet_name(page.table_title(table, lang), used), should_stop)
+            # One table: the sheet is named after the report; several: after each table.
+            title = top.title if len(report.tables) == 1 else page.table_title(table, lang)
+            _write_table(book, formats, table, top, lang, _sheet_name(title, used), should_stop)
     finally:
         book.close()
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = title.translate(_NOT_IN_SHEET_NAMES).strip("' ")[:28] or "Sheet"
+    """``title`` as a sheet name Excel takes: no []:*?/\\, at most 31 characters (cut at a
+    word), and not the same as another sheet's."""
+    base = title.translate(_NOT_IN_SHEET_NAMES).strip("' ")
+    if len(base) > 28:
+        base = base[:28].rsplit(" ", 1)[0].rstrip(" ,")
+    base = base or "Sheet"
     name, number = base, 2
     while name.lower() in used:
         name = f"{base[:26]} {number}"
@@ -124,9 +131,9 @@ def _write_table(
         number += 1
         sheet.write_string(number, 0, labels.text("page.empty", lang), formats.line)
     levelled = any(row.level for row in table.rows)
-    for row in table.rows:
+    for count, row in enumerate(table.rows):
         number += 1
-        if should_stop is not None and number % 5000 == 0 and should_stop():
+        if should_stop is not None and count % 5000 == 0 and should_stop():
             raise ReportCancelled()
         bold = levelled and row.level == 0
         for index, (column, value) in enumerate(zip(columns, row.values)):
