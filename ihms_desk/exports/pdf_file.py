@@ -83,6 +83,8 @@ class _Document(FPDF):
         self._font: tuple[str, str, float] | None = None
         #: The table being drawn (its headings repeat on each new page).
         self.layout: _Layout | None = None
+        #: Each table's headings as drawn on a continued page: content stream and where it ends.
+        self._headings: dict[tuple[int, float, str], tuple[bytes, float]] = {}
         self.table_title = ""
 
     # -- fonts and text -----------------------------------------------------------------------
@@ -190,9 +192,37 @@ class _Document(FPDF):
         return self.h - MARGIN - 7
 
     def table_heading(self, *, continued: bool = False) -> None:
+        """The table's title and column headings. On every page after the first they stand at
+        the same place, so they are drawn once and their content stream is repeated: shaping
+        forty Hindi heading lines again on each of 200 pages took longer than the rest of a
+        year's register."""
         layout = self.layout
         assert layout is not None
         y = self.get_y()
+        key = (id(layout), round(y, 3), self.cur_orientation.value)
+        drawn = self._headings.get(key) if continued else None
+        if drawn is not None:
+            stream, bottom = drawn
+            # q/Q: whatever colour, font or line width the repeated stream sets ends with it,
+            # so fpdf2's idea of the page's state stays true.
+            self._out(b"q\n" + stream + b"\nQ")
+            self._resource_catalog.index_stream_resources(stream.decode("latin-1"), self.page)
+            self.set_y(bottom)
+            return
+        if continued:
+            # Make the stream set its own font and colours (fpdf2 leaves out what it thinks
+            # is already set), so that it draws the same on any page.
+            self.set_font("latin", "", 1)
+            self._font = None
+            self.set_draw_color(0, 0, 0)
+            self.set_fill_color(255, 255, 255)
+        contents = cast(bytearray, self.pages[self.page].contents)  # a bytearray while the page is open
+        start = len(contents)
+        self._draw_heading(layout, y)
+        if continued and hasattr(self, "_resource_catalog"):
+            self._headings[key] = (bytes(contents[start:]), self.get_y())
+
+    def _draw_heading(self, layout: _Layout, y: float) -> None:
         self.put(MARGIN, y, self.epw, self.table_title, "B", 9)
         y += 9 * PT * 1.5
         height = max(len(lines) for lines in layout.headings) * layout.line + 1.6

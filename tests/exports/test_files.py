@@ -297,3 +297,24 @@ def test_money_and_quantities_are_exact(reports: dict[str, Report]) -> None:
     """Values are Decimal rupees and int quantities: 5,000 x 0.18 is exactly 900.00, less what left."""
     rows = {row.values[3]: row.values for row in reports["stock-register"].table("stock_register").rows if row.level}
     assert rows["PCM2411A"][-2:] == (5000 - 15 - 200, Decimal("861.30"))
+
+
+def test_every_page_repeats_the_headings(ledger: Store, tmp_path: Path) -> None:
+    """Headings are drawn on the first continued page and repeated from there; each page of a
+    long register carries them, with the fonts they need."""
+    from ihms_desk.store.reports.result import Row, Table
+
+    report = build_report(ledger, "stock-register", *PERIOD)
+    table = report.table("stock_register")
+    many = [Row((f"X{n:04d}", f"Item {n}", "tablet", None, None, None, n, *([None] * 12), n, Decimal(n)), 0)
+            for n in range(400)]
+    long_report = Report(**{**report.__dict__, "tables": (Table(table.key, table.columns, many, table.totals),)})
+    for lang in ("en", "hi"):
+        reader = PdfReader(write_report(long_report, tmp_path / f"long-{lang}.pdf", lang=lang))
+        assert len(reader.pages) >= 8
+        for number, pdf_page in enumerate(reader.pages, start=1):
+            text = pdf_page.extract_text()
+            assert labels.text("page.page", lang, page=number, pages=len(reader.pages)).replace(" ", "") in text.replace(" ", "")
+            if lang == "en":
+                assert all(word in text for word in ("Code", "Opening", "Dispensed", "Closing")), number
+            assert {"NotoSansDevanagariBold" if lang == "hi" else "NotoSansBold"} <= {f.split("+")[-1] for f in _fonts(pdf_page)}
