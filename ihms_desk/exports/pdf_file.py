@@ -108,7 +108,9 @@ class _Document(FPDF):
             return
         if needs_shaping(text):
             self.use("deva", style, size)
-            self.set_xy(x, top)
+            # cell() centres the line in its height; Noto Sans Devanagari's taller ascent then
+            # sits it a little above text() lines: the small shift puts both on one baseline.
+            self.set_xy(x, top + size * PT * 0.08)
             self.cell(width, size * PT * 1.3, text, align="R" if right else "L")
             return
         self.use("latin", style, size)
@@ -291,9 +293,9 @@ _BREAK = "\u200b "
 
 
 def _breakable(heading: str) -> str:
-    """A heading with a line break allowed after a hyphen or slash inside a word
-    (sub-centres, Age/sex); :func:`_unbreak` takes the marks out again."""
-    return re.sub(r"(?<=\S)([-/])(?=\S)", lambda match: match.group(1) + _BREAK, heading)
+    """A heading with a line break allowed after a hyphen or slash that follows a letter
+    (sub-centres, Age/sex, but not 08/2026); :func:`_unbreak` takes the marks out again."""
+    return re.sub(r"(?<=[^\W\d_])([-/])(?=\S)", lambda match: match.group(1) + _BREAK, heading)
 
 
 def _unbreak(line: str) -> str:
