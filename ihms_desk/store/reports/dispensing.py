@@ -38,7 +38,8 @@ ITEM_COLUMNS = (
 
 class _Slip(NamedTuple):
     shown: tuple[object, ...]  # date, slip number, OPD number, patient, age/sex, prescriber
-    visit: tuple[dt.date, str]  # the day and OPD number: one patient's visit
+    day: dt.date
+    visit: int  # one number per patient's visit: a day and an OPD number
     prescriber: str
     reversed_by: str | None
 
@@ -50,6 +51,7 @@ def build(conn: sqlite3.Connection, scope: Scope, start: dt.date, end: dt.date) 
     # Each slip's header is read once (a month of a busy CHC: about 18,000 slips, 54,000
     # lines); what a row shows of it is made once per slip, not once per line.
     slips: dict[int, _Slip] = {}
+    visits: dict[tuple[str, str], int] = {}
     for document_id, number, day, header_text in conn.execute(
         "SELECT id, number, doc_date, header FROM document WHERE kind = 'dispense' AND doc_date BETWEEN ? AND ?", days,
     ):
@@ -58,18 +60,23 @@ def build(conn: sqlite3.Connection, scope: Scope, start: dt.date, end: dt.date) 
         opd_no = str(header.get("opd_no") or "")
         slips[document_id] = _Slip(
             (date, number, opd_no, header.get("patient_name"), f"{header.get('age')}/{header.get('sex')}",
-             header.get("prescriber")),
-            (date, opd_no), str(header.get("prescriber") or ""), reversed_by.get(document_id),
+             header.get("prescriber")), date,
+            visits.setdefault((day, opd_no), len(visits)), str(header.get("prescriber") or ""), reversed_by.get(document_id),
         )
-    items = scope.items
+    names = {item.id: (item.code, item.name) for item in scope.items.values()}
     batch_no = {batch.id: batch.batch_no for batch in scope.batches.values()}
     rows: list[Row] = []
+    add_row = rows.append
     per_slip: dict[int, list[int]] = {}  # lines, quantity, not given (slips not reversed)
     per_item: dict[int, list[int]] = {}  # lines, quantity, not given
-    receivers: dict[int, set[tuple[dt.date, str]]] = {}  # visits that took some of the item
+    receivers: dict[int, set[int]] = {}  # visits that took some of the item
     previous = -1
+    first_taken: tuple[str, int] = ("", 0)
     taken: list[tuple[str, int]] = []
     batch_text: str | None
+    slip_id = -1
+    slip = _Slip((), dt.date.min, -1, "", None)
+    slip_tally: list[int] | None = None
     # One SQL row per line and batch it took, in slip order. This loop is the report's cost
     # (54,000 lines a month at a busy CHC), so it is written out flat. A line split over two
     # batches (FEFO) comes as consecutive rows and becomes one register row naming both.
@@ -81,33 +88,35 @@ def build(conn: sqlite3.Connection, scope: Scope, start: dt.date, end: dt.date) 
     ):
         key = document_id * 1000 + line_no  # a slip has at most 200 lines
         if key == previous:
-            if item_id in items:
+            if item_id in names:
+                if not taken:
+                    taken.append(first_taken)
                 taken.append((batch_no.get(batch_id, "?"), -moved))
                 values = rows[-1].values
                 rows[-1] = Row((*values[:8], ", ".join(f"{name} ({part})" for name, part in taken), *values[9:]))
             continue
         previous = key
-        item = items.get(item_id)
+        item = names.get(item_id)
         if item is None:
             continue
-        slip = slips[document_id]
+        if document_id != slip_id:  # a slip's lines come together
+            slip_id, slip, slip_tally = document_id, slips[document_id], None
         prescribed = prescribed or 0
         not_given = prescribed - qty
         batch_text = None
-        if batch_id is None:
+        if taken:
             taken = []
-        else:
+        if batch_id is not None:
             batch_text = batch_no.get(batch_id, "?")
-            taken = [(batch_text, -moved)]
-        rows.append(Row((*slip.shown, item.code, item.name, batch_text, prescribed, qty, not_given or None, slip.reversed_by)))
+            first_taken = (batch_text, -moved)
+        add_row(Row((*slip.shown, *item, batch_text, prescribed, qty, not_given or None, slip.reversed_by)))
         if slip.reversed_by is not None:
             continue
-        tally = per_slip.get(document_id)
-        if tally is None:
-            tally = per_slip[document_id] = [0, 0, 0]
-        tally[0] += 1
-        tally[1] += qty
-        tally[2] += not_given
+        if slip_tally is None:
+            slip_tally = per_slip[document_id] = [0, 0, 0]
+        slip_tally[0] += 1
+        slip_tally[1] += qty
+        slip_tally[2] += not_given
         tally = per_item.get(item_id)
         if tally is None:
             tally = per_item[item_id] = [0, 0, 0]
@@ -117,6 +126,7 @@ def build(conn: sqlite3.Connection, scope: Scope, start: dt.date, end: dt.date) 
         tally[2] += not_given
         if qty:
             receivers[item_id].add(slip.visit)
+    items = scope.items
     return (
         Table("dispensing_slips", SLIP_COLUMNS, rows),
         *_day_tables(slips, per_slip),
@@ -130,10 +140,10 @@ class _Day:
     __slots__ = ("visits", "slips", "lines", "qty", "not_given")
 
     def __init__(self) -> None:
-        self.visits: set[tuple[dt.date, str]] = set()
+        self.visits: set[int] = set()
         self.slips = self.lines = self.qty = self.not_given = 0
 
-    def add(self, visit: tuple[dt.date, str], lines: int, qty: int, not_given: int) -> None:
+    def add(self, visit: int, lines: int, qty: int, not_given: int) -> None:
         self.visits.add(visit)
         self.slips += 1
         self.lines += lines
@@ -152,7 +162,7 @@ def _day_tables(slips: dict[int, _Slip], per_slip: dict[int, list[int]]) -> tupl
     by_prescriber: dict[tuple[dt.date, str], _Day] = {}
     for document_id, tally in per_slip.items():
         slip = slips[document_id]
-        day = slip.visit[0]
+        day = slip.day
         figures = by_day.get(day)
         if figures is None:
             figures = by_day[day] = _Day()
@@ -175,7 +185,7 @@ def _sums(rows: list[Row], first: int, last: int) -> list[int]:
 
 
 def _item_table(
-    items: dict[int, ItemInfo], per_item: dict[int, list[int]], receivers: dict[int, set[tuple[dt.date, str]]],
+    items: dict[int, ItemInfo], per_item: dict[int, list[int]], receivers: dict[int, set[int]],
 ) -> Table:
     rows = [
         Row((items[item_id].code, items[item_id].name, items[item_id].unit, len(receivers[item_id]), lines, qty, not_given))
