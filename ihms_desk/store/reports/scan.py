@@ -18,8 +18,8 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from ihms_desk.store.rules import last_usable_day
 
