@@ -40,18 +40,20 @@ from ihms_desk.store.doctor import check_database
 from ihms_desk.store.errors import (
     DatabaseReadOnly,
     DiskFull,
+    DiskIOError,
     EnvironmentProblem,
     InvalidInput,
     Refusal,
     StoreError,
     environment_errors,
+    os_error_means_full,
 )
 
 log = logging.getLogger(__name__)
 
 #: Copies kept in each backup folder (about a month of daily backups).
 KEEP = 30
-BACKUP_SUBFOLDER = "backups"
+BACKUP_SUBFOLDER = database.BACKUP_FOLDER
 #: ``ihms-desk-<facility code>-<YYYYMMDD-HHMMSS>.sqlite3``; the facility code may contain dashes.
 _NAME = re.compile(r"^ihms-desk-(?P<facility>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<extra>\d+))?\.sqlite3$")
 _PARTIAL_SUFFIX = ".partial"
@@ -195,7 +197,12 @@ def take_backup(
             facility_code = row[0] if row else "unknown"
             extra = conn.execute("SELECT value FROM setting WHERE key = 'backup_folder'").fetchone()
         first_folder = Path(to) if to is not None else backup_dir(data_dir)
-        first = _write_checked_copy(lambda target: _online_backup(conn, target), first_folder, backup_name(facility_code, when))
+        try:
+            first = _write_checked_copy(lambda target: _online_backup(conn, target), first_folder,
+                                        backup_name(facility_code, when))
+        except BackupUnusable:
+            _note_if_damaged(source_path)
+            raise
     finally:
         conn.close()
     report.copies.append(first)
@@ -214,6 +221,20 @@ def take_backup(
             _prune(second, keep)
             log.info("Backup copied to %s", copy)
     return report
+
+
+def _note_if_damaged(path: Path) -> None:
+    """A copy that failed its check was copied page by page from the database. If the database
+    fails SQLite's quick check too, the damage is its own (not the copy's): it is written down,
+    so nothing writes to it until a backup is restored."""
+    try:
+        with database.read_only(path) as conn:
+            found = database.quick_check_problems(conn, whole=True)
+    except sqlite3.DatabaseError as error:
+        found = [str(error)]
+    if found:
+        log.error("The database %s is damaged: %s", path, found[:3])
+        database.note_damage(path, "; ".join(found[:3]), found_by="the check of a backup taken from it")
 
 
 def _same_folder(one: Path, other: Path) -> bool:
@@ -496,6 +517,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
             Path(str(live) + suffix).unlink(missing_ok=True)
         _replace(staging, live)
         _fsync_dir(data_dir)
+        database.clear_damage_note(live)
     except OSError as error:
         raise _os_problem(error, data_dir) from error
     finally:
@@ -520,21 +542,14 @@ def _epoch_of(path: Path) -> int:
 # -- small helpers --------------------------------------------------------------------------
 
 
-@contextmanager
-def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    """Open without changing the file: a backup on a write-protected stick must still be readable."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        conn.row_factory = sqlite3.Row
-        yield conn
-    finally:
-        conn.close()
+#: Opens without changing the file: a backup on a write-protected stick must still be readable.
+_read_only = database.read_only
 
 
 @contextmanager
 def _as_environment_problem(folder: Path) -> Iterator[None]:
     try:
-        with environment_errors():
+        with environment_errors(folder):
             yield
     except DiskFull as problem:
         raise BackupFolderProblem(f"There is no space left in {folder}: the backup was not written. {problem.message}") from problem
@@ -543,8 +558,14 @@ def _as_environment_problem(folder: Path) -> Iterator[None]:
 
 
 def _os_problem(error: OSError, folder: Path) -> EnvironmentProblem:
-    if error.errno == errno.ENOSPC:
-        return DiskFull(f"There is no space left in {folder}: nothing was written. Free some space, or use another folder or USB stick.")
+    if os_error_means_full(error, folder):
+        return DiskFull(f"There is no space left in {folder}: the disk is full, and nothing was written. "
+                        "Free some space, or use another folder or USB stick.")
+    if error.errno == errno.EIO:
+        return DiskIOError(
+            f"The disk holding {folder} could not be read or written (an I/O error; it is not full): "
+            "nothing was written. The disk or USB stick may be failing or was pulled out: check it, "
+            "or use another one.")
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return DatabaseReadOnly(
             f"The folder {folder} cannot be written (read-only or no permission): nothing was written. "

@@ -50,9 +50,10 @@ def _password(prompt: str) -> str:
 
 
 def _open_existing(args: argparse.Namespace) -> Store:
-    from ihms_desk.store import Store
+    from ihms_desk.store import Store, database
 
     data_dir = resolve_data_dir(args.data_dir)
+    database.refuse_lost_database(database_path(data_dir))  # beside backups: restore, not init
     if not database_path(data_dir).exists():
         raise InvalidInput(f"There is no IHMS Desk database in {data_dir}. Run 'ihms-desk init' (or 'ihms-desk demo') first.")
     store = Store.open(data_dir)
@@ -268,14 +269,19 @@ def cmd_stock(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    with _open_existing(args) as store:
-        problems = store.doctor()
-        counts = store.outbox_counts()
-    if problems:
-        print(f"{len(problems)} problem(s) found in {store.path}:")
-        for problem in problems:
-            print(f"  - {problem}")
+    from ihms_desk.store import database
+    from ihms_desk.store.doctor import diagnose
+
+    # A damaged file is examined read-only, not opened as a store (that refuses it).
+    path = database_path(resolve_data_dir(args.data_dir))
+    database.refuse_lost_database(path)
+    diagnosis = diagnose(path) if path.exists() else None
+    for line in diagnosis.report() if diagnosis is not None else ():
+        print(line)
+    if diagnosis is not None and diagnosis.problems:
         return EXIT_FAULT
+    with _open_existing(args) as store:
+        counts = store.outbox_counts()
     print(f"OK: {store.path} is sound (events pending {counts['pending']}, sent {counts['sent']}, set aside {counts['rejected']}).")
     return EXIT_OK
 

@@ -139,7 +139,8 @@ def build_demo(
         return dt.datetime.combine(current["day"], dt.time(int(hour), int(hour % 1 * 60)), zone)
 
     report = progress or (lambda message: None)
-    store = Store.open(data_dir, clock=clock)
+    # Rebuilt on request, so even beside backups of an earlier demo (which are left alone).
+    store = Store.open(data_dir, clock=clock, start_over=True)
     # A demo file is rebuilt rather than recovered, so skip the per-commit fsync while building.
     store.conn.execute("PRAGMA synchronous = OFF")
     try:

@@ -19,7 +19,7 @@ from types import TracebackType
 
 from filelock import FileLock, Timeout
 
-from ihms_desk.store.errors import DatabaseReadOnly, DiskFull, EnvironmentProblem
+from ihms_desk.store.errors import DatabaseReadOnly, DiskFull, DiskIOError, EnvironmentProblem, os_error_means_full
 
 LOCK_FILE = "ihms-desk.lock"
 #: Who holds the lock (process id, computer, since when): read only to word the refusal.
@@ -121,8 +121,13 @@ def _refusal_text(holder: dict[str, object]) -> str:
 
 
 def _folder_problem(error: OSError, folder: Path) -> EnvironmentProblem:
-    if error.errno == errno.ENOSPC:
+    if os_error_means_full(error, folder):
         return DiskFull(f"The disk holding {folder} is full. Free some space, then open IHMS Desk again.")
+    if error.errno == errno.EIO:
+        return DiskIOError(
+            f"The disk holding {folder} could not be read or written (an I/O error; it is not full). "
+            "The disk or the USB or network drive may be failing or disconnected: check it, then open "
+            "IHMS Desk again, and call for support if it happens again.")
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return DatabaseReadOnly(
             f"The data folder {folder} is read-only, so IHMS Desk cannot save anything there. Check the "

@@ -7,14 +7,22 @@ line and prints as it looks.
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from typing import Annotated, Any
+from urllib.parse import quote
+from typing import Annotated, Any, Literal
 
 import jinja2
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from ihms_desk.sync import protocol as wire
-from ihms_server.store import FacilityStatus, ItemStock, Store, near_expiry_cutoff, utc_now
+from ihms_server.store import (
+    FacilityStatus,
+    ItemTotals,
+    PageAt,
+    Store,
+    near_expiry_cutoff,
+    utc_now,
+)
 
 #: A facility that has not pushed for longer than this is overdue (desks sync at least nightly).
 OVERDUE_AFTER = dt.timedelta(hours=24)
@@ -89,23 +97,44 @@ class DistrictSummary:
         return sum(f.events_received for f, _ in self.facilities)
 
 
-def item_flags(item: ItemStock, cutoff: str) -> list[tuple[str, str]]:
+def item_flags(item: ItemTotals) -> list[tuple[str, str]]:
     """(css class, words) for what needs attention about one item."""
     flags = []
     if item.qty <= 0:
         flags.append(("bad", "Stock-out"))
     elif item.qty < item.min_stock:
         flags.append(("warn", "Below minimum"))
-    if any(b.qty > 0 and b.expiry_month <= cutoff for b in item.batches):
+    if item.near_expiry_batches:
         flags.append(("warn", "Near expiry"))
+    if item.batches_negative:
+        flags.append(("info", "Batches below zero"))
     if item.name is None:
         flags.append(("info", "Not in catalogue"))
     return flags
 
 
+#: A page's key as the address bar carries it: ``?after=KEY``, ``?before=KEY`` or ``?at=end``.
+PageKey = Annotated[str | None, Query(max_length=100)]
+PageEnd = Literal["end"] | None
+
+
+def page_at(after: str | None, before: str | None, at: str | None) -> PageAt | None:
+    """Where the asked page starts; ``None`` for a key no row could have (a NUL, say:
+    PostgreSQL refuses it in any text)."""
+    for key in (after, before):
+        if key is not None and not key.isprintable():
+            return None
+    if before is not None:
+        return PageAt(before, backward=True)
+    if after is not None:
+        return PageAt(after)
+    return PageAt(backward=at == "end")
+
+
 def render(template: str, **context: Any) -> HTMLResponse:
     now = utc_now()
-    html = _templates.get_template(template).render(now=now, **context)
+    html = _templates.get_template(template).render(
+        now=now, this_month=now.astimezone(IST).strftime("%Y-%m"), **context)
     return HTMLResponse(html)
 
 
@@ -140,17 +169,65 @@ def dashboard_router(store: Store) -> APIRouter:
                       total=DistrictSummary("All", [f for d in summaries for f in d.facilities]),
                       overdue_hours=int(OVERDUE_AFTER.total_seconds() // 3600))
 
-    @router.get("/facility/{code}", response_class=HTMLResponse)
-    def facility(code: str) -> HTMLResponse:
+    def facility_page(code: str, after: str | None, before: str | None,
+                      at: str | None) -> tuple[FacilityStatus, PageAt, str] | None:
+        """The facility, where the asked page starts and the near-expiry cutoff; ``None`` for
+        a facility or a page key that cannot exist."""
         now = utc_now()
-        info = store.facility(code) if wire.is_facility_code(code) else None
-        if info is None:
+        where = page_at(after, before, at)
+        if not wire.is_facility_code(code) or where is None:
+            return None
+        statuses = store.facility_statuses(now.astimezone(IST).date(), facility_code=code,
+                                           with_stock=False)
+        if not statuses:
+            return None
+        return statuses[0], where, near_expiry_cutoff(now.astimezone(IST).date())
+
+    # The facility's pages read a page of rows each, however much stock a desk has sent
+    # (see Store.facility_items): per item totals first, each item's batches on a page of
+    # their own, and the near-expiry batches of every item on another.
+
+    @router.get("/facility/{code}", response_class=HTMLResponse)
+    def facility(code: str, after: PageKey = None, before: PageKey = None,
+                 at: PageEnd = None) -> HTMLResponse:
+        asked = facility_page(code, after, before, at)
+        if asked is None:
             return not_found(f"facility {code!r}")
-        (status,) = store.facility_statuses(now.astimezone(IST).date(), facility_code=code)
-        cutoff = near_expiry_cutoff(now.astimezone(IST).date())
-        items = [(item, item_flags(item, cutoff)) for item in store.facility_stock(code)]
-        return render("facility.html", facility=status, state=SyncState.of(status, now),
-                      items=items, cutoff=cutoff,
-                      unknown_items=sum(1 for item, _ in items if item.name is None))
+        status, where, cutoff = asked
+        stock = store.facility_items(code, cutoff, where)
+        return render("facility.html", facility=status, state=SyncState.of(status, utc_now()),
+                      stock=stock, cutoff=cutoff,
+                      items=[(item, item_flags(item)) for item in stock.items.rows],
+                      pager=stock.items, key_of=lambda item: item.item_code,
+                      page_url=f"/facility/{quote(code)}?")
+
+    @router.get("/facility/{code}/batches", response_class=HTMLResponse)
+    def item_batches(code: str, item: Annotated[str, Query(max_length=40)],
+                     after: PageKey = None, before: PageKey = None,
+                     at: PageEnd = None) -> HTMLResponse:
+        asked = facility_page(code, after, before, at)
+        found = None
+        if asked is not None and item.isprintable():
+            found = store.item_batches(code, item, asked[2], asked[1])
+        if asked is None or found is None:
+            return not_found(f"item {item!r} at facility {code!r}")
+        totals, batches = found
+        return render("batches.html", facility=asked[0], item=totals, flags=item_flags(totals),
+                      batches=batches, cutoff=asked[2], pager=batches,
+                      key_of=lambda row: row.batch_no,
+                      page_url=f"/facility/{quote(code)}/batches?item={quote(item, safe='')}&")
+
+    @router.get("/facility/{code}/near-expiry", response_class=HTMLResponse)
+    def near_expiry(code: str, after: PageKey = None, before: PageKey = None,
+                    at: PageEnd = None) -> HTMLResponse:
+        asked = facility_page(code, after, before, at)
+        if asked is None:
+            return not_found(f"facility {code!r}")
+        status, where, cutoff = asked
+        batches = store.expiring_batches(code, cutoff, where)
+        return render("batches.html", facility=status, item=None, flags=[], batches=batches,
+                      cutoff=cutoff, pager=batches,
+                      key_of=lambda row: f"{row.item_code} {row.batch_no}",
+                      page_url=f"/facility/{quote(code)}/near-expiry?")
 
     return router

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import Event, EventResult, Gap, ProtocolError
@@ -88,7 +88,8 @@ class BatchStock:
 
 @dataclasses.dataclass(frozen=True)
 class ItemStock:
-    """A facility's projected stock of one item, batch by batch."""
+    """A facility's projected stock of one item, batch by batch (every batch: for tests and
+    tools; the dashboard reads :class:`ItemTotals` a page at a time)."""
 
     item_code: str
     name: str | None  # None: the desk used a code the catalogue does not have (yet)
@@ -99,6 +100,92 @@ class ItemStock:
     @property
     def qty(self) -> int:
         return sum(b.qty for b in self.batches)
+
+
+#: Items on one page of the facility page, and batches on one page of a batch list. A page
+#: costs one pass over the facility's stock rows however many there are, and its HTML stays
+#: small: one desk can send 200,000 batches of one item in four pushes.
+ITEMS_PER_PAGE = 100
+BATCHES_PER_PAGE = 200
+#: An item holding at most this many batches shows them in its row; one with more links to
+#: its own batch list.
+BATCHES_IN_ROW = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemTotals:
+    """One item of a facility's projected stock, summed over its batches."""
+
+    item_code: str
+    name: str | None  # None: the desk used a code the catalogue does not have (yet)
+    unit_of_issue: str | None
+    min_stock: int
+    qty: int
+    batches_held: int  # batches with stock on hand
+    batches_negative: int  # below zero until the rest of a desk's events arrive
+    near_expiry_batches: int
+    near_expiry_qty: int
+    earliest_expiry: str | None  # of the batches held
+    #: The batches held and the negative ones, earliest expiry first, when there are at most
+    #: :data:`BATCHES_IN_ROW`; empty otherwise (see the item's batch list).
+    batches: tuple[BatchStock, ...] = ()
+
+    @property
+    def batches_listed(self) -> int:
+        return self.batches_held + self.batches_negative
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchRow:
+    """One batch of a batch list (one item's, or the facility's near-expiry batches)."""
+
+    item_code: str
+    name: str | None
+    batch_no: str
+    expiry_month: str
+    qty: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PageAt:
+    """Where a page of a keyset-paged list starts: at the start (no key), after ``key``, or,
+    going ``backward``, before ``key`` (at the end without one). Keys name rows (an item
+    code, a batch number), so a page costs the same wherever it is in the list; an offset
+    would sort and skip every row before it."""
+
+    key: str | None = None
+    backward: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Page(Generic[T]):
+    """Rows of a keyset-paged list, with where they stand in the whole list."""
+
+    rows: list[T]
+    first: int  # the number of the first row, from 1 (0 when the page is empty)
+    total: int
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.first > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.last < self.total
+
+
+@dataclasses.dataclass(frozen=True)
+class FacilityStock:
+    """The facility page's stock: a page of items, and counts over every item."""
+
+    items: Page[ItemTotals]
+    unknown_items: int  # item codes the catalogue does not have
+    stock_outs: int
+    near_expiry_batches: int
 
 
 def near_expiry_cutoff(today: dt.date) -> str:
@@ -530,6 +617,8 @@ class Store(ABC):
         ) for r in facilities]
 
     def facility_stock(self, facility_code: str) -> list[ItemStock]:
+        """Every item of a facility's projection with every batch (for tests and tools; its
+        size has no bound, so no web page uses it)."""
         with self._read() as cur:
             cur.execute(
                 "SELECT s.item_code, i.name, i.unit_of_issue, coalesce(i.min_stock, 0),"
@@ -539,13 +628,253 @@ class Store(ABC):
                 " s.expiry_month, s.batch_no", (facility_code,))
             rows = cur.fetchall()
         items: list[ItemStock] = []
-        for row in rows:
-            batch = BatchStock(row[4], row[5], int(row[6]))
-            if items and items[-1].item_code == row[0]:
-                items[-1] = dataclasses.replace(items[-1], batches=(*items[-1].batches, batch))
-            else:
-                items.append(ItemStock(row[0], row[1], row[2], int(row[3]), (batch,)))
+        batches: list[BatchStock] = []
+        for index, row in enumerate(rows):
+            batches.append(BatchStock(row[4], row[5], int(row[6])))
+            if index + 1 == len(rows) or rows[index + 1][0] != row[0]:
+                items.append(ItemStock(row[0], row[1], row[2], int(row[3]), tuple(batches)))
+                batches = []
         return items
+
+    # The facility page's lists, each keyset-paged (:class:`PageAt`). A page of items walks the
+    # catalogue by name, then the facility's item codes the catalogue lacks by code, each in
+    # index order, and stops when the page is full: it reads the stock rows of the items it
+    # shows, not of every item. The counts over a whole list (the cards, "items 101-200 of N")
+    # read each of the facility's stock rows once. A page of one item's batches sorts only that
+    # item's rows, keeping the page's worth.
+
+    def facility_items(self, facility_code: str, cutoff: str, at: PageAt = PageAt(),
+                       limit: int = ITEMS_PER_PAGE) -> FacilityStock:
+        """A page of a facility's items with their totals: catalogue items by name, then the
+        codes the catalogue does not have; near expiry means an expiry month up to ``cutoff``.
+        Counts over every item come with it."""
+        with self._read() as cur:
+            self._group_in_index_order(cur)
+            cur.execute(
+                "SELECT count(*), count(CASE WHEN qty <= 0 THEN 1 END), coalesce(sum(near), 0)"
+                " FROM (SELECT sum(qty) AS qty,"
+                "  count(CASE WHEN qty > 0 AND expiry_month <= %s THEN 1 END) AS near"
+                "  FROM stock WHERE facility_code = %s GROUP BY item_code) AS per_item",
+                (cutoff, facility_code))
+            items_total, stock_outs, near_expiry = (int(value) for value in cur.fetchone())
+            cur.execute(f"SELECT count(*) FROM item i WHERE {self._HELD}", (facility_code,))
+            known = int(cur.fetchone()[0])
+            key = self._item_key(cur, at.key)
+            codes = self._item_codes(cur, facility_code, key, at.backward, limit)
+            below = 0 if key is None else self._items_before(cur, facility_code, key, known,
+                                                             inclusive=not at.backward)
+            by_code = {item.item_code: item for item, _ in self._item_totals(
+                cur, facility_code, cutoff, codes)} if codes else {}
+            few = [code for code in codes if 0 < by_code[code].batches_listed <= BATCHES_IN_ROW]
+            in_row = self._batches_of(cur, facility_code, few)
+        items = [dataclasses.replace(by_code[code], batches=in_row.get(code, ())) for code in codes]
+        page = Page(items, self._first_of_page(at, below, len(items), items_total), items_total)
+        return FacilityStock(page, items_total - known, stock_outs, near_expiry)
+
+    #: A catalogue item ``i`` the facility holds stock rows of.
+    _HELD = "EXISTS (SELECT 1 FROM stock s WHERE s.facility_code = %s AND s.item_code = i.code)"
+    #: A stock row ``s`` of an item code the catalogue does not have.
+    _NOT_IN_CATALOGUE = "NOT EXISTS (SELECT 1 FROM item i WHERE i.code = s.item_code)"
+
+    @staticmethod
+    def _item_key(cur: Any, code: str | None) -> tuple[int, str, str] | None:
+        """Where an item code stands in the items' order: (0, name, code) for a catalogue item,
+        (1, code, code) for a code the catalogue does not have."""
+        if code is None:
+            return None
+        cur.execute("SELECT name FROM item WHERE code = %s", (code,))
+        found = cur.fetchone()
+        return (0, found[0], code) if found else (1, code, code)
+
+    def _item_codes(self, cur: Any, facility_code: str, key: tuple[int, str, str] | None,
+                    backward: bool, limit: int) -> list[str]:
+        """The codes of a page of items, in the items' order."""
+        direction, beyond = ("DESC", "<") if backward else ("ASC", ">")
+        codes: list[str] = []
+        for section in (1, 0) if backward else (0, 1):
+            if len(codes) >= limit or (key is not None and (
+                    section > key[0] if backward else section < key[0])):
+                continue  # the page is full, or this section lies on the other side of the key
+            after = key is not None and key[0] == section
+            if section == 0:
+                cur.execute(
+                    f"SELECT i.code FROM item i WHERE {self._HELD}"
+                    + (f" AND (i.name, i.code) {beyond} (%s, %s)" if after else "")
+                    + f" ORDER BY i.name {direction}, i.code {direction} LIMIT %s",
+                    (facility_code, *(key[1:] if key and after else ()), limit - len(codes)))
+            else:
+                # Code after code by one index seek each (a "loose index scan"), however many
+                # batches each code has: DISTINCT would read every one of them.
+                step = "min" if not backward else "max"
+                cur.execute(
+                    "WITH RECURSIVE held(code) AS ("
+                    f" SELECT (SELECT {step}(item_code) FROM stock WHERE facility_code = %s"
+                    + (f" AND item_code {beyond} %s" if after else "") + ")"
+                    f" UNION ALL SELECT (SELECT {step}(item_code) FROM stock WHERE facility_code = %s"
+                    f"  AND item_code {beyond} held.code) FROM held WHERE held.code IS NOT NULL)"
+                    " SELECT held.code FROM held WHERE held.code IS NOT NULL AND NOT EXISTS"
+                    " (SELECT 1 FROM item i WHERE i.code = held.code) LIMIT %s",
+                    (facility_code, *((key[2],) if key and after else ()), facility_code,
+                     limit - len(codes)))
+            codes += [row[0] for row in cur.fetchall()]
+        return codes[::-1] if backward else codes
+
+    def _items_before(self, cur: Any, facility_code: str, key: tuple[int, str, str], known: int,
+                      *, inclusive: bool) -> int:
+        """How many of the facility's items come before ``key`` (or up to it, ``inclusive``)."""
+        compare = "<=" if inclusive else "<"
+        if key[0] == 0:
+            cur.execute(f"SELECT count(*) FROM item i WHERE {self._HELD}"
+                        f" AND (i.name, i.code) {compare} (%s, %s)", (facility_code, key[1], key[2]))
+            return int(cur.fetchone()[0])
+        cur.execute("SELECT count(*) FROM (SELECT DISTINCT item_code FROM stock"
+                    f" WHERE facility_code = %s AND item_code {compare} %s) AS s"
+                    f" WHERE {self._NOT_IN_CATALOGUE}", (facility_code, key[2]))
+        return known + int(cur.fetchone()[0])
+
+    def _group_in_index_order(self, cur: Any) -> None:
+        """Let the next statements group a facility's stock rows as the primary key yields them
+        (PostgreSQL otherwise hashes them, and 200,000 groups spill past work_mem to disk)."""
+
+    def item_batches(self, facility_code: str, item_code: str, cutoff: str, at: PageAt = PageAt(),
+                     limit: int = BATCHES_PER_PAGE) -> tuple[ItemTotals, Page[BatchRow]] | None:
+        """One item's totals at a facility and a page of its batches that are not at zero,
+        earliest expiry first (a row's key is its batch number); ``None`` when the facility has
+        never held the item."""
+        with self._read() as cur:
+            sort_key = self._batch_sort_key(cur, facility_code, item_code, at.key)
+            found = self._item_totals(cur, facility_code, cutoff, [item_code],
+                                      before=(sort_key, not at.backward))
+            if not found:
+                return None
+            totals, below = found[0]
+            _, after_key, order, key_params = self._keyset(("expiry_month", "batch_no"), sort_key,
+                                                            at.backward)
+            rows = self._batch_rows(cur, f"facility_code = %s AND item_code = %s AND qty <> 0"
+                                         f" AND {after_key}", (facility_code, item_code, *key_params),
+                                    order, limit, at.backward)
+        page = Page(rows, self._first_of_page(at, below, len(rows), totals.batches_listed),
+                    totals.batches_listed)
+        return totals, page
+
+    def expiring_batches(self, facility_code: str, expiring_by: str, at: PageAt = PageAt(),
+                         limit: int = BATCHES_PER_PAGE) -> Page[BatchRow]:
+        """A page of the batches in stock whose expiry month is ``expiring_by`` or earlier, of
+        every item, earliest first (a row's key is ``"ITEM BATCH"``: item codes hold no space)."""
+        condition = "facility_code = %s AND qty > 0 AND expiry_month <= %s"
+        with self._read() as cur:
+            sort_key = self._batch_sort_key(cur, facility_code, None, at.key)
+            below, after_key, order, key_params = self._keyset(
+                ("expiry_month", "item_code", "batch_no"), sort_key, at.backward)
+            cur.execute(f"SELECT count(*), {below} FROM stock WHERE {condition}",
+                        (*key_params, facility_code, expiring_by))
+            total, before_page = (int(value) for value in cur.fetchone())
+            rows = self._batch_rows(cur, f"{condition} AND {after_key}",
+                                    (facility_code, expiring_by, *key_params), order, limit,
+                                    at.backward)
+        return Page(rows, self._first_of_page(at, before_page, len(rows), total), total)
+
+    def _batch_rows(self, cur: Any, where: str, params: Sequence[Any], order: str, limit: int,
+                    backward: bool) -> list[BatchRow]:
+        """A page of stock rows, with the catalogue's name joined to those rows only."""
+        cur.execute(
+            "SELECT p.item_code, i.name, p.batch_no, p.expiry_month, p.qty"
+            f" FROM (SELECT item_code, batch_no, expiry_month, qty FROM stock WHERE {where}"
+            f"  ORDER BY {order} LIMIT %s) AS p"
+            f" LEFT JOIN item i ON i.code = p.item_code ORDER BY {self._qualified(order)}",
+            (*params, limit))
+        rows = [BatchRow(r[0], r[1], r[2], r[3], int(r[4])) for r in cur.fetchall()]
+        return rows[::-1] if backward else rows
+
+    def _item_totals(self, cur: Any, facility_code: str, cutoff: str, item_codes: Sequence[str],
+                     before: tuple[tuple[int | str, ...] | None, bool] = (None, False),
+                     ) -> list[tuple[ItemTotals, int]]:
+        """Totals of a few items, from their stock rows, each with how many of its batches not
+        at zero come before ``before``'s batch key (up to it, if ``before`` says inclusive)."""
+        key, inclusive = before
+        counted = "0"
+        if key is not None:
+            counted = ("count(CASE WHEN qty <> 0 AND (expiry_month, batch_no) "
+                       f"{'<=' if inclusive else '<'} (%s, %s) THEN 1 END)")
+        cur.execute(
+            "SELECT a.item_code, i.name, i.unit_of_issue, coalesce(i.min_stock, 0), a.qty,"
+            " a.held, a.negative, a.near_batches, a.near_qty, a.earliest, a.counted"
+            " FROM (SELECT item_code, sum(qty) AS qty,"
+            "  count(CASE WHEN qty > 0 THEN 1 END) AS held,"
+            "  count(CASE WHEN qty < 0 THEN 1 END) AS negative,"
+            "  count(CASE WHEN qty > 0 AND expiry_month <= %s THEN 1 END) AS near_batches,"
+            "  coalesce(sum(CASE WHEN qty > 0 AND expiry_month <= %s THEN qty END), 0) AS near_qty,"
+            f"  min(CASE WHEN qty > 0 THEN expiry_month END) AS earliest, {counted} AS counted"
+            "  FROM stock WHERE facility_code = %s"
+            f"  AND item_code IN ({', '.join(['%s'] * len(item_codes))})"
+            "  GROUP BY item_code) AS a LEFT JOIN item i ON i.code = a.item_code",
+            (cutoff, cutoff, *(key or ()), facility_code, *item_codes))
+        return [(ItemTotals(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5]), int(r[6]),
+                            int(r[7]), int(r[8]), r[9]), int(r[10])) for r in cur.fetchall()]
+
+    @staticmethod
+    def _batch_sort_key(cur: Any, facility_code: str, item_code: str | None,
+                        key: str | None) -> tuple[int | str, ...] | None:
+        """Where a batch list's key stands in its order; ``None`` (the list's start or end)
+        for no key or a key that names no batch."""
+        if key is None:
+            return None
+        if item_code is None:
+            item, _, batch = key.partition(" ")
+        else:
+            item, batch = item_code, key
+        cur.execute("SELECT expiry_month FROM stock WHERE facility_code = %s AND item_code = %s"
+                    " AND batch_no = %s", (facility_code, item, batch))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return (row[0], batch) if item_code is not None else (row[0], item, batch)
+
+    @staticmethod
+    def _keyset(columns: Sequence[str], key: tuple[int | str, ...] | None,
+                backward: bool) -> tuple[str, str, str, tuple[int | str, ...]]:
+        """SQL for a keyset page over ``columns``: the count of rows before the page's
+        boundary, the condition rows of the page meet, its ORDER BY, and the key's
+        parameters (each part that uses them takes them once)."""
+        direction = "DESC" if backward else "ASC"
+        order = ", ".join(f"{column} {direction}" for column in columns)
+        if key is None:
+            return "0", "1 = 1", order, ()
+        row = f"({', '.join(columns)})"
+        placeholders = f"({', '.join(['%s'] * len(key))})"
+        # Going forward the boundary row is itself before the page; going backward it is not.
+        below = f"coalesce(sum(CASE WHEN {row} {'<' if backward else '<='} {placeholders}" \
+                " THEN 1 ELSE 0 END), 0)"
+        return below, f"{row} {'<' if backward else '>'} {placeholders}", order, key
+
+    @staticmethod
+    def _qualified(order: str) -> str:
+        """An ORDER BY of the page CTE's columns, for the statement that joins it as ``p``
+        (the join to the totals row does not keep the page's order by itself)."""
+        return ", ".join(f"p.{part}" for part in order.split(", "))
+
+    @staticmethod
+    def _first_of_page(at: PageAt, below: int, rows: int, total: int) -> int:
+        """The number of a page's first row, from how many rows lie before its boundary."""
+        if rows == 0:
+            return 0
+        if not at.backward:
+            return below + 1
+        return (below if at.key is not None else total) - rows + 1
+
+    def _batches_of(self, cur: Any, facility_code: str,
+                    item_codes: Sequence[str]) -> dict[str, tuple[BatchStock, ...]]:
+        """The batches not at zero of a few items (each holds at most :data:`BATCHES_IN_ROW`)."""
+        if not item_codes:
+            return {}
+        cur.execute("SELECT item_code, batch_no, expiry_month, qty FROM stock"
+                    f" WHERE facility_code = %s AND item_code IN ({', '.join(['%s'] * len(item_codes))})"
+                    " AND qty <> 0 ORDER BY item_code, expiry_month, batch_no",
+                    (facility_code, *item_codes))
+        found: dict[str, list[BatchStock]] = defaultdict(list)
+        for row in cur.fetchall():
+            found[row[0]].append(BatchStock(row[1], row[2], int(row[3])))
+        return {code: tuple(batches) for code, batches in found.items()}
 
 
 # --- SQLite -----------------------------------------------------------------------------------
@@ -787,6 +1116,9 @@ class PostgresStore(Store):
                 # One snapshot for every statement of the read (the catalogue horizon needs it).
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 yield cur
+
+    def _group_in_index_order(self, cur: Any) -> None:
+        cur.execute("SET LOCAL enable_hashagg = off")  # for the rest of this read only
 
     def _migration_dir(self) -> str:
         return "postgresql"

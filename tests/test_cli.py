@@ -254,8 +254,9 @@ def test_doctor_finds_a_balance_edited_behind_the_ledger(data_dir: Path, tmp_pat
 
 def test_doctor_on_a_file_that_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "ihms-desk.sqlite3").write_bytes(b"this is not SQLite" * 100)
-    code, _, err = run(capsys, "--data-dir", str(tmp_path), "doctor")
-    assert code == EXIT_ENVIRONMENT and "damaged" in err
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path), "doctor")
+    assert code == EXIT_FAULT and out.startswith("DAMAGED: ") and "not an SQLite database" in out
+    assert "What to do: " in out
 
 
 @pytest.mark.parametrize(

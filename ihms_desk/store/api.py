@@ -87,13 +87,17 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         self._stock_items = {}
 
     @classmethod
-    def open(cls, data_dir: Path | str, *, clock: Clock = system_clock) -> Store:
+    def open(cls, data_dir: Path | str, *, clock: Clock = system_clock, start_over: bool = False) -> Store:
         """Open (creating and migrating as needed) the database in ``data_dir``::
 
             store = Store.open(Path("C:/IHMS"))
+
+        A damaged file, or a missing or empty one beside backups of the facility, is refused
+        (:class:`DatabaseCorrupt`, :class:`DatabaseMissing`) and nothing is written;
+        ``start_over`` creates a new database beside backups (the demo, rebuilt on request).
         """
         path = database_path(Path(data_dir))
-        return cls(database.open_database(path), path, clock=clock)
+        return cls(database.open_database(path, start_over=start_over), path, clock=clock)
 
     def open_another(self) -> Store:
         """A second connection to the same file, acting as the same user, for a worker thread

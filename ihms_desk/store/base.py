@@ -9,12 +9,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ihms_desk.store import database
 from ihms_desk.store.errors import (
+    DatabaseCorrupt,
+    EnvironmentProblem,
     NotLoggedIn,
     PermissionDenied,
     StockTooLow,
     classify_sqlite_error,
-    environment_errors,
 )
 from ihms_desk.store.users import Action, User
 
@@ -58,11 +60,11 @@ class StoreBase:
     # -- reading ----------------------------------------------------------------------------
 
     def _rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        with environment_errors():
+        with self._sqlite_errors():
             return self.conn.execute(sql, params).fetchall()
 
     def _row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
-        with environment_errors():
+        with self._sqlite_errors():
             row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
             return row
 
@@ -74,6 +76,26 @@ class StoreBase:
         value = self._scalar("SELECT value FROM setting WHERE key = ?", (key,))
         return default if value is None else str(value)
 
+    # -- failures -----------------------------------------------------------------------------
+
+    def _problem(self, error: sqlite3.Error) -> EnvironmentProblem | None:
+        """What an SQLite failure means for the person (``None``: a bug). Damage SQLite runs
+        into is written down beside the file, so nothing writes to it again."""
+        problem = classify_sqlite_error(error, self.path)
+        if isinstance(problem, DatabaseCorrupt):
+            database.note_damage(self.path, str(error), found_by="SQLite, while IHMS Desk used it")
+        return problem
+
+    @contextmanager
+    def _sqlite_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as error:
+            problem = self._problem(error)
+            if problem is None:
+                raise
+            raise problem from error
+
     # -- writing ----------------------------------------------------------------------------
 
     @contextmanager
@@ -81,13 +103,17 @@ class StoreBase:
         """One write transaction: everything inside commits together or not at all.
 
         BEGIN IMMEDIATE takes the write lock up front, so stock checked inside cannot be
-        changed by another connection before we commit.
+        changed by another connection before we commit. A file found damaged since it was
+        opened (by a backup's check, ``doctor``, or another connection) is not written to.
         """
         conn = self.conn
+        noted = database.damage_noted(self.path)
+        if noted is not None:
+            raise database.damaged(self.path, noted)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            problem = classify_sqlite_error(error)
+            problem = self._problem(error)
             if problem is None:
                 raise
             raise problem from error
@@ -103,7 +129,7 @@ class StoreBase:
         except sqlite3.Error as error:
             if conn.in_transaction:
                 conn.rollback()
-            problem = classify_sqlite_error(error)
+            problem = self._problem(error)
             if problem is None:
                 raise
             raise problem from error

@@ -1,8 +1,18 @@
-"""Consistency checks behind ``ihms-desk doctor``: the file, the ledger and the outbox agree."""
+"""Consistency checks behind ``ihms-desk doctor``: the file, the ledger and the outbox agree.
+
+:func:`diagnose` runs them on a database that may be damaged, through a read-only
+connection, and says which it is: damaged (the file itself; written down so nothing writes
+to it, with the backup to restore), inconsistent (the ledger), or sound.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ihms_desk.store import database
+from ihms_desk.store.errors import DatabaseCorrupt, classify_sqlite_error
 
 #: The triggers (schema migration m002) that keep the ledger append-only.
 APPEND_ONLY_GUARDS = (
@@ -11,13 +21,90 @@ APPEND_ONLY_GUARDS = (
 )
 
 
+@dataclass(frozen=True)
+class Diagnosis:
+    """What ``ihms-desk doctor`` found in the database at ``path``."""
+
+    path: Path
+    problems: list[str]
+    #: The file itself is damaged (not only the ledger inconsistent): nothing may write to it.
+    damaged: bool
+    newest_backup: Path | None
+    #: A note that the file was damaged was removed: the full check passes now.
+    note_cleared: bool = False
+
+    def report(self) -> list[str]:
+        """The lines ``ihms-desk doctor`` prints."""
+        if not self.problems:
+            return ([f"The earlier note that {self.path} was damaged is removed: the full check "
+                     "passes now."] if self.note_cleared else [])
+        if not self.damaged:
+            return [f"{len(self.problems)} problem(s) found in {self.path}:",
+                    *(f"  - {problem}" for problem in self.problems)]
+        if self.newest_backup is not None:
+            what_to_do = (
+                f'Restore the newest backup: ihms-desk restore "{self.newest_backup}". It is '
+                "checked before it replaces anything, and the damaged file is kept beside the "
+                "backups. Records saved after that backup must be entered again from the paper "
+                "slips (the state server keeps what was synced).")
+        else:
+            what_to_do = ("No backup was found in the data folder: call your support person, and "
+                          "bring the USB stick or drive the backups are copied to.")
+        return [f"DAMAGED: the database file {self.path} is damaged. IHMS Desk will not write to it.",
+                *(f"  - {problem}" for problem in self.problems),
+                f"What to do: do not delete anything in the data folder. {what_to_do}"]
+
+
+def diagnose(path: Path) -> Diagnosis:
+    """Check the database at ``path`` (which must exist) without writing to it; damage found
+    is written down beside it (``database.note_damage``), and a note is removed when the file
+    passes the full check. Raises :class:`EnvironmentProblem` when the machine is in the way
+    (locked, unreadable disk)."""
+    backups = database.backups_beside(path)
+    newest = backups[0] if backups else None
+    problem = database.header_problem(path)
+    if problem is not None:
+        damage = [f"The file is not a sound database: {problem}"]
+    else:
+        try:
+            with database.read_only(path) as conn:
+                damage = file_problems(conn)
+                problems = [] if damage else ledger_problems(conn)
+        except sqlite3.DatabaseError as error:
+            classified = classify_sqlite_error(error, path)
+            if classified is not None and not isinstance(classified, DatabaseCorrupt):
+                raise classified from error
+            damage = [f"The file cannot be read: {error}"]
+    if damage:
+        database.note_damage(path, damage[0], found_by="ihms-desk doctor")
+        return Diagnosis(path, damage, True, newest)
+    cleared = database.damage_noted(path) is not None
+    if cleared:
+        database.clear_damage_note(path)
+    return Diagnosis(path, problems, False, newest, note_cleared=cleared)
+
+
 def check_database(conn: sqlite3.Connection) -> list[str]:
     """Every problem found, in plain words; an empty list means the database is sound."""
+    try:
+        return file_problems(conn) or ledger_problems(conn)
+    except sqlite3.DatabaseError as error:  # a damaged page the integrity check did not reach
+        return [f"The file cannot be read: {error}"]
+
+
+def file_problems(conn: sqlite3.Connection) -> list[str]:
+    """What SQLite's full integrity check finds wrong with the file itself."""
+    try:
+        result = [line for row in conn.execute("PRAGMA integrity_check(20)").fetchall()
+                  for line in row[0].splitlines() if not line.startswith("*** in database")]
+    except sqlite3.DatabaseError as error:
+        return [f"SQLite integrity check: {error}"]
+    return [] if result == ["ok"] else [f"SQLite integrity check: {line}" for line in result[:20]]
+
+
+def ledger_problems(conn: sqlite3.Connection) -> list[str]:
+    """Where the ledger, the balances, the counters and the outbox disagree (on a sound file)."""
     problems: list[str] = []
-    result = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
-    if result != ["ok"]:
-        problems += [f"SQLite integrity check: {line}" for line in result[:20]]
-        return problems  # the rest would read a damaged file
     for row in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
         problems.append(f"Broken reference in table {row[0]} (row {row[1]}) to {row[2]}")
     mismatches = conn.execute(

@@ -11,9 +11,12 @@ Three kinds, so that the UI and CLI can react correctly:
 
 from __future__ import annotations
 
+import errno
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 class StoreError(Exception):
@@ -195,6 +198,12 @@ class DiskFull(EnvironmentProblem):
     code = "disk_full"
 
 
+class DiskIOError(EnvironmentProblem):
+    """The disk failed to read or write, and it is not full: a failing disk or a drive gone."""
+
+    code = "io_error"
+
+
 class DatabaseReadOnly(EnvironmentProblem):
     code = "read_only"
 
@@ -206,13 +215,57 @@ class DatabaseLocked(EnvironmentProblem):
 class DatabaseCorrupt(EnvironmentProblem):
     code = "corrupt"
 
+    def __init__(self, message: str, *, detail: str | None = None, newest_backup: Path | None = None) -> None:
+        super().__init__(message)
+        #: What was found wrong, in SQLite's words (the message says it with what to do).
+        self.detail = detail or message
+        #: The newest backup in the data folder, the one the message says to restore.
+        self.newest_backup = newest_backup
 
-def classify_sqlite_error(error: sqlite3.Error) -> EnvironmentProblem | None:
-    """Map an SQLite failure the user can fix onto its kind; ``None`` means it is a bug."""
+
+class DatabaseMissing(DatabaseCorrupt):
+    """The database is missing or empty while backups of the facility lie beside it: nothing
+    was created, and the newest backup is to be restored (never a new setup)."""
+
+    code = "missing"
+
+
+#: With less free space than this, a failed write means the disk is full, whatever SQLite
+#: called it: growing the -shm file on a full disk fails as "disk I/O error".
+NEARLY_FULL_BYTES = 1024 * 1024
+
+DISK_FULL_MESSAGE = "The disk is full: nothing was saved. Free some space (or ask for help) and save again."
+DISK_IO_MESSAGE = ("The disk could not be read or written (an I/O error; it is not full): nothing was "
+                   "saved. The disk or the USB or network drive may be failing or disconnected: check "
+                   "it, take a backup onto another drive, and call for support if it happens again.")
+
+
+def os_error_means_full(error: OSError, path: Path) -> bool:
+    """Whether a failed file operation under ``path`` failed because the disk is full: no
+    space left, a used-up quota, or an I/O error on a disk with no space left."""
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return True
+    return error.errno == errno.EIO and disk_is_full(path)
+
+
+def disk_is_full(path: Path) -> bool:
+    """Whether the disk holding ``path`` (a file or folder, existing or not) is (nearly) full."""
+    folder = Path(path)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def classify_sqlite_error(error: sqlite3.Error, path: Path | None = None) -> EnvironmentProblem | None:
+    """Map an SQLite failure the user can fix onto its kind; ``None`` means it is a bug.
+    With the database's ``path``, an I/O error on a full disk is called what it is."""
     text = str(error).lower()
     name = getattr(error, "sqlite_errorname", "")
     if name == "SQLITE_FULL" or "database or disk is full" in text:
-        return DiskFull("The disk is full: nothing was saved. Free some space (or ask for help) and save again.")
+        return DiskFull(DISK_FULL_MESSAGE)
     if name.startswith("SQLITE_READONLY") or "readonly database" in text or "read-only" in text:
         return DatabaseReadOnly(
             "The data folder cannot be written (read-only): nothing was saved. "
@@ -225,23 +278,26 @@ def classify_sqlite_error(error: sqlite3.Error) -> EnvironmentProblem | None:
         )
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
         return DatabaseCorrupt(
-            "The database file is damaged. Do not continue: restore the latest backup "
-            "(ihms-desk restore) or call for support."
+            "The database file is damaged. Nothing was saved, and IHMS Desk will not write to it: "
+            "restore the latest backup (the Backup screen, or ihms-desk restore) or call for support."
         )
     if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
-        return DiskFull("The disk could not be written (I/O error): nothing was saved. Check the disk and save again.")
+        if path is not None and disk_is_full(path):
+            return DiskFull(DISK_FULL_MESSAGE)
+        return DiskIOError(DISK_IO_MESSAGE)
     if name.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
         return DatabaseReadOnly("The database file cannot be opened. Check that the data folder exists and is writable.")
     return None
 
 
 @contextmanager
-def environment_errors() -> Iterator[None]:
-    """Re-raise SQLite failures the user can fix as :class:`EnvironmentProblem`; others pass through."""
+def environment_errors(path: Path | None = None) -> Iterator[None]:
+    """Re-raise SQLite failures the user can fix as :class:`EnvironmentProblem`; others pass
+    through. ``path``, the database's, tells a full disk from a failing one."""
     try:
         yield
     except sqlite3.Error as error:
-        problem = classify_sqlite_error(error)
+        problem = classify_sqlite_error(error, path)
         if problem is None:
             raise
         raise problem from error

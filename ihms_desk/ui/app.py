@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ihms_desk.store.errors import DatabaseCorrupt, EnvironmentProblem, StoreError
+from ihms_desk.store.errors import DatabaseCorrupt, DatabaseMissing, EnvironmentProblem, StoreError
 from ihms_desk.ui import dialogs, i18n, startup_checks
 from ihms_desk.ui.login import LoginScreen
 
@@ -291,7 +291,8 @@ def open_store(data_dir: Path, lock: InstanceLock, parent: QWidget | None) -> St
             return Store.open(data_dir)
         except DatabaseCorrupt as damage:
             log.error("database cannot be opened: %s", damage.message)
-            if not startup_checks.settle(startup_checks.corrupt_problem(data_dir, damage.message), data_dir, lock, parent):
+            offer = startup_checks.corrupt_problem(data_dir, damage.detail, missing=isinstance(damage, DatabaseMissing))
+            if not startup_checks.settle(offer, data_dir, lock, parent):
                 return None
         except EnvironmentProblem as problem:
             startup_checks.ask_choice(startup_checks.environment_problem(problem, data_dir), parent)

@@ -232,7 +232,7 @@ def refusal_text(error: StoreError) -> str:
         match = re.match(r"^There is no document (?P<number>.+)\.$", message)
         if match:
             return QCoreApplication.translate("refusal", "There is no document {number}.").format(**match.groupdict())
-    if error.code in ("disk_full", "read_only", "locked", "corrupt"):
+    if error.code in ("disk_full", "io_error", "read_only", "locked", "corrupt", "missing"):
         return _environment_text(error.code, message)
     known = _static_messages().get(message)
     if known is not None:
@@ -266,16 +266,18 @@ def _month(expiry_month: str) -> str:
 
 def _environment_text(code: str, english: str) -> str:
     if code == "disk_full":
-        if "I/O" in english:
-            return QCoreApplication.translate("refusal", "The disk could not be written (I/O error): nothing was saved. Check the disk and save again.")
         return QCoreApplication.translate("refusal", "The disk is full: nothing was saved. Free some space (or ask for help) and save again.")
+    if code == "io_error":
+        return QCoreApplication.translate("refusal", "The disk could not be read or written (an I/O error; it is not full): nothing was saved. The disk or the USB or network drive may be failing or disconnected: check it, take a backup onto another drive, and call for support if it happens again.")
+    if code == "missing":
+        return QCoreApplication.translate("refusal", "The database is missing or empty, but backups of this facility are kept in the data folder. Nothing was created. Restore the newest backup (ihms-desk restore, or open IHMS Desk, which offers it); do not set the facility up again.")
     if code == "read_only":
         if "cannot be opened" in english:
             return QCoreApplication.translate("refusal", "The database file cannot be opened. Check that the data folder exists and is writable.")
         return QCoreApplication.translate("refusal", "The data folder cannot be written (read-only): nothing was saved. Check the folder's permissions or the USB/network drive, then save again.")
     if code == "locked":
         return QCoreApplication.translate("refusal", "The database is busy in another program or copy of IHMS Desk: nothing was saved. Close the other copy and save again.")
-    return QCoreApplication.translate("refusal", "The database file is damaged. Do not continue: restore the latest backup (ihms-desk restore) or call for support.")
+    return QCoreApplication.translate("refusal", "The database file is damaged. Nothing was saved, and IHMS Desk will not write to it: restore the latest backup (the Backup screen, or ihms-desk restore) or call for support.")
 
 
 # -- sync's failures, in the user's language ---------------------------------------------------

@@ -34,6 +34,7 @@ from ihms_desk.store.errors import (
     DatabaseLocked,
     DatabaseReadOnly,
     DiskFull,
+    DiskIOError,
     EnvironmentProblem,
     StoreError,
     classify_sqlite_error,
@@ -64,7 +65,7 @@ RESTORE = "restore"
 class StartupProblem:
     """Something to tell the person before the main window opens."""
 
-    kind: str  # second_copy, read_only, disk_full, low_space, locked, corrupt, cannot_open
+    kind: str  # second_copy, read_only, disk_full, io_error, low_space, locked, corrupt, missing, cannot_open
     title: str
     message: str
     #: What they can choose: QUIT always; CONTINUE when work can go on; RESTORE with a backup.
@@ -115,7 +116,7 @@ def _integrity_problem(data_dir: Path, path: Path) -> StartupProblem | None:
         finally:
             conn.close()
     except sqlite3.Error as error:
-        problem = classify_sqlite_error(error)
+        problem = classify_sqlite_error(error, path)
         if problem is None:
             raise
         if not isinstance(problem, DatabaseCorrupt):
@@ -123,6 +124,10 @@ def _integrity_problem(data_dir: Path, path: Path) -> StartupProblem | None:
         result = [str(error)]
     if result != ["ok"]:
         log.error("Integrity check failed for %s: %s", path, result[:5])
+        from ihms_desk.store import database
+
+        # Written down, so that no command or later start writes to it before a restore.
+        database.note_damage(path, result[0], found_by="the check at start")
         return corrupt_problem(data_dir, result[0])
     return None
 
@@ -143,31 +148,48 @@ def _space_problem(data_dir: Path) -> StartupProblem | None:
     return None
 
 
-def corrupt_problem(data_dir: Path, detail: str) -> StartupProblem:
+def corrupt_problem(data_dir: Path, detail: str, *, missing: bool = False) -> StartupProblem:
+    """A damaged database, or (``missing``) none or an empty one beside backups of the
+    facility: the latest good backup is offered, never a new setup."""
     from ihms_desk.backup import facility_of_data_dir, latest_good_backup
 
     facility = facility_of_data_dir(data_dir)
     backup = latest_good_backup(data_dir, facility_code=facility)
-    message = _tr(
-        "The database in {folder} is damaged ({detail}). Do not type in new records until this is fixed."
-    ).format(folder=data_dir, detail=detail[:200])
+    if missing:
+        kind, title = "missing", _tr("The database is missing")
+        message = _tr(
+            "The database in {folder} is missing or empty, but backups of this facility are kept there. "
+            "Do not set the facility up again: restore a backup."
+        ).format(folder=data_dir)
+    else:
+        kind, title = "corrupt", _tr("The database is damaged")
+        message = _tr(
+            "The database in {folder} is damaged ({detail}). Do not type in new records until this is fixed."
+        ).format(folder=data_dir, detail=detail[:200])
     if backup is None:
         message += " " + _tr(
             "No good backup was found. Call your support person; do not delete anything in the data folder."
         )
-        return StartupProblem("corrupt", _tr("The database is damaged"), message)
+        return StartupProblem(kind, title, message)
     when = backup.taken_at.strftime("%d-%m-%Y %H:%M") if backup.taken_at else backup.path.name
-    message += " " + _tr(
-        "The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up "
-        "to then; records made after it must be entered again from the paper slips. The damaged file is kept."
-    ).format(when=when, documents=backup.documents)
-    return StartupProblem("corrupt", _tr("The database is damaged"), message, (RESTORE, QUIT), backup)
+    if missing:
+        message += " " + _tr(
+            "The latest good backup is from {when} ({documents} documents). Restoring it brings back everything "
+            "up to then; records made after it must be entered again from the paper slips."
+        ).format(when=when, documents=backup.documents)
+    else:
+        message += " " + _tr(
+            "The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up "
+            "to then; records made after it must be entered again from the paper slips. The damaged file is kept."
+        ).format(when=when, documents=backup.documents)
+    return StartupProblem(kind, title, message, (RESTORE, QUIT), backup)
 
 
 def environment_problem(problem: EnvironmentProblem, data_dir: Path) -> StartupProblem:
     kinds: dict[type[EnvironmentProblem], tuple[str, str]] = {
         DatabaseReadOnly: ("read_only", _tr("The data folder cannot be written")),
         DiskFull: ("disk_full", _tr("The disk is full")),
+        DiskIOError: ("io_error", _tr("The disk could not be read or written")),
         DatabaseLocked: ("locked", _tr("The database is in use")),
     }
     for kind_class, (kind, title) in kinds.items():

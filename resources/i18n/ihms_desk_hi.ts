@@ -1714,6 +1714,26 @@ Reason: {reason}</source>
         <source>The backup could not be restored</source>
         <translation>बैकअप वापस नहीं लाया जा सका</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>The database is missing</source>
+        <translation>डेटाबेस नहीं मिला</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The database in {folder} is missing or empty, but backups of this facility are kept there. Do not set the facility up again: restore a backup.</source>
+        <translation>{folder} में डेटाबेस नहीं है या खाली है, पर वहाँ इस संस्थान के बैकअप रखे हैं। संस्थान को दोबारा सेट-अप न करें: कोई बैकअप वापस लाएँ।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The latest good backup is from {when} ({documents} documents). Restoring it brings back everything up to then; records made after it must be entered again from the paper slips.</source>
+        <translation>सबसे नया सही बैकअप {when} का है ({documents} दस्तावेज़)। इसे वापस लाने से तब तक का सब लौट आएगा; उसके बाद के रिकॉर्ड कागज़ की पर्चियों से फिर दर्ज करने होंगे।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The disk could not be read or written</source>
+        <translation>डिस्क से पढ़ा या उस पर लिखा नहीं जा सका</translation>
+    </message>
 </context>
 <context>
     <name>StockScreen</name>
@@ -2714,8 +2734,13 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+12"/>
-        <source>The disk could not be written (I/O error): nothing was saved. Check the disk and save again.</source>
-        <translation>डिस्क पर लिखा नहीं जा सका (I/O गड़बड़ी): कुछ भी सेव नहीं हुआ। डिस्क जाँचें और फिर सेव करें।</translation>
+        <source>The disk could not be read or written (an I/O error; it is not full): nothing was saved. The disk or the USB or network drive may be failing or disconnected: check it, take a backup onto another drive, and call for support if it happens again.</source>
+        <translation>डिस्क से पढ़ा या उस पर लिखा नहीं जा सका (I/O गड़बड़ी; डिस्क भरी नहीं है): कुछ भी सेव नहीं हुआ। डिस्क या USB/नेटवर्क ड्राइव खराब हो रही हो सकती है या निकल गई हो सकती है: उसे जाँचें, किसी दूसरी ड्राइव पर बैकअप लें, और ऐसा फिर हो तो सहायता बुलाएँ।</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The database is missing or empty, but backups of this facility are kept in the data folder. Nothing was created. Restore the newest backup (ihms-desk restore, or open IHMS Desk, which offers it); do not set the facility up again.</source>
+        <translation>डेटाबेस नहीं है या खाली है, पर डेटा फ़ोल्डर में इस संस्थान के बैकअप रखे हैं। कुछ भी नया नहीं बनाया गया। सबसे नया बैकअप वापस लाएँ (ihms-desk restore, या IHMS Desk खोलें, वह यही सुझाएगा); संस्थान को दोबारा सेट-अप न करें।</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2739,8 +2764,8 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>The database file is damaged. Do not continue: restore the latest backup (ihms-desk restore) or call for support.</source>
-        <translation>डेटाबेस फ़ाइल खराब हो गई है। आगे काम न करें: नवीनतम बैकअप वापस लाएँ (ihms-desk restore) या सहायता बुलाएँ।</translation>
+        <source>The database file is damaged. Nothing was saved, and IHMS Desk will not write to it: restore the latest backup (the Backup screen, or ihms-desk restore) or call for support.</source>
+        <translation>डेटाबेस फ़ाइल खराब हो गई है। कुछ भी सेव नहीं हुआ, और IHMS Desk इसमें कुछ नहीं लिखेगा: नवीनतम बैकअप वापस लाएँ (बैकअप स्क्रीन से, या ihms-desk restore) या सहायता बुलाएँ।</translation>
     </message>
 </context>
 <context>

@@ -45,15 +45,19 @@ def screenshot(page: Page, tmp_path: Path, name: str, store: Store) -> Path:
     return path
 
 
+def add_paracetamol(store: Store) -> None:
+    store.import_items([{"code": "PARA500", "name": "Paracetamol 500 mg tablet",
+                         "generic_name": "Paracetamol", "strength": "500 mg",
+                         "dosage_form": "tablet", "unit_of_issue": "tablet", "category": "drug",
+                         "min_stock": 1000, "active": True}])
+
+
 @pytest.fixture
 def district(db_url: str, server: str, store: Store) -> dict[str, str]:
     """Four facilities in two districts: live, overdue, enrolled but silent, never enrolled."""
     live = make_facility_and_enrol(db_url, server, "CHC-JPR-001", name="CHC Chaksu",
                                    district="Jaipur", block="Chaksu")
-    store.import_items([{"code": "PARA500", "name": "Paracetamol 500 mg tablet",
-                         "generic_name": "Paracetamol", "strength": "500 mg",
-                         "dosage_form": "tablet", "unit_of_issue": "tablet", "category": "drug",
-                         "min_stock": 1000, "active": True}])
+    add_paracetamol(store)
     near = (utc_now() + dt.timedelta(days=40)).strftime("%Y-%m")
     response = live.push([
         make_event(live, 1, type="receipt", movements=[
@@ -136,3 +140,43 @@ def test_state_wide_the_first_page_lists_districts_only(
     page.get_by_role("link", name="Barmer", exact=True).click()
     expect(page.locator("tr[data-facility]")).to_have_count(4)
     expect(page.locator("tr[data-facility][data-state='never']")).to_have_count(4)
+
+
+def test_a_facility_with_many_batches_shows_totals_first_and_pages_the_batches(
+        page: Page, server: str, store: Store, db_url: str, tmp_path: Path) -> None:
+    desk = make_facility_and_enrol(db_url, server, "CHC-JPR-009", name="CHC Phagi",
+                                   district="Jaipur", block="Phagi")
+    add_paracetamol(store)
+    near = (utc_now() + dt.timedelta(days=20)).strftime("%Y-%m")
+    movements = [make_movement("PARA500", 10, batch_no=f"PB-{n:04d}", line_no=n + 1,
+                               expiry_month=near if n < 30 else "2029-06") for n in range(450)]
+    movements.append(make_movement("ORS-200", 50, batch_no="OR-1", line_no=451))
+    assert desk.push([make_event(desk, 1, type="receipt", movements=movements)]).status_code == 200
+
+    page.goto(f"{server}/facility/CHC-JPR-009")
+    para = page.locator("tr[data-item='PARA500']")
+    expect(para.locator("td").nth(3)).to_have_text("4,500")
+    expect(para.locator("td.batches")).to_contain_text("450 batches, earliest expiry " + near)
+    expect(para.locator("td").nth(5)).to_contain_text("300")  # 30 batches of 10 expire soon
+    expect(para).to_contain_text("Near expiry")
+    expect(page.locator("tr[data-item='ORS-200'] td.batches")).to_contain_text("OR-1 (2027-03):")
+    expect(page.locator("[data-near-expiry]")).to_have_attribute("data-near-expiry", "30")
+    screenshot(page, tmp_path, "facility-many-batches", store)
+
+    para.get_by_role("link", name="all batches").click()
+    expect(page.locator("h1")).to_have_text("Paracetamol 500 mg tablet")
+    expect(page.locator("tr[data-batch]")).to_have_count(200)
+    expect(page.locator("tr[data-batch]").first).to_contain_text("Near expiry")
+    expect(page.locator(".pager .range").first).to_contain_text("Batches 1–200 of 450")
+    page.locator("a[rel=next]").first.click()
+    expect(page.locator(".pager .range").first).to_contain_text("Batches 201–400 of 450")
+    expect(page.locator("tr[data-batch]").first).to_have_attribute("data-batch", "PB-0200")
+    page.locator("a[rel=prev]").first.click()
+    expect(page.locator("tr[data-batch]").first).to_have_attribute("data-batch", "PB-0000")
+    screenshot(page, tmp_path, "facility-batches", store)
+
+    page.goto(f"{server}/facility/CHC-JPR-009")
+    page.get_by_role("link", name=f"batches expiring by").click()
+    expect(page.locator("h1")).to_contain_text("Batches expiring by")
+    expect(page.locator("tr[data-batch]")).to_have_count(30)
+    screenshot(page, tmp_path, "facility-near-expiry", store)
