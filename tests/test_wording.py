@@ -33,7 +33,8 @@ def _error_classes() -> set[str]:
         found.add(cls.__name__)
         todo.extend(cls.__subclasses__())
     # backup.py and instance_lock.py add refusals of their own (imported by the scan's caller or not).
-    return found | {"BackupUnusable", "WrongFacility", "SyncRunning", "BackupFolderProblem", "AlreadyRunning"}
+    return found | {"BackupUnusable", "WrongFacility", "SyncRunning", "BackupFolderProblem", "AlreadyRunning",
+                    "ReportRefused", "ReportCancelled", "ExportError"}
 
 
 def _kinds_in_code() -> dict[str, str]:

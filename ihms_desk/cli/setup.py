@@ -94,5 +94,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo = commands.add_parser("demo", help="open the demo CHC (built on first use in its own folder)")
     demo.add_argument("--build-only", action="store_true", help="build the demo database and exit")
     demo.add_argument("--rebuild", action="store_true", help="throw the demo database away and build it again")
-    demo.add_argument("--days", type=int, default=56, help="days of dispensing history (default 56)")
+    demo.add_argument("--days", type=int, default=135, help="days of history (default 135: four and a half months)")
     demo.set_defaults(handler=cmd_demo)

@@ -45,6 +45,10 @@ SETTINGS: dict[str, tuple[Action | None, str]] = {
     "low_stock_months": (Action.CHANGE_SETTINGS, "a number of months from 0.1 to 24"),
     "backdate_days": (Action.CHANGE_SETTINGS, "a number of days from 0 to 90"),
     "nightly_sync_time": (Action.CHANGE_SETTINGS, "a time such as 21:00"),
+    # The in-charge's stock levels in months of average monthly consumption (the consumption
+    # report's status: below the minimum, order; above the maximum, too much is held).
+    "min_stock_months": (Action.CHANGE_SETTINGS, "a whole number of months from 1 to 12, below the maximum"),
+    "max_stock_months": (Action.CHANGE_SETTINGS, "a whole number of months from 2 to 24, above the minimum"),
     "backup_folder": (Action.CHANGE_SETTINGS, "a folder path, or empty"),
     # The display language is each counter's own choice, so any logged-in user may set it.
     "language": (None, "en or hi"),
@@ -59,6 +63,10 @@ def _valid_setting(key: str, value: str) -> bool:
             return 0.1 <= float(value) <= 24
         if key == "backdate_days":
             return 0 <= int(value) <= 90
+        if key == "min_stock_months":
+            return value.isdecimal() and 1 <= int(value) <= 12
+        if key == "max_stock_months":
+            return value.isdecimal() and 2 <= int(value) <= 24
         if key == "nightly_sync_time":
             dt.time.fromisoformat(value)
             return len(value) == 5
@@ -188,13 +196,21 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         else:
             self._require(action, "change_settings")
         value = str(value).strip()
-        if not _valid_setting(key, value):
+        if not _valid_setting(key, value) or not self._stock_levels_in_order(key, value):
             raise InvalidInput("bad_setting", field=key, key=key, expected=Label(f"setting.{key}", expected))
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    def _stock_levels_in_order(self, key: str, value: str) -> bool:
+        """The minimum months of stock stays below the maximum, whichever of them changes."""
+        if key == "min_stock_months":
+            return int(value) < int(self.setting("max_stock_months", "4"))
+        if key == "max_stock_months":
+            return int(value) > int(self.setting("min_stock_months", "2"))
+        return True
 
     # -- users ------------------------------------------------------------------------------
 

@@ -228,6 +228,20 @@ MESSAGES: dict[str, str] = {
     "gtin_bad_check_digit": (
         "GTIN {gtin} has a wrong check digit (expected {expected}): the scan was misread. Scan the pack "
         "again."),
+    # -- reports and their files (ihms_desk/store/reports, ihms_desk/exports) -------------------
+    "unknown_report": "There is no report '{name}'. The reports are: {known}.",
+    "bad_start_date": "The start date '{text}' is not a date: type it as dd-mm-yyyy.",
+    "bad_end_date": "The end date '{text}' is not a date: type it as dd-mm-yyyy.",
+    "period_reversed": "The period starts on {start}, after its end on {end}: swap the two dates.",
+    "period_in_future": "The period ends on {end}, after today ({today}): choose an end date up to today.",
+    "period_too_long": "This report covers at most {limit} days at a time; {days} were asked. Choose a shorter period.",
+    "unknown_category": "There is no category '{category}'. The categories are: {known}.",
+    "unknown_item_code": "Item '{code}' is not in the catalogue: check the code.",
+    "unknown_format": "'{format}' is not a file format for reports: use {known}.",
+    "unknown_language": "'{language}' is not a language of IHMS Desk: use {known}.",
+    "cannot_write": "The report cannot be written to {path} ({reason}). Choose another folder or file name.",
+    "is_a_folder": "{path} is a folder: give a file name, for example {path}/report.{format}.",
+    "report_cancelled": "The report was stopped before it was finished.",
     # -- the command line (ihms_desk/cli) ------------------------------------------------------
     "no_password": "No password: type it at a terminal or set {env}.",
     "no_database": "There is no IHMS Desk database in {folder}. Run 'ihms-desk init' (or 'ihms-desk demo') first.",
@@ -354,6 +368,8 @@ LABELS: dict[str, str] = {
     "field.doc_date": "Document date",
     "field.voucher_date": "Voucher date",
     # Roles, as a refusal names them.
+    "field.start": "Start date",
+    "field.end": "End date",
     "role.pharmacist": "pharmacist",
     "role.store_clerk": "store clerk",
     "role.in_charge": "in charge",
@@ -377,6 +393,8 @@ LABELS: dict[str, str] = {
     "setting.low_stock_months": "a number of months from 0.1 to 24",
     "setting.backdate_days": "a number of days from 0 to 90",
     "setting.nightly_sync_time": "a time such as 21:00",
+    "setting.min_stock_months": "a whole number of months from 1 to 12, below the maximum",
+    "setting.max_stock_months": "a whole number of months from 2 to 24, above the minimum",
     "setting.backup_folder": "a folder path, or empty",
     "setting.language": "en or hi",
     # How the command line says the state of sync.
