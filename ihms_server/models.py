@@ -111,12 +111,45 @@ class EnrolRequest(BaseModel):
     facility_code: str = Field(examples=["CHC-JPR-001"])
     enrolment_code: str = Field(examples=["ABCD-EFGH-JKMN"])
     device_name: str = Field(examples=["DDC counter 1"])
+    enrol_nonce: str | None = Field(
+        default=None, description="A random UUID kept by the desk until enrolment succeeds: "
+        "asking again with the same code and nonce gets the same device.")
 
 
 class EnrolResponse(BaseModel):
     device_id: str
     token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown once only.")
     facility: FacilityModel
+    desk_number: int = Field(ge=1, description="The desk's number at its facility, in enrolment "
+                             "order: the letter (A, B, ...) of its document numbers' series.")
+
+
+class StandingModel(BaseModel):
+    device_id: str
+    desk_number: int
+    current_epoch: int
+    epoch_claimed_at: str | None
+    epoch_claimed_by: str | None
+    epoch: int
+    stored: int
+    max_sequence: int
+    event_id_at_max: str | None
+
+
+class EpochClaim(BaseModel):
+    device_id: str
+    claim: str = Field(description="A random UUID of the desk's: the same claim again gets the "
+                       "same epoch.")
+    from_epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
+    proposed_epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
+    reason: Literal["restored", "moved", "diverged", "clash"]  # wire.EPOCH_CLAIM_REASONS
+    take_over: bool
+    claimed_by: str = Field(min_length=1, max_length=120, examples=["DDC-COUNTER-2"])
+
+
+class EpochGrant(BaseModel):
+    epoch: int
+    desk_number: int
 
 
 class ErrorModel(BaseModel):
@@ -136,4 +169,5 @@ class HealthModel(BaseModel):
 REQUEST_BODY_MODELS: dict[str, type[BaseModel]] = {
     "PushRequest": PushRequest,
     "EnrolRequest": EnrolRequest,
+    "EpochClaim": EpochClaim,
 }

@@ -62,6 +62,15 @@ ENROLMENT_REFUSED: Final = "enrolment_refused"
 CURSOR_UNKNOWN: Final = "cursor_unknown"
 PAYLOAD_TOO_LARGE: Final = "payload_too_large"
 NOT_FOUND: Final = "not_found"
+#: Another event of this facility already holds the document number.
+NUMBER_TAKEN: Final = "number_taken"
+#: Another copy of this desk has claimed a newer epoch: this one is the older copy.
+SUPERSEDED: Final = "superseded"
+
+#: Why a desk claims a fresh epoch: its database went back (a restore), its data folder came
+#: from another PC, the server holds events of its epoch it does not have, or the server
+#: refused its events as reusing sequences.
+EPOCH_CLAIM_REASONS: Final = ("restored", "moved", "diverged", "clash")
 
 # Bounds that keep every stored value inside PostgreSQL's integer/bigint columns.
 MAX_EPOCH: Final = 2**31 - 1
@@ -78,11 +87,14 @@ ROUTING_FIELDS: Final = frozenset({"device_id", "epoch", "sequence"})
 class ProtocolError(Exception):
     """A request or event that breaks the wire format; ``code`` is for machines, ``reason`` for people."""
 
-    def __init__(self, code: str, reason: str, field: str | None = None) -> None:
+    def __init__(self, code: str, reason: str, field: str | None = None, *,
+                 details: Mapping[str, Any] | None = None) -> None:
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason
         self.field = field
+        #: Values a client can word the refusal from (sent beside code and reason).
+        self.details: dict[str, Any] = dict(details or {})
 
 
 # --- JSON shapes on the wire -------------------------------------------------------------
@@ -162,12 +174,52 @@ class EnrolRequestDict(TypedDict):
     facility_code: str
     enrolment_code: str
     device_name: str
+    #: A random UUID the desk keeps until enrolment succeeds: the same code with the same
+    #: nonce again (the first answer was lost) gets the same device. Optional on the wire.
+    enrol_nonce: str | None
 
 
 class EnrolResponseDict(TypedDict):
     device_id: str
     token: str
     facility: FacilityData
+    #: The desk's number at its facility in enrolment order (1, 2, ...): the letter of its
+    #: document numbers' series.
+    desk_number: int
+
+
+class StandingDict(TypedDict):
+    """Where a device stands on the server (``GET /v1/standing?epoch=E``): its current epoch
+    and who claimed it, and the high-water mark of epoch E."""
+
+    device_id: str
+    desk_number: int
+    current_epoch: int
+    epoch_claimed_at: str | None
+    epoch_claimed_by: str | None
+    epoch: int
+    stored: int
+    max_sequence: int
+    #: The event stored at ``max_sequence`` of epoch E (None when E holds nothing): a desk
+    #: that does not hold this event under that sequence is not where the server is.
+    event_id_at_max: str | None
+
+
+class EpochClaimDict(TypedDict):
+    """``POST /v1/epochs``: a desk asks for a fresh epoch."""
+
+    device_id: str
+    claim: str
+    from_epoch: int
+    proposed_epoch: int
+    reason: str
+    take_over: bool
+    claimed_by: str
+
+
+class EpochGrantDict(TypedDict):
+    epoch: int
+    desk_number: int
 
 
 class ErrorDict(TypedDict):
@@ -521,11 +573,39 @@ def validate_enrol_request(value: Any) -> EnrolRequestDict:
         raise ProtocolError(INVALID_REQUEST, "the body must be a JSON object", "body")
     obj = value
     try:
+        nonce = obj.get("enrol_nonce")
         return {
             # Typed by hand at the desk: the case does not matter.
             "facility_code": _as_code(_require(obj, "facility_code", ""), "facility_code").upper(),
             "enrolment_code": _as_text(_require(obj, "enrolment_code", ""), "enrolment_code", 64),
             "device_name": _as_name(_require(obj, "device_name", ""), "device_name", 120),
+            "enrol_nonce": None if nonce is None else _as_uuid(nonce, "enrol_nonce"),
+        }
+    except ProtocolError as error:
+        raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None
+
+
+def validate_epoch_claim(value: Any) -> EpochClaimDict:
+    """The body of ``POST /v1/epochs``."""
+    if not isinstance(value, dict):
+        raise ProtocolError(INVALID_REQUEST, "the body must be a JSON object", "body")
+    obj = value
+    try:
+        reason = _require(obj, "reason", "")
+        if reason not in EPOCH_CLAIM_REASONS:
+            raise _fail("reason", f"must be one of {', '.join(EPOCH_CLAIM_REASONS)}")
+        take_over = _require(obj, "take_over", "")
+        if not isinstance(take_over, bool):
+            raise _fail("take_over", "must be true or false")
+        return {
+            "device_id": _as_uuid(_require(obj, "device_id", ""), "device_id"),
+            "claim": _as_uuid(_require(obj, "claim", ""), "claim"),
+            "from_epoch": _as_int(_require(obj, "from_epoch", ""), "from_epoch", 1, MAX_EPOCH),
+            "proposed_epoch": _as_int(_require(obj, "proposed_epoch", ""), "proposed_epoch", 1,
+                                      MAX_EPOCH),
+            "reason": reason,
+            "take_over": take_over,
+            "claimed_by": _as_name(_require(obj, "claimed_by", ""), "claimed_by", 120),
         }
     except ProtocolError as error:
         raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None

@@ -25,7 +25,8 @@ from schemathesis.specs.openapi.checks import (
 from ihms_desk.sync import protocol as wire
 from ihms_server.testing import EnrolledDevice, make_facility_and_enrol, run_server, temporary_database
 
-OPERATIONS = ["POST /v1/events", "GET /v1/catalog", "POST /v1/enrol", "GET /v1/health"]
+OPERATIONS = ["POST /v1/events", "GET /v1/catalog", "POST /v1/enrol", "GET /v1/health",
+              "GET /v1/standing", "POST /v1/epochs"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

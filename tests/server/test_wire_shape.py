@@ -26,11 +26,14 @@ def test_each_server_model_has_exactly_the_fields_of_its_wire_shape() -> None:
         (models.GapModel, wire.GapDict), (models.PushResponse, wire.PushResponseDict),
         (models.CatalogPage, wire.CatalogPageDict), (models.FacilityModel, wire.FacilityData),
         (models.EnrolRequest, wire.EnrolRequestDict), (models.EnrolResponse, wire.EnrolResponseDict),
+        (models.StandingModel, wire.StandingDict), (models.EpochClaim, wire.EpochClaimDict),
+        (models.EpochGrant, wire.EpochGrantDict),
     ]
     for model, shape in pairs:
         assert set(model.model_fields) == keys_of(shape), model.__name__
     assert get_args(models.EventTypeLiteral) == fields.DOCUMENT_KINDS
     assert get_args(models.FacilityModel.model_fields["type"].annotation) == fields.FACILITY_TYPES
+    assert get_args(models.EpochClaim.model_fields["reason"].annotation) == wire.EPOCH_CLAIM_REASONS
 
 
 def test_the_models_patterns_are_the_field_rules() -> None:
