@@ -527,9 +527,9 @@ class Store(ABC):
                             (device.device_id,))
                 fresh = max(seen, int(cur.fetchone()[0]), int(current)) + 1
                 # The desk numbered documents offline under the epoch it proposes: keep its
-                # series when that epoch is still unused (and not absurdly far ahead).
+                # series when that epoch is still unused (and far from the column's limit).
                 proposed = claim["proposed_epoch"]
-                epoch = proposed if fresh <= proposed <= fresh + 100 else fresh
+                epoch = proposed if fresh <= proposed <= wire.MAX_EPOCH // 2 else fresh
                 cur.execute(
                     "INSERT INTO epoch_claim (device_id, epoch, claim, from_epoch, reason, take_over,"
                     " claimed_by, claimed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",

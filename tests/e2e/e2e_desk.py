@@ -28,7 +28,8 @@ ITEMS_CSV = (
 
 #: Small times so that a failing pass is retried within the test's patience.
 FAST = SyncConfig(backoff_base=0.05, backoff_cap=0.5, debounce=0.1, interval=3600.0,
-                  connect_timeout=2.0, read_timeout=10.0, nightly_at=dt.time(23, 59, 59))
+                  connect_timeout=2.0, read_timeout=10.0, nightly_at=dt.time(23, 59, 59),
+                  retry_pause=0.01)
 
 
 def build_template(folder: Path) -> Path:
@@ -45,13 +46,16 @@ def build_template(folder: Path) -> Path:
 
 
 class Desk:
-    """One counter PC: its data folder, a store acting as the administrator, and a worker."""
+    """One counter PC: its data folder, a store acting as the administrator, and a worker.
+    ``pc`` is the PC's own folder (its id and home markers): desks given the same one are
+    on the same PC."""
 
-    def __init__(self, template: Path | None, data_dir: Path, clock: Any = None) -> None:
+    def __init__(self, template: Path | None, data_dir: Path, clock: Any = None, pc: Path | None = None) -> None:
         if template is not None:  # None: the folder is already there (a copied desk)
             data_dir.mkdir(parents=True)
             shutil.copy(template / "ihms-desk.sqlite3", data_dir / "ihms-desk.sqlite3")
         self.data_dir = data_dir
+        self.pc = pc or data_dir.parent / f"pc-of-{data_dir.name}"
         self.clock = clock
         self.store = Store.open(data_dir, clock=clock) if clock else Store.open(data_dir)
         self.store.act_as("admin")
@@ -103,9 +107,9 @@ class Desk:
     def worker(self, config: SyncConfig = FAST, **kwargs: Any) -> SyncWorker:
         if self.clock is not None and "clock" not in kwargs:
             kwargs["clock"] = self.clock
-        if kwargs:
-            config = replace(config, **kwargs)
-        return SyncWorker(self.data_dir, config)
+        kwargs.setdefault("machine_dir", self.pc)
+        kwargs.setdefault("device_name", f"PC {self.data_dir.name}")
+        return SyncWorker(self.data_dir, replace(config, **kwargs))
 
     def sync_until_done(self, worker: SyncWorker | None = None, attempts: int = 50) -> SyncOutcome:
         worker = worker or self.worker()

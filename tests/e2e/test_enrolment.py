@@ -13,7 +13,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from e2e_desk import assert_converged
+from e2e_desk import FAST, assert_converged
 
 from ihms_desk.sync.device import read_token, token_path
 from ihms_desk.sync.errors import (
@@ -87,10 +87,14 @@ def test_server_answering_html_or_garbage(make_desk, server, proxy, answer):
     with pytest.raises(NotAnIhmsServer, match="does not answer like an IHMS state server"):
         desk.enrol(proxy.url, server.enrolment_code())
     assert_nothing_changed(desk, 1)
-    # The same answer in the middle of syncing (a Wi-Fi login page) is a failed pass, no more.
+    # The same answer in the middle of syncing (a Wi-Fi login page) once is tried again at
+    # once; for longer it is a failed pass, no more.
     proxy.clear()
     desk.enrol(proxy.url, server.enrolment_code())
     proxy.add(answer, path="/v1/", method=None, times=1)
+    assert desk.worker().sync_once().complete
+    desk.receive()
+    proxy.add(answer, path="/v1/", method=None, times=FAST.retries_in_pass + 1)
     outcome = desk.worker().sync_once()
     assert isinstance(outcome.error, NotAnIhmsServer)
     assert desk.counts()["pending"] == 1
@@ -159,12 +163,15 @@ def test_tls_certificate_that_does_not_verify(make_desk, untrusted_https_server)
     assert_nothing_changed(desk, 1)
 
 
-def run_cli(desk, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(desk, *args: str, log_dir=None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "IHMS_MACHINE_DIR": str(desk.pc)}
+    if log_dir is not None:
+        environment["IHMS_LOG_DIR"] = str(log_dir)
     return subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=environment)
 
 
-def test_cli_enrol_sync_and_status(make_desk, server, proxy):
+def test_cli_enrol_sync_and_status(make_desk, server, proxy, tmp_path):
     desk = make_desk()
     desk.receive()
     desk.dispense(3)
@@ -179,9 +186,13 @@ def test_cli_enrol_sync_and_status(make_desk, server, proxy):
     enrolled = run_cli(desk, "enrol", proxy.url, server.enrolment_code(), "--device-name", "DDC 1")
     assert enrolled.returncode == 0, enrolled.stderr
     assert "Enrolled CHC Test (CHC-TEST-001)" in enrolled.stdout
-    proxy.add("status", status=503, path="/v1/", method=None, times=1)
-    failed = run_cli(desk, "sync", "--once")
+    # One 503 is tried again within the pass; one more than it tries again fails the pass.
+    proxy.add("status", status=503, path="/v1/", method=None, times=4)
+    failed = run_cli(desk, "sync", "--once", log_dir=tmp_path / "logs")
     assert failed.returncode == 4, failed.stdout
+    # The headless sync (a nightly scheduled task) writes the program's own log file.
+    log = (tmp_path / "logs" / "ihms-desk.log").read_text(encoding="utf-8")
+    assert "retrying at once (3 of 3)" in log and "has a problem (HTTP 503)" in log
     status = run_cli(desk, "sync", "--status")
     assert status.returncode == 0
     assert "Waiting to be sent: 4" in status.stdout and "has a problem (HTTP 503)" in status.stdout
