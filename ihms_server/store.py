@@ -480,7 +480,8 @@ class Store(ABC):
     # --- where a device stands: epochs and claims -------------------------------------------
 
     def standing(self, device: Device, epoch: int) -> wire.StandingDict:
-        """The device's current epoch and who claimed it, and the high-water mark of ``epoch``."""
+        """The device's current epoch and who claimed it, and the high-water mark of ``epoch``.
+        An older copy of a desk asking (its epoch behind a claimed one) is counted."""
         with self._read() as cur:
             cur.execute("SELECT desk_number, current_epoch, epoch_claimed_at, epoch_claimed_by"
                         " FROM device WHERE device_id = %s", (device.device_id,))
@@ -494,6 +495,10 @@ class Store(ABC):
                             " AND sequence = %s", (device.device_id, epoch, max_sequence))
                 found = cur.fetchone()
                 event_id = None if found is None else self._uuid_out(found[0])
+        if claimed_at is not None and epoch < current:
+            # An older copy of the desk asking: the district sees it counted with the claim.
+            with self._write() as cur:
+                self._count_superseded(cur, device.device_id, utc_now())
         return {"device_id": device.device_id, "desk_number": int(desk_number or 1),
                 "current_epoch": int(current), "epoch_claimed_at": _iso(self._ts_out(claimed_at)),
                 "epoch_claimed_by": claimed_by, "epoch": epoch, "stored": int(stored),
