@@ -233,3 +233,57 @@ def test_cli_daemon_syncs_until_stopped(make_desk, server, proxy):
     assert process.returncode == 0, err
     assert "Waiting to be sent: 0" in out
     assert_converged(desk, server.store)
+
+
+def test_an_enrolment_whose_answer_was_lost_is_retried_and_gets_the_same_device(make_desk, server, proxy, capsys):
+    from ihms_server.cli import main as server_cli
+
+    desk = make_desk()
+    desk.receive()
+    code = server.enrolment_code()
+    proxy.add("drop_response", path="/v1/enrol")  # the server enrols; the answer never arrives
+    with pytest.raises(ServerUnreachable):
+        desk.enrol(proxy.url, code)
+    assert_nothing_changed(desk, 1)
+    (orphan,) = [d for d in server.store.devices() if d["facility_code"] == "CHC-TEST-001"]
+    assert orphan["orphan"]
+    # The same desk asks again with the same one-time code: the same device, a new token.
+    desk.enrol(proxy.url, code)
+    assert desk.store.sync_state().device_id == orphan["device_id"]
+    assert [d["device_id"] for d in server.store.devices()] == [orphan["device_id"]]
+    desk.sync_until_done()
+    assert_converged(desk, server.store)
+    # Another desk's code used by someone else, or a desk that never tried again, leaves an
+    # orphan: the admin lists orphans and withdraws them.
+    other = make_desk("other")
+    proxy.add("drop_response", path="/v1/enrol")
+    with pytest.raises(ServerUnreachable):
+        other.enrol(proxy.url, server.enrolment_code())
+    with pytest.raises(EnrolmentRefused):  # a used code stays used for any other nonce
+        other.enrol(proxy.url, code)
+    assert server_cli(["device", "list", "--orphans", "--db", server.db_url]) == 0
+    listed = capsys.readouterr().out
+    (line,) = listed.splitlines()
+    assert "ORPHAN: never sent anything" in line and orphan["device_id"] not in line
+    assert server_cli(["device", "revoke", "--orphans", "--older-than", "0", "--db", server.db_url]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert server_cli(["device", "list", "--orphans", "--db", server.db_url]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_re_enrolment_does_not_flag_delivered_events(make_desk, server, proxy):
+    """An event is its id and content, not the token that carried it: events the server took
+    under the old device come back as duplicates when the re-enrolled desk sends them."""
+    desk = make_desk()
+    desk.enrol(proxy.url, server.enrolment_code())
+    desk.receive()
+    desk.dispense(149)
+    proxy.add("drop_response")  # the server stores the batch; the desk never hears of it
+    outcome = desk.worker(retries_in_pass=0).sync_once()
+    assert isinstance(outcome.error, ServerUnreachable) and desk.counts()["pending"] == 150
+    server.store.revoke_device(desk.store.sync_state().device_id)
+    desk.enrol(proxy.url, server.enrolment_code())
+    outcome = desk.sync_until_done()
+    assert (outcome.duplicates, outcome.sent, outcome.set_aside) == (150, 0, 0)
+    assert desk.store.rejected_events() == []
+    assert_converged(desk, server.store)
