@@ -208,8 +208,12 @@ def rejection(raw: Any, result: EventResult) -> Rejection:
             and abs(value) < 2**62 else None
 
     def short(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if value.isascii() and value.isprintable():
+            return value[:64]
         # ASCII-escaped: a refused event may carry what the database cannot store as text.
-        return json.dumps(value)[1:-1][:64] if isinstance(value, str) else None
+        return json.dumps(value)[1:-1][:64]
 
     return Rejection(
         event_id=short(result.event_id) or "", epoch=whole(obj.get("epoch")), sequence=whole(obj.get("sequence")),

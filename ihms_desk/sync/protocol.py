@@ -468,7 +468,12 @@ def _as_hlc(value: Any) -> str:
 def event_id_of(value: Any) -> str:
     """The event id to echo back in a result, even for an event too broken to validate."""
     if isinstance(value, dict) and isinstance(value.get("event_id"), str):
-        return str(value["event_id"])[:64]
+        event_id = str(value["event_id"])[:64]
+        if event_id.isascii() and event_id.isprintable():
+            return event_id
+        # Echoed as ASCII escapes: a control character or half a surrogate pair could not be
+        # sent back in the answer (or stored) as it came.
+        return json.dumps(event_id)[1:-1][:64]
     return ""
 
 
