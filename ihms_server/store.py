@@ -207,9 +207,9 @@ def _aggregate_movements(events: Sequence[Event]) -> list[tuple[str, str, str, s
     expiry: dict[tuple[str, str, str], str] = {}
     for event in events:
         for movement in event.movements:
-            key = (event.facility_code, movement.item_code, movement.batch_no)
-            totals[key] += movement.qty
-            expiry.setdefault(key, movement.expiry_month)
+            key = (event.facility_code, movement["item_code"], movement["batch_no"])
+            totals[key] += movement["qty"]
+            expiry.setdefault(key, movement["expiry_month"])
     return [(*key, expiry[key], totals[key]) for key in sorted(totals)]
 
 

@@ -230,17 +230,6 @@ class ErrorDict(TypedDict):
 # --- validated values ---------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
-class Movement:
-    line_no: int
-    item_code: str
-    batch_no: str
-    expiry_month: str
-    manufacturer: str | None
-    unit_cost: str | None
-    qty: int
-
-
-@dataclass(frozen=True, slots=True)
 class Event:
     """One validated event; ``raw`` is the object as received, kept verbatim for storage."""
 
@@ -254,7 +243,8 @@ class Event:
     hlc: str
     wall_time: dt.datetime
     document_number: str
-    movements: tuple[Movement, ...]
+    #: As received, each checked by the field rules (the wire shape of ihms_desk.fields).
+    movements: tuple[MovementDict, ...]
     raw: Mapping[str, Any]
     #: ``raw`` in its one canonical spelling, as stored, and its SHA-256.
     canonical: str
@@ -364,19 +354,19 @@ def parse_utc_timestamp(value: Any, field: str) -> dt.datetime:
     return parsed
 
 
-def _movement(value: Any, field: str) -> Movement:
+def _movement(value: Any, field: str) -> MovementDict:
     obj = _as_object(value, field)
     where = f"{field}."
-    return Movement(
-        line_no=_as_int(_require(obj, "line_no", where), f"{where}line_no", 0, 1_000_000),
-        item_code=_rule(fields.item_code, _require(obj, "item_code", where), f"{where}item_code"),
-        batch_no=_rule(fields.batch_no, _require(obj, "batch_no", where), f"{where}batch_no"),
-        expiry_month=_rule(fields.month, _require(obj, "expiry_month", where), f"{where}expiry_month"),
-        manufacturer=_as_optional_text(obj.get("manufacturer"), f"{where}manufacturer",
-                                       fields.MAX_MANUFACTURER),
-        unit_cost=_rule(fields.unit_cost, obj.get("unit_cost"), f"{where}unit_cost"),
-        qty=_rule(fields.movement_qty, _require(obj, "qty", where), f"{where}qty"),
-    )
+    return {
+        "line_no": _as_int(_require(obj, "line_no", where), f"{where}line_no", 0, 1_000_000),
+        "item_code": _rule(fields.item_code, _require(obj, "item_code", where), f"{where}item_code"),
+        "batch_no": _rule(fields.batch_no, _require(obj, "batch_no", where), f"{where}batch_no"),
+        "expiry_month": _rule(fields.month, _require(obj, "expiry_month", where), f"{where}expiry_month"),
+        "manufacturer": _as_optional_text(obj.get("manufacturer"), f"{where}manufacturer",
+                                          fields.MAX_MANUFACTURER),
+        "unit_cost": _rule(fields.unit_cost, obj.get("unit_cost"), f"{where}unit_cost"),
+        "qty": _rule(fields.movement_qty, _require(obj, "qty", where), f"{where}qty"),
+    }
 
 
 def canonical_json(value: Any) -> str:

@@ -16,6 +16,7 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -66,6 +67,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._refusing = False
         self._random: tuple[float, tuple[str, ...], random.Random] | None = None
+        self._failing_pushes: tuple[Callable[[int], bool], int, list[int]] | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -134,6 +136,13 @@ class FaultProxy:
         with self._lock:
             self.faults.clear()
             self._random = None
+            self._failing_pushes = None
+
+    def fail_pushes(self, should_fail: Callable[[int], bool], status: int = 503) -> None:
+        """From now on answer ``status`` to the pushes (``POST /v1/events``, counted from 1)
+        that ``should_fail(number)`` picks, until :meth:`clear`."""
+        with self._lock:
+            self._failing_pushes = (should_fail, status, [0])
 
     #: The line of issue 10: refused, cut, answer dropped after the server committed, a 5xx,
     #: or delivered twice at once.
@@ -153,6 +162,11 @@ class FaultProxy:
                 if fault.matches(method, path):
                     fault.times -= 1
                     return fault
+            if self._failing_pushes is not None and method == "POST" and path == "/v1/events":
+                should_fail, status, count = self._failing_pushes
+                count[0] += 1
+                if should_fail(count[0]):
+                    return Fault("status", status=status)
             if self._random is not None and path.startswith("/v1/"):
                 rate, actions, rng = self._random
                 if rng.random() < rate:

@@ -41,30 +41,12 @@ def run_loop_until_drained(desk, config, timeout: float) -> list:
     return statuses
 
 
-def fail_pushes(proxy, should_fail) -> None:
-    """Answer 503 to the pushes ``should_fail(push number)`` picks; the rest go through."""
-    from fault_proxy import Fault
-
-    original = proxy._take_fault
-    count = [0]
-
-    def take(method, path, has_body=True):
-        if path == "/v1/events":
-            count[0] += 1
-            if should_fail(count[0]):
-                proxy.log.append((method, path, "status"))
-                return Fault("status", status=503)
-        return original(method, path, has_body)
-
-    proxy._take_fault = take
-
-
 def test_a_batch_accepted_is_progress_so_the_loop_goes_on_at_once(make_desk, server, proxy):
     desk = make_desk()
     desk.enrol(proxy.url, server.enrolment_code())
     desk.receive()
     desk.dispense(1500)
-    fail_pushes(proxy, lambda number: number % 2 == 0)  # every other push fails
+    proxy.fail_pushes(lambda number: number % 2 == 0)  # every other push fails
     # Each fault ends its pass (no retries), and a backoff would last a minute: the queue
     # drains in seconds only if a pass that delivered a batch is followed at once.
     config = replace(FAST, backoff_base=60.0, backoff_cap=60.0, retries_in_pass=0)
@@ -96,7 +78,7 @@ def test_a_pass_that_fails_half_way_reports_what_it_delivered(make_desk, server,
     desk.enrol(proxy.url, server.enrolment_code())
     desk.receive()
     desk.dispense(449)
-    fail_pushes(proxy, lambda number: number > 1)  # the first push goes through, no other
+    proxy.fail_pushes(lambda number: number > 1)  # the first push goes through, no other
     result = subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync", "--once"],
                             capture_output=True, text=True, timeout=120,
                             env={**os.environ, "IHMS_MACHINE_DIR": str(desk.pc)})
@@ -111,7 +93,7 @@ def test_a_pass_that_fails_half_way_reports_what_it_delivered(make_desk, server,
     assert "delivered in the last hour: 200" in " ".join(describe(status))
     outcome = desk.worker().sync_once()  # in process too: the outcome keeps the count
     assert isinstance(outcome.error, ServerTrouble) and outcome.sent == 0 and outcome.waiting == 250
-    del proxy._take_fault  # the line is mended
+    proxy.clear()  # the line is mended
     desk.sync_until_done()
     assert_converged(desk, server.store)
 

@@ -35,6 +35,20 @@ def offline_pass(desk, proxy) -> None:
         proxy.accept_connections()
 
 
+def put_back_a_disk_image(desk, tmp_path, documents_lost: int) -> None:
+    """Image the disk (the data folder and this PC's own folder alike), save and sync more,
+    then put the image back: no marker anywhere can tell."""
+    copy, pc_copy = tmp_path / "folder-copy", tmp_path / "pc-copy"
+    desk.copy_folder_to(copy)
+    desk.worker().sync_once()  # writes this PC's marker
+    shutil.copytree(desk.pc, pc_copy)
+    desk.dispense(documents_lost)
+    desk.sync_until_done()
+    desk.put_folder_back(copy)
+    shutil.rmtree(desk.pc)
+    shutil.copytree(pc_copy, desk.pc)
+
+
 def set_up_and_sync(desk, server, proxy, documents: int = 5) -> None:
     desk.enrol(proxy.url, server.enrolment_code())
     desk.receive()
@@ -206,15 +220,7 @@ def test_a_restore_no_marker_could_see_is_found_by_asking_the_server(make_desk, 
     moves to a fresh epoch; nothing is lost or renumbered."""
     desk = make_desk()
     set_up_and_sync(desk, server, proxy)
-    copy, pc_copy = tmp_path / "folder-copy", tmp_path / "pc-copy"
-    desk.copy_folder_to(copy)
-    desk.worker().sync_once()  # writes this PC's marker
-    shutil.copytree(desk.pc, pc_copy)
-    desk.dispense(7)
-    desk.sync_until_done()
-    desk.put_folder_back(copy)
-    shutil.rmtree(desk.pc)
-    shutil.copytree(pc_copy, desk.pc)
+    put_back_a_disk_image(desk, tmp_path, documents_lost=7)
     outcome = desk.sync_until_done()
     assert outcome.error is None and desk.store.device_state()["epoch"] == 2
     desk.dispense(2)
@@ -231,15 +237,7 @@ def test_the_limit_documents_numbered_before_anything_could_tell_are_refused_cle
     key), says why, and keeps the refusal for the district. The rest converges."""
     desk = make_desk()
     set_up_and_sync(desk, server, proxy)
-    copy, pc_copy = tmp_path / "folder-copy", tmp_path / "pc-copy"
-    desk.copy_folder_to(copy)
-    desk.worker().sync_once()
-    shutil.copytree(desk.pc, pc_copy)
-    desk.dispense(4)
-    desk.sync_until_done()
-    desk.put_folder_back(copy)
-    shutil.rmtree(desk.pc)
-    shutil.copytree(pc_copy, desk.pc)
+    put_back_a_disk_image(desk, tmp_path, documents_lost=4)
     offline_pass(desk, proxy)
     desk.dispense(6)  # four of them take numbers the lost documents hold on the server
     outcome = desk.sync_until_done()

@@ -94,20 +94,7 @@ def test_a_half_way_pass_is_told_truthfully_on_the_screen_and_the_status_bar(qtb
     desk.enrol(proxy.url, server.enrolment_code())
     desk.receive()
     desk.dispense(299)
-    proxy.add("status", status=200, times=0)
-    pushes = [0]
-    original = proxy._take_fault
-
-    def first_push_only(method, path, has_body=True):
-        from fault_proxy import Fault
-
-        if path == "/v1/events":
-            pushes[0] += 1
-            if pushes[0] > 1:
-                return Fault("status", status=503)
-        return original(method, path, has_body)
-
-    proxy._take_fault = first_push_only
+    proxy.fail_pushes(lambda number: number > 1)  # the first push goes through, no other
     adapter = SyncAdapter(desk.data_dir, FAST)
     screen, bar = SyncScreen(desk.store), StatusBar()
     qtbot.addWidget(screen)
@@ -131,6 +118,6 @@ def test_a_half_way_pass_is_told_truthfully_on_the_screen_and_the_status_bar(qtb
         assert "अगली कोशिश" in screen.online_label.text()
     finally:
         i18n.set_language("en")
-    proxy._take_fault = original
+    proxy.clear()
     desk.sync_until_done()
     assert_converged(desk, server.store)

@@ -26,7 +26,7 @@ def test_a_well_formed_event_passes_and_keeps_its_content() -> None:
     raw = event()
     parsed = wire.validate_event(raw)
     assert parsed.event_id == raw["event_id"]
-    assert parsed.movements[0].qty == -10
+    assert parsed.movements[0]["qty"] == -10
     assert parsed.content_hash == wire.content_hash(raw)
 
 

@@ -8,8 +8,6 @@ import shutil
 import stat
 from pathlib import Path
 
-import pytest
-
 from ihms_desk.store import Store
 from ihms_desk.sync.device import (
     advance_marker,
@@ -20,16 +18,6 @@ from ihms_desk.sync.device import (
 )
 
 DEVICE = "6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
-
-
-@pytest.fixture
-def desk(tmp_path: Path) -> Store:
-    opened = Store.open(tmp_path / "data")
-    opened.set_up(code="CHC-UNIT-001", name="CHC Unit", district="Jaipur", block="Chaksu", type="CHC",
-                  admin_username="admin", admin_full_name="Admin", admin_password="unit-password")
-    opened.act_as("admin")
-    yield opened
-    opened.close()
 
 
 def test_this_pc_has_one_id_and_none_when_its_folder_cannot_be_written(tmp_path: Path) -> None:
@@ -43,37 +31,37 @@ def test_this_pc_has_one_id_and_none_when_its_folder_cannot_be_written(tmp_path:
         assert machine_id(locked) is None
 
 
-def test_a_database_behind_its_folder_marker_is_restored(desk: Store, tmp_path: Path) -> None:
-    data_dir = desk.path.parent
-    assert fork_reason(desk, DEVICE, tmp_path / "pc", "PC-1") is None
+def test_a_database_behind_its_folder_marker_is_restored(store: Store, tmp_path: Path) -> None:
+    data_dir = store.path.parent
+    assert fork_reason(store, DEVICE, tmp_path / "pc", "PC-1") is None
     advance_marker(data_dir, DEVICE, 1, 1, "PC-1")  # the server acknowledged sequence 1
-    assert fork_reason(desk, DEVICE, tmp_path / "pc", "PC-1") == "restored"  # next sequence is still 1
-    assert fork_reason(desk, "another-device", tmp_path / "pc", "PC-1") is None
+    assert fork_reason(store, DEVICE, tmp_path / "pc", "PC-1") == "restored"  # next sequence is still 1
+    assert fork_reason(store, "another-device", tmp_path / "pc", "PC-1") is None
 
 
-def test_a_whole_folder_put_back_is_seen_by_this_pcs_own_marker(desk: Store, tmp_path: Path) -> None:
+def test_a_whole_folder_put_back_is_seen_by_this_pcs_own_marker(store: Store, tmp_path: Path) -> None:
     pc = tmp_path / "pc"
     copy = tmp_path / "copy"
-    desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copytree(desk.path.parent, copy)
-    desk.conn.execute("UPDATE device SET next_sequence = 40")  # as 39 saves would
-    desk.conn.commit()
-    write_home_marker(pc, desk, DEVICE, "PC-1")
-    assert fork_reason(desk, DEVICE, pc, "PC-1") is None
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copytree(store.path.parent, copy)
+    store.conn.execute("UPDATE device SET next_sequence = 40")  # as 39 saves would
+    store.conn.commit()
+    write_home_marker(pc, store, DEVICE, "PC-1")
+    assert fork_reason(store, DEVICE, pc, "PC-1") is None
     with Store.open(copy) as put_back:
         assert fork_reason(put_back, DEVICE, pc, "PC-1") == "restored"
         put_back.start_new_epoch(reason="restored")  # a fresh epoch is ahead of the marker
         assert fork_reason(put_back, DEVICE, pc, "PC-1") is None
 
 
-def test_a_folder_last_used_on_another_pc_has_moved(desk: Store, tmp_path: Path) -> None:
-    data_dir = desk.path.parent
+def test_a_folder_last_used_on_another_pc_has_moved(store: Store, tmp_path: Path) -> None:
+    data_dir = store.path.parent
     advance_marker(data_dir, DEVICE, 0, 0, "PC-1")
-    assert fork_reason(desk, DEVICE, tmp_path / "pc2", "PC-2") == "moved"
-    assert fork_reason(desk, DEVICE, tmp_path / "pc2", None) is None  # no id of its own: no claim either way
+    assert fork_reason(store, DEVICE, tmp_path / "pc2", "PC-2") == "moved"
+    assert fork_reason(store, DEVICE, tmp_path / "pc2", None) is None  # no id of its own: no claim either way
     advance_marker(data_dir, DEVICE, 0, 0, "PC-2")  # the second PC took note; the mark stays
     assert read_marker(data_dir).machine == "PC-2"
-    assert fork_reason(desk, DEVICE, tmp_path / "pc2", "PC-2") is None
+    assert fork_reason(store, DEVICE, tmp_path / "pc2", "PC-2") is None
     # A marker an earlier version wrote names no PC: trusted, and taken over.
     (data_dir / "sync-marker.json").write_text('{"device_id": "%s", "epoch": 1, "sequence": 0}' % DEVICE)
-    assert fork_reason(desk, DEVICE, tmp_path / "pc2", "PC-2") is None
+    assert fork_reason(store, DEVICE, tmp_path / "pc2", "PC-2") is None
