@@ -614,12 +614,6 @@ class Store(ABC):
                               self._ts_out(r[13]) or utc_now(), int(r[14]), r[5] in arrived)
                 for r in rows]
 
-    def rejected_counts(self) -> dict[str, int]:
-        """Refused events per facility that never arrived since: for the dashboard's tables."""
-        with self._read() as cur:
-            cur.execute("SELECT facility_code, count(*) FROM rejected_event GROUP BY facility_code")
-            return {r[0]: int(r[1]) for r in cur.fetchall()}
-
     # --- events ------------------------------------------------------------------------------
 
     def push(self, device: Device, events: Sequence[Event]) -> tuple[list[EventResult], list[Gap]]:
