@@ -251,6 +251,11 @@ class OutboxMixin(StoreBase):
         ).rowcount
         return int(moved)
 
+    def outbox_event_id_at(self, sequence: int) -> str | None:
+        """The id of the event saved under ``sequence``, if this database has one."""
+        value = self._scalar("SELECT event_id FROM outbox WHERE sequence = ?", (sequence,))
+        return None if value is None else str(value)
+
     def set_desk_number(self, desk_number: int) -> None:
         """The server's number for this desk at its facility (the letter of its series)."""
         with self._transaction() as conn:

@@ -32,6 +32,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import OutboxEvent
+from ihms_desk.store.outbox import EpochClaim
 from ihms_desk.store.sync_state import CursorMoved, WireEvent
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.client import READ_TIMEOUT, Answer, SyncClient, encode_push_raw
@@ -97,7 +98,8 @@ class SyncConfig:
     #: The PC clock (tests move it); only timestamps shown to people and the skew use it.
     clock: Clock = field(default=system_clock)
     #: A request that fails on a flaky line (no answer, a 5xx, a garbled answer) is tried
-    #: again this many times in the same pass, after short pauses, before the pass gives up.
+    #: again this many times in the same pass (at once, then after 0.2 s, 0.4 s), before the
+    #: pass gives up.
     retries_in_pass: int = 3
     retry_pause: float = 0.1
     #: This PC's own folder (its id and home markers); None: ``device.machine_dir()``.
@@ -494,7 +496,9 @@ class SyncWorker:
                 self.stop.wait(self._pause(attempt))
 
     def _pause(self, attempt: int) -> float:
-        return min(2.0, self.config.retry_pause * float(2 ** (attempt - 1)))
+        """At once the first time (a dropped connection is usually just that), then 0.2 s,
+        0.4 s, ...: a server in trouble gets a moment."""
+        return 0.0 if attempt == 1 else min(2.0, self.config.retry_pause * float(2 ** (attempt - 1)))
 
     def _client_for(self, server_url: str, token: str) -> SyncClient:
         if self._client is None or self._client_key != (server_url, token):
@@ -580,11 +584,10 @@ class SyncWorker:
         sequence? Sequences are given out in order, so if it does, it holds every earlier one."""
         if not standing["max_sequence"]:
             return True
-        row = store.conn.execute("SELECT event_id FROM outbox WHERE sequence = ?",
-                                 (standing["max_sequence"],)).fetchone()
-        return row is not None and row[0] == standing["event_id_at_max"]
+        return store.outbox_event_id_at(standing["max_sequence"]) == standing["event_id_at_max"]
 
-    def _claim(self, store: Store, client: SyncClient, device_id: str, claim: Any, tally: _Tally) -> None:
+    def _claim(self, store: Store, client: SyncClient, device_id: str, claim: EpochClaim,
+               tally: _Tally) -> None:
         grant = self._retrying(lambda: client.claim_epoch({
             "device_id": device_id, "claim": claim.claim, "from_epoch": claim.from_epoch,
             "proposed_epoch": claim.proposed_epoch, "reason": claim.reason,
