@@ -17,6 +17,7 @@ import threading
 from types import FrameType
 from typing import Any
 
+from ihms_desk.logging_setup import setup_logging
 from ihms_desk.store import Store
 from ihms_desk.sync.device import default_device_name, enrol
 from ihms_desk.sync.errors import SyncBusy, SyncError
@@ -49,9 +50,14 @@ def describe(status: SyncStatus) -> list[str]:
         online = {None: "not tried yet", True: "online", False: "offline"}[status.online]
         lines = [f"Server: {status.server_url} ({online})"]
     lines.append(f"Waiting to be sent: {status.waiting}; set aside by the server: {status.set_aside}")
-    lines.append(f"Last success: {when(status.last_success)}")
+    lines.append(f"Last complete sync: {when(status.last_success)}")
+    # A pass that failed half-way still delivered: say so, or "last success" would look stale.
+    lines.append(f"Last delivery: {when(status.last_delivery)}; delivered in the last hour: "
+                 f"{status.delivered_last_hour}")
     if status.last_error:
         lines.append(f"Last error: {status.last_error}")
+        if status.next_try_at:
+            lines.append(f"Next try: {when(status.next_try_at)}")
     if status.clock_skew_seconds is not None:
         flag = "  <- this PC's clock is wrong; please correct it" if status.clock_flagged else ""
         lines.append(f"PC clock vs server: {-status.clock_skew_seconds:+.0f} s{flag}")
@@ -65,17 +71,29 @@ def when(iso: str | None) -> str:
 
 
 def _print_outcome(outcome: SyncOutcome) -> None:
+    """What the pass did, even when it stopped half-way (the tally survives the error)."""
     print(f"Sent {outcome.sent} (already on the server: {outcome.duplicates}), set aside "
           f"{outcome.set_aside}, still waiting {outcome.waiting}; catalogue changes {outcome.catalogue_changes}.")
+    if outcome.resent:
+        print(f"{outcome.resent} records are offered again under a fresh epoch (this desk was restored, "
+              "copied, or clashed with another copy of itself).")
     if outcome.error is not None:
         print(f"Not finished: {outcome.error.message}", file=sys.stderr)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    # The same rotating log file as the program's: a nightly scheduled task leaves its trail
+    # where support looks for it.
+    setup_logging()
     if args.enrol:
         return _enrol(args, *args.enrol)
     with _open_existing(args) as store:
         data_dir = store.path.parent
+        if args.take_over:
+            epoch = store.start_new_epoch(reason="restored", take_over=True)
+            print(f"This PC takes the desk over under epoch {epoch} at the next sync; another copy "
+                  "of it still in use is refused from then on.")
+            args.once = True
         if args.status:
             for line in describe(read_status(store)):
                 print(line)
@@ -144,6 +162,9 @@ def register_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     what.add_argument("--daemon", action="store_true", help="keep syncing (retrying, nightly) until stopped")
     what.add_argument("--status", action="store_true", help="print what is waiting, the last success and error")
     what.add_argument("--enrol", nargs=2, metavar=("URL", "CODE"), help="enrol this desk with a one-time code")
+    what.add_argument("--take-over", action="store_true",
+                      help="make this PC the desk's only copy (after a restore the server refused as "
+                           "older), then sync once")
     sync.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS",
                       help="wait this long if another sync of this data folder is running")
     sync.add_argument("--device-name", help="how the district sees this PC (default: its computer name)")

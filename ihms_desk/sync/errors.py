@@ -9,6 +9,7 @@ Nothing waiting in the outbox is ever dropped because of one of them.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
@@ -68,9 +69,16 @@ MESSAGES: dict[str, str] = {
     "request_refused": "The server refused the request ({code}): {reason}",
     # This PC and the sync loop (worker.py).
     "records_clash": (
-        "Some records clash with records the server already has from this device: this PC may be "
-        "a copy of another desk, or restored from an old backup. They are set aside (see the Sync "
-        "screen); new records continue under epoch {epoch}. Call the district."),
+        "Some records clashed with records the server already has from this device: this PC may "
+        "be a copy of another desk, or restored from an old backup. They are sent again under "
+        "epoch {epoch}, so nothing is lost; tell the district."),
+    "superseded": (
+        "This desk's records now come from another PC, {claimed_by}, which restored or copied "
+        "this desk's data and took it over on {when} (epoch {epoch}); this PC holds an older copy. "
+        "Records saved here stay on this PC and are not sent. If this PC is still used at the "
+        "counter, ask the district for a new enrolment code and enrol it again: it then sends its "
+        "records as a desk of its own. If this PC is the one to keep, run "
+        "'ihms-desk sync --take-over'."),
     "local_problem": "This PC could not sync: {reason}",
     "sync_busy": (
         "Another sync of this data folder is running (the program or a scheduled task); this one "
@@ -116,6 +124,8 @@ class SyncError(Exception):
     online: bool = False
     #: The batch of events was too big or too slow: send fewer at a time.
     shrink_batch: bool = False
+    #: A flaky line or a passing server fault: worth trying again within the same pass.
+    transient: bool = False
 
     def __init__(self, message: str, *, code: str | None = None, kind: str | None = None,
                  values: Mapping[str, str] | None = None) -> None:
@@ -143,6 +153,8 @@ class NotEnrolled(SyncError):
 class ServerUnreachable(SyncError):
     """No answer: the line is down, the address is wrong, or the server is not running."""
 
+    transient = True
+
 
 class RequestTimedOut(ServerUnreachable):
     """The server took too long; a big batch on a slow line is the usual cause."""
@@ -158,11 +170,14 @@ class ServerTrouble(SyncError):
     """The server answered with an error of its own (5xx); it will be tried again."""
 
     online = True
+    transient = True
 
 
 class NotAnIhmsServer(SyncError):
     """Something answered, but not like an IHMS server: a web page, a login portal, garbage.
     Counted as offline: for the counter, the state server was not reached."""
+
+    transient = True
 
 
 class VersionMismatch(SyncError):
@@ -197,6 +212,28 @@ class CursorUnknown(SyncError):
     """The server does not know our catalogue cursor (it was reset): pull from the start."""
 
     online = True
+
+
+class Superseded(SyncError):
+    """Another copy of this desk (restored or copied onto another PC) claimed a newer epoch:
+    the server takes nothing more from this one until it is enrolled again or takes over."""
+
+    online = True
+
+    @classmethod
+    def from_answer(cls, answer: Mapping[str, Any]) -> Superseded:
+        """From the server's 409 answer (or a standing answer) with the claim's details."""
+        claimed_at = answer.get("claimed_at", answer.get("epoch_claimed_at"))
+        when = "an earlier date"
+        if isinstance(claimed_at, str):
+            try:
+                moment = dt.datetime.fromisoformat(claimed_at.replace("Z", "+00:00"))
+                when = moment.astimezone().strftime("%d-%m-%Y %H:%M")
+            except ValueError:
+                pass
+        who = answer.get("claimed_by", answer.get("epoch_claimed_by")) or "another PC"
+        epoch = answer.get("current_epoch", "?")
+        return cls.of("superseded", claimed_by=str(who)[:120], when=when, epoch=epoch)
 
 
 class LocalProblem(SyncError):

@@ -2083,6 +2083,18 @@ Reason: {reason}</source>
 <context>
     <name>SyncScreen</name>
     <message>
+        <source>Delivered</source>
+        <translation>भेजे गए</translation>
+    </message>
+    <message>
+        <source>%1 in the last hour; last at %2</source>
+        <translation>पिछले एक घंटे में %1; आख़िरी बार %2</translation>
+    </message>
+    <message>
+        <source>(next try at %1)</source>
+        <translation>(अगली कोशिश %1 पर)</translation>
+    </message>
+    <message>
         <location filename="../../ihms_desk/ui/sync_screen.py" line="+43"/>
         <source>State server</source>
         <translation>राज्य सर्वर</translation>
@@ -2901,8 +2913,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Some records clash with records the server already has from this device: this PC may be a copy of another desk, or restored from an old backup. They are set aside (see the Sync screen); new records continue under epoch {epoch}. Call the district.</source>
-        <translation>कुछ रिकॉर्ड इस डिवाइस से सर्वर पर पहले आए रिकॉर्ड से टकराते हैं: हो सकता है यह कंप्यूटर किसी दूसरे कंप्यूटर की कॉपी हो, या पुराने बैकअप से वापस लाया गया हो। इन्हें अलग रखा गया है (सिंक स्क्रीन देखें); नए रिकॉर्ड epoch {epoch} में आगे चलेंगे। ज़िले से संपर्क करें।</translation>
+        <source>Some records clashed with records the server already has from this device: this PC may be a copy of another desk, or restored from an old backup. They are sent again under epoch {epoch}, so nothing is lost; tell the district.</source>
+        <translation>कुछ रिकॉर्ड इस डिवाइस से सर्वर पर पहले आए रिकॉर्ड से टकराए: हो सकता है यह कंप्यूटर किसी दूसरे कंप्यूटर की कॉपी हो, या पुराने बैकअप से वापस लाया गया हो। इन्हें epoch {epoch} में दोबारा भेजा जा रहा है, इसलिए कुछ भी नहीं खोया; ज़िले को बताएँ।</translation>
+    </message>
+    <message>
+        <source>This desk&apos;s records now come from another PC, {claimed_by}, which restored or copied this desk&apos;s data and took it over on {when} (epoch {epoch}); this PC holds an older copy. Records saved here stay on this PC and are not sent. If this PC is still used at the counter, ask the district for a new enrolment code and enrol it again: it then sends its records as a desk of its own. If this PC is the one to keep, run &apos;ihms-desk sync --take-over&apos;.</source>
+        <translation>इस डेस्क के रिकॉर्ड अब दूसरे कंप्यूटर {claimed_by} से आ रहे हैं, जिसने इस डेस्क का डेटा बैकअप से वापस लाकर या कॉपी करके {when} को इसे अपने हाथ में ले लिया (epoch {epoch}); इस कंप्यूटर पर पुरानी कॉपी है। यहाँ सेव किए गए रिकॉर्ड इसी कंप्यूटर पर सुरक्षित रहेंगे, पर भेजे नहीं जाएँगे। अगर यह कंप्यूटर अभी भी काउंटर पर इस्तेमाल हो रहा है, तो ज़िले से नया एनरोलमेंट कोड लेकर इसे फिर से एनरोल करें: तब यह अपने रिकॉर्ड अपनी अलग डेस्क के रूप में भेजेगा। अगर यही कंप्यूटर रखना है, तो &apos;ihms-desk sync --take-over&apos; चलाएँ।</translation>
     </message>
     <message>
         <location line="+1"/>
