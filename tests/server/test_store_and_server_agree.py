@@ -74,6 +74,9 @@ def test_anything_the_store_accepts_the_server_accepts(make_store: Any, store: S
              name="Sita", opd="OPD-1", prescriber="Dr", note="", item="D0001", abha=None)
     @example(batch="B\u202e1", expiry="03/2040", qty=10, manufacturer="M\u202e", cost="0.18", voucher="V\u200b",
              sender="x", name="Sita\u202e", opd="OPD\x7f", prescriber="Dr", note="n\u2028", item="D0001", abha=None)
+    # An everyday Hindi record, so that the check below always has non-ASCII text to find.
+    @example(batch="PCM2411", expiry="03/2040", qty=10, manufacturer=None, cost="0.18", voucher="V", sender="",
+             name="सीता देवी", opd="OPD-4521", prescriber="डॉ. मीणा", note="", item="D0002", abha=None)
     def save_and_send(batch: str, expiry: str, qty: Any, manufacturer: str | None, cost: str | None,
                       voucher: str, sender: str, name: str, opd: str, prescriber: str, note: str, item: str,
                       abha: str | None) -> None:
