@@ -475,13 +475,13 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
         _discard(staging)
         raise _os_problem(error, data_dir) from error
     try:
-        # Bump the epoch in the staged copy, before it goes live: a power cut after the rename
-        # can then never leave a restored database that reuses old (epoch, sequence) pairs.
+        # Start a fresh epoch in the staged copy, before it goes live: a power cut after the
+        # rename can then never leave a restored database that reuses old (epoch, sequence)
+        # pairs or document numbers. Someone chose this restore, so at the next sync the desk
+        # takes its device over from any older copy still running (docs/sync.md).
         store = Store(database.open_database(staging), staging)
         try:
-            epoch = store.start_new_epoch()
-            while epoch <= old_epoch:  # the replaced database may already be past the backup's epoch
-                epoch = store.start_new_epoch()
+            epoch = store.start_new_epoch(reason="restored", take_over=True, above=old_epoch)
             problems = store.doctor()
             if problems:
                 raise BackupUnusable("restored_copy_failed", problem=problems[0])

@@ -14,16 +14,17 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 import ihms_server
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import EventResult, ProtocolError
 from ihms_server import models
-from ihms_server.store import Device, Store, utc_now
+from ihms_server.store import Device, Rejection, Store, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,20 @@ STATUS_OF_CODE: dict[str, int] = {
     wire.NOT_FOUND: 404,
     wire.CURSOR_UNKNOWN: 410,
     wire.PAYLOAD_TOO_LARGE: 413,
+    wire.SUPERSEDED: 409,
     "storage_unavailable": 503,
 }
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": models.ErrorModel}
-    for status in (400, 401, 403, 410, 413, 415, 422, 426)
+    for status in (400, 401, 403, 409, 410, 413, 415, 422, 426)
 }
+#: A refused event is kept for the dashboard with at most this much of its JSON.
+MAX_REJECTED_BODY = 64 * 1024
+
+
+class ClientGone(Exception):
+    """The desk hung up before its request body arrived (a cut line): nothing to answer."""
 
 
 def server_time() -> str:
@@ -93,11 +101,14 @@ async def read_json_body(request: Request, limit: int = wire.MAX_BODY_BYTES) -> 
         raise ProtocolError(wire.PAYLOAD_TOO_LARGE, f"the body is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ProtocolError(wire.PAYLOAD_TOO_LARGE, f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ProtocolError(wire.PAYLOAD_TOO_LARGE, f"the body is larger than {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ClientGone(f"{size} of {declared or 'unknown'} bytes") from None
     raw = b"".join(chunks)
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding == "gzip":
@@ -174,11 +185,40 @@ def push_batch(store: Store, device: Device, body: Any) -> dict[str, Any]:
                     f"the database could not store this event: {type(error).__name__}")
     refused = Counter(r.code for r in results if r is not None and r.status == wire.REJECTED)
     if refused:
-        # The desk sets rejected events aside for its in-charge; the state admin sees them here.
+        # The desk sets rejected events aside for its in-charge; the district sees them on the
+        # dashboard's list of refused events.
         log.warning("facility %s device %s: %d of %d events rejected %s", device.facility_code,
                     device.device_id, refused.total(), len(results), dict(refused))
+        store.record_rejections(device, [
+            rejection(raw, result) for raw, result in zip(raw_events, results)
+            if result is not None and result.status == wire.REJECTED])
     return {"results": [r.as_dict() for r in results if r is not None],
             "gaps": [g.as_dict() for g in gaps], "server_time": server_time()}
+
+
+def rejection(raw: Any, result: EventResult) -> Rejection:
+    """A refused event as the dashboard keeps it: what could be read of it, and why."""
+    obj = raw if isinstance(raw, dict) else {}
+    payload = obj.get("payload")
+    document = payload.get("document") if isinstance(payload, dict) else None
+    number = document.get("number") if isinstance(document, dict) else None
+
+    def whole(value: Any) -> int | None:
+        return value if isinstance(value, int) and not isinstance(value, bool) \
+            and abs(value) < 2**62 else None
+
+    def short(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if value.isascii() and value.isprintable():
+            return value[:64]
+        # ASCII-escaped: a refused event may carry what the database cannot store as text.
+        return json.dumps(value)[1:-1][:64]
+
+    return Rejection(
+        event_id=short(result.event_id) or "", epoch=whole(obj.get("epoch")), sequence=whole(obj.get("sequence")),
+        type=short(obj.get("type")), doc_number=short(number), code=result.code or "rejected",
+        reason=result.reason or "", body=json.dumps(raw, sort_keys=True)[:MAX_REJECTED_BODY])
 
 
 def create_app(store: Store) -> FastAPI:
@@ -195,9 +235,20 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(ProtocolError)
     async def protocol_error(request: Request, error: ProtocolError) -> JSONResponse:
+        if error.code == wire.SUPERSEDED:
+            log.warning("%s %s refused: %s", request.method, request.url.path, error.reason)
+        extra = dict(error.details)
         if error.field:
-            return error_response(error.code, error.reason, field=error.field)
-        return error_response(error.code, error.reason)
+            extra["field"] = error.field
+        return error_response(error.code, error.reason, **extra)
+
+    @app.exception_handler(ClientGone)
+    async def client_gone(request: Request, error: ClientGone) -> Response:
+        # A line that drops mid-request is everyday life for a desk: one line, no traceback.
+        client = request.client.host if request.client else "unknown"
+        log.warning("%s %s from %s: the connection dropped before the body arrived (%s); "
+                    "nothing was stored", request.method, request.url.path, client, error)
+        return Response(status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -264,8 +315,41 @@ def create_app(store: Store) -> FastAPI:
         """Trade a one-time enrolment code for a device token."""
         body = wire.validate_enrol_request(await read_json_body(request, 64 * 1024))
         answer = await run_in_threadpool(
-            store.enrol, body["facility_code"], body["enrolment_code"], body["device_name"])
+            store.enrol, body["facility_code"], body["enrolment_code"], body["device_name"],
+            body["enrol_nonce"])
         return JSONResponse(dict(answer))
+
+    @app.get("/v1/standing", response_model=models.StandingModel, tags=["sync"],
+             responses=ERROR_RESPONSES)
+    def standing(
+        protocol: Annotated[int, Depends(require_protocol)],
+        device: Annotated[Device, Depends(current_device)],
+        epoch: Annotated[int, Query(ge=1, le=wire.MAX_EPOCH, description="The epoch the desk "
+                                    "numbers its events in.")],
+    ) -> dict[str, Any]:
+        """Where this device stands: its current epoch (and which PC claimed it), and how far
+        the given epoch has got on the server. A desk restored from a backup learns here that
+        the server holds events it does not have."""
+        return dict(store.standing(device, epoch))
+
+    @app.post(
+        "/v1/epochs", response_model=models.EpochGrant, tags=["sync"], responses=ERROR_RESPONSES,
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/EpochClaim"}}}}},
+    )
+    async def claim_epoch(
+        request: Request,
+        protocol: Annotated[int, Depends(require_protocol)],
+        device: Annotated[Device, Depends(current_device)],
+    ) -> JSONResponse:
+        """Claim a fresh epoch for this device (after a restore, a copy, or a clash). The same
+        claim id again gets the same epoch; a claim from an older copy of the desk is refused
+        (409 superseded) unless it takes over."""
+        claim = wire.validate_epoch_claim(await read_json_body(request, 64 * 1024))
+        if claim["device_id"] != device.device_id:
+            raise ProtocolError(wire.WRONG_DEVICE, "device_id in the body is not the device this "
+                                "token was issued to")
+        return JSONResponse(dict(await run_in_threadpool(store.claim_epoch, device, claim)))
 
     from ihms_server.dashboard import dashboard_router
 

@@ -16,7 +16,7 @@ import platformdirs
 
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
-from ihms_server.store import ENROLMENT_CODE_VALIDITY, Store, open_store
+from ihms_server.store import ENROLMENT_CODE_VALIDITY, Store, open_store, utc_now
 
 DEFAULT_PORT = 8470
 DB_ENVIRONMENT_VARIABLE = "IHMS_SERVER_DB"
@@ -110,25 +110,48 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
 
 def cmd_device_revoke(args: argparse.Namespace) -> int:
     store = _open(args)
+    failed = 0
     try:
-        revoked = store.revoke_device(args.device_id)
+        ids = list(args.device_id)
+        if args.orphans:
+            ids += [d["device_id"] for d in store.devices(orphans_only=True)
+                    if d["enrolled_at"] is None or d["enrolled_at"] < utc_now() - dt.timedelta(days=args.older_than)]
+        if not ids:
+            print("no device to revoke", file=sys.stderr)
+            return 1
+        for device_id in ids:
+            revoked = store.revoke_device(device_id)
+            failed += not revoked
+            print(f"device {device_id} {'revoked' if revoked else 'not found or already revoked'}")
     finally:
         store.close()
-    print(f"device {args.device_id} {'revoked' if revoked else 'not found or already revoked'}")
-    return 0 if revoked else 1
+    return 1 if failed else 0
 
 
 def cmd_device_list(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
-        for device in store.devices():
+        devices = store.devices(orphans_only=args.orphans)
+        if args.orphans and not devices:
+            print("no orphan devices: every live device has sent something", file=sys.stderr)
+        for device in devices:
             state = "revoked" if device["revoked_at"] else "active"
-            print(f"{device['device_id']}  {device['facility_code']:<16} {state:<8} "
-                  f"events={device['events_received']:<8} last_push={device['last_push_at'] or '-'}"
-                  f"  {device['name']}")
+            claimed = (f"  epoch {device['current_epoch']} claimed by {device['epoch_claimed_by']}"
+                       if device["epoch_claimed_by"] else "")
+            older = (f"  older copy refused {device['superseded_refusals']}x"
+                     if device["superseded_refusals"] else "")
+            orphan = "  ORPHAN: never sent anything" if device["orphan"] else ""
+            print(f"{device['device_id']}  {device['facility_code']:<16} desk {device['desk_number'] or '-':<3} "
+                  f"{state:<8} events={device['events_received']:<8} "
+                  f"enrolled={_when(device['enrolled_at'])} last_push={_when(device['last_push_at'])}"
+                  f"  {device['name']}{orphan}{claimed}{older}")
     finally:
         store.close()
     return 0
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return "-" if moment is None else moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -204,10 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     device = commands.add_parser("device", help="enrolled desks").add_subparsers(
         dest="action", required=True)
-    revoke = device.add_parser("revoke", parents=[db], help="withdraw a device's token")
-    revoke.add_argument("device_id")
+    revoke = device.add_parser("revoke", parents=[db], help="withdraw devices' tokens")
+    revoke.add_argument("device_id", nargs="*", help="device ids (see 'device list')")
+    revoke.add_argument("--orphans", action="store_true",
+                        help="also every orphan: a live device that never sent anything")
+    revoke.add_argument("--older-than", type=int, default=7, metavar="DAYS",
+                        help="with --orphans, only those enrolled more than DAYS ago (default 7)")
     revoke.set_defaults(run=cmd_device_revoke)
-    device.add_parser("list", parents=[db], help="list devices").set_defaults(run=cmd_device_list)
+    listing = device.add_parser("list", parents=[db], help="list devices")
+    listing.add_argument("--orphans", action="store_true",
+                         help="only orphans: live devices that never sent anything (an enrolment "
+                              "whose desk never used its token)")
+    listing.set_defaults(run=cmd_device_list)
     return parser
 
 

@@ -230,4 +230,24 @@ def dashboard_router(store: Store) -> APIRouter:
                       key_of=lambda row: f"{row.item_code} {row.batch_no}",
                       page_url=f"/facility/{quote(code)}/near-expiry?")
 
+    @router.get("/refused", response_class=HTMLResponse)
+    def refused(district: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
+        """Every event the server refused, with its reason, and every desk restored or copied
+        (a fresh epoch claimed), for a district or the whole state."""
+        if district is not None and not district.isprintable():
+            return not_found(f"district {district!r}")
+        return render("refused.html", scope=f"{district} district" if district else "All districts",
+                      district=district, facility=None,
+                      rejected=store.rejected_events(district=district),
+                      claims=store.epoch_claims(district=district))
+
+    @router.get("/facility/{code}/refused", response_class=HTMLResponse)
+    def facility_refused(code: str) -> HTMLResponse:
+        info = store.facility(code) if wire.is_facility_code(code) else None
+        if info is None:
+            return not_found(f"facility {code!r}")
+        return render("refused.html", scope=info["name"], district=info["district"], facility=info,
+                      rejected=store.rejected_events(facility_code=code),
+                      claims=store.epoch_claims(facility_code=code))
+
     return router

@@ -2,7 +2,9 @@
 
 Requests are checked by the protocol module itself (one bad event must not fail the whole
 batch, which a strict request model would do); these models describe the shapes to clients
-and to schemathesis.
+and to schemathesis. Their patterns and bounds are the field rules of ``ihms_desk.fields``,
+not copies, and tests/server/test_openapi.py checks that each model has exactly the fields
+of the TypedDict it mirrors.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
 
 EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal"]
@@ -18,24 +21,24 @@ EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "sto
 
 class MovementModel(BaseModel):
     line_no: int = Field(ge=0, le=1_000_000)
-    item_code: str = Field(pattern=r"^[A-Za-z0-9._/\-]{1,40}$")
-    batch_no: str = Field(min_length=1, max_length=40)
-    expiry_month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2027-03"])
-    manufacturer: str | None = Field(default=None, max_length=120)
-    unit_cost: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,4})?$",
+    item_code: str = Field(pattern=fields.ITEM_CODE_PATTERN)
+    batch_no: str = Field(pattern=fields.BATCH_NO_PATTERN, examples=["PCM2411"])
+    expiry_month: str = Field(pattern=fields.MONTH_PATTERN, examples=["2027-03"])
+    manufacturer: str | None = Field(default=None, max_length=fields.MAX_MANUFACTURER)
+    unit_cost: str | None = Field(default=None, pattern=fields.UNIT_COST_PATTERN,
                                   examples=["12.50"])
-    qty: int = Field(ge=-wire.MAX_ABS_QTY, le=wire.MAX_ABS_QTY,
+    qty: int = Field(ge=-fields.MAX_ABS_QTY, le=fields.MAX_ABS_QTY,
                      description="Signed, never zero: + into stock, - out of stock.")
 
 
 class DocumentModel(BaseModel):
-    number: str = Field(min_length=1, max_length=64, examples=["DSP/2026-27/000123"])
+    number: str = Field(pattern=fields.DOCUMENT_NUMBER_PATTERN, examples=["DSP/2026-27/000123"])
     kind: EventTypeLiteral
-    doc_date: str = Field(examples=["2026-11-25"])
+    doc_date: str = Field(pattern=fields.DATE_PATTERN, examples=["2026-11-25"])
     created_at: str = Field(examples=["2026-11-25T10:30:00Z"])
-    created_by: str = Field(min_length=1, max_length=64)
-    reverses_number: str | None = Field(default=None, max_length=64)
-    reason: str | None = Field(default=None, max_length=1000)
+    created_by: str = Field(min_length=1, max_length=fields.MAX_CREATED_BY)
+    reverses_number: str | None = Field(default=None, pattern=fields.DOCUMENT_NUMBER_PATTERN)
+    reason: str | None = Field(default=None, max_length=fields.MAX_REASON)
     header: dict[str, Any]
     lines: list[dict[str, Any]]
 
@@ -48,7 +51,7 @@ class PayloadModel(BaseModel):
 class EventModel(BaseModel):
     event_id: str = Field(description="UUIDv7 made by the desk when the document was saved.")
     device_id: str
-    facility_code: str
+    facility_code: str = Field(pattern=fields.FACILITY_CODE_PATTERN)
     epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
     sequence: int = Field(ge=1, le=wire.MAX_SEQUENCE)
     type: EventTypeLiteral
@@ -108,12 +111,45 @@ class EnrolRequest(BaseModel):
     facility_code: str = Field(examples=["CHC-JPR-001"])
     enrolment_code: str = Field(examples=["ABCD-EFGH-JKMN"])
     device_name: str = Field(examples=["DDC counter 1"])
+    enrol_nonce: str | None = Field(
+        default=None, description="A random UUID kept by the desk until enrolment succeeds: "
+        "asking again with the same code and nonce gets the same device.")
 
 
 class EnrolResponse(BaseModel):
     device_id: str
     token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown once only.")
     facility: FacilityModel
+    desk_number: int = Field(ge=1, description="The desk's number at its facility, in enrolment "
+                             "order: the letter (A, B, ...) of its document numbers' series.")
+
+
+class StandingModel(BaseModel):
+    device_id: str
+    desk_number: int
+    current_epoch: int
+    epoch_claimed_at: str | None
+    epoch_claimed_by: str | None
+    epoch: int
+    stored: int
+    max_sequence: int
+    event_id_at_max: str | None
+
+
+class EpochClaim(BaseModel):
+    device_id: str
+    claim: str = Field(description="A random UUID of the desk's: the same claim again gets the "
+                       "same epoch.")
+    from_epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
+    proposed_epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
+    reason: Literal["restored", "moved", "diverged", "clash"]  # wire.EPOCH_CLAIM_REASONS
+    take_over: bool
+    claimed_by: str = Field(min_length=1, max_length=120, examples=["DDC-COUNTER-2"])
+
+
+class EpochGrant(BaseModel):
+    epoch: int
+    desk_number: int
 
 
 class ErrorModel(BaseModel):
@@ -133,4 +169,5 @@ class HealthModel(BaseModel):
 REQUEST_BODY_MODELS: dict[str, type[BaseModel]] = {
     "PushRequest": PushRequest,
     "EnrolRequest": EnrolRequest,
+    "EpochClaim": EpochClaim,
 }

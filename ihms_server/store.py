@@ -13,6 +13,7 @@ import hashlib
 import importlib.resources
 import json
 import logging
+import re
 import secrets
 import sqlite3
 import threading
@@ -188,6 +189,98 @@ class FacilityStock:
     near_expiry_batches: int
 
 
+@dataclasses.dataclass(frozen=True)
+class Rejection:
+    """An event the server refused, as it arrived, for :meth:`Store.record_rejections`."""
+
+    event_id: str
+    epoch: int | None
+    sequence: int | None
+    type: str | None
+    doc_number: str | None
+    code: str
+    reason: str
+    body: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RejectedEvent:
+    """One row of the dashboard's list of refused events."""
+
+    facility_code: str
+    facility_name: str
+    device_id: str
+    desk_number: int
+    device_name: str
+    event_id: str
+    epoch: int | None
+    sequence: int | None
+    type: str | None
+    doc_number: str | None
+    code: str
+    reason: str
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    times: int
+    #: The event is on the server all the same (resent under a fresh epoch after a restore).
+    arrived_later: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class EpochClaim:
+    """A desk that started a fresh epoch: restored from a backup, copied, or clashing."""
+
+    facility_code: str
+    facility_name: str
+    device_id: str
+    desk_number: int
+    epoch: int
+    from_epoch: int
+    reason: str
+    take_over: bool
+    claimed_by: str
+    claimed_at: dt.datetime
+    #: Pushes and claims refused since because they came from an older copy of the desk.
+    superseded_refusals: int
+    last_superseded_at: dt.datetime | None
+    current: bool
+
+
+_UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _scope(facility_code: str | None, district: str | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause on ``f`` (facility) for one facility, one district or all."""
+    if facility_code is not None:
+        return "WHERE f.code = %s", (facility_code,)
+    if district is not None:
+        return "WHERE f.district = %s", (district,)
+    return "", ()
+
+
+def superseded(current_epoch: int, claimed_at: dt.datetime | None,
+               claimed_by: str | None) -> ProtocolError:
+    """The refusal for an older copy of a desk: what happened, and what to do."""
+    when = "" if claimed_at is None else " on " + claimed_at.astimezone(
+        dt.timezone.utc).strftime("%d %b %Y %H:%M UTC")
+    who = claimed_by or "another PC"
+    return ProtocolError(
+        wire.SUPERSEDED,
+        f"This device's records now come from {who}, which restored or copied this desk's data "
+        f"and took it over{when} (epoch {current_epoch}); this PC holds an older copy. Records "
+        "saved here stay on this PC and are not sent. If this PC is still used at the counter, "
+        "ask the district for a new enrolment code and enrol it again: it then sends its records "
+        "as a desk of its own. If this PC is the one to keep, run 'ihms-desk sync --take-over'.",
+        details={"current_epoch": current_epoch, "claimed_by": who,
+                 "claimed_at": _iso(claimed_at)})
+
+
 def near_expiry_cutoff(today: dt.date) -> str:
     """The last expiry month counted as near expiry: this month and the next two."""
     month_index = today.year * 12 + today.month - 1 + NEAR_EXPIRY_MONTHS - 1
@@ -201,9 +294,9 @@ def _aggregate_movements(events: Sequence[Event]) -> list[tuple[str, str, str, s
     expiry: dict[tuple[str, str, str], str] = {}
     for event in events:
         for movement in event.movements:
-            key = (event.facility_code, movement.item_code, movement.batch_no)
-            totals[key] += movement.qty
-            expiry.setdefault(key, movement.expiry_month)
+            key = (event.facility_code, movement["item_code"], movement["batch_no"])
+            totals[key] += movement["qty"]
+            expiry.setdefault(key, movement["expiry_month"])
     return [(*key, expiry[key], totals[key]) for key in sorted(totals)]
 
 
@@ -211,6 +304,9 @@ class Store(ABC):
     """What the API, the admin CLI and the dashboard need from storage."""
 
     kind: str
+    #: Appended to a SELECT that must lock its rows until the transaction ends (PostgreSQL);
+    #: SQLite runs one writer at a time, so it needs nothing.
+    _for_update: str = ""
     #: Errors that mean "the database refused this data" (a poison event), not "it is down".
     data_errors: tuple[type[Exception], ...]
     #: Errors that mean the database cannot be reached or used just now.
@@ -373,33 +469,61 @@ class Store(ABC):
                         (hash_secret(raw), facility_code, self._ts(now), self._ts(now + valid_for)))
         return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
-    def enrol(self, facility_code: str, enrolment_code: str,
-              device_name: str) -> wire.EnrolResponseDict:
-        """Trade a valid, unused enrolment code for a new device and its token (once only)."""
+    def enrol(self, facility_code: str, enrolment_code: str, device_name: str,
+              enrol_nonce: str | None = None) -> wire.EnrolResponseDict:
+        """Trade a valid, unused enrolment code for a new device and its token.
+
+        The code works once; but the desk that used it may ask again with the same
+        ``enrol_nonce`` (its first answer was lost on the line) while the code is still
+        valid, and gets the same device with a new token: the lost token is then useless."""
         refused = ProtocolError(
             wire.ENROLMENT_REFUSED,
             "This enrolment code is wrong, already used or expired for this facility. Ask the "
             "district for a new code.")
         token = "ihms_" + secrets.token_urlsafe(32)  # 256 random bits
-        device_id = str(uuid.uuid4())
+        code_hash = hash_secret(normalise_enrolment_code(enrolment_code))
         now = utc_now()
         with self._write() as cur:
+            # Enrolments of one facility take their turn: each desk gets the next desk number.
+            cur.execute("SELECT code, name, district, block, type, active FROM facility"
+                        f" WHERE code = %s{self._for_update}", (facility_code,))
+            facility_row = cur.fetchone()
+            if facility_row is None:
+                raise refused
+            device_id = str(uuid.uuid4())
             # One UPDATE claims the code, so two desks racing with one code cannot both win.
             cur.execute(
-                "UPDATE enrolment_code SET used_at = %s, device_id = %s"
+                "UPDATE enrolment_code SET used_at = %s, device_id = %s, enrol_nonce = %s"
                 " WHERE code_hash = %s AND facility_code = %s AND used_at IS NULL"
                 " AND expires_at > %s RETURNING facility_code",
-                (self._ts(now), device_id, hash_secret(normalise_enrolment_code(enrolment_code)),
-                 facility_code, self._ts(now)))
-            if cur.fetchone() is None:
+                (self._ts(now), device_id, enrol_nonce, code_hash, facility_code, self._ts(now)))
+            if cur.fetchone() is not None:
+                cur.execute("SELECT coalesce(max(desk_number), 0) + 1 FROM device"
+                            " WHERE facility_code = %s", (facility_code,))
+                desk_number = int(cur.fetchone()[0])
+                cur.execute("INSERT INTO device (device_id, facility_code, name, token_hash,"
+                            " enrolled_at, desk_number) VALUES (%s, %s, %s, %s, %s, %s)",
+                            (device_id, facility_code, device_name, hash_secret(token),
+                             self._ts(now), desk_number))
+            elif enrol_nonce is not None:
+                cur.execute(
+                    "SELECT d.device_id, d.desk_number FROM enrolment_code c"
+                    " JOIN device d ON d.device_id = c.device_id"
+                    " WHERE c.code_hash = %s AND c.facility_code = %s AND c.enrol_nonce = %s"
+                    " AND c.expires_at > %s AND d.revoked_at IS NULL",
+                    (code_hash, facility_code, enrol_nonce, self._ts(now)))
+                again = cur.fetchone()
+                if again is None:
+                    raise refused
+                device_id, desk_number = self._uuid_out(again[0]), int(again[1])
+                cur.execute("UPDATE device SET token_hash = %s, name = %s WHERE device_id = %s",
+                            (hash_secret(token), device_name, device_id))
+                log.info("enrolment of device %s (%s) asked again with its nonce: same device,"
+                         " new token", device_id, facility_code)
+            else:
                 raise refused
-            cur.execute("INSERT INTO device (device_id, facility_code, name, token_hash, enrolled_at)"
-                        " VALUES (%s, %s, %s, %s, %s)",
-                        (device_id, facility_code, device_name, hash_secret(token), self._ts(now)))
-            cur.execute("SELECT code, name, district, block, type, active FROM facility"
-                        " WHERE code = %s", (facility_code,))
-            facility = self._facility_data(cur.fetchone())
-        return {"device_id": device_id, "token": token, "facility": facility}
+        return {"device_id": device_id, "token": token,
+                "facility": self._facility_data(facility_row), "desk_number": desk_number}
 
     def authenticate(self, token: str) -> Device:
         with self._read() as cur:
@@ -421,14 +545,161 @@ class Store(ABC):
                         (self._ts(utc_now()), device_id))
             return cur.fetchone() is not None
 
-    def devices(self) -> list[dict[str, Any]]:
+    def devices(self, *, orphans_only: bool = False) -> list[dict[str, Any]]:
+        """Every device; ``orphans_only``: live devices that never sent anything (an
+        enrolment whose desk never used its token, such as one whose answer was lost)."""
+        where = (" WHERE revoked_at IS NULL AND last_push_at IS NULL AND events_received = 0"
+                 if orphans_only else "")
         with self._read() as cur:
             cur.execute("SELECT device_id, facility_code, name, enrolled_at, revoked_at,"
-                        " last_push_at, events_received FROM device ORDER BY facility_code, enrolled_at")
+                        " last_push_at, events_received, desk_number, current_epoch,"
+                        " epoch_claimed_at, epoch_claimed_by, superseded_refusals FROM device"
+                        f"{where} ORDER BY facility_code, enrolled_at")
             return [{"device_id": self._uuid_out(r[0]), "facility_code": r[1], "name": r[2],
                      "enrolled_at": self._ts_out(r[3]), "revoked_at": self._ts_out(r[4]),
-                     "last_push_at": self._ts_out(r[5]), "events_received": r[6]}
+                     "last_push_at": self._ts_out(r[5]), "events_received": r[6],
+                     "desk_number": r[7], "current_epoch": r[8],
+                     "epoch_claimed_at": self._ts_out(r[9]), "epoch_claimed_by": r[10],
+                     "superseded_refusals": r[11],
+                     "orphan": r[4] is None and r[5] is None and not r[6]}
                     for r in cur.fetchall()]
+
+    # --- where a device stands: epochs and claims -------------------------------------------
+
+    def standing(self, device: Device, epoch: int) -> wire.StandingDict:
+        """The device's current epoch and who claimed it, and the high-water mark of ``epoch``.
+        An older copy of a desk asking (its epoch behind a claimed one) is counted."""
+        with self._read() as cur:
+            cur.execute("SELECT desk_number, current_epoch, epoch_claimed_at, epoch_claimed_by"
+                        " FROM device WHERE device_id = %s", (device.device_id,))
+            desk_number, current, claimed_at, claimed_by = cur.fetchone()
+            cur.execute("SELECT stored_count, max_sequence FROM device_epoch"
+                        " WHERE device_id = %s AND epoch = %s", (device.device_id, epoch))
+            stored, max_sequence = cur.fetchone() or (0, 0)
+            event_id = None
+            if max_sequence:
+                cur.execute("SELECT event_id FROM event WHERE device_id = %s AND epoch = %s"
+                            " AND sequence = %s", (device.device_id, epoch, max_sequence))
+                found = cur.fetchone()
+                event_id = None if found is None else self._uuid_out(found[0])
+        if claimed_at is not None and epoch < current:
+            # An older copy of the desk asking: the district sees it counted with the claim.
+            with self._write() as cur:
+                self._count_superseded(cur, device.device_id, utc_now())
+        return {"device_id": device.device_id, "desk_number": int(desk_number or 1),
+                "current_epoch": int(current), "epoch_claimed_at": _iso(self._ts_out(claimed_at)),
+                "epoch_claimed_by": claimed_by, "epoch": epoch, "stored": int(stored),
+                "max_sequence": int(max_sequence), "event_id_at_max": event_id}
+
+    def claim_epoch(self, device: Device, claim: wire.EpochClaimDict) -> wire.EpochGrantDict:
+        """Give the device a fresh epoch, never used by any copy of it, and make it the one
+        the device now numbers in. The same claim again (its answer was lost) gets the same
+        epoch. A claim from an epoch older than the device's current one comes from an older
+        copy of the desk and is refused (:data:`wire.SUPERSEDED`) unless it takes over."""
+        now = utc_now()
+        refusal: ProtocolError | None = None
+        grant: wire.EpochGrantDict | None = None
+        with self._write() as cur:
+            cur.execute("SELECT current_epoch, desk_number, epoch_claimed_at, epoch_claimed_by"
+                        f" FROM device WHERE device_id = %s{self._for_update}", (device.device_id,))
+            current, desk_number, claimed_at, claimed_by = cur.fetchone()
+            cur.execute("SELECT epoch FROM epoch_claim WHERE device_id = %s AND claim = %s",
+                        (device.device_id, claim["claim"]))
+            again = cur.fetchone()
+            if again is not None:
+                grant = {"epoch": int(again[0]), "desk_number": int(desk_number or 1)}
+            elif claim["from_epoch"] < current and not claim["take_over"]:
+                self._count_superseded(cur, device.device_id, now)
+                refusal = superseded(int(current), self._ts_out(claimed_at), claimed_by)
+            else:
+                cur.execute("SELECT coalesce(max(epoch), 0) FROM device_epoch WHERE device_id = %s",
+                            (device.device_id,))
+                seen = int(cur.fetchone()[0])
+                cur.execute("SELECT coalesce(max(epoch), 0) FROM epoch_claim WHERE device_id = %s",
+                            (device.device_id,))
+                fresh = max(seen, int(cur.fetchone()[0]), int(current)) + 1
+                # The desk numbered documents offline under the epoch it proposes: keep its
+                # series when that epoch is still unused (and far from the column's limit).
+                proposed = claim["proposed_epoch"]
+                epoch = proposed if fresh <= proposed <= wire.MAX_EPOCH // 2 else fresh
+                cur.execute(
+                    "INSERT INTO epoch_claim (device_id, epoch, claim, from_epoch, reason, take_over,"
+                    " claimed_by, claimed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (device.device_id, epoch, claim["claim"], claim["from_epoch"], claim["reason"],
+                     claim["take_over"], claim["claimed_by"], self._ts(now)))
+                cur.execute("UPDATE device SET current_epoch = %s, epoch_claimed_at = %s,"
+                            " epoch_claimed_by = %s WHERE device_id = %s",
+                            (epoch, self._ts(now), claim["claimed_by"], device.device_id))
+                grant = {"epoch": epoch, "desk_number": int(desk_number or 1)}
+                log.warning("facility %s device %s: %s claimed epoch %d (%s, from epoch %d%s)",
+                            device.facility_code, device.device_id, claim["claimed_by"], epoch,
+                            claim["reason"], claim["from_epoch"],
+                            ", taking over" if claim["take_over"] else "")
+        if refusal is not None:
+            raise refusal
+        assert grant is not None
+        return grant
+
+    def _count_superseded(self, cur: Any, device_id: str, now: dt.datetime) -> None:
+        cur.execute("UPDATE device SET superseded_refusals = superseded_refusals + 1,"
+                    " last_superseded_at = %s WHERE device_id = %s", (self._ts(now), device_id))
+
+    def epoch_claims(self, *, facility_code: str | None = None,
+                     district: str | None = None) -> list[EpochClaim]:
+        """Every fresh epoch a desk claimed (restored, copied, clashing), newest first."""
+        where, params = _scope(facility_code, district)
+        with self._read() as cur:
+            cur.execute(
+                "SELECT d.facility_code, f.name, c.device_id, d.desk_number, c.epoch, c.from_epoch,"
+                " c.reason, c.take_over, c.claimed_by, c.claimed_at, d.superseded_refusals,"
+                " d.last_superseded_at, d.current_epoch"
+                " FROM epoch_claim c JOIN device d ON d.device_id = c.device_id"
+                f" JOIN facility f ON f.code = d.facility_code {where}"
+                " ORDER BY c.claimed_at DESC LIMIT 500", params)
+            return [EpochClaim(r[0], r[1], self._uuid_out(r[2]), int(r[3] or 1), int(r[4]),
+                               int(r[5]), r[6], bool(r[7]), r[8], self._ts_out(r[9]) or utc_now(),
+                               int(r[10]), self._ts_out(r[11]), r[4] == r[12])
+                    for r in cur.fetchall()]
+
+    # --- refused events, kept for the district ------------------------------------------------
+
+    def record_rejections(self, device: Device, rejected: Sequence[Rejection]) -> None:
+        """Keep each refused event with its reason; the same one again counts up."""
+        if not rejected:
+            return
+        now = self._ts(utc_now())
+        with self._write() as cur:
+            for r in rejected:
+                cur.execute(
+                    "INSERT INTO rejected_event (facility_code, device_id, event_id, epoch, sequence,"
+                    " type, doc_number, code, reason, body, first_seen_at, last_seen_at)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT (device_id, event_id, code) DO UPDATE SET"
+                    " times = rejected_event.times + 1, last_seen_at = excluded.last_seen_at,"
+                    " reason = excluded.reason",
+                    (device.facility_code, device.device_id, r.event_id, r.epoch, r.sequence,
+                     r.type, r.doc_number, r.code, r.reason, r.body, now, now))
+
+    def rejected_events(self, *, facility_code: str | None = None, district: str | None = None,
+                        limit: int = 500) -> list[RejectedEvent]:
+        """Refused events, newest first, each with whether it arrived later all the same
+        (a desk resends events refused for a reused sequence under a fresh epoch)."""
+        where, params = _scope(facility_code, district)
+        with self._read() as cur:
+            cur.execute(
+                "SELECT r.facility_code, f.name, r.device_id, d.desk_number, d.name, r.event_id,"
+                " r.epoch, r.sequence, r.type, r.doc_number, r.code, r.reason, r.first_seen_at,"
+                " r.last_seen_at, r.times FROM rejected_event r"
+                " JOIN facility f ON f.code = r.facility_code"
+                f" JOIN device d ON d.device_id = r.device_id {where}"
+                " ORDER BY r.last_seen_at DESC, r.id DESC LIMIT %s", (*params, limit))
+            rows = cur.fetchall()
+            ids = [r[5] for r in rows if _UUID_TEXT.match(r[5] or "")]
+            arrived = set(self._stored_hashes(cur, ids)) if ids else set()
+        return [RejectedEvent(r[0], r[1], self._uuid_out(r[2]), int(r[3] or 1), r[4], r[5], r[6],
+                              r[7], r[8], r[9], r[10], r[11], self._ts_out(r[12]) or utc_now(),
+                              self._ts_out(r[13]) or utc_now(), int(r[14]), r[5] in arrived)
+                for r in rows]
 
     # --- events ------------------------------------------------------------------------------
 
@@ -443,29 +714,57 @@ class Store(ABC):
 
     def _push_once(self, device: Device, events: Sequence[Event]) -> tuple[list[EventResult], list[Gap]]:
         now = utc_now()
+        refusal: ProtocolError | None = None
         with self._write() as cur:
-            inserted = self._insert_events(cur, events, now) if events else set()
-            results: list[EventResult | None] = [None] * len(events)
-            new_events: list[Event] = []
-            for index, event in enumerate(events):
-                if event.event_id in inserted:
-                    inserted.discard(event.event_id)  # a repeat later in the batch is not new
-                    results[index] = EventResult(event.event_id, wire.APPLIED)
-                    new_events.append(event)
-            leftovers = [i for i, r in enumerate(results) if r is None]
-            if leftovers:
-                self._classify_refused(cur, device, events, leftovers, results)
-            if new_events:
-                self._add_to_stock(cur, _aggregate_movements(new_events), now)
-                self._count_sequences(cur, device.device_id, new_events)
-            cur.execute("UPDATE device SET last_push_at = %s, events_received = events_received + %s"
-                        " WHERE device_id = %s", (self._ts(now), len(new_events), device.device_id))
-            gaps = self._gaps(cur, device.device_id)
+            # Locked first, before any event or stock row, so a claim and a push of one device
+            # take turns and every transaction takes its locks in the same order.
+            cur.execute("SELECT current_epoch, epoch_claimed_at, epoch_claimed_by FROM device"
+                        f" WHERE device_id = %s{self._for_update}", (device.device_id,))
+            current, claimed_at, claimed_by = cur.fetchone()
+            if claimed_at is not None and events and min(e.epoch for e in events) < current:
+                # Another copy of this desk claimed a newer epoch: this one is the older copy.
+                self._count_superseded(cur, device.device_id, now)
+                refusal = superseded(int(current), self._ts_out(claimed_at), claimed_by)
+                results: list[EventResult | None] = []
+                gaps: list[Gap] = []
+            else:
+                results, gaps = self._store_events(cur, device, events, now)
+        if refusal is not None:
+            raise refusal
         return [r for r in results if r is not None], gaps
+
+    def _store_events(self, cur: Any, device: Device, events: Sequence[Event],
+                      now: dt.datetime) -> tuple[list[EventResult | None], list[Gap]]:
+        inserted = self._insert_events(cur, events, now) if events else set()
+        results: list[EventResult | None] = [None] * len(events)
+        new_events: list[Event] = []
+        for index, event in enumerate(events):
+            if event.event_id in inserted:
+                inserted.discard(event.event_id)  # a repeat later in the batch is not new
+                results[index] = EventResult(event.event_id, wire.APPLIED)
+                new_events.append(event)
+        leftovers = [i for i, r in enumerate(results) if r is None]
+        if leftovers:
+            self._classify_refused(cur, device, events, leftovers, results)
+        newest_epoch = 0
+        if new_events:
+            self._add_to_stock(cur, _aggregate_movements(new_events), now)
+            self._count_sequences(cur, device.device_id, new_events)
+            newest_epoch = max(e.epoch for e in new_events)
+        cur.execute("UPDATE device SET last_push_at = %s, events_received = events_received + %s,"
+                    " current_epoch = CASE WHEN current_epoch < %s THEN %s ELSE current_epoch END"
+                    " WHERE device_id = %s",
+                    (self._ts(now), len(new_events), newest_epoch, newest_epoch, device.device_id))
+        return results, self._gaps(cur, device.device_id)
 
     def _classify_refused(self, cur: Any, device: Device, events: Sequence[Event],
                           indexes: Sequence[int], results: list[EventResult | None]) -> None:
-        """Say why events that were not inserted were not: a resend, or a real conflict."""
+        """Say why events that were not inserted were not: a resend, or a real conflict.
+
+        An event is its id and its content, not the device or epoch that carried it: resent
+        under a fresh epoch after a restore, or by the desk enrolled again as a new device,
+        it is a duplicate. Events stored before identity left the routing out were hashed
+        whole, so a stored hash that differs is checked again against the stored body."""
         refused = [events[i] for i in indexes]
         stored = self._stored_hashes(cur, [e.event_id for e in refused])
         by_sequence = self._stored_sequences(
@@ -475,7 +774,8 @@ class Store(ABC):
             event = events[index]
             stored_hash = stored.get(event.event_id)
             if stored_hash is not None:
-                if stored_hash == event.content_hash:
+                if stored_hash == event.content_hash or self._stored_identity(
+                        cur, event.event_id) == event.content_hash:
                     results[index] = EventResult(event.event_id, wire.DUPLICATE)
                 else:
                     results[index] = EventResult(
@@ -486,9 +786,36 @@ class Store(ABC):
                     event.event_id, wire.REJECTED, wire.SEQUENCE_REUSED,
                     f"Sequence {event.sequence} of epoch {event.epoch} is already used by "
                     "another event of this device. The desk may be a copy of another desk or "
-                    "restored from an old backup; call the district before using it further.")
-            else:  # pragma: no cover - the insert would have succeeded
-                raise RuntimeError(f"event {event.event_id} neither stored nor conflicting")
+                    "restored from an old backup; it sends this record again under a new epoch.")
+            else:
+                holder = self._number_holder(cur, event.facility_code, event.document_number)
+                if holder is None:  # pragma: no cover - the insert would have succeeded
+                    raise RuntimeError(f"event {event.event_id} neither stored nor conflicting")
+                received_at, desk_number = holder
+                when = received_at.astimezone(dt.timezone.utc).strftime("%d %b %Y") \
+                    if received_at else "earlier"
+                results[index] = EventResult(
+                    event.event_id, wire.REJECTED, wire.NUMBER_TAKEN,
+                    f"Document number {event.document_number} of facility {event.facility_code} "
+                    f"is already held by another document (received {when} from desk "
+                    f"{desk_number or 1}). Two documents never share a number: this desk may be a "
+                    "copy or an old backup of another desk. The document stays on the desk; call "
+                    "the district.")
+
+    def _stored_identity(self, cur: Any, event_id: str) -> str | None:
+        """The identity hash of a stored event, from its body."""
+        cur.execute("SELECT body FROM event WHERE event_id = %s", (event_id,))
+        row = cur.fetchone()
+        return None if row is None else wire.content_hash(self._json_out(row[0]))
+
+    def _number_holder(self, cur: Any, facility_code: str,
+                       number: str) -> tuple[dt.datetime | None, int | None] | None:
+        """(received at, desk number) of the event holding a document number, if any."""
+        cur.execute("SELECT e.received_at, d.desk_number FROM event e"
+                    " JOIN device d ON d.device_id = e.device_id"
+                    " WHERE e.facility_code = %s AND e.number_key = %s", (facility_code, number))
+        row = cur.fetchone()
+        return None if row is None else (self._ts_out(row[0]), row[1])
 
     def _count_sequences(self, cur: Any, device_id: str, events: Sequence[Event]) -> None:
         per_epoch: dict[int, list[int]] = defaultdict(list)
@@ -1013,12 +1340,12 @@ class SqliteStore(Store):
         for e in events:
             cur.execute(
                 "INSERT INTO event (event_id, device_id, facility_code, epoch, sequence, type,"
-                " schema_version, hlc, wall_time, doc_number, body, content_hash, received_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " schema_version, hlc, wall_time, doc_number, body, content_hash, received_at,"
+                " number_key) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING RETURNING event_id",
                 (e.event_id, e.device_id, e.facility_code, e.epoch, e.sequence, e.type,
                  e.schema_version, e.hlc, self._ts(e.wall_time), e.document_number,
-                 e.canonical, e.content_hash, received_at))
+                 e.canonical, e.content_hash, received_at, e.document_number))
             if cur.fetchone() is not None:
                 inserted.add(e.event_id)
         return inserted
@@ -1075,6 +1402,7 @@ class PostgresStore(Store):
     """Production storage: a pool of psycopg connections, READ COMMITTED writes."""
 
     kind = "postgresql"
+    _for_update = " FOR UPDATE"
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         # Imported here so that SQLite-only use never loads psycopg.
@@ -1160,12 +1488,15 @@ class PostgresStore(Store):
         ordered = sorted(events, key=lambda e: e.event_id)
         cur.execute(
             "INSERT INTO event (event_id, device_id, facility_code, epoch, sequence, type,"
-            " schema_version, hlc, wall_time, doc_number, body, content_hash, received_at)"
+            " schema_version, hlc, wall_time, doc_number, body, content_hash, received_at,"
+            " number_key)"
             # %b: arrays go in binary format; as text, psycopg would escape every string in
             # Python, which costs more than all the rest of the batch.
-            " SELECT e.*, %s FROM unnest(%b::text[]::uuid[], %b::text[]::uuid[], %b::text[],"
-            " %b::int[], %b::bigint[], %b::text[], %b::int[], %b::text[], %b::timestamptz[],"
-            " %b::text[], %b::text[]::jsonb[], %b::text[]) AS e"
+            " SELECT e.*, %s, e.doc_number FROM unnest(%b::text[]::uuid[], %b::text[]::uuid[],"
+            " %b::text[], %b::int[], %b::bigint[], %b::text[], %b::int[], %b::text[],"
+            " %b::timestamptz[], %b::text[], %b::text[]::jsonb[], %b::text[])"
+            " AS e(event_id, device_id, facility_code, epoch, sequence, type, schema_version, hlc,"
+            " wall_time, doc_number, body, content_hash)"
             " ON CONFLICT DO NOTHING RETURNING event_id",
             (now, [e.event_id for e in ordered], [e.device_id for e in ordered],
              [e.facility_code for e in ordered], [e.epoch for e in ordered],

@@ -162,9 +162,11 @@ def make_movement(item_code: str = "PARA500", qty: int = -10, *, batch_no: str =
 def make_event(device: EnrolledDevice, sequence: int, *, epoch: int = 1,
                type: str = "dispense", movements: Sequence[dict[str, Any]] | None = None,
                event_id: str | None = None, facility_code: str | None = None) -> dict[str, Any]:
-    """A well-formed event of ``device``; by default a dispense of 10 tablets of PARA500."""
+    """A well-formed event of ``device``; by default a dispense of 10 tablets of PARA500. Its
+    document number is the device's own series (as a real desk's is), so that events of two
+    devices, or of two epochs, never share a number."""
     now = utc_iso()
-    number = f"{type[:3].upper()}/2026-27/{sequence:06d}"
+    number = f"{type[:3].upper()}/2026-27/{device.device_id[:4].upper()}{epoch}-{sequence:06d}"
     if movements is None:
         movements = [make_movement(qty=10 if type == "receipt" else -10)]
     return {

@@ -5,7 +5,9 @@ real user data folder; Qt is imported only by a test that asks for ``answers``."
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +19,12 @@ from ihms_desk.store.users import Role
 
 if TYPE_CHECKING:
     from ihms_desk.ui.startup_checks import StartupProblem
+
+# Nothing a test runs (in this process or a child) writes to this user's own folders: the log
+# file and sync's per-PC folder (its id and home markers) go to a temporary folder.
+_SCRATCH = tempfile.mkdtemp(prefix="ihms-tests-")
+os.environ.setdefault("IHMS_LOG_DIR", os.path.join(_SCRATCH, "logs"))
+os.environ.setdefault("IHMS_MACHINE_DIR", os.path.join(_SCRATCH, "this-pc"))
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 PASSWORD = "test-pass-1"

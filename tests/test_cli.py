@@ -385,7 +385,7 @@ def test_sync_status_doctor_and_backup_speak_hindi(data_dir: Path, monkeypatch: 
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "sync", "--status")
     assert code == EXIT_OK
     assert out.splitlines()[:3] == ["अभी राज्य सर्वर के साथ पंजीकरण नहीं हुआ (ihms-desk sync --enrol URL CODE)।",
-                                    "भेजने बाकी: 0; सर्वर द्वारा अलग रखी गईं: 0", "पिछला सफल सिंक: कभी नहीं"]
+                                    "भेजने बाकी: 0; सर्वर द्वारा अलग रखी गईं: 0", "पिछला पूरा सिंक: कभी नहीं"]
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "doctor")
     assert code == EXIT_OK and out.startswith("ठीक है: ") and "सही है" in out
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "backup")

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from types import FrameType
 
 from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, open_existing, say, words, words_of
+from ihms_desk.logging_setup import setup_logging
 from ihms_desk.store import Store
 from ihms_desk.sync.device import default_device_name, enrol
 from ihms_desk.sync.errors import SyncBusy, SyncError
@@ -40,8 +41,12 @@ def describe(status: SyncStatus) -> list[str]:
         lines = [words_of("cli_sync_server", server=status.server_url, state=Label(f"sync_state.{state}"))]
     lines.append(words_of("cli_sync_waiting", waiting=status.waiting, set_aside=status.set_aside))
     lines.append(words_of("cli_sync_last_success", when=when(status.last_success)))
+    # A pass that failed half-way still delivered: say so, or "last success" would look stale.
+    lines.append(words_of("cli_sync_last_delivery", when=when(status.last_delivery), n=status.delivered_last_hour))
     if status.last_error:
         lines.append(words_of("cli_sync_last_error", error=_last_error(status)))
+        if status.next_try_at:
+            lines.append(words_of("cli_sync_next_try", when=when(status.next_try_at)))
     if status.clock_skew_seconds is not None:
         lines.append(words_of("cli_sync_clock_wrong" if status.clock_flagged else "cli_sync_clock",
                               skew=f"{-status.clock_skew_seconds:+.0f}"))
@@ -69,17 +74,27 @@ def when(iso: str | None) -> str | Label:
 
 
 def _print_outcome(outcome: SyncOutcome) -> None:
+    """What the pass did, even when it stopped half-way (the tally survives the error)."""
     say("cli_sync_outcome", sent=outcome.sent, duplicates=outcome.duplicates, set_aside=outcome.set_aside,
         waiting=outcome.waiting, catalogue=outcome.catalogue_changes)
+    if outcome.resent:
+        say("cli_sync_resent", n=outcome.resent)
     if outcome.error is not None:
         say("cli_sync_not_finished", to=sys.stderr, error=words(outcome.error, outcome.error.message))
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    # The same rotating log file as the program's: a nightly scheduled task leaves its trail
+    # where support looks for it.
+    setup_logging()
     if args.enrol:
         return _enrol(args, *args.enrol)
     with open_existing(args) as store:
         data_dir = store.folder.root
+        if args.take_over:
+            epoch = store.start_new_epoch(reason="restored", take_over=True)
+            say("cli_take_over", epoch=epoch)
+            args.once = True
         if args.status:
             for line in describe(read_status(store)):
                 print(line)
@@ -147,6 +162,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     what.add_argument("--daemon", action="store_true", help="keep syncing (retrying, nightly) until stopped")
     what.add_argument("--status", action="store_true", help="print what is waiting, the last success and error")
     what.add_argument("--enrol", nargs=2, metavar=("URL", "CODE"), help="enrol this desk with a one-time code")
+    what.add_argument("--take-over", action="store_true",
+                      help="make this PC the desk's only copy (after a restore the server refused as "
+                           "older), then sync once")
     sync.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS",
                       help="wait this long if another sync of this data folder is running")
     sync.add_argument("--device-name", help="how the district sees this PC (default: its computer name)")

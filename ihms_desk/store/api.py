@@ -19,7 +19,7 @@ from ihms_desk.store.ledger import LedgerMixin
 from ihms_desk.store.model import Facility
 from ihms_desk.store.outbox import OutboxMixin
 from ihms_desk.store.queries import QueriesMixin
-from ihms_desk.store.rules import FACILITY_TYPES, check_text
+from ihms_desk.store.rules import FACILITY_TYPES, check_facility_code, check_text
 from ihms_desk.store.sync_state import SyncStateMixin
 from ihms_desk.wording import Label
 from ihms_desk.store.users import (
@@ -161,7 +161,7 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         if facility_type not in FACILITY_TYPES:
             raise InvalidInput("bad_facility_type", field="type", types=", ".join(FACILITY_TYPES))
         values = (
-            check_text(code, "code", "Facility code", max_length=30).upper(),
+            check_facility_code(code),
             check_text(name, "name", "Facility name"),
             check_text(district, "district", "District", max_length=60),
             check_text(block, "block", "Block", max_length=60),

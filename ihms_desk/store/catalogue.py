@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from ihms_desk.fields import ITEM_CODE_PATTERN, SPREADSHEET_SPACE, FieldProblem
+from ihms_desk.fields import text as text_rule
 from ihms_desk.store.base import StoreBase
 from ihms_desk.store.errors import InvalidInput, UnknownItem
 from ihms_desk.store.model import CATEGORIES, ImportReport, Item, ItemHit
@@ -28,7 +30,7 @@ CATALOGUE_COLUMNS = (
     "active",
 )
 _REQUIRED = ("code", "name", "generic_name", "strength", "dosage_form", "unit_of_issue", "category")
-_CODE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,19}$")
+_CODE = re.compile(ITEM_CODE_PATTERN)
 _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n"}
 
@@ -62,13 +64,15 @@ def validate_item(raw: dict[str, Any]) -> dict[str, Any]:
     for key in _REQUIRED:
         # A line break or tab inside a spreadsheet cell is a space in a name; other control
         # characters (NUL, say) have no place in the catalogue and would break screens and sync.
-        value = re.sub(r"[\t\r\n ]+", " ", str(raw.get(key) or "")).strip()
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-            raise InvalidInput("column_control_characters", field=key, column=key)
+        value = SPREADSHEET_SPACE.sub(" ", str(raw.get(key) or "")).strip()
         if not value:
             raise InvalidInput("column_empty", field=key, column=key)
-        if len(value) > 200:
-            raise InvalidInput("column_too_long", field=key, column=key, n=200)
+        try:
+            text_rule(value, 200)  # the rule the state server checks its catalogue with
+        except FieldProblem as problem:
+            kind = {"too_long": "column_too_long", "invisible_character": "column_invisible_character"}.get(
+                problem.kind or "", "column_control_characters")
+            raise InvalidInput(kind, field=key, column=key, n=200) from None
         record[key] = value
     record["code"] = record["code"].upper()
     if not _CODE.match(record["code"]):

@@ -40,8 +40,10 @@ BUSY_TIMEOUT_MS = 5000
 #: Every migration's name, oldest first: the same list as ``schema.migration_names()``
 #: (a test keeps them equal). Knowing it here lets an up-to-date database open without
 #: importing sqlite-utils, which costs 140-290 ms of the program's start on an old PC.
-MIGRATION_NAMES = ("m001_ledger", "m002_ledger_guards", "m003_barcodes_and_rejections", "m004_sync_state",
-                   "m005_movement_day_kind")
+MIGRATION_NAMES = (
+    "m001_ledger", "m002_ledger_guards", "m003_barcodes_and_rejections", "m004_sync_state",
+    "m005_movement_day_kind", "m006_resend_after_restore",
+)
 
 
 def connect(path: Path, *, check: bool = True) -> sqlite3.Connection:

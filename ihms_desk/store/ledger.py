@@ -42,7 +42,7 @@ from ihms_desk.store.model import (
     TransferDestination,
     TransferLine,
 )
-from ihms_desk.store.outbox import write_event
+from ihms_desk.store.outbox import number_series, write_event
 from ihms_desk.store.rules import (
     MAX_DISPENSE_QTY,
     MAX_LINES,
@@ -595,7 +595,7 @@ class LedgerMixin(StoreBase):
             "ON CONFLICT (kind, financial_year) DO UPDATE SET last_serial = last_serial + 1 RETURNING last_serial",
             (kind, fy),
         ).fetchone()[0]
-        number = document_number(kind, fy, serial)
+        number = document_number(kind, fy, serial, number_series(conn))
         created_at = self.now_utc_iso()
         cursor = conn.execute(
             "INSERT INTO document (number, kind, financial_year, serial, doc_date, created_at, created_by, header, reverses_id, reason) "

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-CATEGORIES = ("drug", "surgical", "suture")
+from ihms_desk.fields import ITEM_CATEGORIES, MovementDict, PayloadDict
+
+CATEGORIES = ITEM_CATEGORIES
 SEXES = {"M": "Male", "F": "Female", "O": "Other"}
 
 
@@ -218,8 +220,10 @@ class SavedDocument:
     reversed_by: str | None = None
     shortfalls: list[dict[str, Any]] = field(default_factory=list)
 
-    def payload(self) -> dict[str, Any]:
-        """The whole document and the movements it made: the outbox event's payload."""
+    def payload(self) -> PayloadDict:
+        """The whole document and the movements it made: the outbox event's payload, in the
+        wire shape of :mod:`ihms_desk.fields` (the ledger writes each movement with exactly
+        ``MovementDict``'s keys; tests/server/test_wire_shape.py checks it)."""
         return {
             "document": {
                 "number": self.number,
@@ -232,7 +236,7 @@ class SavedDocument:
                 "header": self.header,
                 "lines": self.lines,
             },
-            "movements": self.movements,
+            "movements": cast(list[MovementDict], self.movements),
         }
 
 

@@ -3,18 +3,43 @@
 The sync worker reads pending events in sequence order and records what the server said.
 Order comes from the per-device sequence, never from the PC clock; the hybrid logical clock
 (HLC) only helps humans line events up across devices.
+
+An event is its id and content; it keeps its sequence (its place in this desk's order) for
+ever. The *epoch* it is offered to the server under may move forward: a desk restored from a
+backup, copied, or refused for reusing sequences moves to a fresh epoch, granted by the server,
+and offers there everything the server has not acknowledged (``adopt_epoch``). Sequences are
+unique in the database, so no two events ever share an (epoch, sequence) of a fresh epoch.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ihms_desk.store.base import StoreBase
 from ihms_desk.store.model import OutboxEvent, SavedDocument
+from ihms_desk.store.rules import number_series as series_of
+
+#: The server's code for an event refused because another event holds its (epoch, sequence):
+#: such an event is offered again under the next fresh epoch, never dropped.
+SEQUENCE_REUSED = "sequence_reused"
+
+
+@dataclass(frozen=True)
+class EpochClaim:
+    """A fresh epoch this desk started (or must start) and the server has not granted yet."""
+
+    claim: str  # a random UUID, sent again if the answer is lost: the same claim, the same epoch
+    from_epoch: int  # the epoch this database shared with the server before it forked
+    proposed_epoch: int  # the epoch it numbers in meanwhile
+    reason: str  # restored, moved, diverged or clash (ihms_desk.sync.protocol)
+    take_over: bool  # a deliberate restore: take the device over even from a newer copy
 
 
 class _HasNow(Protocol):
@@ -30,6 +55,15 @@ def next_hlc(conn: sqlite3.Connection, wall_ms: int) -> str:
         counter += 1
     conn.execute("UPDATE device SET hlc_wall_ms = ?, hlc_counter = ? WHERE id = 1", (last_ms, counter))
     return f"{last_ms:016d}-{counter:05d}"
+
+
+def number_series(conn: sqlite3.Connection) -> str:
+    """The series the next document is numbered in (see ``rules.number_series``), inside the
+    saving transaction: a fresh epoch starts a fresh series at once, offline too."""
+    row = conn.execute("SELECT * FROM device WHERE id = 1").fetchone()
+    # ``*``: a schema older than m006 (tests fill one through this code before migrating it)
+    # has no desk number yet and numbers as a facility's first desk did.
+    return series_of(row["desk_number"] if "desk_number" in row.keys() else None, row["epoch"])
 
 
 def write_event(store: _HasNow, conn: sqlite3.Connection, document: SavedDocument) -> int:
@@ -95,14 +129,15 @@ class OutboxMixin(StoreBase):
             store.record_sync_results([(event_id, "applied", None, None)])
         """
         now = self.now_utc_iso()
+        delivered = 0
         with self._transaction() as conn:
             for event_id, status, code, reason in results:
                 if status in ("applied", "duplicate"):
-                    conn.execute(
+                    delivered += conn.execute(
                         "UPDATE outbox SET status = 'sent', acknowledged_at = ?, attempts = attempts + 1, "
                         "last_error = NULL WHERE event_id = ? AND status = 'pending'",
                         (now, event_id),
-                    )
+                    ).rowcount
                 elif status == "rejected":
                     conn.execute(
                         "UPDATE outbox SET status = 'rejected', reject_code = ?, reject_reason = ?, "
@@ -114,6 +149,10 @@ class OutboxMixin(StoreBase):
                         "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE event_id = ?",
                         (reason or status, event_id),
                     )
+            if delivered:
+                # For "delivered in the last hour" and "last delivery" under partial progress.
+                conn.execute("INSERT INTO sync_delivery (at, events) VALUES (?, ?)", (now, delivered))
+                conn.execute("UPDATE sync_state SET last_delivery_at = ?, online = 1 WHERE id = 1", (now,))
 
     def record_sync_failure(self, event_ids: Iterable[str], error: str) -> None:
         """A whole push failed (network, server error): count the attempt and keep the reason."""
@@ -153,9 +192,84 @@ class OutboxMixin(StoreBase):
         assert row is not None
         return {"epoch": row["epoch"], "next_sequence": row["next_sequence"]}
 
-    def start_new_epoch(self) -> int:
-        """After a restore from backup: later events get a new epoch so they never reuse
-        ``(epoch, sequence)`` pairs the server already holds from before the restore."""
+    def start_new_epoch(self, *, reason: str = "restored", take_over: bool = False, above: int = 0) -> int:
+        """This database is not where the server is (restored from a backup, copied to
+        another PC, or refused for reusing sequences): number from now on under a new epoch,
+        above the current one and ``above``, and ask the server at the next contact to grant
+        it (``pending_epoch_claim``). New documents take the new epoch's number series at
+        once, so they cannot share a number with a document the server holds, even offline.
+
+        A claim already waiting keeps its id and the epoch it left; ``take_over`` (a restore
+        someone chose, ``ihms-desk restore``) is kept once set."""
         with self._transaction() as conn:
-            epoch = conn.execute("UPDATE device SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch").fetchone()[0]
-        return int(epoch)
+            row = conn.execute("SELECT epoch, claim, claim_from_epoch FROM device WHERE id = 1").fetchone()
+            epoch = int(max(row["epoch"], above)) + 1
+            conn.execute(
+                "UPDATE device SET epoch = ?, claim = ?, claim_from_epoch = ?, claim_reason = ?, "
+                "claim_take_over = max(claim_take_over, ?) WHERE id = 1",
+                (epoch, row["claim"] or str(uuid.uuid4()),
+                 row["epoch"] if row["claim"] is None else row["claim_from_epoch"], reason, int(take_over)),
+            )
+        return epoch
+
+    def pending_epoch_claim(self) -> EpochClaim | None:
+        """The fresh epoch this desk numbers in that the server has not granted yet."""
+        row = self._row("SELECT epoch, claim, claim_from_epoch, claim_reason, claim_take_over FROM device WHERE id = 1")
+        if row is None or row["claim"] is None:
+            return None
+        return EpochClaim(row["claim"], row["claim_from_epoch"], row["epoch"], row["claim_reason"],
+                          bool(row["claim_take_over"]))
+
+    def adopt_epoch(self, epoch: int, desk_number: int | None = None) -> int:
+        """The server granted ``epoch`` (or this desk's current epoch is confirmed as fresh):
+        number in it from now on, and offer under it every event the server has not
+        acknowledged, those it refused for a reused sequence included. Returns how many
+        events were moved to it. One transaction: the claim is settled with the move."""
+        with self._transaction() as conn:
+            current = conn.execute("SELECT epoch FROM device WHERE id = 1").fetchone()[0]
+            conn.execute(
+                "UPDATE device SET epoch = ?, desk_number = coalesce(?, desk_number), claim = NULL, "
+                "claim_from_epoch = NULL, claim_reason = NULL, claim_take_over = 0 WHERE id = 1",
+                (max(epoch, current), desk_number),
+            )
+            return self._requeue(conn, max(epoch, current))
+
+    def requeue_under_current_epoch(self) -> int:
+        """Offer every unacknowledged event under the current epoch: those a desk of an earlier
+        version left waiting, or set aside for a reused sequence, under an older one."""
+        with self._transaction() as conn:
+            epoch = conn.execute("SELECT epoch FROM device WHERE id = 1").fetchone()[0]
+            return self._requeue(conn, epoch)
+
+    @staticmethod
+    def _requeue(conn: sqlite3.Connection, epoch: int) -> int:
+        moved = conn.execute(
+            "UPDATE outbox SET epoch = ?, status = 'pending', reject_code = NULL, reject_reason = NULL, "
+            "acknowledged_at = NULL WHERE epoch < ? AND (status = 'pending' OR (status = 'rejected' "
+            "AND reject_code = ?))",
+            (epoch, epoch, SEQUENCE_REUSED),
+        ).rowcount
+        return int(moved)
+
+    def outbox_event_id_at(self, sequence: int) -> str | None:
+        """The id of the event saved under ``sequence``, if this database has one."""
+        value = self._scalar("SELECT event_id FROM outbox WHERE sequence = ?", (sequence,))
+        return None if value is None else str(value)
+
+    def set_desk_number(self, desk_number: int) -> None:
+        """The server's number for this desk at its facility (the letter of its series)."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE device SET desk_number = ? WHERE id = 1 AND desk_number IS NOT ?",
+                         (desk_number, desk_number))
+
+    def delivered_since(self, moment: dt.datetime) -> int:
+        """Events the server acknowledged since ``moment`` (a few rows: one per batch)."""
+        since = moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
+        total = self._scalar("SELECT coalesce(sum(events), 0) FROM sync_delivery WHERE at >= ?", (since,))
+        return int(total)
+
+    def forget_deliveries_before(self, moment: dt.datetime) -> None:
+        """The delivery tally only needs the last hour or so."""
+        before = moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM sync_delivery WHERE at < ?", (before,))

@@ -1,7 +1,10 @@
 """Pure rules of the domain: financial years, expiry months, quantities, ABHA numbers.
 
 No database here, so every rule is easy to test on its own and to reuse from the UI for
-checking a field as it is typed.
+checking a field as it is typed. The rules a record must obey on the wire (codes, batch
+numbers, text, months, quantities, unit costs) are defined once in :mod:`ihms_desk.fields`,
+which the state server checks with too; the functions here read what a person typed,
+normalise it, and refuse it with a message naming the field.
 """
 
 from __future__ import annotations
@@ -11,15 +14,15 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from ihms_desk import fields
+from ihms_desk.fields import MAX_DISPENSE_QTY as MAX_DISPENSE_QTY
+from ihms_desk.fields import MAX_LINE_QTY as MAX_LINE_QTY
+from ihms_desk.fields import FieldProblem
 from ihms_desk.store.errors import InvalidABHA, InvalidInput, InvalidQuantity
 from ihms_desk.wording import Label
 
 #: The kinds of facility a desk can be set up for.
-FACILITY_TYPES = ("CHC", "PHC", "UPHC", "SDH", "DH")
-#: No single document line moves more than this many units: a typo guard, not a policy.
-MAX_LINE_QTY = 1_000_000
-#: One OPD patient never takes home more than this of one item.
-MAX_DISPENSE_QTY = 10_000
+FACILITY_TYPES = fields.DESK_FACILITY_TYPES
 MAX_LINES = 200
 
 DOCUMENT_PREFIX = {
@@ -44,9 +47,26 @@ def financial_year(day: dt.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def document_number(kind: str, fy: str, serial: int) -> str:
-    """``DSP/2026-27/000123``: readable, and sorts in order within a year."""
-    return f"{DOCUMENT_PREFIX[kind]}/{fy}/{serial:06d}"
+def document_number(kind: str, fy: str, serial: int, series: str = "") -> str:
+    """``DSP/2026-27/000123``: readable, and sorts in order within a year. A desk that is not
+    its facility's first, or that was restored from a backup, numbers in a series of its own
+    (``DSP/2026-27/B-000045``, ``DSP/2026-27/A2-000101``) so that no two documents of one
+    facility ever share a number (see docs/sync.md, "Document numbers")."""
+    return f"{DOCUMENT_PREFIX[kind]}/{fy}/{series + '-' if series else ''}{serial:06d}"
+
+
+def number_series(desk_number: int | None, epoch: int) -> str:
+    """The series a desk numbers its documents in: none for a facility's first desk in its
+    first epoch, else the desk's letter (B for the second desk enrolled at the facility, C
+    for the third, ...; A for the first) and the epoch when past the first (A2, B3)."""
+    if (desk_number or 1) == 1 and epoch == 1:
+        return ""
+    letters = ""
+    number = desk_number or 1
+    while number > 0:  # 1 -> A, 26 -> Z, 27 -> AA: a spreadsheet's column names
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters + (str(epoch) if epoch > 1 else "")
 
 
 def parse_expiry_month(text: str, *, field: str = "expiry") -> str:
@@ -59,7 +79,7 @@ def parse_expiry_month(text: str, *, field: str = "expiry") -> str:
             if year < 100:
                 year += 2000
             month = int(match["month"])
-            if 1 <= month <= 12 and 2000 <= year <= 2099:
+            if 1 <= month <= 12 and fields.FIRST_EXPIRY_YEAR <= year <= fields.LAST_EXPIRY_YEAR:
                 return f"{year:04d}-{month:02d}"
     raise InvalidInput("not_a_month", field=field, text=text)
 
@@ -98,21 +118,37 @@ def check_quantity(value: object, *, field: str = "quantity", maximum: int = MAX
 
 
 def check_text(value: object, field: str, label: str, *, max_length: int = 100, required: bool = True) -> str:
-    """Trimmed text of sane length; empty is refused when the field is required."""
+    """Trimmed text of sane length (:func:`ihms_desk.fields.text`); empty is refused when the
+    field is required."""
     text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput("required", field=field, label=Label(f"field.{field}", label))
-    if len(text) > max_length:
-        raise InvalidInput("too_long", field=field, label=Label(f"field.{field}", label), n=max_length)
-    if any(ord(ch) < 32 for ch in text):
-        raise InvalidInput("control_characters", field=field, label=Label(f"field.{field}", label))
-    return text
+    try:
+        return fields.text(text, max_length, required=required)
+    except FieldProblem as problem:
+        raise InvalidInput(problem.kind or "control_characters", field=field, label=Label(f"field.{field}", label),
+                           n=max_length) from None
 
 
 def normalise_batch_no(value: object) -> str:
-    """Batch numbers are compared as printed but without case or surrounding space."""
-    batch_no = check_text(value, "batch", "Batch number", max_length=40).upper()
-    return re.sub(r"\s+", " ", batch_no)
+    """Batch numbers are compared as printed but without case or extra space; what is left
+    must be a batch number by :func:`ihms_desk.fields.batch_no` (printable ASCII)."""
+    typed = re.sub(r"\s+", " ", "" if value is None else str(value)).strip()
+    if not typed:
+        raise InvalidInput("required", field="batch", label=Label("field.batch", "Batch number"))
+    try:
+        return fields.batch_no(typed).upper()
+    except FieldProblem as problem:
+        kind = {"too_long": "batch_too_long", "space_at_ends": "batch_space_at_ends"}.get(problem.kind or "",
+                                                                                            "batch_characters")
+        raise InvalidInput(kind, field="batch", text=typed[:50], n=fields.MAX_BATCH_NO) from None
+
+
+def check_facility_code(value: object) -> str:
+    """A facility code as the state writes it, upper case (:func:`ihms_desk.fields.facility_code`)."""
+    code = check_text(value, "code", "Facility code", max_length=40).upper()
+    try:
+        return fields.facility_code(code)
+    except FieldProblem:
+        raise InvalidInput("bad_facility_code", field="code") from None
 
 
 def check_abha(value: str | None) -> str | None:
@@ -137,11 +173,12 @@ def check_unit_cost(value: object) -> str | None:
         cost = Decimal(str(value).strip())
     except InvalidOperation:
         raise InvalidInput("unit_cost_not_a_number", field="unit_cost", text=value) from None
-    if not cost.is_finite() or cost < 0 or cost > Decimal("10000000"):
+    if not cost.is_finite() or cost < 0 or cost > fields.MAX_UNIT_COST:
         raise InvalidInput("unit_cost_not_sensible", field="unit_cost", text=value)
     if cost.as_tuple().exponent < -4:  # type: ignore[operator]
         raise InvalidInput("unit_cost_decimals", field="unit_cost")
-    return format(cost.normalize(), "f") if cost else "0"
+    text = format(cost.normalize(), "f") if cost else "0"
+    return fields.unit_cost(text)
 
 
 def parse_date(value: object, field: str, label: str) -> dt.date:

@@ -254,6 +254,53 @@ def m005_movement_day_kind(db: Database) -> None:
     db.execute("CREATE INDEX movement_day_kind ON movement (moved_on, kind, batch_id, qty)")
 
 
+@migrations(name="m006_resend_after_restore")
+def m006_resend_after_restore(db: Database) -> None:
+    """What a desk restored from a backup, copied, or on a flaky line needs (docs/sync.md).
+
+    - An outbox event keeps its id, content and place in the order for ever, but the epoch it
+      is offered to the server under may move forward: after a restore the desk re-sends what
+      the server lacks under a fresh epoch (m002's trigger forbade any change of epoch).
+    - ``device``: the desk's number at its facility (the letter of its document numbers'
+      series) and a claim of a fresh epoch not yet granted by the server (its random id, the
+      epoch it left, why, and whether it takes the device over from another copy).
+    - ``sync_state``: the enrolment nonce (so a retried enrolment gets the same device), when
+      events were last delivered, and when the loop tries next.
+    - ``sync_delivery``: events delivered per recorded batch, for "delivered in the last hour".
+    """
+    # Trigger bodies hold semicolons, so each trigger is one statement of its own.
+    db.execute("DROP TRIGGER outbox_payload_fixed")
+    db.execute(
+        "CREATE TRIGGER outbox_payload_fixed BEFORE UPDATE OF payload, event_id, sequence, "
+        "document_id, type, hlc, created_at ON outbox "
+        "BEGIN SELECT RAISE(ABORT, 'an outbox event never changes'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER outbox_epoch_forward BEFORE UPDATE OF epoch ON outbox WHEN NEW.epoch < OLD.epoch "
+        "BEGIN SELECT RAISE(ABORT, 'an outbox event only moves to a later epoch'); END"
+    )
+    _script(
+        db,
+        """
+        ALTER TABLE device ADD COLUMN desk_number INTEGER CHECK (desk_number >= 1);
+        ALTER TABLE device ADD COLUMN claim TEXT;
+        ALTER TABLE device ADD COLUMN claim_from_epoch INTEGER;
+        ALTER TABLE device ADD COLUMN claim_reason TEXT;
+        ALTER TABLE device ADD COLUMN claim_take_over INTEGER NOT NULL DEFAULT 0
+            CHECK (claim_take_over IN (0, 1));
+        ALTER TABLE sync_state ADD COLUMN enrol_nonce TEXT;
+        ALTER TABLE sync_state ADD COLUMN last_delivery_at TEXT;
+        ALTER TABLE sync_state ADD COLUMN next_try_at TEXT;
+        CREATE TABLE sync_delivery (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            events INTEGER NOT NULL CHECK (events >= 0)
+        );
+        CREATE INDEX sync_delivery_at ON sync_delivery (at)
+        """,
+    )
+
+
 def latest_version() -> str:
     """Name of the newest migration: the schema version a fresh database gets."""
     return migrations._migrations[-1].name

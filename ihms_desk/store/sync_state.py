@@ -7,6 +7,7 @@ crash can never leave items applied without the cursor that says so (or the reve
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,10 @@ class SyncState:
     online: bool | None
     clock_skew_seconds: float | None
     clock_skew_flagged: bool
+    #: When the server last acknowledged events (a pass that failed half-way counts too).
+    last_delivery_at: str | None = None
+    #: When the program's loop tries next after a failure (None: no retry is waiting).
+    next_try_at: str | None = None
 
     @property
     def enrolled(self) -> bool:
@@ -86,6 +91,8 @@ class SyncStateMixin(StoreBase):
             online=None if row["online"] is None else bool(row["online"]),
             clock_skew_seconds=row["clock_skew_seconds"],
             clock_skew_flagged=bool(row["clock_skew_flagged"]),
+            last_delivery_at=row["last_delivery_at"],
+            next_try_at=row["next_try_at"],
         )
 
     def unsent_counts(self) -> tuple[int, int]:
@@ -111,17 +118,31 @@ class SyncStateMixin(StoreBase):
         )
         return [WireEvent(*row) for row in rows]
 
-    def record_enrolment(self, server_url: str, device_id: str, facility: Mapping[str, Any] | None = None) -> None:
+    def enrolment_nonce(self) -> str:
+        """The random id this desk sends with its enrolment until one succeeds: if the answer
+        is lost, asking again with the same code gets the same device, not a second one."""
+        with self._transaction() as conn:
+            nonce = conn.execute("SELECT enrol_nonce FROM sync_state WHERE id = 1").fetchone()[0]
+            if nonce is None:
+                nonce = str(uuid.uuid4())
+                conn.execute("UPDATE sync_state SET enrol_nonce = ? WHERE id = 1", (nonce,))
+        return str(nonce)
+
+    def record_enrolment(self, server_url: str, device_id: str, facility: Mapping[str, Any] | None = None,
+                         *, desk_number: int | None = None) -> None:
         """Remember the server and the device id it gave us (the token itself is kept in a
-        file by the caller). A different server means a different catalogue history, so the
-        cursor starts again; nothing waiting in the outbox is touched."""
+        file by the caller) and the desk's number at its facility. A different server means a
+        different catalogue history, so the cursor starts again; nothing waiting in the
+        outbox is touched."""
         with self._transaction() as conn:
             previous = conn.execute("SELECT server_url FROM sync_state WHERE id = 1").fetchone()[0]
             conn.execute(
                 "UPDATE sync_state SET server_url = ?, device_id = ?, enrolled_at = ?, last_error = NULL, "
-                "last_error_at = NULL WHERE id = 1",
+                "last_error_at = NULL, enrol_nonce = NULL WHERE id = 1",
                 (server_url, device_id, self.now_utc_iso()),
             )
+            if desk_number is not None:
+                conn.execute("UPDATE device SET desk_number = ? WHERE id = 1", (desk_number,))
             if previous != server_url:
                 conn.execute("UPDATE sync_state SET catalogue_cursor = '', catalogue_pulled_at = NULL WHERE id = 1")
             if facility is not None:
@@ -203,6 +224,11 @@ class SyncStateMixin(StoreBase):
                 "UPDATE sync_state SET last_error = ?, last_error_at = ?, online = ? WHERE id = 1",
                 (message[:500], self.now_utc_iso(), None if online is None else int(online)),
             )
+
+    def record_next_try(self, when: str | None) -> None:
+        """When the loop tries again after a failure (UTC ISO), for ``sync --status``."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE sync_state SET next_try_at = ? WHERE id = 1", (when,))
 
     def record_clock_skew(self, seconds: float, *, flagged: bool) -> None:
         """How far the PC clock is from the server's (positive: the PC is behind). Recorded and

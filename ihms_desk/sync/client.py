@@ -28,6 +28,7 @@ from ihms_desk.sync.errors import (
     RequestTimedOut,
     ServerTrouble,
     ServerUnreachable,
+    Superseded,
     TokenRejected,
     VersionMismatch,
 )
@@ -120,11 +121,13 @@ class SyncClient:
         """Liveness, protocol versions and the server's clock; needs no token."""
         return self._call("GET", "/v1/health", authorised=False)
 
-    def enrol(self, facility_code: str, enrolment_code: str, device_name: str) -> dict[str, Any]:
-        """Trade a one-time code for ``{device_id, token, facility}``."""
+    def enrol(self, facility_code: str, enrolment_code: str, device_name: str,
+              enrol_nonce: str | None = None) -> dict[str, Any]:
+        """Trade a one-time code for ``{device_id, token, facility, desk_number}``; the same
+        code with the same nonce again gets the same device."""
         answer = self._call("POST", "/v1/enrol", body={
             "facility_code": facility_code, "enrolment_code": enrolment_code,
-            "device_name": device_name,
+            "device_name": device_name, "enrol_nonce": enrol_nonce,
         }, authorised=False).body
         if not isinstance(answer.get("device_id"), str) or not isinstance(answer.get("token"), str):
             raise NotAnIhmsServer(self.not_ihms_message("it answered the enrolment without a device token"))
@@ -145,6 +148,20 @@ class SyncClient:
         ):
             raise NotAnIhmsServer(self.not_ihms_message("its answer to a batch does not list one result per event"))
         return answer
+
+    def standing(self, epoch: int) -> wire.StandingDict:
+        """Where this device stands on the server, and the high-water mark of ``epoch``."""
+        body = self._call("GET", "/v1/standing", params={"epoch": str(epoch)}).body
+        if not all(isinstance(body.get(key), int) for key in ("current_epoch", "max_sequence", "desk_number")):
+            raise NotAnIhmsServer(self.not_ihms_message("its standing answer has no epochs"))
+        return body  # type: ignore[return-value]
+
+    def claim_epoch(self, claim: wire.EpochClaimDict) -> wire.EpochGrantDict:
+        """Ask for a fresh epoch; the same claim id again gets the same epoch."""
+        body = self._call("POST", "/v1/epochs", body=dict(claim)).body
+        if not isinstance(body.get("epoch"), int) or not isinstance(body.get("desk_number"), int):
+            raise NotAnIhmsServer(self.not_ihms_message("its answer to an epoch claim has no epoch"))
+        return body  # type: ignore[return-value]
 
     def catalogue_page(self, cursor: str, limit: int = wire.CATALOG_DEFAULT_LIMIT) -> Answer:
         answer = self._call("GET", "/v1/catalog", params={"since": cursor, "limit": str(limit)})
@@ -222,6 +239,8 @@ class SyncClient:
             raise EnrolmentRefused(reason or "The enrolment code was refused.", code=code)
         if code == wire.CURSOR_UNKNOWN:
             raise CursorUnknown(reason or "The catalogue cursor is unknown.", code=code)
+        if code == wire.SUPERSEDED:
+            raise Superseded.from_answer(parsed)
         if code == wire.PAYLOAD_TOO_LARGE or status == 413:
             raise BatchTooLarge(f"The server found a batch too large: {reason}", code=code)
         if code is None or not reason:

@@ -9,6 +9,7 @@ Nothing waiting in the outbox is ever dropped because of one of them.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
@@ -65,6 +66,8 @@ class SyncError(Exception):
     online: bool = False
     #: The batch of events was too big or too slow: send fewer at a time.
     shrink_batch: bool = False
+    #: A flaky line or a passing server fault: worth trying again within the same pass.
+    transient: bool = False
 
     def __init__(self, message: str, *, code: str | None = None, kind: str | None = None,
                  values: Mapping[str, str] | None = None) -> None:
@@ -92,6 +95,8 @@ class NotEnrolled(SyncError):
 class ServerUnreachable(SyncError):
     """No answer: the line is down, the address is wrong, or the server is not running."""
 
+    transient = True
+
 
 class RequestTimedOut(ServerUnreachable):
     """The server took too long; a big batch on a slow line is the usual cause."""
@@ -107,11 +112,14 @@ class ServerTrouble(SyncError):
     """The server answered with an error of its own (5xx); it will be tried again."""
 
     online = True
+    transient = True
 
 
 class NotAnIhmsServer(SyncError):
     """Something answered, but not like an IHMS server: a web page, a login portal, garbage.
     Counted as offline: for the counter, the state server was not reached."""
+
+    transient = True
 
 
 class VersionMismatch(SyncError):
@@ -146,6 +154,28 @@ class CursorUnknown(SyncError):
     """The server does not know our catalogue cursor (it was reset): pull from the start."""
 
     online = True
+
+
+class Superseded(SyncError):
+    """Another copy of this desk (restored or copied onto another PC) claimed a newer epoch:
+    the server takes nothing more from this one until it is enrolled again or takes over."""
+
+    online = True
+
+    @classmethod
+    def from_answer(cls, answer: Mapping[str, Any]) -> Superseded:
+        """From the server's 409 answer (or a standing answer) with the claim's details."""
+        claimed_at = answer.get("claimed_at", answer.get("epoch_claimed_at"))
+        when = "an earlier date"
+        if isinstance(claimed_at, str):
+            try:
+                moment = dt.datetime.fromisoformat(claimed_at.replace("Z", "+00:00"))
+                when = moment.astimezone().strftime("%d-%m-%Y %H:%M")
+            except ValueError:
+                pass
+        who = answer.get("claimed_by", answer.get("epoch_claimed_by")) or "another PC"
+        epoch = answer.get("current_epoch", "?")
+        return cls.of("superseded", claimed_by=str(who)[:120], when=when, epoch=epoch)
 
 
 class LocalProblem(SyncError):

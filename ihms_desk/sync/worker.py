@@ -3,6 +3,13 @@
 No Qt here. The loop reports through plain callbacks and stops when its ``threading.Event`` is
 set; ``ihms_desk.ui.sync_adapter`` turns the callbacks into Qt signals, ``ihms-desk sync`` runs
 it headless. Order on the wire is the outbox's per-device sequence, never the PC clock.
+
+Each pass first settles where the desk stands (docs/sync.md, "Restored and copied desks"): a
+database put back from an older copy, or carried to another PC, starts a fresh epoch before
+anything else, offline too; the server then grants the epoch and the desk offers under it
+everything the server has not acknowledged. A flaky line costs a retry, not the pass: a
+request that fails on the way is tried again at once (a few times), and the loop backs off
+only after a pass that delivered nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
 
@@ -26,22 +33,34 @@ from ihms_desk.store import Store
 from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import OutboxEvent
+from ihms_desk.store.outbox import EpochClaim
 from ihms_desk.store.sync_state import CursorMoved, WireEvent
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.client import READ_TIMEOUT, Answer, SyncClient, encode_push_raw
-from ihms_desk.sync.device import advance_marker, require_enrolment, restored_from_backup
+from ihms_desk.sync.device import (
+    advance_marker,
+    default_device_name,
+    fork_reason,
+    machine_dir,
+    machine_id,
+    read_token,
+    require_enrolment,
+    write_home_marker,
+)
 from ihms_desk.sync.errors import (
     MESSAGES,
     CursorUnknown,
     LocalProblem,
     NotAnIhmsServer,
     ServerTrouble,
+    Superseded,
     SyncBusy,
     SyncError,
     VersionMismatch,
     identify,
 )
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 #: Seconds between restore-marker writes during a long push (and once at its end).
@@ -78,6 +97,15 @@ class SyncConfig:
     lock_timeout: float = 0.0
     #: The PC clock (tests move it); only timestamps shown to people and the skew use it.
     clock: Clock = field(default=system_clock)
+    #: A request that fails on a flaky line (no answer, a 5xx, a garbled answer) is tried
+    #: again this many times in the same pass (at once, then after 0.2 s, 0.4 s), before the
+    #: pass gives up.
+    retries_in_pass: int = 3
+    retry_pause: float = 0.1
+    #: This PC's own folder (its id and home markers); None: ``device.machine_dir()``.
+    machine_dir: Path | None = None
+    #: How this PC is named to the district when it claims an epoch; None: the computer's name.
+    device_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,11 +130,23 @@ class SyncStatus:
     syncing: bool = False
     last_error_kind: str | None = None
     last_error_values: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: When the server last acknowledged events (a pass that failed half-way counts too), how
+    #: many it acknowledged in the last hour, and when the loop tries next after a failure.
+    last_delivery: str | None = None
+    delivered_last_hour: int = 0
+    next_try_at: str | None = None
+
+    @property
+    def last_contact(self) -> str | None:
+        """The later of the last complete sync and the last delivery: when records last got
+        through, which is what "last sync" means to the counter."""
+        return max((t for t in (self.last_success, self.last_delivery) if t), default=None)
 
 
 @dataclass(frozen=True)
 class SyncOutcome:
-    """What one pass did. ``complete`` means nothing is left waiting and nothing failed."""
+    """What one pass did, kept when it fails half-way. ``complete`` means nothing is left
+    waiting and nothing failed; ``progress`` that the server took (or refused) something."""
 
     sent: int = 0
     duplicates: int = 0
@@ -114,10 +154,16 @@ class SyncOutcome:
     waiting: int = 0
     catalogue_changes: int = 0
     error: SyncError | None = None
+    #: Events moved to a fresh epoch in this pass (a restore, a copy, a clash).
+    resent: int = 0
 
     @property
     def complete(self) -> bool:
         return self.error is None and self.waiting == 0
+
+    @property
+    def progress(self) -> bool:
+        return self.sent + self.duplicates + self.set_aside > 0
 
 
 StatusCallback = Callable[[SyncStatus], None]
@@ -162,10 +208,11 @@ def envelope_head(event: OutboxEvent | WireEvent, device_id: str, facility_code:
     }
 
 
-def read_status(store: Store, *, syncing: bool = False) -> SyncStatus:
+def read_status(store: Store, *, syncing: bool = False, now: dt.datetime | None = None) -> SyncStatus:
     """The sync state as the database holds it, with the kind of its last error."""
     state = store.sync_state()
     waiting, set_aside = store.unsent_counts()
+    moment = now or dt.datetime.now(dt.timezone.utc)
     # The database keeps only the English (an earlier version's file has nothing else): the
     # kind is recognised from it, so a failure recorded before an upgrade is worded too.
     kind, values = identify(state.last_error)
@@ -182,20 +229,44 @@ def read_status(store: Store, *, syncing: bool = False) -> SyncStatus:
         syncing=syncing,
         last_error_kind=kind,
         last_error_values=values,
+        last_delivery=state.last_delivery_at,
+        delivered_last_hour=store.delivered_since(moment - dt.timedelta(hours=1)),
+        next_try_at=state.next_try_at,
     )
 
 
 @dataclass
 class _Tally:
-    """What a push has done so far in this pass."""
+    """What a pass has done so far; it survives an error (the outcome reports it)."""
 
-    waiting: int
+    waiting: int = 0
     sent: int = 0
     duplicates: int = 0
     set_aside: int = 0
+    resent: int = 0
+    catalogue_changes: int = 0
     #: The highest (epoch, sequence) the server acknowledged, for the restore marker.
     acknowledged: tuple[int, int] | None = None
-    clash: str | None = None
+    #: The server refused events for reusing (epoch, sequence): this desk must move on.
+    clash: bool = False
+    clash_message: str | None = None
+    error: SyncError | None = None
+
+    @property
+    def delivered(self) -> int:
+        return self.sent + self.duplicates + self.set_aside
+
+    def outcome(self, waiting: int) -> SyncOutcome:
+        return SyncOutcome(self.sent, self.duplicates, self.set_aside, waiting,
+                           self.catalogue_changes, self.error, self.resent)
+
+
+@dataclass
+class _Batch:
+    """Waiting events read for one push, and their encoded request body."""
+
+    events: list[WireEvent]
+    body: bytes
 
 
 class SyncWorker:
@@ -257,7 +328,11 @@ class SyncWorker:
 
     def run(self) -> None:
         """Try at start, then on request, after saves, on the timer and nightly, retrying
-        failures forever with backoff, until ``stop`` is set."""
+        failures forever, until ``stop`` is set.
+
+        A pass that delivered something made progress, even if the line then failed: the next
+        pass follows at once. Only a pass that delivered nothing backs off (exponentially,
+        with jitter), so a line that fails 30 % of requests still drains the queue."""
         failures = 0
         retry_at: float | None = None
         timer_at = time.monotonic() + self.config.interval
@@ -276,12 +351,11 @@ class SyncWorker:
                 if network_back:
                     failures, retry_at = 0, None
                 nightly_due = self._nightly_due(nightly_done)
-                if failures:
-                    due = requested or nightly_due or (retry_at is not None and now >= retry_at)
-                else:
-                    due = requested or nightly_due or now >= timer_at or (save_due is not None and now >= save_due)
+                due = requested or nightly_due or (retry_at is not None and now >= retry_at)
+                if not failures:
+                    due = due or now >= timer_at or (save_due is not None and now >= save_due)
                 if not due:
-                    deadlines = [retry_at] if failures else [timer_at, save_due]
+                    deadlines = [retry_at] if failures else [retry_at, timer_at, save_due]
                     poll = self.config.wall_clock_poll
                     wait = min((d - now for d in deadlines if d is not None), default=poll)
                     # Wake now and then to look at the wall clock for the nightly sync.
@@ -298,20 +372,42 @@ class SyncWorker:
                 except Exception as error:  # a bug: logged with its traceback; the loop outlives it
                     log.exception("sync pass failed unexpectedly")
                     outcome = SyncOutcome(error=SyncError.of("unexpected", error=type(error).__name__))
+                delay: float | None = None
                 if isinstance(outcome.error, SyncBusy):
-                    retry_at = time.monotonic() + self.config.backoff_base  # the other sync will finish
+                    delay = self.config.backoff_base  # the other sync will finish
                     failures = max(failures, 1)
+                elif outcome.error is not None and outcome.progress:
+                    # Records got through before the line failed: go on at once.
+                    failures, delay = 0, 0.0
+                    log.info("sync delivered %d events, then: %s; going on at once",
+                             outcome.sent + outcome.duplicates + outcome.set_aside, outcome.error.message)
                 elif outcome.error is not None:
                     failures += 1
                     delay = backoff_delay(failures, self.config.backoff_base, self.config.backoff_cap)
-                    retry_at = time.monotonic() + delay
                     log.info("sync failed (%s); next try in %.0f s", outcome.error.message, delay)
                 else:
-                    failures, retry_at = 0, None
+                    failures = 0
                     timer_at = time.monotonic() + self.config.interval
+                retry_at = None if delay is None else time.monotonic() + delay
+                if delay is not None or outcome.error is None:
+                    self._record_next_try(delay)
         finally:
             if self._client is not None:
                 self._client.close()
+
+    def _record_next_try(self, delay: float | None) -> None:
+        """Say when the loop tries again (for the Sync screen and ``sync --status``)."""
+        when = None
+        if delay:  # an immediate retry is not worth a line on the screen
+            moment = self.config.clock() + dt.timedelta(seconds=delay)
+            when = moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+        try:
+            with Store.open(self.data_dir, clock=self.config.clock) as store:
+                if store.sync_state().next_try_at != when:
+                    store.record_next_try(when)
+                    self.on_status(read_status(store))
+        except StoreError:
+            log.exception("cannot record the next sync time")
 
     def _nightly_time(self) -> dt.time:
         return self.config.nightly_at or self._nightly_setting
@@ -337,8 +433,9 @@ class SyncWorker:
     # -- one pass --------------------------------------------------------------------------------
 
     def sync_once(self) -> SyncOutcome:
-        """Push everything waiting, then pull the catalogue. Never raises a SyncError: the
-        outcome carries it (and the database records it for the status bar)."""
+        """Settle where the desk stands, push everything waiting, then pull the catalogue.
+        Never raises a SyncError: the outcome carries it, with what the pass did before it
+        (and the database records it for the status bar)."""
         try:
             self._lock.acquire(timeout=self.config.lock_timeout)
         except Timeout:
@@ -359,30 +456,49 @@ class SyncWorker:
     def _pass(self, store: Store) -> SyncOutcome:
         self._read_nightly_setting(store)
         store.record_sync_attempt()
-        sent = duplicates = set_aside = changes = 0
-        clash: str | None = None
+        store.forget_deliveries_before(self.config.clock() - dt.timedelta(days=1))
+        tally = _Tally()
         try:
+            self._check_local_standing(store)
             server_url, device_id, token = require_enrolment(store)
             facility_code = store.require_facility().code
-            # A local check, made before the network so that it also happens offline, as soon
-            # as the program starts on a restored file.
-            if restored_from_backup(store, device_id):
-                epoch = store.start_new_epoch()
-                log.warning("database restored from an older copy; new events use epoch %d", epoch)
             client = self._client_for(server_url, token)
-            self._check_server(store, client)
-            sent, duplicates, set_aside, clash = self._push_all(store, client, device_id, facility_code)
-            changes = self._pull_catalogue(store, client)
+            self._retrying(lambda: self._check_server(store, client))
+            self._settle_epoch(store, client, device_id, tally)
+            self._push_all(store, client, device_id, facility_code, tally)
+            if tally.error is not None:
+                raise tally.error
+            tally.catalogue_changes = self._pull_catalogue(store, client)
         except SyncError as error:
-            store.record_sync_error(error.message, online=error.online)
-            return SyncOutcome(sent, duplicates, set_aside, store.unsent_counts()[0], changes, error)
+            tally.error = error
+            # A pass that delivered records reached the server, whatever failed after.
+            store.record_sync_error(error.message, online=error.online or tally.delivered > 0)
+            return tally.outcome(store.unsent_counts()[0])
         waiting = store.unsent_counts()[0]
         if self.stop.is_set() and waiting:
-            return SyncOutcome(sent, duplicates, set_aside, waiting, changes)
+            return tally.outcome(waiting)
         store.record_sync_success()
-        if clash is not None:  # kept in view until a later pass goes through cleanly
-            store.record_sync_error(clash, online=True)
-        return SyncOutcome(sent, duplicates, set_aside, waiting, changes)
+        if tally.clash_message is not None:  # kept in view until a later pass goes through cleanly
+            store.record_sync_error(tally.clash_message, online=True)
+        return tally.outcome(waiting)
+
+    def _retrying(self, call: Callable[[], T]) -> T:
+        """``call()``, tried again after short pauses when the line fails on the way."""
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except SyncError as error:
+                attempt += 1
+                if not error.transient or attempt > self.config.retries_in_pass or self.stop.is_set():
+                    raise
+                log.info("retrying at once (%d of %d): %s", attempt, self.config.retries_in_pass, error.message)
+                self.stop.wait(self._pause(attempt))
+
+    def _pause(self, attempt: int) -> float:
+        """At once the first time (a dropped connection is usually just that), then 0.2 s,
+        0.4 s, ...: a server in trouble gets a moment."""
+        return 0.0 if attempt == 1 else min(2.0, self.config.retry_pause * float(2 ** (attempt - 1)))
 
     def _client_for(self, server_url: str, token: str) -> SyncClient:
         if self._client is None or self._client_key != (server_url, token):
@@ -417,63 +533,172 @@ class SyncWorker:
         skew = (server_now - pc_now).total_seconds()
         store.record_clock_skew(round(skew, 1), flagged=abs(skew) > self.config.clock_skew_limit)
 
+    # -- where the desk stands -------------------------------------------------------------------
+
+    def _check_local_standing(self, store: Store) -> None:
+        """Before any network, so that it also happens offline as soon as the program starts:
+        is this database behind what this PC or its data folder last knew, or was its folder
+        last used on another PC? Then documents saved from now on must not take numbers or
+        sequences the server may hold: a fresh epoch starts here, to be granted later."""
+        device_id = store.sync_state().device_id
+        if device_id is None:
+            return  # never enrolled: nothing of it is on any server
+        home = machine_dir(self.config.machine_dir)
+        machine = machine_id(home)
+        reason = fork_reason(store, device_id, home, machine)
+        if reason is None and read_token(store.folder.root) is None and store.pending_epoch_claim() is None:
+            # Enrolled, but the token did not come along: the database was copied or put back
+            # on its own. Enrolling again makes a new device; until then, a series of its own.
+            reason = "moved"
+        if reason is not None:
+            epoch = store.start_new_epoch(reason=reason)
+            log.warning("this database was %s; documents from now on are numbered under epoch %d",
+                        "restored from an older copy" if reason == "restored" else "moved from another PC",
+                        epoch)
+        write_home_marker(home, store, device_id, machine)
+        advance_marker(store.folder.root, device_id, 0, 0, machine)
+
+    def _settle_epoch(self, store: Store, client: SyncClient, device_id: str, tally: _Tally) -> None:
+        """Ask the server where this device stands and move to a fresh epoch when this
+        database is not where the server is. Events the server has not acknowledged are then
+        offered under the fresh epoch; an older copy of the desk is refused clearly."""
+        claim = store.pending_epoch_claim()
+        if claim is None:
+            epoch = store.device_state()["epoch"]
+            standing = self._retrying(lambda: client.standing(epoch))
+            store.set_desk_number(standing["desk_number"])
+            if standing["current_epoch"] > epoch:
+                raise Superseded.from_answer(dict(standing))
+            if not self._holds(store, standing):
+                log.warning("the server holds events of epoch %d this database does not have "
+                            "(restored from an older copy, or a copy of another desk)", epoch)
+                store.start_new_epoch(reason="diverged")
+                claim = store.pending_epoch_claim()
+        if claim is not None:
+            self._claim(store, client, device_id, claim, tally)
+        tally.resent += store.requeue_under_current_epoch()
+
+    @staticmethod
+    def _holds(store: Store, standing: wire.StandingDict) -> bool:
+        """Does this database hold the last event the server has of its epoch, under the same
+        sequence? Sequences are given out in order, so if it does, it holds every earlier one."""
+        if not standing["max_sequence"]:
+            return True
+        return store.outbox_event_id_at(standing["max_sequence"]) == standing["event_id_at_max"]
+
+    def _claim(self, store: Store, client: SyncClient, device_id: str, claim: EpochClaim,
+               tally: _Tally) -> None:
+        grant = self._retrying(lambda: client.claim_epoch({
+            "device_id": device_id, "claim": claim.claim, "from_epoch": claim.from_epoch,
+            "proposed_epoch": claim.proposed_epoch, "reason": claim.reason,
+            "take_over": claim.take_over, "claimed_by": self.config.device_name or default_device_name(),
+        }))
+        moved = store.adopt_epoch(grant["epoch"], grant["desk_number"])
+        tally.resent += moved
+        log.warning("the server granted epoch %d (%s); %d waiting events go under it",
+                    grant["epoch"], claim.reason, moved)
+
     # -- push ------------------------------------------------------------------------------------
 
-    def _push_all(self, store: Store, client: SyncClient, device_id: str,
-                  facility_code: str) -> tuple[int, int, int, str | None]:
-        """Send every waiting event in sequence order; returns (applied, duplicates, set
-        aside, the clash message if the server holds other events under our sequences).
+    def _push_all(self, store: Store, client: SyncClient, device_id: str, facility_code: str,
+                  tally: _Tally | None = None) -> _Tally:
+        """Send every waiting event in sequence order. When the server refuses events for
+        reusing an (epoch, sequence) another copy of this desk used, the desk claims a fresh
+        epoch and sends them again in another round: they are never dropped. A failure ends
+        up in ``tally.error``; what was delivered before it stays counted."""
+        tally = tally or _Tally()
+        tally.waiting = store.unsent_counts()[0]
+        try:
+            for _ in range(3):  # a clash again right after a fresh epoch would be a server bug
+                tally.clash = False
+                self._push_round(store, client, device_id, facility_code, tally)
+                if not tally.clash:
+                    break
+                store.start_new_epoch(reason="clash")
+                claim = store.pending_epoch_claim()
+                assert claim is not None
+                self._claim(store, client, device_id, claim, tally)
+                tally.clash_message = MESSAGES["records_clash"].format(epoch=store.device_state()["epoch"])
+                log.error(tally.clash_message)
+                tally.waiting = store.unsent_counts()[0]
+        except SyncError as error:
+            tally.error = error
+        return tally
+
+    def _encode(self, events: list[WireEvent], device_id: str, facility_code: str) -> _Batch:
+        return _Batch(events, encode_push_raw(
+            device_id, [(envelope_head(e, device_id, facility_code), e.payload_json) for e in events]))
+
+    def _push_round(self, store: Store, client: SyncClient, device_id: str, facility_code: str,
+                    tally: _Tally) -> None:
+        """One pass over the waiting events.
 
         One batch is on the wire at a time, but while the server stores it this thread reads
         the next batch and records the answer to the previous one: on a PC that does both
-        sides' work (the benchmark) or a slow server, that overlap is most of the speed."""
-        tally = _Tally(waiting=store.unsent_counts()[0])
+        sides' work (the benchmark) or a slow server, that overlap is most of the speed. A
+        batch that fails on the way is sent again after a short pause, a few times; an event
+        the server neither took nor refused waits for the next pass."""
         marker_written = time.monotonic()
+        retries = self.config.retries_in_pass
 
-        def next_batch(after: int) -> tuple[list[WireEvent], bytes]:
-            # after: an event the server neither took nor refused waits for the next pass.
+        def read(after: int) -> _Batch:
             events = [] if self.stop.is_set() else store.pending_wire_events(self.batch_size, after_sequence=after)
-            return events, encode_push_raw(
-                device_id, [(envelope_head(e, device_id, facility_code), e.payload_json) for e in events])
+            return self._encode(events, device_id, facility_code)
 
-        def send(batch: tuple[list[WireEvent], bytes]) -> Future[Answer]:
-            return sender.submit(client.send_push, batch[1], len(batch[0]))
+        def send(batch: _Batch) -> Future[Answer]:
+            return sender.submit(client.send_push, batch.body, len(batch.events))
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ihms-push") as sender:
             try:
-                batch = next_batch(0)
-                in_flight = send(batch) if batch[0] else None
+                batch = read(0)
+                in_flight = send(batch) if batch.events else None
+                following: _Batch | None = None
+                failures = 0
                 while in_flight is not None:
-                    events = batch[0]
-                    following = next_batch(events[-1].sequence)
+                    if following is None:
+                        following = read(batch.events[-1].sequence)
                     try:
                         answer = in_flight.result()
                     except SyncError as error:
+                        store.record_sync_failure([e.event_id for e in batch.events], error.message)
+                        failures += 1
                         if error.shrink_batch:
                             self.batch_size = max(1, self.batch_size // 2)
-                        store.record_sync_failure([e.event_id for e in events], error.message)
-                        raise
-                    in_flight = send(following) if following[0] else None
-                    self._record_batch(store, client, events, answer, tally)
+                            if len(batch.events) > self.batch_size:
+                                batch, following = self._encode(batch.events[:self.batch_size], device_id,
+                                                                facility_code), None
+                        if not error.transient or failures > retries or self.stop.is_set():
+                            raise
+                        log.info("batch failed (%s); sending it again (%d of %d)", error.message, failures, retries)
+                        self.stop.wait(self._pause(failures))
+                        in_flight = send(batch)
+                        continue
+                    failures = 0
+                    results = answer.body["results"]
+                    if [r["event_id"] for r in results] != [e.event_id for e in batch.events]:
+                        raise NotAnIhmsServer(client.not_ihms_message("its results do not match the events sent"))
+                    clash = any(r.get("code") == wire.SEQUENCE_REUSED for r in results)
+                    # Not a batch more under an epoch another copy of the desk uses.
+                    in_flight = send(following) if following.events and not clash else None
+                    self._record_batch(store, batch.events, results, tally)
                     if tally.acknowledged is not None and time.monotonic() - marker_written > MARKER_EVERY:
-                        advance_marker(store.folder.root, device_id, *tally.acknowledged)
+                        advance_marker(store.folder.root, device_id, *tally.acknowledged, self._machine())
                         marker_written = time.monotonic()
                     self.batch_size = min(self.config.max_batch_size, self.batch_size + max(1, self.batch_size // 8))
                     self.on_progress(tally.sent + tally.duplicates, tally.waiting)
-                    batch = following
+                    batch, following = following, None
             finally:
                 if tally.acknowledged is not None:
-                    advance_marker(store.folder.root, device_id, *tally.acknowledged)
-        return tally.sent, tally.duplicates, tally.set_aside, tally.clash
+                    advance_marker(store.folder.root, device_id, *tally.acknowledged, self._machine())
 
-    def _record_batch(self, store: Store, client: SyncClient, batch: list[WireEvent], answer: Answer,
+    def _machine(self) -> str | None:
+        return machine_id(machine_dir(self.config.machine_dir))
+
+    def _record_batch(self, store: Store, batch: list[WireEvent], results: list[dict[str, Any]],
                       tally: _Tally) -> None:
-        """Each event's result in one local transaction; a refused event is set aside."""
-        results = answer.body["results"]
-        if [r["event_id"] for r in results] != [e.event_id for e in batch]:
-            raise NotAnIhmsServer(client.not_ihms_message("its results do not match the events sent"))
+        """Each event's result in one local transaction; a refused event is set aside (one
+        refused for a reused sequence only until the fresh epoch, see ``_push_all``)."""
         store.record_sync_results((r["event_id"], r["status"], r.get("code"), r.get("reason")) for r in results)
-        reused_epochs: set[int] = set()
         for event, result in zip(batch, results):
             status = result["status"]
             if status in (wire.APPLIED, wire.DUPLICATE):
@@ -486,25 +711,15 @@ class SyncWorker:
                 if tally.acknowledged is None or key > tally.acknowledged:
                     tally.acknowledged = key
             elif status == wire.REJECTED:
-                tally.set_aside += 1
                 tally.waiting -= 1
                 if result.get("code") == wire.SEQUENCE_REUSED:
-                    reused_epochs.add(event.epoch)
-                log.warning("event %s (sequence %d) set aside: %s", event.event_id, event.sequence,
-                            result.get("reason"))
-        if reused_epochs:
-            tally.clash = self._clash(store, max(reused_epochs))
-
-    def _clash(self, store: Store, epoch_reused: int) -> str:
-        """The server holds other events under our (epoch, sequence): this database is a copy
-        of another desk's, or came back from an old backup. New events get a fresh epoch so
-        they no longer clash; the clashing ones stay set aside for the district to look at."""
-        epoch = store.device_state()["epoch"]
-        if epoch <= epoch_reused:
-            epoch = store.start_new_epoch()
-        message = MESSAGES["records_clash"].format(epoch=epoch)
-        log.error(message)
-        return message
+                    tally.clash = True
+                    log.warning("event %s (sequence %d) clashes with another copy of this desk; it is "
+                                "sent again under a fresh epoch", event.event_id, event.sequence)
+                else:
+                    tally.set_aside += 1
+                    log.warning("event %s (sequence %d) set aside: %s", event.event_id, event.sequence,
+                                result.get("reason"))
 
     # -- pull ------------------------------------------------------------------------------------
 
@@ -515,7 +730,8 @@ class SyncWorker:
         restarted = False
         while not self.stop.is_set():
             try:
-                page = client.catalogue_page(cursor, self.config.catalogue_page_size).body
+                asked = cursor
+                page = self._retrying(lambda: client.catalogue_page(asked, self.config.catalogue_page_size)).body
             except CursorUnknown:
                 if restarted:
                     raise

@@ -54,9 +54,10 @@ class SyncAdapter(QObject):
 
     def _report(self, status: SyncStatus) -> None:
         self.statusChanged.emit(status)
-        # The status bar reads online=None as "sync not set up on this PC".
+        # The status bar reads online=None as "sync not set up on this PC". Its "last sync" is
+        # when records last got through, also by a pass that failed half-way.
         online = status.online if status.enrolled else None
-        self.stateChanged.emit(online, status.waiting, status.last_success, status.last_error)
+        self.stateChanged.emit(online, status.waiting, status.last_contact, status.last_error)
 
     def _progress(self, sent: int, waiting: int) -> None:
         self.progress.emit(sent, waiting)

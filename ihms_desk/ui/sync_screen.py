@@ -37,6 +37,7 @@ class SyncScreen(Screen):
         self.online_label = QLabel(self)
         self.waiting_label = QLabel(self)
         self.last_success_label = QLabel(self)
+        self.delivered_label = QLabel(self)
         self.last_error_label = QLabel(self)
         self.last_error_label.setWordWrap(True)
         self.clock_label = QLabel(self)
@@ -45,6 +46,7 @@ class SyncScreen(Screen):
         status_form.addRow(self.tr("Connection"), self.online_label)
         status_form.addRow(self.tr("Waiting to be sent"), self.waiting_label)
         status_form.addRow(self.tr("Last success"), self.last_success_label)
+        status_form.addRow(self.tr("Delivered"), self.delivered_label)
         status_form.addRow(self.tr("Last error"), self.last_error_label)
         status_form.addRow(self.tr("PC clock"), self.clock_label)
         self.sync_now_button = QPushButton(self.tr("Sync now"), self)
@@ -117,11 +119,18 @@ class SyncScreen(Screen):
         elif status.online is None:
             self.online_label.setText(self.tr("Not tried yet"))
         else:
-            self.online_label.setText(self.tr("Online") if status.online else self.tr("Offline"))
+            connection = self.tr("Online") if status.online else self.tr("Offline")
+            if status.last_error and status.next_try_at:
+                connection += " " + self.tr("(next try at %1)").replace("%1", datetime_local(status.next_try_at))
+            self.online_label.setText(connection)
         self.waiting_label.setText(self.tr("%1 waiting, %2 set aside")
                                    .replace("%1", group_indian(status.waiting))
                                    .replace("%2", group_indian(status.set_aside)))
         self.last_success_label.setText(datetime_local(status.last_success) or self.tr("Never"))
+        # A pass that failed half-way still delivered: say how much, so "last success" does not mislead.
+        self.delivered_label.setText(self.tr("%1 in the last hour; last at %2")
+                                     .replace("%1", group_indian(status.delivered_last_hour))
+                                     .replace("%2", datetime_local(status.last_delivery) or self.tr("Never")))
         if status.last_error:
             self.last_error_label.setText(
                 sync_error_text(status.last_error, status.last_error_kind, status.last_error_values))

@@ -50,6 +50,13 @@ MESSAGES: dict[str, str] = {
     "required": "{label} is required.",
     "too_long": "{label} is longer than {n} characters.",
     "control_characters": "{label} contains control characters.",
+    "invisible_character": "{label} contains an invisible character (such as a right-to-left mark or a zero-width space).",
+    "batch_too_long": "Batch number '{text}' is longer than {n} characters.",
+    "batch_space_at_ends": "Batch number '{text}' must not start or end with a space.",
+    "batch_characters": (
+        "Batch number '{text}' may hold only what is printed on the pack: letters A-Z, digits, spaces "
+        "and punctuation such as - / ."),
+    "bad_facility_code": "Facility code may have only letters, digits and - _ . (for example CHC-JPR-014).",
     "not_a_date": "{label} '{text}' is not a date; use dd-mm-yyyy.",
     "not_a_month": "Expiry '{text}' is not a month. Type it as on the pack, for example 03/2027.",
     "not_a_whole_number": "Quantity '{text}' is not a whole number.",
@@ -196,6 +203,7 @@ MESSAGES: dict[str, str] = {
     "row_voucher_differs": "Row {row}: {column} differs from earlier rows; one challan per file.",
     "challan_has_no_lines": "The challan file has no lines.",
     "column_control_characters": "{column} contains control characters",
+    "column_invisible_character": "{column} contains an invisible character (such as a right-to-left mark or a zero-width space)",
     "column_empty": "{column} is empty",
     "column_too_long": "{column} is longer than {n} characters",
     "bad_item_code": "code '{code}' must be 1-20 letters, digits or . _ / -",
@@ -268,7 +276,15 @@ MESSAGES: dict[str, str] = {
     "cli_sync_not_enrolled": "Not enrolled with a state server yet (ihms-desk sync --enrol URL CODE).",
     "cli_sync_server": "Server: {server} ({state})",
     "cli_sync_waiting": "Waiting to be sent: {waiting}; set aside by the server: {set_aside}",
-    "cli_sync_last_success": "Last success: {when}",
+    "cli_sync_last_success": "Last complete sync: {when}",
+    "cli_sync_last_delivery": "Last delivery: {when}; delivered in the last hour: {n}",
+    "cli_sync_next_try": "Next try: {when}",
+    "cli_sync_resent": (
+        "{n} records are offered again under a fresh epoch (this desk was restored, copied, or clashed "
+        "with another copy of itself)."),
+    "cli_take_over": (
+        "This PC takes the desk over under epoch {epoch} at the next sync; another copy of it still in "
+        "use is refused from then on."),
     "cli_sync_last_error": "Last error: {error}",
     "cli_sync_clock": "PC clock vs server: {skew} s",
     "cli_sync_clock_wrong": "PC clock vs server: {skew} s  <- this PC's clock is wrong; please correct it",
@@ -334,9 +350,16 @@ SYNC_MESSAGES: dict[str, str] = {
     "batch_too_large": "The server found a batch too large: {reason}",
     "request_refused": "The server refused the request ({code}): {reason}",
     "records_clash": (
-        "Some records clash with records the server already has from this device: this PC may be "
-        "a copy of another desk, or restored from an old backup. They are set aside (see the Sync "
-        "screen); new records continue under epoch {epoch}. Call the district."),
+        "Some records clashed with records the server already has from this device: this PC may "
+        "be a copy of another desk, or restored from an old backup. They are sent again under "
+        "epoch {epoch}, so nothing is lost; tell the district."),
+    "superseded": (
+        "This desk's records now come from another PC, {claimed_by}, which restored or copied "
+        "this desk's data and took it over on {when} (epoch {epoch}); this PC holds an older copy. "
+        "Records saved here stay on this PC and are not sent. If this PC is still used at the "
+        "counter, ask the district for a new enrolment code and enrol it again: it then sends its "
+        "records as a desk of its own. If this PC is the one to keep, run "
+        "'ihms-desk sync --take-over'."),
     "local_problem": "This PC could not sync: {reason}",
     "sync_busy": (
         "Another sync of this data folder is running (the program or a scheduled task); this one "

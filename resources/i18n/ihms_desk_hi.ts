@@ -2089,7 +2089,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>SyncAdapter</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_adapter.py" line="+119"/>
+        <location filename="../../ihms_desk/ui/sync_adapter.py" line="+120"/>
         <source>{facility} ({code}) is enrolled with {server}.</source>
         <extracomment>The whole :class:`SyncStatus`, after every pass and when a pass starts. online (bool; None when not enrolled or not tried yet), events waiting, last success (ISO timestamp text or None), last error in plain English words (or None; the status bar words it in the user&apos;s language): exactly the arguments of ``ihms_desk.ui.sync_status.SyncStatus.set_state``. Events sent so far in this pass, events still waiting. Enrolment done (True) or refused (False), with the message to show, in the user&apos;s language. The enrolment thread&apos;s result (an Enrolment, a SyncError or an unexpected exception), handed to the GUI thread, where it is worded (translations belong to that thread).</extracomment>
         <translation>{facility} ({code}) {server} के साथ पंजीकृत हो गया।</translation>
@@ -2108,7 +2108,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>राज्य सर्वर</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Server</source>
         <translation>सर्वर</translation>
     </message>
@@ -2126,6 +2126,11 @@ The screens whose work is running in the worker thread, and what each adds to th
         <location line="+1"/>
         <source>Last success</source>
         <translation>पिछली सफलता</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delivered</source>
+        <translation>भेजे गए</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2204,12 +2209,12 @@ The screens whose work is running in the worker thread, and what each adds to th
     </message>
     <message>
         <location line="+2"/>
-        <location line="+36"/>
+        <location line="+43"/>
         <source>Syncing...</source>
         <translation>सिंक हो रहा है...</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-41"/>
         <source>Not tried yet</source>
         <translation>अभी कोशिश नहीं हुई</translation>
     </message>
@@ -2224,17 +2229,28 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>ऑफ़लाइन</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>(next try at %1)</source>
+        <translation>(अगली कोशिश %1 पर)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 waiting, %2 set aside</source>
         <translation>%1 बाकी, %2 अलग रखी</translation>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+4"/>
         <source>Never</source>
         <translation>कभी नहीं</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-2"/>
+        <source>%1 in the last hour; last at %2</source>
+        <translation>पिछले एक घंटे में %1; आख़िरी बार %2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>None</source>
         <translation>कोई नहीं</translation>
     </message>

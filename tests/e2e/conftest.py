@@ -80,8 +80,9 @@ def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make_desk(desk_template: Path, tmp_path: Path) -> Iterator[Callable[..., Desk]]:
     desks: list[Desk] = []
 
-    def factory(name: str = "desk", clock: object = None, *, existing: bool = False) -> Desk:
-        desk = Desk(None if existing else desk_template, tmp_path / name, clock)
+    def factory(name: str = "desk", clock: object = None, *, existing: bool = False,
+                pc: Path | None = None) -> Desk:
+        desk = Desk(None if existing else desk_template, tmp_path / name, clock, pc)
         desks.append(desk)
         return desk
 

@@ -28,7 +28,8 @@ ITEMS_CSV = (
 
 #: Small times so that a failing pass is retried within the test's patience.
 FAST = SyncConfig(backoff_base=0.05, backoff_cap=0.5, debounce=0.1, interval=3600.0,
-                  connect_timeout=2.0, read_timeout=10.0, nightly_at=dt.time(23, 59, 59))
+                  connect_timeout=2.0, read_timeout=10.0, nightly_at=dt.time(23, 59, 59),
+                  retry_pause=0.01)
 
 
 def build_template(folder: Path) -> Path:
@@ -45,13 +46,16 @@ def build_template(folder: Path) -> Path:
 
 
 class Desk:
-    """One counter PC: its data folder, a store acting as the administrator, and a worker."""
+    """One counter PC: its data folder, a store acting as the administrator, and a worker.
+    ``pc`` is the PC's own folder (its id and home markers): desks given the same one are
+    on the same PC."""
 
-    def __init__(self, template: Path | None, data_dir: Path, clock: Any = None) -> None:
+    def __init__(self, template: Path | None, data_dir: Path, clock: Any = None, pc: Path | None = None) -> None:
         if template is not None:  # None: the folder is already there (a copied desk)
             data_dir.mkdir(parents=True)
             shutil.copy(template / "ihms-desk.sqlite3", data_dir / "ihms-desk.sqlite3")
         self.data_dir = data_dir
+        self.pc = pc or data_dir.parent / f"pc-of-{data_dir.name}"
         self.clock = clock
         self.store = Store.open(data_dir, clock=clock) if clock else Store.open(data_dir)
         self.store.act_as("admin")
@@ -71,9 +75,29 @@ class Desk:
         self.store.conn.execute("PRAGMA synchronous = NORMAL")
 
     def copy_folder_to(self, data_dir: Path) -> None:
-        """Copy the whole data folder (database, token, marker) as someone cloning the PC would."""
+        """Copy the whole data folder (database, token, marker) as someone cloning the PC, or a
+        backup tool, would."""
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         shutil.copytree(self.data_dir, data_dir)
+
+    def put_folder_back(self, copy: Path) -> None:
+        """Replace the whole data folder with an older copy of it, as a technician would."""
+        self.store.close()
+        shutil.rmtree(self.data_dir)
+        shutil.copytree(copy, self.data_dir)
+        self.reopen()
+
+    def put_database_back(self, backup: Path) -> None:
+        """Replace the database file alone with an older copy; the rest of the folder stays."""
+        self.store.close()
+        database = self.data_dir / "ihms-desk.sqlite3"
+        for suffix in ("-wal", "-shm"):
+            (self.data_dir / (database.name + suffix)).unlink(missing_ok=True)
+        shutil.copy(backup, database)
+        self.reopen()
+
+    def numbers(self) -> list[str]:
+        return [row[0] for row in self.store.conn.execute("SELECT number FROM document ORDER BY id")]
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -103,9 +127,9 @@ class Desk:
     def worker(self, config: SyncConfig = FAST, **kwargs: Any) -> SyncWorker:
         if self.clock is not None and "clock" not in kwargs:
             kwargs["clock"] = self.clock
-        if kwargs:
-            config = replace(config, **kwargs)
-        return SyncWorker(self.data_dir, config)
+        kwargs.setdefault("machine_dir", self.pc)
+        kwargs.setdefault("device_name", f"PC {self.data_dir.name}")
+        return SyncWorker(self.data_dir, replace(config, **kwargs))
 
     def sync_until_done(self, worker: SyncWorker | None = None, attempts: int = 50) -> SyncOutcome:
         worker = worker or self.worker()
@@ -141,51 +165,66 @@ def server_documents(server: ServerStore, facility_code: str = FACILITY_CODE) ->
         return Counter((str(r[0]), r[1]) for r in cur.fetchall())
 
 
+def server_movements(server: ServerStore, event_ids: set[str],
+                     facility_code: str = FACILITY_CODE) -> list[dict[str, Any]]:
+    """The movements of the given events, as the server stored them."""
+    with server._read() as cur:
+        cur.execute("SELECT event_id, body FROM event WHERE facility_code = %s", (facility_code,))
+        bodies = [(str(r[0]), server._json_out(r[1])) for r in cur.fetchall()]
+    return [m for event_id, body in bodies if event_id in event_ids for m in body["payload"]["movements"]]
+
+
 def server_stock(server: ServerStore, facility_code: str = FACILITY_CODE) -> dict[tuple[str, str], int]:
     return {key: qty for key, (_, qty) in server.stock_rows(facility_code).items() if qty != 0}
 
 
+def add_movements(totals: dict[tuple[str, str], int], movements: list[dict[str, Any]], sign: int = 1) -> None:
+    for movement in movements:
+        key = (movement["item_code"], movement["batch_no"])
+        totals[key] = totals.get(key, 0) + sign * movement["qty"]
+
+
 def assert_converged(desks: Desk | list[Desk], server: ServerStore, *, lost_on_desk: int = 0) -> None:
-    """Once the outbox is empty the server holds exactly the desks' sent documents, once each,
-    and its stock per batch equals the desk's, less what the server set aside (which never
-    arrived there).
+    """The check every case ends with. Once the outbox is empty: the server holds every
+    document the desks sent, exactly once, and none they hold set aside; no two documents of
+    the facility share a number; the server's stock per item and batch equals the desks'
+    (less what was set aside, plus what only the server still has); ``ihms-desk doctor`` finds
+    nothing wrong on any desk.
 
     ``lost_on_desk``: documents the server holds that no desk has any more (a desk restored
-    from an old backup lost them; the server keeps the only copy). Stock is then compared
-    only when nothing was lost."""
+    from an old backup lost them; the server keeps the only copy)."""
     desks = desks if isinstance(desks, list) else [desks]
     sent: dict[str, str] = {}
     rejected: dict[str, dict[str, Any]] = {}
+    payloads: dict[str, str] = {}
     for desk in desks:
         outbox = desk.outbox()
         assert all(row["status"] != "pending" for row in outbox), "the outbox is not empty"
         sent.update((row["event_id"], row["number"]) for row in outbox if row["status"] == "sent")
         rejected.update((row["event_id"], row) for row in outbox if row["status"] == "rejected")
+        payloads.update((row["event_id"], row["payload"]) for row in outbox)
+        assert desk.store.doctor() == [], f"doctor found problems on {desk.data_dir.name}"
     held = server_documents(server)
     held_ids = {event_id for event_id, _ in held}
-    if len(desks) == 1 and not lost_on_desk:
-        numbers = Counter(number for _, number in held)
-        assert max(numbers.values(), default=1) == 1, "the server holds a document twice"
+    assert max(held.values(), default=1) == 1, "the server holds an event twice"
+    numbers = Counter(number for _, number in held)
+    assert max(numbers.values(), default=1) == 1, (
+        f"two documents share a number: {[n for n, c in numbers.items() if c > 1][:5]}")
     missing = set(sent) - held_ids
     assert not missing, f"{len(missing)} sent documents are not on the server"
     assert not held_ids & set(rejected), "an event set aside on the desk is on the server"
-    assert len(held_ids) - len(sent) == lost_on_desk, (
+    only_on_server = held_ids - set(sent)
+    assert len(only_on_server) == lost_on_desk, (
         f"server holds {len(held_ids)} documents, the desks sent {len(sent)}")
-    if lost_on_desk:
-        return
     if len(desks) == 1:
-        # The desk's own balances, less what was set aside, are what the server projects.
+        # The desk's own balances, less what was set aside, plus what only the server has.
         expected = desks[0].stock()
         for row in rejected.values():
-            for movement in json.loads(row["payload"])["movements"]:
-                key = (movement["item_code"], movement["batch_no"])
-                expected[key] = expected.get(key, 0) - movement["qty"]
+            add_movements(expected, json.loads(row["payload"])["movements"], -1)
     else:
-        # Desks that share events (a clone) cannot share balances: sum the sent events instead.
+        # Desks that share events (a copy) cannot share balances: sum the sent events instead.
         expected = {}
-        payloads = {row["event_id"]: row["payload"] for desk in desks for row in desk.outbox()}
         for event_id in sent:
-            for movement in json.loads(payloads[event_id])["movements"]:
-                key = (movement["item_code"], movement["batch_no"])
-                expected[key] = expected.get(key, 0) + movement["qty"]
+            add_movements(expected, json.loads(payloads[event_id])["movements"])
+    add_movements(expected, server_movements(server, only_on_server))
     assert server_stock(server) == {key: qty for key, qty in expected.items() if qty != 0}

@@ -3,7 +3,8 @@ on purpose: it can drop the answer after forwarding, cut the request body, answe
 page, refuse connections, delay, duplicate, or hold a request back and deliver it late.
 
 Faults are queued per request with :meth:`FaultProxy.add`; a request no fault matches is
-forwarded untouched. Everything stays on 127.0.0.1.
+forwarded untouched, or, after :meth:`FaultProxy.random_faults`, meets a fault drawn at random
+(a flaky line: "30 % mixed faults"). Everything stays on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import random
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -48,17 +51,23 @@ class Captured:
 
 
 class FaultProxy:
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, count_batches: bool = True) -> None:
+        """``count_batches``: read each push to note its size (``batch_sizes``); the benchmark
+        turns it off, the proxy's own parsing would slow the line it measures."""
         parts = urlsplit(upstream)
         assert parts.hostname in ("127.0.0.1", "localhost"), "the proxy only talks to loopback"
         self.upstream = (parts.hostname, parts.port or 80)
+        self.count_batches = count_batches
         self.faults: list[Fault] = []
         self.held: list[Captured] = []
         self.log: list[tuple[str, str, str]] = []  # (method, path, what happened)
         self.batch_sizes: list[int] = []  # events in each push that reached the proxy
         self.forwarded_results: list[int] = []
+        self.random_hits: list[str] = []  # the faults random_faults() drew
         self._lock = threading.Lock()
         self._refusing = False
+        self._random: tuple[float, tuple[str, ...], random.Random] | None = None
+        self._failing_pushes: tuple[Callable[[int], bool], int, list[int]] | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -126,8 +135,26 @@ class FaultProxy:
     def clear(self) -> None:
         with self._lock:
             self.faults.clear()
+            self._random = None
+            self._failing_pushes = None
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def fail_pushes(self, should_fail: Callable[[int], bool], status: int = 503) -> None:
+        """From now on answer ``status`` to the pushes (``POST /v1/events``, counted from 1)
+        that ``should_fail(number)`` picks, until :meth:`clear`."""
+        with self._lock:
+            self._failing_pushes = (should_fail, status, [0])
+
+    #: The line of issue 10: refused, cut, answer dropped after the server committed, a 5xx,
+    #: or delivered twice at once.
+    MIXED = ("drop_request", "cut_body", "drop_response", "status", "duplicate")
+
+    def random_faults(self, rate: float, actions: tuple[str, ...] = MIXED, seed: int = 10) -> None:
+        """From now on, each /v1/ request no queued fault matches meets one of ``actions``
+        with probability ``rate`` (reproducible: a seeded generator)."""
+        with self._lock:
+            self._random = (rate, actions, random.Random(seed))
+
+    def _take_fault(self, method: str, path: str, has_body: bool = True) -> Fault | None:
         with self._lock:
             if self._refusing:
                 return Fault("drop_request", method=None, path="")
@@ -135,6 +162,19 @@ class FaultProxy:
                 if fault.matches(method, path):
                     fault.times -= 1
                     return fault
+            if self._failing_pushes is not None and method == "POST" and path == "/v1/events":
+                should_fail, status, count = self._failing_pushes
+                count[0] += 1
+                if should_fail(count[0]):
+                    return Fault("status", status=status)
+            if self._random is not None and path.startswith("/v1/"):
+                rate, actions, rng = self._random
+                if rng.random() < rate:
+                    action = rng.choice(actions)
+                    if action == "cut_body" and not has_body:
+                        action = "drop_request"  # nothing to cut: the line drops instead
+                    self.random_hits.append(action)
+                    return Fault(action, method=None, path="")
         return None
 
     def deliver_held(self) -> list[int]:
@@ -146,6 +186,9 @@ class FaultProxy:
     def forward(self, request: Captured) -> tuple[int, list[tuple[str, str]], bytes]:
         conn = http.client.HTTPConnection(*self.upstream, timeout=60)
         try:
+            conn.connect()
+            # A line that is slow only when it is told to be: no Nagle wait on small writes.
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.request(request.method, request.path, body=request.body,
                          headers=dict(request.headers))
             response = conn.getresponse()
@@ -170,6 +213,12 @@ class _Handler(BaseHTTPRequestHandler):
     owner: FaultProxy
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without this each answer would wait for the
+        # desk's delayed ACK (Nagle), a delay no real line adds.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
         pass
 
@@ -179,10 +228,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = [(k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP]
         request = Captured(self.command, self.path, headers, body)
-        if self.path == "/v1/events" and body:
+        if self.path == "/v1/events" and body and proxy.count_batches:
             events = json.loads(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
             proxy.batch_sizes.append(len(events["events"]))
-        fault = proxy._take_fault(self.command, self.path)
+        fault = proxy._take_fault(self.command, self.path, bool(body))
         action = fault.action if fault else "forward"
         proxy.log.append((self.command, self.path, action))
         if fault is None:

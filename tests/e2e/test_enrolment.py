@@ -13,7 +13,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from e2e_desk import assert_converged
+from e2e_desk import FAST, assert_converged
 
 from ihms_desk.sync.device import read_token, token_path
 from ihms_desk.sync.errors import (
@@ -87,10 +87,14 @@ def test_server_answering_html_or_garbage(make_desk, server, proxy, answer):
     with pytest.raises(NotAnIhmsServer, match="does not answer like an IHMS state server"):
         desk.enrol(proxy.url, server.enrolment_code())
     assert_nothing_changed(desk, 1)
-    # The same answer in the middle of syncing (a Wi-Fi login page) is a failed pass, no more.
+    # The same answer in the middle of syncing (a Wi-Fi login page) once is tried again at
+    # once; for longer it is a failed pass, no more.
     proxy.clear()
     desk.enrol(proxy.url, server.enrolment_code())
     proxy.add(answer, path="/v1/", method=None, times=1)
+    assert desk.worker().sync_once().complete
+    desk.receive()
+    proxy.add(answer, path="/v1/", method=None, times=FAST.retries_in_pass + 1)
     outcome = desk.worker().sync_once()
     assert isinstance(outcome.error, NotAnIhmsServer)
     assert desk.counts()["pending"] == 1
@@ -159,12 +163,15 @@ def test_tls_certificate_that_does_not_verify(make_desk, untrusted_https_server)
     assert_nothing_changed(desk, 1)
 
 
-def run_cli(desk, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(desk, *args: str, log_dir=None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "IHMS_MACHINE_DIR": str(desk.pc)}
+    if log_dir is not None:
+        environment["IHMS_LOG_DIR"] = str(log_dir)
     return subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=environment)
 
 
-def test_cli_enrol_sync_and_status(make_desk, server, proxy):
+def test_cli_enrol_sync_and_status(make_desk, server, proxy, tmp_path):
     desk = make_desk()
     desk.receive()
     desk.dispense(3)
@@ -179,9 +186,13 @@ def test_cli_enrol_sync_and_status(make_desk, server, proxy):
     enrolled = run_cli(desk, "enrol", proxy.url, server.enrolment_code(), "--device-name", "DDC 1")
     assert enrolled.returncode == 0, enrolled.stderr
     assert "Enrolled CHC Test (CHC-TEST-001)" in enrolled.stdout
-    proxy.add("status", status=503, path="/v1/", method=None, times=1)
-    failed = run_cli(desk, "sync", "--once")
+    # One 503 is tried again within the pass; one more than it tries again fails the pass.
+    proxy.add("status", status=503, path="/v1/", method=None, times=4)
+    failed = run_cli(desk, "sync", "--once", log_dir=tmp_path / "logs")
     assert failed.returncode == 4, failed.stdout
+    # The headless sync (a nightly scheduled task) writes the program's own log file.
+    log = (tmp_path / "logs" / "ihms-desk.log").read_text(encoding="utf-8")
+    assert "retrying at once (3 of 3)" in log and "has a problem (HTTP 503)" in log
     status = run_cli(desk, "sync", "--status")
     assert status.returncode == 0
     assert "Waiting to be sent: 4" in status.stdout and "has a problem (HTTP 503)" in status.stdout
@@ -221,4 +232,58 @@ def test_cli_daemon_syncs_until_stopped(make_desk, server, proxy):
             process.kill()
     assert process.returncode == 0, err
     assert "Waiting to be sent: 0" in out
+    assert_converged(desk, server.store)
+
+
+def test_an_enrolment_whose_answer_was_lost_is_retried_and_gets_the_same_device(make_desk, server, proxy, capsys):
+    from ihms_server.cli import main as server_cli
+
+    desk = make_desk()
+    desk.receive()
+    code = server.enrolment_code()
+    proxy.add("drop_response", path="/v1/enrol")  # the server enrols; the answer never arrives
+    with pytest.raises(ServerUnreachable):
+        desk.enrol(proxy.url, code)
+    assert_nothing_changed(desk, 1)
+    (orphan,) = [d for d in server.store.devices() if d["facility_code"] == "CHC-TEST-001"]
+    assert orphan["orphan"]
+    # The same desk asks again with the same one-time code: the same device, a new token.
+    desk.enrol(proxy.url, code)
+    assert desk.store.sync_state().device_id == orphan["device_id"]
+    assert [d["device_id"] for d in server.store.devices()] == [orphan["device_id"]]
+    desk.sync_until_done()
+    assert_converged(desk, server.store)
+    # Another desk's code used by someone else, or a desk that never tried again, leaves an
+    # orphan: the admin lists orphans and withdraws them.
+    other = make_desk("other")
+    proxy.add("drop_response", path="/v1/enrol")
+    with pytest.raises(ServerUnreachable):
+        other.enrol(proxy.url, server.enrolment_code())
+    with pytest.raises(EnrolmentRefused):  # a used code stays used for any other nonce
+        other.enrol(proxy.url, code)
+    assert server_cli(["device", "list", "--orphans", "--db", server.db_url]) == 0
+    listed = capsys.readouterr().out
+    (line,) = listed.splitlines()
+    assert "ORPHAN: never sent anything" in line and orphan["device_id"] not in line
+    assert server_cli(["device", "revoke", "--orphans", "--older-than", "0", "--db", server.db_url]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert server_cli(["device", "list", "--orphans", "--db", server.db_url]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_re_enrolment_does_not_flag_delivered_events(make_desk, server, proxy):
+    """An event is its id and content, not the token that carried it: events the server took
+    under the old device come back as duplicates when the re-enrolled desk sends them."""
+    desk = make_desk()
+    desk.enrol(proxy.url, server.enrolment_code())
+    desk.receive()
+    desk.dispense(149)
+    proxy.add("drop_response")  # the server stores the batch; the desk never hears of it
+    outcome = desk.worker(retries_in_pass=0).sync_once()
+    assert isinstance(outcome.error, ServerUnreachable) and desk.counts()["pending"] == 150
+    server.store.revoke_device(desk.store.sync_state().device_id)
+    desk.enrol(proxy.url, server.enrolment_code())
+    outcome = desk.sync_until_done()
+    assert (outcome.duplicates, outcome.sent, outcome.set_aside) == (150, 0, 0)
+    assert desk.store.rejected_events() == []
     assert_converged(desk, server.store)

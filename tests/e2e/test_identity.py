@@ -1,10 +1,10 @@
-"""Who is speaking and when: a desk restored from a backup or cloned, a PC clock that is
-wrong or jumps, a desk on another protocol version (cases 10-12 of issue 5)."""
+"""Who is speaking and when: a PC clock that is wrong or jumps, a desk on another protocol
+version (cases 11-12 of issue 5). Restored and cloned desks (case 10) have their own suite:
+test_restores.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from e2e_desk import assert_converged, server_documents
@@ -14,84 +14,6 @@ from ihms_desk.sync.client import SyncClient
 from ihms_desk.sync.device import require_enrolment
 from ihms_desk.sync.errors import VersionMismatch
 from ihms_desk.sync.worker import envelope
-
-
-def restore(desk, backup) -> None:
-    """Put an older copy of the database back, as someone restoring a backup would."""
-    desk.store.close()
-    database = desk.data_dir / "ihms-desk.sqlite3"
-    for suffix in ("-wal", "-shm"):
-        (desk.data_dir / (database.name + suffix)).unlink(missing_ok=True)
-    shutil.copy(backup, database)
-    desk.reopen()
-
-
-def test_10_desk_restored_from_an_old_backup_starts_a_new_epoch(make_desk, server, proxy, tmp_path):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(4)
-    backup = desk.store.backup_to(tmp_path / "backup.sqlite3")
-    desk.dispense(5)
-    desk.sync_until_done()
-    assert desk.store.device_state() == {"epoch": 1, "next_sequence": 11}
-    restore(desk, backup)
-    assert desk.store.device_state() == {"epoch": 1, "next_sequence": 6}
-    # The first pass notices the database went back (the server acknowledged sequence 10) and
-    # starts a new epoch; the five events the backup still had waiting come back as duplicates.
-    outcome = desk.sync_until_done()
-    assert (outcome.sent, outcome.duplicates, outcome.set_aside) == (0, 5, 0)
-    assert desk.store.device_state()["epoch"] == 2
-    desk.dispense(3)
-    outcome = desk.sync_until_done()
-    assert (outcome.sent, outcome.set_aside) == (3, 0)
-    epochs = [row["epoch"] for row in desk.outbox()]
-    assert epochs == [1] * 5 + [2] * 3
-    # The five documents saved after the backup exist only on the server now.
-    assert_converged(desk, server.store, lost_on_desk=5)
-
-
-def test_10_restored_desk_used_before_it_synced_gets_a_clear_refusal(make_desk, server, proxy, tmp_path):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    backup = desk.store.backup_to(tmp_path / "backup.sqlite3")
-    desk.dispense(3)
-    desk.sync_until_done()
-    restore(desk, backup)
-    desk.dispense(2)  # saved before any sync noticed the restore: they reuse sequences 2 and 3
-    desk.sync_until_done()
-    set_aside = desk.store.rejected_events()
-    assert [(row["sequence"], row["reject_code"]) for row in set_aside] == [(2, "sequence_reused"), (3, "sequence_reused")]
-    assert "restored from an old backup" in set_aside[0]["reject_reason"]
-    assert desk.store.device_state()["epoch"] == 2
-    desk.dispense(1)
-    assert desk.sync_until_done().sent == 1
-    assert_converged(desk, server.store, lost_on_desk=3)
-
-
-def test_10_cloned_desk_is_refused_with_a_clear_reason(make_desk, server, proxy):
-    original = make_desk("original")
-    original.enrol(proxy.url, server.enrolment_code())
-    original.receive()
-    original.dispense(5)
-    original.sync_until_done()
-    original.copy_folder_to(original.data_dir.parent / "clone")
-    clone = make_desk("clone", existing=True)
-    original.dispense(3)
-    clone.dispense(3)  # the same device, epoch and sequences 7-9, with other content
-    original.sync_until_done()
-    clone.sync_until_done()
-    set_aside = clone.store.rejected_events()
-    assert [row["sequence"] for row in set_aside] == [7, 8, 9]
-    assert {row["reject_code"] for row in set_aside} == {"sequence_reused"}
-    assert "copy of another desk" in set_aside[0]["reject_reason"]
-    assert "copy of another desk" in clone.store.sync_state().last_error
-    # The clone carries on under a new epoch, so what it saves from now on is not lost.
-    clone.dispense(2)
-    assert clone.sync_until_done().sent == 2
-    assert clone.store.device_state()["epoch"] == 2
-    assert_converged([original, clone], server.store)
 
 
 class Clock:

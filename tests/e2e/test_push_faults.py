@@ -63,7 +63,7 @@ def test_2_server_commits_then_the_answer_is_lost(make_desk, server, proxy):
     desk.receive()
     desk.dispense(300)
     proxy.add("drop_response", times=2)
-    worker = desk.worker()
+    worker = desk.worker(retries_in_pass=0)  # each fault ends the pass (retries: test_loop_progress)
     first = worker.sync_once()
     assert isinstance(first.error, ServerUnreachable)
     assert len(server_documents(server.store)) == 200, "the server committed the first batch"
@@ -79,7 +79,7 @@ def test_3_request_body_cut_part_way(make_desk, server, proxy):
     desk.receive()
     desk.dispense(250)
     proxy.add("cut_body", times=3)
-    worker = desk.worker()
+    worker = desk.worker(retries_in_pass=0)
     for _ in range(3):
         assert worker.sync_once().error is not None
     assert len(server_documents(server.store)) == 0, "a cut body must store nothing"
@@ -177,7 +177,7 @@ def test_5_batches_reordered(make_desk, server, proxy):
     # The first batch is held back (the desk sees the line drop) and reaches the server only
     # after every later batch; then the remaining events go in reverse batch order.
     proxy.add("hold", times=1)
-    worker = desk.worker()
+    worker = desk.worker(retries_in_pass=0)
     assert worker.sync_once().error is not None
     worker.batch_size = 150
     outcome = desk.sync_until_done(worker)
@@ -277,7 +277,7 @@ def test_7_server_trouble_is_reported_in_plain_words(make_desk, server, proxy):
     desk.enrol(proxy.url, server.enrolment_code())
     desk.receive()
     proxy.add("status", status=502, times=1)
-    outcome = desk.worker().sync_once()
+    outcome = desk.worker(retries_in_pass=0).sync_once()
     assert isinstance(outcome.error, ServerTrouble)
     assert desk.store.sync_state().last_error == outcome.error.message
     row = desk.store.conn.execute("SELECT attempts, last_error FROM outbox").fetchone()
@@ -296,7 +296,7 @@ def test_batch_halves_on_timeout_and_grows_back_slowly(make_desk, server, proxy)
     desk.receive()
     desk.dispense(1200)
     proxy.add("delay", seconds=1.5, times=2)  # the server gets them late; the desk gave up
-    worker = desk.worker(read_timeout=0.5)
+    worker = desk.worker(read_timeout=0.5, retries_in_pass=0)
     for _ in range(2):
         outcome = worker.sync_once()
         assert outcome.error is not None and outcome.error.shrink_batch

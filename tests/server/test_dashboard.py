@@ -180,3 +180,44 @@ def test_a_facility_with_many_batches_shows_totals_first_and_pages_the_batches(
     expect(page.locator("h1")).to_contain_text("Batches expiring by")
     expect(page.locator("tr[data-batch]")).to_have_count(30)
     screenshot(page, tmp_path, "facility-near-expiry", store)
+
+
+def test_refused_events_and_restored_desks_are_shown_to_the_district(
+        page: Page, db_url: str, server: str, store: Store, tmp_path: Path) -> None:
+    desk = make_facility_and_enrol(db_url, server, "CHC-JPR-001", name="CHC Chaksu",
+                                   district="Jaipur", block="Chaksu")
+    good = make_event(desk, 1, type="receipt", movements=[make_movement(qty=100)])
+    poison = make_event(desk, 2)
+    poison["payload"]["movements"][0]["batch_no"] = "PCM\u202e1"  # a right-to-left override
+    taken = make_event(desk, 3)
+    taken["payload"]["document"]["number"] = good["payload"]["document"]["number"]
+    results = desk.push([good, poison, taken]).json()["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected", "rejected"]
+    desk.push([poison])  # sent twice: one row, counted twice
+    from ihms_server.store import Device
+
+    device = Device(desk.device_id, desk.facility_code, "DDC counter 1")
+    store.claim_epoch(device, {"device_id": desk.device_id, "claim": "7f2e3a4c-0b5d-4c1e-9a8f-1d2c3b4a5e6f",
+                               "from_epoch": 1, "proposed_epoch": 2, "reason": "restored", "take_over": False,
+                               "claimed_by": "COUNTER-2"})
+    assert desk.push([make_event(desk, 4)]).status_code == 409  # the older copy, epoch 1
+    page.goto(f"{server}/?district=Jaipur")
+    page.get_by_role("link", name="Refused events and restored desks").click()
+    expect(page.locator("h1")).to_have_text("Refused events · Jaipur district")
+    rows = page.locator("table.refused tbody tr")
+    expect(rows).to_have_count(2)
+    rtl = page.locator("tr[data-code='invalid_event']")
+    expect(rtl).to_contain_text("batch_no")
+    expect(rtl.locator("td.num")).to_have_text("2")
+    expect(page.locator("tr[data-code='number_taken']")).to_contain_text("is already held by another document")
+    claim = page.locator("table.claims tbody tr")
+    expect(claim).to_have_count(1)
+    expect(claim).to_contain_text("COUNTER-2")
+    expect(claim).to_contain_text("restored from an older copy")
+    expect(claim).to_contain_text("once")
+    screenshot(page, tmp_path, "dashboard-refused", store)
+    page.goto(f"{server}/facility/CHC-JPR-001")
+    page.get_by_role("link", name="Refused events and restored desks →").click()
+    expect(page.locator("h1")).to_have_text("Refused events · CHC Chaksu")
+    page.goto(f"{server}/facility/NO-SUCH/refused")
+    expect(page.locator("h1")).to_have_text("Not found")

@@ -25,7 +25,8 @@ from schemathesis.specs.openapi.checks import (
 from ihms_desk.sync import protocol as wire
 from ihms_server.testing import EnrolledDevice, make_facility_and_enrol, run_server, temporary_database
 
-OPERATIONS = ["POST /v1/events", "GET /v1/catalog", "POST /v1/enrol", "GET /v1/health"]
+OPERATIONS = ["POST /v1/events", "GET /v1/catalog", "POST /v1/enrol", "GET /v1/health",
+              "GET /v1/standing", "POST /v1/epochs"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -90,9 +91,11 @@ def test_dashboard_pages_never_answer_with_a_server_error(api: EnrolledDevice) -
     @given(text=st.text(max_size=120))
     @example(text="\x00")  # PostgreSQL refuses NUL in text: once a 500 here
     def check(text: str) -> None:
+        quoted = requests.utils.quote(text, safe="")
         for response in (session.get(f"{api.base_url}/", params={"district": text}, timeout=30),
-                         session.get(f"{api.base_url}/facility/{requests.utils.quote(text, safe='')}",
-                                     timeout=30)):
+                         session.get(f"{api.base_url}/facility/{quoted}", timeout=30),
+                         session.get(f"{api.base_url}/refused", params={"district": text}, timeout=30),
+                         session.get(f"{api.base_url}/facility/{quoted}/refused", timeout=30)):
             assert response.status_code < 500, (text, response.status_code)
 
     check()

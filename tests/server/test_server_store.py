@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 import threading
@@ -13,12 +14,22 @@ import pytest
 
 from ihms_desk.sync import protocol as wire
 from ihms_server.app import push_batch
-from ihms_server.store import Device, PostgresStore, SqliteStore, Store, open_store
+from ihms_server.store import (
+    Device,
+    PostgresStore,
+    SqliteStore,
+    Store,
+    _aggregate_movements,
+    hash_secret,
+    open_store,
+    utc_now,
+)
 from ihms_server.testing import EnrolledDevice, add_facility, make_event, make_movement
 
 
 #: Every migration of either backend, in order (both folders hold the same numbers and names).
-ALL_MIGRATIONS = [(1, "0001_initial.sql"), (2, "0002_facility_type_uphc.sql")]
+ALL_MIGRATIONS = [(1, "0001_initial.sql"), (2, "0002_facility_type_uphc.sql"),
+                  (3, "0003_restores_and_refusals.sql")]
 
 
 def migrations_recorded(store: Store) -> list[tuple[int, str]]:
@@ -132,6 +143,38 @@ def pushed(store: Store, device: Device, *events: dict[str, Any]) -> list[str]:
     return [r["status"] for r in answer["results"]]
 
 
+# A database made by an earlier version holds rows that version's code wrote: these two write
+# enrolments and events as versions 1 and 2 did (facilities, items and enrolment codes are
+# still written the same way).
+
+def old_enrol(store: Store, facility_code: str, name: str) -> tuple[Device, EnrolledDevice]:
+    device_id, token = str(uuid.uuid4()), f"ihms_{uuid.uuid4().hex}"
+    with store._write() as cur:  # noqa: SLF001
+        cur.execute("INSERT INTO device (device_id, facility_code, name, token_hash, enrolled_at)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    (device_id, facility_code, name, hash_secret(token), store._ts(utc_now())))  # noqa: SLF001
+    return (Device(device_id, facility_code, name),
+            EnrolledDevice("http://unused", facility_code, device_id, token))
+
+
+def old_push(store: Store, device: Device, *raw_events: dict[str, Any]) -> None:
+    """Events stored as versions 1 and 2 stored them: whole-event hash, no number key."""
+    events = [wire.validate_event(raw) for raw in raw_events]
+    now = utc_now()
+    with store._write() as cur:  # noqa: SLF001
+        for event, raw in zip(events, raw_events):
+            cur.execute(
+                "INSERT INTO event (event_id, device_id, facility_code, epoch, sequence, type,"
+                " schema_version, hlc, wall_time, doc_number, body, content_hash, received_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (event.event_id, event.device_id, event.facility_code, event.epoch, event.sequence,
+                 event.type, 1, event.hlc, store._ts(event.wall_time), event.document_number,  # noqa: SLF001
+                 wire.canonical_json(raw), hashlib.sha256(wire.canonical_json(raw).encode()).hexdigest(),
+                 store._ts(now)))  # noqa: SLF001
+        store._add_to_stock(cur, _aggregate_movements(events), now)  # noqa: SLF001
+        store._count_sequences(cur, device.device_id, events)  # noqa: SLF001
+
+
 def test_a_database_at_version_1_with_rows_migrates_and_keeps_them(db_url: str) -> None:
     old = open_store(db_url, migrate=False)
     try:
@@ -145,12 +188,9 @@ def test_a_database_at_version_1_with_rows_migrates_and_keeps_them(db_url: str) 
             "strength": "500 mg", "dosage_form": "tablet", "unit_of_issue": "tablet",
             "category": "drug", "min_stock": 100})])
         old.create_enrolment_code("PHC-JPR-002")  # never used
-        answer = old.enrol("CHC-JPR-001", old.create_enrolment_code("CHC-JPR-001"), "counter 1")
-        device = Device(answer["device_id"], "CHC-JPR-001", "counter 1")
-        desk = EnrolledDevice("http://unused", "CHC-JPR-001", answer["device_id"], answer["token"])
-        assert pushed(old, device, make_event(desk, 1, type="receipt",
-                                              movements=[make_movement(qty=100)]),
-                      make_event(desk, 3)) == ["applied", "applied"]  # 2 is missing: a gap
+        device, desk = old_enrol(old, "CHC-JPR-001", "counter 1")
+        old_push(old, device, make_event(desk, 1, type="receipt", movements=[make_movement(qty=100)]),
+                 make_event(desk, 3))  # 2 is missing: a gap
         with pytest.raises(old.data_errors):  # version 1 does not know UPHC
             add_facility(old, "UPHC-JPR-006", type="UPHC")
         instance = old.instance_id()
@@ -158,9 +198,10 @@ def test_a_database_at_version_1_with_rows_migrates_and_keeps_them(db_url: str) 
     finally:
         old.close()
 
-    migrated = open_store(db_url)
+    migrated = open_store(db_url, migrate=False)
     try:
-        assert migrations_recorded(migrated) == ALL_MIGRATIONS
+        migrated.migrate(up_to=2)
+        assert migrations_recorded(migrated) == ALL_MIGRATIONS[:2]
         assert rows_held(migrated) == rows_before
         assert migrated.instance_id() == instance
         # Only the facility type's CHECK changed, and only by UPHC; every index, trigger,
@@ -196,10 +237,59 @@ def test_a_database_at_version_1_with_rows_migrates_and_keeps_them(db_url: str) 
             add_facility(migrated, "X-JPR-007", type="HOSPITAL")
         assert migrated.facility("X-JPR-007") is None
 
-        # The desk enrolled before the migration goes on where it left off.
+        # The desk enrolled before the migrations goes on where it left off.
+        migrated.migrate()
         assert pushed(migrated, device, make_event(desk, 2)) == ["applied"]
         assert migrated.stock_rows("CHC-JPR-001") == {("PARA500", "B1"): ("2027-03", 80)}
-        assert migrated.authenticate(answer["token"]).device_id == device.device_id
+        assert migrated.authenticate(desk.token).device_id == device.device_id
+    finally:
+        migrated.close()
+
+
+def test_a_database_at_version_2_migrates_numbers_desks_and_epochs(db_url: str) -> None:
+    """Migration 3 on rows an earlier version wrote: desks are numbered per facility in
+    enrolment order, each device's current epoch is the newest it used, and a document number
+    two events already share stays with the first of them: nothing old is refused, nothing new
+    may take the number again."""
+    old = open_store(db_url, migrate=False)
+    try:
+        old.migrate(up_to=2)
+        add_facility(old, "CHC-JPR-001")
+        add_facility(old, "PHC-JPR-002", type="PHC")
+        first, first_desk = old_enrol(old, "CHC-JPR-001", "counter 1")
+        other, other_desk = old_enrol(old, "PHC-JPR-002", "phc counter")
+        second, second_desk = old_enrol(old, "CHC-JPR-001", "counter 2")
+        shared = [make_event(first_desk, 1), make_event(second_desk, 1)]
+        for event in shared:  # two desks of one facility numbered alike before
+            event["payload"]["document"]["number"] = "DSP/2026-27/000001"
+        old_push(old, first, shared[0], make_event(first_desk, 2, epoch=2))
+        old_push(old, second, shared[1])
+    finally:
+        old.close()
+    migrated = open_store(db_url)
+    try:
+        by_id = {d["device_id"]: d for d in migrated.devices()}
+        assert [by_id[d.device_id]["desk_number"] for d in (first, second, other)] == [1, 2, 1]
+        assert [by_id[d.device_id]["current_epoch"] for d in (first, second, other)] == [2, 1, 1]
+        with migrated._read() as cur:  # noqa: SLF001
+            cur.execute("SELECT count(*), count(number_key) FROM event WHERE doc_number = %s",
+                        ("DSP/2026-27/000001",))
+            assert tuple(cur.fetchone()) == (2, 1)
+        # Both old events are still themselves when resent (their stored hash covered the
+        # whole event; identity now leaves device, epoch and sequence out).
+        assert pushed(migrated, first, shared[0]) == ["duplicate"]
+        assert pushed(migrated, second, shared[1]) == ["duplicate"]
+        third = make_event(other_desk, 2)
+        third["payload"]["document"]["number"] = "DSP/2026-27/000001"  # another facility: free
+        assert pushed(migrated, other, third) == ["applied"]
+        again = make_event(second_desk, 2)
+        again["payload"]["document"]["number"] = "DSP/2026-27/000001"
+        answer = push_batch(migrated, second, {"device_id": second.device_id, "events": [again]})
+        assert answer["results"][0]["code"] == wire.NUMBER_TAKEN
+        assert "DSP/2026-27/000001 of facility CHC-JPR-001 is already held" in answer["results"][0]["reason"]
+        # A desk enrolled after the migration is the facility's third.
+        code = migrated.create_enrolment_code("CHC-JPR-001")
+        assert migrated.enrol("CHC-JPR-001", code, "counter 3")["desk_number"] == 3
     finally:
         migrated.close()
 

@@ -89,3 +89,31 @@ def test_document_numbers_and_expiry_windows() -> None:
     assert expires_within("2027-01", dt.date(2026, 11, 20), 90)
     assert not expires_within("2027-02", dt.date(2026, 11, 20), 90)
     assert not expires_within("2026-10", dt.date(2026, 11, 20), 90)  # already expired: not "near"
+
+
+@pytest.mark.parametrize(("typed", "problem"), [
+    ("PCM\x7f1", "printed on the pack"), ("PCM\u202e1", "printed on the pack"), ("PCM\u200b1", "printed on the pack"),
+    ("बैच१", "printed on the pack"), ("X" * 41, "longer than 40"), ("   ", "is required"),
+])
+def test_batch_numbers_the_server_would_refuse_are_refused_at_save(typed: str, problem: str) -> None:
+    with pytest.raises(InvalidInput, match=problem) as refused:
+        normalise_batch_no(typed)
+    assert refused.value.field == "batch"
+
+
+@pytest.mark.parametrize("typed", ["Sita\u202eDevi", "Sita\u200bDevi", "Sita\x7f", "Si\x85ta", "\ufeffSita"])
+def test_text_with_hidden_characters_is_refused(typed: str) -> None:
+    with pytest.raises(InvalidInput, match="Patient name (contains control characters|contains an invisible)"):
+        check_text(typed, "patient_name", "Patient name")
+    assert check_text("सीता क्\u200dष", "patient_name", "Patient name") == "सीता क्\u200dष"
+
+
+def test_document_numbers_carry_the_desk_and_epoch_series() -> None:
+    from ihms_desk.store.rules import number_series
+
+    assert document_number("dispense", "2026-27", 123) == "DSP/2026-27/000123"
+    assert number_series(None, 1) == number_series(1, 1) == ""
+    assert [number_series(n, 1) for n in (2, 26, 27, 28)] == ["B", "Z", "AA", "AB"]
+    assert number_series(1, 2) == "A2" and number_series(3, 5) == "C5" and number_series(None, 2) == "A2"
+    assert document_number("receipt", "2026-27", 45, "B") == "RCV/2026-27/B-000045"
+    assert document_number("reversal", "2026-27", 101, "A2") == "REV/2026-27/A2-000101"

@@ -21,16 +21,6 @@ from ihms_desk.sync.worker import envelope, envelope_head
 DEVICE = "6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = Store.open(tmp_path / "data")
-    opened.set_up(code="CHC-UNIT-001", name="CHC Unit", district="Jaipur", block="Chaksu", type="CHC",
-                  admin_username="admin", admin_full_name="Admin", admin_password="unit-password")
-    opened.act_as("admin")
-    yield opened
-    opened.close()
-
-
 def item(code: str, **changes: object) -> dict:
     return {"entity": "item", "key": code, "data": {
         "code": code, "name": f"Medicine {code}", "generic_name": "Generic", "strength": "5 mg",
