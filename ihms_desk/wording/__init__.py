@@ -124,6 +124,23 @@ def text_of(worded: Worded, language: str = "en", fallback: str | None = None) -
         return fallback if fallback is not None else say(kind, worded.values, "en")
 
 
+def group_indian(number: int) -> str:
+    """``1234567`` as ``12,34,567``: the last three digits, then groups of two (lakh, crore),
+    as registers print numbers in both languages (the screens, reports and files use it)."""
+    sign = "-" if number < 0 else ""
+    digits = str(abs(int(number)))
+    if len(digits) <= 3:
+        return sign + digits
+    head, tail = digits[:-3], digits[-3:]
+    groups: list[str] = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return sign + ",".join(groups) + "," + tail
+
+
 def placeholders(template: str) -> set[str]:
     """The value names a template uses (``{item}`` -> ``item``)."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
