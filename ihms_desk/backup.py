@@ -16,7 +16,6 @@ Nothing here imports Qt: the Backup screen and the daily timer in ``ihms_desk/ui
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import errno
 import logging
@@ -24,7 +23,6 @@ import os
 import re
 import shutil
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,9 +32,10 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ihms_desk.instance_lock import InstanceLock
-from ihms_desk.paths import database_path, resolve_data_dir
+from ihms_desk.paths import DataFolder, database_path
 from ihms_desk.store import Store, database
 from ihms_desk.store.doctor import check_database
+from ihms_desk.wording import Said
 from ihms_desk.store.errors import (
     DatabaseReadOnly,
     DiskFull,
@@ -53,13 +52,9 @@ log = logging.getLogger(__name__)
 
 #: Copies kept in each backup folder (about a month of daily backups).
 KEEP = 30
-BACKUP_SUBFOLDER = database.BACKUP_FOLDER
 #: ``ihms-desk-<facility code>-<YYYYMMDD-HHMMSS>.sqlite3``; the facility code may contain dashes.
 _NAME = re.compile(r"^ihms-desk-(?P<facility>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<extra>\d+))?\.sqlite3$")
 _PARTIAL_SUFFIX = ".partial"
-#: The lock a sync pass holds (``ihms_desk.sync.worker.LOCK_FILE``; not imported, to keep
-#: backups free of the network stack).
-SYNC_LOCK_FILE = "sync.lock"
 
 
 class BackupUnusable(Refusal):
@@ -105,7 +100,8 @@ class BackupReport:
     """What a backup run did: the copies made, and problems with the second folder."""
 
     copies: list[Path] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    #: What went wrong with the second folder, worded again in the user's language on screen.
+    problems: list[Said] = field(default_factory=list)
     skipped: bool = False
 
     @property
@@ -127,7 +123,7 @@ class RestoreReport:
 
 
 def backup_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / BACKUP_SUBFOLDER
+    return DataFolder(data_dir).backups
 
 
 def backup_name(facility_code: str, when: dt.datetime) -> str:
@@ -187,7 +183,7 @@ def take_backup(
     data_dir = Path(data_dir)
     source_path = database_path(data_dir)
     if not source_path.exists():
-        raise InvalidInput(f"There is no IHMS Desk database in {data_dir} to back up.")
+        raise InvalidInput("nothing_to_back_up", folder=data_dir)
     when = now or dt.datetime.now()
     report = BackupReport()
     conn = database.connect(source_path)
@@ -214,7 +210,7 @@ def take_backup(
         try:
             copy = _write_checked_copy(lambda target: _copy_file(first, target), second, first.name)
         except StoreError as problem:  # stick full, unplugged, or it garbled the copy
-            report.problems.append(problem.message)
+            report.problems.append(Said(problem.kind, problem.values))
             log.warning("Second backup folder failed: %s", problem.message)
         else:
             report.copies.append(copy)
@@ -290,10 +286,7 @@ def _write_checked_copy(write: Callable[[Path], None], folder: Path, name: str) 
         _fsync_file(partial)
         problems = _check_file(partial)
         if problems:
-            raise BackupUnusable(
-                "The database did not pass its check, so this backup was not kept (older good backups "
-                f"are untouched): {problems[0]}. Run 'ihms-desk doctor' and call for support."
-            )
+            raise BackupUnusable("backup_check_failed", problem=problems[0])
         _replace(partial, final)
         _fsync_dir(folder)
     except OSError as error:
@@ -348,19 +341,19 @@ def inspect_backup(path: Path) -> BackupInfo:
     IHMS Desk database."""
     path = Path(path)
     if not path.is_file():
-        raise BackupUnusable(f"There is no file {path}.")
+        raise BackupUnusable("no_such_file", path=path)
     try:
         with _read_only(path) as conn:
             problems = check_database(conn)
             if problems:
-                raise BackupUnusable(f"The file {path.name} is damaged or inconsistent: {problems[0]}. Choose another backup.")
+                raise BackupUnusable("backup_damaged", name=path.name, problem=problems[0])
             facility = conn.execute("SELECT code, name FROM facility WHERE id = 1").fetchone()
             documents, last = conn.execute("SELECT count(*), max(created_at) FROM document").fetchone()
             epoch = conn.execute("SELECT epoch FROM device WHERE id = 1").fetchone()[0]
     except sqlite3.Error as error:
-        raise BackupUnusable(f"The file {path.name} is not an IHMS Desk database ({error}). Choose another backup.") from error
+        raise BackupUnusable("backup_not_a_database", name=path.name, error=error) from error
     if facility is None:
-        raise BackupUnusable(f"The file {path.name} holds no facility: it was never set up. Choose another backup.")
+        raise BackupUnusable("backup_never_set_up", name=path.name)
     return BackupInfo(
         path=path,
         facility_code=facility[0],
@@ -401,16 +394,10 @@ def latest_good_backup(data_dir: Path, *, facility_code: str | None = None) -> B
 def facility_of_data_dir(data_dir: Path) -> str | None:
     """Which facility this data folder belongs to: from its database if that can be read,
     else from the newest readable backup taken in it."""
-    path = database_path(Path(data_dir))
-    if path.exists():
-        try:
-            with _read_only(path) as conn:
-                row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()
-            if row:
-                return str(row[0])
-        except sqlite3.Error:
-            pass
-    for candidate in list_backups(backup_dir(Path(data_dir))):
+    folder = DataFolder(data_dir)
+    for candidate in (folder.database, *list_backups(folder.backups)):
+        if not candidate.exists():
+            continue
         try:
             with _read_only(candidate) as conn:
                 row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()
@@ -443,28 +430,19 @@ def restore_backup(
     info = inspect_backup(backup_file)
     expected = facility_code or facility_of_data_dir(data_dir)
     if expected is None:
-        raise InvalidInput(
-            f"Cannot tell which facility the data folder {data_dir} belongs to. Give the facility code: "
-            f"ihms-desk restore FILE --facility {info.facility_code} (only if that is this facility)."
-        )
+        raise InvalidInput("facility_unknown", folder=data_dir, code=info.facility_code)
     if info.facility_code.upper() != expected.upper():
-        raise WrongFacility(
-            f"This backup belongs to {info.facility_name} ({info.facility_code}), not to this facility ({expected}). "
-            "Nothing was replaced. Choose a backup of this facility."
-        )
+        raise WrongFacility("wrong_facility", name=info.facility_name, code=info.facility_code, expected=expected)
     own_lock = lock is None
     held = lock or InstanceLock(data_dir, purpose="restore").acquire()
     try:
         # A scheduled `ihms-desk sync --once` takes only the sync lock, not the instance lock:
         # wait for its pass to end, so no sync reads the file while it is being replaced.
-        sync_lock = FileLock(str(data_dir / SYNC_LOCK_FILE), thread_local=False)
+        sync_lock = FileLock(str(DataFolder(data_dir).sync_lock), thread_local=False)
         try:
             sync_lock.acquire(timeout=sync_wait)
         except Timeout:
-            raise SyncRunning(
-                "A sync with the state server is running on this data folder. Nothing was replaced: "
-                "wait a few minutes for it to finish, then restore again."
-            ) from None
+            raise SyncRunning("sync_running") from None
         try:
             return _replace_database(data_dir, info)
         finally:
@@ -506,7 +484,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
             epoch = store.start_new_epoch(reason="restored", take_over=True, above=old_epoch)
             problems = store.doctor()
             if problems:
-                raise BackupUnusable(f"The restored copy did not pass its check: {problems[0]}. Nothing was replaced.")
+                raise BackupUnusable("restored_copy_failed", problem=problems[0])
             with environment_errors():
                 store.conn.execute("PRAGMA journal_mode = DELETE")  # fold the WAL in: one file to move
         finally:
@@ -552,28 +530,19 @@ def _as_environment_problem(folder: Path) -> Iterator[None]:
         with environment_errors(folder):
             yield
     except DiskFull as problem:
-        raise BackupFolderProblem(f"There is no space left in {folder}: the backup was not written. {problem.message}") from problem
+        raise BackupFolderProblem("backup_folder_full", folder=folder, problem=Said(problem.kind, problem.values)) from problem
     except EnvironmentProblem as problem:
-        raise BackupFolderProblem(f"The backup could not be written to {folder}: {problem.message}") from problem
+        raise BackupFolderProblem("backup_not_written", folder=folder, problem=Said(problem.kind, problem.values)) from problem
 
 
 def _os_problem(error: OSError, folder: Path) -> EnvironmentProblem:
     if os_error_means_full(error, folder):
-        return DiskFull(f"There is no space left in {folder}: the disk is full, and nothing was written. "
-                        "Free some space, or use another folder or USB stick.")
+        return DiskFull("backup_disk_full", folder=folder)
     if error.errno == errno.EIO:
-        return DiskIOError(
-            f"The disk holding {folder} could not be read or written (an I/O error; it is not full): "
-            "nothing was written. The disk or USB stick may be failing or was pulled out: check it, "
-            "or use another one.")
+        return DiskIOError("backup_io_error", folder=folder)
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return DatabaseReadOnly(
-            f"The folder {folder} cannot be written (read-only or no permission): nothing was written. "
-            "Check the USB stick's write-protect switch or the folder's permissions."
-        )
-    return BackupFolderProblem(
-        f"The folder {folder} cannot be used ({error.strerror or error}). Check that the USB stick or network drive is connected."
-    )
+        return DatabaseReadOnly("backup_read_only", folder=folder)
+    return BackupFolderProblem("backup_folder_unusable", folder=folder, reason=error.strerror or error)
 
 
 def _replace(source: Path, target: Path, *, attempts: int = 10) -> None:
@@ -603,41 +572,3 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-# -- command line ---------------------------------------------------------------------------
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
-    # --to is a one-off copy (say, to a stick carried to the district): only there.
-    report = take_backup(data_dir, to=Path(args.to) if args.to else None, include_second_folder=not args.to)
-    for copy in report.copies:
-        print(f"Backup written: {copy}")
-    for problem in report.problems:
-        print(f"Warning: {problem}", file=sys.stderr)
-    return 0 if report.ok else 3
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
-    report = restore_backup(data_dir, Path(args.file), facility_code=args.facility)
-    print(
-        f"Restored {report.facility_code} from {report.restored_from} ({report.documents} documents). "
-        f"Sync continues with epoch {report.epoch}."
-    )
-    if report.replaced_copy is not None:
-        print(f"The database it replaced is kept as {report.replaced_copy}")
-    return 0
-
-
-def register_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``backup`` and ``restore`` to the ``ihms-desk`` command (see ``cli.EXTRA_COMMANDS``)."""
-    backup = commands.add_parser("backup", help="back up the database now (safe while IHMS Desk is open)")
-    backup.add_argument("--to", metavar="DIR", help="folder to write the backup to (default: the data folder's backups)")
-    backup.set_defaults(handler=cmd_backup)
-
-    restore = commands.add_parser("restore", help="replace the database with a backup (close IHMS Desk first)")
-    restore.add_argument("file", help="the backup file (ihms-desk-...sqlite3)")
-    restore.add_argument("--facility", help="this facility's code, only needed when the database is too damaged to read")
-    restore.set_defaults(handler=cmd_restore)

@@ -22,6 +22,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ihms_desk.wording import Label, say
+
 #: ASCII 29, the GS1 group separator (FNC1 inside the data).
 GS = "\x1d"
 #: Characters treated as the separator: ASCII 29 and the visible "SYMBOL FOR GROUP SEPARATOR"
@@ -104,12 +106,15 @@ for _prefix in ("310", "311", "312", "313", "314", "315", "316", "320", "330", "
 
 
 class BarcodeError(ValueError):
-    """A scan that cannot be read. ``message`` says what is wrong and what to do."""
+    """A scan that cannot be read: a ``kind`` of :mod:`ihms_desk.wording` and its values, as a
+    store refusal carries them; ``message`` (English) says what is wrong and what to do."""
 
-    def __init__(self, message: str, *, field: str = "scan") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, kind: str, *, field: str = "scan", **values: object) -> None:
+        self.kind = kind
+        self.values: dict[str, object] = values
         self.field = field
+        self.message = say(kind, values)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -137,13 +142,9 @@ def gtin_check_digit(body: str) -> int:
 def normalise_gtin(digits: str) -> str:
     """A GTIN-8, -12, -13 or -14 as its 14-digit form, after checking its check digit."""
     if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
-        raise BarcodeError(f"'{digits}' is not a GTIN: a GTIN has 8, 12, 13 or 14 digits.", field="gtin")
+        raise BarcodeError("gtin_bad_length", field="gtin", text=digits)
     if gtin_check_digit(digits[:-1]) != int(digits[-1]):
-        raise BarcodeError(
-            f"GTIN {digits} has a wrong check digit (expected {gtin_check_digit(digits[:-1])}): "
-            "the scan was misread. Scan the pack again.",
-            field="gtin",
-        )
+        raise BarcodeError("gtin_bad_check_digit", field="gtin", gtin=digits, expected=gtin_check_digit(digits[:-1]))
     return digits.rjust(14, "0")
 
 
@@ -154,7 +155,7 @@ def gs1_date(value: str, *, ai: str, today: dt.date | None = None) -> dt.date:
     ahead of the current year, so ``27`` is 2027 and ``99`` is 1999 when read in 2026.
     """
     if len(value) != 6 or not value.isdigit():
-        raise BarcodeError(f"AI ({ai}) date '{value}' is not six digits YYMMDD.", field=_date_field(ai))
+        raise BarcodeError("scan_date_not_six_digits", field=_date_field(ai), ai=ai, text=value)
     yy, month, day = int(value[:2]), int(value[2:4]), int(value[4:])
     current = (today or dt.date.today()).year
     century = current // 100 * 100
@@ -165,12 +166,12 @@ def gs1_date(value: str, *, ai: str, today: dt.date | None = None) -> dt.date:
         century += 100
     year = century + yy
     if not 1 <= month <= 12:
-        raise BarcodeError(f"AI ({ai}) date '{value}' has month {month:02d}: not a date.", field=_date_field(ai))
+        raise BarcodeError("scan_date_bad_month", field=_date_field(ai), ai=ai, text=value, month=f"{month:02d}")
     last = calendar.monthrange(year, month)[1]
     if day == 0:
         day = last
     if day > last:
-        raise BarcodeError(f"AI ({ai}) date '{value}' has day {day:02d}: not a date.", field=_date_field(ai))
+        raise BarcodeError("scan_date_bad_day", field=_date_field(ai), ai=ai, text=value, day=f"{day:02d}")
     return dt.date(year, month, day)
 
 
@@ -192,10 +193,7 @@ def _ai_at(data: str, position: int) -> str:
         if len(candidate) == length and candidate in _TABLE:
             return candidate
     shown = data[position : position + 4]
-    raise BarcodeError(
-        f"The scan has an application identifier this program does not know at '{shown}'. "
-        "Check that the scanner sends the group separator (GS), or type the fields by hand."
-    )
+    raise BarcodeError("scan_unknown_ai_at", text=shown)
 
 
 def _split_raw(data: str) -> list[tuple[str, str]]:
@@ -214,17 +212,14 @@ def _split_raw(data: str) -> list[tuple[str, str]]:
         if spec.length is not None:
             value = data[start : start + spec.length]
             if len(value) < spec.length or GS in value:
-                raise BarcodeError(f"AI ({ai}) {spec.title} needs {spec.length} characters; the scan ends early.")
+                raise BarcodeError("scan_ends_early", ai=ai, title=Label(f"gs1.{spec.title}", spec.title), length=spec.length)
             position = start + spec.length
         else:
             end = data.find(GS, start)
             end = len(data) if end == -1 else end
             value = data[start:end]
             if len(value) > spec.max_length:
-                raise BarcodeError(
-                    f"AI ({ai}) {spec.title} is longer than {spec.max_length} characters: the group separator "
-                    "(GS) after it is missing. Set the scanner to send GS, or type the fields by hand."
-                )
+                raise BarcodeError("scan_no_separator", ai=ai, title=Label(f"gs1.{spec.title}", spec.title), maximum=spec.max_length)
             position = end
         elements.append((ai, value))
     return elements
@@ -239,19 +234,19 @@ def _split_bracketed(data: str) -> list[tuple[str, str]]:
     position = 0
     for match in _BRACKETED.finditer(data):
         if data[position : match.start()].strip():
-            raise BarcodeError(f"Cannot read '{data[position:match.start()]}' in the bracketed barcode text.")
+            raise BarcodeError("scan_unreadable_text", text=data[position:match.start()])
         ai, value = match.group(1), match.group(2).strip()
         if ai not in _TABLE:
-            raise BarcodeError(f"({ai}) is not an application identifier this program knows.")
+            raise BarcodeError("scan_unknown_ai", ai=ai)
         spec = _TABLE[ai]
         if spec.length is not None and len(value) != spec.length:
-            raise BarcodeError(f"AI ({ai}) {spec.title} needs {spec.length} characters, not {len(value)}.")
+            raise BarcodeError("scan_wrong_length", ai=ai, title=Label(f"gs1.{spec.title}", spec.title), length=spec.length, found=len(value))
         if len(value) > spec.max_length:
-            raise BarcodeError(f"AI ({ai}) {spec.title} is longer than {spec.max_length} characters.")
+            raise BarcodeError("scan_too_long", ai=ai, title=Label(f"gs1.{spec.title}", spec.title), maximum=spec.max_length)
         elements.append((ai, value))
         position = match.end()
     if data[position:].strip():
-        raise BarcodeError(f"Cannot read '{data[position:]}' in the bracketed barcode text.")
+        raise BarcodeError("scan_unreadable_text", text=data[position:])
     return elements
 
 
@@ -266,7 +261,7 @@ def parse_scan(text: str, *, today: dt.date | None = None) -> ScanResult:
     """
     data = (text or "").strip(" \r\n\t")
     if not data:
-        raise BarcodeError("The scan is empty.")
+        raise BarcodeError("scan_empty")
     data, symbology = _strip_prefix(data)
     if _BRACKETED.search(data):
         elements = _split_bracketed(data)
@@ -274,11 +269,11 @@ def parse_scan(text: str, *, today: dt.date | None = None) -> ScanResult:
         # A linear code on a strip or carton carries the GTIN only.
         return ScanResult(gtin=normalise_gtin(data), elements={"01": normalise_gtin(data)})
     elif symbology is not None and symbology not in _GS1_SYMBOLOGIES:
-        raise BarcodeError(f"This barcode ({symbology}) carries no GS1 data: scan the GS1 DataMatrix on the pack.")
+        raise BarcodeError("scan_not_gs1", symbology=symbology)
     else:
         elements = _split_raw(data)
     if not elements:
-        raise BarcodeError("The scan has no GS1 data.")
+        raise BarcodeError("scan_no_gs1")
     return _result(elements, today)
 
 
@@ -287,13 +282,13 @@ def _result(elements: list[tuple[str, str]], today: dt.date | None) -> ScanResul
     for ai, value in elements:
         spec = _TABLE[ai]
         if ai in values and values[ai] != value:
-            raise BarcodeError(f"AI ({ai}) {spec.title} appears twice with different values.")
+            raise BarcodeError("scan_repeated", ai=ai, title=Label(f"gs1.{spec.title}", spec.title))
         if spec.numeric and not value.isdigit():
-            raise BarcodeError(f"AI ({ai}) {spec.title} must be digits, not '{value}'.")
+            raise BarcodeError("scan_not_digits", ai=ai, title=Label(f"gs1.{spec.title}", spec.title), text=value)
         if not value:
-            raise BarcodeError(f"AI ({ai}) {spec.title} is empty.")
+            raise BarcodeError("scan_element_empty", ai=ai, title=Label(f"gs1.{spec.title}", spec.title))
         if any(ord(ch) < 32 for ch in value):
-            raise BarcodeError(f"AI ({ai}) {spec.title} contains control characters.")
+            raise BarcodeError("scan_control_characters", ai=ai, title=Label(f"gs1.{spec.title}", spec.title))
         values[ai] = value
     gtin = normalise_gtin(values["01"]) if "01" in values else None
     expiry = gs1_date(values["17"], ai="17", today=today) if "17" in values else None

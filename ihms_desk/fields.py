@@ -91,11 +91,16 @@ _JOINERS = frozenset("\u200c\u200d")
 
 
 class FieldProblem(ValueError):
-    """A value that breaks a field rule; ``problem`` is plain English without the field's name."""
+    """A value that breaks a field rule; ``problem`` is plain English without the field's name
+    (the server's protocol errors say it). ``kind`` names the problem for the desk, whose
+    refusals word it in the person's language (``ihms_desk.wording``: ``required``,
+    ``too_long``, ``control_characters``, ``invisible_character``, ``space_at_ends``,
+    ``characters``); ``None`` for problems only a wire record can have."""
 
-    def __init__(self, problem: str) -> None:
+    def __init__(self, problem: str, kind: str | None = None) -> None:
         super().__init__(problem)
         self.problem = problem
+        self.kind = kind
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -112,35 +117,35 @@ def text(value: Any, max_length: int, *, required: bool = True) -> str:
     if not isinstance(value, str):
         raise FieldProblem("must be text")
     if required and not value.strip():
-        raise FieldProblem("is required")
+        raise FieldProblem("is required", "required")
     if len(value) > max_length:
-        raise FieldProblem(f"is longer than {max_length} characters")
+        raise FieldProblem(f"is longer than {max_length} characters", "too_long")
     if _ASCII_CONTROL.search(value):
-        raise FieldProblem("contains control characters")
+        raise FieldProblem("contains control characters", "control_characters")
     if not value.isascii():
         for ch in value:
             category = unicodedata.category(ch)
             if category == "Cc":
-                raise FieldProblem("contains control characters")
+                raise FieldProblem("contains control characters", "control_characters")
             if category in ("Cf", "Zl", "Zp", "Cs") and ch not in _JOINERS:
                 raise FieldProblem(
                     "contains an invisible character (such as a right-to-left mark or a "
-                    "zero-width space)")
+                    "zero-width space)", "invisible_character")
     return value
 
 
 def batch_no(value: Any) -> str:
     """A batch number as stored: 1 to 40 printable ASCII characters, no space at either end."""
     if not isinstance(value, str) or not value:
-        raise FieldProblem("is required")
+        raise FieldProblem("is required", "required")
     if len(value) > MAX_BATCH_NO:
-        raise FieldProblem(f"is longer than {MAX_BATCH_NO} characters")
+        raise FieldProblem(f"is longer than {MAX_BATCH_NO} characters", "too_long")
     if not _BATCH_NO.match(value):
         if value != value.strip():
-            raise FieldProblem("must not start or end with a space")
+            raise FieldProblem("must not start or end with a space", "space_at_ends")
         raise FieldProblem(
             "may hold only what is printed on the pack: letters A-Z, digits, spaces and "
-            "punctuation such as - / .")
+            "punctuation such as - / .", "characters")
     return value
 
 

@@ -19,11 +19,8 @@ from types import TracebackType
 
 from filelock import FileLock, Timeout
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.store.errors import DatabaseReadOnly, DiskFull, DiskIOError, EnvironmentProblem, os_error_means_full
-
-LOCK_FILE = "ihms-desk.lock"
-#: Who holds the lock (process id, computer, since when): read only to word the refusal.
-HOLDER_FILE = "ihms-desk.lock.json"
 
 
 class AlreadyRunning(EnvironmentProblem):
@@ -31,9 +28,16 @@ class AlreadyRunning(EnvironmentProblem):
 
     code = "second_copy"
 
-    def __init__(self, message: str, *, holder: dict[str, object] | None = None) -> None:
-        super().__init__(message)
-        self.holder = holder or {}
+    def __init__(self, holder: dict[str, object] | None = None) -> None:
+        holder = holder or {}
+        kind = "restore_running" if holder.get("purpose") == "restore" else "already_open"
+        since = str(holder.get("since", ""))
+        computer = str(holder.get("computer", ""))
+        if since and computer:  # say where the other copy runs
+            super().__init__(f"{kind}_on", time=since[11:16], date=since[:10], computer=computer)
+        else:
+            super().__init__(kind)
+        self.holder = holder
 
 
 class InstanceLock:
@@ -46,10 +50,12 @@ class InstanceLock:
     """
 
     def __init__(self, data_dir: Path, *, purpose: str = "program") -> None:
-        self.data_dir = Path(data_dir)
+        folder = DataFolder(data_dir)
+        self.data_dir = folder.root
         self.purpose = purpose
-        self.path = self.data_dir / LOCK_FILE
-        self.holder_path = self.data_dir / HOLDER_FILE
+        self.path = folder.instance_lock
+        #: Who holds the lock (process id, computer, since when): read only to word the refusal.
+        self.holder_path = folder.lock_holder
         # thread_local=False: the app takes the lock on the GUI thread but may release it from
         # a shutdown handler; the lock belongs to the process, not a thread.
         self._lock = FileLock(str(self.path), timeout=0, thread_local=False)
@@ -64,7 +70,7 @@ class InstanceLock:
             self._lock.acquire(timeout=0)
         except Timeout:
             holder = self.holder()
-            raise AlreadyRunning(_refusal_text(holder), holder=holder) from None
+            raise AlreadyRunning(holder) from None
         except OSError as error:
             raise _folder_problem(error, self.data_dir) from error
         self._write_holder()
@@ -106,34 +112,11 @@ class InstanceLock:
         self.release()
 
 
-def _refusal_text(holder: dict[str, object]) -> str:
-    where = ""
-    since = str(holder.get("since", ""))
-    computer = str(holder.get("computer", ""))
-    if since and computer:
-        where = f" (opened at {since[11:16]} on {since[:10]} on computer {computer})"
-    if holder.get("purpose") == "restore":
-        return f"A backup is being restored into this data folder{where}. Wait for it to finish, then open IHMS Desk again."
-    return (
-        f"IHMS Desk is already open on this data folder{where}. Use the window that is already open "
-        "(look in the taskbar). If no window is open, wait a minute or restart the computer."
-    )
-
-
 def _folder_problem(error: OSError, folder: Path) -> EnvironmentProblem:
     if os_error_means_full(error, folder):
-        return DiskFull(f"The disk holding {folder} is full. Free some space, then open IHMS Desk again.")
+        return DiskFull("folder_disk_full", folder=folder)
     if error.errno == errno.EIO:
-        return DiskIOError(
-            f"The disk holding {folder} could not be read or written (an I/O error; it is not full). "
-            "The disk or the USB or network drive may be failing or disconnected: check it, then open "
-            "IHMS Desk again, and call for support if it happens again.")
+        return DiskIOError("folder_io_error", folder=folder)
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return DatabaseReadOnly(
-            f"The data folder {folder} is read-only, so IHMS Desk cannot save anything there. Check the "
-            "folder's permissions, or the USB or network drive (is it write-protected?), then open IHMS Desk again."
-        )
-    return EnvironmentProblem(
-        f"The data folder {folder} cannot be used ({error.strerror}). Check that it exists and that the USB or "
-        "network drive is connected, then open IHMS Desk again."
-    )
+        return DatabaseReadOnly("folder_read_only", folder=folder)
+    return EnvironmentProblem("folder_unusable", folder=folder, reason=error.strerror)

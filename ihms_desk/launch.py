@@ -33,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ihms_desk.cli import main as cli_main
 
         return cli_main(arguments)
-    from ihms_desk.paths import resolve_data_dir
+    from ihms_desk.paths import DataFolder
     from ihms_desk.ui.app import run_app
 
-    return run_app(resolve_data_dir(data_dir))  # type: ignore[arg-type]
+    assert data_dir is None or isinstance(data_dir, str)
+    return run_app(DataFolder.resolve(data_dir).root)

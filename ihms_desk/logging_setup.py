@@ -19,9 +19,8 @@ from pathlib import Path
 from types import TracebackType
 
 from ihms_desk import __version__
-from ihms_desk.paths import log_dir
+from ihms_desk.paths import LOG_FILE, log_dir
 
-LOG_FILE = "ihms-desk.log"
 #: Overrides the log folder (support staff, tests, the CI self-test of the frozen build).
 LOG_DIR_ENV = "IHMS_LOG_DIR"
 #: About 5 MB of history in total: enough for weeks, small on an old disk.

@@ -1,4 +1,11 @@
-"""Where IHMS Desk keeps its data: the platformdirs user data folder, or one the user names.
+"""Where IHMS Desk keeps its data: the data folder and every file in it, the log folder, and
+the bundled resources.
+
+:class:`DataFolder` is the one place that names the data folder's files (database, backups,
+locks, the device token, the sync marker): every other module asks it, none spells a name::
+
+    folder = DataFolder.resolve(args.data_dir)   # --data-dir, IHMS_DATA_DIR, or the user folder
+    folder.database, folder.backups, folder.sync_lock
 
 platformdirs is imported when a default folder is asked for (about 10 ms), so a start with
 ``--data-dir`` does not pay for it before its first window.
@@ -13,8 +20,77 @@ APP_NAME = "IHMS Desk"
 APP_AUTHOR = "IHMS"
 DATABASE_FILE = "ihms-desk.sqlite3"
 DATA_DIR_ENV = "IHMS_DATA_DIR"
+#: The log file's name, in the log folder (:func:`log_dir`; ``IHMS_LOG_DIR`` overrides it).
+LOG_FILE = "ihms-desk.log"
 #: Where the bundled resources live (``resources/`` in the source tree).
 RESOURCES_PACKAGE = "ihms_desk.resources"
+
+
+class _InFolder:
+    """A file or folder of the data folder, by its name: ``folder.database`` is a Path."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, folder: DataFolder, owner: type[DataFolder]) -> Path:
+        return folder.root / self.name
+
+
+class DataFolder:
+    """One facility's data folder and the files IHMS Desk keeps in it.
+
+    ``root`` is always absolute: a relative ``--data-dir`` is resolved against the folder the
+    program was started in, once, so a later change of directory (a file dialog may make
+    one) or a ``file:`` URI built from it cannot go wrong.
+    """
+
+    __slots__ = ("root",)
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(os.path.abspath(Path(root).expanduser()))
+
+    def __fspath__(self) -> str:
+        # A DataFolder goes wherever a folder's path does: Path(folder), open(), FileLock.
+        return str(self.root)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DataFolder) and other.root == self.root
+
+    def __hash__(self) -> int:
+        return hash(self.root)
+
+    def __repr__(self) -> str:
+        return f"DataFolder({str(self.root)!r})"
+
+    @classmethod
+    def resolve(cls, explicit: str | os.PathLike[str] | None = None) -> DataFolder:
+        """``--data-dir`` wins, then ``IHMS_DATA_DIR``, then the platform's user data folder."""
+        return cls(resolve_data_dir(explicit))
+
+    @classmethod
+    def of(cls, database: Path) -> DataFolder:
+        """The data folder a database file lives in."""
+        return cls(Path(database).parent)
+
+    #: The SQLite database (with its ``-wal`` and ``-shm`` beside it while open).
+    database = _InFolder(DATABASE_FILE)
+    #: Daily backups, the copies taken before a migration, and replaced databases.
+    backups = _InFolder("backups")
+    #: Held by the running program (one copy per data folder).
+    instance_lock = _InFolder("ihms-desk.lock")
+    #: Who holds :attr:`instance_lock`: read only to word the refusal of a second copy.
+    lock_holder = _InFolder("ihms-desk.lock.json")
+    #: Held by a sync pass (the program's or a scheduled ``ihms-desk sync --once``).
+    sync_lock = _InFolder("sync.lock")
+    #: The device token from enrolment: a secret, readable by the owner only, never in the
+    #: database (which is copied into backups).
+    device_token = _InFolder("device-token")
+    #: How far the server has acknowledged, outside the database on purpose: it tells a
+    #: database restored from a backup from the one that was synced.
+    sync_marker = _InFolder("sync-marker.json")
+
+    def has_database(self) -> bool:
+        return self.database.exists()
 
 
 def default_data_dir() -> Path:
@@ -30,17 +106,18 @@ def demo_data_dir() -> Path:
 
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--data-dir`` wins, then ``IHMS_DATA_DIR``, then the platform's user data folder."""
+    """``--data-dir`` wins, then ``IHMS_DATA_DIR``, then the platform's user data folder;
+    always an absolute path (see :class:`DataFolder`)."""
     if explicit:
-        return Path(explicit).expanduser()
-    from_env = os.environ.get(DATA_DIR_ENV)
-    if from_env:
-        return Path(from_env).expanduser()
-    return default_data_dir()
+        chosen = Path(explicit).expanduser()
+    else:
+        from_env = os.environ.get(DATA_DIR_ENV)
+        chosen = Path(from_env).expanduser() if from_env else default_data_dir()
+    return Path(os.path.abspath(chosen))
 
 
 def database_path(data_dir: Path) -> Path:
-    return data_dir / DATABASE_FILE
+    return DataFolder(data_dir).database
 
 
 def log_dir() -> Path:

@@ -150,3 +150,9 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[StartupProblem]:
 
     monkeypatch.setattr(startup_checks, "ask_choice", answer)
     return shown
+
+
+@pytest.fixture(autouse=True)
+def _english_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks what IHMS_LANG says; a tester's own setting must not leak in."""
+    monkeypatch.delenv("IHMS_LANG", raising=False)

@@ -345,3 +345,48 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
     code, out, _ = run(capsys, "--version")
     assert code == EXIT_OK and out.strip() == f"ihms-desk {__version__}"
+
+
+def test_the_command_line_speaks_hindi_with_ihms_lang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("IHMS_LANG", "hi")
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "nowhere"), "stock")
+    assert code == EXIT_REFUSED
+    assert err.strip() == (f"स्वीकार नहीं हुआ, कुछ भी सेव नहीं हुआ: {tmp_path / 'nowhere'} में कोई IHMS Desk डेटाबेस नहीं है। "
+                           "पहले 'ihms-desk init' (या 'ihms-desk demo') चलाएँ।")
+    challan = tmp_path / "challan.csv"
+    challan.write_text("item_code,batch_no,expiry,qty\nD0001,B,2099-03,five\n", encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "nowhere"), "import-receipt", str(challan), "--user", "clerk")
+    assert code == EXIT_REFUSED and "पंक्ति 2: मात्रा 'five' पूर्ण संख्या नहीं है।" in err
+
+
+def test_the_command_line_follows_the_facility_language(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("IHMS_LANG", raising=False)
+    with Store.open(data_dir) as store:
+        store.act_as("admin")
+        store.set_setting("language", "hi")
+    catalogue = tmp_path / "bad.csv"
+    catalogue.write_text(CATALOGUE.splitlines()[0] + "\nX1,Bad,G,1,tablet,tablet,food,0,1\n", encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", str(data_dir), "import-catalog", str(catalogue), "--user", "clerk")
+    assert code == EXIT_REFUSED
+    assert "0 दवाएँ जोड़ी गईं, 0 बदली गईं, 1 पंक्तियाँ स्वीकार नहीं हुईं।" in out
+    assert "पंक्ति 2: श्रेणी 'food' इनमें से एक होनी चाहिए: drug, surgical, suture" in err
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "import-receipt", str(catalogue), "--user", "clerk")
+    assert code == EXIT_REFUSED and "चालान में कॉलम" in err
+    monkeypatch.setenv("IHMS_LANG", "en")  # the environment wins over the setting
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "import-receipt", str(catalogue), "--user", "clerk")
+    assert "The challan has no column" in err
+
+
+def test_sync_status_doctor_and_backup_speak_hindi(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("IHMS_LANG", "hi")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "sync", "--status")
+    assert code == EXIT_OK
+    assert out.splitlines()[:3] == ["अभी राज्य सर्वर के साथ पंजीकरण नहीं हुआ (ihms-desk sync --enrol URL CODE)।",
+                                    "भेजने बाकी: 0; सर्वर द्वारा अलग रखी गईं: 0", "पिछला पूरा सिंक: कभी नहीं"]
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "doctor")
+    assert code == EXIT_OK and out.startswith("ठीक है: ") and "सही है" in out
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "backup")
+    assert code == EXIT_OK and out.startswith("बैकअप लिखा गया: ")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.backup import take_backup
 from ihms_desk.store import Store, database
 from ihms_desk.store.errors import DatabaseCorrupt
@@ -318,10 +319,10 @@ def test_the_program_offers_the_backup_for_an_empty_or_missing_file_not_the_setu
     data_dir, backup, in_backup = facility
     live = lose(data_dir / "ihms-desk.sqlite3", state)
     # No facility to read: the program runs every check before any window (run_app's first-run path).
-    assert startup_checks.first_look(data_dir) is None
-    lock = startup_checks.run_startup_checks(data_dir)
+    assert startup_checks.first_look(DataFolder(data_dir)) is None
+    lock = startup_checks.run_startup_checks(DataFolder(data_dir))
     assert lock is not None
-    store = program.open_store(data_dir, lock, None)
+    store = program.open_store(DataFolder(data_dir), lock, None)
     try:
         assert [problem.kind for problem in answers] == ["missing"]
         assert answers[0].title == "The database is missing"
@@ -347,7 +348,7 @@ def test_the_offer_for_a_missing_database_is_in_hindi(facility: tuple[Path, Path
     create_application()
     try:
         assert i18n.set_language("hi")
-        offer = startup_checks.corrupt_problem(data_dir, "", missing=True)
+        offer = startup_checks.corrupt_problem(DataFolder(data_dir), "", missing=True)
         assert offer.title == "डेटाबेस नहीं मिला"
         assert "संस्थान को दोबारा सेट-अप न करें" in offer.message and "सबसे नया सही बैकअप" in offer.message
         assert "backup" not in offer.message.lower()

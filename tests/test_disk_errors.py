@@ -148,6 +148,6 @@ def test_the_io_error_is_worded_in_hindi_too() -> None:
         assert i18n.set_language("hi")
         text = i18n.refusal_text(problem)
         assert text.startswith("डिस्क से पढ़ा या उस पर लिखा नहीं जा सका")
-        assert i18n.refusal_text(DiskFull("x")).startswith("डिस्क भर गई है")
+        assert i18n.refusal_text(DiskFull("disk_full")).startswith("डिस्क भर गई है")
     finally:
         i18n.set_language("en")

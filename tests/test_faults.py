@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from ihms_desk import cli
+from ihms_desk.paths import DataFolder
 from ihms_desk.backup import BackupFolderProblem, take_backup
 from ihms_desk.instance_lock import InstanceLock
 from ihms_desk.store import Store
@@ -154,7 +155,7 @@ def test_read_only_folder_refuses_saves_with_its_message_and_keeps_what_was_save
         if mounted:
             set_read_only(data_dir, True)
             # Starting the program on the read-only folder: told before its window opens.
-            lock, problem = startup_checks.claim_data_folder(data_dir)
+            lock, problem = startup_checks.claim_data_folder(DataFolder(data_dir))
             assert lock is None and problem is not None and problem.kind == "read_only"
             assert "read-only" in problem.message and str(data_dir) in problem.message
         else:
@@ -245,14 +246,14 @@ def test_a_second_copy_on_the_same_folder_is_refused_politely(make_store, tmp_pa
         assert first.stdout is not None and first.stdout.readline().strip() == "OPEN"
         shown: list[StartupProblem] = []
         monkeypatch.setattr(startup_checks, "ask_choice", lambda problem, parent: shown.append(problem) or QUIT)
-        assert startup_checks.run_startup_checks(data_dir) is None
+        assert startup_checks.run_startup_checks(DataFolder(data_dir)) is None
         assert [problem.kind for problem in shown] == ["second_copy"]
         assert "already open on this data folder" in shown[0].message
         assert "computer" in shown[0].message  # says where the other copy runs
     finally:
         first.communicate("", timeout=10)
     # The first copy has gone (and a killed one would release it the same way): now it opens.
-    lock = startup_checks.run_startup_checks(data_dir)
+    lock = startup_checks.run_startup_checks(DataFolder(data_dir))
     assert lock is not None and lock.held
     lock.release()
 
@@ -297,7 +298,7 @@ def test_damaged_database_at_start_offers_the_latest_good_backup_and_restores_it
     damage(newest)
     damage(data_dir / "ihms-desk.sqlite3")
 
-    lock = startup_checks.run_startup_checks(data_dir)
+    lock = startup_checks.run_startup_checks(DataFolder(data_dir))
     try:
         assert [problem.kind for problem in answers] == ["corrupt"]
         offered = answers[0].offered_backup
@@ -324,7 +325,7 @@ def test_damaged_database_without_a_backup_says_call_support_and_quits(make_stor
     live = data_dir / "ihms-desk.sqlite3"
     damage(live)
     damaged_bytes = live.read_bytes()
-    assert startup_checks.run_startup_checks(data_dir) is None
+    assert startup_checks.run_startup_checks(DataFolder(data_dir)) is None
     assert [problem.kind for problem in answers] == ["corrupt"]
     assert answers[0].choices == (QUIT,) and "No good backup was found" in answers[0].message
     assert live.read_bytes() == damaged_bytes, "nothing is deleted or changed when there is no backup"
@@ -335,17 +336,18 @@ def test_damaged_database_without_a_backup_says_call_support_and_quits(make_stor
 
 def test_a_sound_database_passes_the_start_checks(make_store, tmp_path: Path, answers: list[StartupProblem]) -> None:
     data_dir = stocked_chc(make_store, tmp_path / "data")
-    assert startup_checks.check_database_at_start(data_dir) is None
-    assert startup_checks.check_database_at_start(tmp_path / "first-run") is None  # no database yet: setup follows
-    lock = startup_checks.run_startup_checks(data_dir)
+    assert startup_checks.check_database_at_start(DataFolder(data_dir)) is None
+    assert startup_checks.check_database_at_start(DataFolder(tmp_path / "first-run")) is None  # no database yet: setup follows
+    lock = startup_checks.run_startup_checks(DataFolder(data_dir))
     assert lock is not None and answers == []
     lock.release()
 
 
 def test_environment_problems_are_all_explained(tmp_path: Path) -> None:
     # Every kind the store raises maps onto a start-up problem with a title and a message.
-    for problem in (DiskFull("full"), DatabaseReadOnly("ro"), DatabaseLocked("locked"), EnvironmentProblem("other")):
-        shown = startup_checks.environment_problem(problem, tmp_path)
+    for problem in (DiskFull("disk_full"), DatabaseReadOnly("read_only"), DatabaseLocked("locked"),
+                    EnvironmentProblem("folder_unusable", folder=tmp_path, reason="gone")):
+        shown = startup_checks.environment_problem(problem)
         assert shown.title and shown.message == problem.message and shown.choices == (QUIT,)
 
 

@@ -1,4 +1,4 @@
-"""``ihms-desk --self-test`` (ihms_desk/selftest.py): passes on a complete install, names what
+"""``ihms-desk --self-test`` (ihms_desk/cli/selftest.py): passes on a complete install, names what
 is missing otherwise, logs its results, and leaves nothing behind. The frozen build's run is
 in .ci/build-selftest."""
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ihms_desk import selftest
+from ihms_desk.cli import selftest
 from ihms_desk.logging_setup import LOG_DIR_ENV, LOG_FILE
-from ihms_desk.selftest import CheckResult
+from ihms_desk.cli.selftest import CheckResult
 
 
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -38,7 +38,7 @@ def test_self_test_of_the_installed_program_passes_and_logs_each_check(tmp_path:
 
 def test_self_test_of_a_broken_install_fails_and_names_the_problem(tmp_path: Path) -> None:
     # A half-copied install: the resources package is not where the program looks.
-    script = ("import sys, ihms_desk.paths as p, ihms_desk.selftest as s; "
+    script = ("import sys, ihms_desk.paths as p, ihms_desk.cli.selftest as s; "
               "p.RESOURCES_PACKAGE = 'ihms_desk_missing_resources'; sys.exit(s.main())")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", LOG_DIR_ENV: str(tmp_path / "logs")}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)

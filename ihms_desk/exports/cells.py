@@ -10,23 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from ihms_desk.exports import labels
+from ihms_desk.wording import group_indian
 from ihms_desk.store.reports.result import Column, ColumnKind
 
 
-def indian(number: int) -> str:
-    """``1234567`` as ``12,34,567``: thousands, then every two digits (lakh, crore)."""
-    sign = "-" if number < 0 else ""
-    digits = str(abs(number))
-    if len(digits) <= 3:
-        return sign + digits
-    head, tail = digits[:-3], digits[-3:]
-    groups: list[str] = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return sign + ",".join(groups) + "," + tail
+#: ``1234567`` as ``12,34,567`` (written once, in :mod:`ihms_desk.wording`).
+indian = group_indian
 
 
 def _decimal(value: Decimal, places: int, grouped: bool) -> str:

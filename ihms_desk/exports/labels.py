@@ -1,5 +1,6 @@
 """Every word a report shows, in English and Hindi: titles, column headings, statuses and
-reasons, notes, the page's header and footer, and why a report could not be made.
+reasons, notes, the page's header and footer. Why a report could not be made is a refusal
+like any other, worded from ``ihms_desk.wording`` (:func:`error`).
 
 Qt-free, so ``ihms-desk report --lang hi`` words a file the same way the Reports screen does.
 The Hindi uses the terms of government store registers (देने योग्य स्टॉक, निर्गम, ज़िला औषधि
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ihms_desk import wording
 from ihms_desk.store.reports.result import Column, Note
 
 LANGUAGES = ("en", "hi")
@@ -146,20 +148,6 @@ _EN: dict[str, str] = {
     "page.page": "Page {page} of {pages}",
     "page.total": "Total",
     "page.empty": "Nothing to show for this period.",
-    # Why a report could not be made (ihms_desk.store.reports.errors and ihms_desk.exports).
-    "error.unknown_report": "There is no report '{name}'. The reports are: {known}.",
-    "error.bad_start_date": "The start date '{text}' is not a date: type it as dd-mm-yyyy.",
-    "error.bad_end_date": "The end date '{text}' is not a date: type it as dd-mm-yyyy.",
-    "error.period_reversed": "The period starts on {start}, after its end on {end}: swap the two dates.",
-    "error.period_in_future": "The period ends on {end}, after today ({today}): choose an end date up to today.",
-    "error.period_too_long": "This report covers at most {limit} days at a time; {days} were asked. Choose a shorter period.",
-    "error.unknown_category": "There is no category '{category}'. The categories are: {known}.",
-    "error.unknown_item": "Item '{code}' is not in the catalogue: check the code.",
-    "error.unknown_format": "'{format}' is not a file format for reports: use {known}.",
-    "error.unknown_language": "'{language}' is not a language of IHMS Desk: use {known}.",
-    "error.cannot_write": "The report cannot be written to {path} ({reason}). Choose another folder or file name.",
-    "error.is_a_folder": "{path} is a folder: give a file name, for example {path}/report.{format}.",
-    "error.cancelled": "The report was stopped before it was finished.",
 }
 
 _HI: dict[str, str] = {
@@ -283,19 +271,6 @@ _HI: dict[str, str] = {
     "page.page": "पृष्ठ {page}/{pages}",
     "page.total": "योग",
     "page.empty": "इस अवधि में दिखाने को कुछ नहीं।",
-    "error.unknown_report": "'{name}' नाम की कोई रिपोर्ट नहीं है। रिपोर्टें: {known}।",
-    "error.bad_start_date": "आरंभ तिथि '{text}' सही तिथि नहीं है: dd-mm-yyyy के रूप में लिखें।",
-    "error.bad_end_date": "अंतिम तिथि '{text}' सही तिथि नहीं है: dd-mm-yyyy के रूप में लिखें।",
-    "error.period_reversed": "अवधि {start} से शुरू होकर पहले ही {end} को समाप्त हो रही है: दोनों तिथियाँ आपस में बदलें।",
-    "error.period_in_future": "अवधि {end} को समाप्त होती है, जो आज ({today}) के बाद है: आज तक की अंतिम तिथि चुनें।",
-    "error.period_too_long": "यह रिपोर्ट एक बार में अधिकतम {limit} दिनों की बनती है; {days} दिन माँगे गए। छोटी अवधि चुनें।",
-    "error.unknown_category": "'{category}' नाम की कोई श्रेणी नहीं है। श्रेणियाँ: {known}।",
-    "error.unknown_item": "मद '{code}' सूची में नहीं है: कोड जाँचें।",
-    "error.unknown_format": "'{format}' रिपोर्ट की फ़ाइल का प्रकार नहीं है: {known} में से चुनें।",
-    "error.unknown_language": "'{language}' IHMS Desk की भाषा नहीं है: {known} में से चुनें।",
-    "error.cannot_write": "रिपोर्ट {path} में नहीं लिखी जा सकती ({reason})। दूसरा फ़ोल्डर या फ़ाइल नाम चुनें।",
-    "error.is_a_folder": "{path} एक फ़ोल्डर है: फ़ाइल का नाम दें, जैसे {path}/report.{format}।",
-    "error.cancelled": "रिपोर्ट पूरी होने से पहले रोक दी गई।",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"en": _EN, "hi": _HI}
@@ -341,5 +316,6 @@ def _shown(value: object) -> object:
 
 
 def error(kind: str, values: dict[str, Any], lang: str) -> str:
-    """Why a report could not be made, worded for the reader."""
-    return text(f"error.{kind}", lang, **values)
+    """Why a report could not be made, worded for the reader (from the program's wording
+    tables, where every refusal's words are: ``ihms_desk.wording``)."""
+    return wording.say(kind, values, lang)

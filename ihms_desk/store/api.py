@@ -9,18 +9,19 @@ import sqlite3
 from pathlib import Path
 from types import TracebackType
 
-from ihms_desk.paths import database_path
+from ihms_desk.paths import DataFolder
 from ihms_desk.store import database
 from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.catalogue import CatalogueMixin
 from ihms_desk.store.doctor import check_database
-from ihms_desk.store.errors import InvalidInput, LoginFailed, NotSetUp, PermissionDenied
+from ihms_desk.store.errors import InvalidInput, LoginFailed, NotLoggedIn, NotSetUp
 from ihms_desk.store.ledger import LedgerMixin
 from ihms_desk.store.model import Facility
 from ihms_desk.store.outbox import OutboxMixin
 from ihms_desk.store.queries import QueriesMixin
 from ihms_desk.store.rules import FACILITY_TYPES, check_facility_code, check_text
 from ihms_desk.store.sync_state import SyncStateMixin
+from ihms_desk.wording import Label
 from ihms_desk.store.users import (
     MIN_PASSWORD_LENGTH,
     Action,
@@ -96,8 +97,13 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         (:class:`DatabaseCorrupt`, :class:`DatabaseMissing`) and nothing is written;
         ``start_over`` creates a new database beside backups (the demo, rebuilt on request).
         """
-        path = database_path(Path(data_dir))
+        path = DataFolder(Path(data_dir)).database
         return cls(database.open_database(path, start_over=start_over), path, clock=clock)
+
+    @property
+    def folder(self) -> DataFolder:
+        """The data folder this database lives in, with the names of its other files."""
+        return DataFolder.of(self.path)
 
     def open_another(self) -> Store:
         """A second connection to the same file, acting as the same user, for a worker thread
@@ -128,7 +134,7 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
     def require_facility(self) -> Facility:
         facility = self.facility()
         if facility is None:
-            raise NotSetUp("This database has no facility yet. Run the setup (ihms-desk init) first.")
+            raise NotSetUp("not_set_up")
         return facility
 
     def set_up(
@@ -150,10 +156,10 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
                          admin_full_name="Dr. A. Sharma", admin_password="long secret")
         """
         if self.facility() is not None:
-            raise InvalidInput("This database is already set up for a facility.")
+            raise InvalidInput("already_set_up")
         facility_type = type.strip().upper()
         if facility_type not in FACILITY_TYPES:
-            raise InvalidInput(f"Facility type must be one of {', '.join(FACILITY_TYPES)}.", field="type")
+            raise InvalidInput("bad_facility_type", field="type", types=", ".join(FACILITY_TYPES))
         values = (
             check_facility_code(code),
             check_text(name, "name", "Facility name"),
@@ -182,16 +188,16 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
             store.set_setting("near_expiry_days", "120")
         """
         if key not in SETTINGS:
-            raise InvalidInput(f"There is no setting '{key}'.", field=key)
+            raise InvalidInput("no_such_setting", field=key, key=key)
         action, expected = SETTINGS[key]
         if action is None:
             if self.user is None:
-                raise PermissionDenied("Log in first.")
+                raise NotLoggedIn("not_logged_in")
         else:
-            self._require(action, "change settings")
+            self._require(action, "change_settings")
         value = str(value).strip()
         if not _valid_setting(key, value) or not self._stock_levels_in_order(key, value):
-            raise InvalidInput(f"{key} must be {expected}.", field=key)
+            raise InvalidInput("bad_setting", field=key, key=key, expected=Label(f"setting.{key}", expected))
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -211,10 +217,10 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
     def _check_new_user(self, username: str, full_name: str, password: str) -> tuple[str, str, str]:
         username = check_text(username, "username", "User name", max_length=30).lower()
         if not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-            raise InvalidInput("A user name has letters, digits, dot, dash or underscore only.", field="username")
+            raise InvalidInput("bad_username", field="username")
         full_name = check_text(full_name, "full_name", "Full name")
         if len(password or "") < MIN_PASSWORD_LENGTH:
-            raise InvalidInput(f"A password has at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+            raise InvalidInput("password_too_short", field="password", n=MIN_PASSWORD_LENGTH)
         return username, full_name, hash_password(password)
 
     def create_user(self, username: str, full_name: str, role: Role | str, password: str) -> User:
@@ -222,14 +228,14 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
 
             store.create_user("pharma1", "Kavita Sharma", Role.PHARMACIST, "s3cret-pw")
         """
-        self._require(Action.MANAGE_USERS, "create user accounts")
+        self._require(Action.MANAGE_USERS, "create_users")
         try:
             role = Role(role)
         except ValueError:
-            raise InvalidInput("Choose a role: pharmacist, store clerk, in-charge or admin.", field="role") from None
+            raise InvalidInput("choose_role", field="role") from None
         username, full_name, password_hash = self._check_new_user(username, full_name, password)
         if self._row("SELECT 1 FROM app_user WHERE username = ?", (username,)):
-            raise InvalidInput(f"There is already a user '{username}'.", field="username")
+            raise InvalidInput("user_exists", field="username", username=username)
         with self._transaction() as conn:
             user_id = conn.execute(
                 "INSERT INTO app_user (username, full_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -241,22 +247,22 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
     def set_password(self, username: str, password: str) -> None:
         """Change a password: one's own, or anyone's for an admin."""
         if self.user is None or (self.user.username != username.lower() and not self.user.may(Action.MANAGE_USERS)):
-            self._require(Action.MANAGE_USERS, "change another user's password")
+            self._require(Action.MANAGE_USERS, "set_password")
         _, _, password_hash = self._check_new_user(username, "x", password)
         with self._transaction() as conn:
             changed = conn.execute("UPDATE app_user SET password_hash = ? WHERE username = ?", (password_hash, username.lower()))
             if changed.rowcount == 0:
-                raise InvalidInput(f"There is no user '{username}'.", field="username")
+                raise InvalidInput("no_such_user", field="username", username=username)
 
     def deactivate_user(self, username: str) -> None:
         """Disable an account (admin only); its history stays."""
-        user = self._require(Action.MANAGE_USERS, "disable user accounts")
+        user = self._require(Action.MANAGE_USERS, "disable_users")
         if user.username == username.lower():
-            raise InvalidInput("You cannot disable your own account.", field="username")
+            raise InvalidInput("own_account", field="username")
         with self._transaction() as conn:
             changed = conn.execute("UPDATE app_user SET active = 0 WHERE username = ?", (username.lower(),))
             if changed.rowcount == 0:
-                raise InvalidInput(f"There is no user '{username}'.", field="username")
+                raise InvalidInput("no_such_user", field="username", username=username)
 
     def users(self) -> list[User]:
         return [
@@ -278,7 +284,7 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         password_ok = verify_password(password or "", stored)
         if row is None or not row["active"] or not password_ok:
             self.audit(name or None, "login", "refused", "wrong user name or password" if row is None or row["active"] else "account disabled")
-            raise LoginFailed("Wrong user name or password.", field="password")
+            raise LoginFailed("login_failed", field="password")
         self.user = User(row["id"], row["username"], row["full_name"], Role(row["role"]))
         self.audit(self.user.username, "login", "ok")
         return self.user
@@ -293,7 +299,7 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         benchmarks, tests) that already hold the database file. Audited."""
         row = self._row("SELECT id, username, full_name, role FROM app_user WHERE username = ? AND active = 1", (username.lower(),))
         if row is None:
-            raise LoginFailed(f"There is no active user '{username}'.")
+            raise LoginFailed("no_active_user", username=username)
         self.user = User(row["id"], row["username"], row["full_name"], Role(row["role"]))
         self.audit(self.user.username, "act_as", "ok", "local tool")
         return self.user

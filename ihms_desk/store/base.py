@@ -15,10 +15,11 @@ from ihms_desk.store.errors import (
     EnvironmentProblem,
     NotLoggedIn,
     PermissionDenied,
-    StockTooLow,
+    Refusal,
     classify_sqlite_error,
 )
 from ihms_desk.store.users import Action, User
+from ihms_desk.wording import Label
 
 if TYPE_CHECKING:
     from ihms_desk.store.model import Item
@@ -124,7 +125,7 @@ class StoreBase:
             conn.rollback()
             # The schema's CHECK (qty >= 0) is the last line of defence; the code checks first.
             if "CHECK constraint failed: qty >= 0" in str(error):
-                raise StockTooLow("?", 0, 0) from error
+                raise Refusal("stock_would_go_negative", field="quantity") from error
             raise
         except sqlite3.Error as error:
             if conn.in_transaction:
@@ -140,17 +141,17 @@ class StoreBase:
 
     # -- who --------------------------------------------------------------------------------
 
-    def _require(self, action: Action, what: str) -> User:
-        """The logged-in user, if their role allows ``action``; refusals are audited."""
+    def _require(self, action: Action, doing: str) -> User:
+        """The logged-in user, if their role allows ``action``; refusals are audited.
+        ``doing`` names what was tried (``doing.<name>`` in the wording tables)."""
         user = self.user
         if user is None:
-            raise NotLoggedIn("Log in first.")
+            raise NotLoggedIn("not_logged_in")
         if not user.may(action):
-            self.audit(user.username, action.value, "refused", what)
-            raise PermissionDenied(
-                f"{user.full_name} ({user.role.value.replace('_', ' ')}) may not {what}. "
-                "Ask the MO in-charge or the administrator."
-            )
+            what = Label(f"doing.{doing}")
+            self.audit(user.username, action.value, "refused", str(what))
+            raise PermissionDenied("permission_denied", who=user.full_name, role=Label(f"role.{user.role.value}"),
+                                   what=what)
         return user
 
     def audit(self, username: str | None, action: str, outcome: str, detail: str = "") -> None:

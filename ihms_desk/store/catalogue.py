@@ -16,6 +16,7 @@ from ihms_desk.store.base import StoreBase
 from ihms_desk.store.errors import InvalidInput, UnknownItem
 from ihms_desk.store.model import CATEGORIES, ImportReport, Item, ItemHit
 from ihms_desk.store.users import Action
+from ihms_desk.wording import Said
 
 CATALOGUE_COLUMNS = (
     "code",
@@ -65,32 +66,30 @@ def validate_item(raw: dict[str, Any]) -> dict[str, Any]:
         # characters (NUL, say) have no place in the catalogue and would break screens and sync.
         value = SPREADSHEET_SPACE.sub(" ", str(raw.get(key) or "")).strip()
         if not value:
-            raise InvalidInput(f"{key} is empty", field=key)
+            raise InvalidInput("column_empty", field=key, column=key)
         try:
             text_rule(value, 200)  # the rule the state server checks its catalogue with
         except FieldProblem as problem:
-            raise InvalidInput(f"{key} {problem.problem}", field=key) from None
+            kind = {"too_long": "column_too_long", "invisible_character": "column_invisible_character"}.get(
+                problem.kind or "", "column_control_characters")
+            raise InvalidInput(kind, field=key, column=key, n=200) from None
         record[key] = value
     record["code"] = record["code"].upper()
     if not _CODE.match(record["code"]):
-        raise InvalidInput(
-            f"code '{record['code']}' must be 1-20 letters, digits or . _ / -", field="code"
-        )
+        raise InvalidInput("bad_item_code", field="code", code=record["code"])
     record["category"] = record["category"].lower()
     if record["category"] not in CATEGORIES:
-        raise InvalidInput(
-            f"category '{record['category']}' must be one of {', '.join(CATEGORIES)}", field="category"
-        )
+        raise InvalidInput("bad_category", field="category", category=record["category"], categories=", ".join(CATEGORIES))
     record["dosage_form"] = record["dosage_form"].lower()
     record["unit_of_issue"] = record["unit_of_issue"].lower()
     min_stock = str(raw.get("min_stock") or "0").strip()
     # isdecimal, not isdigit ("²" is a digit int() cannot read); the length keeps int() cheap.
     if not min_stock.isdecimal() or len(min_stock) > 9 or int(min_stock) > 10_000_000:
-        raise InvalidInput(f"min_stock '{min_stock}' must be a whole number, 0 or more", field="min_stock")
+        raise InvalidInput("bad_min_stock", field="min_stock", text=min_stock)
     record["min_stock"] = int(min_stock)
     active = str(raw.get("active", "1") if raw.get("active") is not None else "1").strip().lower() or "1"
     if active not in _TRUE | _FALSE:
-        raise InvalidInput(f"active '{active}' must be 1 or 0", field="active")
+        raise InvalidInput("bad_active", field="active", text=active)
     record["active"] = 1 if active in _TRUE else 0
     return record
 
@@ -104,15 +103,15 @@ def check_item_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[di
     good: list[dict[str, Any]] = []
     for row_number, raw in rows:
         if None in raw:
-            rejected.append((row_number, "row has more fields than the header"))
+            rejected.append((row_number, Said("row_has_more_fields")))
             continue
         try:
             record = validate_item(raw)
         except InvalidInput as error:
-            rejected.append((row_number, error.message))
+            rejected.append((row_number, Said(error.kind, error.values)))
             continue
         if record["code"] in seen:
-            rejected.append((row_number, f"code {record['code']} repeats row {seen[record['code']]}"))
+            rejected.append((row_number, Said("row_code_repeats", {"code": record["code"], "row": seen[record["code"]]})))
             continue
         seen[record["code"]] = row_number
         good.append(record)
@@ -162,15 +161,15 @@ class CatalogueMixin(StoreBase):
             for row_number, reason in report.rejected:
                 print(row_number, reason)
         """
-        self._require(Action.MANAGE_CATALOGUE, "change the item catalogue")
+        self._require(Action.MANAGE_CATALOGUE, "change_catalogue")
         if isinstance(source, (str, Path)):
             try:
                 with open(source, encoding="utf-8-sig", newline="") as handle:
                     text = handle.read()
             except UnicodeDecodeError:
-                raise InvalidInput("The file is not UTF-8 text. Save it from Excel as 'CSV UTF-8'.") from None
+                raise InvalidInput("file_not_utf8") from None
             except OSError as error:
-                raise InvalidInput(f"Cannot read {source}: {error.strerror}") from None
+                raise InvalidInput("cannot_read_file", path=source, reason=error.strerror) from None
             handle_io: TextIO = io.StringIO(text)
         else:
             handle_io = source
@@ -178,7 +177,7 @@ class CatalogueMixin(StoreBase):
         header = read_header(reader)
         missing = [column for column in _REQUIRED if column not in header]
         if missing:
-            raise InvalidInput(f"The file has no column {', '.join(missing)}. Expected columns: {', '.join(CATALOGUE_COLUMNS)}.")
+            raise InvalidInput("catalogue_columns_missing", missing=", ".join(missing), expected=", ".join(CATALOGUE_COLUMNS))
         reader.fieldnames = header
         # Number the records, not the file's lines: a quoted field may hold a line break, and
         # the row number must match the row a spreadsheet shows. Empty lines are skipped by
@@ -282,9 +281,9 @@ class CatalogueMixin(StoreBase):
 
     def map_gtin(self, gtin: str, item_code: str) -> None:
         """Remember that packs with this GTIN are this item, so the next scan fills it in."""
-        user = self._require(Action.RECEIVE, "map a barcode to an item")
+        user = self._require(Action.RECEIVE, "map_barcode")
         if not (gtin.isascii() and gtin.isdigit() and len(gtin) == 14):
-            raise InvalidInput("A GTIN has 14 digits.", field="gtin")
+            raise InvalidInput("gtin_needs_14_digits", field="gtin")
         item = self.item(item_code)
         with self._transaction() as conn:
             conn.execute(
@@ -300,7 +299,7 @@ def read_header(reader: csv.DictReader[str]) -> list[str]:
     try:
         names = reader.fieldnames or []
     except csv.Error as error:
-        raise InvalidInput(f"Row 1 cannot be read as CSV: {error}.") from None
+        raise InvalidInput("row_unreadable", row=1, error=error) from None
     return [name.strip().lower() for name in names]
 
 
@@ -316,7 +315,7 @@ def numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, 
         except StopIteration:
             return
         except csv.Error as error:
-            raise InvalidInput(f"Row {row_number + 1} cannot be read as CSV: {error}.") from None
+            raise InvalidInput("row_unreadable", row=row_number + 1, error=error) from None
         # The lines this record took, less the line breaks inside its quoted fields, are the
         # empty lines the reader skipped before it, plus the record's own row.
         inside = sum(str(value).count("\n") for value in row.values() if value is not None)

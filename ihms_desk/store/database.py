@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.store.errors import (
     DatabaseCorrupt,
     DatabaseMissing,
@@ -56,13 +57,9 @@ def connect(path: Path, *, check: bool = True) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         if os_error_means_full(error, path.parent):
-            raise DiskFull(f"The disk holding {path.parent} is full: nothing was saved. Free some space "
-                           "(or ask for help), then try again.") from error
+            raise DiskFull("data_folder_full", folder=path.parent) from error
         # A file where the folder should be, or a folder we may not create: the user can fix it.
-        raise DatabaseReadOnly(
-            f"The data folder {path.parent} cannot be used ({error.strerror}). "
-            "Choose another folder with --data-dir or IHMS_DATA_DIR."
-        ) from error
+        raise DatabaseReadOnly("data_folder_unusable", folder=path.parent, reason=error.strerror) from error
     if check:
         check_file(path)
     with environment_errors(path):
@@ -77,8 +74,6 @@ def connect(path: Path, *, check: bool = True) -> sqlite3.Connection:
 
 # -- may this file be written? -----------------------------------------------------------------
 
-#: Where the daily, migration and restore copies of the database are kept (``backup.py``).
-BACKUP_FOLDER = "backups"
 #: Backups of this facility, as ``backup.py`` and :func:`migrate` name them.
 _BACKUP_PATTERNS = ("ihms-desk-*.sqlite3", "before-*.sqlite3")
 #: The whole file gets ``PRAGMA quick_check`` at open up to this size. It reads every page:
@@ -149,7 +144,7 @@ def damage_noted(path: Path) -> str | None:
 def backups_beside(path: Path) -> list[Path]:
     """The facility's backups in the data folder's own backup folder, newest first (by the
     time in their names; the daily ones are checked before they are kept)."""
-    folder = path.parent / BACKUP_FOLDER
+    folder = DataFolder.of(path).backups
     try:
         found = {copy for pattern in _BACKUP_PATTERNS for copy in folder.glob(pattern) if copy.is_file()}
     except OSError:
@@ -183,13 +178,8 @@ def refuse_lost_database(path: Path) -> None:
     if not backups:
         return
     state = "is missing" if size is None else "is empty (0 bytes)"
-    raise DatabaseMissing(
-        f"The database {path} {state}, but the folder holds {len(backups)} backup(s) of this facility; "
-        f"the newest is {backups[0]}. Nothing was created. Restore it: ihms-desk restore \"{backups[0]}\" "
-        "(or open IHMS Desk, which offers it). Do not run 'ihms-desk init': that would start an "
-        "empty ledger and leave the history in the backups.",
-        detail=f"the database {state}", newest_backup=backups[0],
-    )
+    raise DatabaseMissing("database_missing" if size is None else "database_empty", detail=f"the database {state}",
+                          newest_backup=backups[0], path=path, count=len(backups), backup=backups[0])
 
 
 def check_file(path: Path) -> None:
@@ -217,14 +207,10 @@ def check_file(path: Path) -> None:
 def damaged(path: Path, detail: str) -> DatabaseCorrupt:
     """The refusal for a damaged file: what was found and what to do."""
     backups = backups_beside(path)
-    restore = (f"Restore the newest backup: ihms-desk restore \"{backups[0]}\" (or open IHMS Desk, "
-               "which offers it)" if backups else
-               "No backup was found in the data folder: call your support person")
-    return DatabaseCorrupt(
-        f"The database {path} is damaged ({detail[:200]}). Nothing was saved, and IHMS Desk will "
-        f"not write to it. {restore}; do not delete anything in the data folder.",
-        detail=detail[:200], newest_backup=backups[0] if backups else None,
-    )
+    if not backups:
+        return DatabaseCorrupt("database_damaged_no_backup", detail=detail[:200], path=path, found=detail[:200])
+    return DatabaseCorrupt("database_damaged", detail=detail[:200], newest_backup=backups[0], path=path,
+                           found=detail[:200], backup=backups[0])
 
 
 def header_problem(path: Path, size: int | None = None) -> str | None:
@@ -378,7 +364,7 @@ def migrate(conn: sqlite3.Connection, path: Path, *, stop_before: str | None = N
         if db["_sqlite_migrations"].exists() or db.table_names():
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
             backup = backup_file(
-                conn, path.parent / BACKUP_FOLDER / f"before-{pending[0].name}-{stamp}.sqlite3"
+                conn, DataFolder.of(path).backups / f"before-{pending[0].name}-{stamp}.sqlite3"
             )
         schema.migrations.apply(db, stop_before=stop_before)
     return backup

@@ -44,18 +44,18 @@ def parse_quantity(text: str, *, maximum: int = MAX_DISPENSE_QTY) -> int:
     """The number of units ``text`` asks for; :class:`InvalidQuantity` says how to type it."""
     cleaned = (text or "").strip()
     if len(cleaned) > 40:  # also keeps int() off numbers too long for it to read
-        raise InvalidQuantity(f"'{cleaned[:20]}...' is too long for a quantity.", field="quantity")
+        raise InvalidQuantity("quantity_text_too_long", field="quantity", text=cleaned[:20])
     if cleaned.isdecimal():  # not isdigit(): int() cannot read "²"
         quantity = int(cleaned)
     else:
         try:
             quantity = _from_shorthand(cleaned)
         except ZeroDivisionError:  # a half typed as 1/0
-            raise InvalidQuantity(f"'{cleaned}' divides by zero: type a half as 1/2.", field="quantity") from None
+            raise InvalidQuantity("dose_divides_by_zero", field="quantity", text=cleaned) from None
     if quantity <= 0:
-        raise InvalidQuantity("Quantity must be at least 1.", field="quantity")
+        raise InvalidQuantity("quantity_at_least_one", field="quantity")
     if quantity > maximum:
-        raise InvalidQuantity(f"{quantity} is more than {maximum}: check the number.", field="quantity")
+        raise InvalidQuantity("dose_too_large", field="quantity", qty=quantity, maximum=maximum)
     return quantity
 
 
@@ -70,7 +70,4 @@ def _from_shorthand(text: str) -> int:
         per_dose = Fraction(match["per_dose"]) if match["per_dose"] else Fraction(1)
         per_day = per_dose * FREQUENCY_PER_DAY[match["code"].upper()]
         return math.ceil(per_day * int(match["days"]))
-    raise InvalidQuantity(
-        f"'{text}' is not a quantity. Type a number (10) or a dose: 1-0-1 x5, BD x5, TDS x5.",
-        field="quantity",
-    )
+    raise InvalidQuantity("not_a_quantity", field="quantity", text=text)

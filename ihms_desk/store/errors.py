@@ -18,18 +18,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ihms_desk.wording import say
+
 
 class StoreError(Exception):
-    """Base of every error the store raises on purpose."""
+    """Base of every error the store raises on purpose.
 
-    #: A stable machine-readable code (used by the UI for translation and by the CLI).
+    It carries a stable ``kind`` and its ``values``; each language words it from its table
+    (:mod:`ihms_desk.wording`), and ``message`` is the English, for the log and the tests::
+
+        raise InvalidInput("too_long", field="note", label=Label("field.note"), n=300)
+    """
+
+    #: The family of the error (one per class), for code that reacts to a whole family.
     code = "store_error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, kind: str, *, field: str | None = None, **values: object) -> None:
+        #: Which wording of :mod:`ihms_desk.wording` says it; the values fill it in.
+        self.kind = kind
+        self.values: dict[str, object] = values
         #: The input field the refusal is about, so a screen can show it next to that field.
         self.field = field
+        self.message = say(kind, values)
+        super().__init__(self.message)
 
 
 class Refusal(StoreError):
@@ -62,10 +73,7 @@ class UnknownItem(Refusal):
     code = "unknown_item"
 
     def __init__(self, item_code: str, *, field: str | None = "item") -> None:
-        super().__init__(
-            f"Item '{item_code}' is not in the catalogue. Check the code or import the catalogue.",
-            field=field,
-        )
+        super().__init__("unknown_item", field=field, item=item_code)
         self.item_code = item_code
 
 
@@ -75,10 +83,7 @@ class UnknownBatch(Refusal):
     code = "unknown_batch"
 
     def __init__(self, item_code: str, batch_no: str) -> None:
-        super().__init__(
-            f"Batch '{batch_no}' of item {item_code} has never been received here.",
-            field="batch",
-        )
+        super().__init__("unknown_batch", field="batch", item=item_code, batch=batch_no)
         self.item_code = item_code
         self.batch_no = batch_no
 
@@ -89,17 +94,9 @@ class BatchExpired(Refusal):
     code = "batch_expired"
 
     def __init__(self, item_code: str, batch_no: str, expiry_month: str, *, receiving: bool = False) -> None:
-        if receiving:
-            message = (
-                f"Batch {batch_no} of {item_code} expired at the end of {expiry_month}: "
-                "expired stock cannot be received. Return it to the sender."
-            )
-        else:
-            message = (
-                f"Batch {batch_no} of {item_code} expired at the end of {expiry_month} and cannot "
-                "be issued. Choose another batch, or write it off."
-            )
-        super().__init__(message, field="batch")
+        year, _, month = expiry_month.partition("-")
+        super().__init__("batch_expired_receiving" if receiving else "batch_expired", field="batch", item=item_code,
+                         batch=batch_no, expiry=expiry_month, month=f"{month}/{year}")
         self.item_code = item_code
         self.batch_no = batch_no
         self.expiry_month = expiry_month
@@ -111,11 +108,8 @@ class BatchExpiryMismatch(Refusal):
     code = "batch_expiry_mismatch"
 
     def __init__(self, item_code: str, batch_no: str, known: str, given: str) -> None:
-        super().__init__(
-            f"Batch {batch_no} of {item_code} is already recorded with expiry {known}, not {given}. "
-            "Check the expiry printed on the pack.",
-            field="expiry",
-        )
+        super().__init__("batch_expiry_mismatch", field="expiry", item=item_code, batch=batch_no, known=known,
+                         given=given)
         self.known = known
         self.given = given
 
@@ -126,11 +120,8 @@ class StockTooLow(Refusal):
     code = "stock_too_low"
 
     def __init__(self, item_code: str, requested: int, available: int, batch_no: str | None = None) -> None:
-        where = f"batch {batch_no} of {item_code}" if batch_no else item_code
-        super().__init__(
-            f"Only {available} available of {where}; {requested} asked.",
-            field="quantity",
-        )
+        super().__init__("stock_too_low_batch" if batch_no else "stock_too_low", field="quantity", item=item_code,
+                         requested=requested, available=available, batch=batch_no)
         self.item_code = item_code
         self.requested = requested
         self.available = available
@@ -143,11 +134,7 @@ class DuplicateVoucher(Refusal):
     code = "duplicate_voucher"
 
     def __init__(self, voucher_no: str, number: str) -> None:
-        super().__init__(
-            f"Challan {voucher_no} was already received as {number}. "
-            "If that receipt was wrong, the in-charge reverses it first.",
-            field="voucher_no",
-        )
+        super().__init__("duplicate_voucher", field="voucher_no", voucher_no=voucher_no, number=number)
         self.voucher_no = voucher_no
         self.number = number
 
@@ -215,10 +202,11 @@ class DatabaseLocked(EnvironmentProblem):
 class DatabaseCorrupt(EnvironmentProblem):
     code = "corrupt"
 
-    def __init__(self, message: str, *, detail: str | None = None, newest_backup: Path | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, kind: str, *, field: str | None = None, detail: str | None = None,
+                 newest_backup: Path | None = None, **values: object) -> None:
+        super().__init__(kind, field=field, **values)
         #: What was found wrong, in SQLite's words (the message says it with what to do).
-        self.detail = detail or message
+        self.detail = detail or self.message
         #: The newest backup in the data folder, the one the message says to restore.
         self.newest_backup = newest_backup
 
@@ -234,10 +222,6 @@ class DatabaseMissing(DatabaseCorrupt):
 #: called it: growing the -shm file on a full disk fails as "disk I/O error".
 NEARLY_FULL_BYTES = 1024 * 1024
 
-DISK_FULL_MESSAGE = "The disk is full: nothing was saved. Free some space (or ask for help) and save again."
-DISK_IO_MESSAGE = ("The disk could not be read or written (an I/O error; it is not full): nothing was "
-                   "saved. The disk or the USB or network drive may be failing or disconnected: check "
-                   "it, take a backup onto another drive, and call for support if it happens again.")
 
 
 def os_error_means_full(error: OSError, path: Path) -> bool:
@@ -265,28 +249,19 @@ def classify_sqlite_error(error: sqlite3.Error, path: Path | None = None) -> Env
     text = str(error).lower()
     name = getattr(error, "sqlite_errorname", "")
     if name == "SQLITE_FULL" or "database or disk is full" in text:
-        return DiskFull(DISK_FULL_MESSAGE)
+        return DiskFull("disk_full")
     if name.startswith("SQLITE_READONLY") or "readonly database" in text or "read-only" in text:
-        return DatabaseReadOnly(
-            "The data folder cannot be written (read-only): nothing was saved. "
-            "Check the folder's permissions or the USB/network drive, then save again."
-        )
+        return DatabaseReadOnly("read_only")
     if name.startswith("SQLITE_BUSY") or "database is locked" in text:
-        return DatabaseLocked(
-            "The database is busy in another program or copy of IHMS Desk: nothing was saved. "
-            "Close the other copy and save again."
-        )
+        return DatabaseLocked("locked")
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
-        return DatabaseCorrupt(
-            "The database file is damaged. Nothing was saved, and IHMS Desk will not write to it: "
-            "restore the latest backup (the Backup screen, or ihms-desk restore) or call for support."
-        )
+        return DatabaseCorrupt("corrupt")
     if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
         if path is not None and disk_is_full(path):
-            return DiskFull(DISK_FULL_MESSAGE)
-        return DiskIOError(DISK_IO_MESSAGE)
+            return DiskFull("disk_full")
+        return DiskIOError("disk_io_error")
     if name.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
-        return DatabaseReadOnly("The database file cannot be opened. Check that the data folder exists and is writable.")
+        return DatabaseReadOnly("cannot_open")
     return None
 
 

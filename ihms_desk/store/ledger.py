@@ -111,12 +111,12 @@ class LedgerMixin(StoreBase):
             )
             doc.number  # 'RCV/2026-27/000001'
         """
-        self._require(Action.RECEIVE, "record a receipt")
+        self._require(Action.RECEIVE, "receive")
         day = self._document_day(doc_date)
         try:
             source = ReceiptSource(source)
         except ValueError:
-            raise InvalidInput("Choose where the stock came from: DDW, another facility or local purchase.", field="source") from None
+            raise InvalidInput("choose_source", field="source") from None
         header = {
             "source": source.value,
             "source_name": check_text(source_name, "source_name", "Sender", required=source is ReceiptSource.OTHER_FACILITY),
@@ -195,13 +195,13 @@ class LedgerMixin(StoreBase):
             )
             doc.shortfalls  # [{'line_no': 2, 'item_code': 'D0107', 'not_available': 4}]
         """
-        self._require(Action.DISPENSE, "dispense medicines")
+        self._require(Action.DISPENSE, "dispense")
         day = self._document_day(doc_date)
         sex = str(patient.sex or "").strip().upper()[:1]
         if sex not in SEXES:
-            raise InvalidInput("Choose the patient's sex: M, F or O.", field="sex")
+            raise InvalidInput("choose_sex", field="sex")
         if isinstance(patient.age, bool) or not isinstance(patient.age, int) or not 0 <= patient.age <= 130:
-            raise InvalidInput("Age must be a whole number of years from 0 to 130.", field="age")
+            raise InvalidInput("bad_age", field="age")
         header = {
             "opd_no": check_text(patient.opd_no, "opd_no", "OPD registration number", max_length=30),
             "patient_name": check_text(patient.name, "patient_name", "Patient name"),
@@ -216,7 +216,7 @@ class LedgerMixin(StoreBase):
         for line in lines:
             code = line.item_code.strip().upper()
             if code in seen:
-                raise InvalidInput(f"{code} is on the prescription twice: put it on one line.", field="item")
+                raise InvalidInput("prescribed_twice", field="item", item=code)
             seen.add(code)
             # Keep the checked numbers: a quantity typed as text ("15") is read as a number here.
             prescribed = check_quantity(line.qty_prescribed, field="qty_prescribed", maximum=MAX_DISPENSE_QTY)
@@ -224,7 +224,7 @@ class LedgerMixin(StoreBase):
             if qty is not None and qty != 0:
                 qty = check_quantity(qty, maximum=MAX_DISPENSE_QTY)
                 if qty > prescribed:
-                    raise InvalidInput("Cannot dispense more than prescribed.", field="quantity")
+                    raise InvalidInput("more_than_prescribed", field="quantity")
             checked.append(DispenseLine(line.item_code, prescribed, qty, line.batch_no))
         lines = checked
         with self._transaction() as conn:
@@ -259,11 +259,11 @@ class LedgerMixin(StoreBase):
         try:
             reason = AdjustmentReason(reason)
         except ValueError:
-            raise InvalidInput("Choose a reason for the adjustment.", field="reason") from None
+            raise InvalidInput("choose_adjustment_reason", field="reason") from None
         if reason.is_write_off:
-            self._require(Action.WRITE_OFF, "write off stock")
+            self._require(Action.WRITE_OFF, "write_off")
         else:
-            self._require(Action.ADJUST, "adjust stock")
+            self._require(Action.ADJUST, "adjust")
         day = self._document_day(doc_date)
         header = {"reason_code": reason.value, "note": check_text(note, "note", "Note", max_length=300, required=False)}
         self._check_line_count(lines)
@@ -275,7 +275,7 @@ class LedgerMixin(StoreBase):
                 batch = self._existing_batch(conn, item, line.batch_no)
                 if reason.direction == 0:
                     if isinstance(line.qty, bool) or not isinstance(line.qty, int) or line.qty == 0:
-                        raise InvalidInput("A stocktake correction is a non-zero whole number (+ or -).", field="quantity")
+                        raise InvalidInput("correction_not_zero", field="quantity")
                     check_quantity(abs(line.qty))
                     delta = line.qty
                 else:
@@ -306,12 +306,12 @@ class LedgerMixin(StoreBase):
             store.transfer_out(destination_type="ward", destination_name="Labour room",
                                lines=[TransferLine("D0210", 20)])
         """
-        self._require(Action.TRANSFER, "transfer stock out")
+        self._require(Action.TRANSFER, "transfer")
         day = self._document_day(doc_date)
         try:
             destination = TransferDestination(destination_type)
         except ValueError:
-            raise InvalidInput("Choose where the stock goes: ward, sub-centre or facility.", field="destination_type") from None
+            raise InvalidInput("choose_destination", field="destination_type") from None
         header = {
             "destination_type": destination.value,
             "destination_name": check_text(destination_name, "destination_name", "Destination"),
@@ -341,7 +341,7 @@ class LedgerMixin(StoreBase):
             batch = self._existing_batch(self.conn, item, count.batch_no)
             book = self._batch_qty(self.conn, batch.id)
             if isinstance(count.counted, bool) or not isinstance(count.counted, int) or not 0 <= count.counted <= 10_000_000:
-                raise InvalidInput("A counted quantity is a whole number, 0 or more.", field="counted")
+                raise InvalidInput("counted_whole_number", field="counted")
             result.append(StocktakeDifference(item.code, item.name, batch.batch_no, batch.expiry_month, book, count.counted))
         return result
 
@@ -353,7 +353,7 @@ class LedgerMixin(StoreBase):
             diffs = store.preview_stocktake([StocktakeCount("D0001", "PCM2411", 4890)])
             store.stocktake([StocktakeCount("D0001", "PCM2411", 4890)], note="March count")
         """
-        self._require(Action.STOCKTAKE, "record a stocktake")
+        self._require(Action.STOCKTAKE, "stocktake")
         day = self._document_day(doc_date)
         header = {"note": check_text(note, "note", "Note", max_length=300, required=False)}
         self._check_line_count(counts)
@@ -365,10 +365,10 @@ class LedgerMixin(StoreBase):
                 item = self.item(count.item_code)
                 batch = self._existing_batch(conn, item, count.batch_no)
                 if (item.code, batch.batch_no) in seen:
-                    raise InvalidInput(f"Batch {batch.batch_no} of {item.code} is counted twice.", field="batch")
+                    raise InvalidInput("counted_twice", field="batch", batch=batch.batch_no, item=item.code)
                 seen.add((item.code, batch.batch_no))
                 if isinstance(count.counted, bool) or not isinstance(count.counted, int) or not 0 <= count.counted <= 10_000_000:
-                    raise InvalidInput("A counted quantity is a whole number, 0 or more.", field="counted")
+                    raise InvalidInput("counted_whole_number", field="counted")
                 book = self._batch_qty(conn, batch.id)
                 difference = count.counted - book
                 if difference:
@@ -390,7 +390,7 @@ class LedgerMixin(StoreBase):
 
             store.reverse("DSP/2026-27/000123", reason="wrong patient")
         """
-        self._require(Action.REVERSE, "reverse a document")
+        self._require(Action.REVERSE, "reverse")
         reason = check_text(reason, "reason", "Reason for the reversal", max_length=300)
         day = self._document_day(None)
         with self._transaction() as conn:
@@ -401,11 +401,11 @@ class LedgerMixin(StoreBase):
                 (number.strip().upper(),),
             ).fetchone()
             if original is None:
-                raise DocumentNotFound(f"There is no document {number}.", field="number")
+                raise DocumentNotFound("document_not_found", field="number", number=number)
             if original["kind"] == "reversal":
-                raise AlreadyReversed(f"{number} is itself a reversal: enter the document again instead.")
+                raise AlreadyReversed("reversal_of_reversal", number=number)
             if original["reversed_by"]:
-                raise AlreadyReversed(f"{number} was already reversed by {original['reversed_by']}.")
+                raise AlreadyReversed("already_reversed", number=number, by=original["reversed_by"])
             # One reversal line per original movement: a dispense line split over two batches
             # becomes two reversal lines, each naming its batch and the line it undoes.
             originals = conn.execute(
@@ -453,7 +453,7 @@ class LedgerMixin(StoreBase):
         """A saved document with its lines and movements, by number."""
         row = self._row("SELECT id FROM document WHERE number = ?", (number.strip().upper(),))
         if row is None:
-            raise DocumentNotFound(f"There is no document {number}.", field="number")
+            raise DocumentNotFound("document_not_found", field="number", number=number)
         return self._load_document(self.conn, row["id"])
 
     # -- internals --------------------------------------------------------------------------
@@ -464,27 +464,27 @@ class LedgerMixin(StoreBase):
             return today
         day = parse_date(doc_date, "doc_date", "Document date")
         if day > today:
-            raise InvalidInput("A document cannot be dated in the future.", field="doc_date")
+            raise InvalidInput("dated_in_future", field="doc_date")
         limit = int(self.setting("backdate_days", str(DEFAULT_BACKDATE_DAYS)))
         if day < today - dt.timedelta(days=limit):
-            raise InvalidInput(f"Paper records can be entered up to {limit} days late, not more.", field="doc_date")
+            raise InvalidInput("backdated_too_far", field="doc_date", days=limit)
         return day
 
     @staticmethod
     def _voucher_date(value: dt.date | str, day: dt.date) -> dt.date:
         voucher = parse_date(value, "voucher_date", "Voucher date")
         if voucher > day:
-            raise InvalidInput("The voucher date is after today: check it.", field="voucher_date")
+            raise InvalidInput("voucher_after_today", field="voucher_date")
         if voucher < day - dt.timedelta(days=366):
-            raise InvalidInput("The voucher is more than a year old: check the date.", field="voucher_date")
+            raise InvalidInput("voucher_too_old", field="voucher_date")
         return voucher
 
     @staticmethod
     def _check_line_count(lines: Sequence[object]) -> None:
         if not lines:
-            raise InvalidInput("Add at least one line.", field="lines")
+            raise InvalidInput("no_lines", field="lines")
         if len(lines) > MAX_LINES:
-            raise InvalidInput(f"A document has at most {MAX_LINES} lines.", field="lines")
+            raise InvalidInput("too_many_lines", field="lines", n=MAX_LINES)
 
     def _batch_for_receipt(
         self, conn: sqlite3.Connection, item: Item, batch_no: str, expiry: str, manufacturer: str | None, cost: str | None

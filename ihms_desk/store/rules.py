@@ -19,6 +19,7 @@ from ihms_desk.fields import MAX_DISPENSE_QTY as MAX_DISPENSE_QTY
 from ihms_desk.fields import MAX_LINE_QTY as MAX_LINE_QTY
 from ihms_desk.fields import FieldProblem
 from ihms_desk.store.errors import InvalidABHA, InvalidInput, InvalidQuantity
+from ihms_desk.wording import Label
 
 #: The kinds of facility a desk can be set up for.
 FACILITY_TYPES = fields.DESK_FACILITY_TYPES
@@ -80,9 +81,7 @@ def parse_expiry_month(text: str, *, field: str = "expiry") -> str:
             month = int(match["month"])
             if 1 <= month <= 12 and fields.FIRST_EXPIRY_YEAR <= year <= fields.LAST_EXPIRY_YEAR:
                 return f"{year:04d}-{month:02d}"
-    raise InvalidInput(
-        f"Expiry '{text}' is not a month. Type it as on the pack, for example 03/2027.", field=field
-    )
+    raise InvalidInput("not_a_month", field=field, text=text)
 
 
 def last_usable_day(expiry_month: str) -> dt.date:
@@ -109,12 +108,12 @@ def check_quantity(value: object, *, field: str = "quantity", maximum: int = MAX
         if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 20:
             value = int(value.strip())
         else:
-            raise InvalidQuantity(f"Quantity '{value}' is not a whole number.", field=field)
+            raise InvalidQuantity("not_a_whole_number", field=field, text=value)
     assert isinstance(value, int)
     if value <= 0:
-        raise InvalidQuantity("Quantity must be at least 1.", field=field)
+        raise InvalidQuantity("quantity_at_least_one", field=field)
     if value > maximum:
-        raise InvalidQuantity(f"Quantity {value} is more than {maximum}: check the number.", field=field)
+        raise InvalidQuantity("quantity_too_large", field=field, qty=value, maximum=maximum)
     return value
 
 
@@ -125,7 +124,8 @@ def check_text(value: object, field: str, label: str, *, max_length: int = 100, 
     try:
         return fields.text(text, max_length, required=required)
     except FieldProblem as problem:
-        raise InvalidInput(f"{label} {problem.problem}.", field=field) from None
+        raise InvalidInput(problem.kind or "control_characters", field=field, label=Label(f"field.{field}", label),
+                           n=max_length) from None
 
 
 def normalise_batch_no(value: object) -> str:
@@ -133,11 +133,13 @@ def normalise_batch_no(value: object) -> str:
     must be a batch number by :func:`ihms_desk.fields.batch_no` (printable ASCII)."""
     typed = re.sub(r"\s+", " ", "" if value is None else str(value)).strip()
     if not typed:
-        raise InvalidInput("Batch number is required.", field="batch")
+        raise InvalidInput("required", field="batch", label=Label("field.batch", "Batch number"))
     try:
         return fields.batch_no(typed).upper()
     except FieldProblem as problem:
-        raise InvalidInput(f"Batch number '{typed[:50]}' {problem.problem}.", field="batch") from None
+        kind = {"too_long": "batch_too_long", "space_at_ends": "batch_space_at_ends"}.get(problem.kind or "",
+                                                                                            "batch_characters")
+        raise InvalidInput(kind, field="batch", text=typed[:50], n=fields.MAX_BATCH_NO) from None
 
 
 def check_facility_code(value: object) -> str:
@@ -146,9 +148,7 @@ def check_facility_code(value: object) -> str:
     try:
         return fields.facility_code(code)
     except FieldProblem:
-        raise InvalidInput(
-            "Facility code may have only letters, digits and - _ . (for example CHC-JPR-014).", field="code"
-        ) from None
+        raise InvalidInput("bad_facility_code", field="code") from None
 
 
 def check_abha(value: str | None) -> str | None:
@@ -157,10 +157,7 @@ def check_abha(value: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s-]", "", value)
     if not (digits.isascii() and digits.isdigit()) or len(digits) != 14:
-        raise InvalidABHA(
-            "ABHA number must be 14 digits (for example 91-1234-5678-9012), or left empty.",
-            field="abha",
-        )
+        raise InvalidABHA("bad_abha", field="abha")
     return digits
 
 
@@ -175,11 +172,11 @@ def check_unit_cost(value: object) -> str | None:
     try:
         cost = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidInput(f"Unit cost '{value}' is not a number of rupees.", field="unit_cost") from None
+        raise InvalidInput("unit_cost_not_a_number", field="unit_cost", text=value) from None
     if not cost.is_finite() or cost < 0 or cost > fields.MAX_UNIT_COST:
-        raise InvalidInput(f"Unit cost '{value}' is not a sensible price.", field="unit_cost")
+        raise InvalidInput("unit_cost_not_sensible", field="unit_cost", text=value)
     if cost.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise InvalidInput("Unit cost has more than 4 decimal places.", field="unit_cost")
+        raise InvalidInput("unit_cost_decimals", field="unit_cost")
     text = format(cost.normalize(), "f") if cost else "0"
     return fields.unit_cost(text)
 
@@ -196,4 +193,4 @@ def parse_date(value: object, field: str, label: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise InvalidInput(f"{label} '{text}' is not a date; use dd-mm-yyyy.", field=field)
+    raise InvalidInput("not_a_date", field=field, label=Label(f"field.{field}", label), text=text)

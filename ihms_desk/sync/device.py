@@ -25,13 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.store import Store
 from ihms_desk.sync.client import SyncClient, normalise_server_url
 from ihms_desk.sync.errors import EnrolmentRefused, NotEnrolled
 
-TOKEN_FILE = "device-token"
-#: Outside the database on purpose: restoring the database from a backup leaves it behind.
-MARKER_FILE = "sync-marker.json"
 #: This PC's own folder for sync (its id and the home markers); overridable for tests.
 MACHINE_DIR_ENV = "IHMS_MACHINE_DIR"
 MACHINE_ID_FILE = "machine-id"
@@ -54,7 +52,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def token_path(data_dir: Path) -> Path:
-    return data_dir / TOKEN_FILE
+    return DataFolder(data_dir).device_token
 
 
 def read_token(data_dir: Path) -> str | None:
@@ -103,7 +101,7 @@ def enrol(store: Store, server_url: str, enrolment_code: str, *, device_name: st
         answer = client.enrol(facility.code, code, device_name or default_device_name(), nonce)
     finally:
         client.close()
-    data_dir = store.path.parent
+    data_dir = store.folder.root
     # Token first: if the database write then fails, the old enrolment's device id no longer
     # matches the token, the server says so plainly, and enrolling again mends it.
     write_token(data_dir, str(answer["token"]))
@@ -119,7 +117,7 @@ def enrol(store: Store, server_url: str, enrolment_code: str, *, device_name: st
 def require_enrolment(store: Store) -> tuple[str, str, str]:
     """(server URL, device id, token) or :class:`NotEnrolled` with what to do."""
     state = store.sync_state()
-    token = read_token(store.path.parent)
+    token = read_token(store.folder.root)
     if state.server_url is None or state.device_id is None or token is None:
         raise NotEnrolled("This desk is not enrolled with the state server yet. On the Sync screen "
                           "(or with 'ihms-desk sync --enrol URL CODE') enter the server address and "
@@ -196,7 +194,7 @@ def _write(path: Path, marker: Marker) -> None:
 
 
 def read_marker(data_dir: Path) -> Marker | None:
-    return _read(data_dir / MARKER_FILE)
+    return _read(DataFolder(data_dir).sync_marker)
 
 
 def advance_marker(data_dir: Path, device_id: str, epoch: int, sequence: int,
@@ -207,11 +205,11 @@ def advance_marker(data_dir: Path, device_id: str, epoch: int, sequence: int,
         return
     if marker is not None and marker.device_id == device_id and marker.covers(epoch, sequence):
         epoch, sequence = marker.epoch, marker.sequence  # only the PC changes
-    _write(data_dir / MARKER_FILE, Marker(device_id, epoch, sequence, machine))
+    _write(DataFolder(data_dir).sync_marker, Marker(device_id, epoch, sequence, machine))
 
 
 def clear_marker(data_dir: Path) -> None:
-    (data_dir / MARKER_FILE).unlink(missing_ok=True)
+    DataFolder(data_dir).sync_marker.unlink(missing_ok=True)
 
 
 def _home_marker_path(folder: Path, device_id: str) -> Path:
@@ -232,7 +230,7 @@ def restored_from_backup(store: Store, device_id: str) -> bool:
     """True when the server has acknowledged a sequence this database has not reached yet in
     its current epoch: the file was put back from an older copy. Its next events would reuse
     (epoch, sequence) pairs the server holds with other content."""
-    marker = read_marker(store.path.parent)
+    marker = read_marker(store.folder.root)
     if marker is None or marker.device_id != device_id:
         return False
     device = store.device_state()
@@ -250,7 +248,7 @@ def fork_reason(store: Store, device_id: str, folder: Path, machine: str | None)
     home = _read(_home_marker_path(folder, device_id))
     if home is not None and home.device_id == device_id and here < (home.epoch, home.sequence):
         return "restored"
-    marker = read_marker(store.path.parent)
+    marker = read_marker(store.folder.root)
     if machine is not None and marker is not None and marker.device_id == device_id \
             and marker.machine is not None and marker.machine != machine:
         return "moved"

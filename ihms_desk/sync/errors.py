@@ -3,7 +3,7 @@
 Every failure of the network, the server or the enrolment becomes one of these; ``message``
 is the English the CLI prints and the database keeps. Each message also has a stable ``kind``
 and its ``values`` (server address, HTTP status, ...), from which the screens word it in the
-user's language (``ihms_desk.ui.i18n.sync_error_text``); a message no kind knows stays English.
+user's language (``ihms_desk.wording``); a message no kind knows stays English.
 Nothing waiting in the outbox is ever dropped because of one of them.
 """
 
@@ -15,76 +15,18 @@ import re
 from collections.abc import Mapping
 from typing import Any, Self
 
+from ihms_desk.wording.en import MESSAGES as ENGLISH
+from ihms_desk.wording.en import SYNC_KINDS
+
 #: The English of every failure this package reports, by a stable kind: each ``{name}`` is a
-#: value. ``client.py`` and ``device.py`` write these sentences out in full, so a kind is also
+#: value. The words live in the program's wording tables (``ihms_desk/wording/en.py`` and
+#: ``hi.py``, one entry per language), where the screens and the command line look them up.
+#: ``client.py`` and ``device.py`` write these sentences out in full, so a kind is also
 #: recognised from the text alone (:func:`identify`); that is how a failure recorded in the
 #: database, by this version or an earlier one, gets its kind back. The first template that
-#: matches wins: a particular one comes before a general one. Change a sentence here and where
-#: it is written together (tests/ui/test_sync_texts.py raises the real ones).
-MESSAGES: dict[str, str] = {
-    # Enrolment (ihms_desk/sync/device.py, and the state server's own refusal).
-    "not_enrolled": (
-        "This desk is not enrolled with the state server yet. On the Sync screen (or with "
-        "'ihms-desk sync --enrol URL CODE') enter the server address and the enrolment code from "
-        "the district."),
-    "enrolment_code_missing": "Type the enrolment code the district gave you.",
-    "enrolment_code_refused": (
-        "This enrolment code is wrong, already used or expired for this facility. Ask the "
-        "district for a new code."),
-    "enrolment_refused": "The enrolment code was refused.",
-    # The line and the address (ihms_desk/sync/client.py).
-    "not_a_server_address": (
-        "'{address}' is not a server address. Type it as the district gave it, for example "
-        "https://ihms.rajasthan.gov.in"),
-    "server_unreachable": (
-        "Cannot reach the server {server}: the line may be down or the address wrong. Records "
-        "stay safe on this PC and will be sent later."),
-    "timed_out": "The server {server} did not answer in time.",
-    "certificate_not_trusted": (
-        "The server {server} did not prove who it is (its TLS certificate did not verify). Check "
-        "the address, and that this PC's date and time are right. Details: {details}"),
-    "redirected": (
-        "The address {server} sends this desk on to {target} (HTTP {status}). Enrol again with "
-        "the address the district gave, exactly as given (https://...)."),
-    "not_ihms_server": (
-        "The address {server} does not answer like an IHMS state server ({detail}). Check the "
-        "address; a Wi-Fi login page can also cause this."),
-    # The server's answers (client.py; the catalogue one from worker.py).
-    "server_trouble": "The server {server} has a problem (HTTP {status}); sync will try again.",
-    "server_trouble_unexplained": "The server has a problem (HTTP {status}): no reason given. Sync will try again.",
-    "server_trouble_reason": "The server has a problem (HTTP {status}): {reason}. Sync will try again.",
-    "catalogue_stuck": (
-        "The server sent catalogue changes without moving on past them; the item list may be out "
-        "of date. Sync will try again; tell the district if this stays."),
-    "version_mismatch": (
-        "This desk speaks sync version {ours}; the server speaks {theirs}. Update IHMS Desk (or ask "
-        "the district about the server). Records stay safe on this PC meanwhile."),
-    "versions_differ": "This desk and the server speak different sync versions. {reason}",
-    "token_missing": "This desk has no device token. Enrol it with the code from the district.",
-    "token_rejected": (
-        "The server no longer accepts this desk: {reason} Records stay safe on this PC; enrol "
-        "again to send them."),
-    "cursor_unknown": "The catalogue cursor is unknown.",
-    "batch_too_large": "The server found a batch too large: {reason}",
-    "request_refused": "The server refused the request ({code}): {reason}",
-    # This PC and the sync loop (worker.py).
-    "records_clash": (
-        "Some records clashed with records the server already has from this device: this PC may "
-        "be a copy of another desk, or restored from an old backup. They are sent again under "
-        "epoch {epoch}, so nothing is lost; tell the district."),
-    "superseded": (
-        "This desk's records now come from another PC, {claimed_by}, which restored or copied "
-        "this desk's data and took it over on {when} (epoch {epoch}); this PC holds an older copy. "
-        "Records saved here stay on this PC and are not sent. If this PC is still used at the "
-        "counter, ask the district for a new enrolment code and enrol it again: it then sends its "
-        "records as a desk of its own. If this PC is the one to keep, run "
-        "'ihms-desk sync --take-over'."),
-    "local_problem": "This PC could not sync: {reason}",
-    "sync_busy": (
-        "Another sync of this data folder is running (the program or a scheduled task); this one "
-        "waits for it."),
-    "unexpected": "Sync failed unexpectedly ({error}); it will try again. The log file has the details.",
-}
+#: matches wins: a particular one comes before a general one. Change a sentence in the table
+#: and where it is written together (tests/ui/test_sync_texts.py raises the real ones).
+MESSAGES: dict[str, str] = {kind: ENGLISH[kind] for kind in SYNC_KINDS}
 
 _VALUE = re.compile(r"\{(\w+)\}")
 

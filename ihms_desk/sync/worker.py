@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.store import Store
 from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.errors import StoreError
@@ -62,7 +63,6 @@ from ihms_desk.sync.errors import (
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-LOCK_FILE = "sync.lock"
 #: Seconds between restore-marker writes during a long push (and once at its end).
 MARKER_EVERY = 5.0
 
@@ -289,7 +289,7 @@ class SyncWorker:
         self.on_progress = on_progress or _ignore_progress
         self.stop = stop or threading.Event()
         self.batch_size = self.config.batch_size
-        self._lock = FileLock(str(self.data_dir / LOCK_FILE))
+        self._lock = FileLock(str(DataFolder(self.data_dir).sync_lock))
         self._wake = threading.Event()
         self._guard = threading.Lock()
         self._requested = False
@@ -546,7 +546,7 @@ class SyncWorker:
         home = machine_dir(self.config.machine_dir)
         machine = machine_id(home)
         reason = fork_reason(store, device_id, home, machine)
-        if reason is None and read_token(store.path.parent) is None and store.pending_epoch_claim() is None:
+        if reason is None and read_token(store.folder.root) is None and store.pending_epoch_claim() is None:
             # Enrolled, but the token did not come along: the database was copied or put back
             # on its own. Enrolling again makes a new device; until then, a series of its own.
             reason = "moved"
@@ -556,7 +556,7 @@ class SyncWorker:
                         "restored from an older copy" if reason == "restored" else "moved from another PC",
                         epoch)
         write_home_marker(home, store, device_id, machine)
-        advance_marker(store.path.parent, device_id, 0, 0, machine)
+        advance_marker(store.folder.root, device_id, 0, 0, machine)
 
     def _settle_epoch(self, store: Store, client: SyncClient, device_id: str, tally: _Tally) -> None:
         """Ask the server where this device stands and move to a fresh epoch when this
@@ -682,14 +682,14 @@ class SyncWorker:
                     in_flight = send(following) if following.events and not clash else None
                     self._record_batch(store, batch.events, results, tally)
                     if tally.acknowledged is not None and time.monotonic() - marker_written > MARKER_EVERY:
-                        advance_marker(store.path.parent, device_id, *tally.acknowledged, self._machine())
+                        advance_marker(store.folder.root, device_id, *tally.acknowledged, self._machine())
                         marker_written = time.monotonic()
                     self.batch_size = min(self.config.max_batch_size, self.batch_size + max(1, self.batch_size // 8))
                     self.on_progress(tally.sent + tally.duplicates, tally.waiting)
                     batch, following = following, None
             finally:
                 if tally.acknowledged is not None:
-                    advance_marker(store.path.parent, device_id, *tally.acknowledged, self._machine())
+                    advance_marker(store.folder.root, device_id, *tally.acknowledged, self._machine())
 
     def _machine(self) -> str | None:
         return machine_id(machine_dir(self.config.machine_dir))

@@ -10,117 +10,59 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import InvalidQuantity, Refusal
-from ihms_desk.store.model import AdjustmentLine, AdjustmentReason, BatchStock, Item, ItemHit
+from ihms_desk.store.model import AdjustmentLine, AdjustmentReason, BatchStock, Item, ItemHit, SavedDocument
 from ihms_desk.store.rules import check_quantity
 from ihms_desk.store.users import Action
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.document_form import DocumentForm
+from ihms_desk.ui.forms import attempt, batch_choice_text, choice_field, note_label, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_text, error_label, parse_whole, rows_table, shortcut_delete, shortcut_save
-
-LINE_FIELDS = ("item", "batch", "quantity")
 
 
-class AdjustScreen(QWidget):
+class AdjustScreen(DocumentForm):
     """One adjustment document: a reason, lines of item + batch + quantity, a note."""
 
+    # The store names who may write off; that belongs next to the reason that needs it.
+    PERMISSION_FIELD = "reason"
+
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
-        self._item: Item | None = None
-        self.last_saved: str | None = None
-        self.general_error = error_label(self, "general")
-        self.errors = FieldErrors(self.general_error)
-
-        self.reason_combo = QComboBox(self)
-        self.reason_combo.setObjectName("reason")
-        for label, reason in (
-            (self.tr("Damaged (write-off)"), AdjustmentReason.DAMAGED),
-            (self.tr("Expired (write-off)"), AdjustmentReason.EXPIRED_WRITE_OFF),
-            (self.tr("Lost (write-off)"), AdjustmentReason.LOST),
-            (self.tr("Returned to the warehouse"), AdjustmentReason.RETURN_TO_WAREHOUSE),
-            (self.tr("Found (adds stock)"), AdjustmentReason.FOUND),
-            (self.tr("Stocktake correction (+ or -)"), AdjustmentReason.STOCKTAKE_CORRECTION),
-        ):
-            self.reason_combo.addItem(label, reason.value)
-        self.reason_hint = QLabel(self)
-        self.reason_hint.setObjectName("reason_hint")
-        self.reason_hint.setWordWrap(True)
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setObjectName("note")
-        self.note_edit.setPlaceholderText(self.tr("e.g. condemnation committee 25-11, broken in transit"))
-
-        self.picker = ItemPicker(store, self, visible_rows=4)
-        self.batch_combo = QComboBox(self)
-        self.batch_combo.setObjectName("batch")
-        self.qty_edit = QLineEdit(self)
-        self.qty_edit.setObjectName("quantity")
-        self.add_button = QPushButton(self.tr("Add line"), self)
-
-        header_box = QGroupBox(self.tr("Adjustment"), self)
-        header = QFormLayout(header_box)
-        header.addRow(self.tr("Reason"), self.errors.wrap("reason", self.reason_combo))
-        header.addRow("", self.reason_hint)
-        header.addRow(self.tr("Note"), self.errors.wrap("note", self.note_edit))
-
-        line_box = QGroupBox(self.tr("Line"), self)
-        line = QFormLayout(line_box)
-        line.addRow(self.tr("Item"), self.errors.wrap("item", self.picker))
-        line.addRow(self.tr("Batch"), self.errors.wrap("batch", self.batch_combo))
-        line.addRow(self.tr("Quantity"), self.errors.wrap("quantity", self.qty_edit))
-        line.addRow("", self.add_button)
-
-        self.lines = RowsModel(
-            [self.tr("Code"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Quantity")], self._line_cell, self
+        super().__init__(
+            store, parent, title=self.tr("Adjustment"), table_name="adjust_lines",
+            columns=[self.tr("Code"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Quantity")],
+            save_text=self.tr("Save adjustment (F10)"),
         )
-        self.lines_view = rows_table(self, self.lines, "adjust_lines", stretch=1)
-        self.remove_button = QPushButton(self.tr("Remove line (Del)"), self)
-        self.save_button = QPushButton(self.tr("Save adjustment (F10)"), self)
-        self.save_button.setObjectName("save")
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("status")
-        self.status_label.setWordWrap(True)
+        self._item: Item | None = None
+        self.reason_combo = choice_field(self, "reason", [
+            (self.tr("Damaged (write-off)"), AdjustmentReason.DAMAGED.value),
+            (self.tr("Expired (write-off)"), AdjustmentReason.EXPIRED_WRITE_OFF.value),
+            (self.tr("Lost (write-off)"), AdjustmentReason.LOST.value),
+            (self.tr("Returned to the warehouse"), AdjustmentReason.RETURN_TO_WAREHOUSE.value),
+            (self.tr("Found (adds stock)"), AdjustmentReason.FOUND.value),
+            (self.tr("Stocktake correction (+ or -)"), AdjustmentReason.STOCKTAKE_CORRECTION.value),
+        ])
+        self.reason_hint = note_label(self, "reason_hint")
+        self.note_edit = text_field(self, "note", self.tr("e.g. condemnation committee 25-11, broken in transit"))
+        self.picker = ItemPicker(store, self, visible_rows=4)
+        self.batch_combo = choice_field(self, "batch")
+        self.qty_edit = text_field(self, "quantity")
 
-        top = QHBoxLayout()
-        top.addWidget(header_box, 1)
-        top.addWidget(line_box, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.remove_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.errors.wrap("lines", self.lines_view), 1)
-        layout.addLayout(bottom)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.status_label)
-        order = (self.reason_combo, self.note_edit, self.picker.line_edit, self.batch_combo, self.qty_edit, self.add_button,
-                 self.lines_view, self.save_button)
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
-        self.setFocusProxy(self.reason_combo)
+        self.header_field(self.tr("Reason"), "reason", self.reason_combo)
+        self.header_field("", None, self.reason_hint)
+        self.header_field(self.tr("Note"), "note", self.note_edit)
+        self.line_field(self.tr("Item"), "item", self.picker)
+        self.line_field(self.tr("Batch"), "batch", self.batch_combo)
+        self.line_field(self.tr("Quantity"), "quantity", self.qty_edit)
+        self.add_button = self.add_button_for_line(self.tr("Add line"))
+        self.finish_layout(first=self.reason_combo, tab_order=(
+            self.reason_combo, self.note_edit, self.picker.line_edit, self.batch_combo, self.qty_edit, self.add_button))
 
         self.reason_combo.currentIndexChanged.connect(self._on_reason_changed)
         self.picker.item_chosen.connect(self._on_item_chosen)
         self.qty_edit.returnPressed.connect(self.add_line)
-        self.add_button.clicked.connect(self.add_line)
-        self.remove_button.clicked.connect(self.remove_line)
-        self.save_button.clicked.connect(self.save)
-        shortcut_save(self, self.save)
-        shortcut_delete(self.lines_view, self.remove_line)
         self._on_reason_changed()
 
     # -- public -----------------------------------------------------------------------------
@@ -189,14 +131,14 @@ class AdjustScreen(QWidget):
         reason = self.reason()
         try:
             if self._item is None:
-                raise Refusal(self.tr("Choose the item first."), field="item")
+                raise Refusal("choose_item", field="item")
             batch_no = self.batch_combo.currentData()
             if not batch_no:
-                raise Refusal(self.tr("Choose the batch."), field="batch")
+                raise Refusal("choose_batch", field="batch")
             typed = parse_whole(self.qty_edit.text(), signed=reason.direction == 0)
             if reason.direction == 0:
                 if not isinstance(typed, int) or typed == 0:
-                    raise InvalidQuantity(self.tr("A stocktake correction is a non-zero whole number (+ or -)."), field="quantity")
+                    raise InvalidQuantity("correction_not_zero", field="quantity")
                 check_quantity(abs(typed))
                 qty = typed
             else:
@@ -212,13 +154,10 @@ class AdjustScreen(QWidget):
         self.qty_edit.clear()
         self.picker.setFocus()
 
-    @Slot()
-    def remove_line(self) -> None:
-        rows = self.lines_view.selectionModel().selectedRows()
-        if rows:
-            self.lines.remove(rows[0].row())
+    def line_typed(self) -> bool:
+        return self._item is not None and bool(self.qty_edit.text().strip())
 
-    def _line_cell(self, row: tuple[AdjustmentLine, BatchStock, Item], column: int, role: int) -> Any:
+    def line_cell(self, row: tuple[AdjustmentLine, BatchStock, Item], column: int, role: int) -> Any:
         line, batch, item = row
         if role == Qt.ItemDataRole.DisplayRole:
             direction = self.reason().direction
@@ -230,30 +169,17 @@ class AdjustScreen(QWidget):
             return fmt.EXPIRED_BG
         return None
 
-    # -- saving -----------------------------------------------------------------------------
+    # -- saving: the store checks the role, the batches and the stock -------------------------
 
-    @Slot()
-    def save(self) -> None:
-        """Save the adjustment (Ctrl+S / F10); the store checks the role, the batches and the stock."""
-        self.errors.clear()
-        if not self.lines.rowCount() and self._item is not None and self.qty_edit.text().strip():
-            self.add_line()
-            if self.lines.rowCount() == 0:
-                return
-        reason = self.reason()
-        document = attempt(
-            self, self.errors,
-            lambda: self.store.adjust(reason=reason.value, lines=self.adjustment_lines(), note=self.note_edit.text()),
-            line_fields=LINE_FIELDS,
-            # The store names who may write off; that belongs next to the reason that needs it.
-            permission_field="reason",
-        )
-        if document is None:
-            return
-        self.last_saved = document.number
+    def save_document(self) -> SavedDocument:
+        return self.store.adjust(reason=self.reason().value, lines=self.adjustment_lines(), note=self.note_edit.text())
+
+    def saved_text(self, document: SavedDocument) -> str:
         moved = sum(line["qty"] for line in document.lines)
-        self.status_label.setText(self.tr("Saved {number}: {lines} line(s), {units} units.").format(
-            number=document.number, lines=len(document.lines), units=fmt.signed_qty(moved)))
-        self.lines.set_rows([])
+        return self.tr("Saved {number}: {lines} line(s), {units} units.").format(
+            number=document.number, lines=len(document.lines), units=fmt.signed_qty(moved))
+
+    def after_save(self) -> None:
+        super().after_save()
         self.note_edit.clear()
         self.picker.setFocus()

@@ -12,24 +12,15 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import StoreError
+
 from ihms_desk.store.model import Alert
-from ihms_desk.ui import dialogs
+
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import RowsModel, error_label, message_of, run_store_job
+from ihms_desk.ui.forms import RowsModel, error_label, rows_table, run_store_job
+from ihms_desk.ui.screen import Screen
 
 #: A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly).
 SYNC_OVERDUE_AFTER = dt.timedelta(hours=24)
@@ -46,11 +37,9 @@ def sync_overdue(last_sync: dt.datetime | None, now: dt.datetime) -> bool:
     return now - last_sync > SYNC_OVERDUE_AFTER
 
 
-class AlertsScreen(QWidget):
+class AlertsScreen(Screen):
     """Everything that needs attention now, with a count for the main window's badge."""
 
-    #: How many alerts there are now, for the main window's badge.
-    count_changed = Signal(int)
     #: The user opened an alert about an item (Enter or double-click): its item code, so the
     #: main window can show it on the stock screen.
     item_activated = Signal(str)
@@ -58,8 +47,7 @@ class AlertsScreen(QWidget):
     KIND, ITEM, MESSAGE = range(3)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._alerts: list[Alert] = []
         self._sync_configured = False
         self._last_sync: dt.datetime | None = None
@@ -77,20 +65,9 @@ class AlertsScreen(QWidget):
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.error = error_label(self, "alerts")
         self.model = RowsModel([self.tr("Alert"), self.tr("Item"), self.tr("Details")], self._cell, self)
-        self.view = QTableView(self)
-        self.view.setObjectName("alerts_table")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
         # Fixed widths: a five-year desk can have thousands of alerts, too many to measure.
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(self.MESSAGE, QHeaderView.ResizeMode.Stretch)
-        self.view.setColumnWidth(self.KIND, 150)
-        self.view.setColumnWidth(self.ITEM, 80)
+        self.view = rows_table(self, self.model, "alerts_table", stretch=self.MESSAGE,
+                               widths={self.KIND: 150, self.ITEM: 80})
 
         top = QHBoxLayout()
         top.addWidget(self.summary_label, 1)
@@ -113,7 +90,13 @@ class AlertsScreen(QWidget):
         """Read the alerts again in the worker thread; :attr:`count_changed` follows."""
         self._tag += 1
         self.loading = True
+        self.busy.emit(True)
         run_store_job(self.store, lambda store: store.alerts(), self._tag, self._on_loaded, self._on_failed, self)
+
+    def show_sync_state(self, set_up: bool, last_success: dt.datetime | None) -> None:
+        """The sync loop reported (a Screen's offer): an overdue sync is an alert, once set up."""
+        if set_up:
+            self.set_last_sync(last_success)
 
     def set_last_sync(self, when: dt.datetime | None) -> None:
         """The last successful sync, ``None`` if it never succeeded. Calling this at all says
@@ -152,6 +135,7 @@ class AlertsScreen(QWidget):
         if tag != self._tag:
             return
         self.loading = False
+        self.busy.emit(False)
         self.error.hide()
         self._alerts = alerts
         self._show()
@@ -161,13 +145,7 @@ class AlertsScreen(QWidget):
         if tag != self._tag:
             return
         self.loading = False
-        if isinstance(error, StoreError):
-            self.error.setText(message_of(error))
-            self.error.show()
-            dialogs.show_problem(self, error)
-            return
-        assert isinstance(error, BaseException)
-        raise error
+        self.job_failed(error, self.error)
 
     @Slot()
     def _show(self) -> None:

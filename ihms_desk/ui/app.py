@@ -1,8 +1,10 @@
 """Start the desktop program: Qt application, fonts, language, then setup, login and the main window.
 
-``ihms-desk`` calls :func:`run_app`; the :class:`AppController` moves between the first-run
-setup, the login screen and the logged-in main window, and rebuilds the main window when the
-language changes (every label is then created again through ``tr()``).
+``ihms-desk`` calls :func:`run_app`, which runs one :class:`Startup`: the steps from the data
+folder to the first window, in order, each with its typed result. The
+:class:`AppController` then moves between the first-run setup, the login screen and the
+logged-in main window, and rebuilds the main window when the language changes (every label is
+then created again through ``tr()``).
 
 Start-up shows the login screen first and loads the rest behind it: the store, the main
 window's module and the integrity check are not needed until someone has typed a password,
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ihms_desk.paths import DataFolder
 from ihms_desk.store.errors import DatabaseCorrupt, DatabaseMissing, EnvironmentProblem, StoreError
 from ihms_desk.ui import dialogs, i18n, startup_checks
 from ihms_desk.ui.login import LoginScreen
@@ -29,7 +32,9 @@ if TYPE_CHECKING:
     from ihms_desk.instance_lock import InstanceLock
     from ihms_desk.store import Store
     from ihms_desk.ui.main_window import MainWindow
+    from ihms_desk.ui.screen import Screen
     from ihms_desk.ui.setup_wizard import SetupWizard
+    from ihms_desk.ui.sync_adapter import SyncAdapter
 
 log = logging.getLogger("ihms_desk.ui")
 
@@ -67,17 +72,19 @@ class AppController(QObject):
     #: tests hand in their own adapter or none).
     run_services = False
 
-    def __init__(self, store: Store, *, demo: bool = False, maximize: bool = False, sync: QObject | None = None,
-                 lock: object | None = None) -> None:
+    def __init__(self, store: Store, *, demo: bool = False, maximize: bool = False, sync: SyncAdapter | None = None,
+                 lock: InstanceLock | None = None) -> None:
         super().__init__()
         self.store = store
+        self.folder = store.folder
         self.demo = demo
         self.maximize = maximize
-        #: The SyncAdapter (sync loop in its own thread), when this run has one.
-        self.sync = sync
+        #: The sync loop in its own thread, when this run has one.
+        self.sync: SyncAdapter | None = sync
         #: The instance lock on the data folder (a restore needs it).
         self.lock = lock
         self.window: QWidget | None = None
+        self.main_window: MainWindow | None = None
         self.backup_timer: QObject | None = None
         self._services_started = sync is not None
 
@@ -134,17 +141,17 @@ class AppController(QObject):
         self._wire_sync(window)
         window.open_first_screen(start)
         self._show(window, size=DEFAULT_SIZE, maximize=self.maximize)
+        self.main_window = window
         return window
 
     def _wire_sync(self, window: MainWindow) -> None:
         if self.sync is None:
             return
-        self.sync.stateChanged.connect(window.sync_status.set_state)  # type: ignore[attr-defined]
-        self.sync.stateChanged.connect(window.on_sync_state)  # type: ignore[attr-defined]
-        window.document_saved.connect(self.sync.localSaved)  # type: ignore[attr-defined]
-        sync_screen = window.screens.get("sync")
-        if sync_screen is not None and hasattr(sync_screen, "set_adapter"):
-            sync_screen.set_adapter(self.sync)
+        self.sync.stateChanged.connect(window.sync_status.set_state)
+        self.sync.stateChanged.connect(window.on_sync_state)
+        window.document_saved.connect(self.sync.localSaved)
+        for screen in window.screens.values():
+            screen.attach_sync(self.sync)
 
     @Slot()
     def start_services(self) -> None:
@@ -153,19 +160,21 @@ class AppController(QObject):
         if self._services_started or self.store.facility() is None:
             return
         self._services_started = True
-        data_dir = self.store.path.parent
-        self.sync = _start_sync(data_dir, self)
-        if self.window is not None and hasattr(self.window, "screen_created"):  # the main window
-            self._wire_sync(self.window)  # type: ignore[arg-type]
+        self.sync = _start_sync(self.folder, self)
+        if self.main_window is not None and self.window is self.main_window:
+            self._wire_sync(self.main_window)
         self.backup_timer = _start_daily_backup(self.store, self)
 
     @Slot(str, object)
-    def on_screen_created(self, key: str, widget: object) -> None:
+    def on_screen_created(self, key: str, widget: Screen) -> None:
         """Screens that talk to the program's sync loop or replace its database."""
-        if key == "sync" and self.sync is not None and hasattr(widget, "set_adapter"):
-            widget.set_adapter(self.sync)
-        if key == "backup" and hasattr(widget, "restore_requested"):
-            widget.restore_requested.connect(self.restore)
+        if self.sync is not None:
+            widget.attach_sync(self.sync)
+        if key == "backup":
+            from ihms_desk.ui.backup_screen import BackupScreen  # loaded by now: no cost
+
+            if isinstance(widget, BackupScreen):
+                widget.restore_requested.connect(self.restore)
 
     @Slot(str)
     def restore(self, backup_file: str) -> None:
@@ -184,15 +193,14 @@ class AppController(QObject):
         from ihms_desk.backup import restore_backup
 
         parent = self.window
-        data_dir = self.store.path.parent
         if self.sync is not None:
-            self.sync.stop()  # type: ignore[attr-defined]
+            self.sync.stop()
         from ihms_desk.ui import workers
 
         workers.shutdown()
         self.store.close()
         try:
-            restore_backup(data_dir, backup_file, lock=self.lock)  # type: ignore[arg-type]
+            restore_backup(self.folder.root, backup_file, lock=self.lock)
         except StoreError as error:
             dialogs.tell_and_wait(parent, self.tr("Not restored"), i18n.refusal_text(error))
         else:
@@ -225,6 +233,8 @@ class AppController(QObject):
         widget.activateWindow()
         widget.setFocus()
         if old is not None:
+            if old is self.main_window:
+                self.main_window = None
             # The new window is visible first, so closing the old one does not quit the app.
             old.close()
             old.deleteLater()
@@ -265,12 +275,12 @@ def _install_error_reporting() -> None:
     error_dialog.install()
 
 
-def _start_sync(data_dir: Path, parent: QObject) -> QObject:
+def _start_sync(folder: DataFolder, parent: QObject) -> SyncAdapter:
     """The sync loop in its own thread (it never blocks the window)."""
     # Imported here, after the first window shows: the sync client costs ~120 ms to import.
     from ihms_desk.ui.sync_adapter import SyncAdapter
 
-    adapter = SyncAdapter(data_dir, parent=parent)
+    adapter = SyncAdapter(folder.root, parent=parent)
     adapter.start()
     return adapter
 
@@ -281,21 +291,21 @@ def _start_daily_backup(store: Store, parent: QObject) -> QObject:
     return DailyBackupScheduler(store, parent=parent)
 
 
-def open_store(data_dir: Path, lock: InstanceLock, parent: QWidget | None) -> Store | None:
+def open_store(folder: DataFolder, lock: InstanceLock, parent: QWidget | None) -> Store | None:
     """The store, or ``None`` when it cannot be opened and the person has been told why.
     A file too damaged to open gets the last good backup offered, as at any start."""
     from ihms_desk.store import Store
 
     for _ in range(2):  # once more after a restore
         try:
-            return Store.open(data_dir)
+            return Store.open(folder.root)
         except DatabaseCorrupt as damage:
             log.error("database cannot be opened: %s", damage.message)
-            offer = startup_checks.corrupt_problem(data_dir, damage.detail, missing=isinstance(damage, DatabaseMissing))
-            if not startup_checks.settle(offer, data_dir, lock, parent):
+            offer = startup_checks.corrupt_problem(folder, damage.detail, missing=isinstance(damage, DatabaseMissing))
+            if not startup_checks.settle(offer, folder, lock, parent):
                 return None
         except EnvironmentProblem as problem:
-            startup_checks.ask_choice(startup_checks.environment_problem(problem, data_dir), parent)
+            startup_checks.ask_choice(startup_checks.environment_problem(problem), parent)
             return None
     return None
 
@@ -313,22 +323,52 @@ def start_controller(store: Store, lock: InstanceLock, *, demo: bool, run_servic
 
 
 class Startup(QObject):
-    """The counter's daily start, in two steps: :meth:`show_login` puts the login screen on
-    screen with what :func:`startup_checks.first_look` read, then :meth:`finish` (from the
-    event loop, once that screen is drawn) opens the store, hands it to the controller and
-    starts the integrity check in its thread."""
+    """The program's start, from the data folder to its first window, one step after another.
 
-    def __init__(self, data_dir: Path, *, demo: bool, run_services: bool = True) -> None:
+    On a set-up data folder (:meth:`run`): :meth:`show_login` puts the login screen on screen
+    with what :func:`startup_checks.first_look` read, then :meth:`finish`, from the event loop
+    once that screen is drawn, installs the log, claims the data folder, opens the store,
+    hands it to the controller and starts the integrity check in its thread. A first run (the
+    setup wizard needs the store) or a file too damaged to read runs every check before any
+    window instead. :meth:`close` undoes it all at exit.
+    """
+
+    def __init__(self, folder: DataFolder, *, demo: bool, run_services: bool = True) -> None:
         super().__init__()
-        self.data_dir = data_dir
+        self.folder = folder
+        self.demo = demo
         #: Whether the sync loop and the daily backup start (tests leave them out).
         self.run_services = run_services
-        #: The instance lock, claimed in :meth:`finish` (before anything is written).
+        #: The instance lock, claimed before anything is written.
         self.lock: InstanceLock | None = None
-        self.demo = demo
         self.login: LoginScreen | None = None
         self.controller: AppController | None = None
         self.check: startup_checks.IntegrityCheckThread | None = None
+
+    def run(self) -> int | None:
+        """The first window, or the exit status when the program must not open at all."""
+        try:
+            self.folder.root.mkdir(parents=True, exist_ok=True)
+            first = startup_checks.first_look(self.folder)
+            if first is not None:
+                self.show_login(first)
+        except BaseException:
+            _install_error_reporting()  # so the failure is logged and shown
+            raise
+        if self.login is not None:
+            QTimer.singleShot(0, self._finish_with_error_reporting)
+            return None
+        # First run (the setup wizard needs the store) or a file too damaged to read: every
+        # check before any window.
+        _install_error_reporting()
+        self.lock = startup_checks.run_startup_checks(self.folder)
+        if self.lock is None:
+            return EXIT_ENVIRONMENT
+        store = open_store(self.folder, self.lock, None)
+        if store is None:
+            return EXIT_ENVIRONMENT
+        self.controller = self._start_controller(store, self.lock)
+        return None
 
     def show_login(self, first: startup_checks.FirstLook) -> None:
         i18n.set_language(first.language)
@@ -340,25 +380,40 @@ class Startup(QObject):
         self.login = login
 
     @Slot()
+    def _finish_with_error_reporting(self) -> None:
+        _install_error_reporting()
+        self.finish()
+
+    @Slot()
     def finish(self) -> None:
         # A second copy is refused here, over its own login screen: nothing was written yet,
         # the first look only read the file.
-        lock, problem = startup_checks.claim_data_folder(self.data_dir)
+        lock, problem = startup_checks.claim_data_folder(self.folder)
         if problem is not None:
             startup_checks.ask_choice(problem, self.login)
             quit_program(EXIT_ENVIRONMENT)
             return
         assert lock is not None
         self.lock = lock
-        store = open_store(self.data_dir, lock, self.login)
+        store = open_store(self.folder, lock, self.login)
         if store is None:
             quit_program(EXIT_ENVIRONMENT)
             return
-        controller = self.controller = start_controller(store, lock, demo=self.demo, run_services=self.run_services,
-                                                         login=self.login)
-        self.check = startup_checks.IntegrityCheckThread(self.data_dir, parent=controller)
+        controller = self.controller = self._start_controller(store, lock)
+        self.check = startup_checks.IntegrityCheckThread(self.folder, parent=controller)
         self.check.finished.connect(controller.on_start_check)
         self.check.start()
+
+    def _start_controller(self, store: Store, lock: InstanceLock) -> AppController:
+        return start_controller(store, lock, demo=self.demo, run_services=self.run_services, login=self.login)
+
+    def close(self) -> None:
+        """At exit: the sync loop stopped, running jobs finished, the session's end audited,
+        the store closed and the data folder released."""
+        if self.controller is not None:
+            _close(self.controller)
+        if self.lock is not None:
+            self.lock.release()
 
 
 def run_app(data_dir: Path, *, demo: bool = False) -> int:
@@ -369,44 +424,14 @@ def run_app(data_dir: Path, *, demo: bool = False) -> int:
     :class:`Startup`); a failure before then still reaches the log and the error dialog.
     """
     app = create_application()
-    startup: Startup | None = None
-    controller: AppController | None = None
-    lock: InstanceLock | None = None
+    startup = Startup(DataFolder(data_dir), demo=demo)
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        first = startup_checks.first_look(data_dir)
-        if first is not None:
-            startup = Startup(data_dir, demo=demo)
-            startup.show_login(first)
-    except BaseException:
-        _install_error_reporting()  # so the failure is logged and shown
-        raise
-    if startup is not None:
-        def finish_start(startup: Startup = startup) -> None:
-            _install_error_reporting()
-            startup.finish()
-
-        QTimer.singleShot(0, finish_start)
-    else:
-        # First run (the setup wizard needs the store) or a file too damaged to read: every
-        # check before any window.
-        _install_error_reporting()
-        lock = startup_checks.run_startup_checks(data_dir)
-        if lock is None:
-            return EXIT_ENVIRONMENT
-        store = open_store(data_dir, lock, None)
-        if store is None:
-            _release(lock)
-            return EXIT_ENVIRONMENT
-        controller = start_controller(store, lock, demo=demo, run_services=True)
-    try:
+        status = startup.run()
+        if status is not None:
+            return status
         return int(app.exec())
     finally:
-        if startup is not None:
-            controller, lock = startup.controller, startup.lock
-        if controller is not None:
-            _close(controller)
-        _release(lock)
+        startup.close()
 
 
 def _close(controller: AppController) -> None:
@@ -414,7 +439,7 @@ def _close(controller: AppController) -> None:
     from ihms_desk.ui import workers
 
     if controller.sync is not None:
-        controller.sync.stop()  # type: ignore[attr-defined]
+        controller.sync.stop()
     workers.shutdown()
     store = controller.store
     try:
@@ -423,9 +448,3 @@ def _close(controller: AppController) -> None:
         store.close()
     except Exception:  # noqa: BLE001 - closed already by a restore
         log.debug("store already closed at exit", exc_info=True)
-
-
-def _release(lock: object | None) -> None:
-    release = getattr(lock, "release", None)
-    if callable(release):
-        release()

@@ -20,23 +20,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ihms_desk.backup import BackupReport, backup_dir, list_backups, run_daily_backup, take_backup, taken_at
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
+from ihms_desk.ui import i18n
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.workers import Job, run_in_worker
 
 log = logging.getLogger(__name__)
@@ -97,15 +89,14 @@ class _Delivery(QObject):
             self.done(self.job.result)
 
 
-def _start(store: Store, work: Callable[[Store, Callable[[str], None]], BackupReport],
-           on_done: Callable[[BackupReport], None], on_failed: Callable[[BaseException], None], owner: QObject) -> Job:
-    """Run ``work`` in the worker thread; ``on_done`` or ``on_failed`` runs once, on the GUI thread."""
-    job = run_in_worker(store, work)
-    previous = getattr(owner, "_delivery", None)
+def _start(store: Store, backup: Callable[[], BackupReport],
+           on_done: Callable[[BackupReport], None], on_failed: Callable[[BaseException], None], owner: QObject,
+           previous: _Delivery | None) -> _Delivery:
+    """Run ``backup`` in the worker thread; ``on_done`` or ``on_failed`` runs once, on the GUI
+    thread. The owner keeps the delivery (and its ``job``) until the next one replaces it."""
     if previous is not None:
         previous.setParent(None)  # its job is over; Python frees it once unreferenced
-    owner._delivery = _Delivery(job, on_done, on_failed, owner)  # type: ignore[attr-defined]  # kept alive by the owner
-    return job
+    return _Delivery(run_in_worker(store, lambda _store, _progress: backup()), on_done, on_failed, owner)
 
 
 def _choose_folder(parent: QWidget, start: str) -> str:
@@ -127,7 +118,7 @@ def _confirm_restore(parent: QWidget, text: str) -> bool:
 confirm_restore: Callable[[QWidget, str], bool] = _confirm_restore
 
 
-class BackupScreen(QWidget):
+class BackupScreen(Screen):
     """Backups: status, list, "Back up now", the second folder, and a restore request."""
 
     #: A backup file the in-charge asked to restore (a ``str`` path); the app does the restore.
@@ -137,9 +128,8 @@ class BackupScreen(QWidget):
     backup_failed = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
-        self.data_dir = store.path.parent
+        super().__init__(store, parent)
+        self.data_dir = store.folder.root
         self._job: Job | None = None
         self._delivery: _Delivery | None = None
 
@@ -239,21 +229,21 @@ class BackupScreen(QWidget):
         if self._job is not None:
             return
         self.backup_button.setEnabled(False)
+        self.busy.emit(True)
         self._say(self.tr("Backing up… you can keep working."))
         data_dir = self.data_dir
-
-        def work(_store: Store, _progress: Callable[[str], None]) -> BackupReport:
-            return take_backup(data_dir)
-
-        self._job = _start(self.store, work, self._on_backup_done, self._on_backup_failed, self)
+        self._delivery = _start(self.store, lambda: take_backup(data_dir), self._on_backup_done, self._on_backup_failed,
+                                self, self._delivery)
+        self._job = self._delivery.job
 
     @Slot(object)
     def _on_backup_done(self, report: BackupReport) -> None:
         self._job = None
+        self.busy.emit(False)
         self.backup_button.setEnabled(True)
         text = self.tr("Backup saved: %1").replace("%1", str(report.copies[0]))
         if report.problems:
-            text += "\n" + self.tr("The second copy failed: %1").replace("%1", " ".join(report.problems))
+            text += "\n" + self.tr("The second copy failed: %1").replace("%1", " ".join(i18n.refusal_text(problem) for problem in report.problems))
         self._say(text, error=bool(report.problems))
         self.refresh()
         self.backup_finished.emit(report)
@@ -261,9 +251,10 @@ class BackupScreen(QWidget):
     @Slot(object)
     def _on_backup_failed(self, error: BaseException) -> None:
         self._job = None
+        self.busy.emit(False)
         self.backup_button.setEnabled(True)
         if isinstance(error, StoreError):
-            text = self.tr("The backup failed: %1").replace("%1", error.message)
+            text = self.tr("The backup failed: %1").replace("%1", i18n.refusal_text(error))
         else:
             # A bug: log it with its traceback, and say so rather than pretend.
             log.error("Backup failed", exc_info=error)
@@ -287,7 +278,7 @@ class BackupScreen(QWidget):
         try:
             self.store.set_setting("backup_folder", folder)
         except StoreError as refusal:
-            self._say(refusal.message, error=True)
+            self._say(i18n.refusal_text(refusal), error=True)
             return
         self._say(self.tr("Backups will also be copied to %1.").replace("%1", folder) if folder else self.tr("Backups are kept in the data folder only."))
         self.refresh()
@@ -338,12 +329,10 @@ class DailyBackupScheduler(QObject):
     def check(self) -> None:
         if self._job is not None:
             return
-        data_dir = self.store.path.parent
-
-        def work(_store: Store, _progress: Callable[[str], None]) -> BackupReport:
-            return run_daily_backup(data_dir)
-
-        self._job = _start(self.store, work, self._done, self._failed, self)
+        data_dir = self.store.folder.root
+        self._delivery = _start(self.store, lambda: run_daily_backup(data_dir), self._done, self._failed, self,
+                                self._delivery)
+        self._job = self._delivery.job
 
     @Slot(object)
     def _done(self, report: BackupReport) -> None:
@@ -354,6 +343,9 @@ class DailyBackupScheduler(QObject):
     @Slot(object)
     def _failed(self, error: BaseException) -> None:
         self._job = None
-        message = error.message if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
-        log.error("Daily backup failed: %s", message, exc_info=None if isinstance(error, StoreError) else error)
-        self.backup_failed.emit(message)
+        if isinstance(error, StoreError):
+            log.error("Daily backup failed: %s", error.message)
+            self.backup_failed.emit(i18n.refusal_text(error))
+        else:
+            log.error("Daily backup failed: %s: %s", type(error).__name__, error, exc_info=error)
+            self.backup_failed.emit(f"{type(error).__name__}: {error}")

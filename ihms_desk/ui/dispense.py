@@ -17,33 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-    Slot,
+    QAbstractItemModel, QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex,
+    Qt, Slot,
 )
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
+    QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget,
 )
 
 from ihms_desk.store import Store
@@ -54,8 +34,9 @@ from ihms_desk.store.users import Action
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui import i18n
-from ihms_desk.ui.forms import ERROR_STYLE, RowsModel, rows_table
+from ihms_desk.ui.forms import ERROR_STYLE, RowsModel, choice_field, note_label, rows_table, text_field
 from ihms_desk.ui.item_picker import ItemPicker
+from ihms_desk.ui.screen import Screen
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -228,7 +209,7 @@ class BatchDelegate(QStyledItemDelegate):
         position = editor.findData(current)
         editor.setCurrentIndex(max(0, position))
 
-    def setModelData(self, editor: QWidget, model: QAbstractTableModel, index: _Index) -> None:  # type: ignore[override]
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: _Index) -> None:
         assert isinstance(editor, QComboBox)
         model.setData(index, editor.currentData() or "", Qt.ItemDataRole.EditRole)
 
@@ -266,17 +247,11 @@ class RecentDispensesModel(RowsModel):
         return None
 
 
-class DispenseScreen(QWidget):
+class DispenseScreen(Screen):
     """OPD dispensing: one patient's prescription at a time, keyboard first."""
 
-    #: A dispense was saved (the SavedDocument): the window updates sync count and alerts.
-    saved = Signal(object)
-    #: A dispense was reversed (the reversal's SavedDocument).
-    reversed = Signal(object)
-
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self.chosen: ItemHit | None = None
         self.errors: dict[str, QLabel] = {}
         self._build()
@@ -294,28 +269,15 @@ class DispenseScreen(QWidget):
         return label
 
     def _build(self) -> None:
-        self.opd_edit = QLineEdit(self)
-        self.opd_edit.setObjectName("opd_no")
-        self.opd_edit.setPlaceholderText(self.tr("from the OPD slip"))
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setObjectName("patient_name")
-        self.age_edit = QLineEdit(self)
-        self.age_edit.setObjectName("age")
+        self.opd_edit = text_field(self, "opd_no", self.tr("from the OPD slip"))
+        self.name_edit = text_field(self, "patient_name")
+        self.age_edit = text_field(self, "age", self.tr("years"))
         self.age_edit.setMaxLength(3)
-        self.age_edit.setPlaceholderText(self.tr("years"))
-        self.sex_combo = QComboBox(self)
-        self.sex_combo.setObjectName("sex")
         # The code letter comes first in every language, so typing M, F or O picks it.
-        self.sex_combo.addItem("", "")
-        self.sex_combo.addItem("M — " + self.tr("Male"), "M")
-        self.sex_combo.addItem("F — " + self.tr("Female"), "F")
-        self.sex_combo.addItem("O — " + self.tr("Other"), "O")
-        self.abha_edit = QLineEdit(self)
-        self.abha_edit.setObjectName("abha")
-        self.abha_edit.setPlaceholderText(self.tr("optional, 14 digits"))
-        self.prescriber_edit = QLineEdit(self)
-        self.prescriber_edit.setObjectName("prescriber")
-        self.prescriber_edit.setPlaceholderText(self.tr("Dr. ..."))
+        self.sex_combo = choice_field(self, "sex", [
+            ("", ""), ("M — " + self.tr("Male"), "M"), ("F — " + self.tr("Female"), "F"), ("O — " + self.tr("Other"), "O")])
+        self.abha_edit = text_field(self, "abha", self.tr("optional, 14 digits"))
+        self.prescriber_edit = text_field(self, "prescriber", self.tr("Dr. ..."))
 
         patient_box = QGroupBox(self.tr("Patient"), self)
         grid = QGridLayout(patient_box)
@@ -339,14 +301,10 @@ class DispenseScreen(QWidget):
         self.picker = ItemPicker(self.store, self, visible_rows=4)
         self.picker.item_chosen.connect(self.on_item_chosen)
         self.errors["item"] = self.picker.error_label
-        self.qty_edit = QLineEdit(self)
-        self.qty_edit.setObjectName("quantity")
-        self.qty_edit.setPlaceholderText(self.tr("10 or 1-0-1 x5, BD x5"))
+        self.qty_edit = text_field(self, "quantity", self.tr("10 or 1-0-1 x5, BD x5"))
         self.qty_result = QLabel(self)
         self.qty_result.setObjectName("qty_result")
-        self.chosen_label = QLabel(self)
-        self.chosen_label.setObjectName("chosen_item")
-        self.chosen_label.setWordWrap(True)
+        self.chosen_label = note_label(self, "chosen_item")
         self.add_button = QPushButton(self.tr("Add line (Enter)"), self)
         self.add_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.add_button.clicked.connect(self.add_line)
@@ -721,7 +679,7 @@ class DispenseScreen(QWidget):
         self.message.setText(self.tr("{number} reversed by {reversal}: the stock is back on the shelf.").format(
             number=summary.number, reversal=document.number))
         self.refresh()
-        self.reversed.emit(document)
+        self.saved.emit(document)  # a reversal is a document too: sync it soon
         return document
 
 

@@ -12,20 +12,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, Qt, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QDateEdit,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
@@ -33,7 +20,8 @@ from ihms_desk.store.model import DocumentSummary, SavedDocument
 from ihms_desk.store.users import Action
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label
+from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, master_detail, rows_table
+from ihms_desk.ui.screen import Screen
 
 #: A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.
 DAY_LIMIT = 5000
@@ -51,15 +39,14 @@ def ask_reverse(parent: QWidget, number: str, reason: str) -> bool:
     )
 
 
-class DocumentsScreen(QWidget):
+class DocumentsScreen(Screen):
     """The documents of one day; the selected one's stock movements below it."""
 
     NUMBER, TIME, KIND, SUMMARY, LINES, BY, STATE = range(7)
     M_LINE, M_ITEM, M_BATCH, M_EXPIRY, M_QTY = range(5)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._document: SavedDocument | None = None
         self.last_reversal: str | None = None
         self.general_error = error_label(self, "general")
@@ -82,21 +69,9 @@ class DocumentsScreen(QWidget):
              self.tr("Reversal")],
             self._document_cell, self,
         )
-        self.view = QTableView(self)
-        self.view.setObjectName("documents_table")
-        self.view.setModel(self.documents)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
         # Fixed widths: measuring every cell of a busy day's 1,500 rows took over half a second.
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(self.SUMMARY, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((self.NUMBER, 150), (self.TIME, 55), (self.KIND, 100), (self.LINES, 50), (self.BY, 100),
-                              (self.STATE, 200)):
-            self.view.setColumnWidth(column, width)
+        self.view = rows_table(self, self.documents, "documents_table", stretch=self.SUMMARY, widths={
+            self.NUMBER: 150, self.TIME: 55, self.KIND: 100, self.LINES: 50, self.BY: 100, self.STATE: 200})
 
         self.detail_label = QLabel(self.tr("Select a document to see what it moved."), self)
         self.detail_label.setObjectName("document_detail")
@@ -106,13 +81,7 @@ class DocumentsScreen(QWidget):
             [self.tr("Line"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Quantity")],
             self._movement_cell, self,
         )
-        self.movements_view = QTableView(self)
-        self.movements_view.setObjectName("movements_table")
-        self.movements_view.setModel(self.movements)
-        self.movements_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.movements_view.verticalHeader().setVisible(False)
-        self.movements_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.movements_view.horizontalHeader().setSectionResizeMode(self.M_ITEM, QHeaderView.ResizeMode.Stretch)
+        self.movements_view = rows_table(self, self.movements, "movements_table", stretch=self.M_ITEM)
 
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setObjectName("reason")
@@ -135,18 +104,7 @@ class DocumentsScreen(QWidget):
         reverse_row = QHBoxLayout()
         reverse_row.addWidget(self.errors.wrap("reason", self.reason_edit), 1)
         reverse_row.addWidget(self.reverse_button, 0, Qt.AlignmentFlag.AlignTop)
-        detail = QWidget(self)
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.setContentsMargins(0, 4, 0, 0)
-        detail_layout.addWidget(self.detail_label)
-        detail_layout.addWidget(self.movements_view, 1)
-        detail_layout.addLayout(reverse_row)
-        detail_layout.addWidget(self.reverse_hint)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.view)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = master_detail(self, self.view, (self.detail_label, self.movements_view, reverse_row, self.reverse_hint))
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)

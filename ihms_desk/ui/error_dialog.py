@@ -16,15 +16,10 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import (
-    QCoreApplication,
-    QMessageLogContext,
-    QObject,
-    QtMsgType,
-    Signal,
-    Slot,
-    qInstallMessageHandler,
+    QCoreApplication, QMessageLogContext, QObject, QtMsgType, Signal, Slot, qInstallMessageHandler,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -105,7 +100,7 @@ class _Relay(QObject):
 
 
 _relay: _Relay | None = None
-_previous: tuple[object, object] | None = None
+_previous: tuple[Callable[[type[BaseException], BaseException, TracebackType | None], Any], Callable[[threading.ExceptHookArgs], Any]] | None = None
 
 
 def report_uncaught(kind: type[BaseException], error: BaseException, tb: TracebackType | None, *, where: str = "") -> None:
@@ -174,7 +169,7 @@ def install() -> None:
 def uninstall() -> None:
     global _relay, _previous
     if _previous is not None:
-        sys.excepthook, threading.excepthook = _previous  # type: ignore[assignment]
+        sys.excepthook, threading.excepthook = _previous
         _previous = None
     qInstallMessageHandler(None)
     if _relay is not None:

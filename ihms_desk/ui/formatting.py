@@ -33,6 +33,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from ihms_desk.store.model import Item
+from ihms_desk.wording import group_indian as group_indian
 
 #: Expired batch: must not be issued (light red).
 EXPIRED_BG = QColor("#f8d7da")
@@ -44,22 +45,6 @@ OUT_OF_STOCK_FG = QColor("#8a1c1c")
 SHORT_BG = QColor("#ffe8b3")
 #: Something fine and saved (light green).
 OK_BG = QColor("#d4edda")
-
-
-def group_indian(number: int) -> str:
-    """``1234567`` -> ``'12,34,567'``: the last three digits, then groups of two."""
-    sign = "-" if number < 0 else ""
-    digits = str(abs(int(number)))
-    if len(digits) <= 3:
-        return sign + digits
-    head, tail = digits[:-3], digits[-3:]
-    groups: list[str] = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return sign + ",".join(groups) + "," + tail
 
 
 def qty(number: int | None) -> str:

@@ -9,22 +9,21 @@ model, refusals shown next to their field, and the save/delete shortcuts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
+    QAbstractItemModel, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt,
     Signal,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLayout, QLineEdit, QSplitter, QTableView, QVBoxLayout,
+    QWidget,
+)
 
+from ihms_desk.barcode import BarcodeError
 from ihms_desk.store import Store
 from ihms_desk.store.errors import EnvironmentProblem, PermissionDenied, Refusal, StoreError
 from ihms_desk.store.model import BatchStock
@@ -183,6 +182,31 @@ class RowsModel(QAbstractTableModel):
 # -- refusals next to their field ---------------------------------------------------------
 
 
+def text_field(parent: QWidget, name: str, placeholder: str = "") -> QLineEdit:
+    """A line edit named for its field (tests and the refusals find it by that name)."""
+    edit = QLineEdit(parent)
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def choice_field(parent: QWidget, name: str, choices: Sequence[tuple[str, object]] = ()) -> QComboBox:
+    """A combo box named for its field, offering ``(label, value)`` choices."""
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    for label, value in choices:
+        combo.addItem(label, value)
+    return combo
+
+
+def note_label(parent: QWidget, name: str) -> QLabel:
+    """A word-wrapped label named for what it shows (a hint, the chosen item, a status)."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
 def error_label(parent: QWidget, name: str) -> QLabel:
     """A red, word-wrapped label that is hidden while it has nothing to say."""
     label = QLabel(parent)
@@ -193,9 +217,14 @@ def error_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
-def rows_table(parent: QWidget, model: QAbstractTableModel, name: str, *, stretch: int | None = None) -> QTableView:
+def rows_table(parent: QWidget, model: QAbstractItemModel, name: str, *, stretch: int | None = None,
+               widths: Mapping[int, int] | None = None) -> QTableView:
     """A table of whole rows, one chosen at a time, not edited in place, without row numbers;
-    the columns fit their contents and column ``stretch`` takes the width left over."""
+    the columns fit their contents, or have the given ``widths`` (column: pixels), and column
+    ``stretch`` takes the width left over.
+
+    Give ``widths`` for a table that may hold thousands of rows: fitting the contents measures
+    every cell at each reset (over half a second for a busy day's documents)."""
     view = QTableView(parent)
     view.setObjectName(name)
     view.setModel(model)
@@ -203,21 +232,44 @@ def rows_table(parent: QWidget, model: QAbstractTableModel, name: str, *, stretc
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header = view.horizontalHeader()
+    if widths is None:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    else:
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in widths.items():
+            header.resizeSection(column, width)
     if stretch is not None:
-        view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 
+def master_detail(parent: QWidget, master: QWidget, detail: Sequence[QWidget | QLayout],
+                  stretches: tuple[int, int] = (3, 2)) -> QSplitter:
+    """A table above and, below it, the details of its chosen row (a title, a table, buttons),
+    in a splitter the user can move; a table among the details takes their spare height."""
+    below = QWidget(parent)
+    layout = QVBoxLayout(below)
+    layout.setContentsMargins(0, 4, 0, 0)
+    for part in detail:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part, 1 if isinstance(part, QAbstractItemView) else 0)
+    splitter = QSplitter(Qt.Orientation.Vertical, parent)
+    splitter.addWidget(master)
+    splitter.addWidget(below)
+    splitter.setStretchFactor(0, stretches[0])
+    splitter.setStretchFactor(1, stretches[1])
+    return splitter
+
+
 def message_of(error: BaseException) -> str:
-    """A refusal's text in the user's language; a barcode error's own message."""
-    if isinstance(error, StoreError):
-        # In English the store's own words are the most precise ("may not write off stock");
-        # other languages get i18n's translation of them.
-        if i18n.current_language() == "en":
-            return error.message
+    """A refusal's (or a barcode error's) words in the user's language."""
+    if isinstance(error, (StoreError, BarcodeError)):
         return i18n.refusal_text(error)
-    return str(getattr(error, "message", error))
+    return str(error)
 
 
 @dataclass

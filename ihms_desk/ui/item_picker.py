@@ -35,31 +35,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-    Slot,
-)
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
 from ihms_desk.store.model import ItemHit
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui import i18n
+from ihms_desk.ui.forms import rows_table
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -140,33 +125,21 @@ class ItemPicker(QWidget):
         self.line_edit.setPlaceholderText(self.tr("Item: type code, name or generic name"))
         self.line_edit.setClearButtonEnabled(True)
         self.model = ItemHitModel(self)
-        self.view = QTableView(self)
-        self.view.setObjectName("item_results")
-        self.view.setModel(self.model)
-        # The list never takes focus: typing stays in the field, Tab moves on to the next field.
-        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.setAlternatingRowColors(True)
-        header = self.view.horizontalHeader()
         # Fixed widths from the font, not ResizeToContents: measuring every cell on each
         # keystroke cost more than the search itself (benchmarks/ui_bench.py).
-        metrics = self.view.fontMetrics()
-        widths = {
+        metrics = self.fontMetrics()
+        self.view = rows_table(self, self.model, "item_results", stretch=ItemHitModel.ITEM, widths={
             ItemHitModel.CODE: metrics.horizontalAdvance("W00000") + 16,
             # Long generic names elide (the tooltip has them whole): the item name matters more.
             ItemHitModel.GENERIC: metrics.horizontalAdvance("Amoxicillin") + 16,
             ItemHitModel.STOCK: metrics.horizontalAdvance("1,00,000 capsule") + 12,
-            ItemHitModel.EXPIRY: max(metrics.horizontalAdvance("00/0000"), header.fontMetrics().horizontalAdvance(
+            ItemHitModel.EXPIRY: max(metrics.horizontalAdvance("00/0000"), metrics.horizontalAdvance(
                 self.model.headers()[ItemHitModel.EXPIRY])) + 20,
-        }
-        for column, width in widths.items():
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(ItemHitModel.ITEM, QHeaderView.ResizeMode.Stretch)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        })
+        header = self.view.horizontalHeader()
+        # The list never takes focus: typing stays in the field, Tab moves on to the next field.
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.view.setAlternatingRowColors(True)
         row_height = self.view.verticalHeader().defaultSectionSize()
         self.view.setFixedHeight(header.sizeHint().height() + row_height * visible_rows + 4)
         self.view.doubleClicked.connect(self._on_double_clicked)
@@ -244,7 +217,7 @@ class ItemPicker(QWidget):
             hits = self.store.search_items(text, limit=self.limit) if text.strip() else []
         except Refusal as refusal:
             hits = []
-            self.set_error(refusal.message)
+            self.set_error(i18n.refusal_text(refusal))
         self.model.set_hits(hits)
         if hits:
             self.view.selectRow(0)

@@ -17,21 +17,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QStackedWidget,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import EnvironmentProblem
 from ihms_desk.store.users import ROLE_LABELS, Action, Role
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.sync_status import SyncStatus
 from ihms_desk.ui.workers import run_in_worker
 
@@ -85,22 +78,18 @@ PRELOAD_STEP_MS = 60
 HOME_SCREEN = {Role.PHARMACIST: "dispense", Role.STORE_CLERK: "receive", Role.IN_CHARGE: "alerts", Role.ADMIN: "stock"}
 
 
-class PlaceholderScreen(QWidget):
+class PlaceholderScreen(Screen):
     """Stands in for a screen whose module is not there (yet); says so plainly."""
 
     def __init__(self, store: Store, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(store, parent)
         label = QLabel(self.tr("{title}: this screen is not available in this build.").format(title=title), self)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
 
-    @Slot()
-    def refresh(self) -> None:
-        pass
 
-
-def load_screen_class(spec: ScreenSpec) -> type[QWidget] | None:
+def load_screen_class(spec: ScreenSpec) -> type[Screen] | None:
     """The screen's class, or None if its module is missing (a placeholder is shown instead)."""
     try:
         module = importlib.import_module(f"ihms_desk.ui.{spec.module}")
@@ -108,7 +97,7 @@ def load_screen_class(spec: ScreenSpec) -> type[QWidget] | None:
         log.warning("screen %s not available: %s", spec.key, error)
         return None
     found = getattr(module, spec.class_name, None)
-    return found if isinstance(found, type) else None
+    return found if isinstance(found, type) and issubclass(found, Screen) else None
 
 
 class MainWindow(QMainWindow):
@@ -130,7 +119,7 @@ class MainWindow(QMainWindow):
         self.user = store.user
         self.facility = store.require_facility()
         self.specs = [spec for spec in screen_specs() if spec.action is None or self.user.may(spec.action)]
-        self.screens: dict[str, QWidget] = {}
+        self.screens: dict[str, Screen] = {}
         self.actions_by_key: dict[str, QAction] = {}
         self.setWindowTitle(self.tr("IHMS Desk — {facility}").format(facility=self.facility.name))
         self.setObjectName("main_window")
@@ -216,6 +205,16 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         account.addAction(quit_action)
 
+        self.shortcuts_label = QLabel(self)
+        self.shortcuts_label.setObjectName("screen_shortcuts")
+        self.statusBar().addWidget(self.shortcuts_label, 1)
+        self.busy_label = QLabel(self.tr("Working…"), self)
+        self.busy_label.setObjectName("busy")
+        self.busy_label.hide()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        #: The screens whose work is running in the worker thread, and what each adds to the title.
+        self._busy: set[int] = set()
+        self._titles: dict[str, str] = {}
         self.sync_status = SyncStatus(self)
         self.statusBar().addPermanentWidget(self.sync_status)
         self.clock_timer = QTimer(self)
@@ -246,7 +245,7 @@ class MainWindow(QMainWindow):
 
     # -- navigation -------------------------------------------------------------------------
 
-    def screen_for(self, key: str) -> QWidget:
+    def screen_for(self, key: str) -> Screen:
         """The screen for ``key``, built on first use."""
         if key not in self.screens:
             spec = next(spec for spec in self.specs if spec.key == key)
@@ -255,25 +254,21 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(widget)
         return self.screens[key]
 
-    def _make_screen(self, spec: ScreenSpec) -> QWidget:
+    def _make_screen(self, spec: ScreenSpec) -> Screen:
         cls = load_screen_class(spec)
-        if cls is None:
-            return PlaceholderScreen(self.store, spec.title(), self)
-        widget = cls(self.store, self)  # type: ignore[arg-type]
-        saved = getattr(widget, "saved", None)
-        if saved is not None and hasattr(saved, "connect"):
-            saved.connect(self.on_document_saved)
-        reversed_signal = getattr(widget, "reversed", None)
-        if reversed_signal is not None and hasattr(reversed_signal, "connect"):
-            reversed_signal.connect(self.on_document_saved)
-        count_changed = getattr(widget, "count_changed", None)
-        if count_changed is not None and hasattr(count_changed, "connect"):
-            count_changed.connect(self.set_alert_count)
-        if spec.key == "alerts" and self.sync_known is not None and self.sync_known[0]:
-            widget.set_last_sync(self.sync_known[1])  # type: ignore[attr-defined]
-        language = getattr(widget, "language_changed", None)
-        if spec.key == "settings" and language is not None:
-            language.connect(self.language_changed)
+        widget = PlaceholderScreen(self.store, spec.title(), self) if cls is None else cls(self.store, self)
+        # What a screen may offer (ui/screen.py); a screen that offers nothing never emits.
+        widget.saved.connect(self.on_document_saved)
+        widget.count_changed.connect(self.set_alert_count)
+        widget.busy.connect(self._on_screen_busy)
+        widget.title_changed.connect(self._on_screen_title)
+        if self.sync_known is not None:
+            widget.show_sync_state(*self.sync_known)
+        if spec.key == "settings":
+            from ihms_desk.ui.settings_screen import SettingsScreen  # loaded by now: no cost
+
+            if isinstance(widget, SettingsScreen):
+                widget.language_changed.connect(self.language_changed)
         self.screen_created.emit(spec.key, widget)
         return widget
 
@@ -283,7 +278,7 @@ class MainWindow(QMainWindow):
         if isinstance(action, QAction):
             self.go_to(str(action.data()))
 
-    def go_to(self, key: str) -> QWidget | None:
+    def go_to(self, key: str) -> Screen | None:
         """Show a screen (if this user may use it), refreshed, with the cursor in its first field."""
         if key not in self.actions_by_key:
             return None
@@ -296,15 +291,48 @@ class MainWindow(QMainWindow):
             # Stock may have changed on another screen (or in the worker): show fresh figures.
             self._refresh(widget)
         widget.setFocus()
+        self._update_title()
+        self._show_shortcuts(widget)
         return widget
 
-    def _refresh(self, widget: QWidget) -> None:
-        refresh = getattr(widget, "refresh", None)
-        if callable(refresh):
-            try:
-                refresh()
-            except EnvironmentProblem as problem:
-                dialogs.show_problem(self, problem)
+    def _refresh(self, widget: Screen) -> None:
+        try:
+            widget.refresh()
+        except EnvironmentProblem as problem:
+            dialogs.show_problem(self, problem)
+
+    @Slot(str)
+    def _on_screen_title(self, text: str) -> None:
+        screen = self.sender()
+        key = next((key for key, widget in self.screens.items() if widget is screen), None)
+        if key is not None:
+            self._titles[key] = text
+            self._update_title()
+
+    def _update_title(self) -> None:
+        """The facility, the screen, and what the screen says about itself ("2 lines not saved")."""
+        title = self.tr("IHMS Desk — {facility}").format(facility=self.facility.name)
+        key = self.current_key()
+        spec = next((spec for spec in self.specs if spec.key == key), None)
+        if spec is not None:
+            title += f" — {spec.title()}"
+            extra = self._titles.get(key or "", "")
+            if extra:
+                title += f" ({extra})"
+        self.setWindowTitle(title)
+
+    def _show_shortcuts(self, widget: Screen) -> None:
+        keys = "   ".join(f"{key}: {what}" for key, what in widget.shortcuts())
+        self.shortcuts_label.setText(keys)
+
+    @Slot(bool)
+    def _on_screen_busy(self, busy: bool) -> None:
+        screen = self.sender()
+        if busy:
+            self._busy.add(id(screen))
+        else:
+            self._busy.discard(id(screen))
+        self.busy_label.setVisible(bool(self._busy))
 
     def current_key(self) -> str | None:
         current = self.stack.currentWidget()
@@ -349,9 +377,8 @@ class MainWindow(QMainWindow):
         """The sync loop's news, for the "sync overdue" alert (online is None: not set up)."""
         when = dt.datetime.fromisoformat(last_success) if last_success else None
         self.sync_known = (online is not None, when)
-        alerts = self.screens.get("alerts")
-        if online is not None and alerts is not None:
-            alerts.set_last_sync(when)  # type: ignore[attr-defined]
+        for screen in self.screens.values():
+            screen.show_sync_state(*self.sync_known)
 
     @Slot(object)
     def on_document_saved(self, document: object) -> None:

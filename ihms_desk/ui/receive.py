@@ -14,41 +14,23 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget
 
 from ihms_desk.barcode import GS, BarcodeError, ScanResult, parse_scan
 from ihms_desk.store import Store
 from ihms_desk.store.errors import BatchExpired, Refusal
-from ihms_desk.store.model import Item, ItemHit, ReceiptLine, ReceiptSource
+from ihms_desk.store.model import Item, ItemHit, ReceiptLine, ReceiptSource, SavedDocument
 from ihms_desk.store.rules import (
-    check_quantity,
-    check_text,
-    check_unit_cost,
-    is_expired,
-    normalise_batch_no,
-    parse_expiry_month,
+    check_quantity, check_text, check_unit_cost, is_expired, normalise_batch_no, parse_expiry_month,
 )
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.document_form import DocumentForm
+from ihms_desk.ui.forms import attempt, choice_field, note_label, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, parse_whole, rows_table
 
 #: What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).
 VISIBLE_GS = "\u241d"
-#: Fields of one receipt line: a refusal about them at save time belongs under the lines table.
-LINE_FIELDS = ("item", "batch", "expiry", "quantity", "unit_cost", "manufacturer")
 
 
 class ScanEdit(QLineEdit):
@@ -65,130 +47,63 @@ class ScanEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
-class ReceiveScreen(QWidget):
+class ReceiveScreen(DocumentForm):
     """One challan: header, lines (scanned or typed), save."""
 
+    LINE_FIELDS = ("item", "batch", "expiry", "quantity", "unit_cost", "manufacturer")
+
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(
+            store, parent, title=self.tr("Challan"), table_name="receipt_lines", side_by_side=False,
+            columns=[self.tr("Code"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Manufacturer"),
+                     self.tr("Quantity"), self.tr("Unit cost"), self.tr("Value")],
+            save_text=self.tr("Save receipt (F10)"), header_columns=(1, 1), line_columns=(3, 2),
+        )
         self._item: Item | None = None
         self._pending_gtin: str | None = None
         self._discard_scan = False
-        self.last_saved: str | None = None
-
-        self.general_error = error_label(self, "general")
-        self.errors = FieldErrors(self.general_error)
 
         # -- header -------------------------------------------------------------------------
-        self.source_combo = QComboBox(self)
-        self.source_combo.setObjectName("source")
-        for label, source in (
-            (self.tr("District drug warehouse (DDW)"), ReceiptSource.DISTRICT_WAREHOUSE),
-            (self.tr("Another facility"), ReceiptSource.OTHER_FACILITY),
-            (self.tr("Local purchase"), ReceiptSource.LOCAL_PURCHASE),
-        ):
-            self.source_combo.addItem(label, source.value)
-        self.sender_edit = QLineEdit(self)
-        self.sender_edit.setObjectName("source_name")
-        self.sender_edit.setPlaceholderText(self.tr("Name of the sending facility or supplier"))
-        self.voucher_edit = QLineEdit(self)
-        self.voucher_edit.setObjectName("voucher_no")
-        self.voucher_edit.setPlaceholderText(self.tr("e.g. DDW/JPR/2026/4411"))
+        self.source_combo = choice_field(self, "source", [
+            (self.tr("District drug warehouse (DDW)"), ReceiptSource.DISTRICT_WAREHOUSE.value),
+            (self.tr("Another facility"), ReceiptSource.OTHER_FACILITY.value),
+            (self.tr("Local purchase"), ReceiptSource.LOCAL_PURCHASE.value),
+        ])
+        self.sender_edit = text_field(self, "source_name", self.tr("Name of the sending facility or supplier"))
+        self.voucher_edit = text_field(self, "voucher_no", self.tr("e.g. DDW/JPR/2026/4411"))
         self.voucher_date = QDateEdit(self)
         self.voucher_date.setObjectName("voucher_date")
         self.voucher_date.setDisplayFormat("dd-MM-yyyy")
         self.voucher_date.setCalendarPopup(True)
-
-        header_box = QGroupBox(self.tr("Challan"), self)
-        header = QGridLayout(header_box)
-        header.addWidget(QLabel(self.tr("Source"), header_box), 0, 0)
-        header.addWidget(self.errors.wrap("source", self.source_combo), 0, 1)
-        header.addWidget(QLabel(self.tr("Sender"), header_box), 0, 2)
-        header.addWidget(self.errors.wrap("source_name", self.sender_edit), 0, 3)
-        header.addWidget(QLabel(self.tr("Voucher / challan no."), header_box), 1, 0)
-        header.addWidget(self.errors.wrap("voucher_no", self.voucher_edit), 1, 1)
-        header.addWidget(QLabel(self.tr("Voucher date"), header_box), 1, 2)
-        header.addWidget(self.errors.wrap("voucher_date", self.voucher_date, "doc_date"), 1, 3)
-        header.setColumnStretch(1, 1)
-        header.setColumnStretch(3, 1)
+        self.header_field(self.tr("Source"), "source", self.source_combo)
+        self.header_field(self.tr("Voucher / challan no."), "voucher_no", self.voucher_edit)
+        self.header_field(self.tr("Sender"), "source_name", self.sender_edit, column=1)
+        self.header_field(self.tr("Voucher date"), "voucher_date", self.voucher_date, "doc_date", column=1)
 
         # -- one line -----------------------------------------------------------------------
         self.scan_edit = ScanEdit(self)
         self.scan_edit.setObjectName("scan")
         self.scan_edit.setPlaceholderText(self.tr("Scan the pack's barcode here (or type the fields)"))
         self.picker = ItemPicker(store, self, visible_rows=3)
-        self.item_label = QLabel(self)
-        self.item_label.setObjectName("chosen_item")
-        self.item_label.setWordWrap(True)
-        self.batch_edit = QLineEdit(self)
-        self.batch_edit.setObjectName("batch")
-        self.expiry_edit = QLineEdit(self)
-        self.expiry_edit.setObjectName("expiry")
-        self.expiry_edit.setPlaceholderText(self.tr("MM/YYYY"))
-        self.manufacturer_edit = QLineEdit(self)
-        self.manufacturer_edit.setObjectName("manufacturer")
-        self.qty_edit = QLineEdit(self)
-        self.qty_edit.setObjectName("quantity")
-        self.qty_edit.setPlaceholderText(self.tr("units of issue"))
-        self.cost_edit = QLineEdit(self)
-        self.cost_edit.setObjectName("unit_cost")
-        self.cost_edit.setPlaceholderText(self.tr("₹ per unit (optional)"))
-        self.add_button = QPushButton(self.tr("Add line"), self)
-        self.add_button.setObjectName("add_line")
-
-        line_box = QGroupBox(self.tr("Line"), self)
-        left = QFormLayout()
-        left.addRow(self.tr("Barcode"), self.errors.wrap("scan", self.scan_edit, "gtin"))
-        left.addRow(self.tr("Item"), self.errors.wrap("item", self.picker))
-        left.addRow("", self.item_label)
-        right = QFormLayout()
-        right.addRow(self.tr("Batch"), self.errors.wrap("batch", self.batch_edit))
-        right.addRow(self.tr("Expiry (MM/YYYY)"), self.errors.wrap("expiry", self.expiry_edit))
-        right.addRow(self.tr("Manufacturer"), self.errors.wrap("manufacturer", self.manufacturer_edit))
-        right.addRow(self.tr("Quantity"), self.errors.wrap("quantity", self.qty_edit))
-        right.addRow(self.tr("Unit cost"), self.errors.wrap("unit_cost", self.cost_edit))
-        right.addRow("", self.add_button)
-        line_layout = QHBoxLayout(line_box)
-        line_layout.addLayout(left, 3)
-        line_layout.addLayout(right, 2)
-
-        # -- lines --------------------------------------------------------------------------
-        self.lines = RowsModel(
-            [self.tr("Code"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Manufacturer"),
-             self.tr("Quantity"), self.tr("Unit cost"), self.tr("Value")],
-            self._line_cell,
-            self,
-        )
-        self.lines_view = rows_table(self, self.lines, "receipt_lines", stretch=1)
-        self.remove_button = QPushButton(self.tr("Remove line (Del)"), self)
-        self.total_label = QLabel(self)
-        self.total_label.setObjectName("receipt_total")
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("status")
-        self.status_label.setWordWrap(True)
-        self.save_button = QPushButton(self.tr("Save receipt (F10)"), self)
-        self.save_button.setObjectName("save")
-        self.save_button.setDefault(False)
-        self.save_button.setAutoDefault(False)
-
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.remove_button)
-        bottom.addWidget(self.total_label, 1)
-        bottom.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(header_box)
-        layout.addWidget(line_box)
-        layout.addWidget(self.errors.wrap("lines", self.lines_view), 1)
-        layout.addLayout(bottom)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.status_label)
-
-        order = (self.source_combo, self.sender_edit, self.voucher_edit, self.voucher_date, self.scan_edit,
-                 self.picker.line_edit, self.batch_edit, self.expiry_edit, self.manufacturer_edit, self.qty_edit,
-                 self.cost_edit, self.add_button, self.lines_view, self.save_button)
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
-        self.setFocusProxy(self.voucher_edit)
+        self.item_label = note_label(self, "chosen_item")
+        self.batch_edit = text_field(self, "batch")
+        self.expiry_edit = text_field(self, "expiry", self.tr("MM/YYYY"))
+        self.manufacturer_edit = text_field(self, "manufacturer")
+        self.qty_edit = text_field(self, "quantity", self.tr("units of issue"))
+        self.cost_edit = text_field(self, "unit_cost", self.tr("₹ per unit (optional)"))
+        self.line_field(self.tr("Barcode"), "scan", self.scan_edit, "gtin")
+        self.line_field(self.tr("Item"), "item", self.picker)
+        self.line_field("", None, self.item_label)
+        self.line_field(self.tr("Batch"), "batch", self.batch_edit, column=1)
+        self.line_field(self.tr("Expiry (MM/YYYY)"), "expiry", self.expiry_edit, column=1)
+        self.line_field(self.tr("Manufacturer"), "manufacturer", self.manufacturer_edit, column=1)
+        self.line_field(self.tr("Quantity"), "quantity", self.qty_edit, column=1)
+        self.line_field(self.tr("Unit cost"), "unit_cost", self.cost_edit, column=1)
+        self.add_button = self.add_button_for_line(self.tr("Add line"))
+        self.finish_layout(first=self.voucher_edit, tab_order=(
+            self.source_combo, self.sender_edit, self.voucher_edit, self.voucher_date, self.scan_edit,
+            self.picker.line_edit, self.batch_edit, self.expiry_edit, self.manufacturer_edit, self.qty_edit,
+            self.cost_edit, self.add_button))
         # A scan that starts while the cursor is in another field still lands in the scan field.
         self._typed_fields = (self.voucher_edit, self.sender_edit, self.picker.line_edit, self.batch_edit, self.expiry_edit,
                               self.manufacturer_edit, self.qty_edit, self.cost_edit)
@@ -206,17 +121,11 @@ class ReceiveScreen(QWidget):
         self.manufacturer_edit.returnPressed.connect(self.qty_edit.setFocus)
         self.qty_edit.returnPressed.connect(self.cost_edit.setFocus)
         self.cost_edit.returnPressed.connect(self.add_line)
-        self.add_button.clicked.connect(self.add_line)
-        self.remove_button.clicked.connect(self.remove_line)
-        self.save_button.clicked.connect(self.save)
-        for sequence in (QKeySequence(QKeySequence.StandardKey.Save), QKeySequence(Qt.Key.Key_F10)):
-            shortcut = QShortcut(sequence, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.save)
-        delete = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.lines_view)
-        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.activated.connect(self.remove_line)
-        self._reset_for_next_challan()
+        self.lines.modelReset.connect(self._update_total)
+        self.lines.rowsInserted.connect(self._update_total)
+        self.lines.rowsRemoved.connect(self._update_total)
+        self.lines.dataChanged.connect(self._update_total)
+        self.after_save()
 
     # -- public -----------------------------------------------------------------------------
 
@@ -353,7 +262,7 @@ class ReceiveScreen(QWidget):
         today = self.store.today()
         try:
             if self._item is None:
-                raise Refusal(self.tr("Choose the item (type its name or code, or scan the pack)."), field="item")
+                raise Refusal("choose_item_or_scan", field="item")
             batch_no = normalise_batch_no(self.batch_edit.text())
             expiry = parse_expiry_month(self.expiry_edit.text())
             if is_expired(expiry, today):
@@ -375,15 +284,7 @@ class ReceiveScreen(QWidget):
         else:
             self.lines.append((ReceiptLine(self._item.code, batch_no, expiry, qty, manufacturer, cost), self._item))
         self._clear_line_entry()
-        self._update_total()
         self.scan_edit.setFocus()
-
-    @Slot()
-    def remove_line(self) -> None:
-        rows = self.lines_view.selectionModel().selectedRows()
-        if rows:
-            self.lines.remove(rows[0].row())
-            self._update_total()
 
     def _clear_line_entry(self) -> None:
         self._item = None
@@ -403,7 +304,7 @@ class ReceiveScreen(QWidget):
             text += self.tr(", value {value}").format(value=fmt.money(value))
         self.total_label.setText(text)
 
-    def _line_cell(self, row: tuple[ReceiptLine, Item], column: int, role: int) -> Any:
+    def line_cell(self, row: tuple[ReceiptLine, Item], column: int, role: int) -> Any:
         line, item = row
         if role == Qt.ItemDataRole.DisplayRole:
             value = Decimal(line.unit_cost) * line.qty if line.unit_cost else None
@@ -413,43 +314,31 @@ class ReceiveScreen(QWidget):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    # -- saving -----------------------------------------------------------------------------
+    def line_typed(self) -> bool:
+        # The clerk typed one line and pressed F10 without Enter: Save takes that line first.
+        return self._item is not None or bool(self.qty_edit.text().strip())
 
-    @Slot()
-    def save(self) -> None:
-        """Save the challan (Ctrl+S / F10). A refusal is shown next to its field; nothing is kept half."""
-        self.errors.clear()
-        lines = self.receipt_lines()
-        if not lines and (self._item is not None or self.qty_edit.text().strip()):
-            # The clerk typed one line and pressed F10 without Enter: take that line first.
-            self.add_line()
-            if self.errors.text("item") or any(self.errors.text(name) for name in LINE_FIELDS):
-                return
-            lines = self.receipt_lines()
+    # -- saving: a refusal is shown next to its field; nothing is kept half --------------------
+
+    def save_document(self) -> SavedDocument:
         # A line's refusal (expiry differs from the batch on record, ...) names its item and
-        # batch in the message; it belongs under the lines, not in the empty entry fields.
-        document = attempt(
-            self, self.errors,
-            lambda: self.store.receive(
-                source=self.source_combo.currentData(),
-                source_name=self.sender_edit.text(),
-                voucher_no=self.voucher_edit.text(),
-                voucher_date=_pydate(self.voucher_date.date()),
-                lines=lines,
-            ),
-            line_fields=LINE_FIELDS,
+        # batch in the message; it belongs under the lines (LINE_FIELDS), not in the empty
+        # entry fields.
+        return self.store.receive(
+            source=self.source_combo.currentData(),
+            source_name=self.sender_edit.text(),
+            voucher_no=self.voucher_edit.text(),
+            voucher_date=_pydate(self.voucher_date.date()),
+            lines=self.receipt_lines(),
         )
-        if document is None:
-            return
-        self.last_saved = document.number
-        self.status_label.setText(
-            self.tr("Saved {number}: {lines} line(s) from {voucher}.").format(
-                number=document.number, lines=len(document.lines), voucher=document.header["voucher_no"])
-        )
-        self._reset_for_next_challan()
 
-    def _reset_for_next_challan(self) -> None:
-        self.lines.set_rows([])
+    def saved_text(self, document: SavedDocument) -> str:
+        return self.tr("Saved {number}: {lines} line(s) from {voucher}.").format(
+            number=document.number, lines=len(document.lines), voucher=document.header["voucher_no"])
+
+    def after_save(self) -> None:
+        """Empty for the next challan (the date back to today)."""
+        super().after_save()
         self._clear_line_entry()
         self.manufacturer_edit.clear()
         self.sender_edit.clear()
@@ -457,7 +346,6 @@ class ReceiveScreen(QWidget):
         self.voucher_date.setMaximumDate(_qdate(self.store.today()))
         self.voucher_date.setDate(_qdate(self.store.today()))
         self._on_source_changed()
-        self._update_total()
         self.voucher_edit.setFocus()
 
     @Slot()

@@ -91,6 +91,54 @@ def fill_prescription(screen: DispenseScreen, store: Store) -> None:
     QTest.keyClicks(screen.picker.line_edit, "para")
 
 
+def _type_line(screen: QWidget, code: str, quantity: str) -> None:
+    picker = getattr(screen, "picker")
+    picker.choose_code(code)
+    QTest.keyClicks(getattr(screen, "qty_edit"), quantity)
+
+
+def refuse_dispense(screen: QWidget, store: Store) -> None:
+    """A dose the counter cannot read: refused under the quantity."""
+    _type_line(screen, store.stock_on_hand()[0].item.code, "1-0-1")
+    QTest.keyClick(getattr(screen, "qty_edit"), Qt.Key.Key_Return)
+
+
+def refuse_receive(screen: QWidget, store: Store) -> None:
+    """A pack whose expiry has passed: refused under the expiry."""
+    QTest.keyClicks(getattr(screen, "voucher_edit"), "DDW/JPR/2026/4411")
+    _type_line(screen, store.stock_on_hand()[0].item.code, "100")
+    QTest.keyClicks(getattr(screen, "batch_edit"), "OLD-19")
+    QTest.keyClicks(getattr(screen, "expiry_edit"), "01/2020")
+    getattr(screen, "add_line")()
+
+
+def refuse_adjust(screen: QWidget, store: Store) -> None:
+    """A store clerk's write-off: refused next to the reason (the in-charge approves it)."""
+    row = store.stock_on_hand()[0]
+    getattr(screen, "picker").choose_code(row.item.code)
+    QTest.keyClicks(getattr(screen, "qty_edit"), "5")
+    getattr(screen, "add_line")()
+    getattr(screen, "save")()
+
+
+def refuse_transfer(screen: QWidget, store: Store) -> None:
+    """More than the shelf holds: a transfer is never short, so it is refused."""
+    row = store.stock_on_hand()[0]
+    QTest.keyClicks(getattr(screen, "destination_name"), "Labour room")
+    _type_line(screen, row.item.code, str(row.usable_qty + 500))
+    getattr(screen, "add_line")()
+    getattr(screen, "save")()
+
+
+#: Screens shown again with their commonest refusal on them: key, user, how it is driven.
+REFUSALS = (
+    ("dispense", "pharmacist", refuse_dispense),
+    ("receive", "clerk", refuse_receive),
+    ("adjust", "clerk", refuse_adjust),
+    ("transfer", "clerk", refuse_transfer),
+)
+
+
 def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list[str]) -> list[Path]:
     create_application()
     written: list[Path] = []
@@ -114,6 +162,16 @@ def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list
                 if key == "dispense" and isinstance(screen, DispenseScreen):
                     fill_prescription(screen, store)
                 written.append(save(window, out_dir / f"{language}-{number:02d}-{key}.png"))
+                window.close()
+                window.deleteLater()
+            for number, (key, username, refuse) in enumerate(REFUSALS, start=30):
+                store.act_as(username)
+                window = MainWindow(store, start=key)
+                window.resize(*size)
+                window.show()
+                settle()
+                refuse(window.screens[key], store)
+                written.append(save(window, out_dir / f"{language}-{number:02d}-{key}-refused.png"))
                 window.close()
                 window.deleteLater()
             store.logout()

@@ -8,19 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QScrollArea,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea,
+    QVBoxLayout, QWidget,
 )
 
 from ihms_desk import __version__
@@ -29,7 +18,8 @@ from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
 from ihms_desk.store.queries import DEFAULT_LOW_STOCK_MONTHS, DEFAULT_NEAR_EXPIRY_DAYS
 from ihms_desk.store.users import ROLE_LABELS, Action, Role, User
 from ihms_desk.ui import dialogs, i18n
-from ihms_desk.ui.forms import RowsModel
+from ihms_desk.ui.forms import RowsModel, rows_table
+from ihms_desk.ui.screen import Screen
 
 
 #: key, default shown when never set.
@@ -71,14 +61,13 @@ def _user_cell(user: User, column: int, role: int) -> Any:
     return (user.username, user.full_name, role_label(user.role))[column]
 
 
-class SettingsScreen(QWidget):
+class SettingsScreen(Screen):
     """Emits ``language_changed(code)`` after the language was saved for this PC."""
 
     language_changed = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         user = store.user
         self.errors: dict[str, QLabel] = {}
 
@@ -125,10 +114,7 @@ class SettingsScreen(QWidget):
         self.users_box = QGroupBox(self.tr("User accounts"), self)
         users_layout = QVBoxLayout(self.users_box)
         self.users_model = UsersModel(self)
-        self.users_view = QTableView(self)
-        self.users_view.setModel(self.users_model)
-        self.users_view.verticalHeader().setVisible(False)
-        self.users_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.users_view = rows_table(self, self.users_model, "users_table")
         self.users_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.users_view.setMinimumHeight(140)
         users_layout.addWidget(self.users_view)

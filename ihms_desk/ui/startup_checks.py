@@ -22,21 +22,16 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
-from ihms_desk.paths import database_path
+from ihms_desk.paths import DataFolder
+from ihms_desk.store import glance
+from ihms_desk.ui.i18n import refusal_text
 from ihms_desk.store.errors import (
-    DatabaseCorrupt,
-    DatabaseLocked,
-    DatabaseReadOnly,
-    DiskFull,
-    DiskIOError,
-    EnvironmentProblem,
-    StoreError,
+    DatabaseCorrupt, DatabaseLocked, DatabaseReadOnly, DiskFull, DiskIOError, EnvironmentProblem, StoreError,
     classify_sqlite_error,
 )
 
@@ -77,38 +72,39 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("StartupChecks", text)
 
 
-def claim_data_folder(data_dir: Path) -> tuple[InstanceLock | None, StartupProblem | None]:
+def claim_data_folder(folder: DataFolder) -> tuple[InstanceLock | None, StartupProblem | None]:
     """Take the instance lock; a second copy on the same folder gets a polite refusal."""
     from ihms_desk.instance_lock import AlreadyRunning, InstanceLock
 
-    lock = InstanceLock(data_dir)
+    lock = InstanceLock(folder.root)
     try:
         lock.acquire()
     except AlreadyRunning as refusal:
         log.info("Second copy refused: %s", refusal.message)
-        return None, StartupProblem("second_copy", _tr("IHMS Desk is already open"), refusal.message)
+        return None, StartupProblem("second_copy", _tr("IHMS Desk is already open"), refusal_text(refusal))
     except EnvironmentProblem as problem:
-        return None, environment_problem(problem, data_dir)
+        return None, environment_problem(problem)
     return lock, None
 
 
-def check_database_at_start(data_dir: Path, max_bytes: int = START_CHECK_MAX_BYTES) -> StartupProblem | None:
+def check_database_at_start(folder: DataFolder, max_bytes: int = START_CHECK_MAX_BYTES) -> StartupProblem | None:
     """Integrity check of the database (none yet is fine: the setup screen creates it; one
     larger than ``max_bytes`` is left to ``doctor`` and the backups), and a warning when the
     disk is nearly full."""
-    path = database_path(data_dir)
+    path = folder.database
     if not path.exists():
         return None
     if path.stat().st_size <= max_bytes:
-        problem = _integrity_problem(data_dir, path)
+        problem = _integrity_problem(folder)
         if problem is not None:
             return problem
     else:
         log.info("database is %d MB: integrity check skipped at start", path.stat().st_size // 2**20)
-    return _space_problem(data_dir)
+    return _space_problem(folder)
 
 
-def _integrity_problem(data_dir: Path, path: Path) -> StartupProblem | None:
+def _integrity_problem(folder: DataFolder) -> StartupProblem | None:
+    path = folder.database
     try:
         conn = sqlite3.connect(path, timeout=5)
         try:
@@ -120,7 +116,7 @@ def _integrity_problem(data_dir: Path, path: Path) -> StartupProblem | None:
         if problem is None:
             raise
         if not isinstance(problem, DatabaseCorrupt):
-            return environment_problem(problem, data_dir)
+            return environment_problem(problem)
         result = [str(error)]
     if result != ["ok"]:
         log.error("Integrity check failed for %s: %s", path, result[:5])
@@ -128,13 +124,13 @@ def _integrity_problem(data_dir: Path, path: Path) -> StartupProblem | None:
 
         # Written down, so that no command or later start writes to it before a restore.
         database.note_damage(path, result[0], found_by="the check at start")
-        return corrupt_problem(data_dir, result[0])
+        return corrupt_problem(folder, result[0])
     return None
 
 
-def _space_problem(data_dir: Path) -> StartupProblem | None:
+def _space_problem(folder: DataFolder) -> StartupProblem | None:
     try:
-        free = shutil.disk_usage(data_dir).free
+        free = shutil.disk_usage(folder.root).free
     except OSError:
         return None
     if free < LOW_SPACE_BYTES:
@@ -142,30 +138,30 @@ def _space_problem(data_dir: Path) -> StartupProblem | None:
             "low_space",
             _tr("The disk is nearly full"),
             _tr("Only {free} MB are free on the disk holding the data folder ({folder}). IHMS Desk will stop "
-                "saving when it is full. Delete old files or ask for help today.").format(free=free // (1024 * 1024), folder=data_dir),
+                "saving when it is full. Delete old files or ask for help today.").format(free=free // (1024 * 1024), folder=folder.root),
             (CONTINUE, QUIT),
         )
     return None
 
 
-def corrupt_problem(data_dir: Path, detail: str, *, missing: bool = False) -> StartupProblem:
+def corrupt_problem(folder: DataFolder, detail: str, *, missing: bool = False) -> StartupProblem:
     """A damaged database, or (``missing``) none or an empty one beside backups of the
     facility: the latest good backup is offered, never a new setup."""
     from ihms_desk.backup import facility_of_data_dir, latest_good_backup
 
-    facility = facility_of_data_dir(data_dir)
-    backup = latest_good_backup(data_dir, facility_code=facility)
+    facility = facility_of_data_dir(folder.root)
+    backup = latest_good_backup(folder.root, facility_code=facility)
     if missing:
         kind, title = "missing", _tr("The database is missing")
         message = _tr(
             "The database in {folder} is missing or empty, but backups of this facility are kept there. "
             "Do not set the facility up again: restore a backup."
-        ).format(folder=data_dir)
+        ).format(folder=folder.root)
     else:
         kind, title = "corrupt", _tr("The database is damaged")
         message = _tr(
             "The database in {folder} is damaged ({detail}). Do not type in new records until this is fixed."
-        ).format(folder=data_dir, detail=detail[:200])
+        ).format(folder=folder.root, detail=detail[:200])
     if backup is None:
         message += " " + _tr(
             "No good backup was found. Call your support person; do not delete anything in the data folder."
@@ -185,7 +181,7 @@ def corrupt_problem(data_dir: Path, detail: str, *, missing: bool = False) -> St
     return StartupProblem(kind, title, message, (RESTORE, QUIT), backup)
 
 
-def environment_problem(problem: EnvironmentProblem, data_dir: Path) -> StartupProblem:
+def environment_problem(problem: EnvironmentProblem) -> StartupProblem:
     kinds: dict[type[EnvironmentProblem], tuple[str, str]] = {
         DatabaseReadOnly: ("read_only", _tr("The data folder cannot be written")),
         DiskFull: ("disk_full", _tr("The disk is full")),
@@ -194,8 +190,8 @@ def environment_problem(problem: EnvironmentProblem, data_dir: Path) -> StartupP
     }
     for kind_class, (kind, title) in kinds.items():
         if isinstance(problem, kind_class):
-            return StartupProblem(kind, title, problem.message)
-    return StartupProblem("cannot_open", _tr("The data folder cannot be used"), problem.message)
+            return StartupProblem(kind, title, refusal_text(problem))
+    return StartupProblem("cannot_open", _tr("The data folder cannot be used"), refusal_text(problem))
 
 
 def _ask_modal(problem: StartupProblem, parent: QWidget | None) -> str:
@@ -213,22 +209,22 @@ def _ask_modal(problem: StartupProblem, parent: QWidget | None) -> str:
 ask_choice: Callable[[StartupProblem, QWidget | None], str] = _ask_modal
 
 
-def run_startup_checks(data_dir: Path, parent: QWidget | None = None) -> InstanceLock | None:
+def run_startup_checks(folder: DataFolder, parent: QWidget | None = None) -> InstanceLock | None:
     """Every check, before any window (first run, or a file :func:`first_look` cannot read):
     returns the held instance lock when the program may open (keep it until exit), or
     ``None`` when it must quit."""
-    lock, problem = claim_data_folder(data_dir)
+    lock, problem = claim_data_folder(folder)
     if problem is not None:
         ask_choice(problem, parent)
         return None
     assert lock is not None
-    if not settle(check_database_at_start(data_dir), data_dir, lock, parent):
+    if not settle(check_database_at_start(folder), folder, lock, parent):
         lock.release()
         return None
     return lock
 
 
-def settle(problem: StartupProblem | None, data_dir: Path, lock: InstanceLock, parent: QWidget | None) -> bool:
+def settle(problem: StartupProblem | None, folder: DataFolder, lock: InstanceLock, parent: QWidget | None) -> bool:
     """Show ``problem`` until it is settled: ``True`` when work may go on (nothing wrong, the
     person chose to continue, or the offered backup was restored and passes the check)."""
     while problem is not None:
@@ -239,45 +235,26 @@ def settle(problem: StartupProblem | None, data_dir: Path, lock: InstanceLock, p
             from ihms_desk.backup import restore_backup
 
             try:
-                report = restore_backup(data_dir, problem.offered_backup.path, lock=lock)
+                report = restore_backup(folder.root, problem.offered_backup.path, lock=lock)
             except StoreError as failure:  # the backup turned out unusable, or the disk is in the way
-                problem = StartupProblem("cannot_open", _tr("The backup could not be restored"), failure.message)
+                problem = StartupProblem("cannot_open", _tr("The backup could not be restored"), refusal_text(failure))
                 continue
             log.warning("Restored %s at start after an integrity failure", report.restored_from)
-            problem = check_database_at_start(data_dir)
+            problem = check_database_at_start(folder)
             continue
         return False
     return True
 
 
-@dataclass(frozen=True)
-class FirstLook:
-    """What the login screen shows, read before the store is loaded."""
-
-    facility_name: str
-    language: str
+#: What the login screen shows, read before the store is loaded (``ihms_desk.store.glance``).
+FirstLook = glance.FirstLook
 
 
-def first_look(data_dir: Path) -> FirstLook | None:
+def first_look(folder: DataFolder) -> FirstLook | None:
     """The facility's name and the counter's language, read from the database file with a
     plain read-only query; ``None`` when there is no facility yet or the file cannot be read
     (then the app opens the store and runs every check before any window)."""
-    path = database_path(data_dir)
-    if not path.exists():
-        return None
-    try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            facility = conn.execute("SELECT name FROM facility WHERE id = 1").fetchone()
-            language = conn.execute("SELECT value FROM setting WHERE key = 'language'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error as error:
-        log.info("first look at %s failed (%s): checks run before the window", path, error)
-        return None
-    if facility is None:
-        return None
-    return FirstLook(str(facility[0]), language[0] if language and language[0] in ("en", "hi") else "en")
+    return glance.first_look(folder)
 
 
 class IntegrityCheckThread(QObject):
@@ -286,11 +263,15 @@ class IntegrityCheckThread(QObject):
     thread."""
 
     finished = Signal(object)
+    #: The thread's result, queued to the GUI thread, where :attr:`finished` is emitted: a
+    #: check that ends before anyone listens is not lost to those who connect meanwhile.
+    _done = Signal(object)
 
-    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+    def __init__(self, folder: DataFolder, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.data_dir = data_dir
+        self.folder = folder
         self._thread: threading.Thread | None = None
+        self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
         # A daemon thread: closing the program never waits for a check of a file it is leaving.
@@ -299,10 +280,14 @@ class IntegrityCheckThread(QObject):
 
     def _run(self) -> None:
         try:
-            problem = check_database_at_start(self.data_dir)
+            problem = check_database_at_start(self.folder)
         except Exception as error:  # noqa: BLE001 - a check that cannot run is logged, not fatal
             log.warning("integrity check at start could not run: %s", error)
             problem = None
+        self._done.emit(problem)
+
+    @Slot(object)
+    def _deliver(self, problem: StartupProblem | None) -> None:
         self.finished.emit(problem)
 
     def wait(self, timeout: float | None = None) -> None:

@@ -7,91 +7,58 @@ so opening the screen never blocks the counter; the table shows rows in chunks a
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
 from ihms_desk.store.model import CATEGORIES
-from ihms_desk.ui import dialogs
+
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import error_label, message_of
+from ihms_desk.ui.forms import choice_field, error_label, master_detail, message_of, rows_table
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.stock_model import BatchTableModel, StockFilter, StockTableModel, category_label
 
 
-class StockScreen(QWidget):
+class StockScreen(Screen):
     """Every item with its stock; the selected item's batches below."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         self._selected_code: str | None = None
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("stock_search")
         self.search_edit.setPlaceholderText(self.tr("Search: code, name or generic name"))
         self.search_edit.setClearButtonEnabled(True)
-        self.category_combo = QComboBox(self)
-        self.category_combo.setObjectName("stock_category")
-        self.category_combo.addItem(self.tr("All categories"), "")
-        for category in CATEGORIES:
-            self.category_combo.addItem(category_label(category), category)
-        self.state_combo = QComboBox(self)
-        self.state_combo.setObjectName("stock_state")
-        for label, value in (
+        self.category_combo = choice_field(self, "stock_category", [
+            (self.tr("All categories"), ""), *((category_label(category), category) for category in CATEGORIES)])
+        self.state_combo = choice_field(self, "stock_state", [
             (self.tr("In stock"), StockFilter.IN_STOCK),
             (self.tr("All items"), StockFilter.ALL),
             (self.tr("Out of stock"), StockFilter.OUT_OF_STOCK),
             (self.tr("Low stock"), StockFilter.LOW),
             (self.tr("Near expiry"), StockFilter.NEAR_EXPIRY),
             (self.tr("Expired on the shelf"), StockFilter.EXPIRED),
-        ):
-            self.state_combo.addItem(label, value)
+        ])
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("stock_count")
         self.error = error_label(self, "stock")
 
         self.model = StockTableModel(store, self)
-        self.view = QTableView(self)
-        self.view.setObjectName("stock_table")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Fixed widths, not ResizeToContents: measuring every row of a big table costs time.
+        self.view = rows_table(self, self.model, "stock_table", stretch=StockTableModel.ITEM, widths={
+            StockTableModel.CODE: 80, StockTableModel.CATEGORY: 80, StockTableModel.ON_HAND: 110, StockTableModel.USABLE: 80,
+            StockTableModel.EXPIRED: 70, StockTableModel.BATCHES: 60, StockTableModel.NEAREST: 105, StockTableModel.AMC: 60,
+            StockTableModel.MONTHS: 110})
         self.view.setAlternatingRowColors(True)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(StockTableModel.ITEM, Qt.SortOrder.AscendingOrder)
-        self.view.verticalHeader().setVisible(False)
-        header = self.view.horizontalHeader()
-        # Fixed widths, not ResizeToContents: measuring every row of a big table costs time.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(StockTableModel.ITEM, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((StockTableModel.CODE, 80), (StockTableModel.CATEGORY, 80), (StockTableModel.ON_HAND, 110),
-                              (StockTableModel.USABLE, 80), (StockTableModel.EXPIRED, 70), (StockTableModel.BATCHES, 60),
-                              (StockTableModel.NEAREST, 105), (StockTableModel.AMC, 60), (StockTableModel.MONTHS, 110)):
-            self.view.setColumnWidth(column, width)
 
         self.batch_title = QLabel(self.tr("Select an item to see its batches."), self)
         self.batch_title.setObjectName("batch_title")
         self.batch_model = BatchTableModel(self)
-        self.batch_view = QTableView(self)
-        self.batch_view.setObjectName("batch_table")
-        self.batch_view.setModel(self.batch_model)
-        self.batch_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.batch_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.batch_view.verticalHeader().setVisible(False)
+        self.batch_view = rows_table(self, self.batch_model, "batch_table")
         self.batch_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         filters = QHBoxLayout()
@@ -99,16 +66,7 @@ class StockScreen(QWidget):
         filters.addWidget(self.category_combo, 1)
         filters.addWidget(self.state_combo, 1)
         filters.addWidget(self.refresh_button)
-        batches = QWidget(self)
-        batch_layout = QVBoxLayout(batches)
-        batch_layout.setContentsMargins(0, 4, 0, 0)
-        batch_layout.addWidget(self.batch_title)
-        batch_layout.addWidget(self.batch_view)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.view)
-        splitter.addWidget(batches)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter = master_detail(self, self.view, (self.batch_title, self.batch_view), stretches=(3, 1))
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.error)
@@ -129,22 +87,18 @@ class StockScreen(QWidget):
     def refresh(self) -> None:
         """Read the stock again (in the worker); the table updates when it is in."""
         self.count_label.setText(self.tr("Loading stock…"))
+        self.busy.emit(True)
         self.model.load()
 
     @Slot(float)
     def _on_loaded(self, seconds: float) -> None:
+        self.busy.emit(False)
         self.error.hide()
         self._update_count()
 
     @Slot(object)
     def _on_load_failed(self, error: object) -> None:
-        if isinstance(error, StoreError):
-            self.error.setText(message_of(error))
-            self.error.show()
-            dialogs.show_problem(self, error)
-            return
-        assert isinstance(error, BaseException)
-        raise error  # a bug: the application's hook logs and shows it
+        self.job_failed(error, self.error)
 
     @Slot(str)
     def _on_search(self, text: str) -> None:

@@ -12,32 +12,17 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QPushButton, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import StoreError
-from ihms_desk.store.model import CATEGORIES, BatchStock, ItemHit, StocktakeCount
-from ihms_desk.ui import dialogs
+
+from ihms_desk.store.model import CATEGORIES, BatchStock, ItemHit, SavedDocument, StocktakeCount
+
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.document_form import DocumentForm
+from ihms_desk.ui.forms import attempt, choice_field, note_label, parse_whole, run_store_job, text_field
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, message_of, parse_whole, run_store_job, shortcut_delete, shortcut_save
 from ihms_desk.ui.stock_model import category_label
-
-LINE_FIELDS = ("item", "batch", "counted")
-
 
 @dataclass
 class CountRow:
@@ -63,112 +48,67 @@ def _batches_of_category(store: Store, category: str) -> list[tuple[str, str, Ba
     return result
 
 
-class StocktakeScreen(QWidget):
+class StocktakeScreen(DocumentForm):
     """A count sheet of batches, their book and counted quantities, and the differences."""
 
     CODE, ITEM, BATCH, EXPIRY, BOOK, COUNTED, DIFFERENCE = range(7)
+    LINE_FIELDS = ("item", "batch", "counted")
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
-        self.last_saved: str | None = None
+        super().__init__(
+            store, parent, title=self.tr("Count"), line_title=self.tr("Batches to count"), table_name="count_sheet",
+            columns=[self.tr("Code"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Book"),
+                     self.tr("Counted"), self.tr("Difference")],
+            save_text=self.tr("Save stocktake (F10)"), line_first=True, box_stretch=(2, 3),
+            editable=(self.COUNTED,), set_cell=self._set_counted,
+        )
         self._previewed = False
         self._load_tag = 0
-        self.general_error = error_label(self, "general")
-        self.errors = FieldErrors(self.general_error)
-
         self.picker = ItemPicker(store, self, visible_rows=3)
-        self.category_combo = QComboBox(self)
-        self.category_combo.setObjectName("category")
-        self.category_combo.addItem(self.tr("All categories"), "")
-        for category in CATEGORIES:
-            self.category_combo.addItem(category_label(category), category)
+        self.category_combo = choice_field(self, "category", [
+            (self.tr("All categories"), ""), *((category_label(category), category) for category in CATEGORIES)])
         self.category_button = QPushButton(self.tr("Add all batches of the category"), self)
         self.category_button.setObjectName("add_category")
-
-        self.sheet = RowsModel(
-            [self.tr("Code"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Book"), self.tr("Counted"),
-             self.tr("Difference")],
-            self._cell, self, editable=(self.COUNTED,), set_cell=self._set_counted,
-        )
-        self.view = QTableView(self)
-        self.view.setObjectName("count_sheet")
-        self.view.setModel(self.sheet)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        # Typing a digit on a row starts editing its count (F2 would switch to dispensing).
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
-                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setSectionResizeMode(self.ITEM, QHeaderView.ResizeMode.Stretch)
-
-        self.counted_edit = QLineEdit(self)
-        self.counted_edit.setObjectName("counted")
-        self.counted_edit.setPlaceholderText(self.tr("count of the selected batch, Enter for the next"))
-        self.current_label = QLabel(self)
-        self.current_label.setObjectName("current_batch")
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setObjectName("note")
-        self.note_edit.setPlaceholderText(self.tr("e.g. quarterly physical verification, shelf B"))
-        self.summary_label = QLabel(self)
-        self.summary_label.setObjectName("summary")
-        self.summary_label.setWordWrap(True)
-        self.remove_button = QPushButton(self.tr("Remove batch (Del)"), self)
+        self.counted_edit = text_field(self, "counted", self.tr("count of the selected batch, Enter for the next"))
+        self.current_label = note_label(self, "current_batch")
+        self.note_edit = text_field(self, "note", self.tr("e.g. quarterly physical verification, shelf B"))
         self.clear_button = QPushButton(self.tr("Clear the sheet"), self)
         self.preview_button = QPushButton(self.tr("Preview differences (Ctrl+D)"), self)
         self.preview_button.setObjectName("preview")
-        self.save_button = QPushButton(self.tr("Save stocktake (F10)"), self)
-        self.save_button.setObjectName("save")
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("status")
-        self.status_label.setWordWrap(True)
+        self.remove_button.setText(self.tr("Remove batch (Del)"))
+        self.buttons.insertWidget(1, self.clear_button)
+        self.buttons.insertWidget(self.buttons.count() - 1, self.preview_button)
+        #: The count sheet (the document's lines) and its table.
+        self.sheet, self.view = self.lines, self.lines_view
+        self.summary_label = self.total_label
+        # Typing a digit on a row starts editing its count (F2 would switch to dispensing).
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
 
-        add_box = QGroupBox(self.tr("Batches to count"), self)
-        add = QFormLayout(add_box)
-        add.addRow(self.tr("Item"), self.errors.wrap("item", self.picker))
         category_row = QHBoxLayout()
         category_row.addWidget(self.category_combo, 1)
         category_row.addWidget(self.category_button)
-        add.addRow(self.tr("Category"), category_row)
-        count_box = QGroupBox(self.tr("Count"), self)
-        count = QFormLayout(count_box)
-        count.addRow(self.tr("Batch"), self.current_label)
-        count.addRow(self.tr("Counted"), self.errors.wrap("counted", self.counted_edit))
-        count.addRow(self.tr("Note"), self.errors.wrap("note", self.note_edit))
-        top = QHBoxLayout()
-        top.addWidget(add_box, 3)
-        top.addWidget(count_box, 2)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.remove_button)
-        buttons.addWidget(self.clear_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.preview_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.errors.wrap("lines", self.view, "batch"), 1)
-        layout.addWidget(self.summary_label)
-        layout.addLayout(buttons)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.status_label)
-        self.setFocusProxy(self.picker)
+        self.line_field(self.tr("Item"), "item", self.picker)
+        self.line_field(self.tr("Category"), None, category_row)
+        self.header_field(self.tr("Batch"), None, self.current_label)
+        self.header_field(self.tr("Counted"), "counted", self.counted_edit)
+        self.header_field(self.tr("Note"), "note", self.note_edit)
+        self.finish_layout(first=self.picker, lines_aliases=("batch",))
 
         self.picker.item_chosen.connect(self._on_item_chosen)
         self.category_button.clicked.connect(self.add_category)
         self.counted_edit.returnPressed.connect(self.enter_count)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
-        self.remove_button.clicked.connect(self.remove_row)
         self.clear_button.clicked.connect(self.clear_sheet)
         self.preview_button.clicked.connect(self.preview)
-        self.save_button.clicked.connect(self.save)
-        shortcut_save(self, self.save)
-        shortcut_delete(self.view, self.remove_row)
         # Not F9: F2-F9 switch screens in the main window (an ambiguous key would do nothing).
         preview = QShortcut(QKeySequence("Ctrl+D"), self)
         preview.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         preview.activated.connect(self.preview)
         self._update_state()
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        return [*super().shortcuts(), (self.tr("Ctrl+D"), self.tr("preview the differences"))]
 
     # -- public -----------------------------------------------------------------------------
 
@@ -205,6 +145,7 @@ class StocktakeScreen(QWidget):
         """Add every batch with stock of the chosen category (read in the worker)."""
         self._load_tag += 1
         self.category_button.setEnabled(False)
+        self.busy.emit(True)
         self.status_label.setText(self.tr("Reading the batches…"))
         category = self.category_combo.currentData()
         run_store_job(self.store, lambda store: _batches_of_category(store, category), self._load_tag,
@@ -213,6 +154,7 @@ class StocktakeScreen(QWidget):
     @Slot(object, int)
     def _on_category_loaded(self, batches: list[tuple[str, str, BatchStock]], tag: int) -> None:
         self.category_button.setEnabled(True)
+        self.busy.emit(False)
         if tag != self._load_tag:
             return
         first = self._add_batches(batches)
@@ -222,12 +164,7 @@ class StocktakeScreen(QWidget):
     @Slot(object, int)
     def _on_category_failed(self, error: object, tag: int) -> None:
         self.category_button.setEnabled(True)
-        if isinstance(error, StoreError):
-            self.errors.set(None, message_of(error))
-            dialogs.show_problem(self, error)
-            return
-        assert isinstance(error, BaseException)
-        raise error
+        self.job_failed(error, self.general_error)
 
     def _add_batches(self, batches: list[tuple[str, str, BatchStock]]) -> int:
         """Add batches not yet on the sheet; returns the row of the first one (or of the
@@ -246,7 +183,7 @@ class StocktakeScreen(QWidget):
         return first
 
     @Slot()
-    def remove_row(self) -> None:
+    def remove_line(self) -> None:
         index = self.view.currentIndex()
         if index.isValid():
             self.sheet.remove(index.row())
@@ -330,7 +267,7 @@ class StocktakeScreen(QWidget):
         if not counts:
             self.errors.set("counted", self.tr("Type at least one counted quantity."))
             return
-        differences = attempt(self, self.errors, lambda: self.store.preview_stocktake(counts), line_fields=LINE_FIELDS)
+        differences = attempt(self, self.errors, lambda: self.store.preview_stocktake(counts), line_fields=self.LINE_FIELDS)
         if differences is None:
             return
         by_batch = {(d.item_code, d.batch_no): d for d in differences}
@@ -360,15 +297,18 @@ class StocktakeScreen(QWidget):
                 return
             self.errors.set(None, self.tr("Check the differences, then save again."))
             return
-        document = attempt(self, self.errors, lambda: self.store.stocktake(self.counts(), note=self.note_edit.text()),
-                           line_fields=LINE_FIELDS)
-        if document is None:
-            return
-        self.last_saved = document.number
+        super().save()
+
+    def save_document(self) -> SavedDocument:
+        return self.store.stocktake(self.counts(), note=self.note_edit.text())
+
+    def saved_text(self, document: SavedDocument) -> str:
         moved = sum(1 for line in document.lines if line["qty"])
-        self.status_label.setText(self.tr("Saved {number}: {lines} batch(es) counted, {moved} corrected.").format(
-            number=document.number, lines=len(document.lines), moved=moved))
-        self.sheet.set_rows([])
+        return self.tr("Saved {number}: {lines} batch(es) counted, {moved} corrected.").format(
+            number=document.number, lines=len(document.lines), moved=moved)
+
+    def after_save(self) -> None:
+        super().after_save()
         self.note_edit.clear()
         self._previewed = False
         self._update_state()
@@ -376,7 +316,7 @@ class StocktakeScreen(QWidget):
 
     # -- the sheet's cells ------------------------------------------------------------------
 
-    def _cell(self, row: CountRow, column: int, role: int) -> Any:
+    def line_cell(self, row: CountRow, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if column == self.COUNTED:
                 if row.counted is None:

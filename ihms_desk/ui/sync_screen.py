@@ -9,35 +9,26 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFormLayout,
-    QGroupBox,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ihms_desk.store import Store
 from ihms_desk.sync.worker import SyncStatus, read_status
 from ihms_desk.ui.formatting import datetime_local, group_indian
 from ihms_desk.ui.i18n import sync_error_text
+from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.sync_adapter import SyncAdapter
 
 
-class SyncScreen(QWidget):
+class SyncScreen(Screen):
     """Status, enrolment form, set-aside events and "Sync now"."""
 
     syncNowRequested = Signal()
     enrolRequested = Signal(str, str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, parent)
         layout = QVBoxLayout(self)
 
         status_box = QGroupBox(self.tr("State server"), self)
@@ -98,6 +89,10 @@ class SyncScreen(QWidget):
         self.refresh()
 
     # -- wiring --------------------------------------------------------------------------------
+
+    def attach_sync(self, adapter: SyncAdapter) -> None:
+        """The program's sync loop is running (a Screen's offer): talk to it."""
+        self.set_adapter(adapter)
 
     def set_adapter(self, adapter: SyncAdapter) -> None:
         """Connect to the program's sync adapter: buttons ask it, its news updates the screen."""

@@ -9,115 +9,56 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
-from ihms_desk.store.model import ItemHit, TransferDestination, TransferLine
+from ihms_desk.store.model import ItemHit, SavedDocument, TransferDestination, TransferLine
 from ihms_desk.store.rules import check_quantity
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.document_form import DocumentForm
+from ihms_desk.ui.forms import attempt, batch_choice_text, choice_field, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, batch_choice_text, error_label, parse_whole, rows_table, shortcut_delete, shortcut_save
-
-LINE_FIELDS = ("item", "batch", "quantity")
 
 
-class TransferScreen(QWidget):
+class TransferScreen(DocumentForm):
     """One transfer document: where to, lines of item + quantity (+ batch), a note."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(
+            store, parent, title=self.tr("Transfer out"), table_name="transfer_lines",
+            columns=[self.tr("Code"), self.tr("Item"), self.tr("Quantity"), self.tr("Batch"), self.tr("Usable stock")],
+            save_text=self.tr("Save transfer (F10)"),
+        )
         self._hit: ItemHit | None = None
-        self.last_saved: str | None = None
-        self.general_error = error_label(self, "general")
-        self.errors = FieldErrors(self.general_error)
-
-        self.destination_type = QComboBox(self)
-        self.destination_type.setObjectName("destination_type")
-        for label, value in (
-            (self.tr("Ward"), TransferDestination.WARD),
-            (self.tr("Sub-centre"), TransferDestination.SUB_CENTRE),
-            (self.tr("Other facility"), TransferDestination.FACILITY),
-        ):
-            self.destination_type.addItem(label, value.value)
+        self.destination_type = choice_field(self, "destination_type", [
+            (self.tr("Ward"), TransferDestination.WARD.value),
+            (self.tr("Sub-centre"), TransferDestination.SUB_CENTRE.value),
+            (self.tr("Other facility"), TransferDestination.FACILITY.value),
+        ])
         # Editable: the usual wards are offered, anything else can be typed.
-        self.destination_name = QComboBox(self)
-        self.destination_name.setObjectName("destination_name")
+        self.destination_name = choice_field(self, "destination_name")
         self.destination_name.setEditable(True)
         self.destination_name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setObjectName("note")
-        self.note_edit.setPlaceholderText(self.tr("indent number, who collected"))
-
+        self.note_edit = text_field(self, "note", self.tr("indent number, who collected"))
         self.picker = ItemPicker(store, self, visible_rows=4)
-        self.qty_edit = QLineEdit(self)
-        self.qty_edit.setObjectName("quantity")
-        self.qty_edit.setPlaceholderText(self.tr("units"))
-        self.batch_combo = QComboBox(self)
-        self.batch_combo.setObjectName("batch")
-        self.add_button = QPushButton(self.tr("Add line"), self)
+        self.qty_edit = text_field(self, "quantity", self.tr("units"))
+        self.batch_combo = choice_field(self, "batch")
 
-        header_box = QGroupBox(self.tr("Transfer out"), self)
-        header = QFormLayout(header_box)
-        header.addRow(self.tr("To"), self.errors.wrap("destination_type", self.destination_type))
-        header.addRow(self.tr("Name"), self.errors.wrap("destination_name", self.destination_name))
-        header.addRow(self.tr("Note"), self.errors.wrap("note", self.note_edit))
-        line_box = QGroupBox(self.tr("Line"), self)
-        line = QFormLayout(line_box)
-        line.addRow(self.tr("Item"), self.errors.wrap("item", self.picker))
-        line.addRow(self.tr("Quantity"), self.errors.wrap("quantity", self.qty_edit))
-        line.addRow(self.tr("Batch"), self.errors.wrap("batch", self.batch_combo))
-        line.addRow("", self.add_button)
-
-        self.lines = RowsModel(
-            [self.tr("Code"), self.tr("Item"), self.tr("Quantity"), self.tr("Batch"), self.tr("Usable stock")], self._line_cell, self
-        )
-        self.lines_view = rows_table(self, self.lines, "transfer_lines", stretch=1)
-        self.remove_button = QPushButton(self.tr("Remove line (Del)"), self)
-        self.save_button = QPushButton(self.tr("Save transfer (F10)"), self)
-        self.save_button.setObjectName("save")
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("status")
-        self.status_label.setWordWrap(True)
-
-        top = QHBoxLayout()
-        top.addWidget(header_box, 1)
-        top.addWidget(line_box, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.remove_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.errors.wrap("lines", self.lines_view), 1)
-        layout.addLayout(bottom)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.status_label)
-        order = (self.destination_type, self.destination_name, self.note_edit, self.picker.line_edit, self.qty_edit,
-                 self.batch_combo, self.add_button, self.lines_view, self.save_button)
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
-        self.setFocusProxy(self.destination_type)
+        self.header_field(self.tr("To"), "destination_type", self.destination_type)
+        self.header_field(self.tr("Name"), "destination_name", self.destination_name)
+        self.header_field(self.tr("Note"), "note", self.note_edit)
+        self.line_field(self.tr("Item"), "item", self.picker)
+        self.line_field(self.tr("Quantity"), "quantity", self.qty_edit)
+        self.line_field(self.tr("Batch"), "batch", self.batch_combo)
+        self.add_button = self.add_button_for_line(self.tr("Add line"))
+        self.finish_layout(first=self.destination_type, tab_order=(
+            self.destination_type, self.destination_name, self.note_edit, self.picker.line_edit, self.qty_edit,
+            self.batch_combo, self.add_button))
 
         self.destination_type.currentIndexChanged.connect(self._on_destination_type)
         self.picker.item_chosen.connect(self._on_item_chosen)
         self.qty_edit.returnPressed.connect(self.add_line)
-        self.add_button.clicked.connect(self.add_line)
-        self.remove_button.clicked.connect(self.remove_line)
-        self.save_button.clicked.connect(self.save)
-        shortcut_save(self, self.save)
-        shortcut_delete(self.lines_view, self.remove_line)
         self._on_destination_type()
 
     # -- public -----------------------------------------------------------------------------
@@ -166,7 +107,7 @@ class TransferScreen(QWidget):
         self.errors.clear()
         try:
             if self._hit is None:
-                raise Refusal(self.tr("Choose the item first."), field="item")
+                raise Refusal("choose_item", field="item")
             qty = check_quantity(parse_whole(self.qty_edit.text()))
         except Refusal as refusal:
             self.errors.show(refusal)
@@ -179,13 +120,10 @@ class TransferScreen(QWidget):
         self.batch_combo.clear()
         self.picker.setFocus()
 
-    @Slot()
-    def remove_line(self) -> None:
-        rows = self.lines_view.selectionModel().selectedRows()
-        if rows:
-            self.lines.remove(rows[0].row())
+    def line_typed(self) -> bool:
+        return self._hit is not None and bool(self.qty_edit.text().strip())
 
-    def _line_cell(self, row: tuple[TransferLine, ItemHit], column: int, role: int) -> Any:
+    def line_cell(self, row: tuple[TransferLine, ItemHit], column: int, role: int) -> Any:
         line, hit = row
         if role == Qt.ItemDataRole.DisplayRole:
             return (line.item_code, fmt.item_label(hit.item), fmt.qty(line.qty), line.batch_no or self.tr("FEFO"),
@@ -200,33 +138,23 @@ class TransferScreen(QWidget):
                     n=fmt.qty(hit.usable_qty))
         return None
 
-    # -- saving -----------------------------------------------------------------------------
+    # -- saving: the status line says which batches went ----------------------------------------
 
-    @Slot()
-    def save(self) -> None:
-        """Save the transfer (Ctrl+S / F10); the status line says which batches went."""
-        self.errors.clear()
-        if not self.lines.rowCount() and self._hit is not None and self.qty_edit.text().strip():
-            self.add_line()
-            if self.lines.rowCount() == 0:
-                return
-        document = attempt(
-            self, self.errors,
-            lambda: self.store.transfer_out(
-                destination_type=self.destination_type.currentData(),
-                destination_name=self.destination_name.currentText(),
-                lines=self.transfer_lines(),
-                note=self.note_edit.text(),
-            ),
-            line_fields=LINE_FIELDS,
+    def save_document(self) -> SavedDocument:
+        return self.store.transfer_out(
+            destination_type=self.destination_type.currentData(),
+            destination_name=self.destination_name.currentText(),
+            lines=self.transfer_lines(),
+            note=self.note_edit.text(),
         )
-        if document is None:
-            return
-        self.last_saved = document.number
+
+    def saved_text(self, document: SavedDocument) -> str:
         taken = ", ".join(f"{m['item_code']} {m['batch_no']} × {fmt.qty(-m['qty'])}" for m in document.movements)
-        self.status_label.setText(self.tr("Saved {number} to {name}: {taken}.").format(
-            number=document.number, name=document.header["destination_name"], taken=taken))
-        self.lines.set_rows([])
+        return self.tr("Saved {number} to {name}: {taken}.").format(
+            number=document.number, name=document.header["destination_name"], taken=taken)
+
+    def after_save(self) -> None:
+        super().after_save()
         self.note_edit.clear()
         self.picker.refresh()
         self.picker.setFocus()

@@ -4,7 +4,7 @@
 <context>
     <name>AdjustScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/adjust.py" line="+54"/>
+        <location filename="../../ihms_desk/ui/adjust.py" line="+40"/>
         <source>Damaged (write-off)</source>
         <translation>खराब (बट्टे खाते में)</translation>
     </message>
@@ -34,22 +34,22 @@
         <translation>भौतिक सत्यापन सुधार (+ या -)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+3"/>
         <source>e.g. condemnation committee 25-11, broken in transit</source>
         <translation>जैसे: निष्प्रयोज्य समिति 25-11, रास्ते में टूटा</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-25"/>
         <source>Adjustment</source>
         <translation>समायोजन</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+19"/>
         <source>Reason</source>
         <translation>कारण</translation>
     </message>
@@ -59,30 +59,25 @@
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Line</source>
-        <translation>पंक्ति</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <location line="+6"/>
+        <location line="-20"/>
+        <location line="+21"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-5"/>
-        <location line="+5"/>
+        <location line="-21"/>
+        <location line="+22"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-4"/>
-        <location line="+4"/>
+        <location line="-22"/>
+        <location line="+23"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-23"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -92,17 +87,12 @@
         <translation>एक्सपायरी</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Remove line (Del)</source>
-        <translation>पंक्ति हटाएँ (Del)</translation>
-    </message>
-    <message>
         <location line="+1"/>
         <source>Save adjustment (F10)</source>
         <translation>समायोजन सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+56"/>
         <source>A write-off removes stock from the books for good.</source>
         <translation>बट्टे खाते में डालने से स्टॉक रिकॉर्ड से हमेशा के लिए हट जाता है।</translation>
     </message>
@@ -132,22 +122,7 @@
         <translation>{item} का कोई बैच रैक पर नहीं है।</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Choose the item first.</source>
-        <translation>पहले दवा चुनें।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Choose the batch.</source>
-        <translation>बैच चुनें।</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>A stocktake correction is a non-zero whole number (+ or -).</source>
-        <translation>सत्यापन सुधार शून्य के अलावा कोई पूर्ण संख्या (+ या -) होनी चाहिए।</translation>
-    </message>
-    <message>
-        <location line="+56"/>
+        <location line="+53"/>
         <source>Saved {number}: {lines} line(s), {units} units.</source>
         <translation>{number} सेव हुआ: {lines} पंक्ति, {units} यूनिट।</translation>
     </message>
@@ -155,9 +130,9 @@
 <context>
     <name>AlertsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/alerts.py" line="+74"/>
+        <location filename="../../ihms_desk/ui/alerts.py" line="+62"/>
         <source>All alerts</source>
-        <extracomment>A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly). The order kinds are listed in, most serious first. How many alerts there are now, for the main window&apos;s badge. The user opened an alert about an item (Enter or double-click): its item code, so the main window can show it on the stock screen.</extracomment>
+        <extracomment>A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly). The order kinds are listed in, most serious first. The user opened an alert about an item (Enter or double-click): its item code, so the main window can show it on the stock screen.</extracomment>
         <translation>सभी चेतावनियाँ</translation>
     </message>
     <message>
@@ -181,7 +156,7 @@
         <translation>विवरण</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+46"/>
         <source>Sync has never succeeded: check the internet line and the sync settings.</source>
         <translation>सिंक अब तक एक बार भी सफल नहीं हुआ: इंटरनेट और सिंक सेटिंग जाँचें।</translation>
     </message>
@@ -216,7 +191,7 @@
         <translation>एक्सपायरी नज़दीक</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+33"/>
         <source>Nothing needs attention.</source>
         <translation>अभी किसी बात पर ध्यान देने की ज़रूरत नहीं।</translation>
     </message>
@@ -249,9 +224,9 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../ihms_desk/ui/app.py" line="+174"/>
+        <location filename="../../ihms_desk/ui/app.py" line="+183"/>
         <source>Restore a backup</source>
-        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Ends the program&apos;s event loop with an exit status; tests replace it to see the status. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The SyncAdapter (sync loop in its own thread), when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
+        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Ends the program&apos;s event loop with an exit status; tests replace it to see the status. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The sync loop in its own thread, when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
         <translation>बैकअप वापस लाएँ</translation>
     </message>
     <message>
@@ -260,7 +235,7 @@
         <translation>डेटाबेस की जगह बैकअप {file} रखें? उस बैकअप के बाद सेव किया गया सब इस कंप्यूटर से हट जाएगा (जो सिंक हो चुका है वह सर्वर पर रहेगा)। इसके बाद IHMS Desk बंद हो जाएगा।</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>Not restored</source>
         <translation>वापस नहीं लाया गया</translation>
     </message>
@@ -278,7 +253,7 @@
 <context>
     <name>BackupScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="+150"/>
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="+140"/>
         <source>&amp;Back up now</source>
         <extracomment>Asks the in-charge to confirm a restore; tests replace it (a modal would block them). A backup file the in-charge asked to restore (a ``str`` path); the app does the restore. A backup run ended (a :class:`~ihms_desk.backup.BackupReport`), for status bars and tests.</extracomment>
         <translation>अभी बैकअप लें (&amp;B)</translation>
@@ -344,12 +319,12 @@
         <translation>यह दो दिन से ज़्यादा पुराना है: अभी बैकअप लें।</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Backing up… you can keep working.</source>
         <translation>बैकअप हो रहा है… आप काम जारी रख सकते हैं।</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Backup saved: %1</source>
         <translation>बैकअप सेव हुआ: %1</translation>
     </message>
@@ -359,7 +334,7 @@
         <translation>दूसरी प्रति नहीं बन सकी: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>The backup failed: %1</source>
         <translation>बैकअप नहीं हो सका: %1</translation>
     </message>
@@ -407,7 +382,7 @@
 <context>
     <name>BatchDelegate</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="+210"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="+191"/>
         <source>FEFO (earliest expiry first)</source>
         <translation>FEFO (पहले एक्सपायर होने वाला पहले)</translation>
     </message>
@@ -425,7 +400,7 @@
 <context>
     <name>BatchTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="+332"/>
+        <location filename="../../ihms_desk/ui/stock_model.py" line="+325"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -526,38 +501,37 @@
 <context>
     <name>DispenseScreen</name>
     <message>
-        <location line="+136"/>
+        <location line="+128"/>
         <source>from the OPD slip</source>
-        <extracomment>A dispense was saved (the SavedDocument): the window updates sync count and alerts. A dispense was reversed (the reversal&apos;s SavedDocument).</extracomment>
         <translation>OPD पर्ची से</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
         <source>years</source>
         <translation>वर्ष</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Male</source>
         <translation>पुरुष</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Female</source>
         <translation>महिला</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Other</source>
         <translation>अन्य</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>optional, 14 digits</source>
         <translation>वैकल्पिक, 14 अंक</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Dr. ...</source>
         <translation>डॉ. ...</translation>
     </message>
@@ -597,12 +571,12 @@
         <translation>डॉक्टर (लिखने वाले)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+14"/>
         <source>10 or 1-0-1 x5, BD x5</source>
         <translation>10 या 1-0-1 x5, BD x5</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Add line (Enter)</source>
         <translation>पंक्ति जोड़ें (Enter)</translation>
     </message>
@@ -637,7 +611,7 @@
         <translation>नया मरीज़</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+16"/>
         <source>Reverse selected…</source>
         <translation>चुनी हुई एंट्री रद्द करें…</translation>
     </message>
@@ -708,9 +682,50 @@
     </message>
 </context>
 <context>
+    <name>DocumentForm</name>
+    <message>
+        <location filename="../../ihms_desk/ui/document_form.py" line="+98"/>
+        <source>Line</source>
+        <extracomment>The fields of one line: a refusal naming one of them at save time belongs under the lines table (the entry fields are empty by then). Where a &quot;your role may not&quot; refusal is shown (None: under the lines, with the rest). The number of the last document saved here (tests and the status line read it).</extracomment>
+        <translation>पंक्ति</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Remove line (Del)</source>
+        <extracomment>The boxes as they stand, left to right (or top to bottom).</extracomment>
+        <translation>पंक्ति हटाएँ (Del)</translation>
+    </message>
+    <message>
+        <location line="+102"/>
+        <source>Ctrl+S or F10</source>
+        <extracomment>Beside the buttons: the lines&apos; total, or what a preview found.</extracomment>
+        <translation>Ctrl+S या F10</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>save</source>
+        <translation>सेव करें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Del</source>
+        <translation>Del</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>remove the chosen line</source>
+        <translation>चुनी हुई पंक्ति हटाएँ</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>{n} line(s) not saved</source>
+        <translation>{n} पंक्ति सेव नहीं हुई</translation>
+    </message>
+</context>
+<context>
     <name>DocumentsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/documents.py" line="+47"/>
+        <location filename="../../ihms_desk/ui/documents.py" line="+35"/>
         <source>Reverse {number}?</source>
         <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
         <translation>{number} रद्द करें?</translation>
@@ -725,7 +740,7 @@ Reason: {reason}</source>
 कारण: {reason}</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+25"/>
         <source>All kinds</source>
         <translation>सभी प्रकार</translation>
     </message>
@@ -741,12 +756,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+50"/>
+        <location line="+32"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-32"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
@@ -762,18 +777,18 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+130"/>
+        <location line="+101"/>
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
     <message>
-        <location line="-111"/>
-        <location line="+144"/>
+        <location line="-94"/>
+        <location line="+127"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-139"/>
+        <location line="-122"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -798,7 +813,7 @@ Reason: {reason}</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+7"/>
         <source>Reason for the reversal, e.g. wrong patient, typed twice</source>
         <translation>रद्द करने का कारण, जैसे गलत मरीज़, दो बार चढ़ गया</translation>
     </message>
@@ -813,7 +828,7 @@ Reason: {reason}</source>
         <translation>दिन</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+52"/>
         <source>District drug warehouse</source>
         <translation>ज़िला औषधि भंडार</translation>
     </message>
@@ -989,7 +1004,7 @@ Reason: {reason}</source>
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+381"/>
+        <location filename="../../ihms_desk/ui/i18n.py" line="+166"/>
         <source>The details were written to the log file:</source>
         <translation>विवरण लॉग फ़ाइल में लिखा गया है:</translation>
     </message>
@@ -1011,13 +1026,14 @@ Reason: {reason}</source>
     <message>
         <location line="-4"/>
         <source>IHMS Desk: unexpected error</source>
+        <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family). The .qm bytes each translator reads from (load(bytes) keeps a pointer into them).</extracomment>
         <translation>IHMS Desk: अनपेक्षित गड़बड़ी</translation>
     </message>
 </context>
 <context>
     <name>ItemHitModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/item_picker.py" line="+77"/>
+        <location filename="../../ihms_desk/ui/item_picker.py" line="+62"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -1056,7 +1072,7 @@ Reason: {reason}</source>
         <translation>दवा: कोड, नाम या जेनेरिक नाम लिखें</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+76"/>
         <source>No item with code {code}.</source>
         <translation>कोड {code} की कोई दवा नहीं है।</translation>
     </message>
@@ -1069,9 +1085,9 @@ Reason: {reason}</source>
 <context>
     <name>LoginScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/login.py" line="+51"/>
+        <location filename="../../ihms_desk/ui/login.py" line="+40"/>
         <source>IHMS Desk — log in</source>
-        <extracomment>The store is attached: passwords can be checked. A login asked for before the store was open, checked when it is.</extracomment>
+        <extracomment>A login asked for before the store was open, checked when it is.</extracomment>
         <translation>IHMS Desk — लॉग इन</translation>
     </message>
     <message>
@@ -1108,7 +1124,7 @@ Reason: {reason}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ihms_desk/ui/main_window.py" line="+58"/>
+        <location filename="../../ihms_desk/ui/main_window.py" line="+51"/>
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
@@ -1163,13 +1179,16 @@ Reason: {reason}</source>
         <translation>सेटिंग</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+63"/>
+        <location line="+190"/>
         <source>IHMS Desk — {facility}</source>
-        <extracomment>A screen was built (its key and the widget): the app connects sync and backup to it. Any screen saved or reversed a document (the SavedDocument): sync follows soon after. The user chose another language in Settings (&apos;en&apos; or &apos;hi&apos;): the app rebuilds the window.</extracomment>
+        <extracomment>A screen was built (its key and the widget): the app connects sync and backup to it. Any screen saved or reversed a document (the SavedDocument): sync follows soon after. The user chose another language in Settings (&apos;en&apos; or &apos;hi&apos;): the app rebuilds the window.
+----------
+The screens whose work is running in the worker thread, and what each adds to the title. Whether sync is set up, and its last success: None until the sync loop first reports.</extracomment>
         <translation>IHMS Desk — {facility}</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="-138"/>
         <source>Screens</source>
         <translation>स्क्रीन</translation>
     </message>
@@ -1193,11 +1212,16 @@ Reason: {reason}</source>
         <source>Quit</source>
         <translation>बंद करें</translation>
     </message>
+    <message>
+        <location line="+8"/>
+        <source>Working…</source>
+        <translation>काम चल रहा है…</translation>
+    </message>
 </context>
 <context>
     <name>PlaceholderScreen</name>
     <message>
-        <location line="-121"/>
+        <location line="-125"/>
         <source>{title}: this screen is not available in this build.</source>
         <extracomment>How long after the window opens the alerts screen is built for the badge count. After a save, the alert badge is recounted once no other save came for this long. Pause between importing two screens&apos; modules in the background. Where each role starts the day.</extracomment>
         <translation>{title}: यह स्क्रीन इस संस्करण में उपलब्ध नहीं है।</translation>
@@ -1206,9 +1230,8 @@ Reason: {reason}</source>
 <context>
     <name>ReceiveScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/receive.py" line="+89"/>
+        <location filename="../../ihms_desk/ui/receive.py" line="+68"/>
         <source>District drug warehouse (DDW)</source>
-        <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR). Fields of one receipt line: a refusal about them at save time belongs under the lines table.</extracomment>
         <translation>ज़िला औषधि भंडार (DDW)</translation>
     </message>
     <message>
@@ -1222,22 +1245,23 @@ Reason: {reason}</source>
         <translation>स्थानीय खरीद</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>Name of the sending facility or supplier</source>
         <translation>भेजने वाली संस्था या सप्लायर का नाम</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>e.g. DDW/JPR/2026/4411</source>
         <translation>जैसे DDW/JPR/2026/4411</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-16"/>
         <source>Challan</source>
+        <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).</extracomment>
         <translation>चालान</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+21"/>
         <source>Source</source>
         <translation>कहाँ से</translation>
     </message>
@@ -1247,7 +1271,7 @@ Reason: {reason}</source>
         <translation>भेजने वाला</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-1"/>
         <source>Voucher / challan no.</source>
         <translation>वाउचर / चालान नं.</translation>
     </message>
@@ -1257,77 +1281,72 @@ Reason: {reason}</source>
         <translation>वाउचर तिथि</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <source>Scan the pack&apos;s barcode here (or type the fields)</source>
         <translation>पैक का बारकोड यहाँ स्कैन करें (या खाने भरें)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
         <source>MM/YYYY</source>
         <translation>MM/YYYY</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>units of issue</source>
         <translation>वितरण इकाई</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>₹ per unit (optional)</source>
         <translation>₹ प्रति इकाई (वैकल्पिक)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+9"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Line</source>
-        <translation>पंक्ति</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="-8"/>
         <source>Barcode</source>
         <translation>बारकोड</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+15"/>
+        <location line="-36"/>
+        <location line="+37"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-12"/>
-        <location line="+12"/>
+        <location line="-37"/>
+        <location line="+39"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="+1"/>
         <source>Expiry (MM/YYYY)</source>
         <translation>एक्सपायरी (MM/YYYY)</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+10"/>
+        <location line="-40"/>
+        <location line="+41"/>
         <source>Manufacturer</source>
         <translation>निर्माता</translation>
     </message>
     <message>
-        <location line="-9"/>
-        <location line="+10"/>
+        <location line="-40"/>
+        <location line="+41"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-9"/>
-        <location line="+9"/>
+        <location line="-41"/>
+        <location line="+42"/>
         <source>Unit cost</source>
         <translation>इकाई मूल्य</translation>
     </message>
     <message>
-        <location line="-1"/>
+        <location line="-43"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -1342,17 +1361,12 @@ Reason: {reason}</source>
         <translation>मूल्य</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>Remove line (Del)</source>
-        <translation>पंक्ति हटाएँ (Del)</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>Save receipt (F10)</source>
         <translation>प्राप्ति सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+106"/>
         <source>That scan went into another field. Scan the pack again here.</source>
         <translation>वह स्कैन दूसरे खाने में चला गया। पैक को यहाँ फिर से स्कैन करें।</translation>
     </message>
@@ -1367,12 +1381,7 @@ Reason: {reason}</source>
         <translation>बारकोड {gtin} अब {item} है; अगली स्कैन पर अपने-आप भर जाएगा।</translation>
     </message>
     <message>
-        <location line="+23"/>
-        <source>Choose the item (type its name or code, or scan the pack).</source>
-        <translation>दवा चुनें (नाम या कोड लिखें, या पैक स्कैन करें)।</translation>
-    </message>
-    <message>
-        <location line="+45"/>
+        <location line="+60"/>
         <source>{lines} line(s), {units} units</source>
         <translation>{lines} पंक्ति, {units} यूनिट</translation>
     </message>
@@ -1382,7 +1391,7 @@ Reason: {reason}</source>
         <translation>, मूल्य {value}</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+32"/>
         <source>Saved {number}: {lines} line(s) from {voucher}.</source>
         <translation>{number} सेव हुआ: {voucher} से {lines} पंक्ति।</translation>
     </message>
@@ -1390,7 +1399,7 @@ Reason: {reason}</source>
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-485"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="-454"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -1423,7 +1432,7 @@ Reason: {reason}</source>
 <context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="+85"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="+74"/>
         <source>Language</source>
         <translation>भाषा</translation>
     </message>
@@ -1483,7 +1492,7 @@ Reason: {reason}</source>
         <translation>यूज़र खाते</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+15"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -1551,7 +1560,7 @@ Reason: {reason}</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+49"/>
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+41"/>
         <source>IHMS Desk — first setup</source>
         <extracomment>The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
@@ -1738,17 +1747,17 @@ Reason: {reason}</source>
 <context>
     <name>StockScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock.py" line="+43"/>
+        <location filename="../../ihms_desk/ui/stock.py" line="+31"/>
         <source>Search: code, name or generic name</source>
         <translation>खोजें: कोड, नाम या जेनेरिक नाम</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>All categories</source>
         <translation>सभी श्रेणियाँ</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
         <source>In stock</source>
         <translation>स्टॉक में</translation>
     </message>
@@ -1778,23 +1787,23 @@ Reason: {reason}</source>
         <translation>रैक पर एक्सपायर्ड</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Refresh</source>
         <translation>ताज़ा करें</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <location line="+113"/>
+        <location line="+15"/>
+        <location line="+95"/>
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-64"/>
         <source>Loading stock…</source>
         <translation>स्टॉक लोड हो रहा है…</translation>
     </message>
     <message numerus="yes">
-        <location line="+30"/>
+        <location line="+26"/>
         <source>%n item(s)</source>
         <translation>
             <numerusform>%n दवा/सामान</numerusform>
@@ -1896,7 +1905,7 @@ Reason: {reason}</source>
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location filename="../../ihms_desk/ui/forms.py" line="+318"/>
+        <location filename="../../ihms_desk/ui/forms.py" line="+386"/>
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
@@ -1914,35 +1923,35 @@ Reason: {reason}</source>
 <context>
     <name>StocktakeScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/stocktake.py" line="+83"/>
+        <location filename="../../ihms_desk/ui/stocktake.py" line="+69"/>
         <source>All categories</source>
-        <extracomment>Set by the preview: the difference the store will record (None until previewed).</extracomment>
         <translation>सभी श्रेणियाँ</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Add all batches of the category</source>
         <translation>इस श्रेणी के सभी बैच जोड़ें</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-10"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+39"/>
+        <location line="+31"/>
         <source>Item</source>
+        <extracomment>The count sheet (the document&apos;s lines) and its table.</extracomment>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-39"/>
-        <location line="+46"/>
+        <location line="-31"/>
+        <location line="+33"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-33"/>
         <source>Expiry</source>
         <translation>एक्सपायरी</translation>
     </message>
@@ -1952,23 +1961,23 @@ Reason: {reason}</source>
         <translation>रिकॉर्ड में</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+47"/>
+        <location line="+1"/>
+        <location line="+33"/>
         <source>Counted</source>
         <translation>गिने गए</translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-33"/>
         <source>Difference</source>
         <translation>अंतर</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+11"/>
         <source>count of the selected batch, Enter for the next</source>
         <translation>चुने बैच की गिनती, अगले के लिए Enter</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>e.g. quarterly physical verification, shelf B</source>
         <translation>जैसे तिमाही भौतिक सत्यापन, रैक B</translation>
     </message>
@@ -1978,7 +1987,7 @@ Reason: {reason}</source>
         <translation>बैच हटाएँ (Del)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-3"/>
         <source>Clear the sheet</source>
         <translation>सूची खाली करें</translation>
     </message>
@@ -1988,42 +1997,53 @@ Reason: {reason}</source>
         <translation>अंतर देखें (Ctrl+D)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-14"/>
         <source>Save stocktake (F10)</source>
         <translation>सत्यापन सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-3"/>
         <source>Batches to count</source>
         <translation>गिनने वाले बैच</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+33"/>
         <source>Category</source>
         <translation>श्रेणी</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-33"/>
         <source>Count</source>
+        <extracomment>Set by the preview: the difference the store will record (None until previewed).</extracomment>
         <translation>गिनती</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+36"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+16"/>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>preview the differences</source>
+        <translation>अंतर देखें</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>{item} has no stock on the books: receive it or record it as found.</source>
         <translation>{item} का रिकॉर्ड में कोई स्टॉक नहीं: प्राप्ति दर्ज करें या &quot;मिला&quot; में दर्ज करें।</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Reading the batches…</source>
         <translation>बैच पढ़े जा रहे हैं…</translation>
     </message>
     <message numerus="yes">
-        <location line="+11"/>
+        <location line="+12"/>
         <source>%n batch(es) on the sheet.</source>
         <translation>
             <numerusform>सूची में %n बैच।</numerusform>
@@ -2031,7 +2051,7 @@ Reason: {reason}</source>
         </translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+60"/>
         <source>Add batches to the sheet first.</source>
         <translation>पहले सूची में बैच जोड़ें।</translation>
     </message>
@@ -2061,7 +2081,7 @@ Reason: {reason}</source>
         <translation>अंतर जाँचें, फिर से सेव करें।</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Saved {number}: {lines} batch(es) counted, {moved} corrected.</source>
         <translation>{number} सेव हुआ: {lines} बैच गिने, {moved} सुधारे गए।</translation>
     </message>
@@ -2069,7 +2089,7 @@ Reason: {reason}</source>
 <context>
     <name>SyncAdapter</name>
     <message>
-        <location filename="../../ihms_desk/ui/sync_adapter.py" line="+119"/>
+        <location filename="../../ihms_desk/ui/sync_adapter.py" line="+120"/>
         <source>{facility} ({code}) is enrolled with {server}.</source>
         <extracomment>The whole :class:`SyncStatus`, after every pass and when a pass starts. online (bool; None when not enrolled or not tried yet), events waiting, last success (ISO timestamp text or None), last error in plain English words (or None; the status bar words it in the user&apos;s language): exactly the arguments of ``ihms_desk.ui.sync_status.SyncStatus.set_state``. Events sent so far in this pass, events still waiting. Enrolment done (True) or refused (False), with the message to show, in the user&apos;s language. The enrolment thread&apos;s result (an Enrolment, a SyncError or an unexpected exception), handed to the GUI thread, where it is worded (translations belong to that thread).</extracomment>
         <translation>{facility} ({code}) {server} के साथ पंजीकृत हो गया।</translation>
@@ -2083,24 +2103,12 @@ Reason: {reason}</source>
 <context>
     <name>SyncScreen</name>
     <message>
-        <source>Delivered</source>
-        <translation>भेजे गए</translation>
-    </message>
-    <message>
-        <source>%1 in the last hour; last at %2</source>
-        <translation>पिछले एक घंटे में %1; आख़िरी बार %2</translation>
-    </message>
-    <message>
-        <source>(next try at %1)</source>
-        <translation>(अगली कोशिश %1 पर)</translation>
-    </message>
-    <message>
-        <location filename="../../ihms_desk/ui/sync_screen.py" line="+43"/>
+        <location filename="../../ihms_desk/ui/sync_screen.py" line="+34"/>
         <source>State server</source>
         <translation>राज्य सर्वर</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Server</source>
         <translation>सर्वर</translation>
     </message>
@@ -2118,6 +2126,11 @@ Reason: {reason}</source>
         <location line="+1"/>
         <source>Last success</source>
         <translation>पिछली सफलता</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delivered</source>
+        <translation>भेजे गए</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2190,18 +2203,18 @@ Reason: {reason}</source>
         <translation>कब</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+35"/>
         <source>Not enrolled yet: enter the address and code below.</source>
         <translation>अभी पंजीकृत नहीं: नीचे पता और कोड भरें।</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+36"/>
+        <location line="+43"/>
         <source>Syncing...</source>
         <translation>सिंक हो रहा है...</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-41"/>
         <source>Not tried yet</source>
         <translation>अभी कोशिश नहीं हुई</translation>
     </message>
@@ -2216,17 +2229,28 @@ Reason: {reason}</source>
         <translation>ऑफ़लाइन</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>(next try at %1)</source>
+        <translation>(अगली कोशिश %1 पर)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 waiting, %2 set aside</source>
         <translation>%1 बाकी, %2 अलग रखी</translation>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+4"/>
         <source>Never</source>
         <translation>कभी नहीं</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-2"/>
+        <source>%1 in the last hour; last at %2</source>
+        <translation>पिछले एक घंटे में %1; आख़िरी बार %2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>None</source>
         <translation>कोई नहीं</translation>
     </message>
@@ -2292,7 +2316,7 @@ Reason: {reason}</source>
 <context>
     <name>TransferScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/transfer.py" line="+52"/>
+        <location filename="../../ihms_desk/ui/transfer.py" line="+35"/>
         <source>Ward</source>
         <translation>वार्ड</translation>
     </message>
@@ -2307,27 +2331,27 @@ Reason: {reason}</source>
         <translation>दूसरी संस्था</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>indent number, who collected</source>
         <translation>इंडेंट नंबर, किसने लिया</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>units</source>
         <translation>यूनिट</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+9"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-25"/>
         <source>Transfer out</source>
         <translation>बाहर भेजा (स्थानांतरण)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+19"/>
         <source>To</source>
         <translation>किसे</translation>
     </message>
@@ -2342,30 +2366,25 @@ Reason: {reason}</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Line</source>
-        <translation>पंक्ति</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <location line="+6"/>
+        <location line="-20"/>
+        <location line="+21"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-5"/>
-        <location line="+5"/>
+        <location line="-21"/>
+        <location line="+22"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-4"/>
-        <location line="+4"/>
+        <location line="-22"/>
+        <location line="+23"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-23"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -2375,17 +2394,12 @@ Reason: {reason}</source>
         <translation>उपयोग योग्य स्टॉक</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Remove line (Del)</source>
-        <translation>पंक्ति हटाएँ (Del)</translation>
-    </message>
-    <message>
         <location line="+1"/>
         <source>Save transfer (F10)</source>
         <translation>स्थानांतरण सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+49"/>
         <source>Male ward</source>
         <translation>पुरुष वार्ड</translation>
     </message>
@@ -2425,12 +2439,7 @@ Reason: {reason}</source>
         <translation>पहले एक्सपायर होने वाला पहले (FEFO)</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Choose the item first.</source>
-        <translation>पहले दवा चुनें।</translation>
-    </message>
-    <message>
-        <location line="+22"/>
+        <location line="+30"/>
         <source>FEFO</source>
         <translation>FEFO</translation>
     </message>
@@ -2440,7 +2449,7 @@ Reason: {reason}</source>
         <translation>रैक पर केवल {n} उपयोग योग्य: स्थानांतरण कम नहीं भेजा जाता, इसलिए सेव नहीं होगा।</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+16"/>
         <source>Saved {number} to {name}: {taken}.</source>
         <translation>{number} सेव हुआ, {name} को: {taken}।</translation>
     </message>
@@ -2448,7 +2457,7 @@ Reason: {reason}</source>
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-215"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-211"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -2492,295 +2501,6 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
-    <name>refusal</name>
-    <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="-260"/>
-        <source>OPD registration number</source>
-        <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family).</extracomment>
-        <translation>OPD पंजीकरण नंबर</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Patient name</source>
-        <translation>मरीज़ का नाम</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Prescriber</source>
-        <translation>डॉक्टर (लिखने वाले)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Reason for the reversal</source>
-        <translation>रद्द करने का कारण</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Facility code</source>
-        <translation>संस्था कोड</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Facility name</source>
-        <translation>संस्था का नाम</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>District</source>
-        <translation>ज़िला</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Block</source>
-        <translation>ब्लॉक</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>User name</source>
-        <translation>यूज़र नाम</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Full name</source>
-        <translation>पूरा नाम</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Note</source>
-        <translation>टिप्पणी</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Destination</source>
-        <translation>कहाँ भेजा</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Sender</source>
-        <translation>भेजने वाला</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Voucher or challan number</source>
-        <translation>वाउचर या चालान नंबर</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Batch number</source>
-        <translation>बैच नंबर</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Choose the patient&apos;s sex: M, F or O.</source>
-        <translation>मरीज़ का लिंग चुनें: M, F या O।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Age must be a whole number of years from 0 to 130.</source>
-        <translation>आयु 0 से 130 वर्ष के बीच पूर्ण संख्या में लिखें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Add at least one line.</source>
-        <translation>कम से कम एक पंक्ति जोड़ें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Cannot dispense more than prescribed.</source>
-        <translation>पर्ची में लिखी मात्रा से ज़्यादा नहीं दे सकते।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Quantity must be at least 1.</source>
-        <translation>मात्रा कम से कम 1 होनी चाहिए।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Wrong user name or password.</source>
-        <translation>यूज़र नाम या पासवर्ड गलत है।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Log in first.</source>
-        <translation>पहले लॉग इन करें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>ABHA number must be 14 digits (for example 91-1234-5678-9012), or left empty.</source>
-        <translation>ABHA नंबर 14 अंकों का होता है (जैसे 91-1234-5678-9012), या खाली छोड़ें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>A document cannot be dated in the future.</source>
-        <translation>आगे की तारीख का दस्तावेज़ नहीं बन सकता।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This database is already set up for a facility.</source>
-        <translation>यह डेटाबेस पहले से एक संस्था के लिए सेटअप है।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>A user name has letters, digits, dot, dash or underscore only.</source>
-        <translation>यूज़र नाम में केवल अक्षर, अंक, बिंदु, डैश या अंडरस्कोर हो सकते हैं।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>You cannot disable your own account.</source>
-        <translation>आप अपना ही खाता बंद नहीं कर सकते।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Choose a role: pharmacist, store clerk, in-charge or admin.</source>
-        <translation>भूमिका चुनें: फार्मासिस्ट, स्टोर क्लर्क, प्रभारी या एडमिन।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The voucher date is after today: check it.</source>
-        <translation>वाउचर की तारीख आज के बाद की है: जाँच लें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The voucher is more than a year old: check the date.</source>
-        <translation>वाउचर एक साल से ज़्यादा पुराना है: तारीख जाँच लें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Choose where the stock came from: DDW, another facility or local purchase.</source>
-        <translation>स्टॉक कहाँ से आया चुनें: DDW, दूसरी संस्था या स्थानीय खरीद।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Choose where the stock goes: ward, sub-centre or facility.</source>
-        <translation>स्टॉक कहाँ जा रहा है चुनें: वार्ड, उप-केंद्र या संस्था।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Choose a reason for the adjustment.</source>
-        <translation>समायोजन का कारण चुनें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>A counted quantity is a whole number, 0 or more.</source>
-        <translation>गिनी गई मात्रा 0 या उससे ज़्यादा पूर्ण संख्या होनी चाहिए।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>A stocktake correction is a non-zero whole number (+ or -).</source>
-        <translation>सत्यापन सुधार शून्य के अलावा कोई पूर्ण संख्या (+ या -) होनी चाहिए।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>A GTIN has 14 digits.</source>
-        <translation>GTIN में 14 अंक होते हैं।</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Batch {batch} of {item} expired at the end of {month}: expired stock cannot be received. Return it to the sender.</source>
-        <translation>{item} का बैच {batch} {month} के अंत में एक्सपायर हो चुका है: एक्सपायर्ड स्टॉक प्राप्त नहीं किया जा सकता। इसे भेजने वाले को लौटाएँ।</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Batch {batch} of {item} expired at the end of {month} and cannot be issued. Choose another batch, or write it off.</source>
-        <translation>{item} का बैच {batch} {month} के अंत में एक्सपायर हो चुका है, इसे नहीं दे सकते। दूसरा बैच चुनें, या इसे बट्टे खाते में डालें।</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Only {available} available of batch {batch} of {item}; {requested} asked.</source>
-        <translation>{item} के बैच {batch} में केवल {available} उपलब्ध; {requested} माँगे गए।</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Only {available} available of {item}; {requested} asked.</source>
-        <translation>{item} केवल {available} उपलब्ध; {requested} माँगे गए।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Item &apos;{item}&apos; is not in the catalogue. Check the code or import the catalogue.</source>
-        <translation>दवा &apos;{item}&apos; सूची में नहीं है। कोड जाँचें या सूची आयात करें।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Batch &apos;{batch}&apos; of item {item} has never been received here.</source>
-        <translation>{item} का बैच &apos;{batch}&apos; यहाँ कभी प्राप्त नहीं हुआ।</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>{number} was already reversed by {by}.</source>
-        <translation>{number} पहले ही {by} से रद्द हो चुका है।</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>There is no document {number}.</source>
-        <translation>दस्तावेज़ {number} नहीं मिला।</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>{label} is required.</source>
-        <translation>{label} भरना ज़रूरी है।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>{label} is longer than {n} characters.</source>
-        <translation>{label} {n} अक्षरों से लंबा है।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>A password has at least {n} characters.</source>
-        <translation>पासवर्ड में कम से कम {n} अक्षर होने चाहिए।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>&apos;{text}&apos; is not a quantity. Type a number (10) or a dose: 1-0-1 x5, BD x5, TDS x5.</source>
-        <translation>&apos;{text}&apos; मात्रा नहीं है। संख्या (10) या खुराक लिखें: 1-0-1 x5, BD x5, TDS x5।</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>{q} is more than {n}: check the number.</source>
-        <translation>{q}, {n} से ज़्यादा है: संख्या जाँच लें।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>{who} may not do this. Ask the MO in-charge or the administrator.</source>
-        <translation>{who} यह काम नहीं कर सकते। MO प्रभारी या एडमिन से कहें।</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>The disk could not be read or written (an I/O error; it is not full): nothing was saved. The disk or the USB or network drive may be failing or disconnected: check it, take a backup onto another drive, and call for support if it happens again.</source>
-        <translation>डिस्क से पढ़ा या उस पर लिखा नहीं जा सका (I/O गड़बड़ी; डिस्क भरी नहीं है): कुछ भी सेव नहीं हुआ। डिस्क या USB/नेटवर्क ड्राइव खराब हो रही हो सकती है या निकल गई हो सकती है: उसे जाँचें, किसी दूसरी ड्राइव पर बैकअप लें, और ऐसा फिर हो तो सहायता बुलाएँ।</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The database is missing or empty, but backups of this facility are kept in the data folder. Nothing was created. Restore the newest backup (ihms-desk restore, or open IHMS Desk, which offers it); do not set the facility up again.</source>
-        <translation>डेटाबेस नहीं है या खाली है, पर डेटा फ़ोल्डर में इस संस्थान के बैकअप रखे हैं। कुछ भी नया नहीं बनाया गया। सबसे नया बैकअप वापस लाएँ (ihms-desk restore, या IHMS Desk खोलें, वह यही सुझाएगा); संस्थान को दोबारा सेट-अप न करें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The disk is full: nothing was saved. Free some space (or ask for help) and save again.</source>
-        <translation>डिस्क भर गई है: कुछ भी सेव नहीं हुआ। कुछ जगह खाली करें (या मदद लें) और फिर सेव करें।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The database file cannot be opened. Check that the data folder exists and is writable.</source>
-        <translation>डेटाबेस फ़ाइल नहीं खुल रही। देखें कि डेटा फ़ोल्डर मौजूद है और उसमें लिखा जा सकता है।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The data folder cannot be written (read-only): nothing was saved. Check the folder&apos;s permissions or the USB/network drive, then save again.</source>
-        <translation>डेटा फ़ोल्डर में लिखा नहीं जा सकता (केवल पढ़ने योग्य): कुछ भी सेव नहीं हुआ। फ़ोल्डर की अनुमति या USB/नेटवर्क ड्राइव जाँचें, फिर सेव करें।</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The database is busy in another program or copy of IHMS Desk: nothing was saved. Close the other copy and save again.</source>
-        <translation>डेटाबेस किसी दूसरे प्रोग्राम या IHMS Desk की दूसरी खिड़की में खुला है: कुछ भी सेव नहीं हुआ। दूसरी खिड़की बंद करें और फिर सेव करें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The database file is damaged. Nothing was saved, and IHMS Desk will not write to it: restore the latest backup (the Backup screen, or ihms-desk restore) or call for support.</source>
-        <translation>डेटाबेस फ़ाइल खराब हो गई है। कुछ भी सेव नहीं हुआ, और IHMS Desk इसमें कुछ नहीं लिखेगा: नवीनतम बैकअप वापस लाएँ (बैकअप स्क्रीन से, या ihms-desk restore) या सहायता बुलाएँ।</translation>
-    </message>
-</context>
-<context>
     <name>roles</name>
     <message>
         <location filename="../../ihms_desk/ui/settings_screen.py" line="-11"/>
@@ -2802,188 +2522,6 @@ Reason: {reason}</source>
         <location line="+0"/>
         <source>Administrator</source>
         <translation>एडमिन</translation>
-    </message>
-</context>
-<context>
-    <name>sync</name>
-    <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+9"/>
-        <source>This desk is not enrolled with the state server yet. On the Sync screen (or with &apos;ihms-desk sync --enrol URL CODE&apos;) enter the server address and the enrolment code from the district.</source>
-        <translation>यह कंप्यूटर अभी राज्य सर्वर के साथ पंजीकृत नहीं है। सिंक स्क्रीन पर (या &apos;ihms-desk sync --enrol URL CODE&apos; से) सर्वर का पता और ज़िले से मिला पंजीकरण कोड भरें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Type the enrolment code the district gave you.</source>
-        <translation>ज़िले से मिला पंजीकरण कोड लिखें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This enrolment code is wrong, already used or expired for this facility. Ask the district for a new code.</source>
-        <translation>यह पंजीकरण कोड गलत है, पहले ही इस्तेमाल हो चुका है, या इस संस्था के लिए इसकी अवधि खत्म हो गई है। ज़िले से नया कोड माँगें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The enrolment code was refused.</source>
-        <translation>पंजीकरण कोड स्वीकार नहीं हुआ।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&apos;{address}&apos; is not a server address. Type it as the district gave it, for example https://ihms.rajasthan.gov.in</source>
-        <translation>&apos;{address}&apos; सर्वर का पता नहीं है। पता ठीक वैसा ही लिखें जैसा ज़िले ने दिया है, जैसे https://ihms.rajasthan.gov.in</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Cannot reach the server {server}: the line may be down or the address wrong. Records stay safe on this PC and will be sent later.</source>
-        <translation>सर्वर {server} से संपर्क नहीं हो पा रहा: नेटवर्क बंद हो सकता है या पता गलत है। रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं और बाद में भेज दिए जाएँगे।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server {server} did not answer in time.</source>
-        <translation>सर्वर {server} ने समय पर जवाब नहीं दिया।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server {server} did not prove who it is (its TLS certificate did not verify). Check the address, and that this PC&apos;s date and time are right. Details: {details}</source>
-        <translation>सर्वर {server} अपनी पहचान साबित नहीं कर सका (उसका TLS प्रमाणपत्र सत्यापित नहीं हुआ)। पता जाँचें, और देखें कि इस कंप्यूटर की तारीख और समय सही हैं। विवरण: {details}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The address {server} sends this desk on to {target} (HTTP {status}). Enrol again with the address the district gave, exactly as given (https://...).</source>
-        <translation>पता {server} इस कंप्यूटर को आगे {target} पर भेज रहा है (HTTP {status})। ज़िले से मिला पता ठीक वैसा ही लिखकर (https://...) फिर से पंजीकरण करें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The address {server} does not answer like an IHMS state server ({detail}). Check the address; a Wi-Fi login page can also cause this.</source>
-        <translation>पता {server} IHMS राज्य सर्वर की तरह जवाब नहीं देता ({detail})। पता जाँचें; Wi-Fi का लॉग इन पेज भी इसकी वजह हो सकता है।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server {server} has a problem (HTTP {status}); sync will try again.</source>
-        <translation>सर्वर {server} में समस्या है (HTTP {status}); सिंक फिर से कोशिश करेगा।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server has a problem (HTTP {status}): no reason given. Sync will try again.</source>
-        <translation>सर्वर में समस्या है (HTTP {status}): कोई कारण नहीं बताया। सिंक फिर से कोशिश करेगा।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server has a problem (HTTP {status}): {reason}. Sync will try again.</source>
-        <translation>सर्वर में समस्या है (HTTP {status}): {reason}। सिंक फिर से कोशिश करेगा।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server sent catalogue changes without moving on past them; the item list may be out of date. Sync will try again; tell the district if this stays.</source>
-        <translation>सर्वर ने दवा सूची के बदलाव भेजे पर उनसे आगे नहीं बढ़ा; दवाओं की सूची पुरानी हो सकती है। सिंक फिर से कोशिश करेगा; ऐसा बना रहे तो ज़िले को बताएँ।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This desk speaks sync version {ours}; the server speaks {theirs}. Update IHMS Desk (or ask the district about the server). Records stay safe on this PC meanwhile.</source>
-        <translation>यह कंप्यूटर सिंक संस्करण {ours} चलाता है; सर्वर {theirs} चलाता है। IHMS Desk अपडेट करें (या सर्वर के बारे में ज़िले से पूछें)। तब तक रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This desk and the server speak different sync versions. {reason}</source>
-        <translation>यह कंप्यूटर और सर्वर सिंक के अलग-अलग संस्करण चलाते हैं। {reason}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This desk has no device token. Enrol it with the code from the district.</source>
-        <translation>इस कंप्यूटर के पास डिवाइस टोकन नहीं है। ज़िले से मिले कोड से इसका पंजीकरण करें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server no longer accepts this desk: {reason} Records stay safe on this PC; enrol again to send them.</source>
-        <translation>सर्वर अब इस कंप्यूटर को स्वीकार नहीं करता: {reason} रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं; उन्हें भेजने के लिए फिर से पंजीकरण करें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The catalogue cursor is unknown.</source>
-        <translation>दवा सूची में पिछली जगह (कर्सर) सर्वर पर नहीं मिली।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server found a batch too large: {reason}</source>
-        <translation>सर्वर के अनुसार एक बार में भेजी गई एंट्री बहुत ज़्यादा हैं: {reason}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The server refused the request ({code}): {reason}</source>
-        <translation>सर्वर ने अनुरोध अस्वीकार कर दिया ({code}): {reason}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Some records clashed with records the server already has from this device: this PC may be a copy of another desk, or restored from an old backup. They are sent again under epoch {epoch}, so nothing is lost; tell the district.</source>
-        <translation>कुछ रिकॉर्ड इस डिवाइस से सर्वर पर पहले आए रिकॉर्ड से टकराए: हो सकता है यह कंप्यूटर किसी दूसरे कंप्यूटर की कॉपी हो, या पुराने बैकअप से वापस लाया गया हो। इन्हें epoch {epoch} में दोबारा भेजा जा रहा है, इसलिए कुछ भी नहीं खोया; ज़िले को बताएँ।</translation>
-    </message>
-    <message>
-        <source>This desk&apos;s records now come from another PC, {claimed_by}, which restored or copied this desk&apos;s data and took it over on {when} (epoch {epoch}); this PC holds an older copy. Records saved here stay on this PC and are not sent. If this PC is still used at the counter, ask the district for a new enrolment code and enrol it again: it then sends its records as a desk of its own. If this PC is the one to keep, run &apos;ihms-desk sync --take-over&apos;.</source>
-        <translation>इस डेस्क के रिकॉर्ड अब दूसरे कंप्यूटर {claimed_by} से आ रहे हैं, जिसने इस डेस्क का डेटा बैकअप से वापस लाकर या कॉपी करके {when} को इसे अपने हाथ में ले लिया (epoch {epoch}); इस कंप्यूटर पर पुरानी कॉपी है। यहाँ सेव किए गए रिकॉर्ड इसी कंप्यूटर पर सुरक्षित रहेंगे, पर भेजे नहीं जाएँगे। अगर यह कंप्यूटर अभी भी काउंटर पर इस्तेमाल हो रहा है, तो ज़िले से नया एनरोलमेंट कोड लेकर इसे फिर से एनरोल करें: तब यह अपने रिकॉर्ड अपनी अलग डेस्क के रूप में भेजेगा। अगर यही कंप्यूटर रखना है, तो &apos;ihms-desk sync --take-over&apos; चलाएँ।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This PC could not sync: {reason}</source>
-        <translation>यह कंप्यूटर सिंक नहीं कर सका: {reason}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Another sync of this data folder is running (the program or a scheduled task); this one waits for it.</source>
-        <translation>इस डेटा फ़ोल्डर का एक और सिंक चल रहा है (प्रोग्राम या शेड्यूल किया गया काम); यह सिंक उसके पूरा होने तक रुकेगा।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sync failed unexpectedly ({error}); it will try again. The log file has the details.</source>
-        <translation>सिंक में अनपेक्षित गड़बड़ी हुई ({error}); यह फिर से कोशिश करेगा। विवरण लॉग फ़ाइल में है।</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>This device token is not known here. Enrol the desk again with a new enrolment code.</source>
-        <translation>यह डिवाइस टोकन यहाँ पहचाना नहीं गया। नए पंजीकरण कोड से इस कंप्यूटर का फिर से पंजीकरण करें।</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This device has been withdrawn by the district. Ask them for a new enrolment code.</source>
-        <translation>ज़िले ने इस डिवाइस को हटा दिया है। उनसे नया पंजीकरण कोड माँगें।</translation>
-    </message>
-    <message>
-        <location line="+14"/>
-        <source>its health answer lists no protocol versions</source>
-        <translation>उसकी स्थिति-जाँच के जवाब में कोई सिंक संस्करण नहीं है</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>its results do not match the events sent</source>
-        <translation>उसके नतीजे भेजी गई एंट्री से मेल नहीं खाते</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>it answered the enrolment without a device token</source>
-        <translation>उसने पंजीकरण का जवाब बिना डिवाइस टोकन के दिया</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>its answer to a batch does not list one result per event</source>
-        <translation>भेजी गई एंट्री के जवाब में हर एंट्री का नतीजा नहीं है</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>its catalogue page has no changes or cursor</source>
-        <translation>उसके दवा सूची वाले जवाब में न बदलाव हैं, न कर्सर</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>it answered with a web page (HTTP {status})</source>
-        <translation>उसने एक वेब पेज से जवाब दिया (HTTP {status})</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>it answered with something else (HTTP {status})</source>
-        <translation>उसने कुछ और ही जवाब दिया (HTTP {status})</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>its error answer (HTTP {status}) is not an IHMS one</source>
-        <translation>उसका गड़बड़ी वाला जवाब (HTTP {status}) IHMS का नहीं है</translation>
     </message>
 </context>
 <context>

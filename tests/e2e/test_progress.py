@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from e2e_desk import FAST, assert_converged
 
-from ihms_desk.sync.commands import describe
+from ihms_desk.cli.sync import describe
 from ihms_desk.sync.errors import ServerTrouble, ServerUnreachable
 from ihms_desk.sync.worker import SyncWorker, read_status
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 
 from ihms_desk.store import Store
-from ihms_desk.sync.commands import describe
+from ihms_desk.cli.sync import describe
 from ihms_desk.sync.device import write_token
 from ihms_desk.sync.errors import MESSAGES
 from ihms_desk.sync.worker import SyncConfig, SyncStatus, SyncWorker, read_status

@@ -130,3 +130,15 @@ def check_store(chc_dir: Path) -> Iterator[Store]:
     store = Store.open(chc_dir)
     yield store
     store.close()
+
+
+def show_screen(qtbot, screen_class: type, store: Store, size: tuple[int, int] = (1000, 700)):  # type: ignore[no-untyped-def]
+    """A screen as the main window would show it: built, shown, active and refreshed."""
+    widget = screen_class(store)
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    with qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
+    widget.refresh()
+    return widget

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from ihms_desk.store import Store
 from ihms_desk.store.model import AdjustmentReason
 from ihms_desk.ui.adjust import AdjustScreen
+from tests.ui.conftest import show_screen
 
 PASSWORD = "test1234"
 
@@ -20,14 +21,7 @@ def open_as(chc_dir: Path, username: str) -> Store:
 
 
 def make_screen(qtbot, store: Store) -> AdjustScreen:
-    widget = AdjustScreen(store)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    with qtbot.waitActive(widget):
-        widget.show()
-        widget.activateWindow()
-    widget.refresh()
-    return widget
+    return show_screen(qtbot, AdjustScreen, store)
 
 
 def choose_reason(screen: AdjustScreen, reason: AdjustmentReason) -> None:

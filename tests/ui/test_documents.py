@@ -12,6 +12,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.model import DispenseLine, Patient, TransferLine
 from ihms_desk.ui import documents
 from ihms_desk.ui.documents import DocumentsScreen
+from tests.ui.conftest import show_screen
 
 PASSWORD = "test1234"
 
@@ -44,14 +45,7 @@ def questions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 def make_screen(qtbot, store: Store) -> DocumentsScreen:
-    widget = DocumentsScreen(store)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    with qtbot.waitActive(widget):
-        widget.show()
-        widget.activateWindow()
-    widget.refresh()
-    return widget
+    return show_screen(qtbot, DocumentsScreen, store)
 
 
 def numbers(screen: DocumentsScreen) -> list[str]:

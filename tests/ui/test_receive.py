@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.ui.receive import VISIBLE_GS, ReceiveScreen
+from tests.ui.conftest import show_screen
 
 GS = chr(29)
 GTIN = "08901234567890"
@@ -18,14 +19,7 @@ GTIN = "08901234567890"
 
 @pytest.fixture()
 def screen(qtbot, clerk_store: Store) -> ReceiveScreen:
-    widget = ReceiveScreen(clerk_store)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 800)
-    with qtbot.waitActive(widget):
-        widget.show()
-        widget.activateWindow()
-    widget.refresh()
-    return widget
+    return show_screen(qtbot, ReceiveScreen, clerk_store, (1100, 800))
 
 
 def expiry_code(months_ahead: int) -> tuple[str, str]:

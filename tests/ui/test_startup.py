@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from ihms_desk import launch
 from ihms_desk.backup import take_backup
+from ihms_desk.paths import DataFolder
 from ihms_desk.store import Store
 from ihms_desk.store import database as store_database
 from ihms_desk.store.model import DispenseLine, Patient
@@ -59,6 +60,24 @@ def test_the_login_screen_is_up_before_the_store_is_loaded(chc_dir: Path, tmp_pa
     assert lines["loaded"] == ""
 
 
+def test_a_relative_data_dir_opens_the_login_screen(chc_dir: Path, tmp_path: Path) -> None:
+    # `ihms-desk --data-dir data` from the folder holding it: the first look at the file used
+    # to build a file: URI from the relative path and crash (as_uri() needs an absolute one).
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IHMS_LOG_DIR": str(tmp_path / "logs")}
+    result = subprocess.run([sys.executable, "-c", FIRST_WINDOW_PROBE, chc_dir.name], capture_output=True,
+                            text=True, env=env, timeout=120, cwd=chc_dir.parent)
+    assert result.returncode == 0, result.stderr
+    assert "visible True facility CHC Testpur" in result.stdout
+
+
+def test_a_relative_data_dir_is_made_absolute_once(chc_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(chc_dir.parent)
+    folder = DataFolder.resolve(chc_dir.name)
+    assert folder.root == chc_dir and folder.database.is_absolute()
+    first = startup_checks.first_look(DataFolder(chc_dir.name))
+    assert first is not None and first.facility_name == "CHC Testpur"
+
+
 def test_a_password_typed_before_the_store_opens_is_checked_when_it_opens(qtbot, chc_dir: Path) -> None:
     screen = LoginScreen(None, facility_name="CHC Testpur")
     qtbot.addWidget(screen)
@@ -90,9 +109,9 @@ def quits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def start(qtbot, data_dir: Path) -> program.Startup:
-    first = startup_checks.first_look(data_dir)
+    first = startup_checks.first_look(DataFolder(data_dir))
     assert first is not None
-    startup = program.Startup(data_dir, demo=False, run_services=False)
+    startup = program.Startup(DataFolder(data_dir), demo=False, run_services=False)
     startup.show_login(first)
     assert startup.login is not None
     qtbot.addWidget(startup.login)

@@ -8,18 +8,12 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from ihms_desk.store import Store
 from ihms_desk.ui.stocktake import StocktakeScreen
+from tests.ui.conftest import show_screen
 
 
 @pytest.fixture()
 def screen(qtbot, clerk_store: Store) -> StocktakeScreen:
-    widget = StocktakeScreen(clerk_store)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    with qtbot.waitActive(widget):
-        widget.show()
-        widget.activateWindow()
-    widget.refresh()
-    return widget
+    return show_screen(qtbot, StocktakeScreen, clerk_store)
 
 
 def add_item(qtbot, screen: StocktakeScreen, search: str) -> None:

@@ -7,18 +7,12 @@ from PySide6.QtCore import Qt
 
 from ihms_desk.store import Store
 from ihms_desk.ui.transfer import TransferScreen
+from tests.ui.conftest import show_screen
 
 
 @pytest.fixture()
 def screen(qtbot, clerk_store: Store) -> TransferScreen:
-    widget = TransferScreen(clerk_store)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    with qtbot.waitActive(widget):
-        widget.show()
-        widget.activateWindow()
-    widget.refresh()
-    return widget
+    return show_screen(qtbot, TransferScreen, clerk_store)
 
 
 def enter_line(qtbot, screen: TransferScreen, search: str, qty: str, batch_no: str | None = None) -> None:

@@ -100,7 +100,7 @@ def build_report(
         raise ReportRefused("unknown_report", field="name", name=name, known=", ".join(REPORT_NAMES))
     user = store.user
     if user is None:
-        raise NotLoggedIn("Log in first.")
+        raise NotLoggedIn("not_logged_in")
     first, last = _period(store, spec, start, end)
     if category is not None and category not in CATEGORIES:
         raise ReportRefused("unknown_category", field="category", category=category, known=", ".join(CATEGORIES))
@@ -184,5 +184,5 @@ def _item_ids(conn: sqlite3.Connection, codes: Sequence[str]) -> dict[int, str]:
         f"SELECT id, code FROM item WHERE code IN ({', '.join('?' for _ in wanted)})", sorted(wanted))}
     for code in sorted(wanted):
         if code not in found:
-            raise ReportRefused("unknown_item", field="item", code=code)
+            raise ReportRefused("unknown_item_code", field="item", code=code)
     return {item_id: code for code, item_id in found.items()}

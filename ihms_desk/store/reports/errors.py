@@ -1,8 +1,9 @@
-"""Why a report could not be built, with a stable kind and its values (like sync's failures).
+"""Why a report could not be built, with a stable kind and its values, like every refusal.
 
-``message`` is English (the CLI's default and the log's); every kind has a wording in each
-language in ``ihms_desk.exports.labels`` (a test finds a kind without one), so the screen and
-``ihms-desk report --lang hi`` never show English to a Hindi reader.
+The words are the program's wording tables (``ihms_desk/wording/en.py`` and ``hi.py``, the
+"reports" section), so the Reports screen and ``ihms-desk report`` word them in the reader's
+language (``wording.text_of(error, "hi")``) and tests/test_wording.py finds a kind without Hindi.
+Dates in values are DD-MM-YYYY strings.
 """
 
 from __future__ import annotations
@@ -10,18 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from ihms_desk.store.errors import InvalidInput, StoreError
+from ihms_desk.wording import en
 
-#: The English of each kind; ``{name}`` is a value. Dates in values are DD-MM-YYYY strings.
-MESSAGES: dict[str, str] = {
-    "unknown_report": "There is no report '{name}'. The reports are: {known}.",
-    "bad_start_date": "The start date '{text}' is not a date: type it as dd-mm-yyyy.",
-    "bad_end_date": "The end date '{text}' is not a date: type it as dd-mm-yyyy.",
-    "period_reversed": "The period starts on {start}, after its end on {end}: swap the two dates.",
-    "period_in_future": "The period ends on {end}, after today ({today}): choose an end date up to today.",
-    "period_too_long": "This report covers at most {limit} days at a time; {days} were asked. Choose a shorter period.",
-    "unknown_category": "There is no category '{category}'. The categories are: {known}.",
-    "unknown_item": "Item '{code}' is not in the catalogue: check the code.",
-}
+#: The kinds a report refuses with (names, dates, filters), and their English.
+KINDS = ("unknown_report", "bad_start_date", "bad_end_date", "period_reversed", "period_in_future",
+         "period_too_long", "unknown_category", "unknown_item_code")
+MESSAGES: dict[str, str] = {kind: en.MESSAGES[kind] for kind in KINDS}
 
 
 class ReportRefused(InvalidInput):
@@ -31,9 +26,7 @@ class ReportRefused(InvalidInput):
     code = "report_refused"
 
     def __init__(self, kind: str, *, field: str | None = None, **values: Any) -> None:
-        super().__init__(MESSAGES[kind].format(**values), field=field)
-        self.kind = kind
-        self.values = values
+        super().__init__(kind, field=field, **values)
 
 
 class ReportCancelled(StoreError):
@@ -42,4 +35,4 @@ class ReportCancelled(StoreError):
     code = "report_cancelled"
 
     def __init__(self) -> None:
-        super().__init__("The report was stopped before it was finished.")
+        super().__init__("report_cancelled")

@@ -96,15 +96,15 @@ def check_window() -> CheckResult:
 
 
 def check_commands() -> CheckResult:
-    """The modules ``ihms-desk`` loads by name for its sub-commands (``cli.EXTRA_COMMANDS``):
+    """The modules ``ihms-desk`` loads by name for its sub-commands (``cli.common.COMMANDS``):
     a frozen build that left one out would fail only when, say, the nightly sync task runs."""
-    from ihms_desk.cli import EXTRA_COMMANDS
+    from ihms_desk.cli.common import COMMANDS
 
-    modules = sorted(set(EXTRA_COMMANDS.values()))
+    modules = sorted(set(COMMANDS.values()))
     missing = _unimportable(modules)
     if missing:
         return CheckResult("commands", False, f"cannot import {', '.join(missing)}")
-    return CheckResult("commands", True, f"{', '.join(sorted(EXTRA_COMMANDS))} ({len(modules)} modules) load")
+    return CheckResult("commands", True, f"{', '.join(sorted(COMMANDS))} ({len(modules)} modules) load")
 
 
 def check_translations() -> CheckResult:

@@ -10,32 +10,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from types import FrameType
-from typing import Any
 
+from ihms_desk.cli.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, open_existing, say, words, words_of
 from ihms_desk.logging_setup import setup_logging
 from ihms_desk.store import Store
 from ihms_desk.sync.device import default_device_name, enrol
 from ihms_desk.sync.errors import SyncBusy, SyncError
 from ihms_desk.sync.worker import SyncConfig, SyncOutcome, SyncStatus, SyncWorker, read_status
+from ihms_desk.wording import Label
 
-# The CLI module is loaded by name, not imported: a static import would make `mypy
-# ihms_desk/sync` type-check the whole program (the GUI included) through ihms_desk.cli.
-_cli: Any = importlib.import_module("ihms_desk.cli")
-EXIT_OK: int = _cli.EXIT_OK
-EXIT_REFUSED: int = _cli.EXIT_REFUSED
-EXIT_ENVIRONMENT: int = _cli.EXIT_ENVIRONMENT
 EXIT_NOT_SENT = 4
 EXIT_BUSY = 5
-
-
-def _open_existing(args: argparse.Namespace) -> Store:
-    store: Store = _cli._open_existing(args)
-    return store
 
 
 def _config(args: argparse.Namespace) -> SyncConfig:
@@ -45,40 +35,52 @@ def _config(args: argparse.Namespace) -> SyncConfig:
 def describe(status: SyncStatus) -> list[str]:
     """The status in plain lines, as ``--status`` prints it."""
     if not status.enrolled:
-        lines = ["Not enrolled with a state server yet (ihms-desk sync --enrol URL CODE)."]
+        lines = [words_of("cli_sync_not_enrolled")]
     else:
-        online = {None: "not tried yet", True: "online", False: "offline"}[status.online]
-        lines = [f"Server: {status.server_url} ({online})"]
-    lines.append(f"Waiting to be sent: {status.waiting}; set aside by the server: {status.set_aside}")
-    lines.append(f"Last complete sync: {when(status.last_success)}")
+        state = {None: "not_tried", True: "online", False: "offline"}[status.online]
+        lines = [words_of("cli_sync_server", server=status.server_url, state=Label(f"sync_state.{state}"))]
+    lines.append(words_of("cli_sync_waiting", waiting=status.waiting, set_aside=status.set_aside))
+    lines.append(words_of("cli_sync_last_success", when=when(status.last_success)))
     # A pass that failed half-way still delivered: say so, or "last success" would look stale.
-    lines.append(f"Last delivery: {when(status.last_delivery)}; delivered in the last hour: "
-                 f"{status.delivered_last_hour}")
+    lines.append(words_of("cli_sync_last_delivery", when=when(status.last_delivery), n=status.delivered_last_hour))
     if status.last_error:
-        lines.append(f"Last error: {status.last_error}")
+        lines.append(words_of("cli_sync_last_error", error=_last_error(status)))
         if status.next_try_at:
-            lines.append(f"Next try: {when(status.next_try_at)}")
+            lines.append(words_of("cli_sync_next_try", when=when(status.next_try_at)))
     if status.clock_skew_seconds is not None:
-        flag = "  <- this PC's clock is wrong; please correct it" if status.clock_flagged else ""
-        lines.append(f"PC clock vs server: {-status.clock_skew_seconds:+.0f} s{flag}")
+        lines.append(words_of("cli_sync_clock_wrong" if status.clock_flagged else "cli_sync_clock",
+                              skew=f"{-status.clock_skew_seconds:+.0f}"))
     return lines
 
 
-def when(iso: str | None) -> str:
+def _last_error(status: SyncStatus) -> str:
+    """The last failure in the user's language (its kind and values, as the database keeps them)."""
+    assert status.last_error is not None
+    return words(_Failure(status.last_error_kind, status.last_error_values), status.last_error)
+
+
+class _Failure:
+    """A recorded failure's kind and values, as :func:`ihms_desk.wording.text_of` reads them."""
+
+    def __init__(self, kind: str | None, values: Mapping[str, str] | None) -> None:
+        self.kind = kind
+        self.values = values or {}
+
+
+def when(iso: str | None) -> str | Label:
     if iso is None:
-        return "never"
+        return Label("sync_state.never")
     return dt.datetime.fromisoformat(iso).astimezone().strftime("%d-%m-%Y %H:%M")
 
 
 def _print_outcome(outcome: SyncOutcome) -> None:
     """What the pass did, even when it stopped half-way (the tally survives the error)."""
-    print(f"Sent {outcome.sent} (already on the server: {outcome.duplicates}), set aside "
-          f"{outcome.set_aside}, still waiting {outcome.waiting}; catalogue changes {outcome.catalogue_changes}.")
+    say("cli_sync_outcome", sent=outcome.sent, duplicates=outcome.duplicates, set_aside=outcome.set_aside,
+        waiting=outcome.waiting, catalogue=outcome.catalogue_changes)
     if outcome.resent:
-        print(f"{outcome.resent} records are offered again under a fresh epoch (this desk was restored, "
-              "copied, or clashed with another copy of itself).")
+        say("cli_sync_resent", n=outcome.resent)
     if outcome.error is not None:
-        print(f"Not finished: {outcome.error.message}", file=sys.stderr)
+        say("cli_sync_not_finished", to=sys.stderr, error=words(outcome.error, outcome.error.message))
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -87,19 +89,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
     setup_logging()
     if args.enrol:
         return _enrol(args, *args.enrol)
-    with _open_existing(args) as store:
-        data_dir = store.path.parent
+    with open_existing(args) as store:
+        data_dir = store.folder.root
         if args.take_over:
             epoch = store.start_new_epoch(reason="restored", take_over=True)
-            print(f"This PC takes the desk over under epoch {epoch} at the next sync; another copy "
-                  "of it still in use is refused from then on.")
+            say("cli_take_over", epoch=epoch)
             args.once = True
         if args.status:
             for line in describe(read_status(store)):
                 print(line)
             for event in store.rejected_events():
-                print(f"  set aside: {event['number']} ({event['type']}, sequence {event['sequence']}): "
-                      f"{event['reject_reason']}")
+                say("cli_sync_set_aside", number=event["number"], type=event["type"], sequence=event["sequence"],
+                    reason=event["reject_reason"])
             return EXIT_OK
     worker = SyncWorker(data_dir, _config(args))
     if args.once:
@@ -123,13 +124,13 @@ def _daemon(worker: SyncWorker) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-    print(f"Syncing {worker.data_dir} until stopped (Ctrl+C).", flush=True)
+    say("cli_syncing", flush=True, folder=worker.data_dir)
     worker.run()
     return EXIT_OK
 
 
 def _enrol(args: argparse.Namespace, url: str, code: str) -> int:
-    with _open_existing(args) as store:
+    with open_existing(args) as store:
         return enrol_and_report(store, url, code, args)
 
 
@@ -138,11 +139,11 @@ def enrol_and_report(store: Store, url: str, code: str, args: argparse.Namespace
         enrolment = enrol(store, url, code, device_name=getattr(args, "device_name", None) or default_device_name(),
                           verify=args.ca_bundle or True)
     except SyncError as error:
-        print(f"Not enrolled: {error.message}", file=sys.stderr)
-        print("Nothing waiting on this PC was touched.", file=sys.stderr)
+        say("cli_not_enrolled", to=sys.stderr, error=words(error, error.message))
+        say("cli_nothing_touched", to=sys.stderr)
         return EXIT_REFUSED if error.online else EXIT_ENVIRONMENT
-    print(f"Enrolled {enrolment.facility_name} ({enrolment.facility_code}) with {enrolment.server_url}; "
-          f"device {enrolment.device_id}.")
+    say("cli_enrolled", name=enrolment.facility_name, code=enrolment.facility_code, server=enrolment.server_url,
+        device=enrolment.device_id)
     return EXIT_OK
 
 
@@ -154,8 +155,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ca-bundle", help="CA certificates to trust for the server (default: the system's)")
 
 
-def register_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``sync`` and ``enrol`` to the ``ihms-desk`` command (see ``cli.EXTRA_COMMANDS``)."""
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = commands.add_parser("sync", help="send waiting records to the state server and fetch the catalogue")
     what = sync.add_mutually_exclusive_group(required=True)
     what.add_argument("--once", action="store_true", help="one sync; exit 0 only if everything was sent")
