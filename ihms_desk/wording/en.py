@@ -315,7 +315,6 @@ MESSAGES: dict[str, str] = {
     "facility_unchanged": "This is already the facility ({code}): nothing to change.",
     "passwords_differ": "The two passwords are not the same. Type the password again in both fields.",
     "users_csv_columns_missing": "The users file lacks the column(s) {missing}. It needs: {needed}.",
-    "users_csv_row": "Row {row}: {reason}",
     "users_csv_empty": "The users file has no users in it.",
     "role_unknown": "'{role}' is not a role: write pharmacist, store_clerk or in_charge.",
 }

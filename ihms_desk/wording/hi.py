@@ -261,7 +261,6 @@ MESSAGES: dict[str, str] = {
     "facility_unchanged": "संस्था पहले से यही है ({code}): बदलने को कुछ नहीं।",
     "passwords_differ": "दोनों पासवर्ड एक जैसे नहीं हैं। दोनों खानों में पासवर्ड फिर से लिखें।",
     "users_csv_columns_missing": "यूज़र फ़ाइल में कॉलम {missing} नहीं हैं। ज़रूरी कॉलम: {needed}।",
-    "users_csv_row": "पंक्ति {row}: {reason}",
     "users_csv_empty": "यूज़र फ़ाइल में कोई यूज़र नहीं है।",
     "role_unknown": "'{role}' कोई भूमिका नहीं है: pharmacist, store_clerk या in_charge लिखें।",
 }
