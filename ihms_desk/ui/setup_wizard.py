@@ -39,6 +39,7 @@ from ihms_desk.store.users import ROLE_LABELS, Role
 from ihms_desk.sync import package as facility_package
 from ihms_desk.sync.package import FacilityPackage, PackageError
 from ihms_desk.ui import dialogs, i18n
+from ihms_desk.ui.facility_box import FacilityChooser
 from ihms_desk.ui.forms import choice_field, note_label, text_field
 from ihms_desk.ui.workers import Job, run_in_worker
 from ihms_desk import wording
@@ -132,18 +133,38 @@ def csv_files_with(folders: list[Path], columns: tuple[str, ...]) -> list[Path]:
     return found
 
 
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
 class _Page(QWidget):
     """A page of the wizard: Enter anywhere but in a line edit (which has its own Enter) does
-    the page's main action."""
+    the page's main action.
+
+    A line edit passes Enter on to its parent after its own ``returnPressed`` has moved the
+    focus on; the page remembers that the key came from a line edit, so it is not taken twice."""
 
     def __init__(self, parent: QWidget, primary: Callable[[], None]) -> None:
         super().__init__(parent)
         self.primary = primary
+        self._enter_from_edit = False
+
+    def watch_line_edits(self) -> None:
+        for edit in self.findChildren(QLineEdit):
+            edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QLineEdit) and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent) and event.key() in _ENTER:
+            self._enter_from_edit = True
+        return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QLineEdit):
+        if event.key() in _ENTER:
             event.accept()
-            self.primary()
+            if self._enter_from_edit:
+                self._enter_from_edit = False
+            elif not isinstance(self.focusWidget(), QLineEdit):
+                self.primary()
             return
         super().keyPressEvent(event)
 
@@ -178,6 +199,7 @@ class SetupWizard(QWidget):
         self.stock_page = self._build_stock_page()
         for page in (self.facility_page, self.admin_page, self.users_page, self.stock_page):
             self.pages.addWidget(page)
+            page.watch_line_edits()
         self.step_label = QLabel(self)
         self.step_label.setObjectName("step")
         self.progress = QProgressBar(self)
@@ -192,8 +214,6 @@ class SetupWizard(QWidget):
         self._show_step()
         if look_for_packages:
             self.look_for_packages()
-        else:
-            self._fill_districts()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -246,17 +266,14 @@ class SetupWizard(QWidget):
         package_layout.addWidget(self._error("package"))
 
         self.list_box = QGroupBox(self.tr("Or choose from the state's facility list"), page)
-        list_form = QFormLayout(self.list_box)
-        self.district_combo = choice_field(self.list_box, "district")
-        self.block_combo = choice_field(self.list_box, "block")
-        self.facility_combo = choice_field(self.list_box, "facility")
-        list_form.addRow(self.tr("&District"), self.district_combo)
-        list_form.addRow(self.tr("&Block"), self.block_combo)
-        list_form.addRow(self.tr("&Facility"), self.facility_combo)
-        list_form.addRow("", self._error("facility"))
-        self.district_combo.currentIndexChanged.connect(self._fill_blocks)
-        self.block_combo.currentIndexChanged.connect(self._fill_facilities)
-        self.facility_combo.currentIndexChanged.connect(self._show_chosen)
+        self.chooser = FacilityChooser(self.state_list, self.list_box)
+        self.district_combo = self.chooser.district_combo
+        self.block_combo = self.chooser.block_combo
+        self.facility_combo = self.chooser.facility_combo
+        list_layout = QVBoxLayout(self.list_box)
+        list_layout.addWidget(self.chooser)
+        list_layout.addWidget(self._error("facility"))
+        self.chooser.changed.connect(self._show_chosen)
 
         self.chosen_label = note_label(page, "chosen")
         self.next_button = QPushButton(self.tr("Next (Enter)"), page)
@@ -306,7 +323,7 @@ class SetupWizard(QWidget):
         return page
 
     def _build_users_page(self) -> _Page:
-        page = _Page(self, self.users_done)
+        page = _Page(self, self.users_enter)
         intro = note_label(page, "users_intro")
         intro.setText(self.tr("<h2>Users</h2>Add the pharmacist, the store clerk and the others, each with "
                               "their own password: Enter adds a user. Or import them from a CSV file "
@@ -428,7 +445,6 @@ class SetupWizard(QWidget):
         """Packages beside the program and on the sticks plugged in: one is taken at once,
         several are listed to choose from (a district's stick may hold them all)."""
         self.found_packages = facility_package.found_in(package_places())
-        self._fill_districts()
         if len(self.found_packages) == 1:
             self.use_package(self.found_packages[0], keep_focus=True)
             # Enter goes on from here; a key down first makes it Hindi.
@@ -492,47 +508,11 @@ class SetupWizard(QWidget):
         label.setText(i18n.refusal_text(error))
         label.show()
 
-    @Slot()
-    def _fill_districts(self) -> None:
-        self.district_combo.blockSignals(True)
-        self.district_combo.clear()
-        self.district_combo.addItem(self.tr("(choose the district)"), "")
-        for district in sorted({f.district for f in self.state_list}, key=str.lower):
-            self.district_combo.addItem(district, district)
-        self.district_combo.blockSignals(False)
-        self._fill_blocks()
-
-    @Slot()
-    def _fill_blocks(self) -> None:
-        district = self.district_combo.currentData() or ""
-        self.block_combo.blockSignals(True)
-        self.block_combo.clear()
-        self.block_combo.addItem(self.tr("(choose the block)"), "")
-        for block in sorted({f.block for f in self.state_list if f.district == district}, key=str.lower):
-            self.block_combo.addItem(block, block)
-        self.block_combo.blockSignals(False)
-        self._fill_facilities()
-
-    @Slot()
-    def _fill_facilities(self) -> None:
-        district, block = self.district_combo.currentData() or "", self.block_combo.currentData() or ""
-        self.facility_combo.blockSignals(True)
-        self.facility_combo.clear()
-        self.facility_combo.addItem(self.tr("(choose the facility)"), None)
-        for facility in self.state_list:
-            if facility.district == district and facility.block == block:
-                self.facility_combo.addItem(f"{facility.name} ({facility.code}, {facility.type})", facility)
-        if self.facility_combo.count() == 2:
-            self.facility_combo.setCurrentIndex(1)  # the block's only facility
-        self.facility_combo.blockSignals(False)
-        self._show_chosen()
-
     def chosen_facility(self) -> StateFacility | None:
         if self.package is not None:
             return StateFacility(self.package.code, self.package.name, self.package.district, self.package.block,
                                  self.package.type)
-        found = self.facility_combo.currentData()
-        return found if isinstance(found, StateFacility) else None
+        return self.chooser.chosen()
 
     @Slot()
     def _show_chosen(self) -> None:
@@ -571,13 +551,9 @@ class SetupWizard(QWidget):
                 edit.setText(values[field])
         if values.get("package"):
             self.use_package(Path(values["package"]))
-        else:
+        elif not self.chooser.choose(values.get("facility", "")):
             for combo, key in ((self.district_combo, "district"), (self.block_combo, "block")):
                 combo.setCurrentIndex(max(0, combo.findData(values.get(key, ""))))
-            for index in range(self.facility_combo.count()):
-                found = self.facility_combo.itemData(index)
-                if isinstance(found, StateFacility) and found.code == values.get("facility"):
-                    self.facility_combo.setCurrentIndex(index)
         # After a change of language the person goes on where they were: the language box.
         self._focus(self.language_combo)
 
@@ -619,7 +595,7 @@ class SetupWizard(QWidget):
             return
         self.load_catalogue()
         self._offer_users_file()
-        self._go_to(self.users_page, self.import_users_button if self.users_file else self.user_edits["username"])
+        self._go_to(self.users_page, self.users_done_button if self.users_file else self.user_edits["username"])
 
     def _remember_package(self) -> None:
         found = self.package
@@ -667,8 +643,8 @@ class SetupWizard(QWidget):
         found = csv_files_with(self._folders_beside(), USER_COLUMNS)
         self.users_file = found[0] if found else None
         if self.users_file is not None:
-            self.users_note.setText(self.tr("Users file found: {file}. F3 adds its users.").format(
-                file=self.users_file))
+            self.users_note.setText(self.tr("Users file found: {file}. Enter adds its users and goes on "
+                                            "(F3 adds them only).").format(file=self.users_file))
 
     @Slot()
     def _on_username_enter(self) -> None:
@@ -715,20 +691,28 @@ class SetupWizard(QWidget):
             self.users_table.setItem(row, column, QTableWidgetItem(text))
 
     @Slot()
-    def import_users(self) -> None:
+    def users_enter(self) -> None:
+        """Enter on the page: the users file that came with the package is taken first (and
+        the page stays if a row of it was refused, to show why)."""
+        if self.users_file is None or self.import_users():
+            self.users_done()
+
+    @Slot()
+    def import_users(self) -> bool:
+        """Add the users of the file found (or opened); True when every row was taken."""
         path = self.users_file or choose_file(self, self.tr("Import users"), self.tr("CSV file (*.csv)"))
         self.users_file = None  # once: F3 again opens the file dialog
         if path is None:
-            return
+            return False
         self.errors["user_username"].hide()
         try:
             report = self.store.import_users_csv(path)
         except Refusal as refusal:
             self._say(self.errors["user_username"], refusal)
-            return
+            return False
         except EnvironmentProblem as problem:
             dialogs.show_problem(self, problem)
-            return
+            return False
         cells = (self.users_table.item(row, 0) for row in range(self.users_table.rowCount()))
         known = {cell.text() for cell in cells if cell is not None}
         for user in self.store.users():
@@ -740,6 +724,7 @@ class SetupWizard(QWidget):
             for row, reason in report.rejected]
         self.users_note.setText("\n".join(lines))
         self._focus(self.users_done_button)
+        return report.ok
 
     @Slot()
     def users_done(self) -> None:

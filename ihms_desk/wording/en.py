@@ -330,9 +330,8 @@ SYNC_MESSAGES: dict[str, str] = {
     "enrolment_code_missing": "Type the enrolment code the district gave you.",
     "enrolment_code_other_facility": (
         "This enrolment code was issued for facility {code_facility}, but this desk is set up as facility "
-        "{desk_facility}. If this desk's facility code is wrong, correct it to {code_facility} in Settings "
-        "(possible until the first sync); if the code is for another facility, ask the district for this "
-        "facility's code."),
+        "{desk_facility}. If this desk's facility code is wrong, correct it in Settings (possible until the "
+        "first sync); if the code is for another facility, ask the district for this facility's code."),
     "enrolment_code_unknown": (
         "The server does not know this enrolment code. Check it letter by letter, or ask the district for a "
         "new code."),
