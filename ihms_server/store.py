@@ -468,10 +468,16 @@ class Store(ABC):
         cur.execute("SELECT 1 FROM facility WHERE code = %s", (facility_code,))
         if cur.fetchone() is None:
             raise ProtocolError(wire.NOT_FOUND, f"there is no facility {facility_code!r}")
-        cur.execute("INSERT INTO enrolment_code (code_hash, facility_code, created_at, expires_at, kind,"
-                    " package_id) VALUES (%s, %s, %s, %s, %s, %s)",
-                    (hash_secret(raw), facility_code, self._ts(now), self._ts(now + valid_for), kind,
-                     package_id))
+        if kind == "single":
+            # The columns of a database before migration 0005 too (the column's default is 'single').
+            cur.execute("INSERT INTO enrolment_code (code_hash, facility_code, created_at, expires_at)"
+                        " VALUES (%s, %s, %s, %s)",
+                        (hash_secret(raw), facility_code, self._ts(now), self._ts(now + valid_for)))
+        else:
+            cur.execute("INSERT INTO enrolment_code (code_hash, facility_code, created_at, expires_at, kind,"
+                        " package_id) VALUES (%s, %s, %s, %s, %s, %s)",
+                        (hash_secret(raw), facility_code, self._ts(now), self._ts(now + valid_for), kind,
+                         package_id))
         return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
     def enrol(self, facility_code: str, enrolment_code: str, device_name: str,
