@@ -4,7 +4,8 @@ the bundled resources.
 :class:`DataFolder` is the one place that names the data folder's files (database, backups,
 locks, the device token, the sync marker): every other module asks it, none spells a name::
 
-    folder = DataFolder.resolve(args.data_dir)   # --data-dir, IHMS_DATA_DIR, or the user folder
+    folder = DataFolder.resolve(args.data_dir)   # --data-dir, IHMS_DATA_DIR, the installer's
+                                                 # ihms-desk.ini, or the user folder
     folder.database, folder.backups, folder.sync_lock
 
 platformdirs is imported when a default folder is asked for (about 10 ms), so a start with
@@ -106,14 +107,64 @@ def demo_data_dir() -> Path:
 
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--data-dir`` wins, then ``IHMS_DATA_DIR``, then the platform's user data folder;
-    always an absolute path (see :class:`DataFolder`)."""
+    """``--data-dir`` wins, then ``IHMS_DATA_DIR``, then the data folder the installer wrote
+    into the settings file beside the program (:func:`installed_data_dir`), then the
+    platform's user data folder; always an absolute path (see :class:`DataFolder`)."""
     if explicit:
         chosen = Path(explicit).expanduser()
     else:
         from_env = os.environ.get(DATA_DIR_ENV)
-        chosen = Path(from_env).expanduser() if from_env else default_data_dir()
+        chosen = Path(from_env).expanduser() if from_env else installed_data_dir() or default_data_dir()
     return Path(os.path.abspath(chosen))
+
+
+#: The settings file the Windows installer writes beside the program (installer/ihms-desk.nsi),
+#: so that the desktop shortcut and the nightly task need no arguments. ``IHMS_SETTINGS_FILE``
+#: names another one (tests, a PC set up by hand).
+SETTINGS_FILE = "ihms-desk.ini"
+SETTINGS_FILE_ENV = "IHMS_SETTINGS_FILE"
+
+
+def settings_file() -> Path | None:
+    """``IHMS_SETTINGS_FILE``, else ``ihms-desk.ini`` beside the frozen program; None when
+    running from source without the variable."""
+    import sys
+
+    named = os.environ.get(SETTINGS_FILE_ENV)
+    if named:
+        return Path(named)
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent / SETTINGS_FILE
+    return None
+
+
+def installed_data_dir(path: Path | None = None) -> Path | None:
+    """The data folder named in the settings file (``[paths] data_dir=D:\\IHMS\\data``), or
+    None when there is no file or it names none. Windows' own INI writer (NSIS's WriteINIStr)
+    writes the system's code page, or UTF-16 when the file started so: both are read."""
+    path = path or settings_file()
+    if path is None:
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = raw.decode("utf-16")
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    value = parser.get("paths", "data_dir", fallback="").strip().strip('"')
+    return Path(value) if value else None
 
 
 def database_path(data_dir: Path) -> Path:

@@ -355,6 +355,10 @@ def create_app(store: Store) -> FastAPI:
 
     app.include_router(dashboard_router(store))
 
+    from ihms_server.rollout_pages import rollout_router
+
+    app.include_router(rollout_router(store))
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, summary=app.summary,

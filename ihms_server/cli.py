@@ -16,6 +16,7 @@ import platformdirs
 
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
+from ihms_server import rollout_cli
 from ihms_server.store import ENROLMENT_CODE_VALIDITY, Store, open_store, utc_now
 
 DEFAULT_PORT = 8470
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--type", required=True, choices=wire.FACILITY_TYPES)
     add.add_argument("--inactive", action="store_true", help="mark the facility closed")
     add.set_defaults(run=cmd_facility_add)
+    rollout_cli.register_facility(facility, db)
 
     enrol = commands.add_parser("enrol", parents=[db],
                                 help="print a one-time enrolment code for a facility's desk")
@@ -239,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="only orphans: live devices that never sent anything (an enrolment "
                               "whose desk never used its token)")
     listing.set_defaults(run=cmd_device_list)
+
+    rollout_cli.register(commands, db)
     return parser
 
 

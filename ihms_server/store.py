@@ -458,15 +458,26 @@ class Store(ABC):
     def create_enrolment_code(self, facility_code: str,
                               valid_for: dt.timedelta = ENROLMENT_CODE_VALIDITY) -> str:
         """A one-time code the facility's desk trades for a device token; only its hash is kept."""
-        raw = "".join(secrets.choice(_ENROLMENT_ALPHABET) for _ in range(12))
-        now = utc_now()
         with self._write() as cur:
-            cur.execute("SELECT 1 FROM facility WHERE code = %s", (facility_code,))
-            if cur.fetchone() is None:
-                raise ProtocolError(wire.NOT_FOUND, f"there is no facility {facility_code!r}")
+            return self._new_enrolment_code(cur, facility_code, valid_for, utc_now())
+
+    def _new_enrolment_code(self, cur: Any, facility_code: str, valid_for: dt.timedelta, now: dt.datetime,
+                            *, kind: str = "single", package_id: str | None = None) -> str:
+        """Issue a code inside the caller's transaction (a rollout issues a district's codes in one)."""
+        raw = "".join(secrets.choice(_ENROLMENT_ALPHABET) for _ in range(12))
+        cur.execute("SELECT 1 FROM facility WHERE code = %s", (facility_code,))
+        if cur.fetchone() is None:
+            raise ProtocolError(wire.NOT_FOUND, f"there is no facility {facility_code!r}")
+        if kind == "single":
+            # The columns of a database before migration 0005 too (the column's default is 'single').
             cur.execute("INSERT INTO enrolment_code (code_hash, facility_code, created_at, expires_at)"
                         " VALUES (%s, %s, %s, %s)",
                         (hash_secret(raw), facility_code, self._ts(now), self._ts(now + valid_for)))
+        else:
+            cur.execute("INSERT INTO enrolment_code (code_hash, facility_code, created_at, expires_at, kind,"
+                        " package_id) VALUES (%s, %s, %s, %s, %s, %s)",
+                        (hash_secret(raw), facility_code, self._ts(now), self._ts(now + valid_for), kind,
+                         package_id))
         return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
     def enrol(self, facility_code: str, enrolment_code: str, device_name: str,
@@ -476,10 +487,6 @@ class Store(ABC):
         The code works once; but the desk that used it may ask again with the same
         ``enrol_nonce`` (its first answer was lost on the line) while the code is still
         valid, and gets the same device with a new token: the lost token is then useless."""
-        refused = ProtocolError(
-            wire.ENROLMENT_REFUSED,
-            "This enrolment code is wrong, already used or expired for this facility. Ask the "
-            "district for a new code.")
         token = "ihms_" + secrets.token_urlsafe(32)  # 256 random bits
         code_hash = hash_secret(normalise_enrolment_code(enrolment_code))
         now = utc_now()
@@ -489,13 +496,13 @@ class Store(ABC):
                         f" WHERE code = %s{self._for_update}", (facility_code,))
             facility_row = cur.fetchone()
             if facility_row is None:
-                raise refused
+                raise self._enrolment_refusal(cur, code_hash, facility_code, now)
             device_id = str(uuid.uuid4())
             # One UPDATE claims the code, so two desks racing with one code cannot both win.
             cur.execute(
                 "UPDATE enrolment_code SET used_at = %s, device_id = %s, enrol_nonce = %s"
                 " WHERE code_hash = %s AND facility_code = %s AND used_at IS NULL"
-                " AND expires_at > %s RETURNING facility_code",
+                " AND revoked_at IS NULL AND expires_at > %s RETURNING facility_code",
                 (self._ts(now), device_id, enrol_nonce, code_hash, facility_code, self._ts(now)))
             if cur.fetchone() is not None:
                 cur.execute("SELECT coalesce(max(desk_number), 0) + 1 FROM device"
@@ -510,20 +517,75 @@ class Store(ABC):
                     "SELECT d.device_id, d.desk_number FROM enrolment_code c"
                     " JOIN device d ON d.device_id = c.device_id"
                     " WHERE c.code_hash = %s AND c.facility_code = %s AND c.enrol_nonce = %s"
-                    " AND c.expires_at > %s AND d.revoked_at IS NULL",
+                    " AND c.expires_at > %s AND c.revoked_at IS NULL AND d.revoked_at IS NULL",
                     (code_hash, facility_code, enrol_nonce, self._ts(now)))
                 again = cur.fetchone()
                 if again is None:
-                    raise refused
+                    raise self._enrolment_refusal(cur, code_hash, facility_code, now)
                 device_id, desk_number = self._uuid_out(again[0]), int(again[1])
                 cur.execute("UPDATE device SET token_hash = %s, name = %s WHERE device_id = %s",
                             (hash_secret(token), device_name, device_id))
                 log.info("enrolment of device %s (%s) asked again with its nonce: same device,"
                          " new token", device_id, facility_code)
             else:
-                raise refused
+                raise self._enrolment_refusal(cur, code_hash, facility_code, now)
         return {"device_id": device_id, "token": token,
                 "facility": self._facility_data(facility_row), "desk_number": desk_number}
+
+    def _enrolment_refusal(self, cur: Any, code_hash: str, facility_code: str,
+                           now: dt.datetime) -> ProtocolError:
+        """Why a code was refused, exactly: unknown, issued for another facility (naming both
+        codes: a facility code mistyped at set-up is the usual cause), revoked, used by another
+        desk, or expired. The desk words each from ``details`` in its own language."""
+        cur.execute("SELECT facility_code, expires_at, used_at, revoked_at FROM enrolment_code"
+                    " WHERE code_hash = %s", (code_hash,))
+        row = cur.fetchone()
+
+        def refusal(kind: str, reason: str, **values: str) -> ProtocolError:
+            return ProtocolError(wire.ENROLMENT_REFUSED, reason, details={"refusal": kind, **values})
+
+        def day(moment: Any) -> str:
+            found = self._ts_out(moment)
+            return "" if found is None else found.astimezone(dt.timezone.utc).strftime("%d-%m-%Y")
+
+        if row is None:
+            return refusal("unknown", "The server does not know this enrolment code. Check it letter by "
+                           "letter, or ask the district for a new code.")
+        issued_for, expires_at, used_at, revoked_at = row
+        if issued_for != facility_code:
+            return refusal(
+                "other_facility",
+                f"This enrolment code was issued for facility {issued_for}, but this desk is set up as "
+                f"facility {facility_code}. If this desk's facility code is wrong, correct it to "
+                f"{issued_for} and enrol again; if the code is for another facility, ask the district "
+                "for this facility's code.", code_facility=issued_for, desk_facility=facility_code)
+        if revoked_at is not None:
+            return refusal("revoked", f"This enrolment code was withdrawn by the district on {day(revoked_at)}. "
+                           "Ask the district for a new code.", on=day(revoked_at))
+        if used_at is not None:
+            return refusal("used", f"This enrolment code was already used on {day(used_at)} by another desk "
+                           "of this facility. Ask the district for a new code for this desk.",
+                           on=day(used_at))
+        return refusal("expired", f"This enrolment code expired on {day(expires_at)}. Ask the district for "
+                       "a new code.", on=day(expires_at))
+
+    def _note_contact(self, cur: Any, device: Device, now: dt.datetime) -> None:
+        """A sync pass of ``device``: when it was last seen, and its facility's first sync
+        (written once), for the rollout view."""
+        cur.execute("UPDATE device SET last_seen_at = %s WHERE device_id = %s", (self._ts(now), device.device_id))
+        cur.execute("INSERT INTO facility_rollout (facility_code, first_sync_at) VALUES (%s, %s)"
+                    " ON CONFLICT (facility_code) DO NOTHING", (device.facility_code, self._ts(now)))
+
+    def _note_first_dispense(self, cur: Any, facility_code: str, events: Sequence[Event],
+                             now: dt.datetime) -> None:
+        """The facility's first dispense received (written once): the sign it is live."""
+        dispenses = [e for e in events if e.type == "dispense"]
+        if not dispenses:
+            return
+        first = min(dispenses, key=lambda e: (e.wall_time, e.sequence))
+        cur.execute("UPDATE facility_rollout SET first_dispense_at = %s, first_dispense_saved_at = %s,"
+                    " first_dispense_number = %s WHERE facility_code = %s AND first_dispense_at IS NULL",
+                    (self._ts(now), self._ts(first.wall_time), first.document_number, facility_code))
 
     def authenticate(self, token: str) -> Device:
         with self._read() as cur:
@@ -582,9 +644,12 @@ class Store(ABC):
                             " AND sequence = %s", (device.device_id, epoch, max_sequence))
                 found = cur.fetchone()
                 event_id = None if found is None else self._uuid_out(found[0])
-        if claimed_at is not None and epoch < current:
-            # An older copy of the desk asking: the district sees it counted with the claim.
-            with self._write() as cur:
+        with self._write() as cur:
+            # Every sync pass asks this first, even one with nothing to send: the rollout
+            # view's "last sync" and "first sync" come from here.
+            self._note_contact(cur, device, utc_now())
+            if claimed_at is not None and epoch < current:
+                # An older copy of the desk asking: the district sees it counted with the claim.
                 self._count_superseded(cur, device.device_id, utc_now())
         return {"device_id": device.device_id, "desk_number": int(desk_number or 1),
                 "current_epoch": int(current), "epoch_claimed_at": _iso(self._ts_out(claimed_at)),
@@ -755,6 +820,8 @@ class Store(ABC):
                     " current_epoch = CASE WHEN current_epoch < %s THEN %s ELSE current_epoch END"
                     " WHERE device_id = %s",
                     (self._ts(now), len(new_events), newest_epoch, newest_epoch, device.device_id))
+        self._note_contact(cur, device, now)
+        self._note_first_dispense(cur, device.facility_code, new_events, now)
         return results, self._gaps(cur, device.device_id)
 
     def _classify_refused(self, cur: Any, device: Device, events: Sequence[Event],

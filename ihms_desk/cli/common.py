@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "restore": "ihms_desk.cli.backup",
     "sync": "ihms_desk.cli.sync",
     "enrol": "ihms_desk.cli.sync",
+    "nightly-task": "ihms_desk.cli.install",
 }
 
 #: This run's arguments, and the language once it was decided (see :func:`language`).

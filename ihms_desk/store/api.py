@@ -14,6 +14,8 @@ from ihms_desk.store import database
 from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.catalogue import CatalogueMixin
 from ihms_desk.store.doctor import check_database
+from ihms_desk.store.facilities import FacilitiesMixin
+from ihms_desk.store.user_import import UserImportMixin
 from ihms_desk.store.errors import InvalidInput, LoginFailed, NotLoggedIn, NotSetUp
 from ihms_desk.store.ledger import LedgerMixin
 from ihms_desk.store.model import Facility
@@ -77,7 +79,8 @@ def _valid_setting(key: str, value: str) -> bool:
         return False
 
 
-class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMixin):
+class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMixin, FacilitiesMixin,
+            UserImportMixin):
     """One facility's database. Operations check the logged-in user's role."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock = system_clock) -> None:

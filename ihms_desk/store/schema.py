@@ -301,6 +301,39 @@ def m006_resend_after_restore(db: Database) -> None:
     )
 
 
+@migrations(name="m009_rollout")
+def m009_rollout(db: Database) -> None:
+    """Going live from a facility package (issue 16).
+
+    - ``state_facility``: the state's facility list as the catalogue pull brings it (every
+      facility, not only this desk's own), so a facility is chosen from a list, never typed;
+      until the first pull the list shipped with the program stands in.
+    - ``sync_state``: the server address and one-time enrolment code of the facility package
+      the setup wizard opened, kept until the desk has enrolled itself with them (then cleared),
+      with the code's expiry, the package's id and the district's help number.
+    """
+    _script(
+        db,
+        """
+        CREATE TABLE state_facility (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            district TEXT NOT NULL,
+            block TEXT NOT NULL,
+            type TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX state_facility_place ON state_facility (district, block, name);
+        ALTER TABLE sync_state ADD COLUMN package_server_url TEXT;
+        ALTER TABLE sync_state ADD COLUMN package_code TEXT;
+        ALTER TABLE sync_state ADD COLUMN package_expires_at TEXT;
+        ALTER TABLE sync_state ADD COLUMN package_id TEXT;
+        ALTER TABLE sync_state ADD COLUMN helpline TEXT
+        """,
+    )
+
+
 def latest_version() -> str:
     """Name of the newest migration: the schema version a fresh database gets."""
     return migrations._migrations[-1].name

@@ -15,6 +15,7 @@ from typing import Any
 from ihms_desk.store.base import StoreBase
 from ihms_desk.store.catalogue import apply_items, check_item_rows
 from ihms_desk.store.errors import InvalidInput
+from ihms_desk.store.facilities import store_state_facility
 from ihms_desk.store.rules import FACILITY_TYPES, check_text
 
 
@@ -138,7 +139,7 @@ class SyncStateMixin(StoreBase):
             previous = conn.execute("SELECT server_url FROM sync_state WHERE id = 1").fetchone()[0]
             conn.execute(
                 "UPDATE sync_state SET server_url = ?, device_id = ?, enrolled_at = ?, last_error = NULL, "
-                "last_error_at = NULL, enrol_nonce = NULL WHERE id = 1",
+                "last_error_at = NULL, enrol_nonce = NULL, package_code = NULL WHERE id = 1",
                 (server_url, device_id, self.now_utc_iso()),
             )
             if desk_number is not None:
@@ -162,6 +163,10 @@ class SyncStateMixin(StoreBase):
         item_rows: list[tuple[int, dict[str, Any]]] = []
         keys: list[str] = []
         facility_data: Mapping[str, Any] | None = None
+        # Every facility goes into the state's list; this desk's own also updates its record.
+        facilities: list[tuple[str, Mapping[str, Any]]] = []
+        own = self._row("SELECT code FROM facility WHERE id = 1")
+        own_code = own["code"] if own is not None else None
         refused: list[tuple[str, str]] = []
         for change in changes:
             entity, key, data = change.get("entity"), str(change.get("key", "")), change.get("data")
@@ -171,7 +176,9 @@ class SyncStateMixin(StoreBase):
                 keys.append(key)
                 item_rows.append((len(keys) - 1, dict(data)))
             elif entity == "facility":
-                facility_data = data  # a later change of the same page wins
+                facilities.append((key, data))
+                if str(data.get("code", "")).upper() == own_code:
+                    facility_data = data  # a later change of the same page wins
             else:
                 refused.append((key, f"unknown kind of change {entity!r}"))
         # check_item_rows refuses a code seen twice; within a page a later change wins instead.
@@ -187,6 +194,11 @@ class SyncStateMixin(StoreBase):
                 raise CursorMoved(f"catalogue cursor is {stored!r}, not {cursor_before!r}")
             added, updated = apply_items(conn, good, now)
             facility_updated = False
+            for key, data in facilities:
+                try:
+                    store_state_facility(conn, data, now)
+                except InvalidInput as error:
+                    refused.append((key, error.message))
             if facility_data is not None:
                 try:
                     facility_updated = _update_own_facility(conn, facility_data)

@@ -236,7 +236,7 @@ class SyncClient:
             raise TokenRejected(f"The server no longer accepts this desk: {reason} Records stay "
                                 "safe on this PC; enrol again to send them.", code=code)
         if code == wire.ENROLMENT_REFUSED:
-            raise EnrolmentRefused(reason or "The enrolment code was refused.", code=code)
+            raise _enrolment_refusal(parsed, reason)
         if code == wire.CURSOR_UNKNOWN:
             raise CursorUnknown(reason or "The catalogue cursor is unknown.", code=code)
         if code == wire.SUPERSEDED:
@@ -250,6 +250,29 @@ class SyncClient:
     def not_ihms_message(self, detail: str) -> str:
         return (f"The address {self.server_url} does not answer like an IHMS state server ({detail}). "
                 "Check the address; a Wi-Fi login page can also cause this.")
+
+
+#: The server's exact reason for refusing an enrolment code (``refusal`` beside the code), and
+#: the values each kind's words name.
+ENROLMENT_REFUSALS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "other_facility": ("enrolment_code_other_facility", ("code_facility", "desk_facility")),
+    "unknown": ("enrolment_code_unknown", ()),
+    "revoked": ("enrolment_code_revoked", ("on",)),
+    "used": ("enrolment_code_used", ("on",)),
+    "expired": ("enrolment_code_expired", ("on",)),
+}
+
+
+def _enrolment_refusal(answer: dict[str, Any], reason: str) -> EnrolmentRefused:
+    """The refusal in the desk's own words when the server says why (a server before issue 16
+    gives only its sentence, which is kept)."""
+    known = ENROLMENT_REFUSALS.get(str(answer.get("refusal")))
+    if known is None:
+        return EnrolmentRefused(reason or "The enrolment code was refused.", code=wire.ENROLMENT_REFUSED)
+    kind, names = known
+    error = EnrolmentRefused.of(kind, **{name: str(answer.get(name) or "?")[:60] for name in names})
+    error.code = wire.ENROLMENT_REFUSED
+    return error
 
 
 def _short(error: Exception) -> str:

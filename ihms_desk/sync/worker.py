@@ -40,6 +40,7 @@ from ihms_desk.sync.client import READ_TIMEOUT, Answer, SyncClient, encode_push_
 from ihms_desk.sync.device import (
     advance_marker,
     default_device_name,
+    enrol,
     fork_reason,
     machine_dir,
     machine_id,
@@ -460,6 +461,7 @@ class SyncWorker:
         tally = _Tally()
         try:
             self._check_local_standing(store)
+            self._enrol_from_package(store)
             server_url, device_id, token = require_enrolment(store)
             facility_code = store.require_facility().code
             client = self._client_for(server_url, token)
@@ -481,6 +483,22 @@ class SyncWorker:
         if tally.clash_message is not None:  # kept in view until a later pass goes through cleanly
             store.record_sync_error(tally.clash_message, online=True)
         return tally.outcome(waiting)
+
+    def _enrol_from_package(self, store: Store) -> None:
+        """A desk set up from a facility package enrols itself with the package's server and
+        code the first time the line is up: nobody types a code or an address. The enrolment
+        nonce makes a retry after a lost answer get the same device; a refusal (a code for
+        another facility, say) is recorded like any failure and tried again later, so a facility
+        code corrected meanwhile goes through."""
+        pending = store.pending_package()
+        if pending is None or store.sync_state().enrolled:
+            return
+        config = self.config
+        enrolment = self._retrying(lambda: enrol(
+            store, pending.server_url, pending.enrolment_code, device_name=config.device_name,
+            verify=config.verify, connect_timeout=config.connect_timeout, read_timeout=config.read_timeout))
+        log.info("enrolled %s (%s) with %s from its facility package", enrolment.facility_name,
+                 enrolment.facility_code, enrolment.server_url)
 
     def _retrying(self, call: Callable[[], T]) -> T:
         """``call()``, tried again after short pauses when the line fails on the way."""

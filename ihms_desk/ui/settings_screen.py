@@ -18,6 +18,7 @@ from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
 from ihms_desk.store.queries import DEFAULT_LOW_STOCK_MONTHS, DEFAULT_NEAR_EXPIRY_DAYS
 from ihms_desk.store.users import ROLE_LABELS, Action, Role, User
 from ihms_desk.ui import dialogs, i18n
+from ihms_desk.ui.facility_box import FacilityBox
 from ihms_desk.ui.forms import RowsModel, rows_table
 from ihms_desk.ui.screen import Screen
 
@@ -155,9 +156,11 @@ class SettingsScreen(Screen):
         about.setWordWrap(True)
         about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # This desk's facility, correctable until the first sync (ui/facility_box.py).
+        self.facility_box = FacilityBox(store, self)
         inner = QWidget(self)
         inner_layout = QVBoxLayout(inner)
-        for widget in (language_box, facility_box, self.users_box, password_box, about):
+        for widget in (language_box, self.facility_box, facility_box, self.users_box, password_box, about):
             inner_layout.addWidget(widget)
         inner_layout.addStretch(1)
         scroll = QScrollArea(self)

@@ -301,6 +301,22 @@ MESSAGES: dict[str, str] = {
     "choose_item": "Choose the item first.",
     "choose_item_or_scan": "Choose the item (type its name or code, or scan the pack).",
     "choose_batch": "Choose the batch.",
+    # -- going live: the facility package, the facility list, users from a CSV (issue 16) -----
+    "package_unreadable": "This file is not a facility package, or it is damaged. Open the .ihms-package file the district gave.",
+    "package_incomplete": "This facility package is incomplete. Ask the district for a new one.",
+    "package_too_new": "This facility package is of a newer kind ({version}) than this IHMS Desk reads. Install the newer IHMS Desk, or choose the facility from the list.",
+    "package_key_unknown": "This facility package is signed with a key ({key_id}) this IHMS Desk does not know. Install the state's current IHMS Desk, or ask the district for a new package.",
+    "package_signature_bad": "This facility package was changed after the state signed it, so it cannot be trusted. Ask the district for a new one.",
+    "package_cannot_open": "The file {path} cannot be read. Is the USB stick still in? Open it again.",
+    "package_no_keys": "This IHMS Desk has no state key to check facility packages with. Choose the facility from the list, or install the state's IHMS Desk.",
+    "package_expired": "The enrolment code in this package expired on {on}. The facility is filled in all the same; ask the district for a new code and enter it on the Sync screen.",
+    "choose_facility": "Choose the facility from the list (district, block, facility), or open the facility package.",
+    "facility_fixed_after_sync": "The facility code can no longer be changed: this desk has synced with the state server as {code} (since {since}). If {code} is wrong, the district must withdraw this desk and set up a new one.",
+    "facility_unchanged": "This is already the facility ({code}): nothing to change.",
+    "passwords_differ": "The two passwords are not the same. Type the password again in both fields.",
+    "users_csv_columns_missing": "The users file lacks the column(s) {missing}. It needs: {needed}.",
+    "users_csv_empty": "The users file has no users in it.",
+    "role_unknown": "'{role}' is not a role: write pharmacist, store_clerk or in_charge.",
 }
 
 #: Sync failures (ihms_desk/sync: errors.py, client.py, device.py, worker.py), in the order
@@ -312,6 +328,18 @@ SYNC_MESSAGES: dict[str, str] = {
         "'ihms-desk sync --enrol URL CODE') enter the server address and the enrolment code from "
         "the district."),
     "enrolment_code_missing": "Type the enrolment code the district gave you.",
+    "enrolment_code_other_facility": (
+        "This enrolment code was issued for facility {code_facility}, but this desk is set up as facility "
+        "{desk_facility}. If this desk's facility code is wrong, correct it in Settings (possible until the "
+        "first sync); if the code is for another facility, ask the district for this facility's code."),
+    "enrolment_code_unknown": (
+        "The server does not know this enrolment code. Check it letter by letter, or ask the district for a "
+        "new code."),
+    "enrolment_code_revoked": "This enrolment code was withdrawn by the district on {on}. Ask the district for a new code.",
+    "enrolment_code_used": (
+        "This enrolment code was already used on {on} by another desk of this facility. Ask the district for "
+        "a new code for this desk."),
+    "enrolment_code_expired": "This enrolment code expired on {on}. Ask the district for a new code.",
     "enrolment_code_refused": (
         "This enrolment code is wrong, already used or expired for this facility. Ask the "
         "district for a new code."),
@@ -406,6 +434,7 @@ LABELS: dict[str, str] = {
     "doing.stocktake": "record a stocktake",
     "doing.reverse": "reverse a document",
     "doing.change_settings": "change settings",
+    "doing.correct_facility": "correct the facility",
     "doing.create_users": "create user accounts",
     "doing.set_password": "change another user's password",
     "doing.disable_users": "disable user accounts",

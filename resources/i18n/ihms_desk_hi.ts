@@ -1031,6 +1031,72 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>FacilityBox</name>
+    <message>
+        <location filename="../../ihms_desk/ui/facility_box.py" line="+101"/>
+        <source>This facility</source>
+        <translation>यह संस्था</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Correct the facility</source>
+        <translation>संस्था सुधारें</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>&lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}</source>
+        <translation>&lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This desk has synced with the state server under this code; it can no longer be changed here.</source>
+        <translation>यह डेस्क इसी कोड से राज्य सर्वर के साथ सिंक कर चुका है; अब इसे यहाँ नहीं बदला जा सकता।</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Until the first sync, a wrong facility can be corrected: choose the right one and press Correct.</source>
+        <translation>पहले सिंक तक गलत संस्था सुधारी जा सकती है: सही संस्था चुनें और &quot;संस्था सुधारें&quot; दबाएँ।</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The MO in-charge or the administrator can correct the facility until the first sync.</source>
+        <translation>पहले सिंक तक MO इंचार्ज या एडमिनिस्ट्रेटर संस्था सुधार सकते हैं।</translation>
+    </message>
+</context>
+<context>
+    <name>FacilityChooser</name>
+    <message>
+        <location line="-110"/>
+        <source>&amp;District</source>
+        <translation>ज़िला (&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Block</source>
+        <translation>ब्लॉक (&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Facility</source>
+        <translation>संस्था (&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>(choose the district)</source>
+        <translation>(ज़िला चुनें)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>(choose the block)</source>
+        <translation>(ब्लॉक चुनें)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>(choose the facility)</source>
+        <translation>(संस्था चुनें)</translation>
+    </message>
+</context>
+<context>
     <name>ItemHitModel</name>
     <message>
         <location filename="../../ihms_desk/ui/item_picker.py" line="+62"/>
@@ -1432,7 +1498,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="+74"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="+75"/>
         <source>Language</source>
         <translation>भाषा</translation>
     </message>
@@ -1537,7 +1603,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>IHMS Desk {version} · डेटा फ़ाइल: {path}</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+76"/>
         <source>Saved ({n} changed).</source>
         <translation>सेव हुआ ({n} बदलाव)।</translation>
     </message>
@@ -1560,53 +1626,48 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+41"/>
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+183"/>
         <source>IHMS Desk — first setup</source>
-        <extracomment>The language was changed in the wizard: the app builds it again in that language.</extracomment>
+        <extracomment>Extra folders to look in for a package (``;``-separated on Windows, ``:`` elsewhere), for support staff whose stick mounts somewhere unusual. The columns that make a CSV file a warehouse challan, or a users file. Roles offered for the facility&apos;s staff (the administrator is made on the page before). The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>&lt;h2&gt;Set up IHMS Desk for this facility&lt;/h2&gt;This is done once. The facility code comes from the state IHMS list.</source>
-        <translation>&lt;h2&gt;इस संस्था के लिए IHMS Desk सेटअप करें&lt;/h2&gt;यह केवल एक बार होता है। संस्था कोड राज्य की IHMS सूची से लें।</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+245"/>
         <source>Facility</source>
         <translation>संस्था</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Facility &amp;code</source>
-        <translation>संस्था कोड (&amp;C)</translation>
+        <location line="-187"/>
+        <source>&lt;h2&gt;Set up IHMS Desk for this facility&lt;/h2&gt;This is done once. Open the facility package from the district, or choose the facility from the state&apos;s list.</source>
+        <translation>&lt;h2&gt;इस संस्था के लिए IHMS Desk सेटअप करें&lt;/h2&gt;यह एक ही बार होता है। ज़िले से मिला संस्था पैकेज खोलें, या राज्य की सूची से संस्था चुनें।</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Facility &amp;name</source>
-        <translation>संस्था का नाम (&amp;N)</translation>
+        <location line="+10"/>
+        <source>Facility package</source>
+        <translation>संस्था पैकेज</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>&amp;District</source>
-        <translation>ज़िला (&amp;D)</translation>
+        <location line="+7"/>
+        <source>Open package… (Ctrl+O)</source>
+        <translation>पैकेज खोलें… (Ctrl+O)</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>&amp;Block</source>
-        <translation>ब्लॉक (&amp;B)</translation>
+        <location line="+10"/>
+        <source>Or choose from the state&apos;s facility list</source>
+        <translation>या राज्य की संस्था सूची से चुनें</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>&amp;Type</source>
-        <translation>प्रकार (&amp;T)</translation>
+        <location line="+11"/>
+        <source>Next (Enter)</source>
+        <translation>आगे (Enter)</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>&lt;h2&gt;The administrator&lt;/h2&gt;Usually the MO in-charge. This account adds users and changes settings; keep its password safe.</source>
+        <translation>&lt;h2&gt;एडमिनिस्ट्रेटर&lt;/h2&gt;आम तौर पर MO इंचार्ज। यह खाता यूज़र जोड़ता है और सेटिंग बदलता है; इसका पासवर्ड सुरक्षित रखें।</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>First administrator</source>
-        <translation>पहला एडमिन</translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>&amp;User name</source>
         <translation>यूज़र नाम (&amp;U)</translation>
     </message>
@@ -1616,22 +1677,214 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>पूरा नाम (&amp;F)</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Dr. A. Sharma</source>
+        <translation>डॉ. ए. शर्मा</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>&amp;Password</source>
         <translation>पासवर्ड (&amp;P)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+0"/>
+        <location line="+35"/>
+        <source>at least 6 characters</source>
+        <translation>कम से कम 6 अक्षर</translation>
+    </message>
+    <message>
+        <location line="-34"/>
+        <source>Password &amp;again</source>
+        <translation>पासवर्ड दोबारा (&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Set up (Enter)</source>
+        <translation>सेटअप करें (Enter)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>&lt;h2&gt;Users&lt;/h2&gt;Add the pharmacist, the store clerk and the others, each with their own password: Enter adds a user. Or import them from a CSV file (username, full_name, role, password). Enter in an empty user name goes on.</source>
+        <translation>&lt;h2&gt;यूज़र&lt;/h2&gt;फार्मासिस्ट, स्टोर क्लर्क और बाकी लोगों को जोड़ें, हर एक का अपना पासवर्ड: Enter से यूज़र जुड़ता है। या उन्हें CSV फ़ाइल (username, full_name, role, password) से जोड़ें। खाली यूज़र नाम में Enter से आगे बढ़ें।</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>U&amp;ser name</source>
+        <translation>यूज़र नाम (&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>F&amp;ull name</source>
+        <translation>पूरा नाम (&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Role</source>
+        <translation>भूमिका (&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Pass&amp;word</source>
+        <translation>पासवर्ड (&amp;W)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Add user (Enter)</source>
+        <translation>यूज़र जोड़ें (Enter)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Import users from CSV (F3)</source>
+        <translation>CSV से यूज़र जोड़ें (F3)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>User name</source>
+        <translation>यूज़र नाम</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Full name</source>
+        <translation>पूरा नाम</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Role</source>
+        <translation>भूमिका</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Next (F10)</source>
+        <translation>आगे (F10)</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>&lt;h2&gt;Stock on the shelf&lt;/h2&gt;Receive the warehouse&apos;s challan file (CSV) to start with the stock you hold. You can also receive stock later on the Receive screen.</source>
+        <translation>&lt;h2&gt;रैक पर स्टॉक&lt;/h2&gt;जो स्टॉक आपके पास है, उससे शुरू करने के लिए वेयरहाउस की चालान फ़ाइल (CSV) प्राप्त करें। स्टॉक बाद में प्राप्ति स्क्रीन पर भी लिया जा सकता है।</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Receive this challan and finish (Enter)</source>
+        <translation>यह चालान प्राप्त करें और समाप्त करें (Enter)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open challan… (Ctrl+O)</source>
+        <translation>चालान खोलें… (Ctrl+O)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Finish without stock (F10)</source>
+        <translation>बिना स्टॉक के समाप्त करें (F10)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Administrator</source>
+        <translation>एडमिनिस्ट्रेटर</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Users</source>
+        <translation>यूज़र</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stock on the shelf</source>
+        <translation>रैक पर स्टॉक</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Step {n} of {total}: {title}</source>
+        <translation>चरण {n} / {total}: {title}</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>{n} facility packages found on {where}: choose this facility&apos;s (type the first letters of its code).</source>
+        <translation>{where} पर {n} संस्था पैकेज मिले: इस संस्था का पैकेज चुनें (उसके कोड के पहले अक्षर टाइप करें)।</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No facility package found beside the program or on a USB stick. Plug the stick in and press Ctrl+O, or choose from the list below.</source>
+        <translation>प्रोग्राम के पास या USB स्टिक पर कोई संस्था पैकेज नहीं मिला। स्टिक लगाकर Ctrl+O दबाएँ, या नीचे की सूची से चुनें।</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Open facility package</source>
+        <translation>संस्था पैकेज खोलें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Facility package (*{suffix})</source>
+        <translation>संस्था पैकेज (*{suffix})</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Package for &lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}. The desk enrols with {server} by itself when the line is up; code valid until {until}.</source>
+        <translation>&lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type} का पैकेज। इंटरनेट मिलते ही डेस्क {server} पर अपने-आप पंजीकृत होगा; कोड {until} तक मान्य है।</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>This PC is set up for: &lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}.</source>
+        <translation>यह कंप्यूटर इस संस्था के लिए सेटअप होगा: &lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}।</translation>
+    </message>
+    <message>
+        <location line="+125"/>
+        <source>Users file found: {file}. Enter adds its users and goes on (F3 adds them only).</source>
+        <translation>यूज़र फ़ाइल मिली: {file}। Enter से इसके यूज़र जुड़ेंगे और आगे बढ़ेंगे (F3 से केवल जुड़ेंगे)।</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Import users</source>
+        <translation>यूज़र जोड़ें</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+65"/>
+        <source>CSV file (*.csv)</source>
+        <translation>CSV फ़ाइल (*.csv)</translation>
+    </message>
+    <message>
+        <location line="-47"/>
+        <source>{added} users added from {file}.</source>
+        <translation>{file} से {added} यूज़र जुड़े।</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Row {row}: {reason}</source>
+        <translation>पंक्ति {row}: {reason}</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Loading the item catalogue first…</source>
+        <translation>पहले दवा सूची लोड हो रही है…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No challan file found beside the package. Ctrl+O opens one; F10 finishes without stock.</source>
+        <translation>पैकेज के पास कोई चालान फ़ाइल नहीं मिली। Ctrl+O से फ़ाइल खोलें; F10 से बिना स्टॉक के समाप्त करें।</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Challan {number} of {date} in {file}: {lines} lines, {units} units.</source>
+        <translation>{file} में चालान {number}, दिनांक {date}: {lines} पंक्तियाँ, {units} इकाइयाँ।</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Open challan</source>
+        <translation>चालान खोलें</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Saved {number}: {lines} lines received.</source>
+        <translation>{number} सेव हुआ: {lines} पंक्तियाँ प्राप्त हुईं।</translation>
+    </message>
+    <message>
+        <location line="-541"/>
         <source>&amp;Language</source>
         <translation>भाषा (&amp;L)</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Set up</source>
-        <translation>सेटअप करें</translation>
-    </message>
-    <message>
-        <location line="+93"/>
+        <location line="+366"/>
         <source>No starter catalogue in this build: import the item list later (Settings).</source>
         <translation>इस संस्करण में दवाओं की शुरुआती सूची नहीं है: सूची बाद में आयात करें (सेटिंग)।</translation>
     </message>
@@ -2457,7 +2710,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-211"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-213"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -2527,7 +2780,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>units</name>
     <message>
-        <location filename="../../ihms_desk/ui/formatting.py" line="+148"/>
+        <location filename="../../ihms_desk/ui/formatting.py" line="+133"/>
         <source>tablet</source>
         <extracomment>Expired batch: must not be issued (light red). Expires within the near-expiry window: issue first (light amber). No usable stock: greyed out text. A line that could not be met in full (shortfall), light amber as well. Something fine and saved (light green).</extracomment>
         <translation>गोली</translation>

@@ -68,7 +68,7 @@ def test_wrong_url(make_desk, kind):
 def test_wrong_and_already_used_codes(make_desk, server, proxy):
     desk = make_desk("first")
     desk.receive()
-    with pytest.raises(EnrolmentRefused, match="wrong, already used or expired"):
+    with pytest.raises(EnrolmentRefused, match="does not know this enrolment code"):
         desk.enrol(proxy.url, "WRNG-CODE-0000")
     assert_nothing_changed(desk, 1)
     code = server.enrolment_code()
@@ -177,7 +177,7 @@ def test_cli_enrol_sync_and_status(make_desk, server, proxy, tmp_path):
     desk.dispense(3)
     refused = run_cli(desk, "sync", "--enrol", proxy.url, "NOPE-NOPE-NOPE")
     assert refused.returncode == 2
-    assert "Not enrolled: This enrolment code is wrong" in refused.stderr
+    assert "Not enrolled: The server does not know this enrolment code" in refused.stderr
     assert "Nothing waiting on this PC was touched" in refused.stderr
     unreachable = run_cli(desk, "enrol", f"http://127.0.0.1:{closed_port()}", "ABCD")
     assert unreachable.returncode == 3 and "Cannot reach the server" in unreachable.stderr

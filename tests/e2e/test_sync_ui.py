@@ -43,7 +43,7 @@ def test_enrol_sync_now_and_set_aside_list(qtbot, make_desk, server, proxy):
     with qtbot.waitSignal(adapter.enrolFinished, timeout=10_000) as refused:
         qtbot.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
     assert refused.args[0] is False
-    assert "wrong, already used or expired" in screen.enrol_message.text()
+    assert "does not know this enrolment code" in screen.enrol_message.text()
     assert not desk.store.sync_state().enrolled
 
     screen.code_edit.clear()

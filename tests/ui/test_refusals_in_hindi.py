@@ -196,13 +196,23 @@ def test_settings_short_password(qtbot, pharmacist_store: Store) -> None:
     assert shown(screen.password_message.text()) == hindi_of("password_too_short", n=MIN_PASSWORD_LENGTH)
 
 
-def test_setup_wizard_missing_field(qtbot, tmp_path: Path) -> None:
+def test_setup_wizard_missing_field(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ihms_desk.ui import setup_wizard
+
+    monkeypatch.setattr(setup_wizard, "package_places", lambda: [])
     store = Store.open(tmp_path / "new")
     wizard = SetupWizard(store)
     qtbot.addWidget(wizard)
-    qtbot.keyClicks(wizard.edits["name"], "CHC X")
-    qtbot.mouseClick(wizard.setup_button, Qt.MouseButton.LeftButton)
-    assert shown(wizard.errors["code"].text()) == "संस्था कोड भरना ज़रूरी है।"
+    # No package and no facility chosen: Next says what to do, in Hindi.
+    qtbot.keyClick(wizard.language_combo, Qt.Key.Key_Return)
+    assert shown(wizard.errors["facility"].text()).startswith("सूची से संस्था चुनें")
+    assert wizard.chooser.choose("RJ-JPR-CHC-003")
+    qtbot.keyClick(wizard.facility_combo, Qt.Key.Key_Return)
+    wizard.edits["full_name"].clear()
+    qtbot.keyClicks(wizard.edits["password"], "long-secret")
+    qtbot.keyClicks(wizard.edits["password2"], "long-secret")
+    qtbot.keyClick(wizard.edits["password2"], Qt.Key.Key_Return)
+    assert shown(wizard.errors["full_name"].text()) == "पूरा नाम भरना ज़रूरी है।"
     assert store.facility() is None
     store.close()
 
