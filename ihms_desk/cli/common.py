@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "restore": "ihms_desk.cli.backup",
     "sync": "ihms_desk.cli.sync",
     "enrol": "ihms_desk.cli.sync",
+    "report": "ihms_desk.cli.report",
 }
 
 #: This run's arguments, and the language once it was decided (see :func:`language`).
