@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QWidget
 
 from ihms_desk.exports import cells, labels, page
 from ihms_desk.store.reports import ColumnKind, Report, Table
+from ihms_desk.ui import i18n
 
 #: A table with more columns than this is printed on landscape paper.
 PORTRAIT_COLUMNS = 8
@@ -120,6 +121,8 @@ class _Pass:
     def _body_font(self) -> QFont:
         """The largest size at which the widest table's natural widths fit the page."""
         font = QFont()
+        # The bundled Noto Sans, and Noto Sans Devanagari for Hindi (loaded at the program's start).
+        font.setFamilies(list(i18n.FONT_FAMILIES))
         for points in BODY_POINTS:
             font.setPointSizeF(points)
             if all(sum(self._natural(table, font)) <= self.width for table in self.paper.tables):
