@@ -130,8 +130,9 @@ class ReportRunner(QObject):
         elif what == "written":
             self.written.emit(result)
         else:
-            on_done, value = result  # type: ignore[misc]
-            on_done(value)
+            assert isinstance(result, tuple)
+            on_done: Callable[[Any], None] = result[0]
+            on_done(result[1])
 
     # -- the report thread: never touches a widget ----------------------------------------------
 

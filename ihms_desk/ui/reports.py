@@ -432,7 +432,7 @@ class ReportsScreen(Screen):
         self.report = report
         seconds = time.monotonic() - self._started
         rows = sum(len(table.rows) for table in report.tables)
-        self.status_label.setText(self.tr("Built in {seconds:.1f} s: {rows} row(s).").format(seconds=seconds, rows=fmt.qty(rows)))
+        self.status_label.setText(self.tr("Built in {seconds:.2f} s: {rows} row(s).").format(seconds=seconds, rows=fmt.qty(rows)))
         self.title_label.setText(labels.text(f"report.{report.name}", self.lang))
         top = _heading(report, self.lang)
         self.heading_label.setText(top)

@@ -1611,8 +1611,8 @@ The screens whose work is running in the worker thread, and what each adds to th
     </message>
     <message>
         <location line="+25"/>
-        <source>Built in {seconds:.1f} s: {rows} row(s).</source>
-        <translation>{seconds:.1f} सेकंड में बनी: {rows} पंक्तियाँ।</translation>
+        <source>Built in {seconds:.2f} s: {rows} row(s).</source>
+        <translation>{seconds:.2f} सेकंड में बनी: {rows} पंक्तियाँ।</translation>
     </message>
     <message>
         <location line="+48"/>
@@ -1622,7 +1622,7 @@ The screens whose work is running in the worker thread, and what each adds to th
     <message>
         <location line="+1"/>
         <source>Items by months of stock on {date}: {count} items with consumption</source>
-        <translation>{date} को कितने महीने का स्टॉक, मदों की संख्या: खपत वाले {count} मद</translation>
+        <translation>{date} को कितने महीने का स्टॉक: खपत वाले {count} मद</translation>
     </message>
     <message>
         <location line="+2"/>

@@ -445,3 +445,34 @@ def test_the_chart_library_loads_only_when_a_chart_is_drawn(chc_dir: Path, tmp_p
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines == {"preloaded": "True", "charts": "False", "opened": "False", "charted": "True"}
+
+
+# -- the in-charge's stock levels (Settings) -----------------------------------------------------
+
+
+def test_the_in_charge_sets_min_and_max_months_of_stock_and_the_report_uses_them(
+        qtbot: Any, incharge_store: Store, check_store: Store) -> None:
+    from ihms_desk.store.reports import stock_levels
+    from ihms_desk.ui.settings_screen import SettingsScreen
+
+    settings = show_screen(qtbot, SettingsScreen, incharge_store)
+    low, high = settings.setting_edits["min_stock_months"], settings.setting_edits["max_stock_months"]
+    assert (low.text(), high.text()) == ("2", "4")  # the defaults, shown
+    # 2-4 to 5-8: the new minimum is above the old maximum, so the maximum is saved first.
+    for edit, value in ((low, "5"), (high, "8")):
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, value)
+    qtbot.mouseClick(settings.save_settings_button, Qt.MouseButton.LeftButton)
+    assert settings.errors["min_stock_months"].isHidden() and settings.errors["max_stock_months"].isHidden()
+    assert stock_levels(check_store) == (5, 8)
+    # A minimum at or above the maximum is refused under its field, and nothing is saved.
+    low.selectAll()
+    qtbot.keyClicks(low, "9")
+    qtbot.mouseClick(settings.save_settings_button, Qt.MouseButton.LeftButton)
+    assert not settings.errors["min_stock_months"].isHidden()
+    assert "below the maximum" in settings.errors["min_stock_months"].text()
+    assert stock_levels(check_store) == (5, 8)
+    today = incharge_store.today()
+    report = build_report(incharge_store, "consumption", today.replace(day=1), today)
+    assert "minimum 5, maximum 8 months" in labels.note(report.notes[-1], "en")
