@@ -14,11 +14,12 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from ihms_desk.cli import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED, main
+from ihms_desk.cli import EXIT_ENVIRONMENT, EXIT_OK, EXIT_REFUSED
 from ihms_desk.exports import cells, labels
 from ihms_desk.store import Store
 from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
 from ihms_desk.store.reports import REPORT_NAMES, build_report
+from tests.test_cli import run
 
 PASSWORD = "cli-report-1"
 CATALOGUE = (
@@ -30,16 +31,6 @@ CATALOGUE = (
 TODAY = dt.date.today()
 START = TODAY.replace(day=1).strftime("%d-%m-%Y")
 END = TODAY.strftime("%d-%m-%Y")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:  # argparse's own refusals
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 @pytest.fixture

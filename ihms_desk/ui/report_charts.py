@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pyqtgraph
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ihms_desk.exports import labels
 from ihms_desk.store.reports import Report, Table
@@ -54,6 +55,19 @@ def _font() -> QFont:
     font = QFont()
     font.setPointSize(FONT_POINTS)
     return font
+
+
+def _settle(plot: Any, name: str) -> None:
+    """A chart to look at, not to work: no plotting menu, no zoom or pan, no focus (the table
+    beside it has the same figures for the keyboard), the screen's font, a light grid."""
+    plot.setObjectName(name)
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    for side in ("left", "bottom"):
+        plot.getAxis(side).setStyle(tickFont=_font())
+    plot.showGrid(y=True, alpha=0.25)
 
 
 @dataclass(frozen=True)
@@ -109,70 +123,67 @@ def stock_buckets(table: Table, minimum: int, maximum: int, stocked_out: str) ->
     return buckets
 
 
-class ConsumptionChart(pyqtgraph.PlotWidget):  # type: ignore[misc]
+class _Chart(QWidget):
+    """A pyqtgraph plot in a plain widget (pyqtgraph has no type information to subclass)."""
+
+    def __init__(self, parent: QWidget | None, name: str) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.plot = pyqtgraph.PlotWidget(self)
+        _settle(self.plot, f"{name}_plot")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+
+class ConsumptionChart(_Chart):
     """A year of one item's monthly consumption, with its adjusted AMC as a line."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("consumption_chart")
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for side in ("left", "bottom"):
-            self.getAxis(side).setStyle(tickFont=_font())
-        self.showGrid(y=True, alpha=0.25)
+        super().__init__(parent, "consumption_chart")
         self.figures: MonthlyFigures | None = None
 
     def show_figures(self, figures: MonthlyFigures | None, lang: str, *, title: str = "", amc_text: str = "") -> None:
         """Draw ``figures`` (nothing but the title when ``None``)."""
         self.figures = figures
-        self.clear()
-        self.setTitle(title, size=f"{FONT_POINTS + 1}pt")
+        self.plot.clear()
+        self.plot.setTitle(title, size=f"{FONT_POINTS + 1}pt")
         if figures is None or not figures.months:
             return
         heights = [qty for _month, qty in figures.months]
-        self.addItem(pyqtgraph.BarGraphItem(x=list(range(len(heights))), height=heights, width=0.7, brush=BAR, pen=None))
+        self.plot.addItem(pyqtgraph.BarGraphItem(x=list(range(len(heights))), height=heights, width=0.7, brush=BAR, pen=None))
         ticks = [(number, labels.month_text(month)) for number, (month, _qty) in enumerate(figures.months)]
-        self.getAxis("bottom").setTicks([ticks])
+        self.plot.getAxis("bottom").setTicks([ticks])
         if figures.amc is not None and figures.amc > 0:
             line = pyqtgraph.InfiniteLine(pos=float(figures.amc), angle=0, pen=pyqtgraph.mkPen("#c62828", width=2,
                                           style=Qt.PenStyle.DashLine), label=amc_text,
                                           labelOpts={"position": 0.05, "color": "#c62828", "anchors": [(0, 1), (0, 1)]})
-            self.addItem(line)
-        self.setXRange(-0.6, len(heights) - 0.4, padding=0)
+            self.plot.addItem(line)
+        self.plot.setXRange(-0.6, len(heights) - 0.4, padding=0)
         top = max([*heights, float(figures.amc or 0)]) or 1
-        self.setYRange(0, top * 1.12, padding=0)
+        self.plot.setYRange(0, top * 1.12, padding=0)
 
 
-class MonthsOfStockChart(pyqtgraph.PlotWidget):  # type: ignore[misc]
+class MonthsOfStockChart(_Chart):
     """How many items have 0, 1, 2 ... months of stock, a bar each, coloured by status."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("months_chart")
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for side in ("left", "bottom"):
-            self.getAxis(side).setStyle(tickFont=_font())
-        self.showGrid(y=True, alpha=0.25)
+        super().__init__(parent, "months_chart")
         self.buckets: list[Bucket] = []
 
     def show_table(self, table: Table | None, minimum: int, maximum: int, *, title: str = "",
                    stocked_out: str = "", axis: tuple[str, str] = ("", "")) -> None:
         """Draw the consumption table's items by months of stock (``axis``: the words under
         the bars and beside the counts)."""
-        self.clear()
-        self.setTitle(title, size=f"{FONT_POINTS + 1}pt")
+        self.plot.clear()
+        self.plot.setTitle(title, size=f"{FONT_POINTS + 1}pt")
         self.buckets = stock_buckets(table, minimum, maximum, stocked_out) if table is not None else []
         if not self.buckets:
             return
         for status in STATUS_ORDER:
             bars = [(number, bucket.count) for number, bucket in enumerate(self.buckets) if bucket.status == status]
             if bars:
-                self.addItem(pyqtgraph.BarGraphItem(x=[x for x, _n in bars], height=[n for _x, n in bars], width=0.75,
+                self.plot.addItem(pyqtgraph.BarGraphItem(x=[x for x, _n in bars], height=[n for _x, n in bars], width=0.75,
                                                     brush=STATUS_BAR[status], pen=None))
         top = max(bucket.count for bucket in self.buckets) or 1
         for number, bucket in enumerate(self.buckets):
@@ -181,17 +192,9 @@ class MonthsOfStockChart(pyqtgraph.PlotWidget):  # type: ignore[misc]
                 label = pyqtgraph.TextItem(str(bucket.count), color="#222222", anchor=(0.5, 1.0))
                 label.setFont(_font())
                 label.setPos(number, bucket.count + top * 0.01)
-                self.addItem(label)
-        self.getAxis("bottom").setTicks([[(number, bucket.label) for number, bucket in enumerate(self.buckets)]])
-        self.setLabel("bottom", axis[0])
-        self.setLabel("left", axis[1])
-        self.setXRange(-0.6, len(self.buckets) - 0.4, padding=0)
-        self.setYRange(0, top * 1.12, padding=0)
-
-
-def status_colour(status: str) -> QColor:
-    return QColor(STATUS_BAR.get(status, "#9e9e9e"))
-
-
-def _short(text: str, most: int = 34) -> str:
-    return text if len(text) <= most else text[: most - 1] + "…"
+                self.plot.addItem(label)
+        self.plot.getAxis("bottom").setTicks([[(number, bucket.label) for number, bucket in enumerate(self.buckets)]])
+        self.plot.setLabel("bottom", axis[0])
+        self.plot.setLabel("left", axis[1])
+        self.plot.setXRange(-0.6, len(self.buckets) - 0.4, padding=0)
+        self.plot.setYRange(0, top * 1.12, padding=0)

@@ -177,7 +177,7 @@ class _Pass:
         for number, table in enumerate(self.paper.tables):
             columns = self._columns(table)
             headings = [labels.heading(column, self.paper.lang) for column in table.columns]
-            heading_height = self._row_height(headings, columns, self.bold)
+            heading_height = self._row_height(headings, columns, self.bold, heading=True)
             title_height = self.line * 1.5
             first_row = self._row_height(self._texts(table, 0), columns, self.body) if table.rows else self.line
             if number and self.y + title_height + heading_height + first_row > self.bottom:
@@ -262,14 +262,17 @@ class _Pass:
         row = table.rows[index]
         return [cells.shown(column, value, self.paper.lang) for column, value in zip(table.columns, row.values)]
 
-    def _row_height(self, texts: Sequence[str], columns: _Columns, font: QFont) -> float:
+    def _row_height(self, texts: Sequence[str], columns: _Columns, font: QFont, *, heading: bool = False) -> float:
+        """The height of a row: its tallest cell, a text cell wrapped over at most
+        :data:`MOST_LINES` lines; a heading takes all the lines it needs (they are words)."""
         metrics = self.metrics(font)
         lines = 1
         for text, width, wrap in zip(texts, columns.widths, columns.wrap):
             if text and metrics.horizontalAdvance(text) > width - self.padding:
                 bound = metrics.boundingRect(QRectF(0, 0, width - self.padding, 1e6),
                                              int(Qt.TextFlag.TextWordWrap), text)
-                lines = max(lines, min(MOST_LINES if wrap else 3, round(bound.height() / metrics.height())))
+                needed = round(bound.height() / metrics.height())
+                lines = max(lines, needed if heading else min(MOST_LINES if wrap else 3, needed))
         return lines * metrics.height() + self.padding * 0.6
 
     def _headings(self, headings: Sequence[str], columns: _Columns, height: float) -> None:

@@ -309,7 +309,8 @@ class ReportsScreen(Screen):
         return str(self.report_combo.currentData())
 
     def period(self) -> tuple[dt.date, dt.date]:
-        return self.start_edit.date().toPython(), self.end_edit.date().toPython()  # type: ignore[return-value]
+        first, last = self.start_edit.date(), self.end_edit.date()
+        return dt.date(first.year(), first.month(), first.day()), dt.date(last.year(), last.month(), last.day())
 
     @Slot()
     def _on_report_chosen(self) -> None:

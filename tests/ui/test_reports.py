@@ -26,7 +26,7 @@ from ihms_desk.exports import cells, labels, page
 from ihms_desk.store import Store
 from ihms_desk.store.model import DispenseLine, Patient
 from ihms_desk.store.reports import Column, ColumnKind, Report, Row, Table, build_report
-from ihms_desk.ui import i18n, report_print, report_runner
+from ihms_desk.ui import i18n, report_runner
 from ihms_desk.ui import reports as reports_module
 from ihms_desk.ui.report_model import VALUE_ROLE, ReportTableModel
 from ihms_desk.ui.report_print import ReportPaper
@@ -66,6 +66,16 @@ def expected_rows(table: Table, lang: str) -> list[list[str]]:
     shown = page.outlined(table)
     return [[("      " if row.level and number == 0 else "") + cells.shown(column, value, lang)
              for number, (column, value) in enumerate(zip(shown.columns, row.values))] for row in shown.rows]
+
+
+def print_to_pdf(paper: ReportPaper, path: Path) -> list[Any]:
+    """Print the paper to Qt's PDF printer (what a real printer is sent) and read its pages."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    paper.prepare(printer)
+    paper.paint(printer)
+    return list(PdfReader(path).pages)
 
 
 @pytest.fixture
@@ -300,12 +310,7 @@ def test_print_preview_then_the_printed_pages_carry_facility_period_printer_and_
     assert screen._printer.pageLayout().orientation().name == "Landscape"  # a wide register
     dialog.reject()  # the person closes the preview: answered
     # What the Print button would send, printed to a PDF file and read back.
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    paper.prepare(printer)
-    paper.paint(printer)
-    pages = PdfReader(tmp_path / "printed.pdf").pages
+    pages = print_to_pdf(paper, tmp_path / "printed.pdf")
     assert len(pages) == paper.pages
     text = pages[0].extract_text().replace("\t", " ")  # Qt's PDF puts a tab between words
     assert "Stock register" in text and "CHC Testpur (RJ-TST-CHC-001), Testpur, Jaipur" in text
@@ -327,12 +332,7 @@ def test_a_long_register_prints_on_many_pages_with_its_headings_on_each(qtbot: A
                     Facility("RJ-TST-CHC-001", "CHC Testpur", "Jaipur", "Testpur", "CHC"),
                     (Table("issues_summary", columns, rows),), generated_by="x")
     paper = ReportPaper(report, lang, printed_by="डॉ. अंजलि मीणा (incharge)", printed_at=dt.datetime(2026, 12, 2, 10, 5))
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "long.pdf"))
-    paper.prepare(printer)
-    paper.paint(printer)
-    pages = PdfReader(tmp_path / "long.pdf").pages
+    pages = print_to_pdf(paper, tmp_path / "long.pdf")
     assert paper.pages == len(pages) > 5
     last = pages[-1].extract_text().replace("\t", " ")
     assert f"{paper.pages}" in last and "TR/2026-27/00399" in last
