@@ -11,7 +11,7 @@ Why pyqtgraph (``benchmarks/chart_bench.py``): it draws with Qt's own painter, s
 Noto fonts, Hindi shaping and printing are Qt's, as everywhere else on screen; it loads in
 about half the time of matplotlib's Qt backend, with some 20 MB less memory and a third less
 to install. It brings numpy. This module is imported only when the Reports screen is opened
-(``tests/ui/test_startup.py`` and ``tests/ui/test_reports.py`` check that the window's start
+(``tests/ui/test_startup.py`` and ``tests/ui/test_reports_screen.py`` check that the window's start
 does not load it).
 
 Both charts take their figures from a built consumption report (the same rows the table and
