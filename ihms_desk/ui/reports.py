@@ -8,7 +8,8 @@ and for consumption and months of stock two charts. Everything by keyboard::
 
     Tab / Shift+Tab   through the choices        Ctrl+Enter  build        Esc  stop building
     Ctrl+E            save as CSV, XLSX or PDF   Ctrl+P      print, with a preview
-    Ctrl+Tab          the next table or chart    arrows, PgUp/PgDn  through the rows
+    Ctrl+Tab (Ctrl+PgDn)  the next table or chart (Ctrl+Shift+Tab, Ctrl+PgUp: the one before)
+    arrows, PgUp/PgDn     through the rows
 
 A report is built in a thread of its own (``ui/report_runner.py``) with its own connection;
 the window stays live, a busy bar runs, and Esc stops it (``build_report``'s ``should_stop``
@@ -250,6 +251,12 @@ class ReportsScreen(Screen):
         self._shortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Enter), self.build)
         self._shortcut(QKeySequence("Ctrl+E"), self.export)
         self._shortcut(QKeySequence(QKeySequence.StandardKey.Print), self.print_report)
+        # The next and previous table or chart, from wherever the cursor is (the table keeps
+        # the focus: its rows are read with the arrows at once).
+        for keys in ("Ctrl+Tab", "Ctrl+PgDown"):
+            self._shortcut(QKeySequence(keys), self.next_tab)
+        for keys in ("Ctrl+Shift+Tab", "Ctrl+PgUp"):
+            self._shortcut(QKeySequence(keys), self.previous_tab)
         # Esc stops a build; only while one runs (the item picker clears its text with Esc).
         self.cancel_shortcut = self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.cancel)
         self.cancel_shortcut.setEnabled(False)
@@ -293,6 +300,21 @@ class ReportsScreen(Screen):
     def shortcuts(self) -> list[tuple[str, str]]:
         return [("Ctrl+Enter", self.tr("build")), ("Esc", self.tr("stop")), ("Ctrl+E", self.tr("save as")),
                 ("Ctrl+P", self.tr("print")), ("Ctrl+Tab", self.tr("next table"))]
+
+    @Slot()
+    def next_tab(self) -> None:
+        self._go_to_tab(1)
+
+    @Slot()
+    def previous_tab(self) -> None:
+        self._go_to_tab(-1)
+
+    def _go_to_tab(self, step: int) -> None:
+        if self.tabs.count():
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+            page_ = self.tabs.currentWidget()
+            # A table takes the cursor; a chart (nothing to type into) leaves it on the tabs.
+            (page_ if isinstance(page_, QTableView) else self.tabs.tabBar()).setFocus()
 
     # -- the choices ----------------------------------------------------------------------------
 

@@ -1437,7 +1437,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>ReportsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/reports.py" line="+93"/>
+        <location filename="../../ihms_desk/ui/reports.py" line="+94"/>
         <source>PDF, to print or send (*.pdf)</source>
         <extracomment>The period choices, in the order offered. The period a report opens with: the register of the day, stock at the end of this month, and otherwise the last complete month (what goes to the district each month). Export choices: the file dialog&apos;s filters and the formats they mean.</extracomment>
         <translation>पीडीएफ़, छापने या भेजने हेतु (*.pdf)</translation>
@@ -1505,12 +1505,12 @@ The screens whose work is running in the worker thread, and what each adds to th
     </message>
     <message>
         <location line="+2"/>
-        <location line="+207"/>
+        <location line="+229"/>
         <source>All items</source>
         <translation>सभी मद</translation>
     </message>
     <message>
-        <location line="-205"/>
+        <location line="-227"/>
         <source>Build (Ctrl+Enter)</source>
         <translation>बनाएँ (Ctrl+Enter)</translation>
     </message>
@@ -1565,7 +1565,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>रिपोर्ट एवं अवधि चुनें, फिर Ctrl+Enter दबाएँ।</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+82"/>
         <source>build</source>
         <translation>बनाएँ</translation>
     </message>
@@ -1590,7 +1590,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>अगली तालिका</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+94"/>
         <source>Building {report}…</source>
         <translation>{report} बन रही है…</translation>
     </message>
