@@ -29,7 +29,7 @@ def test_self_test_of_the_installed_program_passes_and_logs_each_check(tmp_path:
     assert result.returncode == 0, result.stdout + result.stderr
     assert [line.split(":")[0] for line in lines[:-1]] == [
         "ok   sqlite", "ok   resources", "ok   window", "ok   commands", "ok   translations", "ok   fonts",
-        "ok   database"]
+        "ok   database", "ok   reports"]
     assert lines[-1].startswith("Self-test passed in")
     log_text = (tmp_path / "logs" / LOG_FILE).read_text(encoding="utf-8")
     assert "self-test ok   database" in log_text  # the windowed build prints nowhere: the log has it

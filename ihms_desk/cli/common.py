@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "sync": "ihms_desk.cli.sync",
     "enrol": "ihms_desk.cli.sync",
     "nightly-task": "ihms_desk.cli.install",
+    "report": "ihms_desk.cli.report",
 }
 
 #: This run's arguments, and the language once it was decided (see :func:`language`).

@@ -191,8 +191,49 @@ def check_database() -> CheckResult:
     return CheckResult("database", True, f"set up, receipt, dispense, doctor and backup in a temporary folder ({item.code})")
 
 
+def check_reports() -> CheckResult:
+    """A report built on a small ledger, written as a Hindi PDF (fpdf2, uharfbuzz's compiled
+    shaper and the fonts) and as XLSX, and charted (pyqtgraph and numpy): all of it loaded by
+    name or on demand, so a build that left one out would fail only at the in-charge's desk."""
+    from ihms_desk.exports import write_report
+    from ihms_desk.store import Store
+    from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
+    from ihms_desk.store.reports import build_report
+
+    _qt_app()
+    from ihms_desk.ui.report_charts import MonthsOfStockChart
+
+    with tempfile.TemporaryDirectory(prefix="ihms-selftest-") as folder:
+        with Store.open(Path(folder) / "data") as store:
+            store.set_up(code="SELFTEST", name="Self-test CHC", district="Jaipur", block="Test", type="CHC",
+                         admin_username="admin", admin_full_name="स्व-परीक्षण", admin_password="self-test-only")
+            store.act_as("admin")
+            store.import_catalogue_csv(io.StringIO(_FALLBACK_CATALOGUE))
+            today = dt.date.today()
+            store.receive(source="ddw", voucher_no="SELFTEST/1", voucher_date=today,
+                          lines=[ReceiptLine("D0001", "ST-1", (today + dt.timedelta(days=400)).strftime("%Y-%m"), 100)])
+            store.dispense(patient=Patient(opd_no="ST/1", name="Self Test", age=30, sex="F"), prescriber="Dr. Test",
+                           lines=[DispenseLine("D0001", 10)])
+            report = build_report(store, "consumption", today.replace(day=1), today)
+        pdf = write_report(report, Path(folder) / "consumption-hi.pdf", lang="hi")
+        xlsx = write_report(report, Path(folder) / "consumption.xlsx")
+        pdf_size, xlsx_size = pdf.stat().st_size, xlsx.stat().st_size
+        if pdf_size < 1000 or xlsx_size < 1000:
+            return CheckResult("reports", False, f"report files too small: PDF {pdf_size}, XLSX {xlsx_size} bytes")
+        table = report.table("consumption")
+        chart = MonthsOfStockChart()
+        chart.show_table(table, 2, 4)
+        chart.resize(600, 300)
+        drawn = chart.grab()  # drawn, as on the screen
+        counted = sum(1 for status in table.values("status") if status != "no_consumption")
+        if sum(bucket.count for bucket in chart.buckets) != counted or drawn.isNull():
+            return CheckResult("reports", False, "the months-of-stock chart does not draw what the report holds")
+    return CheckResult("reports", True, f"consumption report, Hindi PDF ({pdf_size:,} bytes), XLSX and a chart")
+
+
 CHECKS: tuple[Callable[[], CheckResult], ...] = (
     check_sqlite, check_resources, check_window, check_commands, check_translations, check_fonts, check_database,
+    check_reports,
 )
 
 

@@ -36,9 +36,13 @@ def cmd_stock(args: argparse.Namespace) -> int:
         json.dump(records, out, ensure_ascii=False, indent=1)
         out.write("\n")
     elif args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=STOCK_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
+        from ihms_desk.store.spreadsheet import csv_row
+
+        # Names come from the state's catalogue: one beginning with = + - @ would run as a
+        # formula in the spreadsheet that opens the file, so such text is written as text.
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(STOCK_COLUMNS)
+        writer.writerows(csv_row(record[column] for column in STOCK_COLUMNS) for record in records)
     else:
         out.write(f"{'Code':<8} {'Item':<44} {'On hand':>9} {'Usable':>9} {'Expiry':>8} {'MoS':>5}\n")
         for record in records:

@@ -15,6 +15,7 @@ from ihms_desk.fields import text as text_rule
 from ihms_desk.store.base import StoreBase
 from ihms_desk.store.errors import InvalidInput, UnknownItem
 from ihms_desk.store.model import CATEGORIES, ImportReport, Item, ItemHit
+from ihms_desk.store.spreadsheet import csv_row, from_csv_text
 from ihms_desk.store.users import Action
 from ihms_desk.wording import Said
 
@@ -198,7 +199,9 @@ class CatalogueMixin(StoreBase):
         def write(handle: TextIO) -> None:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(CATALOGUE_COLUMNS)
-            writer.writerows(tuple(row) for row in rows)
+            # Names pulled from the state may begin with = + - @: written as text, not formulas
+            # (import_catalogue_csv reads the mark back off, so the file round-trips).
+            writer.writerows(csv_row(row) for row in rows)
 
         if isinstance(target, (str, Path)):
             with open(target, "w", encoding="utf-8", newline="") as handle:
@@ -322,7 +325,8 @@ def numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, 
         # At least one row: a quote left open swallows the record's own line break.
         row_number += max(1, reader.line_num - last_line - inside)
         last_line = reader.line_num
-        yield row_number, row
+        # A cell our own export marked as text ('=...) reads back as it was stored.
+        yield row_number, {key: from_csv_text(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
 def _escape_like(text: str) -> str:

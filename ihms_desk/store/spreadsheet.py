@@ -7,6 +7,7 @@ file is opened (CSV injection). Every file the program writes passes its text th
 
     from ihms_desk.store.spreadsheet import csv_text, is_formula_like
     writer.writerow([csv_text(name), qty])          # CSV: a leading apostrophe marks text
+    from_csv_text(cell)                             # reading our own CSV back: the mark comes off
     if is_formula_like(name): ...                   # XLSX: write_string with a quote prefix
 
 Numbers are never passed through: they are written as numbers.
@@ -29,6 +30,12 @@ def csv_text(text: str) -> str:
     """``text`` as a CSV cell that opens as text: a leading apostrophe when it looks like a
     formula (what spreadsheets themselves use to mark text), unchanged otherwise."""
     return "'" + text if is_formula_like(text) else text
+
+
+def from_csv_text(text: str) -> str:
+    """A cell read back from a CSV this program (or a spreadsheet) wrote: the apostrophe that
+    :func:`csv_text` put before formula-like text is taken off; any other text is unchanged."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
 
 
 def csv_row(values: Iterable[object]) -> list[object]:

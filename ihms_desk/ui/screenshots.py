@@ -38,6 +38,7 @@ SCREENS = (
     ("stock", "incharge"),
     ("alerts", "incharge"),
     ("documents", "incharge"),
+    ("reports", "incharge"),
     ("adjust", "incharge"),
     ("transfer", "clerk"),
     ("stocktake", "clerk"),
@@ -89,6 +90,28 @@ def fill_prescription(screen: DispenseScreen, store: Store) -> None:
         QTest.keyClick(screen.qty_edit, Qt.Key.Key_Return)
     # Leave a search in progress so the picker's results (stock, expiry) show too.
     QTest.keyClicks(screen.picker.line_edit, "para")
+
+
+def build_report_on(screen: QWidget, name: str, period: str, tab: int = 0) -> None:
+    """The Reports screen with a report built (in its own thread) and one of its tabs shown."""
+    combo, periods = getattr(screen, "report_combo"), getattr(screen, "period_combo")
+    combo.setCurrentIndex(combo.findData(name))
+    periods.setCurrentIndex(periods.findData(period))
+    getattr(screen, "build")()
+    runner = getattr(screen, "runner")
+    end = time.monotonic() + 60
+    while (runner.running or getattr(screen, "report") is None) and time.monotonic() < end:
+        settle(50)
+    getattr(screen, "tabs").setCurrentIndex(tab)
+    while runner.running and time.monotonic() < end:  # the item chart reads its year
+        settle(50)
+
+
+#: The Reports screen shown again with a report on it: file name, report, period, tab.
+REPORT_SHOTS = (
+    ("reports-table", "stock-register", "last_month", 0),
+    ("reports-chart", "consumption", "last_3_months", 1),
+)
 
 
 def _type_line(screen: QWidget, code: str, quantity: str) -> None:
@@ -161,6 +184,8 @@ def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list
                 screen = window.screens.get(key)
                 if key == "dispense" and isinstance(screen, DispenseScreen):
                     fill_prescription(screen, store)
+                if key == "reports" and screen is not None:
+                    build_report_on(screen, *REPORT_SHOTS[0][1:])
                 written.append(save(window, out_dir / f"{language}-{number:02d}-{key}.png"))
                 window.close()
                 window.deleteLater()
@@ -172,6 +197,16 @@ def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list
                 settle()
                 refuse(window.screens[key], store)
                 written.append(save(window, out_dir / f"{language}-{number:02d}-{key}-refused.png"))
+                window.close()
+                window.deleteLater()
+            for number, (shot, name, period, tab) in enumerate(REPORT_SHOTS, start=40):
+                store.act_as("incharge")
+                window = MainWindow(store, start="reports")
+                window.resize(*size)
+                window.show()
+                settle()
+                build_report_on(window.screens["reports"], name, period, tab)
+                written.append(save(window, out_dir / f"{language}-{number:02d}-{shot}.png"))
                 window.close()
                 window.deleteLater()
             store.logout()

@@ -16,6 +16,7 @@ from ihms_desk import __version__
 from ihms_desk.store import Store
 from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
 from ihms_desk.store.queries import DEFAULT_LOW_STOCK_MONTHS, DEFAULT_NEAR_EXPIRY_DAYS
+from ihms_desk.store.reports.consumption import DEFAULT_MAX_MONTHS, DEFAULT_MIN_MONTHS
 from ihms_desk.store.users import ROLE_LABELS, Action, Role, User
 from ihms_desk.ui import dialogs, i18n
 from ihms_desk.ui.facility_box import FacilityBox
@@ -27,6 +28,9 @@ from ihms_desk.ui.screen import Screen
 FACILITY_SETTINGS = (
     ("near_expiry_days", str(DEFAULT_NEAR_EXPIRY_DAYS)),
     ("low_stock_months", str(DEFAULT_LOW_STOCK_MONTHS)),
+    # The consumption report's stock levels (status below minimum / over maximum).
+    ("min_stock_months", str(DEFAULT_MIN_MONTHS)),
+    ("max_stock_months", str(DEFAULT_MAX_MONTHS)),
     ("backdate_days", "30"),
     ("nightly_sync_time", "21:00"),
     ("backup_folder", ""),
@@ -62,6 +66,18 @@ def _user_cell(user: User, column: int, role: int) -> Any:
     return (user.username, user.full_name, role_label(user.role))[column]
 
 
+def _save_order(new_minimum: str, saved_maximum: str) -> list[tuple[str, str]]:
+    """The settings in the order they can be saved: the store keeps the minimum months of
+    stock below the maximum at every step, so a minimum raised to the old maximum or above
+    waits for the new maximum (2-4 to 5-8: the maximum first)."""
+    ordered = list(FACILITY_SETTINGS)
+    if new_minimum.isdigit() and saved_maximum.isdigit() and int(new_minimum) >= int(saved_maximum):
+        keys = [key for key, _default in ordered]
+        low, high = keys.index("min_stock_months"), keys.index("max_stock_months")
+        ordered[low], ordered[high] = ordered[high], ordered[low]
+    return ordered
+
+
 class SettingsScreen(Screen):
     """Emits ``language_changed(code)`` after the language was saved for this PC."""
 
@@ -92,6 +108,8 @@ class SettingsScreen(Screen):
         labels = {
             "near_expiry_days": self.tr("Near expiry warning (days)"),
             "low_stock_months": self.tr("Low stock below (months of stock)"),
+            "min_stock_months": self.tr("Minimum stock level (months of stock)"),
+            "max_stock_months": self.tr("Maximum stock level (months of stock)"),
             "backdate_days": self.tr("Paper records may be entered up to (days late)"),
             "nightly_sync_time": self.tr("Nightly sync time (HH:MM)"),
             "backup_folder": self.tr("Backup folder (USB drive)"),
@@ -213,7 +231,9 @@ class SettingsScreen(Screen):
         for label in self.errors.values():
             label.hide()
         changed = 0
-        for key, default in FACILITY_SETTINGS:
+        order = _save_order(self.setting_edits["min_stock_months"].text().strip(),
+                            self.store.setting("max_stock_months", str(DEFAULT_MAX_MONTHS)))
+        for key, default in order:
             value = self.setting_edits[key].text().strip()
             if value == self.store.setting(key, default):
                 continue

@@ -257,6 +257,13 @@ MESSAGES: dict[str, str] = {
     "option_missing": "{label} is missing: give it as an option (see ihms-desk init --help).",
     "demo_days": "--days is a number of days of history, from 0 to 366.",
     "voucher_needed": "Give the challan's number and date: --voucher-no and --voucher-date (or columns in the file).",
+    "report_name_missing": (
+        "Say which report: ihms-desk report NAME --from DD-MM-YYYY --to DD-MM-YYYY --out FILE. "
+        "The reports are: {known} (ihms-desk report --list says what each holds)."),
+    "report_option_missing": (
+        "{option} is missing: ihms-desk report {name} --from DD-MM-YYYY --to DD-MM-YYYY --out FILE "
+        "[--format csv|xlsx|pdf] [--lang hi]."),
+    "cli_report_written": "Written: {path} ({report}, {start} to {end}).",
     "cli_refused": "Refused, nothing was saved: {message}",
     "cli_problem": "Problem: {message}",
     "cli_stopped": "Stopped.",

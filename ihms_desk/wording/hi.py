@@ -177,6 +177,13 @@ MESSAGES: dict[str, str] = {
     "option_missing": "{label} नहीं दिया: इसे विकल्प के रूप में दें (देखें ihms-desk init --help)।",
     "demo_days": "--days इतिहास के दिनों की संख्या है, 0 से 366 तक।",
     "voucher_needed": "चालान का नंबर और तारीख दें: --voucher-no और --voucher-date (या फ़ाइल में कॉलम)।",
+    "report_name_missing": (
+        "बताएँ कौन-सी रिपोर्ट चाहिए: ihms-desk report NAME --from DD-MM-YYYY --to DD-MM-YYYY --out FILE। "
+        "रिपोर्टें: {known} (हर रिपोर्ट में क्या है, ihms-desk report --list बताता है)।"),
+    "report_option_missing": (
+        "{option} नहीं दिया गया: ihms-desk report {name} --from DD-MM-YYYY --to DD-MM-YYYY --out FILE "
+        "[--format csv|xlsx|pdf] [--lang hi]।"),
+    "cli_report_written": "लिखी गई: {path} ({report}, {start} से {end})।",
     "cli_refused": "स्वीकार नहीं हुआ, कुछ भी सेव नहीं हुआ: {message}",
     "cli_problem": "समस्या: {message}",
     "cli_stopped": "रोक दिया।",

@@ -1216,6 +1216,11 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Reports</source>
+        <translation>रिपोर्टें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Adjust</source>
         <translation>समायोजन</translation>
     </message>
@@ -1496,9 +1501,250 @@ The screens whose work is running in the worker thread, and what each adds to th
     </message>
 </context>
 <context>
+    <name>ReportsScreen</name>
+    <message>
+        <location filename="../../ihms_desk/ui/reports.py" line="+94"/>
+        <source>PDF, to print or send (*.pdf)</source>
+        <extracomment>The period choices, in the order offered. The period a report opens with: the register of the day, stock at the end of this month, and otherwise the last complete month (what goes to the district each month). Export choices: the file dialog&apos;s filters and the formats they mean.</extracomment>
+        <translation>पीडीएफ़, छापने या भेजने हेतु (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>एक्सेल वर्कबुक (*.xlsx)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CSV, for any spreadsheet (*.csv)</source>
+        <translation>सीएसवी, किसी भी स्प्रेडशीट हेतु (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save the report as</source>
+        <translation>रिपोर्ट इस रूप में सेव करें</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>Today</source>
+        <extracomment>The item the consumption chart shows (its code), once drawn.</extracomment>
+        <translation>आज</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>This month so far</source>
+        <translation>इस माह अब तक</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last complete month</source>
+        <translation>पिछला पूरा माह</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 3 complete months</source>
+        <translation>पिछले 3 पूरे माह</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 12 complete months</source>
+        <translation>पिछले 12 पूरे माह</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This financial year so far</source>
+        <translation>इस वित्तीय वर्ष में अब तक</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dates typed below</source>
+        <translation>नीचे लिखी तिथियाँ</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>All categories</source>
+        <translation>सभी श्रेणियाँ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All items, or type to choose one</source>
+        <translation>सभी मद, या कोई एक चुनने हेतु टाइप करें</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+229"/>
+        <source>All items</source>
+        <translation>सभी मद</translation>
+    </message>
+    <message>
+        <location line="-227"/>
+        <source>Build (Ctrl+Enter)</source>
+        <translation>बनाएँ (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Stop (Esc)</source>
+        <translation>रोकें (Esc)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save as… (Ctrl+E)</source>
+        <translation>सेव करें… (Ctrl+E)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Print… (Ctrl+P)</source>
+        <translation>प्रिंट… (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Report</source>
+        <translation>रिपोर्ट</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Period</source>
+        <translation>अवधि</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>From</source>
+        <translation>से</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To</source>
+        <translation>तक</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Category</source>
+        <translation>श्रेणी</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Item</source>
+        <translation>मद</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Choose a report and a period, then press Ctrl+Enter.</source>
+        <translation>रिपोर्ट एवं अवधि चुनें, फिर Ctrl+Enter दबाएँ।</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>build</source>
+        <translation>बनाएँ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>stop</source>
+        <translation>रोकें</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>save as</source>
+        <translation>सेव करें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>print</source>
+        <translation>प्रिंट</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>next table</source>
+        <translation>अगली तालिका</translation>
+    </message>
+    <message>
+        <location line="+94"/>
+        <source>Building {report}…</source>
+        <translation>{report} बन रही है…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Stopping…</source>
+        <translation>रोका जा रहा है…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>{what} {seconds} s (Esc stops)</source>
+        <translation>{what} {seconds} सेकंड (Esc से रुकेगी)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Stopped. Nothing was saved.</source>
+        <translation>रोक दी गई। कुछ भी सेव नहीं हुआ।</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Built in {seconds:.2f} s: {rows} row(s).</source>
+        <translation>{seconds:.2f} सेकंड में बनी: {rows} पंक्तियाँ।</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>None</source>
+        <translation>शून्य</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Items by months of stock on {date}: {count} items with consumption</source>
+        <translation>{date} को कितने महीने का स्टॉक: खपत वाले {count} मद</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Months of stock (minimum {minimum}, maximum {maximum})</source>
+        <translation>कितने महीने का स्टॉक (न्यूनतम {minimum}, अधिकतम {maximum})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Items</source>
+        <translation>मद</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Chart: months of stock</source>
+        <translation>चार्ट: कितने महीने का स्टॉक</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The item chosen in the table is charted: a year of its monthly consumption.</source>
+        <translation>तालिका में चुने गए मद का चार्ट: एक वर्ष की मासिक खपत।</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Chart: consumption of an item</source>
+        <translation>चार्ट: एक मद की खपत</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Reading a year of consumption…</source>
+        <translation>एक वर्ष की खपत पढ़ी जा रही है…</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Consumption of {item} by month, {first} to {last}</source>
+        <translation>{item} की माहवार खपत, {first} से {last}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>AMC adjusted for stock-outs: {amc}</source>
+        <translation>समायोजित औसत मासिक खपत: {amc}</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Saving {file}…</source>
+        <translation>{file} सेव हो रही है…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Saved {path}</source>
+        <translation>सेव हुई: {path}</translation>
+    </message>
+</context>
+<context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="+75"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="+91"/>
         <source>Language</source>
         <translation>भाषा</translation>
     </message>
@@ -1526,6 +1772,16 @@ The screens whose work is running in the worker thread, and what each adds to th
         <location line="+1"/>
         <source>Low stock below (months of stock)</source>
         <translation>कम स्टॉक की सीमा (महीनों का स्टॉक)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Minimum stock level (months of stock)</source>
+        <translation>न्यूनतम स्टॉक स्तर (कितने महीने का स्टॉक)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Maximum stock level (months of stock)</source>
+        <translation>अधिकतम स्टॉक स्तर (कितने महीने का स्टॉक)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1603,7 +1859,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>IHMS Desk {version} · डेटा फ़ाइल: {path}</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+78"/>
         <source>Saved ({n} changed).</source>
         <translation>सेव हुआ ({n} बदलाव)।</translation>
     </message>
@@ -2710,7 +2966,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-213"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-229"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>

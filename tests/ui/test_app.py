@@ -65,7 +65,7 @@ def test_pharmacist_sees_counter_screens_only(qtbot, controller: AppController) 
     window = log_in(qtbot, controller, "pharmacist")
     assert window.current_key() == "dispense"
     assert isinstance(window.screens["dispense"], DispenseScreen)
-    assert set(window.actions_by_key) == {"dispense", "stock", "alerts", "documents", "settings"}
+    assert set(window.actions_by_key) == {"dispense", "stock", "alerts", "documents", "reports", "settings"}
     # Facility, user and date are always on top.
     assert "CHC Testpur" in window.facility_label.text()
     assert "Kavita Sharma" in window.user_label.text()
@@ -86,7 +86,7 @@ def test_clerk_and_incharge_screens(qtbot, controller: AppController) -> None:
     assert {"receive", "adjust", "transfer", "stocktake"} <= set(window.actions_by_key)
     window.logout_requested.emit()
     window = log_in(qtbot, controller, "incharge")
-    assert set(window.actions_by_key) == {"dispense", "receive", "stock", "alerts", "documents", "adjust", "transfer",
+    assert set(window.actions_by_key) == {"dispense", "receive", "stock", "alerts", "documents", "reports", "adjust", "transfer",
                                           "stocktake", "sync", "backup", "settings"}
 
 

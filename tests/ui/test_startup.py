@@ -38,7 +38,7 @@ FIRST_WINDOW_PROBE = textwrap.dedent(
     def probe(self, first):
         show_login(self, first)
         heavy = ["ihms_desk.store.api", "ihms_desk.backup", "ihms_desk.ui.main_window", "filelock",
-                 "requests", "ihms_desk.sync.client", "ihms_desk.cli", "sqlite_utils"]
+                 "requests", "ihms_desk.sync.client", "ihms_desk.cli", "sqlite_utils", "pyqtgraph", "numpy"]
         print("visible", self.login.isVisible(), "facility", first.facility_name, flush=True)
         print("loaded", ",".join(name for name in heavy if name in sys.modules), flush=True)
         os._exit(0)
@@ -56,7 +56,8 @@ def test_the_login_screen_is_up_before_the_store_is_loaded(chc_dir: Path, tmp_pa
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["visible"] == "True facility CHC Testpur"
-    # The store, the lock, the main window, the sync client and the parser all come after.
+    # The store, the lock, the main window, the sync client, the parser and the Reports screen's
+    # chart library (pyqtgraph, numpy) all come after.
     assert lines["loaded"] == ""
 
 
