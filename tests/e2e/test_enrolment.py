@@ -111,10 +111,8 @@ def test_redirect_is_not_followed(make_desk, server, proxy):
     assert_nothing_changed(desk, 1)
 
 
-def test_revoked_token_then_enrolled_again(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
+def test_revoked_token_then_enrolled_again(enrolled_desk, server, proxy):
+    desk = enrolled_desk()
     desk.sync_until_done()
     server.store.revoke_device(desk.store.sync_state().device_id)
     desk.dispense(4)
@@ -211,15 +209,13 @@ def test_sync_error_messages_are_plain_words():
     assert error.message == str(error) == "The line is down."
 
 
-def test_cli_daemon_syncs_until_stopped(make_desk, server, proxy):
+def test_cli_daemon_syncs_until_stopped(enrolled_desk, server, proxy):
     import signal
     import time
 
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    process = subprocess.Popen([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync",
-                                "--daemon"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    desk = enrolled_desk()
+    process = subprocess.Popen(desk.command("sync", "--daemon"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     try:
         deadline = time.monotonic() + 30
         while desk.counts()["pending"] or desk.store.sync_state().last_success_at is None:
@@ -271,13 +267,10 @@ def test_an_enrolment_whose_answer_was_lost_is_retried_and_gets_the_same_device(
     assert capsys.readouterr().out == ""
 
 
-def test_re_enrolment_does_not_flag_delivered_events(make_desk, server, proxy):
+def test_re_enrolment_does_not_flag_delivered_events(enrolled_desk, server, proxy):
     """An event is its id and content, not the token that carried it: events the server took
     under the old device come back as duplicates when the re-enrolled desk sends them."""
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(149)
+    desk = enrolled_desk(149)
     proxy.add("drop_response")  # the server stores the batch; the desk never hears of it
     outcome = desk.worker(retries_in_pass=0).sync_once()
     assert isinstance(outcome.error, ServerUnreachable) and desk.counts()["pending"] == 150
