@@ -15,6 +15,7 @@ from ihms_desk.ui import i18n, setup_wizard
 from ihms_desk.ui.app import AppController, create_application
 from ihms_desk.ui.main_window import MainWindow
 from ihms_desk.ui.setup_wizard import SetupWizard
+from tests.ui.conftest import shown_active
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from first_run_bench import FACILITY, Stick, make_stick  # noqa: E402
@@ -60,13 +61,7 @@ def on_the_stick(monkeypatch, stick: Stick | None, tmp_path: Path) -> None:
 
 
 def wizard_on(qtbot, store: Store) -> SetupWizard:
-    wizard = SetupWizard(store)
-    qtbot.addWidget(wizard)
-    wizard.resize(720, 680)
-    with qtbot.waitActive(wizard):
-        wizard.show()
-        wizard.activateWindow()
-    return wizard
+    return shown_active(qtbot, SetupWizard(store), (720, 680))
 
 
 def type_into(qtbot, edit, text: str) -> None:
