@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
-from ihms_server.store import Store, utc_now
+from ihms_server.store import FacilityListing, Store, utc_now
 
 #: How long a code issued in a facility package stays valid unless the admin set otherwise
 #: (``ihms-server setting set rollout_code_days N``): a package travels by post or by hand to a
@@ -271,15 +271,9 @@ def revoke_codes(store: Store, *, facility_code: str | None = None, code_id: str
 
 
 @dataclasses.dataclass(frozen=True)
-class FacilityProgress:
+class FacilityProgress(FacilityListing):
     """How far one facility has got: package issued, enrolled, first sync, first dispense, last sync."""
 
-    code: str
-    name: str
-    district: str
-    block: str
-    type: str
-    active: bool
     code_issued_at: dt.datetime | None  # the newest code still valid or used
     code_expires_at: dt.datetime | None
     desks: int

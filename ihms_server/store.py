@@ -64,8 +64,9 @@ class Device:
 
 
 @dataclasses.dataclass(frozen=True)
-class FacilityStatus:
-    """One row of the district dashboard."""
+class FacilityListing:
+    """A facility as the state lists it (its own columns of the facility table); the rows of
+    the dashboard and of the rollout view add what they tell about it."""
 
     code: str
     name: str
@@ -73,6 +74,12 @@ class FacilityStatus:
     block: str
     type: str
     active: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class FacilityStatus(FacilityListing):
+    """One row of the district dashboard."""
+
     devices: int
     last_push_at: dt.datetime | None
     events_received: int
@@ -88,14 +95,20 @@ class BatchStock:
 
 
 @dataclasses.dataclass(frozen=True)
-class ItemStock:
-    """A facility's projected stock of one item, batch by batch (every batch: for tests and
-    tools; the dashboard reads :class:`ItemTotals` a page at a time)."""
+class StockedItem:
+    """An item a facility's stock holds, as the catalogue names it."""
 
     item_code: str
     name: str | None  # None: the desk used a code the catalogue does not have (yet)
     unit_of_issue: str | None
     min_stock: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemStock(StockedItem):
+    """A facility's projected stock of one item, batch by batch (every batch: for tests and
+    tools; the dashboard reads :class:`ItemTotals` a page at a time)."""
+
     batches: tuple[BatchStock, ...]
 
     @property
@@ -114,13 +127,9 @@ BATCHES_IN_ROW = 3
 
 
 @dataclasses.dataclass(frozen=True)
-class ItemTotals:
+class ItemTotals(StockedItem):
     """One item of a facility's projected stock, summed over its batches."""
 
-    item_code: str
-    name: str | None  # None: the desk used a code the catalogue does not have (yet)
-    unit_of_issue: str | None
-    min_stock: int
     qty: int
     batches_held: int  # batches with stock on hand
     batches_negative: int  # below zero until the rest of a desk's events arrive
