@@ -7,11 +7,11 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import EnvironmentProblem, InvalidInput, Refusal, StoreError
+from ihms_desk.store.errors import InvalidInput, StoreError
 from ihms_desk.store.facilities import StateFacility
 from ihms_desk.store.users import Action
-from ihms_desk.ui import dialogs, i18n
-from ihms_desk.ui.forms import choice_field, note_label
+from ihms_desk.ui import i18n
+from ihms_desk.ui.forms import StoreCall, choice_field, note_label
 
 
 class FacilityChooser(QWidget):
@@ -145,16 +145,12 @@ class FacilityBox(QGroupBox):
     def correct(self) -> None:
         self.error.hide()
         chosen = self.chooser.chosen()
-        try:
+        with StoreCall(self, self.show_refusal) as call:
             if chosen is None:
                 raise InvalidInput("choose_facility", field="facility")
             self.store.correct_facility(code=chosen.code, name=chosen.name, district=chosen.district,
                                         block=chosen.block, type=chosen.type)
-        except Refusal as refusal:
-            self.show_refusal(refusal)
-            return
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return
         self.refresh()
         self.corrected.emit()

@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal, Slot
@@ -32,15 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import EnvironmentProblem, InvalidInput, Refusal, StoreError
+from ihms_desk.store.errors import InvalidInput, Refusal, StoreError
 from ihms_desk.store.facilities import StateFacility
 from ihms_desk.store.model import ImportReport, ReceiptLine
 from ihms_desk.store.users import ROLE_LABELS, Role
 from ihms_desk.sync import package as facility_package
 from ihms_desk.sync.package import FacilityPackage, PackageError
-from ihms_desk.ui import dialogs, i18n
+from ihms_desk.ui import i18n
 from ihms_desk.ui.facility_box import FacilityChooser
-from ihms_desk.ui.forms import choice_field, note_label, text_field
+from ihms_desk.ui.forms import StoreCall, choice_field, note_label, text_field
 from ihms_desk.ui.workers import Job, run_in_worker
 from ihms_desk import wording
 from ihms_desk.wording import Said
@@ -578,7 +579,7 @@ class SetupWizard(QWidget):
             self.show_refusal(InvalidInput("passwords_differ", field="password2"))
             self.edits["password2"].clear()
             return
-        try:
+        with StoreCall(self, self.show_refusal) as call:
             self.store.set_up(
                 code=facility.code, name=facility.name, district=facility.district, block=facility.block,
                 type=facility.type, admin_username=values["username"], admin_full_name=values["full_name"],
@@ -587,11 +588,7 @@ class SetupWizard(QWidget):
             self.store.login(values["username"], values["password"])
             self.store.set_setting("language", i18n.current_language())
             self._remember_package()
-        except Refusal as refusal:
-            self.show_refusal(refusal)
-            return
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return
         self.load_catalogue()
         self._offer_users_file()
@@ -666,16 +663,10 @@ class SetupWizard(QWidget):
         for field in ("username", "full_name", "role", "password"):
             self.errors[f"user_{field}"].hide()
         role = str(self.role_combo.currentData())
-        try:
+        with StoreCall(self, self._user_refused) as call:
             user = self.store.create_user(self.user_edits["username"].text(), self.user_edits["full_name"].text(),
                                           role, self.user_edits["password"].text())
-        except Refusal as refusal:
-            field = refusal.field if refusal.field in ("username", "full_name", "role", "password") else "username"
-            self._say(self.errors[f"user_{field}"], refusal)
-            (self.role_combo if field == "role" else self.user_edits[field]).setFocus()
-            return
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return
         self._list_user(user.username, user.full_name, user.role)
         for edit in self.user_edits.values():
@@ -697,6 +688,11 @@ class SetupWizard(QWidget):
         if self.users_file is None or self.import_users():
             self.users_done()
 
+    def _user_refused(self, refusal: Refusal) -> None:
+        field = refusal.field if refusal.field in ("username", "full_name", "role", "password") else "username"
+        self._say(self.errors[f"user_{field}"], refusal)
+        (self.role_combo if field == "role" else self.user_edits[field]).setFocus()
+
     @Slot()
     def import_users(self) -> bool:
         """Add the users of the file found (or opened); True when every row was taken."""
@@ -705,13 +701,9 @@ class SetupWizard(QWidget):
         if path is None:
             return False
         self.errors["user_username"].hide()
-        try:
+        with StoreCall(self, partial(self._say, self.errors["user_username"])) as call:
             report = self.store.import_users_csv(path)
-        except Refusal as refusal:
-            self._say(self.errors["user_username"], refusal)
-            return False
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return False
         cells = (self.users_table.item(row, 0) for row in range(self.users_table.rowCount()))
         known = {cell.text() for cell in cells if cell is not None}
@@ -775,17 +767,13 @@ class SetupWizard(QWidget):
         if not self.catalogue_loaded or self.challan_file is None:
             return
         self.errors["challan"].hide()
-        try:
+        with StoreCall(self, partial(self._say, self.errors["challan"])) as call:
             lines, voucher = _read_challan(self.challan_file)
             if not voucher.get("voucher_no") or not voucher.get("voucher_date"):
                 raise InvalidInput("voucher_needed")
             document = self.store.receive(source="ddw", voucher_no=voucher["voucher_no"],
                                           voucher_date=voucher["voucher_date"], lines=lines)
-        except Refusal as refusal:
-            self._say(self.errors["challan"], refusal)
-            return
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return
         self.status.setText(self.tr("Saved {number}: {lines} lines received.").format(
             number=document.number, lines=len(document.lines)))
