@@ -36,7 +36,7 @@ from ihms_server.testing import (
     add_facility,
     make_event,
     make_movement,
-    temporary_postgres_database,
+    temporary_database,
 )
 
 ITEMS = [f"EDL{n:04d}" for n in range(1, 301)]
@@ -156,28 +156,36 @@ def run_backend(name: str, db_url: str, args: argparse.Namespace) -> dict[str, f
             "max_ms": latencies[-1] * 1000, "batches": len(latencies)}
 
 
+def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--backends`` and ``--postgres``: which server backends a benchmark runs on."""
+    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--postgres", default=os.environ.get("IHMS_TEST_POSTGRES",
+                                                             DEFAULT_POSTGRES_ADMIN_URL),
+                        help="admin database to create the throwaway database from")
+
+
+def each_backend(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    """(backend, database URL) for each backend asked for: a throwaway database, dropped
+    when the loop moves on."""
+    for name in args.backends.split(","):
+        with tempfile.TemporaryDirectory() as folder, temporary_database(name, Path(folder), args.postgres) as url:
+            yield name, url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--batch", type=int, default=wire.MAX_EVENTS_PER_BATCH)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
-    parser.add_argument("--backends", default="postgresql,sqlite")
-    parser.add_argument("--postgres", default=os.environ.get("IHMS_TEST_POSTGRES",
-                                                             DEFAULT_POSTGRES_ADMIN_URL),
-                        help="admin database to create the throwaway database from")
+    add_backend_arguments(parser)
     args = parser.parse_args()
     print(f"{args.events:,} events, {args.clients} concurrent clients, batches of {args.batch}, "
           f"{args.workers} server worker(s), {os.cpu_count()} CPU cores, loopback")
     print(f"{'backend':<11} {'events/s':>9} {'seconds':>8} {'p50 batch':>10} {'p95 batch':>10} "
           f"{'max batch':>10}")
-    for name in args.backends.split(","):
-        if name == "postgresql":
-            with temporary_postgres_database(args.postgres) as url:
-                result = run_backend(name, url, args)
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                result = run_backend(name, f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args)
+    for name, url in each_backend(args):
+        result = run_backend(name, url, args)
         print(f"{name:<11} {result['events_per_second']:>9,.0f} {result['seconds']:>8.1f} "
               f"{result['p50_ms']:>8.0f}ms {result['p95_ms']:>8.0f}ms {result['max_ms']:>8.0f}ms",
               flush=True)
