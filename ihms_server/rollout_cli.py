@@ -94,27 +94,17 @@ def _write(args: argparse.Namespace, store: Store, district: str, issued: list[r
 
 
 def cmd_rollout(args: argparse.Namespace) -> int:
-    key = _signing_key(args.key)
-    if key is None:
-        return 2
-    store = _open(args)
-    try:
-        if args.district not in rollout.districts(store):
-            print(f"there is no district {args.district!r}; districts: {', '.join(rollout.districts(store)) or 'none'}",
-                  file=sys.stderr)
-            return 2
-        server_url = _server_url(store, args.server_url)
-        if server_url is None:
-            return 2
-        issued = rollout.issue_rollout(store, args.district,
-                                       valid_for=dt.timedelta(days=args.days) if args.days else None)
-        _write(args, store, args.district, issued, key, server_url)
-    finally:
-        store.close()
-    return 0
+    return _issue_packages(args, args.district)
 
 
 def cmd_code_reissue(args: argparse.Namespace) -> int:
+    return _issue_packages(args, "", facility_codes=[code.upper() for code in args.facility])
+
+
+def _issue_packages(args: argparse.Namespace, district: str, *, facility_codes: list[str] | None = None) -> int:
+    """Issue codes, a district's or (a re-issue) the given facilities', and write their
+    packages, slips and list; 2 with the reason when the key, the district, the server
+    address or a facility is wanting."""
     from ihms_desk.sync.protocol import ProtocolError
 
     key = _signing_key(args.key)
@@ -122,17 +112,22 @@ def cmd_code_reissue(args: argparse.Namespace) -> int:
         return 2
     store = _open(args)
     try:
+        if facility_codes is None and district not in rollout.districts(store):
+            print(f"there is no district {district!r}; districts: {', '.join(rollout.districts(store)) or 'none'}",
+                  file=sys.stderr)
+            return 2
         server_url = _server_url(store, args.server_url)
         if server_url is None:
             return 2
-        codes = [code.upper() for code in args.facility]
         try:
-            issued = rollout.issue_rollout(store, "", facility_codes=codes,
+            issued = rollout.issue_rollout(store, district, facility_codes=facility_codes,
                                            valid_for=dt.timedelta(days=args.days) if args.days else None)
-        except ProtocolError as error:
+        except ProtocolError as error:  # a re-issue for a facility the state does not list
             print(error.reason, file=sys.stderr)
             return 2
-        _write(args, store, issued[0].facility["district"] if issued else "", issued, key, server_url)
+        if facility_codes is not None:
+            district = issued[0].facility["district"] if issued else ""
+        _write(args, store, district, issued, key, server_url)
     finally:
         store.close()
     return 0
