@@ -179,16 +179,6 @@ class Desk:
         return {(r[0], r[1]): r[2] for r in rows if r[2] != 0}
 
 
-class Clock:
-    """A PC clock the test sets by hand (``clock.current = ...``)."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> dt.datetime:
-        return self.current
-
-
 def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "condition",
              pause: float = 0.02) -> None:
     """Poll ``condition`` until it holds; fail, naming ``what``, after ``timeout`` seconds."""

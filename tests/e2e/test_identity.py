@@ -7,18 +7,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from e2e_desk import Clock, assert_converged, server_documents
+from e2e_desk import assert_converged, server_documents
 
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.client import SyncClient
 from ihms_desk.sync.device import require_enrolment
 from ihms_desk.sync.errors import VersionMismatch
 from ihms_desk.sync.worker import envelope
+from tests.conftest import FakeClock
 
 
 def test_11_pc_clock_five_years_off_then_jumping_back(enrolled_desk, server, proxy):
     real_now = dt.datetime.now().astimezone()
-    clock = Clock(real_now.replace(year=real_now.year + 5))
+    clock = FakeClock(real_now.replace(year=real_now.year + 5))
     desk = enrolled_desk(5, clock=clock)
     desk.sync_until_done()
     state = desk.store.sync_state()

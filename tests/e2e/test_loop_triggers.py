@@ -10,9 +10,10 @@ from dataclasses import replace
 from functools import partial
 
 import e2e_desk
-from e2e_desk import FAST, Clock, assert_converged
+from e2e_desk import FAST, assert_converged
 
 from ihms_desk.sync.worker import SyncWorker, backoff_delay
+from tests.conftest import FakeClock
 
 
 def pushes(proxy) -> int:
@@ -75,7 +76,7 @@ def test_timer_sends_what_nobody_announced(make_desk, server, proxy):
 
 
 def test_nightly_sync_at_the_set_time(make_desk, server, proxy):
-    clock = Clock(dt.datetime(2026, 11, 25, 20, 58).astimezone())
+    clock = FakeClock(dt.datetime(2026, 11, 25, 20, 58).astimezone())
     desk = make_desk(clock=clock)
     desk.enrol(proxy.url, server.enrolment_code())
     desk.store.set_setting("nightly_sync_time", "21:00")

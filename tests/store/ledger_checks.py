@@ -13,23 +13,13 @@ from typing import Any
 
 from ihms_desk.store import Store
 from ihms_desk.store.model import ReceiptLine, SavedDocument
+from tests.conftest import IST
 
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
     """A moment in IST, for ``store.clock.current = at(...)``."""
     return dt.datetime(year, month, day, hour, tzinfo=IST)
-
-
-class Clock:
-    """A clock the test moves by hand (``clock.current = at(...)``)."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> dt.datetime:
-        return self.current
 
 
 def facility_template(prefix: str, start: dt.datetime, items: Iterable[str],

@@ -22,7 +22,7 @@ from pathlib import Path
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, event, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from ledger_checks import Clock, assert_unchanged, at, check_invariants, facility_template, snapshot
+from ledger_checks import assert_unchanged, at, check_invariants, facility_template, snapshot
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import (
@@ -48,6 +48,7 @@ from ihms_desk.store.model import (
     TransferLine,
 )
 from ihms_desk.store.rules import MAX_DISPENSE_QTY, MAX_LINE_QTY
+from tests.conftest import FakeClock
 
 ITEMS = ("D0001", "D0002", "D0003")
 UNKNOWN = "ZZZ9"
@@ -92,7 +93,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="ihms-stateful-"))
         shutil.copy(template() / "ihms-desk.sqlite3", self.folder / "ihms-desk.sqlite3")
-        self.clock = Clock(at(2026, 11, 20))
+        self.clock = FakeClock(at(2026, 11, 20))
         self.store = Store.open(self.folder, clock=self.clock)
         self.batches: dict[tuple[str, str], ModelBatch] = {}
         self.documents: list[ModelDocument] = []

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, event, given, settings
-from ledger_checks import IST, Clock, at, facility_template
+from ledger_checks import at, facility_template
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
@@ -32,6 +32,7 @@ from ihms_desk.store.model import AdjustmentLine, DispenseLine, Patient, Receipt
 from ihms_desk.store.reports import build_report
 from ihms_desk.store.reports.consumption import amc_months
 from ihms_desk.store.rules import last_usable_day
+from tests.conftest import IST, FakeClock
 
 ITEMS = ("D0001", "D0002", "D0003")
 BATCHES = ("B0", "B1", "B2")
@@ -80,7 +81,7 @@ REASONS = ("damaged", "expired_write_off", "return_to_warehouse", "lost", "found
 DESTINATIONS = ("ward", "sub_centre", "facility")
 
 
-def run(store: Store, clock: Clock, operations: list[tuple[str, int, int, str, str, int, int]], early: bool) -> Model:
+def run(store: Store, clock: FakeClock, operations: list[tuple[str, int, int, str, str, int, int]], early: bool) -> Model:
     model = Model()
     numbers: list[str] = []
     if early:
@@ -185,7 +186,7 @@ def test_reports_agree_with_the_ledger(operations: list[tuple[str, int, int, str
     folder = Path(tempfile.mkdtemp(prefix="ihms-reports-"))
     try:
         shutil.copy(template() / "ihms-desk.sqlite3", folder / "ihms-desk.sqlite3")
-        clock = Clock(dt.datetime.combine(START, dt.time(10), IST))
+        clock = FakeClock(dt.datetime.combine(START, dt.time(10), IST))
         with Store.open(folder, clock=clock) as store:
             model = run(store, clock, operations, early)
             today = clock.current.date()
