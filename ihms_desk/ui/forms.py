@@ -21,8 +21,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLayout, QLineEdit, QSplitter, QTableView, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLayout, QLineEdit, QPushButton, QSplitter, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from ihms_desk.barcode import BarcodeError
@@ -199,6 +199,25 @@ def choice_field(parent: QWidget, name: str, choices: Sequence[tuple[str, object
     for label, value in choices:
         combo.addItem(label, value)
     return combo
+
+
+def push_button(parent: QWidget, name: str, text: str, action: Callable[[], object], *,
+                enter: bool = False) -> QPushButton:
+    """A button named for what it does (tests find it by that name) that runs ``action`` when
+    clicked; ``enter``: Enter pressed on it runs it too (Qt's auto-default, otherwise left as
+    Qt sets it for the window the button is in)."""
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    if enter:
+        button.setAutoDefault(True)
+    button.clicked.connect(action)
+    return button
+
+
+def tab_order(*widgets: QWidget) -> None:
+    """Tab moves through ``widgets`` in this order."""
+    for first, second in zip(widgets, widgets[1:]):
+        QWidget.setTabOrder(first, second)
 
 
 def note_label(parent: QWidget, name: str) -> QLabel:
