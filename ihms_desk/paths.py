@@ -190,3 +190,36 @@ def resource_path(*parts: str) -> Path:
 
     package = importlib.import_module(RESOURCES_PACKAGE)
     return Path(next(iter(package.__path__))).joinpath(*parts)
+
+
+# -- files that survive a power cut -------------------------------------------------------------
+
+
+def fsync_folder(folder: str | os.PathLike[str]) -> None:
+    """Make ``folder``'s entries durable: a file created in it, renamed into it or removed
+    from it is only certain to be there (or gone) after a power cut once the folder itself is
+    fsynced, not the file (POSIX; ext4, XFS). Windows cannot open a folder for fsync; NTFS
+    journals its entries itself."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_folder(folder: str | os.PathLike[str]) -> None:
+    """``mkdir -p`` whose new folders survive a power cut: each new one's entry is fsynced in
+    its parent (a backup renamed into a folder whose own entry was lost is lost with it)."""
+    path = Path(folder)
+    missing: list[Path] = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir()
+        except FileExistsError:
+            pass
+        fsync_folder(new.parent)

@@ -1,0 +1,394 @@
+"""Power cuts, not only kills: the desk works on a filesystem that forgets whatever was not
+fsynced (``tests/powerfs.py``), and the power goes at a random moment, 200 times.
+
+The crash suite (``tests/test_crash_suite.py``) kills the process, which leaves the operating
+system's cache intact. Here the cut drops the cache too, in two ways a real disk can be left
+(see ``powerfs``): *strict* (only what was fsynced) and *ordered* (some of the rest as well).
+The counter saves dispenses and receipts, enrols (the token file), records acknowledged events
+and advances the sync marker, takes backups and restores them (``tests/powercut_workload.py``).
+After every cut:
+
+- ``ihms-desk doctor`` finds nothing wrong, and no document is torn;
+- every save reported before the cut is there (after a restore: every save the restored
+  backup held, and the replaced database's copy holds every save reported before it);
+- the sync marker and the token file are as they were before their last reported write, or
+  after the one in flight; never missing, empty or half-written; the database's device id and
+  the token belong together; the marker is never ahead of the database;
+- the newest backup reported is there and sound.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import select
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from ihms_desk import backup, cli
+from ihms_desk.sync import device
+from tests.powerfs import PowerFS
+from tests.test_crash_suite import torn_documents
+
+CUTS = 200
+#: The most changes (writes, fsyncs, renames...) a counter makes before its power cut.
+MOST_CHANGES = 3000
+HERE = Path(__file__).parent
+
+# -- the filesystem's own model ---------------------------------------------------------------
+
+
+@pytest.fixture
+def disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "old.txt").write_text("old")
+    fs = PowerFS(seed, tmp_path / "mnt", tmp_path / "powerfs.log")
+    yield fs
+    fs.close()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def test_a_cut_keeps_only_what_was_fsynced(disk: PowerFS) -> None:
+    root = disk.mountpoint
+    (root / "unsynced.txt").write_text("lost")
+    (root / "synced.txt").write_text("kept")
+    _fsync(root / "synced.txt")
+    (root / "old.txt").write_text("new, not synced")
+    (root / "folder").mkdir()
+    (root / "folder" / "inside.txt").write_text("entry never synced")
+    _fsync(root / "folder" / "inside.txt")
+    _fsync(root)  # the root's entries (unsynced.txt, synced.txt, folder), not folder's own
+
+    disk.cut()
+
+    assert sorted(os.listdir(root)) == ["folder", "old.txt", "synced.txt", "unsynced.txt"]
+    assert (root / "unsynced.txt").read_bytes() == b""  # its entry was synced, its data not
+    assert (root / "synced.txt").read_text() == "kept"
+    assert (root / "old.txt").read_text() == "old"
+    assert os.listdir(root / "folder") == []
+
+
+def test_a_rename_into_place_is_lost_without_the_folders_fsync(disk: PowerFS) -> None:
+    root = disk.mountpoint
+    (root / "old.txt.tmp").write_text("new")
+    _fsync(root / "old.txt.tmp")
+    os.replace(root / "old.txt.tmp", root / "old.txt")
+    assert (root / "old.txt").read_text() == "new"
+
+    disk.cut()
+    assert os.listdir(root) == ["old.txt"] and (root / "old.txt").read_text() == "old"
+
+    (root / "old.txt.tmp").write_text("new")
+    _fsync(root / "old.txt.tmp")
+    os.replace(root / "old.txt.tmp", root / "old.txt")
+    _fsync(root)
+    disk.cut()
+    assert os.listdir(root) == ["old.txt"] and (root / "old.txt").read_text() == "new"
+
+
+def test_the_armed_cut_kills_the_writer_before_its_nth_change(disk: PowerFS, tmp_path: Path) -> None:
+    # The writer creates, writes and fsyncs a file, then fsyncs the folder, ten times over;
+    # the kill at the 3rd change (create, write, *fsync*) leaves the file unsynced.
+    writer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import os, sys, time\n"
+         "sys.stdin.readline()\n"
+         "for n in range(10):\n"
+         f"    path = {str(disk.mountpoint)!r} + f'/f{{n}}'\n"
+         "    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644); os.write(fd, b'data'); os.fsync(fd); os.close(fd)\n"
+         f"    d = os.open({str(disk.mountpoint)!r}, os.O_RDONLY); os.fsync(d); os.close(d)\n"],
+        stdin=subprocess.PIPE, text=True)
+    assert writer.stdin is not None
+    disk.arm(3, writer.pid, "strict", 0)
+    writer.stdin.write("go\n")
+    writer.stdin.flush()
+    assert writer.wait(timeout=30) == -signal.SIGKILL
+    writer.stdin.close()
+    summary = disk.cut()
+    assert "killed_at=fsync_/f0" in summary, summary
+    assert sorted(os.listdir(disk.mountpoint)) == ["old.txt"]
+
+
+def _commit_and_wait(path: Path, synchronous: str, value: int) -> subprocess.Popen[str]:
+    """A process that commits ``value`` with ``synchronous`` and waits, connection open, for
+    the power to go."""
+    process = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys, time\n"
+         f"conn = sqlite3.connect({str(path)!r})\n"
+         f"conn.execute('PRAGMA synchronous = {synchronous}')\n"
+         f"with conn: conn.execute('INSERT INTO t VALUES ({value})')\n"
+         "print('committed', flush=True)\n"
+         "time.sleep(60)\n"],
+        stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "committed\n"
+    return process
+
+
+def _power_cut(disk: PowerFS, *processes: subprocess.Popen[str]) -> None:
+    for process in processes:
+        process.kill()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+    disk.cut()
+
+
+def test_wal_commits_survive_a_cut_with_synchronous_full_and_not_with_normal(disk: PowerFS) -> None:
+    path = disk.mountpoint / "t.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    _power_cut(disk, _commit_and_wait(path, "FULL", 1))
+    _power_cut(disk, _commit_and_wait(path, "NORMAL", 2))  # NORMAL syncs the WAL only at checkpoints
+    conn = sqlite3.connect(path)
+    try:
+        assert [x for (x,) in conn.execute("SELECT x FROM t ORDER BY x")] == [1]
+    finally:
+        conn.close()
+
+
+# -- the desk under power cuts ----------------------------------------------------------------
+
+
+@dataclass
+class Expected:
+    """What the reports say must have survived, kept across runs."""
+
+    saves: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> (kind, lines, total)
+    backups: dict[str, set[str]] = field(default_factory=dict)  # name -> keys it holds at least
+    newest_backup: str | None = None
+    #: The key of the token file's token, and of the database's device id (the same but
+    #: for a cut between the two writes of an enrolment).
+    token: str | None = None
+    token_device: str | None = None
+    marker: tuple[str, int, int] | None = None
+
+
+def _keys(conn: sqlite3.Connection) -> dict[str, tuple[str, int, int]]:
+    """Every document of the workload by its key: (kind, lines, total)."""
+    found = {}
+    for kind, header_text, lines, total in conn.execute(
+            "SELECT d.kind, d.header, count(*), sum(l.qty) FROM document d "
+            "JOIN document_line l ON l.document_id = d.id GROUP BY d.id"):
+        header = json.loads(header_text)
+        reference = header.get("opd_no", header.get("voucher_no", ""))
+        if reference.startswith(("OPD/", "CUT/")):
+            found[reference.split("/", 1)[1]] = (kind, int(lines), int(total))
+    return found
+
+
+def _open_copy(database: Path, into: Path) -> sqlite3.Connection:
+    """A database copied (with its WAL) to the real disk, so reading it changes nothing on the
+    cut filesystem."""
+    into.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal"):
+        source = Path(str(database) + suffix)
+        if source.exists():
+            shutil.copyfile(source, into / (database.name + suffix))
+    return sqlite3.connect(into / database.name)
+
+
+def _read_reports(report: Path) -> list[list[str]]:
+    text = report.read_text() if report.exists() else ""
+    return [line.split() for line in text.split("\n")[:-1] if line != "READY"]
+
+
+class Checker:
+    """Reads a run's report into :class:`Expected` and checks the data folder after its cut."""
+
+    def __init__(self, data_dir: Path, scratch: Path) -> None:
+        self.data_dir = data_dir
+        self.scratch = scratch
+        self.expected = Expected()
+        self.counts: dict[str, int] = {}
+
+    def after_cut(self, cut: int, report: list[list[str]]) -> None:
+        ex = self.expected
+        token_begun = marker_begun = restore_begun = None
+        replaced: tuple[Path, dict[str, tuple[str, int, int]]] | None = None
+        for words in report:
+            what = words[0]
+            self.counts[what] = self.counts.get(what, 0) + 1
+            if what == "SAVE":
+                kind, number, key, lines, total = words[1:]
+                assert key not in ex.saves, f"{key} reported twice"
+                ex.saves[key] = (kind, int(lines), int(total))
+            elif what == "TOKEN-BEGIN":
+                token_begun = words[1]
+            elif what == "TOKEN":
+                ex.token = ex.token_device = words[1]
+                token_begun = None
+            elif what == "MARKER-BEGIN":
+                marker_begun = (words[1], int(words[2]), int(words[3]))
+            elif what == "MARKER":
+                ex.marker, marker_begun = (words[1], int(words[2]), int(words[3])), None
+            elif what == "BACKUP":
+                ex.backups[words[1]] = set(ex.saves)
+                ex.newest_backup = words[1]
+            elif what == "RESTORE-BEGIN":
+                restore_begun = words[1]
+            elif what == "RESTORE":
+                name, copy = words[1], Path(words[2])
+                replaced = (copy, dict(ex.saves))
+                held = ex.backups[name]
+                ex.saves = {key: value for key, value in ex.saves.items() if key in held}
+                restore_begun = None
+
+        assert cli.main(["--data-dir", str(self.data_dir), "doctor"]) == cli.EXIT_OK, f"doctor failed after cut {cut}"
+        conn = sqlite3.connect(self.data_dir / "ihms-desk.sqlite3")
+        try:
+            assert torn_documents(conn) == [], f"cut {cut}"
+            found = _keys(conn)
+            device_id = conn.execute("SELECT device_id FROM sync_state WHERE id = 1").fetchone()[0]
+            epoch, next_sequence = conn.execute("SELECT epoch, next_sequence FROM device WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+
+        missing = [key for key in ex.saves if key not in found]
+        if missing and restore_begun is not None:
+            # The cut came during a restore, which may have gone through: then the database
+            # is the backup's, with every save the backup held.
+            held = ex.backups[restore_begun]
+            assert all(key in found for key in held), f"cut {cut}: neither the database nor the backup restored"
+            ex.saves = {key: value for key, value in ex.saves.items() if key in held}
+            missing = []
+            self.counts["restore cut and done"] = self.counts.get("restore cut and done", 0) + 1
+        assert missing == [], f"cut {cut}: reported as saved but not in the database: {missing[:5]}"
+        wrong = [(key, found[key], value) for key, value in ex.saves.items() if found[key] != value]
+        assert wrong == [], f"cut {cut}: saved otherwise than reported: {wrong[:3]}"
+
+        # The token file: the last one reported, or the one being written, whole; the
+        # database's device id is the last reported or the new one, and the new one only
+        # with its token (enrolment writes the token first).
+        path = self.data_dir / "device-token"
+        raw = path.read_bytes() if path.exists() else None
+        tokens = {None if key is None else f"tok-{key}\n".encode() for key in (ex.token, token_begun)}
+        devices = {None if key is None else f"dev-{key}" for key in (ex.token_device, token_begun)}
+        assert raw in tokens, f"cut {cut}: token file {raw!r}, expected one of {tokens}"
+        assert device_id in devices, f"cut {cut}: device id {device_id}, expected one of {devices}"
+        if token_begun is not None and device_id == f"dev-{token_begun}":
+            assert raw == f"tok-{token_begun}\n".encode(), f"cut {cut}: the device id was saved, its token lost"
+        ex.token = None if raw is None else raw.decode().strip().removeprefix("tok-")
+        ex.token_device = None if device_id is None else device_id.removeprefix("dev-")
+
+        # The marker: parsable, the last one reported or the one being written; never ahead
+        # of the database (that would make it look restored from a backup).
+        marker = device.read_marker(self.data_dir)
+        if ex.marker is None and marker_begun is None:
+            assert not (self.data_dir / "sync-marker.json").exists(), f"cut {cut}: a marker nobody wrote"
+        else:
+            assert marker is not None, (
+                f"cut {cut}: the marker is unreadable: {(self.data_dir / 'sync-marker.json').read_bytes()[:200]!r}"
+                if (self.data_dir / "sync-marker.json").exists() else f"cut {cut}: the marker is gone")
+            seen = (marker.device_id, marker.epoch, marker.sequence)
+            assert seen in {ex.marker, marker_begun}, f"cut {cut}: marker {seen}, expected {ex.marker} or {marker_begun}"
+            ex.marker = seen
+            if marker.device_id == device_id:
+                assert not marker.covers(epoch, next_sequence), f"cut {cut}: the marker is ahead of the database"
+
+        # Backups: the newest reported is there and sound; a restore's replaced copy holds
+        # every save reported before the restore.
+        if ex.newest_backup is not None:
+            newest = backup.backup_dir(self.data_dir) / ex.newest_backup
+            backup.inspect_backup(newest)
+        if replaced is not None:
+            copy, before = replaced
+            assert copy.exists(), f"cut {cut}: the replaced database's copy {copy.name} is gone"
+            conn = _open_copy(copy, self.scratch / f"replaced-{cut}")
+            try:
+                kept = _keys(conn)
+            finally:
+                conn.close()
+            lost = [key for key in before if key not in kept]
+            assert lost == [], f"cut {cut}: the replaced database's copy lacks {lost[:5]}"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_200_power_cuts_lose_nothing_that_was_reported(make_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    setup = make_store(user=None, folder="seed/data")  # facility, users, the small catalogue
+    setup.close()
+    for extra in (tmp_path / "seed").iterdir():
+        if extra.name != "data":
+            extra.unlink()
+    disk = PowerFS(tmp_path / "seed", tmp_path / "disk", tmp_path / "powerfs.log")
+    data_dir = disk.mountpoint / "data"
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    checker = Checker(data_dir, tmp_path / "scratch")
+    rng = random.Random(11)
+    modes: dict[str, int] = {}
+    killed_by_timer = 0
+    summaries: list[str] = []
+    started = time.monotonic()
+    errors = tmp_path / "zygote-stderr.txt"
+    with errors.open("w") as stderr:
+        zygote = subprocess.Popen([sys.executable, str(HERE / "powercut_workload.py"), str(data_dir), str(reports)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    assert zygote.stdin is not None and zygote.stdout is not None
+    try:
+        for cut in range(CUTS):
+            zygote.stdin.write(f"{cut}\n")
+            zygote.stdin.flush()
+            pid = int(zygote.stdout.readline())
+            mode = rng.choice(["strict", "ordered"])
+            # A cut may land while the counter starts (opening the file, recovering the WAL
+            # of the last cut) or anywhere in its work: a save is about ten changes, a restore
+            # a few hundred. Log-uniform, so short runs and long ones both come.
+            disk.arm(int(math.exp(rng.uniform(0, math.log(MOST_CHANGES)))), pid, mode, rng.randrange(1 << 30))
+            ready, _, _ = select.select([zygote.stdout], [], [], 30)
+            if not ready:  # the counter is stuck: the test cuts it by the clock
+                killed_by_timer += 1
+                os.kill(pid, signal.SIGKILL)
+            status = int(zygote.stdout.readline())
+            assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
+                f"run {cut} ended by itself: {errors.read_text()[-3000:]}")
+            summary = disk.cut()
+            summaries.append(summary)
+            modes[mode] = modes.get(mode, 0) + 1
+            report = _read_reports(reports / f"run-{cut}.txt")
+            try:
+                checker.after_cut(cut, report)
+            except Exception:
+                print("\n".join(summaries[-3:]), report[-5:])
+                raise
+            if cut % 50 == 49:
+                doctor = subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(data_dir), "doctor"],
+                                        capture_output=True, text=True, timeout=120)
+                assert doctor.returncode == 0 and doctor.stdout.startswith("OK:"), doctor.stdout + doctor.stderr
+    finally:
+        zygote.stdin.close()
+        zygote.wait(timeout=30)
+        zygote.stdout.close()
+        disk.close()
+    elapsed = time.monotonic() - started
+    print(f"{CUTS} cuts {modes}, {killed_by_timer} by the clock; reported: {checker.counts}; {elapsed:.0f} s")
+    print("\n".join(summaries[-20:]))
+    assert killed_by_timer < CUTS // 10
+    counts = checker.counts
+    assert counts.get("SAVE", 0) > CUTS and counts.get("TOKEN", 0) >= 5 and counts.get("MARKER", 0) >= 10
+    assert counts.get("BACKUP", 0) >= 5 and counts.get("RESTORE", 0) >= 2
+    # Cuts in the middle of each kind of step, not only between them.
+    for step in ("TOKEN", "MARKER", "RESTORE"):
+        assert counts.get(f"{step}-BEGIN", 0) > counts.get(step, 0), f"no cut came during a {step.lower()}"
