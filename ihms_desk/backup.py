@@ -32,7 +32,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ihms_desk.instance_lock import InstanceLock
-from ihms_desk.paths import DataFolder, database_path
+from ihms_desk.paths import DataFolder, database_path, fsync_folder, make_folder
 from ihms_desk.store import Store, database
 from ihms_desk.store.doctor import check_database
 from ihms_desk.wording import Said
@@ -279,7 +279,7 @@ def _write_checked_copy(write: Callable[[Path], None], folder: Path, name: str) 
     final = _unused_name(folder, name)
     partial = final.with_name(final.name + _PARTIAL_SUFFIX)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)  # a new folder's own entry must survive a power cut too
         partial.unlink(missing_ok=True)
         with _as_environment_problem(folder):
             write(partial)
@@ -459,7 +459,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
     replaced_copy: Path | None = None
     staging = live.with_name(live.name + ".restoring")
     try:
-        backup_dir(data_dir).mkdir(parents=True, exist_ok=True)
+        make_folder(backup_dir(data_dir))
         if live.exists():
             # A raw copy of the file and its WAL: the live database may be the damaged one,
             # and then the online backup API could not read it.
@@ -469,6 +469,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
                 if part.exists():
                     shutil.copyfile(part, Path(str(replaced_copy) + suffix))
                     _fsync_file(Path(str(replaced_copy) + suffix))
+            _fsync_dir(backup_dir(data_dir))  # the copy must outlast a power cut after the rename
         _discard(staging)
         shutil.copyfile(info.path, staging)
     except OSError as error:
@@ -563,12 +564,5 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable on Linux; Windows cannot open a folder for fsync.
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+#: Makes the rename itself durable on Linux; Windows cannot open a folder for fsync.
+_fsync_dir = fsync_folder
