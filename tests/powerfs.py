@@ -25,10 +25,13 @@ empty or half-written.
 The filesystem runs in a process of its own (``python tests/powerfs.py SEED MOUNTPOINT``), as
 one libfuse loop (through mfusepy), and is driven by lines on its standard input:
 
-``arm N PID MODE SEED``
+``arm N PID MODE SEED [MATCH]``
     at the N-th changing operation from now (write, truncate, create, mkdir, unlink, rmdir,
-    rename, fsync, chmod), kill PID before the operation takes effect, and make the next cut
-    a MODE (``strict`` or ``ordered``) cut drawn with SEED; answers ``armed``.
+    rename, fsync, chmod; with MATCH, the N-th whose description, such as
+    ``rename_/data/a.tmp_/data/a``, contains MATCH), kill PID before the operation takes
+    effect, and make the next cut a MODE cut drawn with SEED; answers ``armed``. MODE is
+    ``strict``, ``ordered``, or ``kill``: everything done before the kill is kept, as after a
+    plain kill (the cache survives), for tests that aim at one moment.
 ``quit``
     end after the next unmount.
 
@@ -104,6 +107,7 @@ class PowerCutFS(mfusepy.Operations):
         self.changes = 0
         self.kill_at: int | None = None
         self.kill_pid = 0
+        self.kill_match = ""
         self.killed_at = ""
         self.cut_mode = "strict"
         self.cut_seed = 0
@@ -131,6 +135,7 @@ class PowerCutFS(mfusepy.Operations):
         """Put back what a disk holds after the power went: the durable state, plus (ordered
         cut) part of what was still in the cache. Returns a summary for the log."""
         rng = random.Random(self.cut_seed) if self.cut_mode == "ordered" else None
+        keep_all = self.cut_mode == "kill"
         lost_files = lost_entries = kept = 0
         seen: set[int] = set()
         todo = [self.root]
@@ -141,7 +146,7 @@ class PowerCutFS(mfusepy.Operations):
             seen.add(node.ino)
             if node.is_dir:
                 entries = dict(node.durable_entries)
-                take = rng.randint(0, len(node.pending)) if rng else 0
+                take = len(node.pending) if keep_all else rng.randint(0, len(node.pending)) if rng else 0
                 for name, child in node.pending[:take]:
                     if child is None:
                         entries.pop(name, None)
@@ -154,7 +159,7 @@ class PowerCutFS(mfusepy.Operations):
             else:
                 data = bytearray(node.durable)
                 for change in node.pending:
-                    if rng is not None and rng.random() < 0.5:
+                    if keep_all or (rng is not None and rng.random() < 0.5):
                         _apply_file(data, change)
                         kept += 1
                 lost_files += bool(node.pending) and data != node.data
@@ -163,20 +168,23 @@ class PowerCutFS(mfusepy.Operations):
         self.handles.clear()
         summary = (f"cut {self.cut_mode} killed_at={self.killed_at or '-'} changes={self.changes} "
                    f"files_changed={lost_files} entries_lost={lost_entries} kept={kept}")
-        self.changes, self.kill_at, self.killed_at, self.cut_mode = 0, None, "", "strict"
+        self.changes, self.kill_at, self.killed_at, self.cut_mode, self.kill_match = 0, None, "", "strict", ""
         return summary
 
-    def arm(self, at: int, pid: int, mode: str, seed: int) -> None:
+    def arm(self, at: int, pid: int, mode: str, seed: int, match: str = "") -> None:
         with self._mutex:
-            self.changes, self.kill_at, self.kill_pid = 0, at, pid
+            self.changes, self.kill_at, self.kill_pid, self.kill_match = 0, at, pid, match
             self.cut_mode, self.cut_seed = mode, seed
 
     def _changing(self, what: str) -> None:
         """Count a changing operation; at the armed one, the power goes before it is done."""
+        what = what.replace(" ", "_")
+        if self.kill_match not in what:
+            return
         self.changes += 1
         if self.kill_at is not None and self.changes >= self.kill_at:
             self.kill_at = None
-            self.killed_at = what.replace(" ", "_")
+            self.killed_at = what
             try:
                 os.kill(self.kill_pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -383,7 +391,7 @@ def serve(seed: Path, mountpoint: Path) -> None:
         for line in sys.stdin:
             words = line.split()
             if words[:1] == ["arm"]:
-                fs.arm(int(words[1]), int(words[2]), words[3], int(words[4]))
+                fs.arm(int(words[1]), int(words[2]), words[3], int(words[4]), " ".join(words[5:]))
                 print("armed", flush=True)
             elif words[:1] == ["quit"]:
                 fs.quitting = True
@@ -429,9 +437,10 @@ class PowerFS:
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 
-    def arm(self, at: int, pid: int, mode: str, seed: int) -> None:
-        """Kill ``pid`` at the ``at``-th changing operation from now; the next cut is ``mode``."""
-        self._say(f"arm {at} {pid} {mode} {seed}")
+    def arm(self, at: int, pid: int, mode: str, seed: int = 0, match: str = "") -> None:
+        """Kill ``pid`` at the ``at``-th changing operation from now (whose description contains
+        ``match``); the next cut is ``mode``."""
+        self._say(f"arm {at} {pid} {mode} {seed} {match}".rstrip())
         self._expect("armed")
 
     def _unmount(self) -> None:

@@ -168,6 +168,104 @@ def test_wal_commits_survive_a_cut_with_synchronous_full_and_not_with_normal(dis
         conn.close()
 
 
+# -- each write the desk makes durable, cut right after it ----------------------------------------
+
+
+@pytest.fixture
+def desk_disk(make_store, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A set-up data folder (``data/``) on the power-cut filesystem, every file of it durable."""
+    setup = make_store(user=None, folder="seed/data")
+    setup.close()
+    for extra in (tmp_path / "seed").iterdir():
+        if extra.name != "data":
+            extra.unlink()
+    fs = PowerFS(tmp_path / "seed", tmp_path / "disk", tmp_path / "powerfs.log")
+    yield fs
+    fs.close()
+
+
+def _child(code: str) -> subprocess.Popen[str]:
+    """A process that runs ``code`` once told to go, says ``done``, and waits to be cut off."""
+    process = subprocess.Popen([sys.executable, "-c", "import sys, time\nsys.stdin.readline()\n" + code
+                                + "\nprint('done', flush=True)\ntime.sleep(60)\n"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return process
+
+
+def _go(process: subprocess.Popen[str]) -> str:
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("go\n")
+    process.stdin.flush()
+    said = process.stdout.readline()
+    process.kill()
+    process.wait()
+    process.stdin.close()
+    process.stdout.close()
+    return said
+
+
+def test_the_token_and_the_marker_survive_a_cut_right_after_they_are_written(desk_disk: PowerFS) -> None:
+    data_dir = desk_disk.mountpoint / "data"
+    device.write_token(data_dir, "tok-1")
+    device.advance_marker(data_dir, "dev-1", 1, 5)
+    desk_disk.cut()
+    assert device.read_token(data_dir) == "tok-1"
+    assert device.read_marker(data_dir) == device.Marker("dev-1", 1, 5)
+    assert sorted(path.name for path in data_dir.iterdir()) == ["device-token", "ihms-desk.sqlite3", "sync-marker.json"]
+
+
+def test_a_backup_into_a_new_folder_survives_a_cut(desk_disk: PowerFS) -> None:
+    data_dir = desk_disk.mountpoint / "data"
+    copy = backup.take_backup(data_dir).copies[0]
+    desk_disk.cut()
+    assert backup.inspect_backup(copy).facility_code == "RJ-TST-CHC-001"
+
+
+SAVE_A_RECEIPT = """
+from ihms_desk.store import Store
+from ihms_desk.store.model import ReceiptLine
+store = Store.open({data_dir!r})
+store.act_as("incharge")
+doc = store.receive(source="ddw", voucher_no="CUT/1", voucher_date=store.today(),
+                    lines=[ReceiptLine("D0001", "B1", "2029-06", 100)])
+print(doc.number, flush=True)
+"""
+
+
+def test_a_restore_cut_short_before_its_rename_keeps_the_saves_of_the_wal(desk_disk: PowerFS) -> None:
+    # A save left in the WAL by a counter that was killed (the power cut of a moment ago),
+    # then a restore of an older backup, killed between removing that WAL and renaming the
+    # restored file into place: the database that stays must still hold the save.
+    data_dir = desk_disk.mountpoint / "data"
+    older = backup.take_backup(data_dir).copies[0]
+    number = _go(_child(SAVE_A_RECEIPT.format(data_dir=str(data_dir)))).strip()
+    assert Path(str(data_dir / "ihms-desk.sqlite3") + "-wal").stat().st_size > 0
+    restore = _child(f"from ihms_desk import backup\nbackup.restore_backup({str(data_dir)!r}, {str(older)!r})")
+    desk_disk.arm(1, restore.pid, "kill", match="rename_/data/ihms-desk.sqlite3.restoring_")
+    assert _go(restore) == ""  # killed before it was done
+    desk_disk.cut()
+    assert cli.main(["--data-dir", str(data_dir), "doctor"]) == cli.EXIT_OK
+    conn = sqlite3.connect(data_dir / "ihms-desk.sqlite3")
+    try:
+        assert conn.execute("SELECT count(*) FROM document WHERE number = ?", (number,)).fetchone() == (1,)
+    finally:
+        conn.close()
+
+
+def test_the_replaced_database_is_kept_through_a_cut_after_a_restore(desk_disk: PowerFS) -> None:
+    data_dir = desk_disk.mountpoint / "data"
+    older = backup.take_backup(data_dir).copies[0]
+    number = _go(_child(SAVE_A_RECEIPT.format(data_dir=str(data_dir)))).strip()
+    report = backup.restore_backup(data_dir, older)
+    desk_disk.cut()
+    assert report.replaced_copy is not None
+    conn = _open_copy(report.replaced_copy, desk_disk.mountpoint.parent / "replaced")
+    try:
+        assert conn.execute("SELECT count(*) FROM document WHERE number = ?", (number,)).fetchone() == (1,)
+    finally:
+        conn.close()
+
+
 # -- the desk under power cuts ----------------------------------------------------------------
 
 
