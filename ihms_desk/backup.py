@@ -491,6 +491,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
         finally:
             store.close()
         _fsync_file(staging)
+        _fold_wal(live)
         for suffix in ("-wal", "-shm"):
             # The old WAL must not be replayed onto the restored file.
             Path(str(live) + suffix).unlink(missing_ok=True)
@@ -505,6 +506,24 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
         _discard(Path(str(staging) + "-shm"))
     log.info("Restored %s from %s (epoch %s); the replaced database is kept as %s", live, info.path, epoch, replaced_copy)
     return RestoreReport(info.path, info.facility_code, info.documents, epoch, replaced_copy)
+
+
+def _fold_wal(path: Path) -> None:
+    """Checkpoint the live database's WAL into its file before the WAL is removed: a power cut
+    or a kill between removing it and the rename would otherwise leave the old database
+    without the saves the WAL held (a counter killed by the last power cut leaves one). A file
+    too damaged to checkpoint keeps them in the replaced copy only."""
+    if not Path(str(path) + "-wal").exists():
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=database.BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        log.warning("Could not fold the WAL of %s into it before the restore: %s", path, error)
 
 
 def _epoch_of(path: Path) -> int:
