@@ -37,6 +37,7 @@ import pytest
 
 from ihms_desk import backup, cli
 from ihms_desk.sync import device
+from ihms_server.store import open_store
 from tests.powerfs import PowerFS
 from tests.test_crash_suite import torn_documents
 
@@ -264,6 +265,38 @@ def test_the_replaced_database_is_kept_through_a_cut_after_a_restore(desk_disk: 
         assert conn.execute("SELECT count(*) FROM document WHERE number = ?", (number,)).fetchone() == (1,)
     finally:
         conn.close()
+
+
+SERVE_AND_TAKE_A_PUSH = """
+import json
+from ihms_server.testing import make_event, make_facility_and_enrol, run_server
+url = {url!r}
+with run_server(url) as base_url:
+    desk = make_facility_and_enrol(url, base_url, "CHC-CUT-001")
+    events = [make_event(desk, sequence) for sequence in range(1, 6)]
+    answer = desk.push(events)
+    answer.raise_for_status()
+    print(json.dumps({{e["event_id"]: r["status"] for e, r in zip(events, answer.json()["results"])}}), flush=True)
+    import time
+    time.sleep(60)
+"""
+
+
+def test_the_server_keeps_every_event_it_acknowledged_through_a_power_cut(disk: PowerFS) -> None:
+    # The desk marks an acknowledged event sent and never sends it again: the server's
+    # acknowledgement must be durable (SQLite's WAL with synchronous=FULL, not NORMAL).
+    url = f"sqlite:///{disk.mountpoint / 'server.sqlite3'}"
+    acknowledged = json.loads(_go(_child(SERVE_AND_TAKE_A_PUSH.format(url=url))))
+    assert set(acknowledged.values()) == {"applied"} and len(acknowledged) == 5
+    disk.cut()
+    store = open_store(url, migrate=False)
+    try:
+        with store._read() as cur:  # noqa: SLF001 - what the database really holds
+            cur.execute("SELECT event_id FROM event")
+            held = {row[0] for row in cur.fetchall()}
+    finally:
+        store.close()
+    assert held == set(acknowledged)
 
 
 # -- the desk under power cuts ----------------------------------------------------------------
