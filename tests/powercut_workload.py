@@ -11,9 +11,11 @@ and before a step whose result is a file the checks read back:
   file ``tok-KEY``, then the database's device id ``dev-KEY``;
 - ``MARKER-BEGIN device epoch sequence`` / ``MARKER ...``: events acknowledged by a server,
   recorded in the database, then the sync marker advanced, as the sync worker does;
-- ``BACKUP name``: a backup taken (``ihms-desk backup``);
-- ``RESTORE-BEGIN name`` / ``RESTORE name replaced``: that backup restored over the database
-  (``ihms-desk restore``), the store closed before and opened again after.
+- ``BACKUP-BEGIN`` / ``BACKUP name``: a backup taken (``ihms-desk backup``);
+- ``RESTORE-BEGIN name`` / ``RESTORE name replaced``: a backup restored over the database
+  (``ihms-desk restore``): in the middle of a run (the store closed before and opened again
+  after), or first thing in a run, over the database and WAL the last cut left, as someone
+  would after a power cut. Only backups reported by an earlier line are restored.
 
 One ``os.write`` per line, so a kill never leaves half a line.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ihms_desk import backup
@@ -36,13 +39,30 @@ CODES = ["D0001", "D0002", "D0003", "D0010"]
 SERVER = "https://ihms.rajasthan.example"
 
 
-def counter(data_dir: Path, report_path: Path, run: int) -> None:
-    report = os.open(report_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+def newest_reported_backup(reports: Path) -> str | None:
+    """The name of the last backup an earlier run reported as taken."""
+    runs = sorted(reports.glob("run-*.txt"), key=lambda path: int(path.stem.removeprefix("run-")))
+    names = [line.split()[1] for path in runs for line in path.read_text().splitlines() if line.startswith("BACKUP ")]
+    return names[-1] if names else None
+
+
+def restore(data_dir: Path, name: str, say: Callable[[str], None]) -> None:
+    say(f"RESTORE-BEGIN {name}")
+    restored = backup.restore_backup(data_dir, backup.backup_dir(data_dir) / name)
+    say(f"RESTORE {name} {restored.replaced_copy}")
+
+
+def counter(data_dir: Path, reports: Path, run: int) -> None:
+    report = os.open(reports / f"run-{run}.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
     def say(text: str) -> None:
         os.write(report, (text + "\n").encode())
 
     rng = random.Random(run)
+    if rng.random() < 0.08:
+        name = newest_reported_backup(reports)
+        if name is not None:
+            restore(data_dir, name, say)
     store = Store.open(data_dir)
     store.act_as("incharge")
     say("READY")
@@ -68,15 +88,14 @@ def counter(data_dir: Path, report_path: Path, run: int) -> None:
             assert marker is not None
             say(f"MARKER {marker.device_id} {marker.epoch} {marker.sequence}")
         elif step < 0.19:
+            say("BACKUP-BEGIN")
             taken = backup.take_backup(data_dir).copies[0]
             say(f"BACKUP {taken.name}")
-        elif step < 0.21 and taken is not None:
-            say(f"RESTORE-BEGIN {taken.name}")
+        elif step < 0.22 and taken is not None:
             store.close()
-            restored = backup.restore_backup(data_dir, taken)
+            restore(data_dir, taken.name, say)
             store = Store.open(data_dir)
             store.act_as("incharge")
-            say(f"RESTORE {taken.name} {restored.replaced_copy}")
         elif step < 0.45:
             lines = [ReceiptLine(code, f"B{run % 7}-{code}", "2029-06", rng.randint(50, 400))
                      for code in rng.sample(CODES, k=rng.randint(1, 3))]
@@ -100,7 +119,7 @@ def main() -> None:
         pid = os.fork()
         if pid == 0:
             try:
-                counter(data_dir, reports / f"run-{run}.txt", run)
+                counter(data_dir, reports, run)
             finally:
                 os._exit(70)  # never fall back into the zygote's loop
         print(pid, flush=True)

@@ -267,6 +267,33 @@ def test_the_replaced_database_is_kept_through_a_cut_after_a_restore(desk_disk: 
         conn.close()
 
 
+OPEN_THE_STORE = """
+from ihms_desk.store import Store
+Store.open({data_dir!r}).close()
+"""
+
+
+@pytest.mark.parametrize("first_look", ["doctor", "open"])
+def test_a_cut_in_the_first_open_after_a_restore_leaves_a_sound_database(desk_disk: PowerFS, first_look: str) -> None:
+    # A restored database is in rollback-journal mode; the first open switches it to WAL in a
+    # journal transaction. Cut before its journal is removed, the file is half-written beside
+    # a "hot" journal: sound once rolled back, as any writable open does, but a read-only look
+    # (doctor, the check at open) took it for damaged and wrote the damage note.
+    data_dir = desk_disk.mountpoint / "data"
+    older = backup.take_backup(data_dir).copies[0]
+    backup.restore_backup(data_dir, older)
+    first_open = _child(OPEN_THE_STORE.format(data_dir=str(data_dir)))
+    desk_disk.arm(1, first_open.pid, "strict", match="unlink_/data/ihms-desk.sqlite3-journal")
+    assert _go(first_open) == ""
+    desk_disk.cut()
+    assert (data_dir / "ihms-desk.sqlite3-journal").stat().st_size > 0
+    if first_look == "open":
+        assert _go(_child(OPEN_THE_STORE.format(data_dir=str(data_dir)))) == "done\n"
+    assert cli.main(["--data-dir", str(data_dir), "doctor"]) == cli.EXIT_OK
+    assert not (data_dir / "ihms-desk.sqlite3.damaged").exists()
+    assert _go(_child(OPEN_THE_STORE.format(data_dir=str(data_dir)))) == "done\n"
+
+
 SERVE_AND_TAKE_A_PUSH = """
 import json
 from ihms_server.testing import make_event, make_facility_and_enrol, run_server
@@ -307,7 +334,9 @@ class Expected:
     """What the reports say must have survived, kept across runs."""
 
     saves: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> (kind, lines, total)
-    backups: dict[str, set[str]] = field(default_factory=dict)  # name -> keys it holds at least
+    #: name -> (the keys it holds at least, its device id's key): the token file is not in a
+    #: backup, so a restore brings back the database's device id of its day, not the token.
+    backups: dict[str, tuple[set[str], str | None]] = field(default_factory=dict)
     newest_backup: str | None = None
     #: The key of the token file's token, and of the database's device id (the same but
     #: for a cut between the two writes of an enrolment).
@@ -375,14 +404,14 @@ class Checker:
             elif what == "MARKER":
                 ex.marker, marker_begun = (words[1], int(words[2]), int(words[3])), None
             elif what == "BACKUP":
-                ex.backups[words[1]] = set(ex.saves)
+                ex.backups[words[1]] = (set(ex.saves), ex.token_device)
                 ex.newest_backup = words[1]
             elif what == "RESTORE-BEGIN":
                 restore_begun = words[1]
             elif what == "RESTORE":
                 name, copy = words[1], Path(words[2])
                 replaced = (copy, dict(ex.saves))
-                held = ex.backups[name]
+                held, ex.token_device = ex.backups[name]
                 ex.saves = {key: value for key, value in ex.saves.items() if key in held}
                 restore_begun = None
 
@@ -400,7 +429,7 @@ class Checker:
         if missing and restore_begun is not None:
             # The cut came during a restore, which may have gone through: then the database
             # is the backup's, with every save the backup held.
-            held = ex.backups[restore_begun]
+            held, _ = ex.backups[restore_begun]
             assert all(key in found for key in held), f"cut {cut}: neither the database nor the backup restored"
             ex.saves = {key: value for key, value in ex.saves.items() if key in held}
             missing = []
@@ -415,7 +444,8 @@ class Checker:
         path = self.data_dir / "device-token"
         raw = path.read_bytes() if path.exists() else None
         tokens = {None if key is None else f"tok-{key}\n".encode() for key in (ex.token, token_begun)}
-        devices = {None if key is None else f"dev-{key}" for key in (ex.token_device, token_begun)}
+        device_keys = {ex.token_device, token_begun, ex.backups[restore_begun][1] if restore_begun else None}
+        devices = {None if key is None else f"dev-{key}" for key in device_keys}
         assert raw in tokens, f"cut {cut}: token file {raw!r}, expected one of {tokens}"
         assert device_id in devices, f"cut {cut}: device id {device_id}, expected one of {devices}"
         if token_begun is not None and device_id == f"dev-{token_begun}":
@@ -521,5 +551,5 @@ def test_200_power_cuts_lose_nothing_that_was_reported(make_store, tmp_path: Pat
     assert counts.get("SAVE", 0) > CUTS and counts.get("TOKEN", 0) >= 5 and counts.get("MARKER", 0) >= 10
     assert counts.get("BACKUP", 0) >= 5 and counts.get("RESTORE", 0) >= 2
     # Cuts in the middle of each kind of step, not only between them.
-    for step in ("TOKEN", "MARKER", "RESTORE"):
+    for step in ("TOKEN", "MARKER", "BACKUP", "RESTORE"):
         assert counts.get(f"{step}-BEGIN", 0) > counts.get(step, 0), f"no cut came during a {step.lower()}"
