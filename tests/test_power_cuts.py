@@ -36,6 +36,7 @@ from pathlib import Path
 import pytest
 
 from ihms_desk import backup, cli
+from ihms_desk.paths import fsync_folder
 from ihms_desk.sync import device
 from ihms_server.store import open_store
 from tests.powerfs import PowerFS
@@ -44,6 +45,9 @@ from tests.test_crash_suite import torn_documents
 CUTS = 200
 #: The most changes (writes, fsyncs, renames...) a counter makes before its power cut.
 MOST_CHANGES = 3000
+#: What aimed cuts aim at (in the name of a change): the marker's and the token's files, the
+#: backups folder (a backup, the replaced copy of a restore), the restored file.
+AIMS = ["sync-marker", "device-token", "/backups/", ".restoring"]
 HERE = Path(__file__).parent
 
 # -- the filesystem's own model ---------------------------------------------------------------
@@ -59,12 +63,28 @@ def disk(tmp_path: Path):  # type: ignore[no-untyped-def]
     fs.close()
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+#: fsync of a file or a folder (os.open + os.fsync serves both).
+_fsync = fsync_folder
+
+
+def _child(code: str) -> subprocess.Popen[str]:
+    """A process that runs ``code`` once told to go, says ``done``, and waits to be cut off."""
+    process = subprocess.Popen([sys.executable, "-c", "import sys, time\nsys.stdin.readline()\n" + code
+                                + "\nprint('done', flush=True)\ntime.sleep(60)\n"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return process
+
+
+def _go(process: subprocess.Popen[str]) -> str:
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("go\n")
+    process.stdin.flush()
+    said = process.stdout.readline()
+    process.kill()
+    process.wait()
+    process.stdin.close()
+    process.stdout.close()
+    return said
 
 
 def test_a_cut_keeps_only_what_was_fsynced(disk: PowerFS) -> None:
@@ -105,52 +125,29 @@ def test_a_rename_into_place_is_lost_without_the_folders_fsync(disk: PowerFS) ->
     assert os.listdir(root) == ["old.txt"] and (root / "old.txt").read_text() == "new"
 
 
-def test_the_armed_cut_kills_the_writer_before_its_nth_change(disk: PowerFS, tmp_path: Path) -> None:
+def test_the_armed_cut_kills_the_writer_before_its_nth_change(disk: PowerFS) -> None:
     # The writer creates, writes and fsyncs a file, then fsyncs the folder, ten times over;
     # the kill at the 3rd change (create, write, *fsync*) leaves the file unsynced.
-    writer = subprocess.Popen(
-        [sys.executable, "-c",
-         "import os, sys, time\n"
-         "sys.stdin.readline()\n"
-         "for n in range(10):\n"
-         f"    path = {str(disk.mountpoint)!r} + f'/f{{n}}'\n"
-         "    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644); os.write(fd, b'data'); os.fsync(fd); os.close(fd)\n"
-         f"    d = os.open({str(disk.mountpoint)!r}, os.O_RDONLY); os.fsync(d); os.close(d)\n"],
-        stdin=subprocess.PIPE, text=True)
-    assert writer.stdin is not None
+    writer = _child(
+        "import os\n"
+        "for n in range(10):\n"
+        f"    path = {str(disk.mountpoint)!r} + f'/f{{n}}'\n"
+        "    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644); os.write(fd, b'data'); os.fsync(fd); os.close(fd)\n"
+        f"    d = os.open({str(disk.mountpoint)!r}, os.O_RDONLY); os.fsync(d); os.close(d)\n")
     disk.arm(3, writer.pid, "strict", 0)
-    writer.stdin.write("go\n")
-    writer.stdin.flush()
-    assert writer.wait(timeout=30) == -signal.SIGKILL
-    writer.stdin.close()
+    assert _go(writer) == ""  # killed before it was done
     summary = disk.cut()
     assert "killed_at=fsync_/f0" in summary, summary
     assert sorted(os.listdir(disk.mountpoint)) == ["old.txt"]
 
 
-def _commit_and_wait(path: Path, synchronous: str, value: int) -> subprocess.Popen[str]:
-    """A process that commits ``value`` with ``synchronous`` and waits, connection open, for
-    the power to go."""
-    process = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sqlite3, sys, time\n"
-         f"conn = sqlite3.connect({str(path)!r})\n"
-         f"conn.execute('PRAGMA synchronous = {synchronous}')\n"
-         f"with conn: conn.execute('INSERT INTO t VALUES ({value})')\n"
-         "print('committed', flush=True)\n"
-         "time.sleep(60)\n"],
-        stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None and process.stdout.readline() == "committed\n"
-    return process
-
-
-def _power_cut(disk: PowerFS, *processes: subprocess.Popen[str]) -> None:
-    for process in processes:
-        process.kill()
-        process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
-    disk.cut()
+def _commit(path: Path, synchronous: str, value: int) -> None:
+    """Commit ``value`` with ``synchronous`` in a process that the power cut then stops, its
+    connection still open (closing would checkpoint, and sync, the WAL)."""
+    assert _go(_child("import sqlite3\n"
+                      f"conn = sqlite3.connect({str(path)!r})\n"
+                      f"conn.execute('PRAGMA synchronous = {synchronous}')\n"
+                      f"with conn: conn.execute('INSERT INTO t VALUES ({value})')\n")) == "done\n"
 
 
 def test_wal_commits_survive_a_cut_with_synchronous_full_and_not_with_normal(disk: PowerFS) -> None:
@@ -160,8 +157,10 @@ def test_wal_commits_survive_a_cut_with_synchronous_full_and_not_with_normal(dis
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
     conn.close()
-    _power_cut(disk, _commit_and_wait(path, "FULL", 1))
-    _power_cut(disk, _commit_and_wait(path, "NORMAL", 2))  # NORMAL syncs the WAL only at checkpoints
+    _commit(path, "FULL", 1)
+    disk.cut()
+    _commit(path, "NORMAL", 2)  # NORMAL syncs the WAL only at checkpoints
+    disk.cut()
     conn = sqlite3.connect(path)
     try:
         assert [x for (x,) in conn.execute("SELECT x FROM t ORDER BY x")] == [1]
@@ -172,37 +171,22 @@ def test_wal_commits_survive_a_cut_with_synchronous_full_and_not_with_normal(dis
 # -- each write the desk makes durable, cut right after it ----------------------------------------
 
 
-@pytest.fixture
-def desk_disk(make_store, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A set-up data folder (``data/``) on the power-cut filesystem, every file of it durable."""
+def desk_on_power_cut_disk(make_store, tmp_path: Path) -> PowerFS:  # type: ignore[no-untyped-def]
+    """A set-up data folder (``data/``: facility, users, the small catalogue) on the power-cut
+    filesystem, every file of it durable."""
     setup = make_store(user=None, folder="seed/data")
     setup.close()
     for extra in (tmp_path / "seed").iterdir():
         if extra.name != "data":
-            extra.unlink()
-    fs = PowerFS(tmp_path / "seed", tmp_path / "disk", tmp_path / "powerfs.log")
+            extra.unlink()  # the catalogue's CSV
+    return PowerFS(tmp_path / "seed", tmp_path / "disk", tmp_path / "powerfs.log")
+
+
+@pytest.fixture
+def desk_disk(make_store, tmp_path: Path):  # type: ignore[no-untyped-def]
+    fs = desk_on_power_cut_disk(make_store, tmp_path)
     yield fs
     fs.close()
-
-
-def _child(code: str) -> subprocess.Popen[str]:
-    """A process that runs ``code`` once told to go, says ``done``, and waits to be cut off."""
-    process = subprocess.Popen([sys.executable, "-c", "import sys, time\nsys.stdin.readline()\n" + code
-                                + "\nprint('done', flush=True)\ntime.sleep(60)\n"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    return process
-
-
-def _go(process: subprocess.Popen[str]) -> str:
-    assert process.stdin is not None and process.stdout is not None
-    process.stdin.write("go\n")
-    process.stdin.flush()
-    said = process.stdout.readline()
-    process.kill()
-    process.wait()
-    process.stdin.close()
-    process.stdout.close()
-    return said
 
 
 def test_the_token_and_the_marker_survive_a_cut_right_after_they_are_written(desk_disk: PowerFS) -> None:
@@ -488,12 +472,7 @@ class Checker:
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_200_power_cuts_lose_nothing_that_was_reported(make_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    setup = make_store(user=None, folder="seed/data")  # facility, users, the small catalogue
-    setup.close()
-    for extra in (tmp_path / "seed").iterdir():
-        if extra.name != "data":
-            extra.unlink()
-    disk = PowerFS(tmp_path / "seed", tmp_path / "disk", tmp_path / "powerfs.log")
+    disk = desk_on_power_cut_disk(make_store, tmp_path)
     data_dir = disk.mountpoint / "data"
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -516,10 +495,14 @@ def test_200_power_cuts_lose_nothing_that_was_reported(make_store, tmp_path: Pat
             mode = rng.choice(["strict", "ordered"])
             # A cut may land while the counter starts (opening the file, recovering the WAL
             # of the last cut) or anywhere in its work: a save is about ten changes, a restore
-            # a few hundred. Log-uniform, so short runs and long ones both come.
-            disk.arm(int(math.exp(rng.uniform(0, math.log(MOST_CHANGES)))), pid, mode, rng.randrange(1 << 30))
-            ready, _, _ = select.select([zygote.stdout], [], [], 30)
-            if not ready:  # the counter is stuck: the test cuts it by the clock
+            # a few hundred. Log-uniform, so short runs and long ones both come. A quarter of
+            # the cuts aim at the few changes of one kind of step (writing the marker takes
+            # six of some hundreds), so each is cut in the middle too.
+            aim = rng.choice(AIMS) if rng.random() < 0.25 else ""
+            at = rng.randint(1, 8) if aim else int(math.exp(rng.uniform(0, math.log(MOST_CHANGES))))
+            disk.arm(at, pid, mode, rng.randrange(1 << 30), aim)
+            ready, _, _ = select.select([zygote.stdout], [], [], 10 if aim else 30)
+            if not ready:  # no such step came (or the counter is stuck): cut by the clock
                 killed_by_timer += 1
                 os.kill(pid, signal.SIGKILL)
             status = int(zygote.stdout.readline())
