@@ -32,6 +32,8 @@ one libfuse loop (through mfusepy), and is driven by lines on its standard input
     effect, and make the next cut a MODE cut drawn with SEED; answers ``armed``. MODE is
     ``strict``, ``ordered``, or ``kill``: everything done before the kill is kept, as after a
     plain kill (the cache survives), for tests that aim at one moment.
+``sync``
+    make everything durable, as ``sync(1)`` would; answers ``synced``.
 ``quit``
     end after the next unmount.
 
@@ -170,6 +172,15 @@ class PowerCutFS(mfusepy.Operations):
                    f"files_changed={lost_files} entries_lost={lost_entries} kept={kept}")
         self.changes, self.kill_at, self.killed_at, self.cut_mode, self.kill_match = 0, None, "", "strict", ""
         return summary
+
+    def sync(self) -> None:
+        """Everything written so far becomes durable (a test's starting point)."""
+        with self._mutex:
+            todo = [self.root]
+            while todo:
+                node = todo.pop()
+                node.durable, node.durable_entries, node.pending = bytes(node.data), dict(node.entries), []
+                todo.extend(node.entries.values())
 
     def arm(self, at: int, pid: int, mode: str, seed: int, match: str = "") -> None:
         with self._mutex:
@@ -393,6 +404,9 @@ def serve(seed: Path, mountpoint: Path) -> None:
             if words[:1] == ["arm"]:
                 fs.arm(int(words[1]), int(words[2]), words[3], int(words[4]), " ".join(words[5:]))
                 print("armed", flush=True)
+            elif words[:1] == ["sync"]:
+                fs.sync()
+                print("synced", flush=True)
             elif words[:1] == ["quit"]:
                 fs.quitting = True
                 print("quitting", flush=True)
@@ -442,6 +456,11 @@ class PowerFS:
         ``match``); the next cut is ``mode``."""
         self._say(f"arm {at} {pid} {mode} {seed} {match}".rstrip())
         self._expect("armed")
+
+    def sync(self) -> None:
+        """Make everything written so far durable."""
+        self._say("sync")
+        self._expect("synced")
 
     def _unmount(self) -> None:
         for attempt in range(50):

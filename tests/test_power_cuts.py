@@ -36,7 +36,8 @@ from pathlib import Path
 import pytest
 
 from ihms_desk import backup, cli
-from ihms_desk.paths import fsync_folder
+from ihms_desk.paths import DataFolder, fsync_folder
+from ihms_desk.store import Store, database, schema
 from ihms_desk.sync import device
 from ihms_server.store import open_store
 from tests.powerfs import PowerFS
@@ -249,6 +250,22 @@ def test_the_replaced_database_is_kept_through_a_cut_after_a_restore(desk_disk: 
         assert conn.execute("SELECT count(*) FROM document WHERE number = ?", (number,)).fetchone() == (1,)
     finally:
         conn.close()
+
+
+def test_the_copy_before_a_migration_survives_a_cut(disk: PowerFS) -> None:
+    # A database one migration behind, in a data folder without backups/ yet: opening it takes
+    # a copy into backups/ before migrating, and the migrated file is durable at once; the copy
+    # must be too, or a cut leaves the migrated file with no way back.
+    data_dir = disk.mountpoint / "data"
+    path = DataFolder(data_dir).database
+    conn = database.connect(path)
+    database.migrate(conn, path, stop_before=schema.migration_names()[-1])
+    conn.close()
+    disk.sync()
+    Store.open(data_dir).close()
+    disk.cut()
+    copies = list((data_dir / "backups").glob(f"before-{schema.migration_names()[-1]}-*.sqlite3"))
+    assert len(copies) == 1
 
 
 OPEN_THE_STORE = """
