@@ -17,6 +17,11 @@ and before a step whose result is a file the checks read back:
   after), or first thing in a run, over the database and WAL the last cut left, as someone
   would after a power cut. Only backups reported by an earlier line are restored.
 
+With ``sync`` after the two folders on the command line, the enrolment and marker steps are
+a real sync pass instead (``SyncWorker.sync_once`` against the test's server, which writes the
+marker and this PC's home marker itself): ``SYNC-BEGIN`` / ``SYNC device epoch sequence
+error`` (the marker read back, ``-`` for none; the error's message, ``-`` for none).
+
 One ``os.write`` per line, so a kill never leaves half a line.
 """
 
@@ -33,6 +38,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
 from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
 from ihms_desk.sync import device
+from ihms_desk.sync.worker import SyncConfig, SyncWorker
 import uuid6  # noqa: F401 - the store imports it at the first save; a forked counter has it already
 
 CODES = ["D0001", "D0002", "D0003", "D0010"]
@@ -52,7 +58,15 @@ def restore(data_dir: Path, name: str, say: Callable[[str], None]) -> None:
     say(f"RESTORE {name} {restored.replaced_copy}")
 
 
-def counter(data_dir: Path, reports: Path, run: int) -> None:
+def sync_pass(data_dir: Path, say: Callable[[str], None]) -> None:
+    say("SYNC-BEGIN")
+    outcome = SyncWorker(data_dir, SyncConfig(connect_timeout=5.0, read_timeout=30.0)).sync_once()
+    marker = device.read_marker(data_dir)
+    where = f"{marker.device_id} {marker.epoch} {marker.sequence}" if marker else "- - -"
+    say(f"SYNC {where} {'-' if outcome.error is None else ' '.join(outcome.error.message.split())}")
+
+
+def counter(data_dir: Path, reports: Path, run: int, syncing: bool) -> None:
     report = os.open(reports / f"run-{run}.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
     def say(text: str) -> None:
@@ -70,7 +84,9 @@ def counter(data_dir: Path, reports: Path, run: int) -> None:
     for n in range(1_000_000):
         key = f"{run}/{n}"
         step = rng.random()
-        if step < 0.05:
+        if step < 0.15 and syncing:
+            sync_pass(data_dir, say)
+        elif step < 0.05:
             say(f"TOKEN-BEGIN {key}")
             device.write_token(data_dir, f"tok-{key}")
             store.record_enrolment(SERVER, f"dev-{key}")
@@ -114,12 +130,13 @@ def counter(data_dir: Path, reports: Path, run: int) -> None:
 
 def main() -> None:
     data_dir, reports = Path(sys.argv[1]), Path(sys.argv[2])
+    syncing = sys.argv[3:] == ["sync"]
     for line in sys.stdin:
         run = int(line)
         pid = os.fork()
         if pid == 0:
             try:
-                counter(data_dir, reports, run)
+                counter(data_dir, reports, run, syncing)
             finally:
                 os._exit(70)  # never fall back into the zygote's loop
         print(pid, flush=True)

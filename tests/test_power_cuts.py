@@ -30,6 +30,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,8 +40,10 @@ from ihms_desk import backup, cli
 from ihms_desk.paths import DataFolder, fsync_folder
 from ihms_desk.store import Store, database, schema
 from ihms_desk.sync import device
+from ihms_desk.sync.worker import SyncConfig, SyncWorker
 from ihms_server.store import Store as ServerStore
 from ihms_server.store import open_store
+from ihms_server.testing import add_facility, run_server
 from tests.powerfs import PowerFS
 from tests.test_crash_suite import torn_documents
 
@@ -173,10 +176,13 @@ def test_wal_commits_survive_a_cut_with_synchronous_full_and_not_with_normal(dis
 # -- each write the desk makes durable, cut right after it ----------------------------------------
 
 
-def desk_on_power_cut_disk(make_store, tmp_path: Path) -> PowerFS:  # type: ignore[no-untyped-def]
-    """A set-up data folder (``data/``: facility, users, the small catalogue) on the power-cut
-    filesystem, every file of it durable."""
+def desk_on_power_cut_disk(make_store, tmp_path: Path,  # type: ignore[no-untyped-def]
+                           prepare: Callable[[Store], object] | None = None) -> PowerFS:
+    """A set-up data folder (``data/``: facility, users, the small catalogue; then
+    ``prepare(store)``) on the power-cut filesystem, every file of it durable."""
     setup = make_store(user=None, folder="seed/data")
+    if prepare is not None:
+        prepare(setup)
     setup.close()
     for extra in (tmp_path / "seed").iterdir():
         if extra.name != "data":
@@ -379,11 +385,14 @@ def _read_reports(report: Path) -> list[list[str]]:
 class Checker:
     """Reads a run's report into :class:`Expected` and checks the data folder after its cut."""
 
-    def __init__(self, data_dir: Path, scratch: Path, server: ServerStore | None = None) -> None:
+    def __init__(self, data_dir: Path, scratch: Path, server: ServerStore | None = None,
+                 machine_dir: Path | None = None) -> None:
         self.data_dir = data_dir
         self.scratch = scratch
-        #: The state server's database (not on the cut disk), when the counter syncs.
+        #: The state server's database (not on the cut disk), when the counter syncs, and this
+        #: PC's own folder (the home markers; on the cut disk).
         self.server = server
+        self.machine_dir = machine_dir
         self.counts: dict[str, int] = {}
         # Where the data folder starts (every file of it durable).
         token, marker = data_dir / "device-token", device.read_marker(data_dir)
@@ -428,8 +437,8 @@ class Checker:
             elif what == "SYNC-BEGIN":
                 syncing = True
             elif what == "SYNC":
-                assert words[1] == "-", f"cut {cut}: a sync pass failed: {' '.join(words[1:])}"
-                ex.marker = (words[2], int(words[3]), int(words[4])) if words[2] != "-" else ex.marker
+                assert words[4:] == ["-"], f"cut {cut}: a sync pass failed: {' '.join(words[4:])}"
+                ex.marker = (words[1], int(words[2]), int(words[3])) if words[1] != "-" else ex.marker
                 syncing = False
             elif what == "BACKUP":
                 ex.backups[words[1]] = (set(ex.saves), ex.token_device)
@@ -497,6 +506,11 @@ class Checker:
                 cur.execute("SELECT event_id FROM event")
                 held = {row[0] for row in cur.fetchall()}
             assert sent <= held, f"cut {cut}: marked sent but not on the server: {sorted(sent - held)[:3]}"
+        if self.machine_dir is not None:
+            for home in (self.machine_dir / "desks").glob("*.json"):
+                assert json.loads(home.read_text())["epoch"] >= 1, f"cut {cut}: home marker {home.read_bytes()!r}"
+            machine = self.machine_dir / device.MACHINE_ID_FILE
+            assert not machine.exists() or machine.read_text().strip(), f"cut {cut}: the PC's id is empty"
 
         # Backups: the newest reported is there and sound; a restore's replaced copy holds
         # every save reported before the restore.
@@ -526,7 +540,7 @@ class CutRuns:
 
 
 def run_cuts(disk: PowerFS, checker: Checker, tmp_path: Path, cuts: int, *, seed: int,
-             workload: list[str], env: dict[str, str] | None = None) -> CutRuns:
+             workload: list[str], aims: list[str], env: dict[str, str] | None = None) -> CutRuns:
     """Fork a counter of ``tests/powercut_workload.py`` (``workload``: its arguments after
     the data folder and the reports folder), cut its power at a random moment, check the
     folder with ``checker``, ``cuts`` times over."""
@@ -553,7 +567,7 @@ def run_cuts(disk: PowerFS, checker: Checker, tmp_path: Path, cuts: int, *, seed
             # a few hundred. Log-uniform, so short runs and long ones both come. A quarter of
             # the cuts aim at the few changes of one kind of step (writing the marker takes
             # six of some hundreds), so each is cut in the middle too.
-            aim = rng.choice(AIMS) if rng.random() < 0.25 else ""
+            aim = rng.choice(aims) if rng.random() < 0.25 else ""
             at = rng.randint(1, 8) if aim else int(math.exp(rng.uniform(0, math.log(MOST_CHANGES))))
             disk.arm(at, pid, mode, rng.randrange(1 << 30), aim)
             ready, _, _ = select.select([zygote.stdout], [], [], 10 if aim else 30)
@@ -593,7 +607,7 @@ def test_200_power_cuts_lose_nothing_that_was_reported(make_store, tmp_path: Pat
     disk = desk_on_power_cut_disk(make_store, tmp_path)
     try:
         checker = Checker(disk.mountpoint / "data", tmp_path / "scratch")
-        run_cuts(disk, checker, tmp_path, CUTS, seed=11, workload=[])
+        run_cuts(disk, checker, tmp_path, CUTS, seed=11, workload=[], aims=AIMS)
     finally:
         disk.close()
     counts = checker.counts
@@ -602,3 +616,50 @@ def test_200_power_cuts_lose_nothing_that_was_reported(make_store, tmp_path: Pat
     # Cuts in the middle of each kind of step, not only between them.
     for step in ("TOKEN", "MARKER", "BACKUP", "RESTORE"):
         assert counts.get(f"{step}-BEGIN", 0) > counts.get(step, 0), f"no cut came during a {step.lower()}"
+
+
+SYNC_CUTS = 60
+#: Aimed cuts of the syncing counter: the markers the sync worker writes, backups, restores.
+SYNC_AIMS = ["sync-marker", "/pc/desks/", "/backups/", ".restoring"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_60_power_cuts_while_syncing_lose_nothing(make_store, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # The counter syncs for real with a state server (on the real disk: its own power is not
+    # cut): the sync worker writes the marker and this PC's home marker, marks acknowledged
+    # events sent, and after a restore starts a fresh epoch and sends the restored events again.
+    url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    with run_server(url) as base_url:
+        server = open_store(url, migrate=False)
+        try:
+            add_facility(server, "RJ-TST-CHC-001")
+            code = server.create_enrolment_code("RJ-TST-CHC-001")
+            disk = desk_on_power_cut_disk(make_store, tmp_path, lambda store: device.enrol(store, base_url, code))
+            machine_dir = disk.mountpoint / "pc"
+            monkeypatch.setenv(device.MACHINE_DIR_ENV, str(machine_dir))
+            try:
+                data_dir = disk.mountpoint / "data"
+                checker = Checker(data_dir, tmp_path / "scratch", server, machine_dir)
+                run_cuts(disk, checker, tmp_path, SYNC_CUTS, seed=12, workload=["sync"], aims=SYNC_AIMS)
+                # Once the power stays on, one pass delivers everything the database holds.
+                outcome = SyncWorker(data_dir, SyncConfig(connect_timeout=5.0)).sync_once()
+                assert outcome.complete, outcome.error
+                assert len(list((machine_dir / "desks").glob("*.json"))) == 1  # the home marker was written
+                conn = sqlite3.connect(data_dir / "ihms-desk.sqlite3")
+                try:
+                    numbers = {number for (number,) in conn.execute("SELECT number FROM document")}
+                finally:
+                    conn.close()
+            finally:
+                disk.close()
+            with server._read() as cur:  # noqa: SLF001 - what the database really holds
+                cur.execute("SELECT doc_number FROM event")
+                on_server = {row[0] for row in cur.fetchall()}
+        finally:
+            server.close()
+    assert numbers <= on_server, sorted(numbers - on_server)[:5]
+    counts = checker.counts
+    assert counts.get("SYNC", 0) >= 20 and counts.get("SYNC-BEGIN", 0) > counts.get("SYNC", 0)
+    assert counts.get("RESTORE", 0) >= 1
