@@ -14,6 +14,7 @@ platformdirs is imported when a default folder is asked for (about 10 ms), so a 
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -205,6 +206,10 @@ def fsync_folder(folder: str | os.PathLike[str]) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError as error:
+        # Some network shares cannot fsync a folder (EINVAL): there is no promise to get.
+        if error.errno != errno.EINVAL:
+            raise
     finally:
         os.close(fd)
 
@@ -221,5 +226,6 @@ def make_folder(folder: str | os.PathLike[str]) -> None:
         try:
             new.mkdir()
         except FileExistsError:
-            pass
+            if not new.is_dir():
+                raise
         fsync_folder(new.parent)
