@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 
 from ihms_desk import backup, cli
-from ihms_desk.paths import DataFolder, fsync_folder
+from ihms_desk.paths import DataFolder, fsync_folder, make_folder
 from ihms_desk.store import Store, database, schema
 from ihms_desk.sync import device
 from ihms_desk.sync.worker import SyncConfig, SyncWorker
@@ -128,6 +128,14 @@ def test_a_rename_into_place_is_lost_without_the_folders_fsync(disk: PowerFS) ->
     _fsync(root)
     disk.cut()
     assert os.listdir(root) == ["old.txt"] and (root / "old.txt").read_text() == "new"
+
+
+def test_make_folder_makes_each_new_folder_durable(disk: PowerFS) -> None:
+    (disk.mountpoint / "plain" / "mkdir").mkdir(parents=True)
+    make_folder(disk.mountpoint / "made" / "by" / "make_folder")
+    disk.cut()
+    assert sorted(os.listdir(disk.mountpoint)) == ["made", "old.txt"]
+    assert (disk.mountpoint / "made" / "by" / "make_folder").is_dir()
 
 
 def test_the_armed_cut_kills_the_writer_before_its_nth_change(disk: PowerFS) -> None:
