@@ -131,8 +131,8 @@ def test_a_rename_into_place_is_lost_without_the_folders_fsync(disk: PowerFS) ->
 
 
 def test_make_folder_makes_each_new_folder_durable(disk: PowerFS) -> None:
-    (disk.mountpoint / "plain" / "mkdir").mkdir(parents=True)
     make_folder(disk.mountpoint / "made" / "by" / "make_folder")
+    (disk.mountpoint / "plain" / "mkdir").mkdir(parents=True)  # (after: make_folder fsyncs the root)
     disk.cut()
     assert sorted(os.listdir(disk.mountpoint)) == ["made", "old.txt"]
     assert (disk.mountpoint / "made" / "by" / "make_folder").is_dir()
