@@ -158,17 +158,23 @@ def build(data_dir: Path, *, seed: int = 5, today: dt.date | None = None, patien
         sequence += 1
         number, fy, serial = next_number(kind, day)
         created = f"{day.isoformat()}T05:{rng.randint(0, 59):02d}:00.000+00:00"
-        documents.append((doc_id, number, kind, fy, serial, day.isoformat(), created, json.dumps(header)))
-        for line, qty_prescribed in zip(doc_lines, prescribed):
-            lines.append((doc_id, line["line_no"], line["item_id"], qty_prescribed, line["qty"], json.dumps(line)))
+        documents.append((doc_id, number, kind, fy, serial, day.isoformat(), created, json.dumps(header, ensure_ascii=False)))
+        for line, qty_prescribed, (_, _, item_id, _) in zip(doc_lines, prescribed, doc_moves):
+            qty = line.get("qty_dispensed", line.get("qty", 0))
+            lines.append((doc_id, line["line_no"], item_id, qty_prescribed, qty, json.dumps(line, ensure_ascii=False)))
         payload_moves = []
         for line_no, batch, item_id, qty in doc_moves:
             move_id += 1
             movements.append((move_id, doc_id, line_no, batch, item_id, kind, qty, day.isoformat()))
-            payload_moves.append({"line_no": line_no, "item_code": code_of[item_id], "batch_no": f"B{item_id:05d}", "qty": qty})
+            row = batch_rows[batch - 1]
+            payload_moves.append({"line_no": line_no, "item_code": code_of[item_id], "batch_no": row[2],
+                                  "expiry_month": row[3], "manufacturer": row[4], "unit_cost": row[5], "qty": qty})
+        # Exactly the store's payload (``SavedDocument.payload``, written by ``outbox.write_event``),
+        # so that what the store can rebuild from the ledger matches what was stored and sent.
         payload = {"document": {"number": number, "kind": kind, "doc_date": day.isoformat(), "created_at": created,
-                                "created_by": "admin", "header": header, "lines": doc_lines}, "movements": payload_moves}
-        outbox.append((sequence, str(uuid7()), doc_id, kind, json.dumps(payload, separators=(",", ":")),
+                                "created_by": "admin", "reverses_number": None, "reason": None, "header": header,
+                                "lines": doc_lines}, "movements": payload_moves}
+        outbox.append((sequence, str(uuid7()), doc_id, kind, json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
                        f"{sequence:016d}-00000", created, created))
 
     # Receipts: one challan per batch-receiving day. Their quantities are known only after
@@ -203,8 +209,9 @@ def build(data_dir: Path, *, seed: int = 5, today: dt.date | None = None, patien
                 dispensed[batch] = dispensed.get(batch, 0) + qty
                 consumption[(item_id, month)] = consumption.get((item_id, month), 0) + qty
                 n = len(doc_lines) + 1
-                doc_lines.append({"line_no": n, "item_id": item_id, "item_code": code_of[item_id], "qty_prescribed": qty,
-                                  "qty_dispensed": qty, "not_available": 0, "qty": qty})
+                # The line as ``Store.dispense`` writes it (document_line.detail).
+                doc_lines.append({"line_no": n, "item_code": code_of[item_id], "qty_prescribed": qty,
+                                  "qty_dispensed": qty, "not_available": 0})
                 doc_moves.append((n, batch, item_id, -qty))
                 prescribed.append(qty)
             header = {"opd_no": f"{day:%y%m%d}/{patient + 1:04d}", "patient_name": "Patient", "age": rng.randint(1, 85),
@@ -227,8 +234,8 @@ def build(data_dir: Path, *, seed: int = 5, today: dt.date | None = None, patien
             if qty == 0:
                 qty = 100
             receipt_qty[batch] = qty
-            doc_lines.append({"line_no": n, "item_id": item_id, "item_code": code_of[item_id], "batch_no": row[2],
-                              "expiry_month": row[3], "qty": qty})
+            doc_lines.append({"line_no": n, "item_code": code_of[item_id], "batch_no": row[2],
+                              "expiry_month": row[3], "manufacturer": row[4], "unit_cost": row[5], "qty": qty})
             doc_moves.append((n, batch, item_id, qty))
         add_document("receipt", rday, {"source": "ddw", "source_name": "", "voucher_no": f"DDW/{rday}", "voucher_date": rday.isoformat()},
                      doc_lines, doc_moves, [None] * len(doc_lines))
