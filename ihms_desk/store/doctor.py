@@ -18,6 +18,7 @@ from ihms_desk.store.errors import DatabaseCorrupt, classify_sqlite_error
 APPEND_ONLY_GUARDS = (
     "movement_no_delete", "document_no_delete", "document_line_no_delete", "outbox_no_delete",
     "movement_no_update", "document_line_no_update", "document_no_update", "outbox_payload_fixed",
+    "outbox_payload_dropped",
 )
 
 

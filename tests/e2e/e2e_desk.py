@@ -142,6 +142,22 @@ class Desk:
 
     # -- what the desk holds -----------------------------------------------------------------
 
+    def poison_payload(self, sequence: int, kind: str = "receipt") -> None:
+        """Make the event at ``sequence`` one a buggy older desk could have written: its
+        document kind differs from the event's type. The outbox forbids edits, so the guards
+        are lifted for this one change and put back."""
+        conn = self.store.conn
+        payload = json.loads(conn.execute("SELECT payload FROM outbox WHERE sequence = ?", (sequence,)).fetchone()[0])
+        payload["document"]["kind"] = kind
+        guards = [row[0] for row in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name IN ('outbox_payload_fixed', 'outbox_payload_dropped')")]
+        conn.execute("DROP TRIGGER IF EXISTS outbox_payload_fixed")
+        conn.execute("DROP TRIGGER IF EXISTS outbox_payload_dropped")
+        conn.execute("UPDATE outbox SET payload = ? WHERE sequence = ?", (json.dumps(payload), sequence))
+        for guard in guards:
+            conn.execute(guard)
+        conn.commit()
+
     def counts(self) -> dict[str, int]:
         return self.store.outbox_counts()
 

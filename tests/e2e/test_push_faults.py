@@ -3,7 +3,6 @@ documents, once each, and the same stock per batch (cases 1-7 of issue 5)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -217,15 +216,7 @@ def test_6_poison_event_in_a_batch_of_500(make_desk, server, proxy):
     desk.dispense(499)
     # An event a buggy older desk could have written: its document kind says "receipt" while
     # the event is a dispense. The outbox forbids edits, so lift the guard for the test only.
-    conn = desk.store.conn
-    poison = conn.execute("SELECT sequence, payload FROM outbox WHERE sequence = 250").fetchone()
-    payload = json.loads(poison["payload"])
-    payload["document"]["kind"] = "receipt"
-    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'outbox_payload_fixed'").fetchone()[0]
-    conn.execute("DROP TRIGGER outbox_payload_fixed")
-    conn.execute("UPDATE outbox SET payload = ? WHERE sequence = 250", (json.dumps(payload),))
-    conn.execute(trigger)
-    conn.commit()
+    desk.poison_payload(250)
     outcome = desk.sync_until_done(desk.worker(batch_size=500))
     assert (outcome.sent, outcome.set_aside) == (499, 1)
     assert len([path for _, path, _ in proxy.log if path == "/v1/events"]) == 1, "one batch of 500"

@@ -3,7 +3,6 @@ enrol with the form, save documents, "Sync now", read the set-aside list."""
 
 from __future__ import annotations
 
-import json
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -20,14 +19,7 @@ def test_enrol_sync_now_and_set_aside_list(qtbot, make_desk, server, proxy):
     desk.receive()
     desk.dispense(3)
     # One event the server will refuse (see test_6 for why this stands for a buggy old desk).
-    conn = desk.store.conn
-    payload = json.loads(conn.execute("SELECT payload FROM outbox WHERE sequence = 2").fetchone()[0])
-    payload["document"]["kind"] = "receipt"
-    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'outbox_payload_fixed'").fetchone()[0]
-    conn.execute("DROP TRIGGER outbox_payload_fixed")
-    conn.execute("UPDATE outbox SET payload = ? WHERE sequence = 2", (json.dumps(payload),))
-    conn.execute(trigger)
-    conn.commit()
+    desk.poison_payload(2)
 
     adapter = SyncAdapter(desk.data_dir, FAST)
     screen = SyncScreen(desk.store)
