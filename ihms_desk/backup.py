@@ -1,10 +1,16 @@
 """Backups of the facility's database: daily while the program runs, on demand, and restore.
 
-A backup is taken with SQLite's online backup API, so it is consistent even while the counter
-keeps saving. Each copy is written under a temporary name, checked (``PRAGMA integrity_check``)
-and only then renamed into place, so a power cut or a full USB stick never leaves a half copy
-that looks like a good one, and a damaged database never pushes good backups out of the
-rotation. The newest :data:`KEEP` copies are kept in each folder.
+A backup is a snapshot taken with ``VACUUM INTO`` (one read transaction, so it is consistent
+even while the counter keeps saving, and compact: no free pages, indexes rebuilt from the
+tables), checked (``PRAGMA quick_check`` and the ledger's own checks), then compressed with
+zstd (:data:`ZSTD_LEVEL`, see ``docs/performance.md`` for why zstd and that level) into a
+``.sqlite3.zst`` file under a temporary name, made durable and only then renamed into place, so
+a power cut or a full USB stick never leaves a half copy that looks like a good one, and a
+damaged database never pushes good backups out of the rotation. Backups taken before this
+(plain ``.sqlite3`` files) are still listed, kept by the same policy and restored.
+
+Which copies are kept in each folder: :func:`kept_by_policy` (the newest of each of the last 7
+days, of each of the last 9 weeks, and of each of the last 12 months).
 
 Restoring checks the file first (integrity, the ledger's own checks, and that it belongs to
 this facility), keeps a copy of the database it replaces, and moves the new one in with one
@@ -23,8 +29,9 @@ import os
 import re
 import shutil
 import sqlite3
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +41,7 @@ from filelock import FileLock, Timeout
 from ihms_desk.instance_lock import InstanceLock
 from ihms_desk.paths import DataFolder, database_path
 from ihms_desk.store import Store, database
-from ihms_desk.store.doctor import check_database
+from ihms_desk.store.doctor import check_database, ledger_problems
 from ihms_desk.wording import Said
 from ihms_desk.store.errors import (
     DatabaseReadOnly,
@@ -50,11 +57,15 @@ from ihms_desk.store.errors import (
 
 log = logging.getLogger(__name__)
 
-#: Copies kept in each backup folder (about a month of daily backups).
-KEEP = 30
-#: ``ihms-desk-<facility code>-<YYYYMMDD-HHMMSS>.sqlite3``; the facility code may contain dashes.
-_NAME = re.compile(r"^ihms-desk-(?P<facility>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<extra>\d+))?\.sqlite3$")
+#: The retention policy: the newest backup of each of this many days, weeks and months is kept.
+KEEP_DAYS, KEEP_WEEKS, KEEP_MONTHS = 7, 9, 12
+#: ``ihms-desk-<facility code>-<YYYYMMDD-HHMMSS>.sqlite3[.zst]``; the facility code may contain
+#: dashes. Backups are compressed (``.zst``) since the footprint work; older ones are plain.
+_NAME = re.compile(r"^ihms-desk-(?P<facility>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<extra>\d+))?\.sqlite3(?P<zst>\.zst)?$")
 _PARTIAL_SUFFIX = ".partial"
+#: zstd's level for backups: measured on the five-year database (docs/performance.md).
+ZSTD_LEVEL = 9
+_CHUNK = 1 << 20
 
 
 class BackupUnusable(Refusal):
@@ -128,7 +139,7 @@ def backup_dir(data_dir: Path) -> Path:
 
 def backup_name(facility_code: str, when: dt.datetime) -> str:
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", facility_code) or "unknown"
-    return f"ihms-desk-{safe}-{when.strftime('%Y%m%d-%H%M%S')}.sqlite3"
+    return f"ihms-desk-{safe}-{when.strftime('%Y%m%d-%H%M%S')}.sqlite3.zst"
 
 
 def taken_at(path: Path) -> dt.datetime | None:
@@ -167,7 +178,6 @@ def take_backup(
     *,
     to: Path | None = None,
     include_second_folder: bool = True,
-    keep: int = KEEP,
     now: dt.datetime | None = None,
 ) -> BackupReport:
     """Back up the database in ``data_dir`` now; safe while the counter is saving.
@@ -194,7 +204,7 @@ def take_backup(
             extra = conn.execute("SELECT value FROM setting WHERE key = 'backup_folder'").fetchone()
         first_folder = Path(to) if to is not None else backup_dir(data_dir)
         try:
-            first = _write_checked_copy(lambda target: _online_backup(conn, target), first_folder,
+            first = _write_checked_copy(lambda target: _compressed_snapshot(conn, target), first_folder,
                                         backup_name(facility_code, when))
         except BackupUnusable:
             _note_if_damaged(source_path)
@@ -202,7 +212,7 @@ def take_backup(
     finally:
         conn.close()
     report.copies.append(first)
-    _prune(first_folder, keep)
+    _prune(first_folder, when)
     log.info("Backup written to %s", first)
 
     second = Path(extra[0].strip()).expanduser() if include_second_folder and extra and extra[0].strip() else None
@@ -214,7 +224,7 @@ def take_backup(
             log.warning("Second backup folder failed: %s", problem.message)
         else:
             report.copies.append(copy)
-            _prune(second, keep)
+            _prune(second, when)
             log.info("Backup copied to %s", copy)
     return report
 
@@ -259,15 +269,74 @@ def run_daily_backup(data_dir: Path, now: dt.datetime | None = None) -> BackupRe
     return take_backup(data_dir, now=now)
 
 
-def _online_backup(conn: sqlite3.Connection, target: Path) -> None:
-    destination = sqlite3.connect(target)
+def _compressed_snapshot(conn: sqlite3.Connection, target: Path) -> None:
+    """Snapshot the database beside ``target`` (``VACUUM INTO``), check it, and compress it into
+    ``target``; the snapshot is removed whatever happens."""
+    snapshot = target.with_name(target.name.removesuffix(_PARTIAL_SUFFIX) + ".snapshot" + _PARTIAL_SUFFIX)
     try:
-        # One step holds a read snapshot for the whole copy; WAL lets the counter keep writing.
-        conn.backup(destination)
-        # A backup should be one self-contained file (no -wal beside it on a USB stick).
-        destination.execute("PRAGMA journal_mode = DELETE")
+        snapshot.unlink(missing_ok=True)
+        # One read transaction for the whole copy; WAL lets the counter keep writing meanwhile.
+        # The copy has no free pages and no -wal beside it: one self-contained file.
+        conn.execute("VACUUM INTO ?", (str(snapshot),))
+        problems = _check_file(snapshot, whole=False)
+        if problems:
+            raise BackupUnusable("backup_check_failed", problem=problems[0])
+        compress_file(snapshot, target)
     finally:
-        destination.close()
+        _discard(snapshot)
+
+
+def compress_file(source: Path, target: Path, *, level: int = ZSTD_LEVEL) -> None:
+    """``source`` compressed into ``target`` as one zstd frame with its content checksum (so a
+    garbled copy is found without SQLite: :func:`check_compressed`)."""
+    import zstandard
+
+    compressor = zstandard.ZstdCompressor(level=level, write_checksum=True, write_content_size=True,
+                                          threads=-1)
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        compressor.copy_stream(reader, writer, size=source.stat().st_size, read_size=_CHUNK, write_size=_CHUNK)
+
+
+def decompress_file(source: Path, target: Path) -> None:
+    """A backup, compressed or not, as a plain SQLite file at ``target``."""
+    if not is_compressed(source):
+        shutil.copyfile(source, target)
+        return
+    import zstandard
+
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        zstandard.ZstdDecompressor().copy_stream(reader, writer, read_size=_CHUNK, write_size=_CHUNK)
+
+
+def is_compressed(path: Path) -> bool:
+    return path.name.removesuffix(_PARTIAL_SUFFIX).endswith(".zst")
+
+
+def check_compressed(path: Path) -> list[str]:
+    """Read the whole compressed file through zstd, which checks its content checksum: a copy
+    garbled on its way to a USB stick fails here."""
+    import zstandard
+
+    try:
+        with open(path, "rb") as reader, zstandard.ZstdDecompressor().stream_reader(reader) as stream:
+            while stream.read(_CHUNK):
+                pass
+    except zstandard.ZstdError as error:
+        return [f"the compressed copy is damaged: {error}"]
+    return []
+
+
+@contextmanager
+def plain_backup(path: Path) -> Iterator[Path]:
+    """The backup at ``path`` as a plain SQLite file: itself, or decompressed into a temporary
+    folder removed afterwards."""
+    if not is_compressed(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="ihms-backup-") as folder:
+        plain = Path(folder) / path.name.removesuffix(".zst")
+        decompress_file(path, plain)
+        yield plain
 
 
 def _copy_file(source: Path, target: Path) -> None:
@@ -284,7 +353,7 @@ def _write_checked_copy(write: Callable[[Path], None], folder: Path, name: str) 
         with _as_environment_problem(folder):
             write(partial)
         _fsync_file(partial)
-        problems = _check_file(partial)
+        problems = check_compressed(partial) if is_compressed(partial) else _check_file(partial)
         if problems:
             raise BackupUnusable("backup_check_failed", problem=problems[0])
         _replace(partial, final)
@@ -307,8 +376,41 @@ def _unused_name(folder: Path, name: str) -> Path:
     return candidate
 
 
-def _prune(folder: Path, keep: int) -> None:
-    for old in list_backups(folder)[keep:]:
+def kept_by_policy(stamps: Iterable[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
+    """Which of the backups taken at ``stamps`` the retention policy keeps at ``now``: the
+    newest of each of the last :data:`KEEP_DAYS` days, of each of the last :data:`KEEP_WEEKS`
+    weeks (Monday to Sunday) and of each of the last :data:`KEEP_MONTHS` months, and every one
+    taken today (one taken by hand before a restore is not pushed out by the next). A backup
+    dated in the future (a PC clock set wrong) is kept: the policy cannot tell its age."""
+    today = now.date()
+    periods = (
+        (lambda day: day, today - dt.timedelta(days=KEEP_DAYS - 1)),
+        (lambda day: day - dt.timedelta(days=day.weekday()),
+         today - dt.timedelta(days=today.weekday() + 7 * (KEEP_WEEKS - 1))),
+        (lambda day: day.replace(day=1), _months_before(today.replace(day=1), KEEP_MONTHS - 1)),
+    )
+    ordered = sorted(stamps, reverse=True)
+    kept: set[dt.datetime] = {stamp for stamp in ordered if stamp.date() >= today}
+    for start_of, earliest in periods:
+        seen: set[dt.date] = set()
+        for stamp in ordered:
+            period = start_of(stamp.date())
+            if period >= start_of(earliest) and period not in seen:
+                seen.add(period)
+                kept.add(stamp)
+    return kept
+
+
+def _months_before(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _prune(folder: Path, now: dt.datetime) -> None:
+    backups = list_backups(folder)
+    stamps = {path: taken_at(path) or dt.datetime.min for path in backups}
+    kept = kept_by_policy(stamps.values(), now)
+    for old in (path for path in backups if stamps[path] not in kept):
         try:
             old.unlink()
         except OSError as error:
@@ -327,11 +429,17 @@ def _discard(path: Path) -> None:
 # -- checking a backup ----------------------------------------------------------------------
 
 
-def _check_file(path: Path) -> list[str]:
-    """The problems ``ihms-desk doctor`` would find in the file at ``path`` (read-only)."""
+def _check_file(path: Path, *, whole: bool = True) -> list[str]:
+    """The problems ``ihms-desk doctor`` would find in the file at ``path`` (read-only).
+    ``whole=False``: SQLite's ``quick_check`` instead of its full integrity check, for a fresh
+    ``VACUUM INTO`` snapshot, whose indexes were just built from its tables (what the full
+    check adds is that they agree: 124 s against 8 s on the five-year file)."""
     try:
         with _read_only(path) as conn:
-            return check_database(conn)
+            if whole:
+                return check_database(conn)
+            found = database.quick_check_problems(conn, whole=True)
+            return [f"SQLite quick check: {line}" for line in found] or ledger_problems(conn)
     except sqlite3.Error as error:
         return [str(error)]
 
@@ -342,8 +450,21 @@ def inspect_backup(path: Path) -> BackupInfo:
     path = Path(path)
     if not path.is_file():
         raise BackupUnusable("no_such_file", path=path)
+    import zstandard
+
     try:
-        with _read_only(path) as conn:
+        with plain_backup(path) as plain:
+            return _inspect_plain(path, plain)
+    except zstandard.ZstdError as error:
+        raise BackupUnusable("backup_damaged", name=path.name, problem=f"the compressed file is damaged: {error}") from error
+    except OSError as error:
+        raise _os_problem(error, Path(tempfile.gettempdir())) from error
+
+
+def _inspect_plain(path: Path, plain: Path) -> BackupInfo:
+    """:func:`inspect_backup` of ``path``, read from ``plain`` (itself, or decompressed)."""
+    try:
+        with _read_only(plain) as conn:
             problems = check_database(conn)
             if problems:
                 raise BackupUnusable("backup_damaged", name=path.name, problem=problems[0])
@@ -398,6 +519,10 @@ def facility_of_data_dir(data_dir: Path) -> str | None:
     for candidate in (folder.database, *list_backups(folder.backups)):
         if not candidate.exists():
             continue
+        match = _NAME.match(candidate.name)
+        if match and match["zst"]:
+            # Reading it would mean decompressing it: its name says whose it is (backup_name).
+            return match["facility"]
         try:
             with _read_only(candidate) as conn:
                 row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()
@@ -470,7 +595,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
                     shutil.copyfile(part, Path(str(replaced_copy) + suffix))
                     _fsync_file(Path(str(replaced_copy) + suffix))
         _discard(staging)
-        shutil.copyfile(info.path, staging)
+        decompress_file(info.path, staging)
     except OSError as error:
         _discard(staging)
         raise _os_problem(error, data_dir) from error

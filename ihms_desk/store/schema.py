@@ -353,7 +353,7 @@ def m011_footprint(db: Database) -> None:
     db.execute(
         "CREATE TRIGGER outbox_payload_dropped BEFORE UPDATE OF payload ON outbox "
         "WHEN NEW.payload IS NOT OLD.payload AND NOT (NEW.payload = '' AND OLD.status = 'sent' AND NEW.status = 'sent') "
-        "BEGIN SELECT RAISE(ABORT, 'an outbox payload is only dropped, once the server acknowledged it'); END"
+        "BEGIN SELECT RAISE(ABORT, 'an outbox payload never changes: it is only dropped once the server acknowledged it'); END"
     )
     # An OPD slip's line may lose its detail text only when its own columns make the same JSON
     # (the code compares the exact text before it drops one); nothing else of a line changes.
