@@ -24,17 +24,20 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import logging
 import os
 import re
 import shutil
 import sqlite3
+import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -44,6 +47,7 @@ from ihms_desk.store import Store, database
 from ihms_desk.store.doctor import check_database, ledger_problems
 from ihms_desk.wording import Said
 from ihms_desk.store.errors import (
+    DatabaseCorrupt,
     DatabaseReadOnly,
     DiskFull,
     DiskIOError,
@@ -51,6 +55,7 @@ from ihms_desk.store.errors import (
     InvalidInput,
     Refusal,
     StoreError,
+    classify_sqlite_error,
     environment_errors,
     os_error_means_full,
 )
@@ -66,6 +71,8 @@ _PARTIAL_SUFFIX = ".partial"
 #: zstd's level for backups: measured on the five-year database (docs/performance.md).
 ZSTD_LEVEL = 9
 _CHUNK = 1 << 20
+#: The first of zstd's skippable-frame magic numbers: the frame holding a backup's summary.
+_SUMMARY_MAGIC = 0x184D2A50
 
 
 class BackupUnusable(Refusal):
@@ -277,23 +284,36 @@ def _compressed_snapshot(conn: sqlite3.Connection, target: Path) -> None:
         snapshot.unlink(missing_ok=True)
         # One read transaction for the whole copy; WAL lets the counter keep writing meanwhile.
         # The copy has no free pages and no -wal beside it: one self-contained file.
-        conn.execute("VACUUM INTO ?", (str(snapshot),))
+        try:
+            conn.execute("VACUUM INTO ?", (str(snapshot),))
+        except sqlite3.DatabaseError as error:
+            # Damage met while reading the database is the database's own (then written down
+            # by the caller); a full or failing disk stays what it is.
+            if isinstance(classify_sqlite_error(error, snapshot), DatabaseCorrupt):
+                raise BackupUnusable("backup_check_failed", problem=str(error)) from error
+            raise
         problems = _check_file(snapshot, whole=False)
         if problems:
             raise BackupUnusable("backup_check_failed", problem=problems[0])
-        compress_file(snapshot, target)
+        with _read_only(snapshot) as snapshot_conn:
+            summary = _summary_of(snapshot_conn)
+        compress_file(snapshot, target, summary=summary)
     finally:
         _discard(snapshot)
 
 
-def compress_file(source: Path, target: Path, *, level: int = ZSTD_LEVEL) -> None:
+def compress_file(source: Path, target: Path, *, level: int = ZSTD_LEVEL, summary: dict[str, Any] | None = None) -> None:
     """``source`` compressed into ``target`` as one zstd frame with its content checksum (so a
-    garbled copy is found without SQLite: :func:`check_compressed`)."""
+    garbled copy is found without SQLite: :func:`check_compressed`), after a skippable frame
+    holding ``summary`` as JSON (:func:`backup_summary`; every zstd reader passes over it)."""
     import zstandard
 
     compressor = zstandard.ZstdCompressor(level=level, write_checksum=True, write_content_size=True,
                                           threads=-1)
     with open(source, "rb") as reader, open(target, "wb") as writer:
+        if summary is not None:
+            text = json.dumps(summary, ensure_ascii=False).encode("utf-8")
+            writer.write(struct.pack("<II", _SUMMARY_MAGIC, len(text)) + text)
         compressor.copy_stream(reader, writer, size=source.stat().st_size, read_size=_CHUNK, write_size=_CHUNK)
 
 
@@ -317,10 +337,13 @@ def check_compressed(path: Path) -> list[str]:
     garbled on its way to a USB stick fails here."""
     import zstandard
 
+    class _Nowhere:
+        def write(self, data: bytes) -> int:
+            return len(data)
+
     try:
-        with open(path, "rb") as reader, zstandard.ZstdDecompressor().stream_reader(reader) as stream:
-            while stream.read(_CHUNK):
-                pass
+        with open(path, "rb") as reader:
+            zstandard.ZstdDecompressor().copy_stream(reader, _Nowhere(), read_size=_CHUNK, write_size=_CHUNK)
     except zstandard.ZstdError as error:
         return [f"the compressed copy is damaged: {error}"]
     return []
@@ -468,23 +491,42 @@ def _inspect_plain(path: Path, plain: Path) -> BackupInfo:
             problems = check_database(conn)
             if problems:
                 raise BackupUnusable("backup_damaged", name=path.name, problem=problems[0])
-            facility = conn.execute("SELECT code, name FROM facility WHERE id = 1").fetchone()
-            documents, last = conn.execute("SELECT count(*), max(created_at) FROM document").fetchone()
-            epoch = conn.execute("SELECT epoch FROM device WHERE id = 1").fetchone()[0]
+            summary = _summary_of(conn)
     except sqlite3.Error as error:
         raise BackupUnusable("backup_not_a_database", name=path.name, error=error) from error
-    if facility is None:
+    if summary is None:
         raise BackupUnusable("backup_never_set_up", name=path.name)
-    return BackupInfo(
-        path=path,
-        facility_code=facility[0],
-        facility_name=facility[1],
-        documents=int(documents),
-        last_document_at=last,
-        epoch=int(epoch),
-        size=path.stat().st_size,
-        taken_at=taken_at(path),
-    )
+    return BackupInfo(path=path, size=path.stat().st_size, taken_at=taken_at(path), **summary)
+
+
+def _summary_of(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    """Whose a database is and what it holds (``None``: never set up)."""
+    facility = conn.execute("SELECT code, name FROM facility WHERE id = 1").fetchone()
+    if facility is None:
+        return None
+    documents, last = conn.execute("SELECT count(*), max(created_at) FROM document").fetchone()
+    epoch = conn.execute("SELECT epoch FROM device WHERE id = 1").fetchone()[0]
+    return {"facility_code": str(facility[0]), "facility_name": str(facility[1]), "documents": int(documents),
+            "last_document_at": last, "epoch": int(epoch)}
+
+
+def backup_summary(path: Path) -> dict[str, Any] | None:
+    """What :func:`_summary_of` said of a backup when it was taken, read without decompressing
+    it (the zstd skippable frame at its start) or, for a plain backup, from the file itself;
+    ``None`` when it cannot be read. For lists and questions only: a restore checks the whole
+    file first."""
+    try:
+        if not is_compressed(path):
+            with _read_only(path) as conn:
+                return _summary_of(conn)
+        with open(path, "rb") as reader:
+            magic, length = struct.unpack("<II", reader.read(8))
+            if magic != _SUMMARY_MAGIC or length > 65536:
+                return None
+            summary = json.loads(reader.read(length).decode("utf-8"))
+        return summary if isinstance(summary, dict) else None
+    except (sqlite3.Error, OSError, struct.error, ValueError):
+        return None
 
 
 def latest_good_backup(data_dir: Path, *, facility_code: str | None = None) -> BackupInfo | None:
@@ -519,10 +561,11 @@ def facility_of_data_dir(data_dir: Path) -> str | None:
     for candidate in (folder.database, *list_backups(folder.backups)):
         if not candidate.exists():
             continue
-        match = _NAME.match(candidate.name)
-        if match and match["zst"]:
-            # Reading it would mean decompressing it: its name says whose it is (backup_name).
-            return match["facility"]
+        if is_compressed(candidate):
+            summary = backup_summary(candidate)  # not decompressed: its summary says whose it is
+            if summary is not None:
+                return str(summary["facility_code"])
+            continue
         try:
             with _read_only(candidate) as conn:
                 row = conn.execute("SELECT code FROM facility WHERE id = 1").fetchone()

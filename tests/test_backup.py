@@ -20,6 +20,7 @@ from ihms_desk.backup import (
     BackupUnusable,
     WrongFacility,
     backup_dir,
+    backup_summary,
     inspect_backup,
     list_backups,
     plain_backup,
@@ -86,7 +87,10 @@ def test_backup_is_one_checked_file_holding_every_document(clerk: Store) -> None
     assert report.ok and len(report.copies) == 1
     copy = report.copies[0]
     assert copy == backup_dir(data_dir) / f"ihms-desk-{FACILITY}-20261120-130500.sqlite3.zst"
-    assert copy.read_bytes()[:4] == b"\x28\xb5\x2f\xfd", "a zstd frame"
+    assert copy.read_bytes()[:4] == b"\x50\x2a\x4d\x18", "a zstd skippable frame: the summary"
+    assert backup_summary(copy) == {"facility_code": FACILITY, "facility_name": "CHC Test", "documents": 2,
+                                    "last_document_at": clerk.conn.execute("SELECT max(created_at) FROM document")
+                                    .fetchone()[0], "epoch": 1}
     assert documents(copy) == 2
     assert count(copy, "SELECT sum(qty) FROM stock") == 4000
     # One self-contained file: rollback journal mode, no WAL or half-written copy beside it.
