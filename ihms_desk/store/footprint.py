@@ -110,6 +110,9 @@ class FootprintMixin(StoreBase):
         cutoff = ((now or self.clock()) - DROP_AFTER).astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
         checked = dropped = kept = 0
         done = False
+        # What a dropped payload leaves in its page is zeroed, so a backup of the file before
+        # its next VACUUM compresses it to almost nothing (no extra I/O in FAST mode).
+        self.conn.execute("PRAGMA secure_delete = FAST")
         with self._transaction() as conn:
             row = conn.execute("SELECT value FROM setting WHERE key = ?", (CURSOR_SETTING,)).fetchone()
             cursor = int(row[0]) if row else 0
