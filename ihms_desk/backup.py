@@ -275,7 +275,53 @@ def run_daily_backup(data_dir: Path, now: dt.datetime | None = None) -> BackupRe
     """
     if not database_path(Path(data_dir)).exists() or not backup_due(data_dir, now):
         return BackupReport(skipped=True)
-    return take_backup(data_dir, now=now)
+    report = take_backup(data_dir, now=now)
+    _drop_payloads(data_dir)
+    return report
+
+
+#: How long the daily job drops acknowledged payloads after its backup (store/footprint.py):
+#: a day's events take a second; a desk upgraded with five years of them catches up in days
+#: (or at once with ``ihms-desk compact``).
+DAILY_DROP_SECONDS = 120.0
+
+
+def _drop_payloads(data_dir: Path) -> None:
+    """The day's pass over acknowledged payloads, behind the counter; a failure is logged and
+    never undoes the backup just taken."""
+    try:
+        with Store.open(data_dir) as store:
+            result = store.drop_payloads_for(DAILY_DROP_SECONDS)
+        log.info("Acknowledged payloads: %d checked, %d dropped, %d kept whole%s", result.checked, result.dropped,
+                 result.kept, "" if result.done else " (more left for tomorrow)")
+    except StoreError as problem:
+        log.warning("Acknowledged payloads were not dropped today: %s", problem.message)
+
+
+def compact(data_dir: Path, *, on_progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """``ihms-desk compact``: drop every acknowledged payload the ledger rebuilds, then rewrite
+    the file without the space they took (``VACUUM``; incremental auto-vacuum from then on).
+    Needs the data folder to itself (refused while IHMS Desk is open) and free disk space
+    about the size of the data; returns the file's size before and after."""
+    from ihms_desk.store.footprint import vacuum
+
+    data_dir = Path(data_dir)
+    path = database_path(data_dir)
+    if not path.exists():
+        raise InvalidInput("nothing_to_back_up", folder=data_dir)
+    before = path.stat().st_size
+    with InstanceLock(data_dir, purpose="compact"):
+        with Store.open(data_dir) as store:
+            while True:
+                result = store.drop_payloads_for(30.0, limit=2000)
+                if on_progress is not None:
+                    on_progress(result.dropped)
+                if result.done:
+                    break
+            with environment_errors(path):
+                vacuum(store.conn)
+                store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return before, path.stat().st_size
 
 
 def _compressed_snapshot(conn: sqlite3.Connection, target: Path) -> None:

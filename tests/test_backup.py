@@ -467,3 +467,61 @@ def test_restore_waits_for_a_running_sync_pass_and_gives_up_plainly(clerk: Store
     # Neither lock is left held: the program can open the folder.
     with InstanceLock(data_dir) as lock:
         assert lock.held
+
+
+# -- the footprint: acknowledged payloads dropped, the file rewritten smaller ------------------
+
+
+def _acknowledged_long_ago(store: Store) -> None:
+    """Every event acknowledged by the server a month ago (as the sync loop records it)."""
+    events = [row[0] for row in store.conn.execute("SELECT event_id FROM outbox")]
+    store.record_sync_results([(event_id, "applied", None, None) for event_id in events])
+    store.conn.execute("UPDATE outbox SET acknowledged_at = '2026-10-01T00:00:00.000+00:00'")
+    store.conn.commit()
+
+
+def test_compact_drops_acknowledged_payloads_and_rewrites_the_file_smaller(make_store, capsys) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(user="incharge")
+    receive(store, "DDW/1", qty=100_000)
+    for n in range(400):
+        dispense(store, f"OPD/{n}")
+    _acknowledged_long_ago(store)
+    data_dir = store.path.parent
+    numbers = [row[0] for row in store.conn.execute("SELECT number FROM document ORDER BY id")]
+    before = {number: store.document(number) for number in numbers}
+    store.close()
+
+    size = (data_dir / "ihms-desk.sqlite3").stat().st_size
+    with InstanceLock(data_dir):
+        assert run_cli(data_dir, "compact") != 0
+    assert "already open" in capsys.readouterr().err
+    assert (data_dir / "ihms-desk.sqlite3").stat().st_size == size, "refused: nothing changed"
+    assert run_cli(data_dir, "compact") == 0
+    assert (data_dir / "ihms-desk.sqlite3").stat().st_size < size * 0.8
+    with Store.open(data_dir) as after:
+        assert after.conn.execute("SELECT count(*) FROM outbox WHERE payload <> ''").fetchone()[0] == 0
+        assert {number: after.document(number) for number in numbers} == before
+        assert after.space().incremental
+    assert doctor_exit(data_dir) == 0
+    # A backup of the compacted file restores whole.
+    copy = take_backup(data_dir).copies[0]
+    target = data_dir.parent / "restored"
+    restore_backup(target, copy, facility_code=FACILITY)
+    with Store.open(target) as restored:
+        restored.act_as("incharge")
+        assert {number: restored.document(number) for number in numbers} == before
+
+
+def test_the_daily_backup_then_drops_acknowledged_payloads(make_store) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(user="incharge")
+    receive(store, "DDW/1")
+    dispense(store, "OPD/1")
+    _acknowledged_long_ago(store)
+    dispense(store, "OPD/2")  # waiting to be sent: kept whole
+    report = run_daily_backup(store.path.parent)
+    assert report.ok
+    payloads = [row[0] for row in store.conn.execute("SELECT payload FROM outbox ORDER BY sequence")]
+    assert payloads[:2] == ["", ""] and payloads[2] != ""
+    # The backup taken before the pass holds every payload whole.
+    with plain_backup(report.copies[0]) as plain:
+        assert count(plain, "SELECT count(*) FROM outbox WHERE payload = ''") == 0

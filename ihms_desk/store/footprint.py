@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,6 +143,18 @@ class FootprintMixin(StoreBase):
             conn.execute("INSERT INTO setting (key, value) VALUES (?, ?) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (CURSOR_SETTING, str(cursor)))
         return DropPass(checked, dropped, kept, done)
+
+    def drop_payloads_for(self, seconds: float, *, limit: int = 200, now: dt.datetime | None = None) -> DropPass:
+        """Passes of ``limit`` events (each a write transaction of about a tenth of a second,
+        so a counter's save waits at most that long) until none is left or ``seconds`` have
+        gone; what they did in all."""
+        deadline = time.monotonic() + seconds
+        checked = dropped = kept = 0
+        while True:
+            one = self.drop_rebuildable_payloads(limit=limit, now=now)
+            checked, dropped, kept = checked + one.checked, dropped + one.dropped, kept + one.kept
+            if one.done or time.monotonic() >= deadline:
+                return DropPass(checked, dropped, kept, one.done)
 
     def space(self) -> SpaceReport:
         """The file's size and how much of it is free pages."""
