@@ -8,13 +8,22 @@ into a database created and migrated by the store, with balances, consumption an
 event per document, so ``Store.doctor()`` passes on the result.
 
     python benchmarks/five_year_db.py /tmp/five-year   # builds once, ~3-5 minutes
+    python benchmarks/five_year_db.py /tmp/five-year --footprint /tmp/fp   # and its footprint
+
+``--footprint DIR`` copies the database to DIR (opening migrates it: the original is never
+opened), and prints what the footprint issue asks: the file's size before and after
+``ihms-desk compact`` (and how long dropping the acknowledged payloads and the VACUUM took),
+the daily backup's time and size, a restore of it, and the backups' total under the
+retention policy.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -256,5 +265,68 @@ def build(data_dir: Path, *, seed: int = 5, today: dt.date | None = None, patien
     return path
 
 
+def backup_figures(data_dir: Path, folder: Path, log=print) -> Path:  # type: ignore[no-untyped-def]
+    """Take the daily backup of ``data_dir`` into ``folder``; print its time and size, and the
+    backups' total under the retention policy after a year of daily backups (each no larger
+    than this one: a backup taken earlier held less); returns the backup."""
+    from ihms_desk.backup import kept_by_policy, take_backup
+
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    copy = take_backup(data_dir, to=folder, include_second_folder=False).copies[0]
+    seconds = time.perf_counter() - started
+    size = copy.stat().st_size
+    log(f"daily backup: {seconds:.1f} s (target <= 60 s), {size / 1e6:,.1f} MB compressed (target <= 300 MB)")
+    now = dt.datetime(2026, 12, 2, 13, 0)
+    stamps = [now - dt.timedelta(days=day) for day in range(366)]
+    kept = len(kept_by_policy(stamps, now))
+    log(f"retention policy after a year of daily backups: {kept} kept, at most {kept * size / 1e9:.2f} GB "
+        "(target <= 5 GB)")
+    return copy
+
+
+def footprint(source_dir: Path, work_dir: Path, log=print) -> None:  # type: ignore[no-untyped-def]
+    """The footprint figures on a copy of the five-year database in ``work_dir``."""
+    from ihms_desk.backup import restore_backup
+    from ihms_desk.store import Store
+    from ihms_desk.store.footprint import vacuum
+
+    source = database_path(source_dir)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    copy_dir = work_dir / "data"
+    copy_dir.mkdir(parents=True)
+    started = time.perf_counter()
+    shutil.copyfile(source, database_path(copy_dir))
+    log(f"database {source.stat().st_size / 1e9:.2f} GB, copied in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    store = Store.open(copy_dir)
+    log(f"opened (migrations, after the copy the store takes first): {time.perf_counter() - started:.1f} s")
+    # The payloads were acknowledged when the benchmark wrote them; the passes drop those
+    # acknowledged over a week before "now": a month on, every one of them.
+    later = dt.datetime.now().astimezone() + dt.timedelta(days=30)
+    started = time.perf_counter()
+    result = store.drop_payloads_for(24 * 3600, limit=2000, now=later)
+    log(f"dropped {result.dropped:,} of {result.checked:,} acknowledged payloads (kept whole {result.kept:,}) "
+        f"in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    vacuum(store.conn)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    log(f"VACUUM: {time.perf_counter() - started:.0f} s")
+    store.close()
+    size = database_path(copy_dir).stat().st_size
+    log(f"file size after compact: {size / 1e9:.3f} GB ({size:,} bytes; target <= 1.0 GB)")
+    copy = backup_figures(copy_dir, work_dir / "backups", log)
+    started = time.perf_counter()
+    restore_backup(work_dir / "restored", copy, facility_code="RJ-BEN-CHC-001")
+    log(f"restore of that backup into a new folder (checks included): {time.perf_counter() - started:.0f} s")
+
+
 if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/ihms-five-year"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", nargs="?", default="/tmp/ihms-five-year", type=Path)
+    parser.add_argument("--footprint", type=Path, metavar="WORK_DIR",
+                        help="print the footprint figures, measured on a copy in WORK_DIR")
+    args = parser.parse_args()
+    build(args.data_dir)
+    if args.footprint is not None:
+        footprint(args.data_dir, args.footprint)
