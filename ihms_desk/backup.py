@@ -398,13 +398,9 @@ def check_compressed(path: Path) -> list[str]:
     garbled on its way to a USB stick fails here."""
     import zstandard
 
-    class _Nowhere:
-        def write(self, data: bytes) -> int:
-            return len(data)
-
     try:
-        with open(path, "rb") as reader:
-            zstandard.ZstdDecompressor().copy_stream(reader, _Nowhere(), read_size=_CHUNK, write_size=_CHUNK)
+        with open(path, "rb") as reader, open(os.devnull, "wb") as nowhere:
+            zstandard.ZstdDecompressor().copy_stream(reader, nowhere, read_size=_CHUNK, write_size=_CHUNK)
     except zstandard.ZstdError as error:
         return [f"the compressed copy is damaged: {error}"]
     return []
@@ -467,11 +463,10 @@ def kept_by_policy(stamps: Iterable[dt.datetime], now: dt.datetime) -> set[dt.da
     taken today (one taken by hand before a restore is not pushed out by the next). A backup
     dated in the future (a PC clock set wrong) is kept: the policy cannot tell its age."""
     today = now.date()
-    periods = (
-        (lambda day: day, today - dt.timedelta(days=KEEP_DAYS - 1)),
-        (lambda day: day - dt.timedelta(days=day.weekday()),
-         today - dt.timedelta(days=today.weekday() + 7 * (KEEP_WEEKS - 1))),
-        (lambda day: day.replace(day=1), _months_before(today.replace(day=1), KEEP_MONTHS - 1)),
+    periods: tuple[tuple[Callable[[dt.date], dt.date], dt.date], ...] = (
+        (_same_day, today - dt.timedelta(days=KEEP_DAYS - 1)),
+        (_its_monday, today - dt.timedelta(days=today.weekday() + 7 * (KEEP_WEEKS - 1))),
+        (_first_of_month, _months_before(today.replace(day=1), KEEP_MONTHS - 1)),
     )
     ordered = sorted(stamps, reverse=True)
     kept: set[dt.datetime] = {stamp for stamp in ordered if stamp.date() >= today}
@@ -483,6 +478,18 @@ def kept_by_policy(stamps: Iterable[dt.datetime], now: dt.datetime) -> set[dt.da
                 seen.add(period)
                 kept.add(stamp)
     return kept
+
+
+def _same_day(day: dt.date) -> dt.date:
+    return day
+
+
+def _its_monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
 
 
 def _months_before(month: dt.date, count: int) -> dt.date:

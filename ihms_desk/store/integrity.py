@@ -94,7 +94,9 @@ def read_cycle(path: Path) -> Cycle | None:
     try:
         with database.read_only(path) as conn:
             row = conn.execute("SELECT value FROM setting WHERE key = ?", (CYCLE_SETTING,)).fetchone()
-        value = json.loads(row[0]) if row else None
+        if row is None:
+            return None
+        value = json.loads(row[0])
         return Cycle(str(value["started"]), [str(step) for step in value["done"]], value.get("finished"))
     except (sqlite3.Error, ValueError, TypeError, KeyError):
         return None
