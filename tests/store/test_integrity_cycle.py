@@ -69,7 +69,7 @@ def test_damage_in_a_history_index_is_found_and_offered_the_backup(large_ish: Pa
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
         leaves = [row[0] for row in conn.execute(
             "SELECT pageno FROM dbstat WHERE name = 'movement_document' AND pagetype = 'leaf' ORDER BY pageno")]
-    assert len(leaves) > 4
+    assert len(leaves) >= 3
     with open(large_ish, "r+b") as handle:  # one leaf in the middle of the index, as a failing disk does
         handle.seek((leaves[len(leaves) // 2] - 1) * page_size + 8)
         handle.write(random.Random(10).randbytes(page_size - 8))
