@@ -49,7 +49,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     backup.set_defaults(handler=cmd_backup)
 
     restore = commands.add_parser("restore", help="replace the database with a backup (close IHMS Desk first)")
-    restore.add_argument("file", help="the backup file (ihms-desk-...sqlite3)")
+    restore.add_argument("file", help="the backup file (ihms-desk-...sqlite3.zst, or an older ihms-desk-...sqlite3)")
     restore.add_argument("--facility", help="this facility's code, only needed when the database is too damaged to read")
     restore.set_defaults(handler=cmd_restore)
 
