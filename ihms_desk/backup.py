@@ -34,6 +34,7 @@ import shutil
 import sqlite3
 import struct
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -123,6 +124,9 @@ class BackupReport:
     #: What went wrong with the second folder, worded again in the user's language on screen.
     problems: list[Said] = field(default_factory=list)
     skipped: bool = False
+    #: The day's pass over acknowledged payloads, started after the daily backup in a thread
+    #: of its own (``None``: none was started); joined only by tests.
+    payload_pass: threading.Thread | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -276,13 +280,19 @@ def run_daily_backup(data_dir: Path, now: dt.datetime | None = None) -> BackupRe
     if not database_path(Path(data_dir)).exists() or not backup_due(data_dir, now):
         return BackupReport(skipped=True)
     report = take_backup(data_dir, now=now)
-    _drop_payloads(data_dir)
+    # In a thread of its own, not the caller's: the program's one worker thread runs the
+    # screens' jobs (stock list, reports) and must not wait minutes behind it.
+    report.payload_pass = threading.Thread(target=_drop_payloads, args=(Path(data_dir),), name="ihms-footprint",
+                                           daemon=True)
+    report.payload_pass.start()
     return report
 
 
 #: How long the daily job drops acknowledged payloads after its backup (store/footprint.py):
-#: a day's events take a second; a desk upgraded with five years of them catches up in days
-#: (or at once with ``ihms-desk compact``).
+#: a day's events take a second; a desk upgraded with five years of them catches up in a
+#: week of days (or at once with ``ihms-desk compact``). Each pass of 200 events holds the
+#: write lock for about a tenth of a second; a daemon thread, so closing the program never
+#: waits for it (a pass cut short is rolled back whole).
 DAILY_DROP_SECONDS = 120.0
 
 
@@ -296,6 +306,8 @@ def _drop_payloads(data_dir: Path) -> None:
                  result.kept, "" if result.done else " (more left for tomorrow)")
     except StoreError as problem:
         log.warning("Acknowledged payloads were not dropped today: %s", problem.message)
+    except Exception:  # noqa: BLE001 - housekeeping in a thread of its own: logged, never fatal
+        log.exception("Acknowledged payloads were not dropped today")
 
 
 def compact(data_dir: Path, *, on_progress: Callable[[int], None] | None = None) -> tuple[int, int]:

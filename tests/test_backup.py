@@ -519,7 +519,8 @@ def test_the_daily_backup_then_drops_acknowledged_payloads(make_store) -> None: 
     _acknowledged_long_ago(store)
     dispense(store, "OPD/2")  # waiting to be sent: kept whole
     report = run_daily_backup(store.path.parent)
-    assert report.ok
+    assert report.ok and report.payload_pass is not None
+    report.payload_pass.join(60)
     payloads = [row[0] for row in store.conn.execute("SELECT payload FROM outbox ORDER BY sequence")]
     assert payloads[:2] == ["", ""] and payloads[2] != ""
     # The backup taken before the pass holds every payload whole.
