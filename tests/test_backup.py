@@ -18,13 +18,14 @@ import pytest
 
 from ihms_desk import cli
 from ihms_desk.backup import (
-    KEEP,
     SyncRunning,
     BackupUnusable,
     WrongFacility,
     backup_dir,
+    backup_summary,
     inspect_backup,
     list_backups,
+    plain_backup,
     restore_backup,
     run_daily_backup,
     take_backup,
@@ -37,11 +38,12 @@ FACILITY = "RJ-TST-CHC-001"  # the code of tests/conftest.py's template CHC
 
 
 def count(path: Path, sql: str) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    finally:
-        conn.close()
+    with plain_backup(path) as plain:  # a compressed backup is read decompressed
+        conn = sqlite3.connect(plain)
+        try:
+            return int(conn.execute(sql).fetchone()[0])
+        finally:
+            conn.close()
 
 
 def documents(path: Path) -> int:
@@ -60,6 +62,10 @@ def dispense(store: Store, opd_no: str) -> None:
 
 def doctor_exit(data_dir: Path) -> int:
     return cli.main(["--data-dir", str(data_dir), "doctor"])
+
+
+def run_cli(data_dir: Path, *args: str) -> int:
+    return cli.main(["--data-dir", str(data_dir), *args])
 
 
 def file_digest(path: Path) -> str:
@@ -105,30 +111,83 @@ def test_backup_is_one_checked_file_holding_every_document(clerk: Store) -> None
     report = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 13, 5, 0))
     assert report.ok and len(report.copies) == 1
     copy = report.copies[0]
-    assert copy == backup_dir(data_dir) / f"ihms-desk-{FACILITY}-20261120-130500.sqlite3"
+    assert copy == backup_dir(data_dir) / f"ihms-desk-{FACILITY}-20261120-130500.sqlite3.zst"
+    assert copy.read_bytes()[:4] == b"\x50\x2a\x4d\x18", "a zstd skippable frame: the summary"
+    assert backup_summary(copy) == {"facility_code": FACILITY, "facility_name": "CHC Test", "documents": 2,
+                                    "last_document_at": clerk.conn.execute("SELECT max(created_at) FROM document")
+                                    .fetchone()[0], "epoch": 1}
     assert documents(copy) == 2
     assert count(copy, "SELECT sum(qty) FROM stock") == 4000
     # One self-contained file: rollback journal mode, no WAL or half-written copy beside it.
-    assert copy.read_bytes()[18:20] == b"\x01\x01", "file format bytes 18-19 say WAL; the copy needs its -wal"
+    with plain_backup(copy) as plain:
+        assert plain.read_bytes()[18:20] == b"\x01\x01", "file format bytes 18-19 say WAL; the copy needs its -wal"
     assert sorted(p.name for p in backup_dir(data_dir).iterdir()) == [copy.name]
     info = inspect_backup(copy)
     assert (info.facility_code, info.documents, info.epoch) == (FACILITY, 2, 1)
 
 
-def test_only_the_newest_30_backups_are_kept_and_other_files_are_left_alone(clerk: Store) -> None:
+def test_backups_are_kept_by_the_policy_and_other_files_are_left_alone(clerk: Store) -> None:
+    """Daily for a week, weekly for nine weeks, monthly for a year; old plain backups too."""
     data_dir = clerk.path.parent
     folder = backup_dir(data_dir)
     folder.mkdir()
     (folder / "notes.txt").write_text("the in-charge's own file")
     (folder / "before-m002-20261101-100000.sqlite3").write_bytes(b"kept by migrations")
-    start = dt.datetime(2026, 10, 1, 9, 0)
-    for day in range(35):
-        take_backup(data_dir, now=start + dt.timedelta(days=day))
-    kept = list_backups(folder)
-    assert len(kept) == KEEP == 30
-    assert kept[0].name.endswith("20261104-090000.sqlite3")  # day 34
-    assert kept[-1].name.endswith("20261006-090000.sqlite3")  # day 5: days 0-4 were pruned
+    # A year and a half of daily backups, the early ones plain (taken by an older version):
+    # each is a real backup file, copied (taking 540 would be slow and prove nothing more).
+    template = take_backup(data_dir, now=dt.datetime(2025, 1, 1, 9, 0)).copies[0]
+    with plain_backup(template) as plain:
+        plain_bytes = plain.read_bytes()
+    start = dt.datetime(2025, 6, 2, 9, 0)  # a Monday
+    for day in range(540):
+        when = start + dt.timedelta(days=day)
+        name = f"ihms-desk-{FACILITY}-{when:%Y%m%d-%H%M%S}.sqlite3"
+        if day < 300:
+            (folder / name).write_bytes(plain_bytes)
+        else:
+            (folder / (name + ".zst")).write_bytes(template.read_bytes())
+    now = start + dt.timedelta(days=540)  # 2026-11-24, a Tuesday
+    take_backup(data_dir, now=now)
+    kept = [path.name for path in list_backups(folder)]
+    days = sorted({name.split("-")[-2] for name in kept}, reverse=True)
+    last_7_days = ["20261124", "20261123", "20261122", "20261121", "20261120", "20261119", "20261118"]
+    # Weeks run Monday to Sunday: this week's newest is today's, the eight before end on Sundays.
+    weeks = ["20261122", "20261115", "20261108", "20261101", "20261025", "20261018", "20261011", "20261004"]
+    # This month's newest is today's; the eleven before end on their last day.
+    months = ["20261031", "20260930", "20260831", "20260731", "20260630", "20260531", "20260430", "20260331",
+              "20260228", "20260131", "20251231"]
+    assert days == sorted(set(last_7_days + weeks + months), reverse=True)
+    assert len(kept) == len(days) == 7 + 7 + 11
+    assert kept[-1].endswith(".sqlite3") and kept[0].endswith(".sqlite3.zst")
     assert (folder / "notes.txt").exists() and (folder / "before-m002-20261101-100000.sqlite3").exists()
+
+
+def test_an_old_plain_backup_still_restores(clerk: Store, tmp_path: Path) -> None:
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 0)).copies[0]
+    old = tmp_path / copy.name.removesuffix(".zst")
+    with plain_backup(copy) as plain:
+        old.write_bytes(plain.read_bytes())
+    receive(clerk, "DDW/3")
+    clerk.close()
+    assert documents(data_dir / "ihms-desk.sqlite3") == 3
+    assert run_cli(data_dir, "restore", str(old)) == 0
+    assert documents(data_dir / "ihms-desk.sqlite3") == 2
+    assert doctor_exit(data_dir) == 0
+
+
+def test_a_garbled_compressed_copy_is_refused(clerk: Store, tmp_path: Path) -> None:
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir).copies[0]
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bad = tmp_path / copy.name
+    bad.write_bytes(bytes(data))
+    clerk.close()
+    before = file_digest(data_dir / "ihms-desk.sqlite3")
+    with pytest.raises(BackupUnusable):
+        restore_backup(data_dir, bad)
+    assert file_digest(data_dir / "ihms-desk.sqlite3") == before
 
 
 def test_second_folder_gets_a_copy_and_a_missing_stick_does_not_undo_the_first(make_store, tmp_path: Path) -> None:
@@ -166,8 +225,10 @@ def test_daily_backup_runs_once_a_day(clerk: Store) -> None:
 def test_a_damaged_database_is_not_kept_as_a_backup(clerk: Store) -> None:
     data_dir = clerk.path.parent
     good = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 0)).copies[0]
-    # Break the ledger behind the store's back: a balance that no longer equals the ledger.
-    clerk.conn.execute("UPDATE stock SET qty = qty + 7 WHERE rowid = (SELECT min(rowid) FROM stock)")
+    # Break the ledger behind the store's back: a document number counter behind its documents
+    # (the backup's own check runs the ledger's quick checks; balances against the ledger, a
+    # minute on a five-year file, are the background check's and doctor's).
+    clerk.conn.execute("UPDATE doc_counter SET last_serial = last_serial - 1")
     clerk.conn.commit()
     with pytest.raises(BackupUnusable, match="did not pass its check"):
         take_backup(data_dir, now=dt.datetime(2026, 11, 21, 9, 0))
@@ -277,7 +338,8 @@ def test_restore_refuses_a_damaged_file_and_changes_nothing(clerk: Store, tmp_pa
     if damage == "garbage":
         bad.write_bytes(b"this is a photo, not a database" * 100)
     else:
-        data = bytearray(copy.read_bytes())
+        with plain_backup(copy) as plain:
+            data = bytearray(plain.read_bytes())
         page = 4096
         data[3 * page: 5 * page] = b"\xff" * (2 * page)  # two pages overwritten, as a failing disk does
         bad.write_bytes(bytes(data))
@@ -411,3 +473,62 @@ def test_restore_waits_for_a_running_sync_pass_and_gives_up_plainly(clerk: Store
     # Neither lock is left held: the program can open the folder.
     with InstanceLock(data_dir) as lock:
         assert lock.held
+
+
+# -- the footprint: acknowledged payloads dropped, the file rewritten smaller ------------------
+
+
+def _acknowledged_long_ago(store: Store) -> None:
+    """Every event acknowledged by the server a month ago (as the sync loop records it)."""
+    events = [row[0] for row in store.conn.execute("SELECT event_id FROM outbox")]
+    store.record_sync_results([(event_id, "applied", None, None) for event_id in events])
+    store.conn.execute("UPDATE outbox SET acknowledged_at = '2026-10-01T00:00:00.000+00:00'")
+    store.conn.commit()
+
+
+def test_compact_drops_acknowledged_payloads_and_rewrites_the_file_smaller(make_store, capsys) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(user="incharge")
+    receive(store, "DDW/1", qty=100_000)
+    for n in range(400):
+        dispense(store, f"OPD/{n}")
+    _acknowledged_long_ago(store)
+    data_dir = store.path.parent
+    numbers = [row[0] for row in store.conn.execute("SELECT number FROM document ORDER BY id")]
+    before = {number: store.document(number) for number in numbers}
+    store.close()
+
+    size = (data_dir / "ihms-desk.sqlite3").stat().st_size
+    with InstanceLock(data_dir):
+        assert run_cli(data_dir, "compact") != 0
+    assert "already open" in capsys.readouterr().err
+    assert (data_dir / "ihms-desk.sqlite3").stat().st_size == size, "refused: nothing changed"
+    assert run_cli(data_dir, "compact") == 0
+    assert (data_dir / "ihms-desk.sqlite3").stat().st_size < size * 0.8
+    with Store.open(data_dir) as after:
+        assert after.conn.execute("SELECT count(*) FROM outbox WHERE payload <> ''").fetchone()[0] == 0
+        assert {number: after.document(number) for number in numbers} == before
+        assert after.space().incremental
+    assert doctor_exit(data_dir) == 0
+    # A backup of the compacted file restores whole.
+    copy = take_backup(data_dir).copies[0]
+    target = data_dir.parent / "restored"
+    restore_backup(target, copy, facility_code=FACILITY)
+    with Store.open(target) as restored:
+        restored.act_as("incharge")
+        assert {number: restored.document(number) for number in numbers} == before
+
+
+def test_the_daily_backup_then_drops_acknowledged_payloads(make_store) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(user="incharge")
+    receive(store, "DDW/1")
+    dispense(store, "OPD/1")
+    _acknowledged_long_ago(store)
+    dispense(store, "OPD/2")  # waiting to be sent: kept whole
+    report = run_daily_backup(store.path.parent)
+    assert report.ok and report.payload_pass is not None
+    report.payload_pass.join(60)
+    payloads = [row[0] for row in store.conn.execute("SELECT payload FROM outbox ORDER BY sequence")]
+    assert payloads[:2] == ["", ""] and payloads[2] != ""
+    # The backup taken before the pass holds every payload whole.
+    with plain_backup(report.copies[0]) as plain:
+        assert count(plain, "SELECT count(*) FROM outbox WHERE payload = ''") == 0

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "ihms_desk.cli.stock",
     "backup": "ihms_desk.cli.backup",
     "restore": "ihms_desk.cli.backup",
+    "compact": "ihms_desk.cli.backup",
     "sync": "ihms_desk.cli.sync",
     "enrol": "ihms_desk.cli.sync",
     "nightly-task": "ihms_desk.cli.install",

@@ -15,6 +15,7 @@ from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.catalogue import CatalogueMixin
 from ihms_desk.store.doctor import check_database
 from ihms_desk.store.facilities import FacilitiesMixin
+from ihms_desk.store.footprint import FootprintMixin
 from ihms_desk.store.user_import import UserImportMixin
 from ihms_desk.store.errors import InvalidInput, LoginFailed, NotLoggedIn, NotSetUp
 from ihms_desk.store.ledger import LedgerMixin
@@ -80,7 +81,7 @@ def _valid_setting(key: str, value: str) -> bool:
 
 
 class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMixin, FacilitiesMixin,
-            UserImportMixin):
+            UserImportMixin, FootprintMixin):
     """One facility's database. Operations check the logged-in user's role."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock = system_clock) -> None:

@@ -42,7 +42,7 @@ BUSY_TIMEOUT_MS = 5000
 #: importing sqlite-utils, which costs 140-290 ms of the program's start on an old PC.
 MIGRATION_NAMES = (
     "m001_ledger", "m002_ledger_guards", "m003_barcodes_and_rejections", "m004_sync_state",
-    "m005_movement_day_kind", "m006_resend_after_restore", "m009_rollout",
+    "m005_movement_day_kind", "m006_resend_after_restore", "m009_rollout", "m011_footprint",
 )
 
 
@@ -75,7 +75,7 @@ def connect(path: Path, *, check: bool = True) -> sqlite3.Connection:
 # -- may this file be written? -----------------------------------------------------------------
 
 #: Backups of this facility, as ``backup.py`` and :func:`migrate` name them.
-_BACKUP_PATTERNS = ("ihms-desk-*.sqlite3", "before-*.sqlite3")
+_BACKUP_PATTERNS = ("ihms-desk-*.sqlite3", "ihms-desk-*.sqlite3.zst", "before-*.sqlite3")
 #: The whole file gets ``PRAGMA quick_check`` at open up to this size. It reads every page:
 #: about 3 ms a megabyte from the page cache and twice that from disk here (8-18 s for the
 #: 2.5 GB five-year file), so a larger file gets it for the tables below only.
@@ -154,7 +154,7 @@ def backups_beside(path: Path) -> list[Path]:
 
 def _stamp_in_name(name: str) -> str:
     """``20261125-130000`` from a backup's name, so daily and migration copies sort together."""
-    parts = name.removesuffix(".sqlite3").split("-")
+    parts = name.removesuffix(".zst").removesuffix(".sqlite3").split("-")
     for index in range(len(parts) - 1):
         if len(parts[index]) == 8 and parts[index].isdigit() and len(parts[index + 1]) == 6 \
                 and parts[index + 1].isdigit():

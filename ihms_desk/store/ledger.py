@@ -42,6 +42,7 @@ from ihms_desk.store.model import (
     TransferDestination,
     TransferLine,
 )
+from ihms_desk.store.footprint import dispense_line, dispense_line_detail
 from ihms_desk.store.outbox import number_series, write_event
 from ihms_desk.store.rules import (
     MAX_DISPENSE_QTY,
@@ -233,15 +234,7 @@ class LedgerMixin(StoreBase):
             doc_lines: list[dict[str, Any]] = []
             for plan, line in zip(plans, lines):
                 movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense") for a in plan.allocations]
-                doc_lines.append(
-                    {
-                        "line_no": plan.line_no,
-                        "item_code": plan.item.code,
-                        "qty_prescribed": line.qty_prescribed,
-                        "qty_dispensed": plan.qty,
-                        "not_available": line.qty_prescribed - plan.qty,
-                    }
-                )
+                doc_lines.append(dispense_line(plan.line_no, plan.item.code, line.qty_prescribed, plan.qty))
             return self._save(conn, "dispense", day, header, doc_lines, movements, qty_prescribed=[line.qty_prescribed for line in lines])
 
     # -- adjustment -------------------------------------------------------------------------
@@ -658,7 +651,9 @@ class LedgerMixin(StoreBase):
             "WHERE d.id = ?",
             (document_id,),
         ).fetchone()
-        lines = [json.loads(r[0]) for r in conn.execute("SELECT detail FROM document_line WHERE document_id = ? ORDER BY line_no", (document_id,))]
+        lines = [json.loads(r[0] if r[0] is not None else dispense_line_detail(*r[1:])) for r in conn.execute(
+            "SELECT l.detail, l.line_no, i.code, l.qty_prescribed, l.qty FROM document_line l JOIN item i ON i.id = l.item_id "
+            "WHERE l.document_id = ? ORDER BY l.line_no", (document_id,))]
         movements = [
             {"line_no": m["line_no"], "item_code": m["code"], "batch_no": m["batch_no"], "expiry_month": m["expiry_month"],
              "manufacturer": m["manufacturer"], "unit_cost": m["unit_cost"], "qty": m["qty"]}

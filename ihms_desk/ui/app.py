@@ -86,6 +86,8 @@ class AppController(QObject):
         self.window: QWidget | None = None
         self.main_window: MainWindow | None = None
         self.backup_timer: QObject | None = None
+        #: The integrity check running behind the window (stopped before a restore or at exit).
+        self.integrity_check: startup_checks.IntegrityCheckThread | None = None
         self._services_started = sync is not None
 
     def start(self, login: LoginScreen | None = None) -> None:
@@ -195,6 +197,8 @@ class AppController(QObject):
         parent = self.window
         if self.sync is not None:
             self.sync.stop()
+        if self.integrity_check is not None:
+            self.integrity_check.cancel()  # its connection must not hold the file being replaced
         from ihms_desk.ui import workers
 
         workers.shutdown()
@@ -400,7 +404,7 @@ class Startup(QObject):
             quit_program(EXIT_ENVIRONMENT)
             return
         controller = self.controller = self._start_controller(store, lock)
-        self.check = startup_checks.IntegrityCheckThread(self.folder, parent=controller)
+        self.check = controller.integrity_check = startup_checks.IntegrityCheckThread(self.folder, parent=controller)
         self.check.finished.connect(controller.on_start_check)
         self.check.start()
 
@@ -440,6 +444,8 @@ def _close(controller: AppController) -> None:
 
     if controller.sync is not None:
         controller.sync.stop()
+    if controller.integrity_check is not None:
+        controller.integrity_check.cancel()  # a check of a large file is taken up at the next start
     workers.shutdown()
     store = controller.store
     try:

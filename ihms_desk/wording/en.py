@@ -280,6 +280,8 @@ MESSAGES: dict[str, str] = {
     "cli_backup_warning": "Warning: {problem}",
     "cli_restored": "Restored {code} from {path} ({documents} documents). Sync continues with epoch {epoch}.",
     "cli_replaced_kept": "The database it replaced is kept as {path}",
+    "cli_compacting": "Making the database smaller: this takes a few minutes on a large file; do not switch the PC off ...",
+    "cli_compacted": "Done: the database went from {before} MB to {after} MB.",
     "cli_sync_not_enrolled": "Not enrolled with a state server yet (ihms-desk sync --enrol URL CODE).",
     "cli_sync_server": "Server: {server} ({state})",
     "cli_sync_waiting": "Waiting to be sent: {waiting}; set aside by the server: {set_aside}",

@@ -200,6 +200,8 @@ MESSAGES: dict[str, str] = {
     "cli_backup_warning": "चेतावनी: {problem}",
     "cli_restored": "{code} को {path} से वापस लाया गया ({documents} दस्तावेज़)। सिंक epoch {epoch} में आगे चलेगा।",
     "cli_replaced_kept": "जिस डेटाबेस की जगह यह आया, वह {path} के रूप में रखा है",
+    "cli_compacting": "डेटाबेस छोटा किया जा रहा है: बड़ी फ़ाइल पर कुछ मिनट लगते हैं; PC बंद न करें ...",
+    "cli_compacted": "हो गया: डेटाबेस {before} MB से {after} MB का हो गया।",
     "cli_sync_not_enrolled": "अभी राज्य सर्वर के साथ पंजीकरण नहीं हुआ (ihms-desk sync --enrol URL CODE)।",
     "cli_sync_server": "सर्वर: {server} ({state})",
     "cli_sync_waiting": "भेजने बाकी: {waiting}; सर्वर द्वारा अलग रखी गईं: {set_aside}",

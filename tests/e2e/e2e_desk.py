@@ -126,20 +126,6 @@ class Desk:
             numbers.append(document.number)
         return numbers
 
-    def write_poison_event(self, sequence: int) -> None:
-        """Make the event at ``sequence`` one a buggy older desk could have written: its document
-        kind says "receipt" while the event is a dispense. The outbox forbids edits, so the
-        guard is lifted for the test only."""
-        conn = self.store.conn
-        row = conn.execute("SELECT payload FROM outbox WHERE sequence = ?", (sequence,)).fetchone()
-        payload = json.loads(row["payload"])
-        payload["document"]["kind"] = "receipt"
-        trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'outbox_payload_fixed'").fetchone()[0]
-        conn.execute("DROP TRIGGER outbox_payload_fixed")
-        conn.execute("UPDATE outbox SET payload = ? WHERE sequence = ?", (json.dumps(payload), sequence))
-        conn.execute(trigger)
-        conn.commit()
-
     # -- sync --------------------------------------------------------------------------------
 
     def enrol(self, server_url: str, code: str) -> None:
@@ -163,6 +149,22 @@ class Desk:
 
     # -- what the desk holds -----------------------------------------------------------------
 
+    def poison_payload(self, sequence: int, kind: str = "receipt") -> None:
+        """Make the event at ``sequence`` one a buggy older desk could have written: its
+        document kind differs from the event's type. The outbox forbids edits, so the guards
+        are lifted for this one change and put back."""
+        conn = self.store.conn
+        payload = json.loads(conn.execute("SELECT payload FROM outbox WHERE sequence = ?", (sequence,)).fetchone()[0])
+        payload["document"]["kind"] = kind
+        guards = [row[0] for row in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name IN ('outbox_payload_fixed', 'outbox_payload_dropped')")]
+        conn.execute("DROP TRIGGER IF EXISTS outbox_payload_fixed")
+        conn.execute("DROP TRIGGER IF EXISTS outbox_payload_dropped")
+        conn.execute("UPDATE outbox SET payload = ? WHERE sequence = ?", (json.dumps(payload), sequence))
+        for guard in guards:
+            conn.execute(guard)
+        conn.commit()
+
     def counts(self) -> dict[str, int]:
         return self.store.outbox_counts()
 
@@ -170,7 +172,8 @@ class Desk:
         rows = self.store.conn.execute(
             "SELECT o.event_id, o.sequence, o.epoch, o.status, o.reject_code, o.payload, d.number "
             "FROM outbox o JOIN document d ON d.id = o.document_id ORDER BY o.sequence").fetchall()
-        return [dict(row) for row in rows]
+        # A payload dropped once acknowledged (store/footprint.py) is read as rebuilt.
+        return [{**row, "payload": row["payload"] or self.store.event_payload(row["sequence"])} for row in rows]
 
     def stock(self) -> dict[tuple[str, str], int]:
         rows = self.store.conn.execute(

@@ -174,7 +174,7 @@ def test_5_batches_arrive_in_reverse_order(enrolled_desk, server, proxy):
 
 def test_6_poison_event_in_a_batch_of_500(enrolled_desk, server, proxy):
     desk = enrolled_desk(499)
-    desk.write_poison_event(250)
+    desk.poison_payload(250)
     outcome = desk.sync_until_done(desk.worker(batch_size=500))
     assert (outcome.sent, outcome.set_aside) == (499, 1)
     assert len([path for _, path, _ in proxy.log if path == "/v1/events"]) == 1, "one batch of 500"

@@ -18,7 +18,7 @@ def test_enrol_sync_now_and_set_aside_list(qtbot, make_desk, server, proxy):
     desk = make_desk()
     desk.receive()
     desk.dispense(3)
-    desk.write_poison_event(2)  # one event the server will refuse
+    desk.poison_payload(2)  # one event the server will refuse
 
     adapter = SyncAdapter(desk.data_dir, FAST)
     screen = SyncScreen(desk.store)
