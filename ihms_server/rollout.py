@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
+from ihms_server import privacy
 from ihms_server.store import Store, utc_now
 
 #: How long a code issued in a facility package stays valid unless the admin set otherwise
@@ -29,6 +30,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "rollout_code_days": (str(ROLLOUT_CODE_DAYS), "a whole number of days from 1 to 365"),
     "server_url": ("", "the address desks reach this server at, https://..."),
     "helpline": ("", "the number a facility calls for help, printed on its slip"),
+    privacy.SETTING: (privacy.OFF, "on or off: keep patients' names, ABHA and OPD numbers in stored "
+                      "dispense events (docs/privacy.md); turning it off removes those already stored"),
 }
 
 FACILITY_COLUMNS = ("code", "name", "district", "block", "type")
@@ -39,6 +42,8 @@ def _valid_setting(key: str, value: str) -> bool:
         return value.isdecimal() and 1 <= int(value) <= 365
     if key == "server_url":
         return value == "" or value.startswith(("https://", "http://"))
+    if key == privacy.SETTING:
+        return value in (privacy.ON, privacy.OFF)
     return len(value) <= 60
 
 
@@ -61,6 +66,8 @@ def set_setting(store: Store, key: str, value: str) -> None:
         cur.execute("INSERT INTO server_setting (key, value, updated_at) VALUES (%s, %s, %s)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                     (key, value, store._ts(utc_now())))
+    if key == privacy.SETTING and value == privacy.OFF:
+        privacy.start_again(store)
 
 
 # --- facilities in bulk -----------------------------------------------------------------------

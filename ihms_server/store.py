@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import Event, EventResult, Gap, ProtocolError
+from ihms_server import privacy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -307,6 +308,8 @@ class Store(ABC):
     #: Appended to a SELECT that must lock its rows until the transaction ends (PostgreSQL);
     #: SQLite runs one writer at a time, so it needs nothing.
     _for_update: str = ""
+    #: How a JSON text is written into a JSON column (PostgreSQL's is jsonb).
+    _json_param: str = "%s"
     #: Errors that mean "the database refused this data" (a poison event), not "it is down".
     data_errors: tuple[type[Exception], ...]
     #: Errors that mean the database cannot be reached or used just now.
@@ -383,6 +386,9 @@ class Store(ABC):
                 if up_to is None or number <= up_to:
                     scripts.append((number, entry.name, entry.read_text(encoding="utf-8")))
         self._apply_migrations(scripts)
+        if up_to is None or up_to >= 7:
+            # 0007_privacy: events stored before it lose their patients' identifiers (once).
+            privacy.redact_stored(self)
 
     def instance_id(self) -> str:
         """The id this database was created with; it names every catalogue cursor."""
@@ -800,7 +806,11 @@ class Store(ABC):
 
     def _store_events(self, cur: Any, device: Device, events: Sequence[Event],
                       now: dt.datetime) -> tuple[list[EventResult | None], list[Gap]]:
-        inserted = self._insert_events(cur, events, now) if events else set()
+        # Stored without the patient's identifiers unless the state reports patient by patient;
+        # the identity hash stays the one of the event as it came (docs/privacy.md).
+        keep = privacy.patient_level(cur) if events else True
+        inserted = self._insert_events(cur, [dataclasses.replace(e, canonical=privacy.stored_body(e, keep))
+                                             for e in events], now) if events else set()
         results: list[EventResult | None] = [None] * len(events)
         new_events: list[Event] = []
         for index, event in enumerate(events):
@@ -1469,6 +1479,7 @@ class PostgresStore(Store):
     """Production storage: a pool of psycopg connections, READ COMMITTED writes."""
 
     kind = "postgresql"
+    _json_param = "%s::jsonb"
     _for_update = " FOR UPDATE"
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:

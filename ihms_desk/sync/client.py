@@ -237,6 +237,13 @@ class SyncClient:
                                 "safe on this PC; enrol again to send them.", code=code)
         if code == wire.ENROLMENT_REFUSED:
             raise _enrolment_refusal(parsed, reason)
+        if code == wire.TOO_MANY_ATTEMPTS:
+            minutes = parsed.get("minutes")
+            error = EnrolmentRefused.of(
+                "enrolment_too_many_attempts",
+                minutes=minutes if isinstance(minutes, int) and 0 < minutes < 10_000 else 15)
+            error.code = code
+            raise error
         if code == wire.CURSOR_UNKNOWN:
             raise CursorUnknown(reason or "The catalogue cursor is unknown.", code=code)
         if code == wire.SUPERSEDED:

@@ -66,6 +66,9 @@ NOT_FOUND: Final = "not_found"
 NUMBER_TAKEN: Final = "number_taken"
 #: Another copy of this desk has claimed a newer epoch: this one is the older copy.
 SUPERSEDED: Final = "superseded"
+#: Too many wrong enrolment codes for a facility or from one address (HTTP 429, Retry-After):
+#: the answer carries ``scope`` ("facility" or "client"), ``retry_after`` and ``minutes``.
+TOO_MANY_ATTEMPTS: Final = "too_many_attempts"
 
 #: Why a desk claims a fresh epoch: its database went back (a restore), its data folder came
 #: from another PC, the server holds events of its epoch it does not have, or the server

@@ -351,6 +351,9 @@ SYNC_MESSAGES: dict[str, str] = {
         "This enrolment code is wrong, already used or expired for this facility. Ask the "
         "district for a new code."),
     "enrolment_refused": "The enrolment code was refused.",
+    "enrolment_too_many_attempts": (
+        "The server refused to check more enrolment codes for now: too many wrong ones were tried. "
+        "Wait {minutes} minutes, then type the code again carefully, letter by letter."),
     "not_a_server_address": (
         "'{address}' is not a server address. Type it as the district gave it, for example "
         "https://ihms.rajasthan.gov.in"),

@@ -1,0 +1,136 @@
+"""What the state server keeps of a patient (docs/privacy.md; India's DPDP Act 2023).
+
+A dispense event arrives with the slip's patient: OPD number, name, age, sex and maybe an ABHA
+number. The state needs quantities by facility, item, day, age band and sex, so unless the
+state turns patient-level reporting on (``ihms-server setting set patient_level_reporting on``)
+the server stores the event without the name, the ABHA number and the OPD number, and with an
+age band in place of the age. The desk keeps the whole slip.
+
+An event is still recognised when it is sent again: its identity hash is taken from the event
+as it arrived (``Event.content_hash``), before any redaction, and stored beside the redacted
+copy, so an identical resend is a duplicate and a changed one a conflict, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ihms_desk.sync import protocol as wire
+
+if TYPE_CHECKING:
+    from ihms_server.store import Store
+
+log = logging.getLogger(__name__)
+
+#: The server setting (``server_setting`` table) and its values.
+SETTING = "patient_level_reporting"
+ON, OFF = "on", "off"
+#: A patient's identifiers in a document's header, dropped unless patient-level reporting is on.
+#: The prescriber stays: a doctor's name on a prescription is how the state audits prescribing.
+PATIENT_IDENTIFIERS: tuple[str, ...] = ("patient_name", "abha", "opd_no")
+#: Age bands (years, inclusive) of the state's OPD reports; the last is open-ended.
+AGE_BANDS: tuple[tuple[int, int | None], ...] = ((0, 4), (5, 14), (15, 29), (30, 44), (45, 59), (60, None))
+#: server_meta key: how far the redaction of events stored before it has got ('done' at the end).
+PROGRESS_KEY = "redacted_through"
+DONE = "done"
+#: Below every event id: where the redaction starts (a UUID, so PostgreSQL's uuid column and
+#: SQLite's text column compare it alike).
+START = "00000000-0000-0000-0000-000000000000"
+BATCH = 500
+
+
+def age_band(age: Any) -> str | None:
+    """``"30-44"`` for 34; ``"60+"`` for 71; None for what is not an age."""
+    if isinstance(age, bool) or not isinstance(age, int) or age < 0:
+        return None
+    for low, high in AGE_BANDS:
+        if high is None or age <= high:
+            return f"{low}+" if high is None else f"{low}-{high}"
+    return None  # pragma: no cover - the last band is open-ended
+
+
+def redact(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The event without its patient's identifiers and exact age: a new dict, ``event`` untouched.
+    Anything not shaped like an event (a refused one) is returned as it is, less what can be
+    found of a header."""
+    copy = json.loads(json.dumps(event))  # deep copy of plain JSON
+    payload = copy.get("payload")
+    document = payload.get("document") if isinstance(payload, dict) else None
+    header = document.get("header") if isinstance(document, dict) else None
+    if isinstance(header, dict):
+        for key in PATIENT_IDENTIFIERS:
+            header.pop(key, None)
+        if "age" in header:
+            header["age_band"] = age_band(header.pop("age"))
+    return copy  # type: ignore[no-any-return]
+
+
+def is_redacted(event: Mapping[str, Any]) -> bool:
+    payload = event.get("payload")
+    document = payload.get("document") if isinstance(payload, dict) else None
+    header = document.get("header") if isinstance(document, dict) else None
+    return not isinstance(header, dict) or not any(k in header for k in (*PATIENT_IDENTIFIERS, "age"))
+
+
+def stored_body(event: wire.Event, patient_level: bool) -> str:
+    """The text stored for ``event``: as it came with patient-level reporting on, else redacted."""
+    if patient_level or is_redacted(event.raw):
+        return event.canonical
+    return wire.canonical_json(wire.identity_of(redact(event.raw)))
+
+
+def patient_level(cur: Any) -> bool:
+    """Whether the state has turned patient-level reporting on (read in the caller's transaction)."""
+    cur.execute("SELECT value FROM server_setting WHERE key = %s", (SETTING,))
+    row = cur.fetchone()
+    return row is not None and row[0] == ON
+
+
+def redact_stored(store: Store, *, batch: int = BATCH) -> int:
+    """Redact the events stored with their patients' identifiers (before 0007_privacy, or while
+    patient-level reporting was on), unless it is on now; return how many were changed.
+
+    Resumable: the last event id done is kept in ``server_meta`` after each batch. Each event's
+    identity hash is set from its whole body first (an event stored before identity left its
+    routing out was hashed whole), so that a resend of it is still recognised afterwards."""
+    changed = 0
+    while True:
+        with store._write() as cur:
+            if patient_level(cur):
+                return changed
+            cur.execute("SELECT value FROM server_meta WHERE key = %s", (PROGRESS_KEY,))
+            row = cur.fetchone()
+            after = str(row[0]) if row is not None and row[0] else START
+            if after == DONE:
+                return changed
+            cur.execute("SELECT event_id, body FROM event WHERE type = 'dispense' AND event_id > %s"
+                        " ORDER BY event_id LIMIT %s", (after, batch))
+            rows = cur.fetchall()
+            for event_id, body in rows:
+                whole = store._json_out(body)
+                if is_redacted(whole):
+                    continue
+                cur.execute(f"UPDATE event SET body = {store._json_param}, content_hash = %s"
+                            " WHERE event_id = %s",
+                            (wire.canonical_json(wire.identity_of(redact(whole))),
+                             wire.content_hash(whole), event_id))
+                changed += 1
+            progress = store._uuid_out(rows[-1][0]) if len(rows) == batch else DONE
+            cur.execute("INSERT INTO server_meta (key, value) VALUES (%s, %s) ON CONFLICT (key)"
+                        " DO UPDATE SET value = excluded.value", (PROGRESS_KEY, progress))
+        if progress == DONE:
+            if changed:
+                log.warning("removed patients' names, ABHA and OPD numbers from %d stored dispense "
+                            "events (patient-level reporting is off)", changed)
+            return changed
+
+
+def start_again(store: Store) -> None:
+    """Patient-level reporting was turned off: redact what was stored while it was on."""
+    with store._write() as cur:
+        cur.execute("INSERT INTO server_meta (key, value) VALUES (%s, %s) ON CONFLICT (key)"
+                    " DO UPDATE SET value = excluded.value", (PROGRESS_KEY, START))
+    redact_stored(store)
