@@ -17,8 +17,11 @@ its own refusal (the store's ``InvalidInput``, the protocol's ``ProtocolError``)
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import os
 import re
 import unicodedata
+from urllib.parse import urlsplit
 from decimal import Decimal
 from typing import Any, Final, TypedDict
 
@@ -212,6 +215,34 @@ def document_number(value: Any) -> str:
         raise FieldProblem(
             f"must be 1 to {MAX_DOCUMENT_NUMBER} capital letters, digits and / . _ -")
     return value
+
+
+#: Set to 1 in a test lab's environment to let a desk talk plain HTTP to another machine
+#: (docs/server.md, "TLS in front of ihms-server"); never on a facility's PC.
+ALLOW_PLAIN_HTTP_VARIABLE: Final = "IHMS_ALLOW_PLAIN_HTTP"
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """This machine itself (``localhost``, 127.0.0.0/8, ``::1``): the one place plain HTTP
+    carries a token without crossing a line anybody else can read."""
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_refused(url: str) -> bool:
+    """Would a server address send the device token and the records unencrypted across a
+    network? Plain HTTP is allowed to this machine itself, and anywhere in a lab that set
+    :data:`ALLOW_PLAIN_HTTP_VARIABLE` to 1 (the desk's setting, the wizard's package, the
+    command line and the server's own ``server_url`` setting all ask this)."""
+    parts = urlsplit(url.strip())
+    return (parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname)
+            and os.environ.get(ALLOW_PLAIN_HTTP_VARIABLE, "") != "1")
 
 
 # --- the shape of a saved document on the wire ----------------------------------------------

@@ -9,6 +9,7 @@ import logging
 import os
 import zlib
 from collections import Counter
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -65,7 +66,7 @@ def server_time() -> str:
 
 
 def error_response(code: str, reason: str, status: int | None = None,
-                   headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+                   headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "reason": reason, **extra}
     status = status or STATUS_OF_CODE.get(code, 400)
     headers = dict(headers or {})

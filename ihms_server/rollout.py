@@ -15,6 +15,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
 from ihms_server import privacy
@@ -28,7 +29,7 @@ ROLLOUT_CODE_DAYS = 60
 #: Settings the admin may change, with their defaults and what a value must be.
 SETTINGS: dict[str, tuple[str, str]] = {
     "rollout_code_days": (str(ROLLOUT_CODE_DAYS), "a whole number of days from 1 to 365"),
-    "server_url": ("", "the address desks reach this server at, https://..."),
+    "server_url": ("", "the address desks reach this server at, https://... (http:// only to this machine)"),
     "helpline": ("", "the number a facility calls for help, printed on its slip"),
     privacy.SETTING: (privacy.OFF, "on or off: keep patients' names, ABHA and OPD numbers in stored "
                       "dispense events (docs/privacy.md); turning it off removes those already stored"),
@@ -41,7 +42,9 @@ def _valid_setting(key: str, value: str) -> bool:
     if key == "rollout_code_days":
         return value.isdecimal() and 1 <= int(value) <= 365
     if key == "server_url":
-        return value == "" or value.startswith(("https://", "http://"))
+        # Desks refuse plain http to another machine; a package naming it would be useless.
+        return value == "" or value.startswith("https://") or (
+            value.startswith("http://") and not fields.plain_http_refused(value))
     if key == privacy.SETTING:
         return value in (privacy.ON, privacy.OFF)
     return len(value) <= 60

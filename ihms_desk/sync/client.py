@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ihms_desk import __version__
+from ihms_desk import __version__, fields
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.errors import (
     BatchTooLarge,
@@ -24,6 +24,7 @@ from ihms_desk.sync.errors import (
     CursorUnknown,
     EnrolmentRefused,
     NotAnIhmsServer,
+    PlainHttpRefused,
     RequestRefused,
     RequestTimedOut,
     ServerTrouble,
@@ -40,7 +41,8 @@ READ_TIMEOUT = 60.0
 
 
 def normalise_server_url(url: str) -> str:
-    """``https://ihms.example`` from what a person typed; refuse what cannot be a server."""
+    """``https://ihms.example`` from what a person typed; refuse what cannot be a server, and
+    plain ``http://`` to another machine (:func:`ihms_desk.fields.plain_http_refused`)."""
     text = (url or "").strip()
     if text and "://" not in text:
         text = "https://" + text
@@ -51,6 +53,8 @@ def normalise_server_url(url: str) -> str:
             f"'{url}' is not a server address. Type it as the district gave it, for example "
             "https://ihms.rajasthan.gov.in"
         )
+    if fields.plain_http_refused(text):
+        raise PlainHttpRefused.of("plain_http_refused", address=text)
     return text
 
 

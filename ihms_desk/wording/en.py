@@ -311,6 +311,10 @@ MESSAGES: dict[str, str] = {
     # -- going live: the facility package, the facility list, users from a CSV (issue 16) -----
     "package_unreadable": "This file is not a facility package, or it is damaged. Open the .ihms-package file the district gave.",
     "package_incomplete": "This facility package is incomplete. Ask the district for a new one.",
+    "package_plain_http": (
+        "This facility package names the server {server}, in plain http://: the desk's records "
+        "would cross the line unencrypted. Ask the district for a package with the server's "
+        "https:// address."),
     "package_too_new": "This facility package is of a newer kind ({version}) than this IHMS Desk reads. Install the newer IHMS Desk, or choose the facility from the list.",
     "package_key_unknown": "This facility package is signed with a key ({key_id}) this IHMS Desk does not know. Install the state's current IHMS Desk, or ask the district for a new package.",
     "package_signature_bad": "This facility package was changed after the state signed it, so it cannot be trusted. Ask the district for a new one.",
@@ -357,6 +361,10 @@ SYNC_MESSAGES: dict[str, str] = {
     "not_a_server_address": (
         "'{address}' is not a server address. Type it as the district gave it, for example "
         "https://ihms.rajasthan.gov.in"),
+    "plain_http_refused": (
+        "The address {address} starts with http://, which would send this desk's records and its "
+        "key to the server unencrypted, readable by anybody on the line. Type the address the "
+        "district gave, starting with https://"),
     "server_unreachable": (
         "Cannot reach the server {server}: the line may be down or the address wrong. Records "
         "stay safe on this PC and will be sent later."),

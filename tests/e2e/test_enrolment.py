@@ -15,11 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from e2e_desk import FAST, assert_converged
 
+from ihms_desk.sync.client import normalise_server_url
 from ihms_desk.sync.device import read_token, token_path
 from ihms_desk.sync.errors import (
     CertificateNotTrusted,
     EnrolmentRefused,
     NotAnIhmsServer,
+    PlainHttpRefused,
     ServerUnreachable,
     SyncError,
     TokenRejected,
@@ -63,6 +65,31 @@ def test_wrong_url(make_desk, kind):
         desk.enrol(url, "ABCD-EFGH-JKMN")
     assert ("Cannot reach the server" if kind == "closed port" else "is not a server address") in refused.value.message
     assert_nothing_changed(desk, 1)
+
+
+def test_plain_http_to_another_machine_is_refused(make_desk, monkeypatch):
+    """Everywhere a server address is accepted: the store's enrolment, the command line (and
+    the Sync screen and the wizard's package: tests/ui/test_sync_texts.py, tests/sync/test_package.py)."""
+    monkeypatch.delenv("IHMS_ALLOW_PLAIN_HTTP", raising=False)
+    desk = make_desk()
+    desk.receive()
+    with pytest.raises(PlainHttpRefused) as refused:
+        desk.enrol("http://10.0.0.5:8470", "ABCD-EFGH-JKMN")
+    assert refused.value.kind == "plain_http_refused"
+    assert refused.value.values == {"address": "http://10.0.0.5:8470"}
+    assert_nothing_changed(desk, 1)
+    cli = run_cli(desk, "enrol", "http://ihms.rajasthan.example", "ABCD-EFGH-JKMN")
+    assert cli.returncode == 3 and "Traceback" not in cli.stderr
+    assert "starts with http://" in cli.stderr and "https://" in cli.stderr
+    hindi = run_cli(desk, "sync", "--enrol", "http://ihms.rajasthan.example", "ABCD", env={"IHMS_LANG": "hi"})
+    assert "सादा" in hindi.stderr or "बिना एन्क्रिप्शन" in hindi.stderr
+    assert_nothing_changed(desk, 1)
+    # To this machine itself plain http is allowed (a training PC with its own server), and to
+    # another machine in a lab that sets the override.
+    assert normalise_server_url(f"http://127.0.0.2:{closed_port()}").startswith("http://127.0.0.2:")
+    assert normalise_server_url("http://[::1]:8470") == "http://[::1]:8470"
+    monkeypatch.setenv("IHMS_ALLOW_PLAIN_HTTP", "1")
+    assert normalise_server_url("http://10.0.0.5:8470") == "http://10.0.0.5:8470"
 
 
 def test_wrong_and_already_used_codes(make_desk, server, proxy):
@@ -163,8 +190,8 @@ def test_tls_certificate_that_does_not_verify(make_desk, untrusted_https_server)
     assert_nothing_changed(desk, 1)
 
 
-def run_cli(desk, *args: str, log_dir=None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "IHMS_MACHINE_DIR": str(desk.pc)}
+def run_cli(desk, *args: str, log_dir=None, env=None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "IHMS_MACHINE_DIR": str(desk.pc), **(env or {})}
     if log_dir is not None:
         environment["IHMS_LOG_DIR"] = str(log_dir)
     return subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), *args],

@@ -129,3 +129,15 @@ def test_attempts_are_logged(server: str, store: Store, caplog: pytest.LogCaptur
         enrol(server, "CHC-AJM-004", "AAAA-BBBB-CCCC", client="192.0.2.44")
     assert any("CHC-AJM-004" in r.getMessage() and "192.0.2.44" in r.getMessage()
                and "unknown" in r.getMessage() for r in caplog.records)
+
+
+def test_the_server_address_for_packages_is_https(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Desks refuse plain http to another machine, so a package naming one would be useless."""
+    from ihms_server import rollout
+
+    monkeypatch.delenv("IHMS_ALLOW_PLAIN_HTTP", raising=False)
+    with pytest.raises(ValueError, match="server_url must be"):
+        rollout.set_setting(store, "server_url", "http://10.0.0.5:8470")
+    rollout.set_setting(store, "server_url", "http://127.0.0.1:8470")  # a one-PC training setup
+    rollout.set_setting(store, "server_url", "https://ihms.rajasthan.example")
+    assert rollout.setting(store, "server_url") == "https://ihms.rajasthan.example"
