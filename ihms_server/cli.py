@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import platformdirs
 
+from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
 from ihms_server import rollout_cli
@@ -166,6 +167,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = _open(args)  # migrates once, before any worker starts
+    if not fields.is_loopback_host(args.host):
+        logging.getLogger(__name__).warning(
+            "serving plain HTTP on %s: device tokens and records cross the network in clear text "
+            "unless a TLS proxy is in front of this port and the port is closed to everything "
+            "else (docs/server.md, 'TLS in front of ihms-server')", args.host)
     if args.workers > 1:
         store.close()
         os.environ[DB_ENVIRONMENT_VARIABLE] = args.db
@@ -193,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", parents=[db], help="run the HTTP server")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="keep the default (loopback) and put a TLS proxy in front: docs/server.md")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL)")
     serve.add_argument("--no-access-log", action="store_true")

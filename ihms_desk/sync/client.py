@@ -190,8 +190,11 @@ class SyncClient:
         url = self.server_url + path
         sent_at = time.time()
         try:
+            # verify given on each request: requests lets $REQUESTS_CA_BUNDLE override the
+            # session's own, which would drop a CA bundle the desk was given (--ca-bundle).
             response = self.session.request(method, url, data=data, params=params, headers=headers,
-                                            timeout=self.timeout, allow_redirects=False)
+                                            timeout=self.timeout, allow_redirects=False,
+                                            verify=self.session.verify)
         except requests.exceptions.SSLError as error:
             raise CertificateNotTrusted(
                 f"The server {self.server_url} did not prove who it is (its TLS certificate did not "
