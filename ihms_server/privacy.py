@@ -6,13 +6,17 @@ state turns patient-level reporting on (``ihms-server setting set patient_level_
 the server stores the event without the name, the ABHA number and the OPD number, and with an
 age band in place of the age. The desk keeps the whole slip.
 
-An event is still recognised when it is sent again: its identity hash is taken from the event
-as it arrived (``Event.content_hash``), before any redaction, and stored beside the redacted
-copy, so an identical resend is a duplicate and a changed one a conflict, as before.
+An event is still recognised when it is sent again: the stored hash is the identity hash of the
+stored (redacted) copy, and an event that arrives is compared by both its whole hash and the hash
+of its redacted copy (:func:`hashes_of`). The hash of the whole event is never stored for a
+redacted one: names are few and ABHA numbers only 14 digits, so whoever can read the database
+could confirm a guessed patient against it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -82,6 +86,25 @@ def stored_body(event: wire.Event, patient_level: bool) -> str:
     return wire.canonical_json(wire.identity_of(redact(event.raw)))
 
 
+def hash_of(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def as_stored(event: wire.Event, patient_level: bool) -> wire.Event:
+    """``event`` with the body and identity hash the server stores for it."""
+    body = stored_body(event, patient_level)
+    if body == event.canonical:
+        return event
+    return dataclasses.replace(event, canonical=body, content_hash=hash_of(body))
+
+
+def hashes_of(event: wire.Event) -> tuple[str, str]:
+    """The identity hashes a stored copy of ``event`` may carry: whole (stored while
+    patient-level reporting was on) or redacted."""
+    body = stored_body(event, False)
+    return event.content_hash, event.content_hash if body == event.canonical else hash_of(body)
+
+
 def patient_level(cur: Any) -> bool:
     """Whether the state has turned patient-level reporting on (read in the caller's transaction)."""
     cur.execute("SELECT value FROM server_setting WHERE key = %s", (SETTING,))
@@ -94,8 +117,8 @@ def redact_stored(store: Store, *, batch: int = BATCH) -> int:
     patient-level reporting was on), unless it is on now; return how many were changed.
 
     Resumable: the last event id done is kept in ``server_meta`` after each batch. Each event's
-    identity hash is set from its whole body first (an event stored before identity left its
-    routing out was hashed whole), so that a resend of it is still recognised afterwards."""
+    identity hash becomes the hash of its redacted copy (:func:`hashes_of` recognises a resend
+    by it)."""
     changed = 0
     while True:
         with store._write() as cur:
@@ -113,10 +136,9 @@ def redact_stored(store: Store, *, batch: int = BATCH) -> int:
                 whole = store._json_out(body)
                 if is_redacted(whole):
                     continue
+                body_text = wire.canonical_json(wire.identity_of(redact(whole)))
                 cur.execute(f"UPDATE event SET body = {store._json_param}, content_hash = %s"
-                            " WHERE event_id = %s",
-                            (wire.canonical_json(wire.identity_of(redact(whole))),
-                             wire.content_hash(whole), event_id))
+                            " WHERE event_id = %s", (body_text, hash_of(body_text), event_id))
                 changed += 1
             progress = store._uuid_out(rows[-1][0]) if len(rows) == batch else DONE
             cur.execute("INSERT INTO server_meta (key, value) VALUES (%s, %s) ON CONFLICT (key)"

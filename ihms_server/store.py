@@ -806,11 +806,11 @@ class Store(ABC):
 
     def _store_events(self, cur: Any, device: Device, events: Sequence[Event],
                       now: dt.datetime) -> tuple[list[EventResult | None], list[Gap]]:
-        # Stored without the patient's identifiers unless the state reports patient by patient;
-        # the identity hash stays the one of the event as it came (docs/privacy.md).
+        # Stored without the patient's identifiers unless the state reports patient by patient,
+        # with the identity hash of what is stored (docs/privacy.md).
         keep = privacy.patient_level(cur) if events else True
-        inserted = self._insert_events(cur, [dataclasses.replace(e, canonical=privacy.stored_body(e, keep))
-                                             for e in events], now) if events else set()
+        inserted = self._insert_events(cur, [privacy.as_stored(e, keep) for e in events],
+                                       now) if events else set()
         results: list[EventResult | None] = [None] * len(events)
         new_events: list[Event] = []
         for index, event in enumerate(events):
@@ -851,7 +851,8 @@ class Store(ABC):
             event = events[index]
             stored_hash = stored.get(event.event_id)
             if stored_hash is not None:
-                if stored_hash == event.content_hash or self._stored_identity(
+                # Stored whole or without its patient (docs/privacy.md): either hash is this event.
+                if stored_hash in privacy.hashes_of(event) or self._stored_identity(
                         cur, event.event_id) == event.content_hash:
                     results[index] = EventResult(event.event_id, wire.DUPLICATE)
                 else:

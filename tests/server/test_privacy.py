@@ -65,13 +65,29 @@ def test_a_resent_event_is_still_recognised(device: EnrolledDevice, store: Store
     # The same event under another epoch (a restored desk) is the same event.
     moved = {**copy.deepcopy(event), "epoch": 2, "sequence": 1}
     assert statuses(device.push([moved])) == [wire.DUPLICATE]
-    # Another patient under the same id is not the same event, though the stored copies would match.
+    # Another item under the same id is another event: a conflict.
     other = copy.deepcopy(event)
-    other["payload"]["document"]["header"]["patient_name"] = "Gita Devi"
+    other["payload"]["movements"][0]["qty"] = -11
     response = device.push([other])
     assert statuses(response) == [wire.REJECTED]
     assert response.json()["results"][0]["code"] == wire.EVENT_ID_CONFLICT
+    # Another patient's name under the same id cannot be told apart: the server keeps nothing
+    # of the name, not even a hash of the event with it (docs/privacy.md).
+    renamed = copy.deepcopy(event)
+    renamed["payload"]["document"]["header"]["patient_name"] = "Gita Devi"
+    assert statuses(device.push([renamed])) == [wire.DUPLICATE]
     assert store.event_count() == 1
+
+
+def test_no_hash_of_the_patient_is_stored(device: EnrolledDevice, store: Store) -> None:
+    """Names are few and ABHA numbers 14 digits: a hash over them could confirm a guess."""
+    event = dispense(device, 1)
+    device.push([event])
+    with store._read() as cur:  # noqa: SLF001
+        cur.execute("SELECT content_hash FROM event")
+        (stored_hash,), = cur.fetchall()
+    assert stored_hash != wire.content_hash(event)
+    assert stored_hash == wire.content_hash(privacy.redact(event))
 
 
 def test_patient_level_reporting_keeps_the_patient(device: EnrolledDevice, store: Store) -> None:
