@@ -77,7 +77,7 @@ MESSAGES: dict[str, str] = {
     "bad_facility_type": "Facility type must be one of {types}.",
     "no_such_setting": "There is no setting '{key}'.",
     "bad_setting": "{key} must be {expected}.",
-    "bad_username": "A user name has letters, digits, dot, dash or underscore only.",
+    "bad_username": "A user name has the letters a-z, digits, dot, dash or underscore only (no spaces, no other alphabet).",
     "password_too_short": "A password has at least {n} characters.",
     "choose_role": "Choose a role: pharmacist, store clerk, in-charge or admin.",
     "user_exists": "There is already a user '{username}'.",
