@@ -68,12 +68,14 @@ class EventModel(Model):
     payload: PayloadModel
 
 
-#: A UUID (device id, claim id, nonce): the protocol's own pattern; 36 characters.
-UUID_FIELD: dict[str, Any] = {"pattern": wire.UUID_PATTERN, "min_length": 36, "max_length": 36}
+def uuid_field(default: Any = ..., description: str | None = None) -> Any:
+    """A UUID (device id, claim id, nonce): the protocol's own pattern; 36 characters."""
+    return Field(default, pattern=wire.UUID_PATTERN, min_length=36, max_length=36,
+                 description=description)
 
 
 class PushRequest(Model):
-    device_id: str = Field(**UUID_FIELD)
+    device_id: str = uuid_field()
     events: list[Any] = Field(
         min_length=1, max_length=wire.MAX_EVENTS_PER_BATCH,
         description="Each an EventModel. The batch is taken as long as it is a list: an item "
@@ -129,8 +131,8 @@ class EnrolRequest(Model):
                                 examples=["ABCD-EFGH-JKMN"])
     device_name: str = Field(pattern=fields.spreadsheet_text_pattern(), max_length=120,
                              examples=["DDC counter 1"])
-    enrol_nonce: str | None = Field(
-        default=None, **UUID_FIELD, description="A random UUID kept by the desk until enrolment "
+    enrol_nonce: str | None = uuid_field(
+        None, description="A random UUID kept by the desk until enrolment "
         "succeeds: asking again with the same code and nonce gets the same device.")
 
 
@@ -155,9 +157,9 @@ class StandingModel(Model):
 
 
 class EpochClaim(Model):
-    device_id: str = Field(**UUID_FIELD)
-    claim: str = Field(**UUID_FIELD, description="A random UUID of the desk's: the same claim "
-                       "again gets the same epoch.")
+    device_id: str = uuid_field()
+    claim: str = uuid_field(description="A random UUID of the desk's: the same claim "
+                            "again gets the same epoch.")
     from_epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
     proposed_epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
     reason: Literal["restored", "moved", "diverged", "clash"]  # wire.EPOCH_CLAIM_REASONS
