@@ -92,6 +92,24 @@ def test_plain_http_to_another_machine_is_refused(make_desk, monkeypatch):
     assert normalise_server_url("http://10.0.0.5:8470") == "http://10.0.0.5:8470"
 
 
+def test_too_many_wrong_codes_are_answered_with_a_wait_in_both_languages(make_desk, server):
+    from ihms_desk import wording
+    from ihms_server import security
+
+    desk = make_desk()
+    desk.receive()
+    for _ in range(security.FACILITY_LIMIT):
+        with pytest.raises(EnrolmentRefused, match="does not know this enrolment code"):
+            desk.enrol(server.url, "WRNG-CODE-0000")
+    with pytest.raises(EnrolmentRefused) as limited:
+        desk.enrol(server.url, server.enrolment_code())  # even the right code waits
+    assert limited.value.kind == "enrolment_too_many_attempts" and limited.value.code == "too_many_attempts"
+    assert limited.value.values == {"minutes": "15"}
+    assert "Wait 15 minutes" in limited.value.message
+    assert "15 मिनट रुकें" in wording.text_of(limited.value, "hi")
+    assert_nothing_changed(desk, 1)
+
+
 def test_wrong_and_already_used_codes(make_desk, server, proxy):
     desk = make_desk("first")
     desk.receive()

@@ -106,7 +106,7 @@ def test_dashboard_pages_never_answer_with_a_server_error(api: EnrolledDevice) -
     check()
 
 
-def test_schemathesis_checks_all_finds_no_failure(api: EnrolledDevice) -> None:
+def test_schemathesis_checks_all_finds_no_failure(api: EnrolledDevice, tmp_path: Path) -> None:
     """`st run --checks all`: also valid input accepted, invalid input refused, undeclared
     methods answered 405 with Allow, every status and header declared. The seed is fixed so a
     failure can be replayed; tests/server/schemathesis.toml says why 410 is a valid answer."""
@@ -115,6 +115,6 @@ def test_schemathesis_checks_all_finds_no_failure(api: EnrolledDevice) -> None:
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "--no-color", "run",
          f"{api.base_url}/openapi.json", "--checks", "all", "--max-examples", "30", "--seed", "20261202",
          "--workers", "1", "-H", f"{wire.PROTOCOL_HEADER}: 1", "-H", f"Authorization: Bearer {api.token}"],
-        capture_output=True, text=True, timeout=900)
+        capture_output=True, text=True, timeout=900, cwd=tmp_path)  # its cache goes there
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert re.search(r"(\d+) generated, \1 passed", run.stdout), run.stdout[-3000:]
