@@ -16,7 +16,7 @@ import pytest
 from e2e_desk import FAST, assert_converged
 
 from ihms_desk.sync.client import normalise_server_url
-from ihms_desk.sync.device import read_token, token_path
+from ihms_desk.sync.device import read_token, token_path, write_token
 from ihms_desk.sync.errors import (
     CertificateNotTrusted,
     EnrolmentRefused,
@@ -84,10 +84,18 @@ def test_plain_http_to_another_machine_is_refused(make_desk, monkeypatch):
     hindi = run_cli(desk, "sync", "--enrol", "http://ihms.rajasthan.example", "ABCD", env={"IHMS_LANG": "hi"})
     assert "सादा" in hindi.stderr or "बिना एन्क्रिप्शन" in hindi.stderr
     assert_nothing_changed(desk, 1)
+    # A desk enrolled over plain http before this version stops sending, and says why.
+    desk.store.record_enrolment("http://10.0.0.5:8470", "6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b")
+    write_token(desk.data_dir, "ihms_old-token")
+    outcome = desk.worker().sync_once()
+    assert isinstance(outcome.error, PlainHttpRefused) and not outcome.complete
+    assert desk.counts()["pending"] == 1
+    assert desk.store.sync_state().last_error.startswith("The address http://10.0.0.5:8470 starts with http://")
     # To this machine itself plain http is allowed (a training PC with its own server), and to
     # another machine in a lab that sets the override.
     assert normalise_server_url(f"http://127.0.0.2:{closed_port()}").startswith("http://127.0.0.2:")
     assert normalise_server_url("http://[::1]:8470") == "http://[::1]:8470"
+    assert normalise_server_url("http://localhost:8470") == "http://localhost:8470"
     monkeypatch.setenv("IHMS_ALLOW_PLAIN_HTTP", "1")
     assert normalise_server_url("http://10.0.0.5:8470") == "http://10.0.0.5:8470"
 
