@@ -65,11 +65,13 @@ def set_setting(store: Store, key: str, value: str) -> None:
     value = value.strip()
     if not _valid_setting(key, value):
         raise ValueError(f"{key} must be {SETTINGS[key][1]}")
+    was = setting(store, key)
     with store._write() as cur:
         cur.execute("INSERT INTO server_setting (key, value, updated_at) VALUES (%s, %s, %s)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                     (key, value, store._ts(utc_now())))
-    if key == privacy.SETTING and value == privacy.OFF:
+    if key == privacy.SETTING and value == privacy.OFF and was == privacy.ON:
+        # Turned off: what was stored whole meanwhile loses its patients' identifiers now.
         privacy.start_again(store)
 
 
