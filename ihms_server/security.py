@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 import logging
 import math
+import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -97,6 +100,8 @@ CLIENT_LIMIT = 20
 #: Attempts are kept this long for the log's sake, then pruned.
 KEEP_FOR = dt.timedelta(days=30)
 TOO_MANY_ATTEMPTS = wire.TOO_MANY_ATTEMPTS
+#: A limited attempt is logged at most this often (seconds) per facility and address.
+LOG_LIMITED_EVERY = 60.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +125,7 @@ class Limited:
 def _refusals_since(store: Store, column: str, value: str, since: dt.datetime) -> list[dt.datetime]:
     with store._read() as cur:
         cur.execute(f"SELECT attempted_at FROM enrolment_attempt WHERE {column} = %s"
-                    " AND attempted_at > %s AND outcome <> 'enrolled' AND outcome <> 'limited'"
+                    " AND attempted_at > %s AND outcome <> 'enrolled'"
                     " ORDER BY attempted_at", (value, store._ts(since)))
         return [moment for (row,) in cur.fetchall() if (moment := store._ts_out(row)) is not None]
 
@@ -164,13 +169,47 @@ def enrolment_attempts(store: Store, *, facility_code: str | None = None) -> lis
                  "outcome": r[3]} for r in cur.fetchall()]
 
 
+def client_key(address: str) -> str:
+    """Whom the per-client limit counts: the IPv4 address, or the IPv6 /64 (one household or
+    office gets a whole /64, so counting single IPv6 addresses would count nothing)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+_last_logged: dict[tuple[str, str], float] = {}
+_log_lock = threading.Lock()
+
+
+def _log_limited(facility_code: str, client: str, limited: Limited) -> None:
+    now = time.monotonic()
+    key = (facility_code[:40], client)
+    with _log_lock:
+        if now - _last_logged.get(key, -LOG_LIMITED_EVERY) < LOG_LIMITED_EVERY:
+            return
+        if len(_last_logged) > 10_000:
+            _last_logged.clear()
+        _last_logged[key] = now
+    log.warning("enrolment attempts for facility %r from %s refused for %d s: too many wrong codes (%s "
+                "limit)", facility_code[:40], client, limited.retry_after, limited.scope)
+
+
 def guarded_enrol(store: Store, body: wire.EnrolRequestDict, client: str) -> wire.EnrolResponseDict:
     """``store.enrol`` behind the attempt limits: a limited attempt is refused (429) before the
     code is even looked at; every attempt is recorded with its outcome."""
     facility_code = body["facility_code"]
+    client = client_key(client)
     limited = check_enrolment_allowed(store, facility_code, client)
     if limited is not None:
-        record_enrolment_attempt(store, facility_code, client, "limited")
+        # Not kept in the table (a guessing run would fill it at its own pace), logged once a
+        # minute per facility and address.
+        _log_limited(facility_code, client, limited)
         raise limited.error(facility_code)
     try:
         answer = store.enrol(facility_code, body["enrolment_code"], body["device_name"],

@@ -4,13 +4,14 @@
 --    holds across requests, across the worker processes of `serve --workers N` and across a
 --    restart, and so that the attempts can be read back later (ihms_server/security.py). The
 --    client is the address uvicorn reports (behind a reverse proxy, the proxy's
---    X-Forwarded-For). Rows older than 30 days are pruned as new attempts come in.
+--    X-Forwarded-For; an IPv6 address as its /64). Attempts refused by the limit itself are
+--    logged, not kept. Rows older than 30 days are pruned as new attempts come in.
 CREATE TABLE enrolment_attempt (
     id            integer PRIMARY KEY AUTOINCREMENT,
     attempted_at  text NOT NULL,
     facility_code text NOT NULL,
     client        text NOT NULL,
-    outcome       text NOT NULL   -- 'enrolled', a refusal ('unknown', 'used', ...), or 'limited'
+    outcome       text NOT NULL   -- 'enrolled' or the refusal ('unknown', 'used', ...)
 );
 CREATE INDEX enrolment_attempt_facility ON enrolment_attempt (facility_code, attempted_at);
 CREATE INDEX enrolment_attempt_client ON enrolment_attempt (client, attempted_at);
