@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ihms_desk import fields
 from ihms_server import rollout
 from ihms_server.store import Store, open_store, utc_now
 
 #: Where ``rollout`` finds the state's signing key when ``--key`` is not given.
 KEY_ENVIRONMENT_VARIABLE = "IHMS_ROLLOUT_KEY"
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -55,7 +55,7 @@ def _server_url(store: Store, given: str | None) -> str | None:
     if parts.scheme not in ("https", "http") or not parts.hostname:
         print(f"{url!r} is not a server address (https://...)", file=sys.stderr)
         return None
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+    if fields.plain_http_refused(url):
         print(f"{url} is plain http: desks refuse to send records over it to another machine. "
               "Use the server's https address.", file=sys.stderr)
         return None

@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import Event, EventResult, Gap, ProtocolError
+from ihms_server import privacy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -316,6 +317,8 @@ class Store(ABC):
     #: Appended to a SELECT that must lock its rows until the transaction ends (PostgreSQL);
     #: SQLite runs one writer at a time, so it needs nothing.
     _for_update: str = ""
+    #: How a JSON text is written into a JSON column (PostgreSQL's is jsonb).
+    _json_param: str = "%s"
     #: Errors that mean "the database refused this data" (a poison event), not "it is down".
     data_errors: tuple[type[Exception], ...]
     #: Errors that mean the database cannot be reached or used just now.
@@ -392,6 +395,9 @@ class Store(ABC):
                 if up_to is None or number <= up_to:
                     scripts.append((number, entry.name, entry.read_text(encoding="utf-8")))
         self._apply_migrations(scripts)
+        if up_to is None or up_to >= 7:
+            # 0007_privacy: events stored before it lose their patients' identifiers (once).
+            privacy.redact_stored(self)
 
     def instance_id(self) -> str:
         """The id this database was created with; it names every catalogue cursor."""
@@ -809,7 +815,11 @@ class Store(ABC):
 
     def _store_events(self, cur: Any, device: Device, events: Sequence[Event],
                       now: dt.datetime) -> tuple[list[EventResult | None], list[Gap]]:
-        inserted = self._insert_events(cur, events, now) if events else set()
+        # Stored without the patient's identifiers unless the state reports patient by patient,
+        # with the identity hash of what is stored (docs/privacy.md).
+        keep = privacy.patient_level(cur) if events else True
+        inserted = self._insert_events(cur, [privacy.as_stored(e, keep) for e in events],
+                                       now) if events else set()
         results: list[EventResult | None] = [None] * len(events)
         new_events: list[Event] = []
         for index, event in enumerate(events):
@@ -850,7 +860,8 @@ class Store(ABC):
             event = events[index]
             stored_hash = stored.get(event.event_id)
             if stored_hash is not None:
-                if stored_hash == event.content_hash or self._stored_identity(
+                # Stored whole or without its patient (docs/privacy.md): either hash is this event.
+                if stored_hash in privacy.hashes_of(event) or self._stored_identity(
                         cur, event.event_id) == event.content_hash:
                     results[index] = EventResult(event.event_id, wire.DUPLICATE)
                 else:
@@ -1481,6 +1492,7 @@ class PostgresStore(Store):
     """Production storage: a pool of psycopg connections, READ COMMITTED writes."""
 
     kind = "postgresql"
+    _json_param = "%s::jsonb"
     _for_update = " FOR UPDATE"
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:

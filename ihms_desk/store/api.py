@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 from types import TracebackType
 
+from ihms_desk import fields
+from ihms_desk.fields import FieldProblem
 from ihms_desk.paths import DataFolder
 from ihms_desk.store import database
 from ihms_desk.store.base import Clock, system_clock
@@ -219,9 +221,12 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
     # -- users ------------------------------------------------------------------------------
 
     def _check_new_user(self, username: str, full_name: str, password: str) -> tuple[str, str, str]:
-        username = check_text(username, "username", "User name", max_length=30).lower()
-        if not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-            raise InvalidInput("bad_username", field="username")
+        username = check_text(username, "username", "User name", max_length=fields.MAX_USER_NAME).lower()
+        try:
+            fields.user_name(username)
+        except FieldProblem:
+            # A Cyrillic or Devanagari letter, a joiner, a mark: one look for two accounts.
+            raise InvalidInput("bad_username", field="username") from None
         full_name = check_text(full_name, "full_name", "Full name")
         if len(password or "") < MIN_PASSWORD_LENGTH:
             raise InvalidInput("password_too_short", field="password", n=MIN_PASSWORD_LENGTH)

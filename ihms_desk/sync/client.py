@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ihms_desk import __version__
+from ihms_desk import __version__, fields
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.errors import (
     BatchTooLarge,
@@ -24,6 +24,7 @@ from ihms_desk.sync.errors import (
     CursorUnknown,
     EnrolmentRefused,
     NotAnIhmsServer,
+    PlainHttpRefused,
     RequestRefused,
     RequestTimedOut,
     ServerTrouble,
@@ -40,7 +41,8 @@ READ_TIMEOUT = 60.0
 
 
 def normalise_server_url(url: str) -> str:
-    """``https://ihms.example`` from what a person typed; refuse what cannot be a server."""
+    """``https://ihms.example`` from what a person typed; refuse what cannot be a server, and
+    plain ``http://`` to another machine (:func:`ihms_desk.fields.plain_http_refused`)."""
     text = (url or "").strip()
     if text and "://" not in text:
         text = "https://" + text
@@ -51,6 +53,8 @@ def normalise_server_url(url: str) -> str:
             f"'{url}' is not a server address. Type it as the district gave it, for example "
             "https://ihms.rajasthan.gov.in"
         )
+    if fields.plain_http_refused(text):
+        raise PlainHttpRefused.of("plain_http_refused", address=text)
     return text
 
 
@@ -186,8 +190,11 @@ class SyncClient:
         url = self.server_url + path
         sent_at = time.time()
         try:
+            # verify given on each request: requests lets $REQUESTS_CA_BUNDLE override the
+            # session's own, which would drop a CA bundle the desk was given (--ca-bundle).
             response = self.session.request(method, url, data=data, params=params, headers=headers,
-                                            timeout=self.timeout, allow_redirects=False)
+                                            timeout=self.timeout, allow_redirects=False,
+                                            verify=self.session.verify)
         except requests.exceptions.SSLError as error:
             raise CertificateNotTrusted(
                 f"The server {self.server_url} did not prove who it is (its TLS certificate did not "
@@ -237,6 +244,13 @@ class SyncClient:
                                 "safe on this PC; enrol again to send them.", code=code)
         if code == wire.ENROLMENT_REFUSED:
             raise _enrolment_refusal(parsed, reason)
+        if code == wire.TOO_MANY_ATTEMPTS:
+            minutes = parsed.get("minutes")
+            error = EnrolmentRefused.of(
+                "enrolment_too_many_attempts",
+                minutes=minutes if isinstance(minutes, int) and 0 < minutes < 10_000 else 15)
+            error.code = code
+            raise error
         if code == wire.CURSOR_UNKNOWN:
             raise CursorUnknown(reason or "The catalogue cursor is unknown.", code=code)
         if code == wire.SUPERSEDED:

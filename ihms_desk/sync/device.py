@@ -102,7 +102,7 @@ def enrol(store: Store, server_url: str, enrolment_code: str, *, device_name: st
     nonce = store.enrolment_nonce()
     client = SyncClient(url, verify=verify, connect_timeout=connect_timeout, read_timeout=read_timeout)
     try:
-        answer = client.enrol(facility.code, code, device_name or default_device_name(), nonce)
+        answer = client.enrol(facility.code, code, (device_name or default_device_name())[:120], nonce)
     finally:
         client.close()
     data_dir = store.folder.root

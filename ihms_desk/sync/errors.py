@@ -98,6 +98,11 @@ class ServerUnreachable(SyncError):
     transient = True
 
 
+class PlainHttpRefused(SyncError):
+    """A server address in plain ``http://`` to another machine: the device token and the
+    patients' records would cross the line unencrypted. Never sent; the address must change."""
+
+
 class RequestTimedOut(ServerUnreachable):
     """The server took too long; a big batch on a slow line is the usual cause."""
 

@@ -609,7 +609,7 @@ class SyncWorker:
         grant = self._retrying(lambda: client.claim_epoch({
             "device_id": device_id, "claim": claim.claim, "from_epoch": claim.from_epoch,
             "proposed_epoch": claim.proposed_epoch, "reason": claim.reason,
-            "take_over": claim.take_over, "claimed_by": self.config.device_name or default_device_name(),
+            "take_over": claim.take_over, "claimed_by": (self.config.device_name or default_device_name())[:120],
         }))
         moved = store.adopt_epoch(grant["epoch"], grant["desk_number"])
         tally.resent += moved

@@ -77,7 +77,7 @@ MESSAGES: dict[str, str] = {
     "bad_facility_type": "Facility type must be one of {types}.",
     "no_such_setting": "There is no setting '{key}'.",
     "bad_setting": "{key} must be {expected}.",
-    "bad_username": "A user name has letters, digits, dot, dash or underscore only.",
+    "bad_username": "A user name has the letters a-z, digits, dot, dash or underscore only (no spaces, no other alphabet).",
     "password_too_short": "A password has at least {n} characters.",
     "choose_role": "Choose a role: pharmacist, store clerk, in-charge or admin.",
     "user_exists": "There is already a user '{username}'.",
@@ -313,6 +313,10 @@ MESSAGES: dict[str, str] = {
     # -- going live: the facility package, the facility list, users from a CSV (issue 16) -----
     "package_unreadable": "This file is not a facility package, or it is damaged. Open the .ihms-package file the district gave.",
     "package_incomplete": "This facility package is incomplete. Ask the district for a new one.",
+    "package_plain_http": (
+        "This facility package names the server {server}, in plain http://: the desk's records "
+        "would cross the line unencrypted. Ask the district for a package with the server's "
+        "https:// address."),
     "package_too_new": "This facility package is of a newer kind ({version}) than this IHMS Desk reads. Install the newer IHMS Desk, or choose the facility from the list.",
     "package_key_unknown": "This facility package is signed with a key ({key_id}) this IHMS Desk does not know. Install the state's current IHMS Desk, or ask the district for a new package.",
     "package_signature_bad": "This facility package was changed after the state signed it, so it cannot be trusted. Ask the district for a new one.",
@@ -353,9 +357,16 @@ SYNC_MESSAGES: dict[str, str] = {
         "This enrolment code is wrong, already used or expired for this facility. Ask the "
         "district for a new code."),
     "enrolment_refused": "The enrolment code was refused.",
+    "enrolment_too_many_attempts": (
+        "The server refused to check more enrolment codes for now: too many wrong ones were tried. "
+        "Wait {minutes} minutes, then type the code again carefully, letter by letter."),
     "not_a_server_address": (
         "'{address}' is not a server address. Type it as the district gave it, for example "
         "https://ihms.rajasthan.gov.in"),
+    "plain_http_refused": (
+        "The address {address} starts with http://, which would send this desk's records and its "
+        "key to the server unencrypted, readable by anybody on the line. Type the address the "
+        "district gave, starting with https://"),
     "server_unreachable": (
         "Cannot reach the server {server}: the line may be down or the address wrong. Records "
         "stay safe on this PC and will be sent later."),
