@@ -9,7 +9,8 @@ Use these instead of ``str()`` / ``f"{n:,}"`` / ``isoformat()`` so all screens a
     fmt.date(dt.date(2026, 11, 25)) # '25-11-2026' (also takes '2026-11-25')
     fmt.datetime_local("2026-11-25T04:31:00.000+00:00")  # '25-11-2026 10:01' (PC's time zone)
     fmt.expiry("2027-03")           # '03/2027'    (as printed on the strip)
-    fmt.months(1.234)               # '1.2'
+    fmt.months(1.9)                 # '1'          (whole months, as registers count them)
+    fmt.qty_unit(455, "tablet")     # '455 tablet' ('455 गोली' in Hindi)
     fmt.money("1234.5")             # '₹1,234.50'
     fmt.item_label(item)            # 'Paracetamol 500 mg tablet'
 
@@ -34,6 +35,7 @@ from PySide6.QtGui import QColor
 
 from ihms_desk.store.model import Item
 from ihms_desk.wording import group_indian as group_indian
+from ihms_desk.wording import month_as_printed
 
 #: Expired batch: must not be issued (light red).
 EXPIRED_BG = QColor("#f8d7da")
@@ -104,15 +106,23 @@ def time_local(value: dt.datetime | str | None) -> str:
 
 def expiry(month: str | None) -> str:
     """An expiry month ``2027-03`` as printed on packs: ``03/2027``; ``None`` -> ``''``."""
-    if not month:
-        return ""
-    year, _, mon = month.partition("-")
-    return f"{mon}/{year}" if mon else month
+    return month_as_printed(month) if month else ""
 
 
 def months(value: float | None) -> str:
-    """Months of stock with one decimal; ``None`` (no consumption yet) -> ``''``."""
-    return "" if value is None else f"{value:.1f}"
+    """Months of stock as the register counts them, in whole months, rounded down: 1.9 months
+    is 1 full month of stock, never "2". Less than a month but some shows as ``<1`` (not 0:
+    there is stock); ``None`` (no consumption yet) -> ``''``."""
+    if value is None:
+        return ""
+    if 0 < value < 1:
+        return "<1"
+    return group_indian(int(value))
+
+
+def qty_unit(number: int | None, unit_name: str | None) -> str:
+    """A quantity with its unit of issue in the user's language: ``'1,500 गोली'``."""
+    return f"{qty(number)} {unit(unit_name)}".strip()
 
 
 def item_label(item: Item) -> str:

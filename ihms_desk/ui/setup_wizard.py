@@ -780,7 +780,7 @@ class SetupWizard(QWidget):
             if not voucher.get("voucher_no") or not voucher.get("voucher_date"):
                 raise InvalidInput("voucher_needed")
             document = self.store.receive(source="ddw", voucher_no=voucher["voucher_no"],
-                                          voucher_date=voucher["voucher_date"], lines=lines)
+                                          voucher_date=voucher["voucher_date"], lines=lines, warn=True)
         except Refusal as refusal:
             self._say(self.errors["challan"], refusal)
             return
@@ -799,10 +799,11 @@ class SetupWizard(QWidget):
 
 
 def _read_challan(path: Path) -> tuple[list[ReceiptLine], dict[str, str]]:
-    # The command line's reader (the rules of import-receipt), loaded only here.
-    from ihms_desk.cli.imports import read_challan
+    # The store's reader (the rules of import-receipt and of the Receive screen's import).
+    from ihms_desk.store.challan import read_challan
 
-    return read_challan(path)
+    challan = read_challan(path)
+    return challan.lines, challan.voucher
 
 
 class _ImportCatalogue:

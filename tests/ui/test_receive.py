@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ihms_desk.store import Store
+from ihms_desk.store.model import ReceiptLine
 from ihms_desk.ui.receive import VISIBLE_GS, ReceiveScreen
 from tests.ui.conftest import show_screen
 
@@ -190,12 +191,18 @@ def test_bad_fields_are_refused_next_to_the_field(qtbot, screen: ReceiveScreen, 
 def test_a_line_refused_at_save_is_shown_under_the_lines(qtbot, screen: ReceiveScreen, check_store: Store) -> None:
     type_header(qtbot, screen, "V-2")
     screen.picker.choose_code("D0001")
-    qtbot.keyClicks(screen.batch_edit, "PCM-B")
-    qtbot.keyClicks(screen.expiry_edit, "01/2031")  # PCM-B is on record with another expiry
+    qtbot.keyClicks(screen.batch_edit, "NEW-7")
+    qtbot.keyClicks(screen.expiry_edit, "01/2031")
     qtbot.keyClicks(screen.qty_edit, "5")
     screen.add_line()
+    assert screen.lines.rowCount() == 1
+    # Meanwhile another counter receives the same batch with another expiry: the line is
+    # refused at save, under the lines (the entry fields are empty by then).
+    check_store.act_as("clerk")
+    check_store.receive(source="ddw", voucher_no="V-OTHER", voucher_date=check_store.today(),
+                        lines=[ReceiptLine("D0001", "NEW-7", "2031-02", 5)])
     screen.save()
-    assert "PCM-B" in screen.errors.text("lines")
+    assert "NEW-7" in screen.errors.text("lines")
     assert screen.last_saved is None
 
 
