@@ -133,6 +133,8 @@ class AppController(QObject):
     def show_main(self, start: str | None = None) -> MainWindow:
         from ihms_desk.ui.main_window import MainWindow
 
+        # The counter's text size (Settings), before the first widget measures its font.
+        i18n.set_text_size(self.store.setting("text_size", str(i18n.BASE_POINT_SIZE)))
         window = MainWindow(self.store, open_first=False)
         window.logout_requested.connect(self.logout)
         window.language_changed.connect(self.change_language)

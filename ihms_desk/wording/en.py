@@ -484,6 +484,7 @@ LABELS: dict[str, str] = {
     "setting.max_stock_months": "a whole number of months from 2 to 24, above the minimum",
     "setting.backup_folder": "a folder path, or empty",
     "setting.language": "en or hi",
+    "setting.text_size": "a text size from 9 to 16 points",
     # How the command line says the state of sync.
     "sync_state.online": "online",
     "sync_state.offline": "offline",

@@ -334,6 +334,7 @@ LABELS: dict[str, str] = {
     "setting.max_stock_months": "2 से 24 तक महीनों की पूर्ण संख्या, न्यूनतम से ज़्यादा",
     "setting.backup_folder": "फ़ोल्डर का पता, या खाली",
     "setting.language": "en या hi",
+    "setting.text_size": "9 से 16 पॉइंट तक अक्षरों का आकार",
     "sync_state.online": "ऑनलाइन",
     "sync_state.offline": "ऑफ़लाइन",
     "sync_state.not_tried": "अभी कोशिश नहीं हुई",
