@@ -35,7 +35,7 @@ from PySide6.QtGui import QColor
 
 from ihms_desk.store.model import Item
 from ihms_desk.wording import group_indian as group_indian
-from ihms_desk.wording import month_as_printed
+from ihms_desk.wording import month_as_printed, whole_months
 
 #: Expired batch: must not be issued (light red).
 EXPIRED_BG = QColor("#f8d7da")
@@ -113,11 +113,7 @@ def months(value: float | None) -> str:
     """Months of stock as the register counts them, in whole months, rounded down: 1.9 months
     is 1 full month of stock, never "2". Less than a month but some shows as ``<1`` (not 0:
     there is stock); ``None`` (no consumption yet) -> ``''``."""
-    if value is None:
-        return ""
-    if 0 < value < 1:
-        return "<1"
-    return group_indian(int(value))
+    return "" if value is None else whole_months(value)
 
 
 def qty_unit(number: int | None, unit_name: str | None) -> str:

@@ -159,6 +159,14 @@ def month_as_printed(expiry_month: str) -> str:
     return f"{month}/{year}" if month else expiry_month
 
 
+def whole_months(value: float) -> str:
+    """Months of stock as registers count them: whole months, rounded down (1.9 months is one
+    full month, never "2"); under one month but some stock is ``<1``, not a misleading 0."""
+    if 0 < value < 1:
+        return "<1"
+    return group_indian(int(value))
+
+
 def placeholders(template: str) -> set[str]:
     """The value names a template uses (``{item}`` -> ``item``)."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
