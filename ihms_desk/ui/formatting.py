@@ -30,12 +30,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from ihms_desk.store.model import Item
+from ihms_desk.ui import i18n
 from ihms_desk.wording import group_indian as group_indian
-from ihms_desk.wording import month_as_printed, whole_months
+from ihms_desk.wording import month_as_printed, unit_name, whole_months
 
 #: Expired batch: must not be issued (light red).
 EXPIRED_BG = QColor("#f8d7da")
@@ -132,24 +132,9 @@ def item_label(item: Item) -> str:
     return " ".join(parts)
 
 
-def _unit_names() -> dict[str, str]:
-    # Literal calls so that pyside6-lupdate finds them: the units of the starter catalogue.
-    translate = QCoreApplication.translate
-    return {
-        "tablet": translate("units", "tablet"), "capsule": translate("units", "capsule"),
-        "bottle": translate("units", "bottle"), "vial": translate("units", "vial"),
-        "ampoule": translate("units", "ampoule"), "piece": translate("units", "piece"),
-        "foil": translate("units", "foil"), "strip": translate("units", "strip"),
-        "tube": translate("units", "tube"), "roll": translate("units", "roll"),
-        "each": translate("units", "each"), "pack": translate("units", "pack"),
-        "kit": translate("units", "kit"), "inhaler": translate("units", "inhaler"),
-        "pair": translate("units", "pair"), "sachet": translate("units", "sachet"),
-        "set": translate("units", "set"), "box": translate("units", "box"),
-    }
-
-
 def unit(name: str | None) -> str:
-    """A unit of issue in the user's language; an unknown unit as stored."""
+    """A unit of issue in the user's language (one table, :func:`ihms_desk.wording.unit_name`,
+    which the reports read too); an unknown unit as stored."""
     if not name:
         return ""
-    return _unit_names().get(name, name)
+    return unit_name(name, i18n.current_language())

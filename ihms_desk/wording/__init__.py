@@ -36,6 +36,8 @@ LANGUAGE_ENV = "IHMS_LANG"
 #: Each language's table of kinds, and of labels (pieces that stand inside a message).
 _MESSAGES: dict[str, dict[str, str]] = {"en": en.MESSAGES, "hi": hi.MESSAGES}
 _LABELS: dict[str, dict[str, str]] = {"en": en.LABELS, "hi": hi.LABELS}
+#: Units of issue in each language but English (the catalogue's own words).
+_UNITS: dict[str, dict[str, str]] = {"hi": hi.UNITS}
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,12 @@ def group_indian(number: int) -> str:
     if head:
         groups.insert(0, head)
     return sign + ",".join(groups) + "," + tail
+
+
+def unit_name(name: str, language: str = "en") -> str:
+    """A unit of issue (``tablet``) in ``language`` (``गोली``); a unit the table does not
+    know stays as the catalogue has it."""
+    return _UNITS.get(language, {}).get(name, name)
 
 
 def month_as_printed(expiry_month: str) -> str:

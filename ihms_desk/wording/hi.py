@@ -390,3 +390,26 @@ LABELS: dict[str, str] = {
     "gs1.company internal information": "कंपनी की आंतरिक जानकारी",
     "gs1.measure": "माप",
 }
+
+#: Units of issue as the counter says them (the catalogue stores them in English: ``tablet``).
+#: The screens, the reports and their files all read this one table.
+UNITS: dict[str, str] = {
+    "tablet": "गोली",
+    "capsule": "कैप्सूल",
+    "bottle": "बोतल",
+    "vial": "वायल",
+    "ampoule": "एम्प्यूल",
+    "piece": "नग",
+    "foil": "पत्ता",
+    "strip": "स्ट्रिप",
+    "tube": "ट्यूब",
+    "roll": "रोल",
+    "each": "नग",
+    "pack": "पैक",
+    "kit": "किट",
+    "inhaler": "इनहेलर",
+    "pair": "जोड़ी",
+    "sachet": "पाउच",
+    "set": "सेट",
+    "box": "डिब्बा",
+}

@@ -2352,7 +2352,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>ताज़ा करें</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+21"/>
         <location line="+95"/>
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
@@ -3082,100 +3082,6 @@ The screens whose work is running in the worker thread, and what each adds to th
         <location line="+0"/>
         <source>Administrator</source>
         <translation>एडमिन</translation>
-    </message>
-</context>
-<context>
-    <name>units</name>
-    <message>
-        <location filename="../../ihms_desk/ui/formatting.py" line="+139"/>
-        <source>tablet</source>
-        <extracomment>Expired batch: must not be issued (light red). Expires within the near-expiry window: issue first (light amber). No usable stock: greyed out text. A line that could not be met in full (shortfall), light amber as well. Something fine and saved (light green).</extracomment>
-        <translation>गोली</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>capsule</source>
-        <translation>कैप्सूल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>bottle</source>
-        <translation>बोतल</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>vial</source>
-        <translation>वायल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>ampoule</source>
-        <translation>एम्प्यूल</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>piece</source>
-        <translation>नग</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>foil</source>
-        <translation>पत्ता</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>strip</source>
-        <translation>स्ट्रिप</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>tube</source>
-        <translation>ट्यूब</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>roll</source>
-        <translation>रोल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>each</source>
-        <translation>नग</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>pack</source>
-        <translation>पैक</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>kit</source>
-        <translation>किट</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>inhaler</source>
-        <translation>इनहेलर</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>pair</source>
-        <translation>जोड़ी</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>sachet</source>
-        <translation>पाउच</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>set</source>
-        <translation>सेट</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>box</source>
-        <translation>डिब्बा</translation>
     </message>
 </context>
 </TS>
