@@ -19,9 +19,8 @@ MESSAGES: dict[str, str] = {
         "Batch {batch} of {item} expired at the end of {month}: expired stock cannot be received. "
         "Return it to the sender."),
     "receipt_expires_soon": (
-        "Batch {batch} of {item} expires at the end of {month}, this month or next: it will hardly be "
-        "used in time. Take it only with a reason (type it under Reason, then Enter), or return it to "
-        "the sender."),
+        "Batch {batch} expires at the end of {month}, this month or next. Take it only with a reason, "
+        "or return it to the sender."),
     "challan_same_lines": (
         "Every line of this challan equals receipt {number} (challan {voucher_no} of {date}): the same "
         "delivery entered twice doubles the stock. Check the challan number. If it truly is a second "
