@@ -30,11 +30,12 @@ def cmd_import_catalog(args: argparse.Namespace) -> int:
 
 
 def cmd_import_receipt(args: argparse.Namespace) -> int:
-    from ihms_desk.store.challan import read_challan
+    from ihms_desk.store.challan import challan_reader, read_challan
 
     path = Path(args.file)
-    # The file's own faults (separator, columns, quantities) are said before the password is asked.
-    read_challan(path)
+    # A file that is wrong as a whole (not UTF-8, a separator not read, columns missing) is
+    # said before the password is asked; its rows are checked with the store, all at once.
+    challan_reader(path)
     with open_existing(args) as store:
         login(store, args)
         # Then every row is checked against the store (unknown items, expired batches, an

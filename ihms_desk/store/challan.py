@@ -58,15 +58,7 @@ def read_challan(source: Path | str, check: Callable[[ReceiptLine], object] | No
     unknown item, an expired batch or an expiry that differs from the batch on record is then
     found here with its row number, not one at a time when saving. Every bad row is refused
     together (kind ``challan_rows_refused``, each row a line of its own)."""
-    text = read_csv_text(source, "challan_not_utf8") if isinstance(source, Path) else source
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    separator = _separator(first_line)
-    reader = csv.DictReader(io.StringIO(text), delimiter=separator)
-    header = read_header(reader)
-    missing = [column for column in RECEIPT_COLUMNS if column not in header]
-    if missing:
-        raise InvalidInput("challan_columns_missing", missing=", ".join(missing), needed=", ".join(RECEIPT_COLUMNS))
-    reader.fieldnames = header
+    reader, separator = challan_reader(source)
     challan = Challan(separator=separator)
     problems: list[Said] = []
     for row_number, row in numbered_rows(reader):
@@ -84,6 +76,21 @@ def read_challan(source: Path | str, check: Callable[[ReceiptLine], object] | No
     if not challan.lines:
         raise InvalidInput("challan_has_no_lines")
     return challan
+
+
+def challan_reader(source: Path | str) -> tuple[csv.DictReader[str], str]:
+    """The file's rows, once the file itself is right: UTF-8 text, a separator that is read,
+    every needed column (refused otherwise, before any row is read); and its separator."""
+    text = read_csv_text(source, "challan_not_utf8") if isinstance(source, Path) else source
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    separator = _separator(first_line)
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator)
+    header = read_header(reader)
+    missing = [column for column in RECEIPT_COLUMNS if column not in header]
+    if missing:
+        raise InvalidInput("challan_columns_missing", missing=", ".join(missing), needed=", ".join(RECEIPT_COLUMNS))
+    reader.fieldnames = header
+    return reader, separator
 
 
 def _names(line: str, separator: str) -> list[str]:
