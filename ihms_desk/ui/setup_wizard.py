@@ -125,7 +125,10 @@ def csv_files_with(folders: list[Path], columns: tuple[str, ...]) -> list[Path]:
         for path in candidates:
             try:
                 with open(path, encoding="utf-8-sig", newline="") as handle:
-                    header = {name.strip().lower() for name in next(csv.reader(handle), [])}
+                    first = handle.readline()
+                # Commas, or the semicolons Excel writes in some locales (store/challan.py reads both).
+                header = {name.strip().strip('"').lower() for separator in (",", ";")
+                          for name in next(csv.reader([first], delimiter=separator), [])}
             except (OSError, UnicodeDecodeError, csv.Error):
                 continue
             if set(columns) <= header:

@@ -14,6 +14,7 @@ from ihms_desk.store.model import ReceiptLine
 from ihms_desk.ui import i18n
 from ihms_desk.ui.main_window import MainWindow
 from ihms_desk.ui.receive import ReceiveScreen
+from ihms_desk.ui.workers import executor
 from tests.ui.conftest import month_from, open_as
 
 SIZES = [(1366, 768), (1366, 698)]
@@ -37,7 +38,15 @@ def show_window(qtbot, store: Store, key: str, size: tuple[int, int]) -> MainWin
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
+    settle_worker(qtbot)
     return window
+
+
+def settle_worker(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the jobs the screen gave the database worker, and their replies: a screen torn
+    down while its job runs would be answered after it is gone."""
+    executor().submit(lambda: None).result(timeout=30)  # one worker thread: the jobs before are done
+    qtbot.wait(20)
 
 
 def clipped(screen: QWidget) -> list[str]:
