@@ -301,15 +301,19 @@ class ReceiveScreen(DocumentForm):
 
     # -- lines ------------------------------------------------------------------------------
 
+    def _check_batch(self, item: Item) -> tuple[Item, str, str, str | None]:
+        """The batch and expiry as typed, by the store's own check of a receipt line: expired,
+        an expiry differing from the batch on record, short expiry without a reason (the
+        same check the store makes at Save, said here at the line)."""
+        return self.store.check_receipt_line(ReceiptLine(
+            item.code, self.batch_edit.text(), self.expiry_edit.text(), 1,
+            short_expiry_reason=self.reason_edit.text().strip() or None))
+
     def _typed_line(self) -> ReceiptLine:
         """The line as typed, checked by the store's rules (a refusal names its field)."""
         if self._item is None:
             raise Refusal("choose_item_or_scan", field="item")
-        line = ReceiptLine(self._item.code, self.batch_edit.text(), self.expiry_edit.text(), 1,
-                           short_expiry_reason=self.reason_edit.text().strip() or None)
-        # The item, batch, expiry (expired, differs from the batch on record, short without a
-        # reason): the same check the store makes when saving, said here at the line.
-        _, batch_no, expiry, reason = self.store.check_receipt_line(line)
+        _, batch_no, expiry, reason = self._check_batch(self._item)
         manufacturer = check_text(self.manufacturer_edit.text(), "manufacturer", "Manufacturer", required=False) or None
         qty = check_quantity(parse_whole(self.qty_edit.text()))
         cost = check_unit_cost(self.cost_edit.text())
@@ -329,9 +333,7 @@ class ReceiveScreen(DocumentForm):
         self.errors.clear()
         if self._item is not None and self.batch_edit.text().strip():
             try:
-                self.store.check_receipt_line(ReceiptLine(
-                    self._item.code, self.batch_edit.text(), self.expiry_edit.text(), 1,
-                    short_expiry_reason=self.reason_edit.text().strip() or None))
+                self._check_batch(self._item)
             except Refusal as refusal:
                 self._show_line_refusal(refusal)
                 return
@@ -372,21 +374,24 @@ class ReceiveScreen(DocumentForm):
         if path is None:
             return
         self.errors.clear()
+        checked: list[tuple[ReceiptLine, Item]] = []
+
+        def check(line: ReceiptLine) -> None:
+            # Kept as the store reads them (the item's code, batch in capitals, expiry 2027-03).
+            item, batch_no, expiry, reason = self.store.check_receipt_line(line)
+            checked.append((ReceiptLine(item.code, batch_no, expiry, line.qty, line.manufacturer, line.unit_cost,
+                                        reason), item))
+
         try:
-            challan = read_challan(path, check=self.store.check_receipt_line)
+            challan = read_challan(path, check=check)
         except Refusal as refusal:
             self.errors.show(refusal, field_name="lines")
             return
         except EnvironmentProblem as problem:
             dialogs.show_problem(self, problem)
             return
-        items = {code: self.store.item(code) for code in {line.item_code.strip().upper() for line in challan.lines}}
-        for line in challan.lines:
-            # Stored as the store reads them (batch in capitals, expiry as 2027-03).
-            _, batch_no, expiry, reason = self.store.check_receipt_line(line)
-            code = line.item_code.strip().upper()
-            self._append_line(ReceiptLine(code, batch_no, expiry, line.qty, line.manufacturer, line.unit_cost, reason),
-                              items[code])
+        for line, item in checked:
+            self._append_line(line, item)
         if challan.voucher.get("voucher_no") and not self.voucher_edit.text().strip():
             self.voucher_edit.setText(challan.voucher["voucher_no"])
         date = challan.voucher.get("voucher_date")
