@@ -140,7 +140,8 @@ class LedgerMixin(StoreBase):
         self._check_line_count(lines)
         clean: list[tuple[Item, str, str, int, str | None, str | None, str | None]] = []
         for line in lines:
-            item, batch_no, expiry, reason = self.check_receipt_line(line, day, warn=warn)
+            # Every line's own fields first; the batch on record is checked in the transaction.
+            item, batch_no, expiry, reason = self._receipt_line_fields(line, day, warn)
             qty = check_quantity(line.qty)
             manufacturer = check_text(line.manufacturer, "manufacturer", "Manufacturer", required=False) or None
             clean.append((item, batch_no, expiry, qty, manufacturer, check_unit_cost(line.unit_cost), reason))
@@ -155,12 +156,6 @@ class LedgerMixin(StoreBase):
             ).fetchone()
             if earlier is not None:
                 raise DuplicateVoucher(header["voucher_no"], earlier[0])
-            same = self._receipt_with_same_lines(conn, [(item.id, batch_no, qty) for item, batch_no, _, qty, *_ in clean]) \
-                if warn else None
-            if same is not None:
-                if not same_lines_ok:
-                    raise SameLinesAsEarlier(*same)
-                header["same_lines_as"] = same[0]
             movements: list[_Movement] = []
             doc_lines: list[dict[str, Any]] = []
             for line_no, (item, batch_no, expiry, qty, manufacturer, cost, reason) in enumerate(clean, start=1):
@@ -178,6 +173,14 @@ class LedgerMixin(StoreBase):
                 if reason:
                     doc_line["short_expiry_reason"] = reason
                 doc_lines.append(doc_line)
+            # After the batches are checked (an expiry differing from the batch on record is
+            # the harder fault), before anything is saved.
+            same = self._receipt_with_same_lines(conn, [(item.id, batch_no, qty) for item, batch_no, _, qty, *_ in clean]) \
+                if warn else None
+            if same is not None:
+                if not same_lines_ok:
+                    raise SameLinesAsEarlier(*same)
+                header["same_lines_as"] = same[0]
             return self._save(conn, "receipt", day, header, doc_lines, movements)
 
     def check_receipt_line(self, line: ReceiptLine, day: dt.date | None = None, *,
@@ -187,15 +190,20 @@ class LedgerMixin(StoreBase):
         stock is not expired, its expiry agrees with the batch on record, and stock expiring
         this month or next carries a reason (unless not ``warn``). Returns the item, the batch
         number and expiry as stored, and the reason (None when none was given)."""
-        day = day or self.today()
+        item, batch_no, expiry, reason = self._receipt_line_fields(line, day or self.today(), warn)
+        known = self._scalar("SELECT expiry_month FROM batch WHERE item_id = ? AND batch_no = ?", (item.id, batch_no))
+        if known is not None and known != expiry:
+            raise BatchExpiryMismatch(item.code, batch_no, str(known), expiry)
+        return item, batch_no, expiry, reason
+
+    def _receipt_line_fields(self, line: ReceiptLine, day: dt.date, warn: bool) -> tuple[Item, str, str, str | None]:
+        """A receipt line's own fields: the item, the batch number and expiry as stored (not
+        expired), and its reason (needed, with ``warn``, for stock expiring this month or next)."""
         item = self.item(line.item_code)
         batch_no = normalise_batch_no(line.batch_no)
         expiry = parse_expiry_month(line.expiry_month)
         if is_expired(expiry, day):
             raise BatchExpired(item.code, batch_no, expiry, receiving=True)
-        known = self._scalar("SELECT expiry_month FROM batch WHERE item_id = ? AND batch_no = ?", (item.id, batch_no))
-        if known is not None and known != expiry:
-            raise BatchExpiryMismatch(item.code, batch_no, str(known), expiry)
         reason = check_text(line.short_expiry_reason, "short_expiry_reason", "Reason for short expiry",
                             required=False) or None
         if warn and reason is None and expires_this_month_or_next(expiry, day):

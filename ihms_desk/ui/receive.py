@@ -124,6 +124,8 @@ class ReceiveScreen(DocumentForm):
             self.picker.line_edit, self.batch_edit, self.expiry_edit, self.reason_edit, self.manufacturer_edit,
             self.qty_edit, self.cost_edit, self.add_button))
         self._compact_lines()
+        # The reason shows only for stock expiring this month or next.
+        self.set_line_field_visible(self.reason_edit, False)
         # A scan that starts while the cursor is in another field still lands in the scan field.
         self._typed_fields = (self.voucher_edit, self.sender_edit, self.picker.line_edit, self.batch_edit, self.expiry_edit,
                               self.reason_edit, self.manufacturer_edit, self.qty_edit, self.cost_edit)
@@ -179,8 +181,6 @@ class ReceiveScreen(DocumentForm):
         height = max(QFontMetrics(font).height() for font in fonts) + 6
         self.lines_view.verticalHeader().setDefaultSectionSize(height)
         self.lines_view.verticalHeader().setMinimumSectionSize(height)
-        self.reason_edit.clear()
-        self.set_line_field_visible(self.reason_edit, False)
 
     def visible_lines(self) -> int:
         """How many whole lines the lines table shows as it is laid out now."""
