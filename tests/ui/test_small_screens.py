@@ -5,7 +5,7 @@ shows at least 10 lines there. Real main windows, real widgets, laid out offscre
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
@@ -33,13 +33,22 @@ def language(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
 
 
 def show_window(qtbot, store: Store, key: str, size: tuple[int, int]) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The main window at ``size`` on screen ``key``; :func:`close_window` takes it down."""
     window = MainWindow(store, start=key)
-    qtbot.addWidget(window)
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
     settle_worker(qtbot)
     return window
+
+
+def close_window(qtbot, window: QWidget) -> None:  # type: ignore[no-untyped-def]
+    """Closed and deleted now, while its store is still open: no timer or late reply of a
+    window left for the garbage collector reaches a closed store in a later test."""
+    settle_worker(qtbot)
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def settle_worker(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -79,21 +88,21 @@ def _scrolled(widget: QWidget, screen: QWidget) -> bool:
 def test_every_screen_but_dispense_fits(qtbot, chc_dir, language: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     for key, user in SCREENS:
         store = open_as(chc_dir, user)
+        window = show_window(qtbot, store, key, size)
         try:
-            window = show_window(qtbot, store, key, size)
             screen = window.screens[key]
             # The window kept the size asked: nothing in it needs more than the screen has.
             assert (window.width(), window.height()) == size, (key, window.size(), window.minimumSizeHint())
             assert clipped(screen) == [], (key, language)
-            window.close()
         finally:
+            close_window(qtbot, window)
             store.close()
 
 
 def test_the_receive_screen_shows_ten_lines_at_1366x698(qtbot, chc_dir, language: str) -> None:  # type: ignore[no-untyped-def]
     store = open_as(chc_dir, "clerk")
+    window = show_window(qtbot, store, "receive", (1366, 698))
     try:
-        window = show_window(qtbot, store, "receive", (1366, 698))
         screen = window.screens["receive"]
         assert isinstance(screen, ReceiveScreen)
         far = month_from(store.today(), 20)
@@ -114,6 +123,7 @@ def test_the_receive_screen_shows_ten_lines_at_1366x698(qtbot, chc_dir, language
         qtbot.wait(10)
         assert screen.visible_lines() >= ReceiveScreen.MIN_VISIBLE_LINES
     finally:
+        close_window(qtbot, window)
         store.close()
 
 
@@ -144,21 +154,21 @@ def test_the_text_size_is_chosen_in_settings_kept_and_applied_to_every_screen(qt
             assert QApplication.font().pointSize() == 13
             rebuilt = controller.window
             assert isinstance(rebuilt, MainWindow) and rebuilt is not window
-            qtbot.addWidget(rebuilt)
             stock = rebuilt.go_to("stock")
             assert stock.font().pointSize() == 13 and rebuilt.screens["settings"].text_size_spin.value() == 13
             with Store.open(chc_dir) as check:
                 assert check.setting("text_size", "") == "13"
             # Hindi at that size: a Devanagari line is taller than at 10 points.
             assert QFontMetrics(stock.font()).height() > QFontMetrics(QFont(stock.font().families(), 10)).height()
-            rebuilt.close()
+            close_window(qtbot, rebuilt)
         i18n.set_text_size(i18n.BASE_POINT_SIZE)
         with Store.open(chc_dir) as store:
             again = AppController(store)
             again.start()
             log_in(qtbot, again, "clerk")
             assert QApplication.font().pointSize() == 13
-            again.window.close()
+            assert again.window is not None
+            close_window(qtbot, again.window)
     finally:
         i18n.set_text_size(i18n.BASE_POINT_SIZE)
 
