@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QDateEdit, QLineEdit, QPushButton, QWidget
 from ihms_desk.barcode import GS, BarcodeError, ScanResult, parse_scan
 from ihms_desk.store import Store
 from ihms_desk.store.challan import read_challan
-from ihms_desk.store.errors import BatchExpired, EnvironmentProblem, ExpiresSoon, Refusal, SameLinesAsEarlier
+from ihms_desk.store.errors import BatchExpired, EnvironmentProblem, ExpiresSoon, InvalidInput, Refusal, SameLinesAsEarlier
 from ihms_desk.store.model import Item, ItemHit, ReceiptLine, ReceiptSource, SavedDocument
 from ihms_desk.store.rules import check_quantity, check_text, check_unit_cost, parse_date
 from ihms_desk.ui import dialogs
@@ -34,6 +34,7 @@ from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.document_form import DocumentForm
 from ihms_desk.ui.forms import attempt, choice_field, note_label, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
+from ihms_desk.wording import Said, SaidLines
 
 #: What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).
 VISIBLE_GS = "\u241d"
@@ -385,7 +386,7 @@ class ReceiveScreen(DocumentForm):
         try:
             challan = read_challan(path, check=check)
         except Refusal as refusal:
-            self.errors.show(refusal, field_name="lines")
+            self.errors.show(_first_rows(refusal), field_name="lines")
             return
         except EnvironmentProblem as problem:
             dialogs.show_problem(self, problem)
@@ -486,6 +487,19 @@ class ReceiveScreen(DocumentForm):
     def _on_source_changed(self) -> None:
         # Only another facility must be named; the DDW is known from the voucher.
         self.sender_edit.setEnabled(self.source_combo.currentData() != ReceiptSource.DISTRICT_WAREHOUSE.value)
+
+
+#: Bad rows of an imported challan named under the lines; more would push the table off the screen.
+SHOWN_BAD_ROWS = 6
+
+
+def _first_rows(refusal: Refusal) -> Refusal:
+    """A challan's bad rows as the screen shows them: the first few, and how many more."""
+    rows = refusal.values.get("rows")
+    if refusal.kind != "challan_rows_refused" or not isinstance(rows, SaidLines) or len(rows) <= SHOWN_BAD_ROWS:
+        return refusal
+    more = Said("challan_more_rows", {"n": len(rows) - SHOWN_BAD_ROWS})
+    return InvalidInput(refusal.kind, field=refusal.field, **{**refusal.values, "rows": SaidLines([*rows[:SHOWN_BAD_ROWS], more])})
 
 
 def _qdate(day: dt.date) -> QDate:

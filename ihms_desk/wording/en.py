@@ -211,6 +211,7 @@ MESSAGES: dict[str, str] = {
         "{count} row(s) of the challan are wrong, and nothing was saved. Correct them in the file and "
         "import it again:\n{rows}"),
     "challan_row": "row {row}: {reason}",
+    "challan_more_rows": "... and {n} more row(s): correct these first, then import again to see them.",
     "quantity_not_whole": "quantity '{text}' is not a whole number (write 20000 or 20,000)",
     "challan_separator": (
         "The challan's columns are separated by {separator}, which is not read here: save it from "

@@ -130,6 +130,7 @@ MESSAGES: dict[str, str] = {
     "row_quantity_not_whole": "पंक्ति {row}: मात्रा '{text}' पूर्ण संख्या नहीं है।",
     "challan_rows_refused": "चालान की {count} पंक्ति(याँ) गलत हैं, कुछ भी सेव नहीं हुआ। फ़ाइल में इन्हें सुधारकर फिर से आयात करें:\n{rows}",
     "challan_row": "पंक्ति {row}: {reason}",
+    "challan_more_rows": "... और {n} पंक्ति(याँ): पहले इन्हें सुधारें, फिर उन्हें देखने के लिए दोबारा आयात करें।",
     "quantity_not_whole": "मात्रा '{text}' पूर्ण संख्या नहीं है (20000 या 20,000 लिखें)",
     "challan_separator": "चालान के कॉलम {separator} से अलग किए गए हैं, जो यहाँ नहीं पढ़े जाते: Excel से 'CSV UTF-8 (comma delimited)' के रूप में सेव करें, या कॉलम कॉमा (,) या सेमीकोलन (;) से अलग करें।",
     "challan_separators_mixed": "यह {found} से अलग की गई है, पर शीर्षक पंक्ति {separator} से: पूरी फ़ाइल Excel से 'CSV UTF-8' के रूप में फिर से सेव करें",

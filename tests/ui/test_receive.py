@@ -391,3 +391,20 @@ def test_ctrl_o_reads_a_challan_csv_into_the_lines(qtbot, screen: ReceiveScreen,
     assert [(line["item_code"], line["batch_no"], line["expiry_month"], line["qty"]) for line in document.lines] == [
         ("D0003", "MET-7", far, 20000), ("D0004", "CET-7", farther, 500)]
     assert document.header["voucher_no"] == "DDW/JPR/777"
+
+
+def test_a_challan_with_many_bad_rows_names_the_first_and_counts_the_rest(qtbot, screen: ReceiveScreen, tmp_path,
+                                                                          monkeypatch) -> None:
+    from ihms_desk.ui import dialogs
+    from ihms_desk.ui.receive import SHOWN_BAD_ROWS
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("item_code,batch_no,expiry,qty\n" + "".join(f"D0001,B{n},03/2099,x{n}\n" for n in range(40)),
+                   encoding="utf-8")
+    monkeypatch.setattr(dialogs, "open_file", lambda *args: bad)
+    height = screen.height()
+    qtbot.keyClick(screen.voucher_edit, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    said = screen.errors.text("lines")
+    assert "40 row(s)" in said and "row 2:" in said and f"row {SHOWN_BAD_ROWS + 1}:" in said
+    assert f"row {SHOWN_BAD_ROWS + 2}:" not in said and f"{40 - SHOWN_BAD_ROWS} more row(s)" in said
+    assert screen.height() == height and screen.lines.rowCount() == 0
