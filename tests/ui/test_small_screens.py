@@ -165,6 +165,7 @@ def test_the_text_size_is_chosen_in_settings_kept_and_applied_to_every_screen(qt
         with Store.open(chc_dir) as store:
             again = AppController(store)
             again.start()
+            assert QApplication.font().pointSize() == 13  # the login screen is in it already
             log_in(qtbot, again, "clerk")
             assert QApplication.font().pointSize() == 13
             assert again.window is not None
