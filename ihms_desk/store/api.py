@@ -57,6 +57,8 @@ SETTINGS: dict[str, tuple[Action | None, str]] = {
     "backup_folder": (Action.CHANGE_SETTINGS, "a folder path, or empty"),
     # The display language is each counter's own choice, so any logged-in user may set it.
     "language": (None, "en or hi"),
+    # Text size in points, for every screen of this desk (Devanagari at 10 pt is small for some).
+    "text_size": (None, "a text size from 9 to 16 points"),
 }
 
 
@@ -77,6 +79,8 @@ def _valid_setting(key: str, value: str) -> bool:
             return len(value) == 5
         if key == "language":
             return value in ("en", "hi")
+        if key == "text_size":
+            return value.isdecimal() and 9 <= int(value) <= 16
         return len(value) <= 500
     except ValueError:
         return False

@@ -95,6 +95,13 @@ def is_expired(expiry_month: str, on: dt.date) -> bool:
     return expiry_month < f"{on.year:04d}-{on.month:02d}"
 
 
+def expires_this_month_or_next(expiry_month: str, on: dt.date) -> bool:
+    """Usable on ``on`` but gone by the end of next month: too short a life to receive without
+    a reason (a clerk hardly notices "03/2027" against today's month)."""
+    next_month = dt.date(on.year + on.month // 12, on.month % 12 + 1, 1)
+    return not is_expired(expiry_month, on) and expiry_month <= f"{next_month.year:04d}-{next_month.month:02d}"
+
+
 def expires_within(expiry_month: str, on: dt.date, days: int) -> bool:
     """Not yet expired on ``on`` but its last usable day falls within ``days`` of it."""
     return not is_expired(expiry_month, on) and last_usable_day(expiry_month) <= on + dt.timedelta(days=days)

@@ -187,7 +187,7 @@ class AlertsScreen(Screen):
         if alert.kind == "low_stock" and facts:
             if facts["months"] is not None:
                 return self.tr("{name}: {qty} left, {months} months of stock").format(
-                    name=facts["name"], qty=fmt.group_indian(facts["qty"]), months=f"{facts['months']:.1f}")
+                    name=facts["name"], qty=fmt.qty_unit(facts["qty"], facts.get("unit")), months=fmt.months(facts["months"]))
             return self.tr("{name}: {qty} left, below the minimum {minimum}").format(
-                name=facts["name"], qty=fmt.group_indian(facts["qty"]), minimum=fmt.group_indian(facts["minimum"]))
+                name=facts["name"], qty=fmt.qty_unit(facts["qty"], facts.get("unit")), minimum=fmt.group_indian(facts["minimum"]))
         return alert.message

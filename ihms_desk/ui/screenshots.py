@@ -92,6 +92,31 @@ def fill_prescription(screen: DispenseScreen, store: Store) -> None:
     QTest.keyClicks(screen.picker.line_edit, "para")
 
 
+def fill_receipt(screen: QWidget, store: Store) -> None:
+    """A challan typed line by line as the clerk does: eleven lines (more than the ten the
+    table shows at 1366x698), the last expiring next month, taken with a reason."""
+    today = store.today()
+
+    def month(ahead: int) -> str:
+        index = today.year * 12 + today.month - 1 + ahead
+        return f"{index % 12 + 1:02d}/{index // 12}"
+
+    QTest.keyClicks(getattr(screen, "voucher_edit"), "DDW/JPR/2026/4411")
+    rows = [row for row in store.stock_on_hand() if row.item.category == "drug"][:11]
+    for number, row in enumerate(rows):
+        getattr(screen, "picker").choose_code(row.item.code)
+        QTest.keyClicks(getattr(screen, "batch_edit"), f"{row.item.code[1:]}-{2411 + number}")
+        QTest.keyClicks(getattr(screen, "expiry_edit"), month(1 if number == len(rows) - 1 else 14 + number))
+        if not number:  # the manufacturer stays from line to line
+            QTest.keyClicks(getattr(screen, "manufacturer_edit"), "RMSCL")
+        QTest.keyClicks(getattr(screen, "qty_edit"), str(500 * (number + 1)))
+        QTest.keyClicks(getattr(screen, "cost_edit"), f"{0.45 + number / 10:.2f}")
+        getattr(screen, "add_line")()
+        if getattr(screen, "reason_edit").isVisible():  # short expiry: said, and answered
+            QTest.keyClicks(getattr(screen, "reason_edit"), "DDW sent it for the camp this week")
+            getattr(screen, "add_line")()
+
+
 def build_report_on(screen: QWidget, name: str, period: str, tab: int = 0) -> None:
     """The Reports screen with a report built (in its own thread) and one of its tabs shown."""
     combo, periods = getattr(screen, "report_combo"), getattr(screen, "period_combo")
@@ -184,6 +209,8 @@ def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list
                 screen = window.screens.get(key)
                 if key == "dispense" and isinstance(screen, DispenseScreen):
                     fill_prescription(screen, store)
+                if key == "receive" and screen is not None:
+                    fill_receipt(screen, store)
                 if key == "reports" and screen is not None:
                     build_report_on(screen, *REPORT_SHOTS[0][1:])
                 written.append(save(window, out_dir / f"{language}-{number:02d}-{key}.png"))

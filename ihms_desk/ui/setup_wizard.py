@@ -126,7 +126,10 @@ def csv_files_with(folders: list[Path], columns: tuple[str, ...]) -> list[Path]:
         for path in candidates:
             try:
                 with open(path, encoding="utf-8-sig", newline="") as handle:
-                    header = {name.strip().lower() for name in next(csv.reader(handle), [])}
+                    first = handle.readline()
+                # Commas, or the semicolons Excel writes in some locales (store/challan.py reads both).
+                header = {name.strip().strip('"').lower() for separator in (",", ";")
+                          for name in next(csv.reader([first], delimiter=separator), [])}
             except (OSError, UnicodeDecodeError, csv.Error):
                 continue
             if set(columns) <= header:
@@ -739,7 +742,7 @@ class SetupWizard(QWidget):
             if not voucher.get("voucher_no") or not voucher.get("voucher_date"):
                 raise InvalidInput("voucher_needed")
             document = self.store.receive(source="ddw", voucher_no=voucher["voucher_no"],
-                                          voucher_date=voucher["voucher_date"], lines=lines)
+                                          voucher_date=voucher["voucher_date"], lines=lines, warn=True)
         if not call.done:
             return
         self.status.setText(self.tr("Saved {number}: {lines} lines received.").format(
@@ -754,10 +757,11 @@ class SetupWizard(QWidget):
 
 
 def _read_challan(path: Path) -> tuple[list[ReceiptLine], dict[str, str]]:
-    # The command line's reader (the rules of import-receipt), loaded only here.
-    from ihms_desk.cli.imports import read_challan
+    # The store's reader (the rules of import-receipt and of the Receive screen's import).
+    from ihms_desk.store.challan import read_challan
 
-    return read_challan(path)
+    challan = read_challan(path)
+    return challan.lines, challan.voucher
 
 
 class _ImportCatalogue:

@@ -13,11 +13,18 @@ MESSAGES: dict[str, str] = {
     "unknown_item": "Item '{item}' is not in the catalogue. Check the code or import the catalogue.",
     "unknown_batch": "Batch '{batch}' of item {item} has never been received here.",
     "batch_expired": (
-        "Batch {batch} of {item} expired at the end of {expiry} and cannot be issued. Choose another "
+        "Batch {batch} of {item} expired at the end of {month} and cannot be issued. Choose another "
         "batch, or write it off."),
     "batch_expired_receiving": (
-        "Batch {batch} of {item} expired at the end of {expiry}: expired stock cannot be received. "
+        "Batch {batch} of {item} expired at the end of {month}: expired stock cannot be received. "
         "Return it to the sender."),
+    "receipt_expires_soon": (
+        "Batch {batch} expires at the end of {month}, this month or next. Take it only with a reason, "
+        "or return it to the sender."),
+    "challan_same_lines": (
+        "Every line of this challan equals receipt {number} (challan {voucher_no} of {date}): the same "
+        "delivery entered twice doubles the stock. Check the challan number. If it truly is a second "
+        "delivery, save again to confirm (F10 on the Receive screen, --same-lines-ok on the command line)."),
     "batch_expiry_mismatch": (
         "Batch {batch} of {item} is already recorded with expiry {known}, not {given}. Check the expiry "
         "printed on the pack."),
@@ -200,6 +207,19 @@ MESSAGES: dict[str, str] = {
     "row_more_fields": "Row {row} has more fields than the header.",
     "row_code_repeats": "code {code} repeats row {row}",
     "row_quantity_not_whole": "Row {row}: quantity '{text}' is not a whole number.",
+    "challan_rows_refused": (
+        "{count} row(s) of the challan are wrong, and nothing was saved. Correct them in the file and "
+        "import it again:\n{rows}"),
+    "challan_row": "row {row}: {reason}",
+    "challan_more_rows": "... and {n} more row(s): correct these first, then import again to see them.",
+    "quantity_not_whole": "quantity '{text}' is not a whole number (write 20000 or 20,000)",
+    "challan_separator": (
+        "The challan's columns are separated by {separator}, which is not read here: save it from "
+        "Excel as 'CSV UTF-8 (comma delimited)', or separate the columns with commas (,) or semicolons (;)."),
+    "challan_separators_mixed": (
+        "it is separated by {found}, but the header by {separator}: save the whole file again from "
+        "Excel as 'CSV UTF-8'"),
+    "row_voucher_differs_here": "{column} differs from earlier rows; one challan per file",
     "row_voucher_differs": "Row {row}: {column} differs from earlier rows; one challan per file.",
     "challan_has_no_lines": "The challan file has no lines.",
     "column_control_characters": "{column} contains control characters",
@@ -437,6 +457,14 @@ LABELS: dict[str, str] = {
     "field.batch": "Batch number",
     "field.manufacturer": "Manufacturer",
     "field.doc_date": "Document date",
+    "field.short_expiry_reason": "Reason for taking short-expiry stock",
+    # The separators a CSV file may have, as a refusal names them.
+    "separator.comma": "commas (,)",
+    "separator.semicolon": "semicolons (;)",
+    "separator.tab": "tabs",
+    "separator.pipe": "bars (|)",
+    "separator.colon": "colons (:)",
+    "separator.space": "spaces",
     "field.voucher_date": "Voucher date",
     # Roles, as a refusal names them.
     "field.start": "Start date",
@@ -469,6 +497,7 @@ LABELS: dict[str, str] = {
     "setting.max_stock_months": "a whole number of months from 2 to 24, above the minimum",
     "setting.backup_folder": "a folder path, or empty",
     "setting.language": "en or hi",
+    "setting.text_size": "a text size from 9 to 16 points",
     # How the command line says the state of sync.
     "sync_state.online": "online",
     "sync_state.offline": "offline",

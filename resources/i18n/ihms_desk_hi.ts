@@ -21,7 +21,7 @@
     <message>
         <location line="+1"/>
         <source>Returned to the warehouse</source>
-        <translation>वेयरहाउस को वापस</translation>
+        <translation>ज़िला औषधि भंडार को वापस</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -224,7 +224,7 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../ihms_desk/ui/app.py" line="+183"/>
+        <location filename="../../ihms_desk/ui/app.py" line="+185"/>
         <source>Restore a backup</source>
         <extracomment>The sync loop and the backup timer start this long after the first window is shown. Ends the program&apos;s event loop with an exit status; tests replace it to see the status. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The sync loop in its own thread, when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
         <translation>बैकअप वापस लाएँ</translation>
@@ -623,7 +623,7 @@
     <message>
         <location line="+77"/>
         <source>{qty} {unit} in stock, nearest expiry {expiry}</source>
-        <translation>स्टॉक में {qty} {unit}, सबसे पास की एक्सपायरी {expiry}</translation>
+        <translation>स्टॉक में {qty} {unit}, निकटतम समाप्ति तिथि {expiry}</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -696,7 +696,7 @@
         <translation>पंक्ति हटाएँ (Del)</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+112"/>
         <source>Ctrl+S or F10</source>
         <extracomment>Beside the buttons: the lines&apos; total, or what a preview found.</extracomment>
         <translation>Ctrl+S या F10</translation>
@@ -855,7 +855,7 @@ Reason: {reason}</source>
     <message>
         <location line="+1"/>
         <source>returned to the warehouse</source>
-        <translation>वेयरहाउस को वापस</translation>
+        <translation>ज़िला औषधि भंडार को वापस</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -900,7 +900,7 @@ Reason: {reason}</source>
     <message>
         <location line="+1"/>
         <source>Transfer out</source>
-        <translation>बाहर भेजा (स्थानांतरण)</translation>
+        <translation>निर्गम</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1004,7 +1004,7 @@ Reason: {reason}</source>
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+166"/>
+        <location filename="../../ihms_desk/ui/i18n.py" line="+188"/>
         <source>The details were written to the log file:</source>
         <translation>विवरण लॉग फ़ाइल में लिखा गया है:</translation>
     </message>
@@ -1026,7 +1026,7 @@ Reason: {reason}</source>
     <message>
         <location line="-4"/>
         <source>IHMS Desk: unexpected error</source>
-        <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family). The .qm bytes each translator reads from (load(bytes) keeps a pointer into them).</extracomment>
+        <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family). The text sizes Settings offers, in points (the store keeps the choice as ``text_size``). The .qm bytes each translator reads from (load(bytes) keeps a pointer into them).</extracomment>
         <translation>IHMS Desk: अनपेक्षित गड़बड़ी</translation>
     </message>
 </context>
@@ -1121,7 +1121,7 @@ Reason: {reason}</source>
     <message>
         <location line="+0"/>
         <source>Nearest expiry</source>
-        <translation>नज़दीकी एक्सपायरी</translation>
+        <translation>निकटतम समाप्ति तिथि</translation>
     </message>
     <message>
         <location line="+36"/>
@@ -1227,7 +1227,7 @@ Reason: {reason}</source>
     <message>
         <location line="+1"/>
         <source>Transfer</source>
-        <translation>स्थानांतरण</translation>
+        <translation>निर्गम</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1301,8 +1301,9 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>ReceiveScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/receive.py" line="+68"/>
+        <location filename="../../ihms_desk/ui/receive.py" line="+79"/>
         <source>District drug warehouse (DDW)</source>
+        <extracomment>The challan (voucher and lines) the clerk was told equals an earlier receipt&apos;s: saving exactly it again confirms it is a second delivery.</extracomment>
         <translation>ज़िला औषधि भंडार (DDW)</translation>
     </message>
     <message>
@@ -1326,13 +1327,13 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>जैसे DDW/JPR/2026/4411</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-19"/>
         <source>Challan</source>
-        <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).</extracomment>
+        <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR). Lines the table shows at 1366x698 (a maximised window above the taskbar), at least.</extracomment>
         <translation>चालान</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+25"/>
         <source>Source</source>
         <translation>कहाँ से</translation>
     </message>
@@ -1357,12 +1358,12 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>पैक का बारकोड यहाँ स्कैन करें (या खाने भरें)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>MM/YYYY</source>
         <translation>MM/YYYY</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>units of issue</source>
         <translation>वितरण इकाई</translation>
     </message>
@@ -1372,24 +1373,24 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>₹ प्रति इकाई (वैकल्पिक)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="-8"/>
+        <location line="-9"/>
         <source>Barcode</source>
         <translation>बारकोड</translation>
     </message>
     <message>
-        <location line="-36"/>
-        <location line="+37"/>
+        <location line="-42"/>
+        <location line="+43"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-37"/>
-        <location line="+39"/>
+        <location line="-43"/>
+        <location line="+44"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -1399,25 +1400,25 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>एक्सपायरी (MM/YYYY)</translation>
     </message>
     <message>
-        <location line="-40"/>
-        <location line="+41"/>
+        <location line="-45"/>
+        <location line="+47"/>
         <source>Manufacturer</source>
         <translation>निर्माता</translation>
     </message>
     <message>
-        <location line="-40"/>
-        <location line="+41"/>
+        <location line="-46"/>
+        <location line="+48"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-41"/>
-        <location line="+42"/>
+        <location line="-48"/>
+        <location line="+49"/>
         <source>Unit cost</source>
         <translation>इकाई मूल्य</translation>
     </message>
     <message>
-        <location line="-43"/>
+        <location line="-50"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -1437,7 +1438,27 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>प्राप्ति सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+36"/>
+        <source>e.g. sent by DDW for use this month</source>
+        <translation>जैसे: DDW ने इसी महीने उपयोग हेतु भेजा</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Reason</source>
+        <translation>कारण</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Import challan CSV… (Ctrl+O)</source>
+        <translation>चालान CSV आयात करें… (Ctrl+O)</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>import a challan CSV</source>
+        <translation>चालान CSV आयात करें</translation>
+    </message>
+    <message>
+        <location line="+43"/>
         <source>That scan went into another field. Scan the pack again here.</source>
         <translation>वह स्कैन दूसरे खाने में चला गया। पैक को यहाँ फिर से स्कैन करें।</translation>
     </message>
@@ -1452,7 +1473,22 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>बारकोड {gtin} अब {item} है; अगली स्कैन पर अपने-आप भर जाएगा।</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+83"/>
+        <source>Import challan</source>
+        <translation>चालान आयात करें</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV file (*.csv)</source>
+        <translation>CSV फ़ाइल (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Read {lines} line(s) from {file}: check them, then save (F10).</source>
+        <translation>{file} से {lines} पंक्ति पढ़ी गईं: जाँच लें, फिर सेव करें (F10)।</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>{lines} line(s), {units} units</source>
         <translation>{lines} पंक्ति, {units} यूनिट</translation>
     </message>
@@ -1462,7 +1498,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>, मूल्य {value}</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+46"/>
         <source>Saved {number}: {lines} line(s) from {voucher}.</source>
         <translation>{number} सेव हुआ: {voucher} से {lines} पंक्ति।</translation>
     </message>
@@ -1759,7 +1795,22 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>स्क्रीन और संदेश की भाषा:</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
+        <source> pt</source>
+        <translation> पॉइंट</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use this text size</source>
+        <translation>यह आकार अपनाएँ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Text size:</source>
+        <translation>अक्षरों का आकार:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Facility settings</source>
         <translation>संस्था की सेटिंग</translation>
     </message>
@@ -1771,7 +1822,7 @@ The screens whose work is running in the worker thread, and what each adds to th
     <message>
         <location line="+1"/>
         <source>Low stock below (months of stock)</source>
-        <translation>कम स्टॉक की सीमा (महीनों का स्टॉक)</translation>
+        <translation>कम स्टॉक की सीमा (कितने महीने का स्टॉक)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1859,7 +1910,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>IHMS Desk {version} · डेटा फ़ाइल: {path}</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+92"/>
         <source>Saved ({n} changed).</source>
         <translation>सेव हुआ ({n} बदलाव)।</translation>
     </message>
@@ -2301,7 +2352,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>ताज़ा करें</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+21"/>
         <location line="+95"/>
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
@@ -2351,7 +2402,7 @@ The screens whose work is running in the worker thread, and what each adds to th
     <message>
         <location line="+0"/>
         <source>Usable</source>
-        <translation>उपयोग योग्य</translation>
+        <translation>देने योग्य स्टॉक</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2366,17 +2417,17 @@ The screens whose work is running in the worker thread, and what each adds to th
     <message>
         <location line="+0"/>
         <source>Nearest expiry</source>
-        <translation>नज़दीकी एक्सपायरी</translation>
+        <translation>निकटतम समाप्ति तिथि</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>AMC</source>
-        <translation>AMC</translation>
+        <translation>औसत मासिक खपत (AMC)</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Months of stock</source>
-        <translation>स्टॉक (महीने)</translation>
+        <translation>कितने महीने का स्टॉक</translation>
     </message>
     <message>
         <location line="+143"/>
@@ -2687,7 +2738,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>ये रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं, पर सर्वर ने इन्हें नहीं लिया। इनसे बाकी एंट्री नहीं रुकतीं। यह सूची ज़िले को दिखाएँ।</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Document</source>
         <translation>दस्तावेज़</translation>
     </message>
@@ -2857,7 +2908,7 @@ The screens whose work is running in the worker thread, and what each adds to th
     <message>
         <location line="-25"/>
         <source>Transfer out</source>
-        <translation>बाहर भेजा (स्थानांतरण)</translation>
+        <translation>निर्गम (वार्ड / संस्था को)</translation>
     </message>
     <message>
         <location line="+19"/>
@@ -2900,12 +2951,12 @@ The screens whose work is running in the worker thread, and what each adds to th
     <message>
         <location line="+0"/>
         <source>Usable stock</source>
-        <translation>उपयोग योग्य स्टॉक</translation>
+        <translation>देने योग्य स्टॉक</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Save transfer (F10)</source>
-        <translation>स्थानांतरण सेव करें (F10)</translation>
+        <translation>निर्गम सेव करें (F10)</translation>
     </message>
     <message>
         <location line="+49"/>
@@ -2955,7 +3006,7 @@ The screens whose work is running in the worker thread, and what each adds to th
     <message>
         <location line="+8"/>
         <source>Only {n} usable on the shelf: a transfer is never short, so saving will be refused.</source>
-        <translation>रैक पर केवल {n} उपयोग योग्य: स्थानांतरण कम नहीं भेजा जाता, इसलिए सेव नहीं होगा।</translation>
+        <translation>रैक पर केवल {n} देने योग्य: निर्गम कम नहीं भेजा जाता, इसलिए सेव नहीं होगा।</translation>
     </message>
     <message>
         <location line="+16"/>
@@ -2966,7 +3017,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-229"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-257"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -2984,7 +3035,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>dialogs</name>
     <message>
-        <location filename="../../ihms_desk/ui/dialogs.py" line="+46"/>
+        <location filename="../../ihms_desk/ui/dialogs.py" line="+54"/>
         <source>Nothing was saved</source>
         <extracomment>The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.</extracomment>
         <translation>कुछ भी सेव नहीं हुआ</translation>
@@ -3031,100 +3082,6 @@ The screens whose work is running in the worker thread, and what each adds to th
         <location line="+0"/>
         <source>Administrator</source>
         <translation>एडमिन</translation>
-    </message>
-</context>
-<context>
-    <name>units</name>
-    <message>
-        <location filename="../../ihms_desk/ui/formatting.py" line="+133"/>
-        <source>tablet</source>
-        <extracomment>Expired batch: must not be issued (light red). Expires within the near-expiry window: issue first (light amber). No usable stock: greyed out text. A line that could not be met in full (shortfall), light amber as well. Something fine and saved (light green).</extracomment>
-        <translation>गोली</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>capsule</source>
-        <translation>कैप्सूल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>bottle</source>
-        <translation>बोतल</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>vial</source>
-        <translation>वायल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>ampoule</source>
-        <translation>एम्प्यूल</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>piece</source>
-        <translation>नग</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>foil</source>
-        <translation>पत्ता</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>strip</source>
-        <translation>स्ट्रिप</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>tube</source>
-        <translation>ट्यूब</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>roll</source>
-        <translation>रोल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>each</source>
-        <translation>नग</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>pack</source>
-        <translation>पैक</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>kit</source>
-        <translation>किट</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>inhaler</source>
-        <translation>इनहेलर</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>pair</source>
-        <translation>जोड़ी</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>sachet</source>
-        <translation>पाउच</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>set</source>
-        <translation>सेट</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>box</source>
-        <translation>डिब्बा</translation>
     </message>
 </context>
 </TS>

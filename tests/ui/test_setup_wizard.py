@@ -260,3 +260,12 @@ def test_a_bad_catalogue_is_reported_and_setup_still_finishes(qtbot, tmp_path: P
         qtbot.keyClick(wizard.finish_button, Qt.Key.Key_F10)
     assert store.facility() is not None and store.item_count() == 0
     store.close()
+
+
+def test_a_challan_saved_by_excel_with_semicolons_is_found_beside_the_package(tmp_path: Path) -> None:
+    from ihms_desk.ui.setup_wizard import CHALLAN_COLUMNS, csv_files_with
+
+    (tmp_path / "semicolons.csv").write_text("\ufeffitem_code;batch_no;expiry;qty\nD0001;B;03/2099;20,000\n", encoding="utf-8")
+    (tmp_path / "commas.csv").write_text("item_code,batch_no,expiry,qty\nD0001,B,03/2099,5\n", encoding="utf-8")
+    (tmp_path / "other.csv").write_text("username;full_name\nx;y\n", encoding="utf-8")
+    assert [path.name for path in csv_files_with([tmp_path], CHALLAN_COLUMNS)] == ["commas.csv", "semicolons.csv"]
