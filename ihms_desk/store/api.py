@@ -101,7 +101,14 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         ``start_over`` creates a new database beside backups (the demo, rebuilt on request).
         """
         path = DataFolder(Path(data_dir)).database
-        return cls(database.open_database(path, start_over=start_over), path, clock=clock)
+        store = cls(database.open_database(path, start_over=start_over), path, clock=clock)
+        try:
+            # After a program update that brought new starter synonyms: once, a few ms.
+            store.refresh_search_text()
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     @property
     def folder(self) -> DataFolder:

@@ -63,7 +63,10 @@ MESSAGES: dict[str, str] = {
     "quantity_at_least_one": "Quantity must be at least 1.",
     "quantity_too_large": "Quantity {qty} is more than {maximum}: check the number.",
     "dose_too_large": "{qty} is more than {maximum}: check the number.",
-    "not_a_quantity": "'{text}' is not a quantity. Type a number (10) or a dose: 1-0-1 x5, BD x5, TDS x5.",
+    "not_a_quantity": "'{text}' is not a quantity. Type a number or a dose, for example: {examples}.",
+    "ml_needs_a_bottle": (
+        "'{text}' is in ml, but this item is not a bottle of known size: type the number of units (for "
+        "example 2)."),
     "quantity_text_too_long": "'{text}...' is too long for a quantity.",
     "dose_divides_by_zero": "'{text}' divides by zero: type a half as 1/2.",
     "bad_abha": "ABHA number must be 14 digits (for example 91-1234-5678-9012), or left empty.",
