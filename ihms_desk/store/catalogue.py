@@ -61,7 +61,7 @@ def item_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Item:
 #: found by its beginning. ``-`` and ``/`` stay (``b-complex``, ``1/2``).
 _WORD_JOINERS = re.compile(r"[()\[\]{},;:+&|]+")
 #: The search text's make-up; a change of it (or of the starter synonyms) rebuilds it at open.
-SEARCH_TEXT_FORMAT = "2"
+SEARCH_TEXT_FORMAT = "3"
 STARTER_SYNONYMS_FILE = ("catalogue", "starter_synonyms.csv")
 
 
@@ -92,15 +92,25 @@ def starter_synonyms_for(generic_name: str) -> str:
     generic = generic_name.strip().lower()
     found = [words for key, words in starter_synonyms()
              if generic == key or (generic.startswith(key) and not generic[len(key)].isalnum())]
-    return " ; ".join(found)
+    return ";".join(found)
+
+
+#: Between the item's own names and its synonyms in the search text: a synonym's first word
+#: is as good a start as the name's ("pcm"), and the search tells the two parts apart by it.
+SYNONYMS_MARK = " | "
 
 
 def search_text(record: dict[str, Any]) -> str:
-    """What the item search matches against: code, name, generic name, the state's synonyms
-    and the starter list's, as :func:`search_words` makes them."""
-    parts = [str(record.get(key) or "") for key in ("code", "name", "generic_name", "synonyms")]
-    parts.append(starter_synonyms_for(str(record.get("generic_name") or "")))
-    return search_words(" ".join(parts))
+    """What the item search matches against: code, name and generic name, then
+    :data:`SYNONYMS_MARK` and each synonym (the state's, then the starter list's) as
+    :func:`search_words` makes them, a ``|`` before each::
+
+        "d0037 paracetamol 500 mg tablet paracetamol | pcm | para | crocin ..."
+    """
+    own = search_words(" ".join(str(record.get(key) or "") for key in ("code", "name", "generic_name")))
+    given = f"{record.get('synonyms') or ''};{starter_synonyms_for(str(record.get('generic_name') or ''))}"
+    synonyms = [search_words(word) for word in re.split(r"[;,]", given)]
+    return own + "".join(SYNONYMS_MARK + word for word in synonyms if word)
 
 
 def search_text_version() -> str:
@@ -305,8 +315,10 @@ class CatalogueMixin(StoreBase):
 
         Case-insensitive; every word typed must appear. Ranked, in this order:
 
-        1. how the words match: the exact code, then every word the beginning of a word of
-           the item (``pcm``, ``amo 250``), then words found inside other words;
+        1. how the words match: the exact code; then every word the beginning of a word of
+           the item, the first word beginning its name, generic name, code or a synonym
+           (``pcm``, ``amo 250``); then every word the beginning of some word (``vit`` for
+           "Calcium + Vitamin D3"); then words found inside other words;
         2. injections, infusions and vaccines after every other form, unless a word of the
            query names such a form (``inj``, ``iv``, ``infusion``): at the counter the tablet
            is meant, and a ward's injection must not be one Enter away;
@@ -338,7 +350,9 @@ class CatalogueMixin(StoreBase):
                 SELECT {ITEM_COLUMNS},
                     CASE
                         WHEN i.code = ? COLLATE NOCASE THEN 0
-                        WHEN {all_start} THEN 1
+                        WHEN NOT ({all_start}) THEN 3
+                        WHEN i.name LIKE ? ESCAPE '\\' OR i.generic_name LIKE ? ESCAPE '\\'
+                            OR i.code LIKE ? ESCAPE '\\' OR i.search_text LIKE ? ESCAPE '\\' THEN 1
                         ELSE 2
                     END AS tier,
                     CASE WHEN i.dosage_form IN ({", ".join("?" for _ in PARENTERAL_FORMS)}) THEN ? ELSE 1 - ? END AS form_order,
@@ -367,7 +381,7 @@ class CatalogueMixin(StoreBase):
                   WHERE s.item_id = hit.id AND s.qty > 0 AND b.expiry_month >= ?) AS nearest
             FROM hit ORDER BY tier, form_order, used DESC, rank, name
             """,
-            (first, *starts, *PARENTERAL_FORMS, parenteral_last, parenteral_last, since,
+            (first, *starts, prefix, prefix, prefix, f"%{SYNONYMS_MARK}{prefix}", *PARENTERAL_FORMS, parenteral_last, parenteral_last, since,
              first, prefix, prefix, prefix, f"% {prefix}", *like, limit, month, month),
         )
         return [ItemHit(item=item_from_row(row), usable_qty=row["usable"], nearest_expiry=row["nearest"], rank=row["rank"])

@@ -311,6 +311,8 @@ def m007_counter(db: Database) -> None:
       starter list in (``catalogue.refresh_search_text``).
     - ``draft``: a half-typed form (dispense, receive) kept in this file, not in the ledger,
       so that a power cut loses at most the keystroke being typed; one per screen and user.
+    - ``dose_memory``: the dose last typed for each item at this counter (``1-0-1 x5``), offered
+      for the next patient's line of it; kept beside the ledger, never sent.
     """
     _script(
         db,
@@ -322,6 +324,11 @@ def m007_counter(db: Database) -> None:
             saved_at TEXT NOT NULL,
             content TEXT NOT NULL,
             PRIMARY KEY (screen, username)
+        );
+        CREATE TABLE dose_memory (
+            item_id INTEGER PRIMARY KEY REFERENCES item(id),
+            dose TEXT NOT NULL,
+            used_at TEXT NOT NULL
         )
         """,
     )

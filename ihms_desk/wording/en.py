@@ -39,6 +39,17 @@ MESSAGES: dict[str, str] = {
     "counted_twice": "Batch {batch} of {item} is counted twice.",
     "document_not_found": "There is no document {number}.",
     "reversal_of_reversal": "{number} is itself a reversal: enter the document again instead.",
+    "bad_age_sex": "'{text}' is not an age and sex. Type the age and the sex together: 35M, 6F, 8mF (8 months).",
+    "bad_age_months": "An age in months is from 0 to 36: type 8mF, or the age in years (3F).",
+    "correct_only_your_last_slip": (
+        "Only the last slip you saved can be corrected here ({number} is not it). The in-charge reverses "
+        "older slips."),
+    "correction_window_over": (
+        "{number} was saved more than {minutes} minutes ago: it can no longer be corrected here. Ask the "
+        "in-charge to reverse it."),
+    "no_such_line_to_return": "Slip {number} has no line {line} that gave any medicine: choose another line.",
+    "reverse_returns_first": (
+        "Part of {number} was brought back ({returns}): reverse that return first, then the slip."),
     "already_reversed": "{number} was already reversed by {by}.",
     "dated_in_future": "A document cannot be dated in the future.",
     "backdated_too_far": "Paper records can be entered up to {days} days late, not more.",
@@ -453,6 +464,7 @@ LABELS: dict[str, str] = {
     # What each setting's value must be.
     "setting.near_expiry_days": "a number of days from 1 to 730",
     "setting.low_stock_months": "a number of months from 0.1 to 24",
+    "setting.correction_minutes": "a number of minutes from 0 to 240",
     "setting.backdate_days": "a number of days from 0 to 90",
     "setting.nightly_sync_time": "a time such as 21:00",
     "setting.min_stock_months": "a whole number of months from 1 to 12, below the maximum",

@@ -29,6 +29,16 @@ MESSAGES: dict[str, str] = {
     "counted_twice": "{item} का बैच {batch} दो बार गिना गया है।",
     "document_not_found": "दस्तावेज़ {number} नहीं मिला।",
     "reversal_of_reversal": "{number} स्वयं एक रद्दीकरण है: इसके बजाय दस्तावेज़ फिर से दर्ज करें।",
+    "bad_age_sex": "'{text}' उम्र और लिंग नहीं है। उम्र और लिंग साथ लिखें: 35M, 6F, 8mF (8 महीने)।",
+    "bad_age_months": "महीनों में उम्र 0 से 36 तक होती है: 8mF लिखें, या उम्र वर्षों में (3F)।",
+    "correct_only_your_last_slip": (
+        "यहाँ केवल आपकी सहेजी आख़िरी पर्ची सुधारी जा सकती है ({number} वह नहीं है)। पुरानी पर्ची प्रभारी "
+        "रद्द करते हैं।"),
+    "correction_window_over": (
+        "{number} को {minutes} मिनट से ज़्यादा पहले सहेजा गया था: अब यहाँ सुधार नहीं हो सकता। प्रभारी से "
+        "रद्द करवाएँ।"),
+    "no_such_line_to_return": "पर्ची {number} में पंक्ति {line} से कोई दवा नहीं दी गई: दूसरी पंक्ति चुनें।",
+    "reverse_returns_first": "{number} का कुछ हिस्सा वापस आया था ({returns}): पहले वह वापसी रद्द करें, फिर पर्ची।",
     "already_reversed": "{number} पहले ही {by} से रद्द हो चुका है।",
     "dated_in_future": "आगे की तारीख का दस्तावेज़ नहीं बन सकता।",
     "backdated_too_far": "कागज़ के रिकॉर्ड अधिकतम {days} दिन देर से दर्ज किए जा सकते हैं, इससे ज़्यादा नहीं।",
@@ -314,6 +324,7 @@ LABELS: dict[str, str] = {
     "doing.map_barcode": "बारकोड को दवा से जोड़ने",
     "setting.near_expiry_days": "1 से 730 तक दिनों की संख्या",
     "setting.low_stock_months": "0.1 से 24 तक महीनों की संख्या",
+    "setting.correction_minutes": "0 से 240 तक मिनटों की संख्या",
     "setting.backdate_days": "0 से 90 तक दिनों की संख्या",
     "setting.nightly_sync_time": "समय, जैसे 21:00",
     "setting.min_stock_months": "1 से 12 तक महीनों की पूर्ण संख्या, अधिकतम से कम",

@@ -179,9 +179,10 @@ def test_search_ranking(make_store) -> None:  # type: ignore[no-untyped-def]
     )))
     for typed in ("cid", "CID", "cId"):  # any case ranks alike
         hits = store.search_items(typed)
-        # The injection goes after every other form (issue 12): a counter hands out tablets.
+        # Issue 12: a name, generic name or code that starts with the text comes before a later
+        # word that does, and among them the injection after every other form.
         assert [(h.item.code, h.rank) for h in hits] == [
-            ("CID", 0), ("CID9", 1), ("ZZ3", 3), ("ZZ4", 4), ("ZZ2", 2), ("ZZ1", 5)], typed
+            ("CID", 0), ("CID9", 1), ("ZZ3", 3), ("ZZ2", 2), ("ZZ4", 4), ("ZZ1", 5)], typed
 
 
 def test_search_shows_usable_stock_and_nearest_expiry(make_store) -> None:  # type: ignore[no-untyped-def]
