@@ -206,11 +206,13 @@ class CounterMixin(LedgerMixin):
     def correctable_slip(self) -> str | None:
         """The number of this user's last slip if it may still be corrected, else None."""
         try:
-            return self._check_correctable(None)["number"]
+            return self.check_correctable(None)["number"]
         except Refusal:
             return None
 
-    def _check_correctable(self, number: str | None) -> Any:
+    def check_correctable(self, number: str | None) -> Any:
+        """This user's last slip (its row: number, created_at) if it may be corrected, and is
+        ``number`` when one is given; else the :class:`Refusal` saying why not."""
         user = self.user
         if user is None or not user.may(Action.DISPENSE):
             raise Refusal("correct_only_your_last_slip", field="number", number=number or "")
@@ -241,7 +243,7 @@ class CounterMixin(LedgerMixin):
         header, checked = self._checked_dispense(patient, prescriber, lines)
         day = self._document_day(None)
         with self._transaction() as conn:
-            last = self._check_correctable(number)
+            last = self.check_correctable(number)
             reversal = self._reverse_in(conn, last["number"], reason, day)
             dispense = self._dispense_in(conn, day, header, checked)
             assert self.user is not None

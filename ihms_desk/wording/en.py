@@ -50,6 +50,8 @@ MESSAGES: dict[str, str] = {
     "no_such_line_to_return": "Slip {number} has no line {line} that gave any medicine: choose another line.",
     "reverse_returns_first": (
         "Part of {number} was brought back ({returns}): reverse that return first, then the slip."),
+    "abha_qr_unreadable": "This QR is not an ABHA card's: type the patient's name, age and sex.",
+    "opd_slip_unreadable": "The OPD slip's barcode could not be read: type the OPD number.",
     "already_reversed": "{number} was already reversed by {by}.",
     "dated_in_future": "A document cannot be dated in the future.",
     "backdated_too_far": "Paper records can be entered up to {days} days late, not more.",

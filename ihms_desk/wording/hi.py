@@ -39,6 +39,8 @@ MESSAGES: dict[str, str] = {
         "रद्द करवाएँ।"),
     "no_such_line_to_return": "पर्ची {number} में पंक्ति {line} से कोई दवा नहीं दी गई: दूसरी पंक्ति चुनें।",
     "reverse_returns_first": "{number} का कुछ हिस्सा वापस आया था ({returns}): पहले वह वापसी रद्द करें, फिर पर्ची।",
+    "abha_qr_unreadable": "यह QR ABHA कार्ड का नहीं है: मरीज़ का नाम, उम्र और लिंग लिखें।",
+    "opd_slip_unreadable": "OPD पर्ची का बारकोड पढ़ा नहीं गया: OPD नंबर लिखें।",
     "already_reversed": "{number} पहले ही {by} से रद्द हो चुका है।",
     "dated_in_future": "आगे की तारीख का दस्तावेज़ नहीं बन सकता।",
     "backdated_too_far": "कागज़ के रिकॉर्ड अधिकतम {days} दिन देर से दर्ज किए जा सकते हैं, इससे ज़्यादा नहीं।",
