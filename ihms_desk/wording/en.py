@@ -52,6 +52,7 @@ MESSAGES: dict[str, str] = {
         "Part of {number} was brought back ({returns}): reverse that return first, then the slip."),
     "abha_qr_unreadable": "This QR is not an ABHA card's: type the patient's name, age and sex.",
     "opd_slip_unreadable": "The OPD slip's barcode could not be read: type the OPD number.",
+    "return_line_and_qty": "'{text}' is not a line and a quantity: type the line number, a space and the quantity (2 10).",
     "already_reversed": "{number} was already reversed by {by}.",
     "dated_in_future": "A document cannot be dated in the future.",
     "backdated_too_far": "Paper records can be entered up to {days} days late, not more.",

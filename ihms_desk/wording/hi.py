@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "reverse_returns_first": "{number} का कुछ हिस्सा वापस आया था ({returns}): पहले वह वापसी रद्द करें, फिर पर्ची।",
     "abha_qr_unreadable": "यह QR ABHA कार्ड का नहीं है: मरीज़ का नाम, उम्र और लिंग लिखें।",
     "opd_slip_unreadable": "OPD पर्ची का बारकोड पढ़ा नहीं गया: OPD नंबर लिखें।",
+    "return_line_and_qty": "'{text}' पंक्ति और मात्रा नहीं है: पंक्ति नंबर, एक स्पेस और मात्रा लिखें (2 10)।",
     "already_reversed": "{number} पहले ही {by} से रद्द हो चुका है।",
     "dated_in_future": "आगे की तारीख का दस्तावेज़ नहीं बन सकता।",
     "backdated_too_far": "कागज़ के रिकॉर्ड अधिकतम {days} दिन देर से दर्ज किए जा सकते हैं, इससे ज़्यादा नहीं।",

@@ -382,7 +382,7 @@
 <context>
     <name>BatchDelegate</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="+191"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="+203"/>
         <source>FEFO (earliest expiry first)</source>
         <translation>FEFO (पहले एक्सपायर होने वाला पहले)</translation>
     </message>
@@ -445,6 +445,7 @@
     <message>
         <location filename="../../ihms_desk/ui/dispense.py" line="-129"/>
         <source>#</source>
+        <extracomment>Prescription lines the table shows without scrolling, even at 1366x698 (issue 12).</extracomment>
         <translation>क्र.</translation>
     </message>
     <message>
@@ -501,32 +502,7 @@
 <context>
     <name>DispenseScreen</name>
     <message>
-        <location line="+128"/>
-        <source>from the OPD slip</source>
-        <translation>OPD पर्ची से</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>years</source>
-        <translation>वर्ष</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Male</source>
-        <translation>पुरुष</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Female</source>
-        <translation>महिला</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Other</source>
-        <translation>अन्य</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+143"/>
         <source>optional, 14 digits</source>
         <translation>वैकल्पिक, 14 अंक</translation>
     </message>
@@ -541,7 +517,7 @@
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>OPD no.</source>
         <translation>OPD नं.</translation>
     </message>
@@ -551,17 +527,7 @@
         <translation>मरीज़ का नाम</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Age</source>
-        <translation>आयु</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sex</source>
-        <translation>लिंग</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>ABHA no.</source>
         <translation>ABHA नं.</translation>
     </message>
@@ -571,22 +537,12 @@
         <translation>डॉक्टर (लिखने वाले)</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>10 or 1-0-1 x5, BD x5</source>
-        <translation>10 या 1-0-1 x5, BD x5</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Add line (Enter)</source>
-        <translation>पंक्ति जोड़ें (Enter)</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+26"/>
         <source>Prescription</source>
         <translation>पर्ची की दवाएँ</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>&amp;Item</source>
         <translation>दवा (&amp;I)</translation>
     </message>
@@ -606,22 +562,179 @@
         <translation>सेव करें (Ctrl+S / F10)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+317"/>
+        <source>? type 10, 1-0-1 x5, BD 5, TDS x5</source>
+        <translation>? लिखें 10, 1-0-1 x5, BD 5, TDS x5</translation>
+    </message>
+    <message>
+        <location line="+132"/>
+        <source>Correction</source>
+        <extracomment>Header fields&apos; text before a key went in, so a scan typed over them can be undone.</extracomment>
+        <translation>सुधार</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop correcting {number}? It stays as it was saved.</source>
+        <translation>{number} का सुधार छोड़ें? वह जैसा सेव हुआ था वैसा ही रहेगा।</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Same OPD number</source>
+        <translation>वही OPD नंबर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OPD no. {opd} was already given medicines today ({number}). Save another slip for it?</source>
+        <translation>OPD नं. {opd} को आज दवा दी जा चुकी है ({number})। इसके लिए एक और पर्ची सेव करें?</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Correct {number}</source>
+        <translation>{number} सुधारें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What was wrong (for example: wrong strength)?</source>
+        <translation>क्या ग़लत था (जैसे: ग़लत स्ट्रेंथ)?</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{old} corrected: reversed by {reversal} and saved again as {new}.</source>
+        <translation>{old} सुधारी गई: {reversal} से रद्द और {new} के रूप में फिर सेव हुई।</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>New patient</source>
         <translation>नया मरीज़</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-510"/>
         <source>Reverse selected…</source>
         <translation>चुनी हुई एंट्री रद्द करें…</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="-119"/>
+        <source>from the OPD slip, or scan it</source>
+        <extracomment>The number of the slip being corrected (Ctrl+E), or None for a new slip. The number of today&apos;s slip already given to the OPD number typed, if any.</extracomment>
+        <translation>OPD पर्ची से, या स्कैन करें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>or scan the ABHA card</source>
+        <translation>या ABHA कार्ड स्कैन करें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>35M, 6F, 8mF</source>
+        <translation>35M, 6F, 8mF</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Age/sex</source>
+        <translation>उम्र/लिंग</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>10, 1-0-1 x5, BD 5, 5ml TDS x5</source>
+        <translation>10, 1-0-1 x5, BD 5, 5ml TDS x5</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>New patient (Ctrl+N)</source>
+        <translation>नया मरीज़ (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Repeat last (Ctrl+R)</source>
+        <translation>पिछली पर्ची दोहराएँ (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Correct last slip (Ctrl+E)</source>
+        <translation>आख़िरी पर्ची सुधारें (Ctrl+E)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Patient return…</source>
+        <translation>मरीज़ की वापसी…</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>Last dispenses</source>
         <translation>हाल में दी गई दवाएँ</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+44"/>
+        <source>save</source>
+        <translation>सेव</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>new patient</source>
+        <translation>नया मरीज़</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>repeat last</source>
+        <translation>पिछली दोहराएँ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>correct last slip</source>
+        <translation>आख़िरी पर्ची सुधारें</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>batch (in the lines)</source>
+        <translation>बैच (पंक्तियों में)</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>The unsaved prescription is back: check it and save (Ctrl+S).</source>
+        <translation>बिना सेव का पर्चा वापस आ गया: जाँचें और सेव करें (Ctrl+S)।</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{n} lines of {name} not saved</source>
+        <translation>{name} की {n} पंक्तियाँ सेव नहीं हुईं</translation>
+    </message>
+    <message>
+        <location line="+89"/>
+        <source>OPD no. {opd} was already given medicines today ({number}).</source>
+        <translation>OPD नं. {opd} को आज दवा दी जा चुकी है ({number})।</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>male</source>
+        <translation>पुरुष</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>female</source>
+        <translation>महिला</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>other</source>
+        <translation>अन्य</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>sex?</source>
+        <translation>लिंग?</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} months</source>
+        <translation>{n} महीने</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} years</source>
+        <translation>{n} वर्ष</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>{qty} {unit} in stock, nearest expiry {expiry}</source>
         <translation>स्टॉक में {qty} {unit}, सबसे पास की एक्सपायरी {expiry}</translation>
     </message>
@@ -631,12 +744,7 @@
         <translation>स्टॉक खत्म: यह पंक्ति &quot;उपलब्ध नहीं&quot; दर्ज होगी</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>? type 10, 1-0-1 x5, BD x5, TDS x5</source>
-        <translation>? ऐसे लिखें: 10, 1-0-1 x5, BD x5, TDS x5</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+38"/>
         <source>Pick an item first: type its name and press Enter.</source>
         <translation>पहले दवा चुनें: नाम लिखकर Enter दबाएँ।</translation>
     </message>
@@ -646,7 +754,7 @@
         <translation>{code} पहले से पंक्ति {n} पर है: बदलने के लिए वह पंक्ति हटाएँ।</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+187"/>
         <source>Saved {number}: {name}, {lines} lines.</source>
         <translation>{number} सेव हुआ: {name}, {lines} पंक्तियाँ।</translation>
     </message>
@@ -656,12 +764,63 @@
         <translation>उपलब्ध नहीं (पर्ची पर NA लिखें): {items}।</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+8"/>
+        <source>{what}. Drop them and start the next patient?</source>
+        <translation>{what}। इन्हें छोड़कर अगला मरीज़ शुरू करें?</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>No earlier slip of {name} in the last 90 days: type the lines.</source>
+        <translation>पिछले 90 दिनों में {name} की कोई पर्ची नहीं: पंक्तियाँ लिखें।</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Lines of {number} ({date}) repeated: check them and save (Ctrl+S).</source>
+        <translation>{number} ({date}) की पंक्तियाँ दोहराई गईं: जाँचें और सेव करें (Ctrl+S)।</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>correcting {number}</source>
+        <translation>{number} का सुधार</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Correcting {number}: change what was wrong, then save (Ctrl+S). Esc leaves it as it was.</source>
+        <translation>{number} का सुधार: जो ग़लत था बदलें, फिर सेव करें (Ctrl+S)। Esc से वह जैसी थी वैसी रहेगी।</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Patient return</source>
+        <translation>मरीज़ की वापसी</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Patient return: {number}</source>
+        <translation>मरीज़ की वापसी: {number}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Line number and quantity brought back (for example: 2 10):</source>
+        <translation>पंक्ति नंबर और वापस लाई गई मात्रा (जैसे: 2 10):</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>patient return</source>
+        <translation>मरीज़ की वापसी</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{qty} of line {line} of {number} taken back ({document}): on the shelf again.</source>
+        <translation>{number} की पंक्ति {line} से {qty} वापस लिए गए ({document}): फिर से शेल्फ़ पर।</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Reverse</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-26"/>
+        <location line="+26"/>
         <source>Select a dispense in the list first.</source>
         <translation>पहले सूची में से एंट्री चुनें।</translation>
     </message>
@@ -676,7 +835,7 @@
         <translation>रद्द करने का कारण (जैसे: गलत मरीज़):</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>{number} reversed by {reversal}: the stock is back on the shelf.</source>
         <translation>{number} को {reversal} से रद्द किया: स्टॉक वापस जुड़ गया।</translation>
     </message>
@@ -1002,6 +1161,20 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>DraftKeeper</name>
+    <message>
+        <location filename="../../ihms_desk/ui/drafts.py" line="+116"/>
+        <source>A form was being typed here when the program stopped ({when}). Take it back?</source>
+        <extracomment>How long after the last change the draft is written. While a draft is being put back, its own changes are not saved again. Whether the draft was offered already (once, the first time the screen is shown).</extracomment>
+        <translation>प्रोग्राम बंद होते समय यहाँ एक फ़ॉर्म भरा जा रहा था ({when})। उसे वापस लें?</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Unsaved form</source>
+        <translation>बिना सेव का फ़ॉर्म</translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
         <location filename="../../ihms_desk/ui/i18n.py" line="+166"/>
@@ -1132,18 +1305,18 @@ Reason: {reason}</source>
 <context>
     <name>ItemPicker</name>
     <message>
-        <location line="+27"/>
+        <location line="+32"/>
         <source>Item: type code, name or generic name</source>
-        <extracomment>The ItemHit the user picked (Enter, double-click, or :meth:`choose_code`).</extracomment>
+        <extracomment>The ItemHit the user picked (Enter, double-click, or :meth:`choose_code`). With ``popup_over`` (a screen), the results float over it under the field while there are any, as a completer&apos;s list would, instead of taking height in the layout: the dispense screen needs that height for its lines at 1366x698.</extracomment>
         <translation>दवा: कोड, नाम या जेनेरिक नाम लिखें</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+85"/>
         <source>No item with code {code}.</source>
         <translation>कोड {code} की कोई दवा नहीं है।</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+93"/>
         <source>No item matches &apos;{text}&apos;.</source>
         <translation>&apos;{text}&apos; से कोई दवा नहीं मिली।</translation>
     </message>
@@ -1190,7 +1363,7 @@ Reason: {reason}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ihms_desk/ui/main_window.py" line="+51"/>
+        <location filename="../../ihms_desk/ui/main_window.py" line="+52"/>
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
@@ -1251,15 +1424,15 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+63"/>
-        <location line="+190"/>
+        <location line="+229"/>
         <source>IHMS Desk — {facility}</source>
         <extracomment>A screen was built (its key and the widget): the app connects sync and backup to it. Any screen saved or reversed a document (the SavedDocument): sync follows soon after. The user chose another language in Settings (&apos;en&apos; or &apos;hi&apos;): the app rebuilds the window.
 ----------
-The screens whose work is running in the worker thread, and what each adds to the title. Whether sync is set up, and its last success: None until the sync loop first reports.</extracomment>
+Set once leaving was agreed to (or asked for by the program), so it is asked once.</extracomment>
         <translation>IHMS Desk — {facility}</translation>
     </message>
     <message>
-        <location line="-138"/>
+        <location line="-177"/>
         <source>Screens</source>
         <translation>स्क्रीन</translation>
     </message>
@@ -1288,11 +1461,22 @@ The screens whose work is running in the worker thread, and what each adds to th
         <source>Working…</source>
         <translation>काम चल रहा है…</translation>
     </message>
+    <message>
+        <location line="+100"/>
+        <source>Not saved</source>
+        <extracomment>The screens whose work is running in the worker thread, and what each adds to the title. Whether sync is set up, and its last success: None until the sync loop first reports.</extracomment>
+        <translation>सेव नहीं हुआ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{what}. Leave anyway? (What was typed is offered back next time.)</source>
+        <translation>{what}। फिर भी छोड़ें? (जो लिखा था वह अगली बार वापस मिलेगा।)</translation>
+    </message>
 </context>
 <context>
     <name>PlaceholderScreen</name>
     <message>
-        <location line="-125"/>
+        <location line="-226"/>
         <source>{title}: this screen is not available in this build.</source>
         <extracomment>How long after the window opens the alerts screen is built for the badge count. After a save, the alert badge is recounted once no other save came for this long. Pause between importing two screens&apos; modules in the background. Where each role starts the day.</extracomment>
         <translation>{title}: यह स्क्रीन इस संस्करण में उपलब्ध नहीं है।</translation>
@@ -1301,7 +1485,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>ReceiveScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/receive.py" line="+68"/>
+        <location filename="../../ihms_desk/ui/receive.py" line="+69"/>
         <source>District drug warehouse (DDW)</source>
         <translation>ज़िला औषधि भंडार (DDW)</translation>
     </message>
@@ -1437,7 +1621,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>प्राप्ति सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+107"/>
         <source>That scan went into another field. Scan the pack again here.</source>
         <translation>वह स्कैन दूसरे खाने में चला गया। पैक को यहाँ फिर से स्कैन करें।</translation>
     </message>
@@ -1470,7 +1654,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-454"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="-823"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -2984,7 +3168,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>dialogs</name>
     <message>
-        <location filename="../../ihms_desk/ui/dialogs.py" line="+46"/>
+        <location filename="../../ihms_desk/ui/dialogs.py" line="+47"/>
         <source>Nothing was saved</source>
         <extracomment>The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.</extracomment>
         <translation>कुछ भी सेव नहीं हुआ</translation>
