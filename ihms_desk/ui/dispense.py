@@ -365,6 +365,8 @@ class DispenseScreen(Screen):
             QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.lines_view.verticalHeader().setVisible(False)
+        # Tab leaves the table for the next field (arrows move inside it): issue 12's Tab path.
+        self.lines_view.setTabKeyNavigation(False)
         header = self.lines_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DispenseLineModel.ITEM, QHeaderView.ResizeMode.Stretch)
@@ -407,6 +409,7 @@ class DispenseScreen(Screen):
         self.recent_view = rows_table(self, self.recent_model, "recent")
         # Narrow column: the date is today's anyway, the patient cell wraps into the tooltip.
         self.recent_view.setWordWrap(False)
+        self.recent_view.setTabKeyNavigation(False)
         self.return_button = QPushButton(self.tr("Patient return…"), self)
         self.return_button.setObjectName("patient_return")
         self.return_button.clicked.connect(self.return_selected)
@@ -457,8 +460,9 @@ class DispenseScreen(Screen):
         self.qty_edit.installEventFilter(self)
         self.qty_edit.returnPressed.connect(self.add_line)
         self.qty_edit.textChanged.connect(self._on_qty_text)
+        # The picker itself, not its line edit: Tab out of a focus proxy follows its owner's place.
         order = [self.opd_edit, self.name_edit, self.age_sex_edit, self.abha_edit, self.prescriber_edit,
-                 self.picker.line_edit, self.qty_edit, self.lines_view, self.save_button, self.recent_view,
+                 self.picker, self.qty_edit, self.lines_view, self.save_button, self.recent_view,
                  self.return_button, self.reverse_button]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)

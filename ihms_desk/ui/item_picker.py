@@ -277,6 +277,19 @@ class ItemPicker(QWidget):
         if hit is not None:
             self._choose(hit)
 
+    def _neighbour(self, forward: bool) -> QWidget | None:
+        """The widget Tab (or Shift+Tab) goes to from the field. Qt's own search, started in a
+        focus proxy inside a widget, went back to the window's first field."""
+        widget: QWidget = self.line_edit
+        while True:
+            widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
+            if widget is self.line_edit:
+                return None
+            if widget is self or self.isAncestorOf(widget) or widget.window() is not self.window():
+                continue
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() and widget.isEnabled():
+                return widget
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.line_edit and event.type() == QEvent.Type.FocusOut:
             self.hide_popup()  # Tab left the field: the list must not hide what is under it
@@ -310,4 +323,10 @@ class ItemPicker(QWidget):
             if key == Qt.Key.Key_Escape and self.line_edit.text():
                 self.clear()
                 return True
+            if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                forward = key == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                target = self._neighbour(forward)
+                if target is not None:
+                    target.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+                    return True
         return super().eventFilter(watched, event)
