@@ -434,20 +434,32 @@ class Store(ABC):
     def import_items(self, items: Sequence[wire.ItemData]) -> int:
         """Add or change catalogue items in one transaction; return how many changed."""
         changed = 0
-        columns = ("code", "name", "generic_name", "strength", "dosage_form", "unit_of_issue",
-                   "category", "min_stock", "active")
+        columns: tuple[str, ...] = ("code", "name", "generic_name", "strength", "dosage_form", "unit_of_issue",
+                                    "category", "min_stock", "active")
         with self._write() as cur:
-            for item in items:
+            # Before 0004_counter there is no synonyms column (tests fill old versions this way).
+            cur.execute("SELECT count(*) FROM schema_migration WHERE version = 4")
+            if cur.fetchone()[0]:
+                columns += ("synonyms",)
+            for given in items:
+                # An item carries synonyms only when it has some, so the change sent to the
+                # desks is the item as imported.
+                item: dict[str, Any] = dict(given)
                 cur.execute(f"SELECT {', '.join(columns)} FROM item WHERE code = %s", (item["code"],))
                 row = cur.fetchone()
-                if row is not None and dict(zip(columns, (*row[:8], bool(row[8])))) == item:
-                    continue
+                if row is not None:
+                    held = dict(zip(columns, (*row[:8], bool(row[8]), *row[9:])))
+                    if not held.get("synonyms", "x"):
+                        del held["synonyms"]
+                    if held == item:
+                        continue
+                values = {**item, "synonyms": item.get("synonyms", "")}
                 cur.execute(
                     f"INSERT INTO item ({', '.join(columns)}, updated_at)"
                     f" VALUES ({', '.join(['%s'] * (len(columns) + 1))})"
                     " ON CONFLICT (code) DO UPDATE SET "
                     + ", ".join(f"{c} = excluded.{c}" for c in (*columns[1:], "updated_at")),
-                    (*(item[c] for c in columns), self._ts(utc_now())))  # type: ignore[literal-required]
+                    (*(values[c] for c in columns), self._ts(utc_now())))
                 self._log_change(cur, "item", item["code"], dict(item))
                 changed += 1
         return changed

@@ -15,6 +15,7 @@ from ihms_desk.paths import DataFolder
 from ihms_desk.store import database
 from ihms_desk.store.base import Clock, system_clock
 from ihms_desk.store.catalogue import CatalogueMixin
+from ihms_desk.store.counter import CounterMixin
 from ihms_desk.store.doctor import check_database
 from ihms_desk.store.facilities import FacilitiesMixin
 from ihms_desk.store.footprint import FootprintMixin
@@ -55,6 +56,8 @@ SETTINGS: dict[str, tuple[Action | None, str]] = {
     "min_stock_months": (Action.CHANGE_SETTINGS, "a whole number of months from 1 to 12, below the maximum"),
     "max_stock_months": (Action.CHANGE_SETTINGS, "a whole number of months from 2 to 24, above the minimum"),
     "backup_folder": (Action.CHANGE_SETTINGS, "a folder path, or empty"),
+    # How long a pharmacist may still correct the slip they just saved (0: never).
+    "correction_minutes": (Action.CHANGE_SETTINGS, "a number of minutes from 0 to 240"),
     # The display language is each counter's own choice, so any logged-in user may set it.
     "language": (None, "en or hi"),
     # Text size in points, for every screen of this desk (Devanagari at 10 pt is small for some).
@@ -70,6 +73,8 @@ def _valid_setting(key: str, value: str) -> bool:
             return 0.1 <= float(value) <= 24
         if key == "backdate_days":
             return 0 <= int(value) <= 90
+        if key == "correction_minutes":
+            return value.isdecimal() and 0 <= int(value) <= 240
         if key == "min_stock_months":
             return value.isdecimal() and 1 <= int(value) <= 12
         if key == "max_stock_months":
@@ -86,7 +91,7 @@ def _valid_setting(key: str, value: str) -> bool:
         return False
 
 
-class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMixin, FacilitiesMixin,
+class Store(CatalogueMixin, CounterMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMixin, FacilitiesMixin,
             UserImportMixin, FootprintMixin):
     """One facility's database. Operations check the logged-in user's role."""
 
@@ -108,7 +113,14 @@ class Store(CatalogueMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMix
         ``start_over`` creates a new database beside backups (the demo, rebuilt on request).
         """
         path = DataFolder(Path(data_dir)).database
-        return cls(database.open_database(path, start_over=start_over), path, clock=clock)
+        store = cls(database.open_database(path, start_over=start_over), path, clock=clock)
+        try:
+            # After a program update that brought new starter synonyms: once, a few ms.
+            store.refresh_search_text()
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     @property
     def folder(self) -> DataFolder:

@@ -274,19 +274,32 @@ class LedgerMixin(StoreBase):
         """
         self._require(Action.DISPENSE, "dispense")
         day = self._document_day(doc_date)
+        header, lines = self._checked_dispense(patient, prescriber, lines)
+        with self._transaction() as conn:
+            return self._dispense_in(conn, day, header, lines)
+
+    def _checked_dispense(self, patient: Patient, prescriber: str,
+                          lines: Sequence[DispenseLine]) -> tuple[dict[str, Any], list[DispenseLine]]:
+        """The dispense's header and lines as the store keeps them, or the refusal of the first
+        field that is wrong."""
         sex = str(patient.sex or "").strip().upper()[:1]
         if sex not in SEXES:
             raise InvalidInput("choose_sex", field="sex")
         if isinstance(patient.age, bool) or not isinstance(patient.age, int) or not 0 <= patient.age <= 130:
             raise InvalidInput("bad_age", field="age")
+        months = patient.age_months
+        if months is not None and (isinstance(months, bool) or not isinstance(months, int) or not 0 <= months <= 36):
+            raise InvalidInput("bad_age_months", field="age")
         header = {
             "opd_no": check_text(patient.opd_no, "opd_no", "OPD registration number", max_length=30),
             "patient_name": check_text(patient.name, "patient_name", "Patient name"),
-            "age": patient.age,
+            "age": patient.age if months is None else months // 12,
             "sex": sex,
             "abha": check_abha(patient.abha),
             "prescriber": check_text(prescriber, "prescriber", "Prescriber"),
         }
+        if months is not None:
+            header["age_months"] = months
         self._check_line_count(lines)
         seen: set[str] = set()
         checked: list[DispenseLine] = []
@@ -302,16 +315,25 @@ class LedgerMixin(StoreBase):
                 qty = check_quantity(qty, maximum=MAX_DISPENSE_QTY)
                 if qty > prescribed:
                     raise InvalidInput("more_than_prescribed", field="quantity")
-            checked.append(DispenseLine(line.item_code, prescribed, qty, line.batch_no))
-        lines = checked
-        with self._transaction() as conn:
-            plans = [self._plan_line(conn, n, line, day, allow_short=line.qty is None) for n, line in enumerate(lines, start=1)]
-            movements: list[_Movement] = []
-            doc_lines: list[dict[str, Any]] = []
-            for plan, line in zip(plans, lines):
-                movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense") for a in plan.allocations]
-                doc_lines.append(dispense_line(plan.line_no, plan.item.code, line.qty_prescribed, plan.qty))
-            return self._save(conn, "dispense", day, header, doc_lines, movements, qty_prescribed=[line.qty_prescribed for line in lines])
+            dose = (line.dose or "").strip()[:40] or None
+            checked.append(DispenseLine(line.item_code, prescribed, qty, line.batch_no, dose))
+        return header, checked
+
+    def _dispense_in(self, conn: sqlite3.Connection, day: dt.date, header: dict[str, Any],
+                     lines: list[DispenseLine]) -> SavedDocument:
+        """Save a checked dispense inside the caller's transaction (and remember its doses)."""
+        plans = [self._plan_line(conn, n, line, day, allow_short=line.qty is None) for n, line in enumerate(lines, start=1)]
+        movements: list[_Movement] = []
+        doc_lines: list[dict[str, Any]] = []
+        for plan, line in zip(plans, lines):
+            movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense") for a in plan.allocations]
+            doc_lines.append(dispense_line(plan.line_no, plan.item.code, line.qty_prescribed, plan.qty))
+            if line.dose:
+                # The counter's memory of how this item is prescribed: offered on its next line.
+                conn.execute("INSERT INTO dose_memory (item_id, dose, used_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT (item_id) DO UPDATE SET dose = excluded.dose, used_at = excluded.used_at",
+                             (plan.item.id, line.dose, self.now_utc_iso()))
+        return self._save(conn, "dispense", day, header, doc_lines, movements, qty_prescribed=[line.qty_prescribed for line in lines])
 
     # -- adjustment -------------------------------------------------------------------------
 
@@ -463,58 +485,72 @@ class LedgerMixin(StoreBase):
         reason = check_text(reason, "reason", "Reason for the reversal", max_length=300)
         day = self._document_day(None)
         with self._transaction() as conn:
-            original = conn.execute(
-                "SELECT d.id, d.kind, d.number, d.doc_date, "
-                "(SELECT r.number FROM document r WHERE r.reverses_id = d.id) AS reversed_by FROM document d "
-                "WHERE d.number = ?",
-                (number.strip().upper(),),
-            ).fetchone()
-            if original is None:
-                raise DocumentNotFound("document_not_found", field="number", number=number)
-            if original["kind"] == "reversal":
-                raise AlreadyReversed("reversal_of_reversal", number=number)
-            if original["reversed_by"]:
-                raise AlreadyReversed("already_reversed", number=number, by=original["reversed_by"])
-            # One reversal line per original movement: a dispense line split over two batches
-            # becomes two reversal lines, each naming its batch and the line it undoes.
-            originals = conn.execute(
-                "SELECT line_no, batch_id, item_id, qty, kind FROM movement WHERE document_id = ? ORDER BY id",
-                (original["id"],),
-            ).fetchall()
-            movements = [
-                _Movement(line_no, row["batch_id"], row["item_id"], -row["qty"], row["kind"])
-                for line_no, row in enumerate(originals, start=1)
-            ]
-            needed: dict[int, int] = {}
-            for movement in movements:
-                if movement.qty < 0:
-                    needed[movement.batch_id] = needed.get(movement.batch_id, 0) - movement.qty
-            for batch_id, qty in needed.items():
-                on_hand = self._batch_qty(conn, batch_id)
-                if on_hand < qty:
-                    batch = conn.execute(
-                        "SELECT b.batch_no, i.code FROM batch b JOIN item i ON i.id = b.item_id WHERE b.id = ?", (batch_id,)
-                    ).fetchone()
-                    raise StockTooLow(batch["code"], qty, on_hand, batch["batch_no"])
-            header = {"reverses_number": original["number"], "reverses_kind": original["kind"]}
+            return self._reverse_in(conn, number, reason, day)
+
+    def _reverse_in(self, conn: sqlite3.Connection, number: str, reason: str, day: dt.date) -> SavedDocument:
+        """Reverse a document inside the caller's transaction (the reason already checked)."""
+        original = conn.execute(
+            "SELECT d.id, d.kind, d.number, d.doc_date, "
+            "(SELECT r.number FROM document r WHERE r.reverses_id = d.id) AS reversed_by FROM document d "
+            "WHERE d.number = ?",
+            (number.strip().upper(),),
+        ).fetchone()
+        if original is None:
+            raise DocumentNotFound("document_not_found", field="number", number=number)
+        if original["kind"] == "reversal":
+            raise AlreadyReversed("reversal_of_reversal", number=number)
+        if original["reversed_by"]:
+            raise AlreadyReversed("already_reversed", number=number, by=original["reversed_by"])
+        if original["kind"] == "dispense":
+            # Units a patient brought back are on the shelf already: reversing the slip would
+            # put them back twice. The return is reversed first (it is a document too).
+            returns = conn.execute(
+                "SELECT d.number FROM document d WHERE d.kind = 'adjustment' "
+                "AND json_extract(d.header, '$.returns_number') = ? "
+                "AND NOT EXISTS (SELECT 1 FROM document r WHERE r.reverses_id = d.id)", (original["number"],)).fetchall()
+            if returns:
+                raise AlreadyReversed("reverse_returns_first", number=original["number"],
+                                      returns=", ".join(row[0] for row in returns))
+        # One reversal line per original movement: a dispense line split over two batches
+        # becomes two reversal lines, each naming its batch and the line it undoes.
+        originals = conn.execute(
+            "SELECT line_no, batch_id, item_id, qty, kind FROM movement WHERE document_id = ? ORDER BY id",
+            (original["id"],),
+        ).fetchall()
+        movements = [
+            _Movement(line_no, row["batch_id"], row["item_id"], -row["qty"], row["kind"])
+            for line_no, row in enumerate(originals, start=1)
+        ]
+        needed: dict[int, int] = {}
+        for movement in movements:
+            if movement.qty < 0:
+                needed[movement.batch_id] = needed.get(movement.batch_id, 0) - movement.qty
+        for batch_id, qty in needed.items():
+            on_hand = self._batch_qty(conn, batch_id)
+            if on_hand < qty:
+                batch = conn.execute(
+                    "SELECT b.batch_no, i.code FROM batch b JOIN item i ON i.id = b.item_id WHERE b.id = ?", (batch_id,)
+                ).fetchone()
+                raise StockTooLow(batch["code"], qty, on_hand, batch["batch_no"])
+        header = {"reverses_number": original["number"], "reverses_kind": original["kind"]}
+        doc_lines = [
+            {"line_no": m.line_no, "reverses_line_no": row["line_no"], "item_code": self._item_code(conn, m.item_id),
+             "batch_no": self._batch_no(conn, m.batch_id), "qty": m.qty}
+            for m, row in zip(movements, originals)
+        ]
+        if not doc_lines:
+            # The original moved no stock (every line not available, or a stocktake that found
+            # the books right): the reversal still names each line it cancels, with no quantity.
             doc_lines = [
-                {"line_no": m.line_no, "reverses_line_no": row["line_no"], "item_code": self._item_code(conn, m.item_id),
-                 "batch_no": self._batch_no(conn, m.batch_id), "qty": m.qty}
-                for m, row in zip(movements, originals)
+                {"line_no": n, "reverses_line_no": row["line_no"], "item_code": row["code"], "batch_no": None, "qty": 0}
+                for n, row in enumerate(conn.execute(
+                    "SELECT l.line_no, i.code FROM document_line l JOIN item i ON i.id = l.item_id "
+                    "WHERE l.document_id = ? ORDER BY l.line_no", (original["id"],)), start=1)
             ]
-            if not doc_lines:
-                # The original moved no stock (every line not available, or a stocktake that found
-                # the books right): the reversal still names each line it cancels, with no quantity.
-                doc_lines = [
-                    {"line_no": n, "reverses_line_no": row["line_no"], "item_code": row["code"], "batch_no": None, "qty": 0}
-                    for n, row in enumerate(conn.execute(
-                        "SELECT l.line_no, i.code FROM document_line l JOIN item i ON i.id = l.item_id "
-                        "WHERE l.document_id = ? ORDER BY l.line_no", (original["id"],)), start=1)
-                ]
-            return self._save(
-                conn, "reversal", day, header, doc_lines, movements, reverses=(original["id"], original["number"]),
-                reverses_day=dt.date.fromisoformat(original["doc_date"]), reason=reason,
-            )
+        return self._save(
+            conn, "reversal", day, header, doc_lines, movements, reverses=(original["id"], original["number"]),
+            reverses_day=dt.date.fromisoformat(original["doc_date"]), reason=reason,
+        )
 
     # -- reading documents ------------------------------------------------------------------
 

@@ -301,6 +301,39 @@ def m006_resend_after_restore(db: Database) -> None:
     )
 
 
+@migrations(name="m007_counter")
+def m007_counter(db: Database) -> None:
+    """The dispensing counter, faster than paper (issue 12).
+
+    - ``item.synonyms``: the words a counter types for an item besides its name (pcm,
+      amoxycillin, ORS, brand words, a Devanagari name), from the state's catalogue; the
+      search text of every item is built again at the next open to take them and the shipped
+      starter list in (``catalogue.refresh_search_text``).
+    - ``draft``: a half-typed form (dispense, receive) kept in this file, not in the ledger,
+      so that a power cut loses at most the keystroke being typed; one per screen and user.
+    - ``dose_memory``: the dose last typed for each item at this counter (``1-0-1 x5``), offered
+      for the next patient's line of it; kept beside the ledger, never sent.
+    """
+    _script(
+        db,
+        """
+        ALTER TABLE item ADD COLUMN synonyms TEXT NOT NULL DEFAULT '';
+        CREATE TABLE draft (
+            screen TEXT NOT NULL,
+            username TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            content TEXT NOT NULL,
+            PRIMARY KEY (screen, username)
+        );
+        CREATE TABLE dose_memory (
+            item_id INTEGER PRIMARY KEY REFERENCES item(id),
+            dose TEXT NOT NULL,
+            used_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 @migrations(name="m009_rollout")
 def m009_rollout(db: Database) -> None:
     """Going live from a facility package (issue 16).

@@ -16,7 +16,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Mapping, TypedDict
+from typing import Any, Final, Literal, Mapping, NotRequired, TypedDict
 
 from ihms_desk import fields
 from ihms_desk.fields import DocumentDict as DocumentDict
@@ -150,6 +150,8 @@ class ItemData(TypedDict):
     category: str
     min_stock: int
     active: bool
+    #: Other words for the item (``pcm; crocin``): the counter's search finds it by them.
+    synonyms: NotRequired[str]
 
 
 class FacilityData(TypedDict):
@@ -552,7 +554,7 @@ def validate_item_data(value: Any) -> ItemData:
     if isinstance(min_stock, bool) or not isinstance(min_stock, int) \
             or not 0 <= min_stock <= 10_000_000:
         raise _fail("min_stock", "must be a whole number from 0 to 10,000,000", INVALID_REQUEST)
-    return {
+    item: ItemData = {
         "code": code,
         "name": _as_name(obj.get("name", ""), "name"),
         "generic_name": _as_name(obj.get("generic_name", ""), "generic_name"),
@@ -563,6 +565,9 @@ def validate_item_data(value: Any) -> ItemData:
         "min_stock": min_stock,
         "active": _as_flag(obj.get("active", True), "active"),
     }
+    if obj.get("synonyms"):  # only an item that has some carries them
+        item["synonyms"] = _as_name(obj["synonyms"], "synonyms", 500)
+    return item
 
 
 def validate_facility_data(value: Any) -> FacilityData:

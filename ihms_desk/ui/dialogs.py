@@ -32,10 +32,11 @@ def open_file(parent: QWidget | None, title: str, pattern: str) -> Path | None:
     return Path(name) if name else None
 
 
-def confirm(parent: QWidget | None, title: str, question: str) -> bool:
-    """Yes or no; the safe answer (No) is the default button."""
+def confirm(parent: QWidget | None, title: str, question: str, *, default_yes: bool = False) -> bool:
+    """Yes or no; the safe answer is the default button (No, unless ``default_yes``)."""
+    default = QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No
     answer = QMessageBox.question(parent, title, question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
+                                  default)
     return answer == QMessageBox.StandardButton.Yes
 
 

@@ -31,6 +31,7 @@ from ihms_desk.store.model import Item, ItemHit, ReceiptLine, ReceiptSource, Sav
 from ihms_desk.store.rules import check_quantity, check_text, check_unit_cost, parse_date
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.drafts import keep_receive_drafts
 from ihms_desk.ui.document_form import DocumentForm
 from ihms_desk.ui.forms import attempt, choice_field, note_label, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
@@ -154,6 +155,7 @@ class ReceiveScreen(DocumentForm):
         self.lines.rowsRemoved.connect(self._update_total)
         self.lines.dataChanged.connect(self._update_total)
         self.after_save()
+        self.drafts = keep_receive_drafts(self)  # a half-typed challan survives a power cut (issue 12)
 
     # -- public -----------------------------------------------------------------------------
 

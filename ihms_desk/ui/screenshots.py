@@ -68,11 +68,10 @@ def save(widget: QWidget, path: Path) -> Path:
 
 def fill_prescription(screen: DispenseScreen, store: Store) -> None:
     """A patient and a few lines typed as at the counter, one of them short, so the screen shows its parts."""
-    QTest.keyClicks(screen.opd_edit, "251125/0137")
+    QTest.keyClick(screen.opd_edit, Qt.Key.Key_Return)   # today's next OPD number, offered
     QTest.keyClicks(screen.name_edit, "Sunita Bairwa")
-    QTest.keyClicks(screen.age_edit, "42")
-    screen.sex_combo.setCurrentIndex(screen.sex_combo.findData("F"))
-    QTest.keyClicks(screen.prescriber_edit, "Dr. R. K. Gupta")
+    QTest.keyClicks(screen.age_sex_edit, "42F")
+    screen.prescriber_edit.setText("Dr. R. K. Gupta")
     wanted = [("paracetamol 500", "1-0-1 x5"), ("amoxicillin", "TDS x 5"), ("cetirizine", "OD x 10"),
               ("metformin", "1-0-1 x 15"), ("ranitidine", "BD x5"), ("pantoprazole", "OD x 7")]
     added = 0

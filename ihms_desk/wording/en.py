@@ -46,6 +46,20 @@ MESSAGES: dict[str, str] = {
     "counted_twice": "Batch {batch} of {item} is counted twice.",
     "document_not_found": "There is no document {number}.",
     "reversal_of_reversal": "{number} is itself a reversal: enter the document again instead.",
+    "bad_age_sex": "'{text}' is not an age and sex. Type the age and the sex together: 35M, 6F, 8mF (8 months).",
+    "bad_age_months": "An age in months is from 0 to 36: type 8mF, or the age in years (3F).",
+    "correct_only_your_last_slip": (
+        "Only the last slip you saved can be corrected here ({number} is not it). The in-charge reverses "
+        "older slips."),
+    "correction_window_over": (
+        "{number} was saved more than {minutes} minutes ago: it can no longer be corrected here. Ask the "
+        "in-charge to reverse it."),
+    "no_such_line_to_return": "Slip {number} has no line {line} that gave any medicine: choose another line.",
+    "reverse_returns_first": (
+        "Part of {number} was brought back ({returns}): reverse that return first, then the slip."),
+    "abha_qr_unreadable": "This QR is not an ABHA card's: type the patient's name, age and sex.",
+    "opd_slip_unreadable": "The OPD slip's barcode could not be read: type the OPD number.",
+    "return_line_and_qty": "'{text}' is not a line and a quantity: type the line number, a space and the quantity (2 10).",
     "already_reversed": "{number} was already reversed by {by}.",
     "dated_in_future": "A document cannot be dated in the future.",
     "backdated_too_far": "Paper records can be entered up to {days} days late, not more.",
@@ -70,7 +84,10 @@ MESSAGES: dict[str, str] = {
     "quantity_at_least_one": "Quantity must be at least 1.",
     "quantity_too_large": "Quantity {qty} is more than {maximum}: check the number.",
     "dose_too_large": "{qty} is more than {maximum}: check the number.",
-    "not_a_quantity": "'{text}' is not a quantity. Type a number (10) or a dose: 1-0-1 x5, BD x5, TDS x5.",
+    "not_a_quantity": "'{text}' is not a quantity. Type a number or a dose, for example: {examples}.",
+    "ml_needs_a_bottle": (
+        "'{text}' is in ml, but this item is not a bottle of known size: type the number of units (for "
+        "example 2)."),
     "quantity_text_too_long": "'{text}...' is too long for a quantity.",
     "dose_divides_by_zero": "'{text}' divides by zero: type a half as 1/2.",
     "bad_abha": "ABHA number must be 14 digits (for example 91-1234-5678-9012), or left empty.",
@@ -491,6 +508,7 @@ LABELS: dict[str, str] = {
     # What each setting's value must be.
     "setting.near_expiry_days": "a number of days from 1 to 730",
     "setting.low_stock_months": "a number of months from 0.1 to 24",
+    "setting.correction_minutes": "a number of minutes from 0 to 240",
     "setting.backdate_days": "a number of days from 0 to 90",
     "setting.nightly_sync_time": "a time such as 21:00",
     "setting.min_stock_months": "a whole number of months from 1 to 12, below the maximum",

@@ -130,13 +130,13 @@
 <context>
     <name>AlertsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/alerts.py" line="+62"/>
+        <location filename="../../ihms_desk/ui/alerts.py" line="+59"/>
         <source>All alerts</source>
         <extracomment>A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly). The order kinds are listed in, most serious first. The user opened an alert about an item (Enter or double-click): its item code, so the main window can show it on the stock screen.</extracomment>
         <translation>सभी चेतावनियाँ</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Refresh</source>
         <translation>ताज़ा करें</translation>
     </message>
@@ -224,9 +224,9 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../ihms_desk/ui/app.py" line="+185"/>
+        <location filename="../../ihms_desk/ui/app.py" line="+191"/>
         <source>Restore a backup</source>
-        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Ends the program&apos;s event loop with an exit status; tests replace it to see the status. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The sync loop in its own thread, when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
+        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Ends the program&apos;s event loop with an exit status; tests replace it to see the status. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The sync loop in its own thread, when this run has one. The instance lock on the data folder (a restore needs it). The integrity check running behind the window (stopped before a restore or at exit).</extracomment>
         <translation>बैकअप वापस लाएँ</translation>
     </message>
     <message>
@@ -235,7 +235,7 @@
         <translation>डेटाबेस की जगह बैकअप {file} रखें? उस बैकअप के बाद सेव किया गया सब इस कंप्यूटर से हट जाएगा (जो सिंक हो चुका है वह सर्वर पर रहेगा)। इसके बाद IHMS Desk बंद हो जाएगा।</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>Not restored</source>
         <translation>वापस नहीं लाया गया</translation>
     </message>
@@ -253,7 +253,7 @@
 <context>
     <name>BackupScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="+140"/>
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="+136"/>
         <source>&amp;Back up now</source>
         <extracomment>Asks the in-charge to confirm a restore; tests replace it (a modal would block them). A backup file the in-charge asked to restore (a ``str`` path); the app does the restore. A backup run ended (a :class:`~ihms_desk.backup.BackupReport`), for status bars and tests.</extracomment>
         <translation>अभी बैकअप लें (&amp;B)</translation>
@@ -382,7 +382,7 @@
 <context>
     <name>BatchDelegate</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="+191"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="+203"/>
         <source>FEFO (earliest expiry first)</source>
         <translation>FEFO (पहले एक्सपायर होने वाला पहले)</translation>
     </message>
@@ -445,6 +445,7 @@
     <message>
         <location filename="../../ihms_desk/ui/dispense.py" line="-129"/>
         <source>#</source>
+        <extracomment>Prescription lines the table shows without scrolling, even at 1366x698 (issue 12).</extracomment>
         <translation>क्र.</translation>
     </message>
     <message>
@@ -501,32 +502,7 @@
 <context>
     <name>DispenseScreen</name>
     <message>
-        <location line="+128"/>
-        <source>from the OPD slip</source>
-        <translation>OPD पर्ची से</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>years</source>
-        <translation>वर्ष</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Male</source>
-        <translation>पुरुष</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Female</source>
-        <translation>महिला</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Other</source>
-        <translation>अन्य</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+143"/>
         <source>optional, 14 digits</source>
         <translation>वैकल्पिक, 14 अंक</translation>
     </message>
@@ -541,7 +517,7 @@
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>OPD no.</source>
         <translation>OPD नं.</translation>
     </message>
@@ -551,17 +527,7 @@
         <translation>मरीज़ का नाम</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Age</source>
-        <translation>आयु</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sex</source>
-        <translation>लिंग</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>ABHA no.</source>
         <translation>ABHA नं.</translation>
     </message>
@@ -571,22 +537,12 @@
         <translation>डॉक्टर (लिखने वाले)</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>10 or 1-0-1 x5, BD x5</source>
-        <translation>10 या 1-0-1 x5, BD x5</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Add line (Enter)</source>
-        <translation>पंक्ति जोड़ें (Enter)</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+26"/>
         <source>Prescription</source>
         <translation>पर्ची की दवाएँ</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>&amp;Item</source>
         <translation>दवा (&amp;I)</translation>
     </message>
@@ -596,7 +552,7 @@
         <translation>मात्रा (&amp;Q)</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>F2 on the batch column: choose another batch · Delete: remove the line</source>
         <translation>बैच कॉलम पर F2: दूसरा बैच चुनें · Delete: पंक्ति हटाएँ</translation>
     </message>
@@ -606,22 +562,179 @@
         <translation>सेव करें (Ctrl+S / F10)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+319"/>
+        <source>? type 10, 1-0-1 x5, BD 5, TDS x5</source>
+        <translation>? लिखें 10, 1-0-1 x5, BD 5, TDS x5</translation>
+    </message>
+    <message>
+        <location line="+132"/>
+        <source>Correction</source>
+        <extracomment>Header fields&apos; text before a key went in, so a scan typed over them can be undone.</extracomment>
+        <translation>सुधार</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop correcting {number}? It stays as it was saved.</source>
+        <translation>{number} का सुधार छोड़ें? वह जैसा सेव हुआ था वैसा ही रहेगा।</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Same OPD number</source>
+        <translation>वही OPD नंबर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OPD no. {opd} was already given medicines today ({number}). Save another slip for it?</source>
+        <translation>OPD नं. {opd} को आज दवा दी जा चुकी है ({number})। इसके लिए एक और पर्ची सेव करें?</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Correct {number}</source>
+        <translation>{number} सुधारें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What was wrong (for example: wrong strength)?</source>
+        <translation>क्या ग़लत था (जैसे: ग़लत स्ट्रेंथ)?</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{old} corrected: reversed by {reversal} and saved again as {new}.</source>
+        <translation>{old} सुधारी गई: {reversal} से रद्द और {new} के रूप में फिर सेव हुई।</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>New patient</source>
         <translation>नया मरीज़</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-511"/>
         <source>Reverse selected…</source>
         <translation>चुनी हुई एंट्री रद्द करें…</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="-122"/>
+        <source>from the OPD slip, or scan it</source>
+        <extracomment>The number of the slip being corrected (Ctrl+E), or None for a new slip. The number of today&apos;s slip already given to the OPD number typed, if any.</extracomment>
+        <translation>OPD पर्ची से, या स्कैन करें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>or scan the ABHA card</source>
+        <translation>या ABHA कार्ड स्कैन करें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>35M, 6F, 8mF</source>
+        <translation>35M, 6F, 8mF</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Age/sex</source>
+        <translation>उम्र/लिंग</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>10, 1-0-1 x5, BD 5, 5ml TDS x5</source>
+        <translation>10, 1-0-1 x5, BD 5, 5ml TDS x5</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>New patient (Ctrl+N)</source>
+        <translation>नया मरीज़ (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Repeat last (Ctrl+R)</source>
+        <translation>पिछली पर्ची दोहराएँ (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Correct last slip (Ctrl+E)</source>
+        <translation>आख़िरी पर्ची सुधारें (Ctrl+E)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Patient return…</source>
+        <translation>मरीज़ की वापसी…</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>Last dispenses</source>
         <translation>हाल में दी गई दवाएँ</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+45"/>
+        <source>save</source>
+        <translation>सेव</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>new patient</source>
+        <translation>नया मरीज़</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>repeat last</source>
+        <translation>पिछली दोहराएँ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>correct last slip</source>
+        <translation>आख़िरी पर्ची सुधारें</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>batch (in the lines)</source>
+        <translation>बैच (पंक्तियों में)</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>The unsaved prescription is back: check it and save (Ctrl+S).</source>
+        <translation>बिना सेव का पर्चा वापस आ गया: जाँचें और सेव करें (Ctrl+S)।</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{n} lines of {name} not saved</source>
+        <translation>{name} की {n} पंक्तियाँ सेव नहीं हुईं</translation>
+    </message>
+    <message>
+        <location line="+89"/>
+        <source>OPD no. {opd} was already given medicines today ({number}).</source>
+        <translation>OPD नं. {opd} को आज दवा दी जा चुकी है ({number})।</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>male</source>
+        <translation>पुरुष</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>female</source>
+        <translation>महिला</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>other</source>
+        <translation>अन्य</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>sex?</source>
+        <translation>लिंग?</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} months</source>
+        <translation>{n} महीने</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} years</source>
+        <translation>{n} वर्ष</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>{qty} {unit} in stock, nearest expiry {expiry}</source>
         <translation>स्टॉक में {qty} {unit}, निकटतम समाप्ति तिथि {expiry}</translation>
     </message>
@@ -631,12 +744,7 @@
         <translation>स्टॉक खत्म: यह पंक्ति &quot;उपलब्ध नहीं&quot; दर्ज होगी</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>? type 10, 1-0-1 x5, BD x5, TDS x5</source>
-        <translation>? ऐसे लिखें: 10, 1-0-1 x5, BD x5, TDS x5</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+38"/>
         <source>Pick an item first: type its name and press Enter.</source>
         <translation>पहले दवा चुनें: नाम लिखकर Enter दबाएँ।</translation>
     </message>
@@ -646,7 +754,7 @@
         <translation>{code} पहले से पंक्ति {n} पर है: बदलने के लिए वह पंक्ति हटाएँ।</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+187"/>
         <source>Saved {number}: {name}, {lines} lines.</source>
         <translation>{number} सेव हुआ: {name}, {lines} पंक्तियाँ।</translation>
     </message>
@@ -656,12 +764,63 @@
         <translation>उपलब्ध नहीं (पर्ची पर NA लिखें): {items}।</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+8"/>
+        <source>{what}. Drop them and start the next patient?</source>
+        <translation>{what}। इन्हें छोड़कर अगला मरीज़ शुरू करें?</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>No earlier slip of {name} in the last 90 days: type the lines.</source>
+        <translation>पिछले 90 दिनों में {name} की कोई पर्ची नहीं: पंक्तियाँ लिखें।</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Lines of {number} ({date}) repeated: check them and save (Ctrl+S).</source>
+        <translation>{number} ({date}) की पंक्तियाँ दोहराई गईं: जाँचें और सेव करें (Ctrl+S)।</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>correcting {number}</source>
+        <translation>{number} का सुधार</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Correcting {number}: change what was wrong, then save (Ctrl+S). Esc leaves it as it was.</source>
+        <translation>{number} का सुधार: जो ग़लत था बदलें, फिर सेव करें (Ctrl+S)। Esc से वह जैसी थी वैसी रहेगी।</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Patient return</source>
+        <translation>मरीज़ की वापसी</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Patient return: {number}</source>
+        <translation>मरीज़ की वापसी: {number}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Line number and quantity brought back (for example: 2 10):</source>
+        <translation>पंक्ति नंबर और वापस लाई गई मात्रा (जैसे: 2 10):</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>patient return</source>
+        <translation>मरीज़ की वापसी</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{qty} of line {line} of {number} taken back ({document}): on the shelf again.</source>
+        <translation>{number} की पंक्ति {line} से {qty} वापस लिए गए ({document}): फिर से शेल्फ़ पर।</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Reverse</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-26"/>
+        <location line="+26"/>
         <source>Select a dispense in the list first.</source>
         <translation>पहले सूची में से एंट्री चुनें।</translation>
     </message>
@@ -676,7 +835,7 @@
         <translation>रद्द करने का कारण (जैसे: गलत मरीज़):</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>{number} reversed by {reversal}: the stock is back on the shelf.</source>
         <translation>{number} को {reversal} से रद्द किया: स्टॉक वापस जुड़ गया।</translation>
     </message>
@@ -725,7 +884,7 @@
 <context>
     <name>DocumentsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/documents.py" line="+35"/>
+        <location filename="../../ihms_desk/ui/documents.py" line="+37"/>
         <source>Reverse {number}?</source>
         <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
         <translation>{number} रद्द करें?</translation>
@@ -740,12 +899,12 @@ Reason: {reason}</source>
 कारण: {reason}</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+24"/>
         <source>All kinds</source>
         <translation>सभी प्रकार</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>Number</source>
         <translation>नंबर</translation>
     </message>
@@ -756,12 +915,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+32"/>
+        <location line="+27"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-32"/>
+        <location line="-27"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
@@ -777,18 +936,18 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+101"/>
+        <location line="+96"/>
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
     <message>
-        <location line="-94"/>
-        <location line="+127"/>
+        <location line="-88"/>
+        <location line="+121"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-122"/>
+        <location line="-118"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -813,7 +972,7 @@ Reason: {reason}</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>Reason for the reversal, e.g. wrong patient, typed twice</source>
         <translation>रद्द करने का कारण, जैसे गलत मरीज़, दो बार चढ़ गया</translation>
     </message>
@@ -823,7 +982,7 @@ Reason: {reason}</source>
         <translation>यह दस्तावेज़ रद्द करें</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+7"/>
         <source>Day</source>
         <translation>दिन</translation>
     </message>
@@ -1002,6 +1161,20 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>DraftKeeper</name>
+    <message>
+        <location filename="../../ihms_desk/ui/drafts.py" line="+116"/>
+        <source>A form was being typed here when the program stopped ({when}). Take it back?</source>
+        <extracomment>How long after the last change the draft is written. While a draft is being put back, its own changes are not saved again. Whether the draft was offered already (once, the first time the screen is shown).</extracomment>
+        <translation>प्रोग्राम बंद होते समय यहाँ एक फ़ॉर्म भरा जा रहा था ({when})। उसे वापस लें?</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Unsaved form</source>
+        <translation>बिना सेव का फ़ॉर्म</translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
         <location filename="../../ihms_desk/ui/i18n.py" line="+188"/>
@@ -1043,7 +1216,7 @@ Reason: {reason}</source>
         <translation>संस्था सुधारें</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+13"/>
         <source>&lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}</source>
         <translation>&lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}</translation>
     </message>
@@ -1066,7 +1239,7 @@ Reason: {reason}</source>
 <context>
     <name>FacilityChooser</name>
     <message>
-        <location line="-110"/>
+        <location line="-104"/>
         <source>&amp;District</source>
         <translation>ज़िला (&amp;D)</translation>
     </message>
@@ -1132,18 +1305,18 @@ Reason: {reason}</source>
 <context>
     <name>ItemPicker</name>
     <message>
-        <location line="+27"/>
+        <location line="+32"/>
         <source>Item: type code, name or generic name</source>
-        <extracomment>The ItemHit the user picked (Enter, double-click, or :meth:`choose_code`).</extracomment>
+        <extracomment>The ItemHit the user picked (Enter, double-click, or :meth:`choose_code`). With ``popup_over`` (a screen), the results float over it under the field while there are any, as a completer&apos;s list would, instead of taking height in the layout: the dispense screen needs that height for its lines at 1366x698.</extracomment>
         <translation>दवा: कोड, नाम या जेनेरिक नाम लिखें</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+85"/>
         <source>No item with code {code}.</source>
         <translation>कोड {code} की कोई दवा नहीं है।</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+106"/>
         <source>No item matches &apos;{text}&apos;.</source>
         <translation>&apos;{text}&apos; से कोई दवा नहीं मिली।</translation>
     </message>
@@ -1190,7 +1363,7 @@ Reason: {reason}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ihms_desk/ui/main_window.py" line="+51"/>
+        <location filename="../../ihms_desk/ui/main_window.py" line="+52"/>
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
@@ -1251,15 +1424,15 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+63"/>
-        <location line="+190"/>
+        <location line="+229"/>
         <source>IHMS Desk — {facility}</source>
         <extracomment>A screen was built (its key and the widget): the app connects sync and backup to it. Any screen saved or reversed a document (the SavedDocument): sync follows soon after. The user chose another language in Settings (&apos;en&apos; or &apos;hi&apos;): the app rebuilds the window.
 ----------
-The screens whose work is running in the worker thread, and what each adds to the title. Whether sync is set up, and its last success: None until the sync loop first reports.</extracomment>
+Set once leaving was agreed to (or asked for by the program), so it is asked once.</extracomment>
         <translation>IHMS Desk — {facility}</translation>
     </message>
     <message>
-        <location line="-138"/>
+        <location line="-177"/>
         <source>Screens</source>
         <translation>स्क्रीन</translation>
     </message>
@@ -1288,11 +1461,22 @@ The screens whose work is running in the worker thread, and what each adds to th
         <source>Working…</source>
         <translation>काम चल रहा है…</translation>
     </message>
+    <message>
+        <location line="+100"/>
+        <source>Not saved</source>
+        <extracomment>The screens whose work is running in the worker thread, and what each adds to the title. Whether sync is set up, and its last success: None until the sync loop first reports.</extracomment>
+        <translation>सेव नहीं हुआ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{what}. Leave anyway? (What was typed is offered back next time.)</source>
+        <translation>{what}। फिर भी छोड़ें? (जो लिखा था वह अगली बार वापस मिलेगा।)</translation>
+    </message>
 </context>
 <context>
     <name>PlaceholderScreen</name>
     <message>
-        <location line="-125"/>
+        <location line="-226"/>
         <source>{title}: this screen is not available in this build.</source>
         <extracomment>How long after the window opens the alerts screen is built for the badge count. After a save, the alert badge is recounted once no other save came for this long. Pause between importing two screens&apos; modules in the background. Where each role starts the day.</extracomment>
         <translation>{title}: यह स्क्रीन इस संस्करण में उपलब्ध नहीं है।</translation>
@@ -1301,7 +1485,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>ReceiveScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/receive.py" line="+79"/>
+        <location filename="../../ihms_desk/ui/receive.py" line="+81"/>
         <source>District drug warehouse (DDW)</source>
         <extracomment>The challan (voucher and lines) the clerk was told equals an earlier receipt&apos;s: saving exactly it again confirms it is a second delivery.</extracomment>
         <translation>ज़िला औषधि भंडार (DDW)</translation>
@@ -1453,12 +1637,12 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>चालान CSV आयात करें… (Ctrl+O)</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+54"/>
         <source>import a challan CSV</source>
         <translation>चालान CSV आयात करें</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+41"/>
         <source>That scan went into another field. Scan the pack again here.</source>
         <translation>वह स्कैन दूसरे खाने में चला गया। पैक को यहाँ फिर से स्कैन करें।</translation>
     </message>
@@ -1473,7 +1657,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>बारकोड {gtin} अब {item} है; अगली स्कैन पर अपने-आप भर जाएगा।</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+85"/>
         <source>Import challan</source>
         <translation>चालान आयात करें</translation>
     </message>
@@ -1483,7 +1667,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>CSV फ़ाइल (*.csv)</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+30"/>
         <source>Read {lines} line(s) from {file}: check them, then save (F10).</source>
         <translation>{file} से {lines} पंक्ति पढ़ी गईं: जाँच लें, फिर सेव करें (F10)।</translation>
     </message>
@@ -1506,7 +1690,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-454"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="-827"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -1933,23 +2117,23 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+183"/>
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+203"/>
         <source>IHMS Desk — first setup</source>
-        <extracomment>Extra folders to look in for a package (``;``-separated on Windows, ``:`` elsewhere), for support staff whose stick mounts somewhere unusual. The columns that make a CSV file a warehouse challan, or a users file. Roles offered for the facility&apos;s staff (the administrator is made on the page before). The language was changed in the wizard: the app builds it again in that language.</extracomment>
+        <extracomment>Extra folders to look in for a package (``;``-separated on Windows, ``:`` elsewhere), for support staff whose stick mounts somewhere unusual. The columns that make a CSV file a warehouse challan, or a users file. Roles offered for the facility&apos;s staff (the administrator is made on the page before). What the page is for, at its top. The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
     </message>
     <message>
-        <location line="+245"/>
+        <location line="+196"/>
         <source>Facility</source>
         <translation>संस्था</translation>
     </message>
     <message>
-        <location line="-187"/>
+        <location line="-138"/>
         <source>&lt;h2&gt;Set up IHMS Desk for this facility&lt;/h2&gt;This is done once. Open the facility package from the district, or choose the facility from the state&apos;s list.</source>
         <translation>&lt;h2&gt;इस संस्था के लिए IHMS Desk सेटअप करें&lt;/h2&gt;यह एक ही बार होता है। ज़िले से मिला संस्था पैकेज खोलें, या राज्य की सूची से संस्था चुनें।</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>Facility package</source>
         <translation>संस्था पैकेज</translation>
     </message>
@@ -1959,7 +2143,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>पैकेज खोलें… (Ctrl+O)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>Or choose from the state&apos;s facility list</source>
         <translation>या राज्य की संस्था सूची से चुनें</translation>
     </message>
@@ -1969,7 +2153,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>आगे (Enter)</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+10"/>
         <source>&lt;h2&gt;The administrator&lt;/h2&gt;Usually the MO in-charge. This account adds users and changes settings; keep its password safe.</source>
         <translation>&lt;h2&gt;एडमिनिस्ट्रेटर&lt;/h2&gt;आम तौर पर MO इंचार्ज। यह खाता यूज़र जोड़ता है और सेटिंग बदलता है; इसका पासवर्ड सुरक्षित रखें।</translation>
     </message>
@@ -1995,12 +2179,12 @@ The screens whose work is running in the worker thread, and what each adds to th
     </message>
     <message>
         <location line="+0"/>
-        <location line="+35"/>
+        <location line="+27"/>
         <source>at least 6 characters</source>
         <translation>कम से कम 6 अक्षर</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-26"/>
         <source>Password &amp;again</source>
         <translation>पासवर्ड दोबारा (&amp;A)</translation>
     </message>
@@ -2010,7 +2194,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>सेटअप करें (Enter)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+6"/>
         <source>&lt;h2&gt;Users&lt;/h2&gt;Add the pharmacist, the store clerk and the others, each with their own password: Enter adds a user. Or import them from a CSV file (username, full_name, role, password). Enter in an empty user name goes on.</source>
         <translation>&lt;h2&gt;यूज़र&lt;/h2&gt;फार्मासिस्ट, स्टोर क्लर्क और बाकी लोगों को जोड़ें, हर एक का अपना पासवर्ड: Enter से यूज़र जुड़ता है। या उन्हें CSV फ़ाइल (username, full_name, role, password) से जोड़ें। खाली यूज़र नाम में Enter से आगे बढ़ें।</translation>
     </message>
@@ -2040,12 +2224,12 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>यूज़र जोड़ें (Enter)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Import users from CSV (F3)</source>
         <translation>CSV से यूज़र जोड़ें (F3)</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -2065,7 +2249,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>आगे (F10)</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+21"/>
         <source>&lt;h2&gt;Stock on the shelf&lt;/h2&gt;Receive the warehouse&apos;s challan file (CSV) to start with the stock you hold. You can also receive stock later on the Receive screen.</source>
         <translation>&lt;h2&gt;रैक पर स्टॉक&lt;/h2&gt;जो स्टॉक आपके पास है, उससे शुरू करने के लिए वेयरहाउस की चालान फ़ाइल (CSV) प्राप्त करें। स्टॉक बाद में प्राप्ति स्क्रीन पर भी लिया जा सकता है।</translation>
     </message>
@@ -2075,17 +2259,17 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>यह चालान प्राप्त करें और समाप्त करें (Enter)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Open challan… (Ctrl+O)</source>
         <translation>चालान खोलें… (Ctrl+O)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>Finish without stock (F10)</source>
         <translation>बिना स्टॉक के समाप्त करें (F10)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+12"/>
         <source>Administrator</source>
         <translation>एडमिनिस्ट्रेटर</translation>
     </message>
@@ -2135,18 +2319,18 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>यह कंप्यूटर इस संस्था के लिए सेटअप होगा: &lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}।</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="+121"/>
         <source>Users file found: {file}. Enter adds its users and goes on (F3 adds them only).</source>
         <translation>यूज़र फ़ाइल मिली: {file}। Enter से इसके यूज़र जुड़ेंगे और आगे बढ़ेंगे (F3 से केवल जुड़ेंगे)।</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+56"/>
         <source>Import users</source>
         <translation>यूज़र जोड़ें</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+65"/>
+        <location line="+61"/>
         <source>CSV file (*.csv)</source>
         <translation>CSV फ़ाइल (*.csv)</translation>
     </message>
@@ -2181,17 +2365,17 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>चालान खोलें</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+18"/>
         <source>Saved {number}: {lines} lines received.</source>
         <translation>{number} सेव हुआ: {lines} पंक्तियाँ प्राप्त हुईं।</translation>
     </message>
     <message>
-        <location line="-541"/>
+        <location line="-481"/>
         <source>&amp;Language</source>
         <translation>भाषा (&amp;L)</translation>
     </message>
     <message>
-        <location line="+366"/>
+        <location line="+315"/>
         <source>No starter catalogue in this build: import the item list later (Settings).</source>
         <translation>इस संस्करण में दवाओं की शुरुआती सूची नहीं है: सूची बाद में आयात करें (सेटिंग)।</translation>
     </message>
@@ -2465,7 +2649,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location filename="../../ihms_desk/ui/forms.py" line="+386"/>
+        <location filename="../../ihms_desk/ui/forms.py" line="+440"/>
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
@@ -3035,7 +3219,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>dialogs</name>
     <message>
-        <location filename="../../ihms_desk/ui/dialogs.py" line="+54"/>
+        <location filename="../../ihms_desk/ui/dialogs.py" line="+55"/>
         <source>Nothing was saved</source>
         <extracomment>The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.</extracomment>
         <translation>कुछ भी सेव नहीं हुआ</translation>
