@@ -374,3 +374,25 @@ LABELS: dict[str, str] = {
     "gs1.company internal information": "कंपनी की आंतरिक जानकारी",
     "gs1.measure": "माप",
 }
+
+# -- इंडेंट, वाउचर और पुनर्वितरण (issue 14) ---------------------------------------------------
+MESSAGES.update({
+    "indent_draft_empty": "इंडेंट में कोई पंक्ति नहीं है: कोई मद और उसकी मात्रा जोड़ें, या सुझाव फिर से निकालें।",
+    "indent_not_open": "इंडेंट {number} पहले ही बंद या रद्द हो चुका है।",
+    "voucher_not_found": "इस डेस्क पर वाउचर {number} नहीं है। सिंक होने पर भंडार के जारी वाउचर आ जाते हैं।",
+    "nothing_received": "वाउचर {number} की कोई भी पंक्ति प्राप्त नहीं दिखाई गई है। अगर कुछ नहीं आया तो प्राप्ति सहेजें नहीं; भंडार को बताएँ।",
+    "no_such_voucher_line": "वाउचर {number} में पंक्ति {line} नहीं है, या वह दो बार जाँची गई है।",
+    "choose_difference": "पंक्ति {line}: चुनें कि क्या अंतर है: कम, अधिक या क्षतिग्रस्त।",
+    "bad_received_qty": "पंक्ति {line}: प्राप्त मात्रा 0 या उससे अधिक पूर्ण संख्या होनी चाहिए।",
+    "difference_short": "पंक्ति {line}: कम का अर्थ है कि भेजे गए {sent} से कम आए (आपने {received} लिखा)।",
+    "difference_excess": "पंक्ति {line}: अधिक का अर्थ है कि भेजे गए {sent} से ज़्यादा आए (आपने {received} लिखा)।",
+    "difference_damaged": "पंक्ति {line}: क्षतिग्रस्त का अर्थ है कि भेजे गए {sent} में से कम उपयोग योग्य हैं (आपने {received} लिखा)।",
+    "suggestion_not_found": "सुझाव {id} अब खुला नहीं है: उस पर काम हो चुका है, या ज़िले ने उसे वापस ले लिया।",
+})
+LABELS.update({
+    "field.close_reason": "बंद करने का कारण",
+    "field.difference_reason": "अंतर का कारण",
+    "doing.indent": "इंडेंट तैयार करने",
+    "doing.approve_indent": "इंडेंट स्वीकृत करने",
+    "setting.emergency_order_months": "0.1 से 12 तक महीनों की संख्या",
+})
