@@ -373,6 +373,9 @@ SYNC_MESSAGES: dict[str, str] = {
     "catalogue_stuck": (
         "The server sent catalogue changes without moving on past them; the item list may be out "
         "of date. Sync will try again; tell the district if this stays."),
+    "vouchers_stuck": (
+        "The server sent vouchers without moving on past them; issued vouchers may be missing here. "
+        "Sync will try again; tell the district if this stays."),
     "version_mismatch": (
         "This desk speaks sync version {ours}; the server speaks {theirs}. Update IHMS Desk (or ask "
         "the district about the server). Records stay safe on this PC meanwhile."),
