@@ -150,6 +150,28 @@ def check_suggestion(raw: Any) -> Suggestion:
         reason=reason, expires=None if expires is None else fields.month(expires))
 
 
+def check_differences(voucher: Voucher, checks: Sequence[VoucherCheck]) -> dict[int, VoucherCheck]:
+    """Each check, refused unless it names a line of the voucher once and says a real
+    difference (short and damaged less than sent, excess more) with a reason."""
+    sent = {line.line_no: line.qty for line in voucher.lines}
+    found: dict[int, VoucherCheck] = {}
+    for check in checks:
+        if check.voucher_line not in sent or check.voucher_line in found:
+            raise InvalidInput("no_such_voucher_line", field="lines", line=check.voucher_line, number=voucher.number)
+        if check.kind not in DIFFERENCE_KINDS:
+            raise InvalidInput("choose_difference", field="difference", line=check.voucher_line)
+        qty = check.received
+        if isinstance(qty, bool) or not isinstance(qty, int) or not 0 <= qty <= fields.MAX_LINE_QTY:
+            raise InvalidInput("bad_received_qty", field="received", line=check.voucher_line)
+        more = qty > sent[check.voucher_line]
+        if (check.kind == "excess") != more or qty == sent[check.voucher_line]:
+            raise InvalidInput(f"difference_{check.kind}", field="received", line=check.voucher_line,
+                               sent=sent[check.voucher_line], received=qty)
+        reason = check_text(check.reason, "difference_reason", "Reason", max_length=200)
+        found[check.voucher_line] = VoucherCheck(check.voucher_line, qty, check.kind, reason)
+    return found
+
+
 class VouchersMixin(LedgerMixin):
     """Vouchers pulled, received against; suggestions pulled, turned into transfers."""
 
@@ -254,7 +276,7 @@ class VouchersMixin(LedgerMixin):
         voucher = self.voucher(number, from_code)
         if voucher.receipt_number is not None:
             raise DuplicateVoucher(voucher.number, voucher.receipt_number)
-        found = self._checked_differences(voucher, checks)
+        found = check_differences(voucher, checks)
         differences: list[dict[str, Any]] = []
         received: list[tuple[VoucherLine, int]] = []
         for line in voucher.lines:
@@ -301,28 +323,6 @@ class VouchersMixin(LedgerMixin):
             if updated != 1:  # another counter received it meanwhile
                 raise DuplicateVoucher(voucher.number, "?")
         return document
-
-    @staticmethod
-    def _checked_differences(voucher: Voucher, checks: Sequence[VoucherCheck]) -> dict[int, VoucherCheck]:
-        """Each check, refused unless it names a line of the voucher once and says a real
-        difference (short and damaged less than sent, excess more) with a reason."""
-        sent = {line.line_no: line.qty for line in voucher.lines}
-        found: dict[int, VoucherCheck] = {}
-        for check in checks:
-            if check.voucher_line not in sent or check.voucher_line in found:
-                raise InvalidInput("no_such_voucher_line", field="lines", line=check.voucher_line, number=voucher.number)
-            if check.kind not in DIFFERENCE_KINDS:
-                raise InvalidInput("choose_difference", field="difference", line=check.voucher_line)
-            qty = check.received
-            if isinstance(qty, bool) or not isinstance(qty, int) or not 0 <= qty <= fields.MAX_LINE_QTY:
-                raise InvalidInput("bad_received_qty", field="received", line=check.voucher_line)
-            more = qty > sent[check.voucher_line]
-            if (check.kind == "excess") != more or qty == sent[check.voucher_line]:
-                raise InvalidInput(f"difference_{check.kind}", field="received", line=check.voucher_line,
-                                   sent=sent[check.voucher_line], received=qty)
-            reason = check_text(check.reason, "difference_reason", "Reason", max_length=200)
-            found[check.voucher_line] = VoucherCheck(check.voucher_line, qty, check.kind, reason)
-        return found
 
     # -- redistribution ------------------------------------------------------------------------------
 
