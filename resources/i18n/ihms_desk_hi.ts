@@ -1097,6 +1097,226 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>IndentScreen</name>
+    <message>
+        <location filename="../../ihms_desk/ui/indent.py" line="+31"/>
+        <source>draft</source>
+        <translation>मसौदा</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>approved, not sent yet</source>
+        <translation>स्वीकृत, अभी भेजा नहीं</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sent</source>
+        <translation>भेजा गया</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>partly issued</source>
+        <translation>आंशिक जारी</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>issued</source>
+        <translation>जारी</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>closed</source>
+        <translation>बंद</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cancelled</source>
+        <translation>रद्द</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Indent to the district drug warehouse</source>
+        <translation>ज़िला औषधि भंडार को इंडेंट</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+25"/>
+        <source>Item</source>
+        <translation>मद</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>Usable stock</source>
+        <translation>उपयोग योग्य स्टॉक</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>AMC</source>
+        <translation>औसत मासिक खपत</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Days out</source>
+        <translation>स्टॉक-शून्य दिन</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>On order</source>
+        <translation>माँग में लंबित</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Suggested</source>
+        <translation>सुझाई मात्रा</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Indent qty</source>
+        <translation>इंडेंट मात्रा</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+77"/>
+        <source>Emergency</source>
+        <translation>आपात</translation>
+    </message>
+    <message>
+        <location line="-76"/>
+        <source>Approve indent (F10)</source>
+        <translation>इंडेंट स्वीकृत करें (F10)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Add or change a line</source>
+        <translation>पंक्ति जोड़ें या बदलें</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>for the warehouse (optional)</source>
+        <translation>भंडार के लिए (वैकल्पिक)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work suggestions again (Ctrl+G)</source>
+        <translation>सुझाव फिर से निकालें (Ctrl+G)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Print (Ctrl+P)</source>
+        <translation>प्रिंट (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Indent</source>
+        <translation>इंडेंट</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Date</source>
+        <translation>तारीख</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lines</source>
+        <translation>पंक्तियाँ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Units</source>
+        <translation>इकाइयाँ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>स्थिति</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Draft</source>
+        <translation>मसौदा</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Levels</source>
+        <translation>स्तर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation>टिप्पणी</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Indents</source>
+        <translation>इंडेंट</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>units; 0 takes the line off</source>
+        <translation>इकाइयाँ; 0 से पंक्ति हट जाती है</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set line</source>
+        <translation>पंक्ति रखें</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>AMC over {first} to {last} ({days} days), adjusted for days out of stock; order up to {months} months; emergency below {emergency} month(s).</source>
+        <translation>औसत मासिक खपत {first} से {last} ({days} दिन) की, स्टॉक-शून्य दिनों के लिए समायोजित; {months} महीने तक का ऑर्डर; {emergency} महीने से कम पर आपात।</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No draft. Ctrl+G works one out from consumption.</source>
+        <translation>कोई मसौदा नहीं। Ctrl+G खपत से मसौदा बनाता है।</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Started by {user} on {when}; kept as you type. {state}</source>
+        <translation>{user} ने {when} को शुरू किया; लिखते ही सहेजा जाता है। {state}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Emergency items on it.</source>
+        <translation>इसमें आपात मदें हैं।</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{lines} line(s), {units} units</source>
+        <translation>{lines} पंक्ति, {units} इकाई</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Suggestions worked out: {n} item(s) to order.</source>
+        <translation>सुझाव तैयार: {n} मद मँगानी हैं।</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Approved {number}: {lines} line(s) to {to}. Sync sends it to the warehouse.</source>
+        <translation>{number} स्वीकृत: {lines} पंक्ति, {to} को। सिंक इसे भंडार को भेजेगा।</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>work suggestions again</source>
+        <translation>सुझाव फिर से निकालें</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>print</source>
+        <translation>प्रिंट</translation>
+    </message>
+</context>
+<context>
     <name>ItemHitModel</name>
     <message>
         <location filename="../../ihms_desk/ui/item_picker.py" line="+62"/>
@@ -1190,7 +1410,7 @@ Reason: {reason}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ihms_desk/ui/main_window.py" line="+51"/>
+        <location filename="../../ihms_desk/ui/main_window.py" line="+52"/>
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
@@ -1218,6 +1438,16 @@ Reason: {reason}</source>
         <location line="+1"/>
         <source>Reports</source>
         <translation>रिपोर्टें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Indent</source>
+        <translation>इंडेंट</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Vouchers</source>
+        <translation>वाउचर</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2979,6 +3209,201 @@ The screens whose work is running in the worker thread, and what each adds to th
         <location line="+1"/>
         <source>Role</source>
         <translation>भूमिका</translation>
+    </message>
+</context>
+<context>
+    <name>VoucherScreen</name>
+    <message>
+        <location filename="../../ihms_desk/ui/vouchers.py" line="+52"/>
+        <source>Voucher to receive</source>
+        <translation>प्राप्त करने का वाउचर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Line</source>
+        <translation>पंक्ति</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+8"/>
+        <source>Item</source>
+        <translation>मद</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>Batch</source>
+        <translation>बैच</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Expiry</source>
+        <translation>एक्सपायरी</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sent</source>
+        <translation>भेजा</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+23"/>
+        <source>Received</source>
+        <translation>प्राप्त</translation>
+    </message>
+    <message>
+        <location line="-23"/>
+        <location line="+24"/>
+        <source>Difference</source>
+        <translation>अंतर</translation>
+    </message>
+    <message>
+        <location line="-24"/>
+        <location line="+25"/>
+        <source>Reason</source>
+        <translation>कारण</translation>
+    </message>
+    <message>
+        <location line="-24"/>
+        <source>Save receipt (F10)</source>
+        <translation>प्राप्ति सेव करें (F10)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Check the chosen line (Enter in the table)</source>
+        <translation>चुनी पंक्ति जाँचें (तालिका में Enter)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>To</source>
+        <translation>किसे</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why</source>
+        <translation>क्यों</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Make the transfer (Ctrl+T)</source>
+        <translation>स्थानांतरण बनाएँ (Ctrl+T)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Voucher</source>
+        <translation>वाउचर</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Suggested transfers</source>
+        <translation>सुझाए स्थानांतरण</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>units that arrived usable</source>
+        <translation>उपयोग योग्य पहुँची इकाइयाँ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>As sent</source>
+        <translation>जैसा भेजा</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+67"/>
+        <source>Short</source>
+        <translation>कम</translation>
+    </message>
+    <message>
+        <location line="-67"/>
+        <location line="+67"/>
+        <source>Excess</source>
+        <translation>अधिक</translation>
+    </message>
+    <message>
+        <location line="-66"/>
+        <location line="+66"/>
+        <source>Damaged</source>
+        <translation>क्षतिग्रस्त</translation>
+    </message>
+    <message>
+        <location line="-65"/>
+        <source>e.g. one carton missing</source>
+        <translation>जैसे एक कार्टन कम</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Set line</source>
+        <translation>पंक्ति रखें</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>transfer</source>
+        <translation>स्थानांतरण</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>voucher</source>
+        <translation>वाउचर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{number} · {kind} from {sender} · {lines} line(s)</source>
+        <translation>{number} · {sender} से {kind} · {lines} पंक्ति</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>No voucher waiting. Sync brings the vouchers the warehouse issues.</source>
+        <translation>कोई वाउचर बाकी नहीं। भंडार के जारी वाउचर सिंक से आते हैं।</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>against indent {number}</source>
+        <translation>इंडेंट {number} के विरुद्ध</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>From {sender} ({code}), issued {date} {indent}</source>
+        <translation>{sender} ({code}) से, {date} को जारी {indent}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>surplus</source>
+        <translation>अधिशेष</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>expires {month}</source>
+        <translation>{month} में एक्सपायर</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{lines} line(s), {units} units received; {differ} differ from the voucher</source>
+        <translation>{lines} पंक्ति, {units} इकाई प्राप्त; {differ} वाउचर से अलग</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>Saved {number}: voucher {voucher} received, {differ} difference(s).</source>
+        <translation>{number} सेव: वाउचर {voucher} प्राप्त, {differ} अंतर।</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Saved {number}: {item} to {to} ({taken}).</source>
+        <translation>{number} सेव: {item} {to} को ({taken})।</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>make the suggested transfer</source>
+        <translation>सुझाया स्थानांतरण बनाएँ</translation>
     </message>
 </context>
 <context>
