@@ -230,7 +230,9 @@ class IndentsMixin(LedgerMixin):
         draft = self.indent_draft()
         if draft is not None and not afresh:
             return draft
-        lines = [line for line in self.suggest_indent() if line.suggested > 0][:MAX_LINES]
+        # An indent holds at most MAX_LINES lines: emergencies first, so none is left for later.
+        wanted = sorted((line for line in self.suggest_indent() if line.suggested > 0), key=lambda line: not line.emergency)
+        lines = wanted[:MAX_LINES]
         now = self.now_utc_iso()
         with self._transaction() as conn:
             conn.execute("DELETE FROM indent_draft_line")
