@@ -78,9 +78,13 @@ class VoucherScreen(DocumentForm):
         self.line_field(self.tr("Difference"), "difference", self.difference_combo)
         self.line_field(self.tr("Reason"), "difference_reason", self.reason_edit)
         self.add_button = self.add_button_for_line(self.tr("Set line"))
-        self.finish_layout(first=self.voucher_combo, tab_order=(
-            self.voucher_combo, self.suggestions_view, self.transfer_button, self.received_edit, self.difference_combo,
-            self.reason_edit, self.add_button))
+        self.finish_layout(first=self.voucher_combo)
+        # Tab from the voucher goes straight to its lines (the next thing a clerk checks), then
+        # the chosen line's fields, then the suggestions.
+        order = (self.voucher_combo, self.lines_view, self.received_edit, self.difference_combo, self.reason_edit,
+                 self.add_button, self.suggestions_view, self.transfer_button, self.save_button)
+        for before, after in zip(order, order[1:]):
+            QWidget.setTabOrder(before, after)
 
         self.voucher_combo.currentIndexChanged.connect(self._show_voucher)
         self.lines_view.activated.connect(self._edit_row)

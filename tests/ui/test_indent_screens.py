@@ -143,8 +143,9 @@ def test_a_short_line_and_a_damaged_one_by_keyboard(qtbot: Any, voucher_screen: 
     screen = voucher_screen
     keys = Keys(qtbot)
     keys.press(screen.voucher_combo, Qt.Key.Key_Tab)
-    screen.lines_view.setFocus()
-    screen.lines_view.selectRow(2)  # line 3: 300 sent
+    assert screen.lines_view.hasFocus()
+    keys.press(screen.lines_view, Qt.Key.Key_Down)
+    keys.press(screen.lines_view, Qt.Key.Key_Down)  # line 3: 300 sent
     keys.press(screen.lines_view, Qt.Key.Key_Return)
     assert screen.received_edit.hasFocus() and screen.received_edit.selectedText() == "300"
     keys.type(screen.received_edit, "250")
