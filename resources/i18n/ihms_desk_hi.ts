@@ -783,12 +783,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="-94"/>
-        <location line="+127"/>
+        <location line="+128"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-122"/>
+        <location line="-123"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -907,8 +907,13 @@ Reason: {reason}</source>
         <source>Stocktake</source>
         <translation>भौतिक सत्यापन</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>Indent</source>
+        <translation>इंडेंट</translation>
+    </message>
     <message numerus="yes">
-        <location line="+15"/>
+        <location line="+14"/>
         <source>%n document(s)</source>
         <translation>
             <numerusform>%n दस्तावेज़</numerusform>
@@ -944,6 +949,16 @@ Reason: {reason}</source>
         <location line="+2"/>
         <source>Reason: {reason}</source>
         <translation>कारण: {reason}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>To {name}, approved by {user}</source>
+        <translation>{name} को, स्वीकृतकर्ता {user}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{item}: asked {qty}</source>
+        <translation>{item}: माँगा {qty}</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -3319,24 +3334,24 @@ The screens whose work is running in the worker thread, and what each adds to th
     </message>
     <message>
         <location line="+0"/>
-        <location line="+67"/>
+        <location line="+71"/>
         <source>Short</source>
         <translation>कम</translation>
     </message>
     <message>
-        <location line="-67"/>
-        <location line="+67"/>
+        <location line="-71"/>
+        <location line="+71"/>
         <source>Excess</source>
         <translation>अधिक</translation>
     </message>
     <message>
-        <location line="-66"/>
-        <location line="+66"/>
+        <location line="-70"/>
+        <location line="+70"/>
         <source>Damaged</source>
         <translation>क्षतिग्रस्त</translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-69"/>
         <source>e.g. one carton missing</source>
         <translation>जैसे एक कार्टन कम</translation>
     </message>
@@ -3346,7 +3361,7 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>पंक्ति रखें</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>transfer</source>
         <translation>स्थानांतरण</translation>
     </message>
