@@ -1989,7 +1989,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="+91"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="+93"/>
         <source>Language</source>
         <translation>भाषा</translation>
     </message>
@@ -2027,6 +2027,11 @@ The screens whose work is running in the worker thread, and what each adds to th
         <location line="+1"/>
         <source>Maximum stock level (months of stock)</source>
         <translation>अधिकतम स्टॉक स्तर (कितने महीने का स्टॉक)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Emergency order point (months of stock)</source>
+        <translation>आपात ऑर्डर बिंदु (स्टॉक के महीने)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3211,7 +3216,7 @@ The screens whose work is running in the worker thread, and what each adds to th
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-229"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-230"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>

@@ -194,3 +194,18 @@ def test_a_suggested_transfer_in_one_action(qtbot: Any, clerk_store: Store, chec
     document = check_store.document(saved[0].number)
     assert document.header["to_facility"] == "CHC-B" and document.movements[0]["qty"] == -300
     assert screen.suggestions.rowCount() == 0 and "CHC B" in screen.status_label.text()
+
+
+def test_the_in_charge_sets_the_emergency_order_point(qtbot: Any, incharge_store: Store, check_store: Store) -> None:
+    from ihms_desk.ui.settings_screen import SettingsScreen
+
+    settings = show_screen(qtbot, SettingsScreen, incharge_store)
+    edit = settings.setting_edits["emergency_order_months"]
+    assert edit.text() == "0.5"
+    for typed, saved in (("0.25", True), ("nan", False), ("13", False)):
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, typed)
+        qtbot.mouseClick(settings.save_settings_button, Qt.MouseButton.LeftButton)
+        assert settings.errors["emergency_order_months"].isHidden() is saved
+    assert str(check_store.indent_levels().emergency_months) == "0.25"
