@@ -209,3 +209,35 @@ def test_the_in_charge_sets_the_emergency_order_point(qtbot: Any, incharge_store
         qtbot.mouseClick(settings.save_settings_button, Qt.MouseButton.LeftButton)
         assert settings.errors["emergency_order_months"].isHidden() is saved
     assert str(check_store.indent_levels().emergency_months) == "0.25"
+
+
+def test_refusals_on_hindi_screens(qtbot: Any, clerk_store: Store, check_store: Store) -> None:
+    """The voucher screen's and the indent screen's refusals on a Hindi screen are the Hindi of
+    the wording tables, and write nothing."""
+    import re
+
+    from ihms_desk.ui import i18n
+    from ihms_desk.ui.app import create_application
+
+    create_application()
+    assert i18n.set_language("hi")
+    try:
+        ten_line_voucher(clerk_store)
+        screen = show_screen(qtbot, VoucherScreen, clerk_store, SIZE)
+        screen.setFocus()
+        qtbot.keyClick(screen.voucher_combo, Qt.Key.Key_Tab)
+        qtbot.keyClick(screen.lines_view, Qt.Key.Key_Return)  # line 1: 100 sent
+        qtbot.keyClicks(screen.received_edit, "150")
+        screen.difference_combo.setCurrentIndex(screen.difference_combo.findData("short"))
+        screen.reason_edit.setFocus()
+        qtbot.keyClicks(screen.reason_edit, "x")
+        qtbot.keyClick(screen.reason_edit, Qt.Key.Key_Return)
+        said = screen.errors.text("received")
+        assert "कम का अर्थ" in said and re.search("[\u0900-\u097f]", said) and "means" not in said
+        indent = show_screen(qtbot, IndentScreen, clerk_store, SIZE)
+        qtbot.keyClick(indent.picker.line_edit, Qt.Key.Key_F10)  # nothing to approve, and a clerk
+        assert re.search("[\u0900-\u097f]", indent.errors.text()) and "approve" not in indent.errors.text()
+        assert check_store.outbox_counts()["pending"] == clerk_store.outbox_counts()["pending"]
+        assert check_store.vouchers()[0].receipt_number is None
+    finally:
+        i18n.set_language("en")
