@@ -39,6 +39,8 @@ class ContractFront:
         self.vouchers: list[dict[str, Any]] = []
         self.suggestions: list[dict[str, Any]] = []
         self.asked: list[str] = []
+        #: Answer the two routes as a server before issue 14 did: 404, the route unknown.
+        self.absent = False
         front = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -64,6 +66,9 @@ class ContractFront:
         if parts.path in ("/v1/vouchers", "/v1/suggestions"):
             assert request.headers.get("Authorization", "").startswith("Bearer "), "pulled without the device token"
             self.asked.append(request.path)
+            if self.absent:
+                self._answer(request, 404, {"code": "not_found", "reason": "Not Found"})
+                return
             if parts.path == "/v1/suggestions":
                 answer: dict[str, Any] = {"suggestions": self.suggestions}
             else:
@@ -72,12 +77,7 @@ class ContractFront:
                 size = min(self.page, int(query["limit"][0]))
                 taken = self.vouchers[start:start + size]
                 answer = {"vouchers": taken, "cursor": str(start + len(taken)), "more": start + size < len(self.vouchers)}
-            body = json.dumps(answer).encode()
-            request.send_response(200)
-            request.send_header("Content-Type", "application/json")
-            request.send_header("Content-Length", str(len(body)))
-            request.end_headers()
-            request.wfile.write(body)
+            self._answer(request, 200, answer)
             return
         length = int(request.headers.get("Content-Length") or 0)
         data = request.rfile.read(length) if length else None
@@ -94,6 +94,15 @@ class ContractFront:
         request.end_headers()
         request.wfile.write(payload)
         connection.close()
+
+    @staticmethod
+    def _answer(request: BaseHTTPRequestHandler, status: int, answer: dict[str, Any]) -> None:
+        body = json.dumps(answer).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -142,13 +151,16 @@ def test_vouchers_pulled_by_cursor_and_suggestions_replaced(server: Any, front: 
     assert_converged(desk, server.store)
 
 
-def test_a_server_without_vouchers_is_no_failure(server: Any, make_desk: Any) -> None:
-    """A desk updated before its server: the pull finds no such route and the pass succeeds."""
+def test_a_server_without_vouchers_is_no_failure(server: Any, front: ContractFront, make_desk: Any) -> None:
+    """A desk updated before its server: the pull finds no such route (404, as the state server
+    answers a route it does not have) and the pass succeeds."""
+    front.absent = True
     desk = make_desk()
-    desk.enrol(server.url, server.enrolment_code())
+    desk.enrol(front.url, server.enrolment_code())
     desk.receive(qty=100)
     outcome = desk.sync_until_done()
     assert outcome.complete and outcome.error is None and outcome.vouchers == 0
+    assert {urlsplit(path).path for path in front.asked} == {"/v1/vouchers", "/v1/suggestions"}
     assert desk.store.voucher_cursor() == ""
     assert_converged(desk, server.store)
     assert FACILITY_CODE == desk.store.require_facility().code

@@ -13,7 +13,7 @@ from ihms_desk.store import Store
 from ihms_desk.ui.indent import IndentScreen
 from ihms_desk.ui.vouchers import VoucherScreen
 from tests.conftest import StoreFactory
-from tests.store.test_indents import known_consumption
+from tests.store.test_indents_and_vouchers import known_consumption
 from tests.ui.conftest import show_screen
 
 SIZE = (1366, 698)
