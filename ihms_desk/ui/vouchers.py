@@ -86,6 +86,8 @@ class VoucherScreen(DocumentForm):
         for before, after in zip(order, order[1:]):
             QWidget.setTabOrder(before, after)
 
+        # A voucher's lines are the warehouse's: Del puts the chosen one back to as sent.
+        self.remove_button.setText(self.tr("Back to as sent (Del)"))
         self.voucher_combo.currentIndexChanged.connect(self._show_voucher)
         self.lines_view.activated.connect(self._edit_row)
         self.received_edit.returnPressed.connect(self._after_received)

@@ -3339,24 +3339,24 @@ The screens whose work is running in the worker thread, and what each adds to th
     </message>
     <message>
         <location line="+0"/>
-        <location line="+71"/>
+        <location line="+73"/>
         <source>Short</source>
         <translation>कम</translation>
     </message>
     <message>
-        <location line="-71"/>
-        <location line="+71"/>
+        <location line="-73"/>
+        <location line="+73"/>
         <source>Excess</source>
         <translation>अधिक</translation>
     </message>
     <message>
-        <location line="-70"/>
-        <location line="+70"/>
+        <location line="-72"/>
+        <location line="+72"/>
         <source>Damaged</source>
         <translation>क्षतिग्रस्त</translation>
     </message>
     <message>
-        <location line="-69"/>
+        <location line="-71"/>
         <source>e.g. one carton missing</source>
         <translation>जैसे एक कार्टन कम</translation>
     </message>
@@ -3366,7 +3366,12 @@ The screens whose work is running in the worker thread, and what each adds to th
         <translation>पंक्ति रखें</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+10"/>
+        <source>Back to as sent (Del)</source>
+        <translation>जैसा भेजा वैसा करें (Del)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>transfer</source>
         <translation>स्थानांतरण</translation>
     </message>

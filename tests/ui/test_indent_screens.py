@@ -241,3 +241,18 @@ def test_refusals_on_hindi_screens(qtbot: Any, clerk_store: Store, check_store: 
         assert check_store.vouchers()[0].receipt_number is None
     finally:
         i18n.set_language("en")
+
+
+def test_del_puts_a_checked_line_back_to_as_sent(qtbot: Any, voucher_screen: VoucherScreen) -> None:
+    screen = voucher_screen
+    qtbot.keyClick(screen.voucher_combo, Qt.Key.Key_Tab)
+    qtbot.keyClick(screen.lines_view, Qt.Key.Key_Return)
+    qtbot.keyClicks(screen.received_edit, "60")
+    qtbot.keyClick(screen.received_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(screen.reason_edit, "wet cartons")
+    qtbot.keyClick(screen.reason_edit, Qt.Key.Key_Return)
+    assert screen.lines.row(0).kind == "short"
+    qtbot.keyClick(screen.lines_view, Qt.Key.Key_Up)
+    qtbot.keyClick(screen.lines_view, Qt.Key.Key_Delete)
+    row = screen.lines.row(0)
+    assert (row.received, row.kind, row.reason) == (100, None, "") and screen.lines.rowCount() == 10
