@@ -271,4 +271,5 @@ class VoucherScreen(DocumentForm):
         self.suggestions.set_rows(attempt(self, self.errors, self.store.transfer_suggestions) or [])
 
     def shortcuts(self) -> list[tuple[str, str]]:
-        return [("Ctrl+T", self.tr("make the suggested transfer")), *super().shortcuts()]
+        return [("Ctrl+T", self.tr("make the suggested transfer")), *super().shortcuts()[:1],
+                ("Del", self.tr("the chosen line back to as sent"))]

@@ -3430,6 +3430,11 @@ The screens whose work is running in the worker thread, and what each adds to th
         <source>make the suggested transfer</source>
         <translation>सुझाया स्थानांतरण बनाएँ</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>the chosen line back to as sent</source>
+        <translation>चुनी पंक्ति जैसी भेजी वैसी</translation>
+    </message>
 </context>
 <context>
     <name>dialogs</name>
