@@ -19,7 +19,7 @@ from ihms_desk.store.errors import Refusal
 from ihms_desk.store.indents import IndentLine, IndentSummary
 from ihms_desk.store.model import ItemHit, SavedDocument
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui import i18n, report_print
+from ihms_desk.ui import dialogs, i18n, report_print
 from ihms_desk.ui.document_form import DocumentForm
 from ihms_desk.ui.forms import RowsModel, attempt, note_label, parse_whole, rows_table, text_field
 from ihms_desk.ui.item_picker import ItemPicker
@@ -58,6 +58,8 @@ class IndentScreen(DocumentForm):
         self.suggest_button.setObjectName("suggest")
         self.print_button = QPushButton(self.tr("Print (Ctrl+P)"), self)
         self.print_button.setObjectName("print")
+        self.close_button = QPushButton(self.tr("Close the chosen indent"), self)
+        self.close_button.setObjectName("close_indent")
         self.indents = RowsModel([self.tr("Indent"), self.tr("Date"), self.tr("Lines"), self.tr("Units"), self.tr("Status")],
                                  self._indent_cell, self)
         self.indents_view = rows_table(self, self.indents, "indents", stretch=4)
@@ -68,6 +70,7 @@ class IndentScreen(DocumentForm):
         self.header_field("", None, self.suggest_button)
         self.header_field(self.tr("Indents"), None, self.indents_view, column=1)
         self.header_field("", None, self.print_button, column=1)
+        self.header_field("", "number", self.close_button, "close_reason", column=1)
         self.picker = ItemPicker(store, self, visible_rows=3)
         self.qty_edit = text_field(self, "quantity", self.tr("units; 0 takes the line off"))
         self.line_field(self.tr("Item"), "item", self.picker)
@@ -75,7 +78,7 @@ class IndentScreen(DocumentForm):
         self.add_button = self.add_button_for_line(self.tr("Set line"))
         self.finish_layout(first=self.picker.line_edit, tab_order=(
             self.picker.line_edit, self.qty_edit, self.add_button, self.note_edit, self.suggest_button, self.indents_view,
-            self.print_button))
+            self.print_button, self.close_button))
         self.total_label.setObjectName("indent_total")
         self._printing: tuple[Any, Any] | None = None
 
@@ -84,6 +87,7 @@ class IndentScreen(DocumentForm):
         self.note_edit.editingFinished.connect(self._save_note)
         self.suggest_button.clicked.connect(self.suggest)
         self.print_button.clicked.connect(self.print_indent)
+        self.close_button.clicked.connect(self.close_indent)
         self.lines_view.activated.connect(self._edit_row)
         QShortcut(QKeySequence("Ctrl+G"), self, self.suggest)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_indent)
@@ -227,6 +231,24 @@ class IndentScreen(DocumentForm):
         printed_by = f"{user.full_name} ({user.username})" if user is not None else ""
         self._printing = report_print.preview(self, report, i18n.current_language(), printed_by=printed_by,
                                               printed_at=self.store.now())
+
+    @Slot()
+    def close_indent(self) -> None:
+        """The in-charge closes the indent chosen in the list: nothing more will come against it,
+        so its rest is no longer on order (asked why, in a question a test can answer)."""
+        self.errors.clear()
+        chosen = self.indents.row(self.indents_view.currentIndex().row())
+        if not isinstance(chosen, IndentSummary):
+            self.errors.set("number", self.tr("Choose an indent in the list first."), focus=False)
+            return
+        reason = dialogs.ask_text(self, self.tr("Close {number}").format(number=chosen.number),
+                                  self.tr("Why nothing more will come against it:"))
+        if reason is None:
+            return
+        closed = attempt(self, self.errors, lambda: self.store.close_indent(chosen.number, reason))
+        if closed is not None:
+            self.status_label.setText(self.tr("{number} is closed.").format(number=closed.number))
+            self.indents.set_rows(attempt(self, self.errors, self.store.indents) or [])
 
     def shortcuts(self) -> list[tuple[str, str]]:
         return [("Ctrl+G", self.tr("work suggestions again")), ("Ctrl+P", self.tr("print")), *super().shortcuts()[:1]]

@@ -1160,12 +1160,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+25"/>
+        <location line="+28"/>
         <source>Item</source>
         <translation>मद</translation>
     </message>
     <message>
-        <location line="-25"/>
+        <location line="-28"/>
         <source>Usable stock</source>
         <translation>उपयोग योग्य स्टॉक</translation>
     </message>
@@ -1196,12 +1196,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+77"/>
+        <location line="+81"/>
         <source>Emergency</source>
         <translation>आपात</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-80"/>
         <source>Approve indent (F10)</source>
         <translation>इंडेंट स्वीकृत करें (F10)</translation>
     </message>
@@ -1224,6 +1224,11 @@ Reason: {reason}</source>
         <location line="+2"/>
         <source>Print (Ctrl+P)</source>
         <translation>प्रिंट (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close the chosen indent</source>
+        <translation>चुना इंडेंट बंद करें</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1271,7 +1276,7 @@ Reason: {reason}</source>
         <translation>इंडेंट</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>units; 0 takes the line off</source>
         <translation>इकाइयाँ; 0 से पंक्ति हट जाती है</translation>
     </message>
@@ -1286,7 +1291,7 @@ Reason: {reason}</source>
         <translation>पंक्ति रखें</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>AMC over {first} to {last} ({days} days), adjusted for days out of stock; order up to {months} months; emergency below {emergency} month(s).</source>
         <translation>औसत मासिक खपत {first} से {last} ({days} दिन) की, स्टॉक-शून्य दिनों के लिए समायोजित; {months} महीने तक का ऑर्डर; {emergency} महीने से कम पर आपात।</translation>
     </message>
@@ -1321,7 +1326,27 @@ Reason: {reason}</source>
         <translation>{number} स्वीकृत: {lines} पंक्ति, {to} को। सिंक इसे भंडार को भेजेगा।</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+28"/>
+        <source>Choose an indent in the list first.</source>
+        <translation>पहले सूची में कोई इंडेंट चुनें।</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close {number}</source>
+        <translation>{number} बंद करें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why nothing more will come against it:</source>
+        <translation>इसके विरुद्ध अब कुछ क्यों नहीं आएगा:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{number} is closed.</source>
+        <translation>{number} बंद हो गया।</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>work suggestions again</source>
         <translation>सुझाव फिर से निकालें</translation>
     </message>

@@ -256,3 +256,29 @@ def test_del_puts_a_checked_line_back_to_as_sent(qtbot: Any, voucher_screen: Vou
     qtbot.keyClick(screen.lines_view, Qt.Key.Key_Delete)
     row = screen.lines.row(0)
     assert (row.received, row.kind, row.reason) == (100, None, "") and screen.lines.rowCount() == 10
+
+
+def test_the_in_charge_closes_an_indent_from_the_list(qtbot: Any, make_store: StoreFactory, monkeypatch: Any) -> None:
+    from ihms_desk.ui import dialogs
+
+    store = known_consumption(make_store)
+    store.act_as("incharge")
+    store.start_indent_draft()
+    number = store.approve_indent().number
+    asked: list[str] = []
+
+    def answer(parent: Any, title: str, label: str) -> str | None:
+        asked.append(title)
+        return "" if len(asked) == 1 else "DDW has none this quarter"
+
+    monkeypatch.setattr(dialogs, "ask_text", answer)
+    screen = show_screen(qtbot, IndentScreen, store, SIZE)
+    screen.close_indent()
+    assert "Choose an indent" in screen.errors.text("number")
+    screen.indents_view.setFocus()
+    screen.indents_view.selectRow(0)
+    screen.close_indent()  # no reason given: refused, nothing closed
+    assert store.indent_status(number).status == "approved" and screen.errors.text("number")
+    screen.close_indent()
+    assert store.indent_status(number).status == "closed" and asked == [f"Close {number}"] * 2
+    assert screen.indents.data(screen.indents.index(0, 4)) == "closed"
