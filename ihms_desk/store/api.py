@@ -21,6 +21,7 @@ from ihms_desk.store.facilities import FacilitiesMixin
 from ihms_desk.store.footprint import FootprintMixin
 from ihms_desk.store.user_import import UserImportMixin
 from ihms_desk.store.errors import InvalidInput, LoginFailed, NotLoggedIn, NotSetUp
+from ihms_desk.store.indents import IndentsMixin
 from ihms_desk.store.ledger import LedgerMixin
 from ihms_desk.store.model import Facility
 from ihms_desk.store.outbox import OutboxMixin
@@ -28,6 +29,7 @@ from ihms_desk.store.queries import QueriesMixin
 from ihms_desk.store.rules import FACILITY_TYPES, check_facility_code, check_text
 from ihms_desk.store.sync_state import SyncStateMixin
 from ihms_desk.wording import Label
+from ihms_desk.store.vouchers import VouchersMixin
 from ihms_desk.store.users import (
     MIN_PASSWORD_LENGTH,
     Action,
@@ -55,6 +57,8 @@ SETTINGS: dict[str, tuple[Action | None, str]] = {
     # report's status: below the minimum, order; above the maximum, too much is held).
     "min_stock_months": (Action.CHANGE_SETTINGS, "a whole number of months from 1 to 12, below the maximum"),
     "max_stock_months": (Action.CHANGE_SETTINGS, "a whole number of months from 2 to 24, above the minimum"),
+    # Below this many months of AMC an indent line is an emergency (the emergency order point).
+    "emergency_order_months": (Action.CHANGE_SETTINGS, "a number of months from 0.1 to 12"),
     "backup_folder": (Action.CHANGE_SETTINGS, "a folder path, or empty"),
     # How long a pharmacist may still correct the slip they just saved (0: never).
     "correction_minutes": (Action.CHANGE_SETTINGS, "a number of minutes from 0 to 240"),
@@ -71,6 +75,9 @@ def _valid_setting(key: str, value: str) -> bool:
             return 1 <= int(value) <= 730
         if key == "low_stock_months":
             return 0.1 <= float(value) <= 24
+        if key == "emergency_order_months":
+            # A decimal as typed ("0.5"), never "nan" or "1e-1": it is read back with Decimal.
+            return value.replace(".", "", 1).isdecimal() and 0.1 <= float(value) <= 12
         if key == "backdate_days":
             return 0 <= int(value) <= 90
         if key == "correction_minutes":
@@ -91,8 +98,8 @@ def _valid_setting(key: str, value: str) -> bool:
         return False
 
 
-class Store(CatalogueMixin, CounterMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMixin, FacilitiesMixin,
-            UserImportMixin, FootprintMixin):
+class Store(IndentsMixin, VouchersMixin, CatalogueMixin, CounterMixin, LedgerMixin, OutboxMixin, QueriesMixin,
+            SyncStateMixin, FacilitiesMixin, UserImportMixin, FootprintMixin):
     """One facility's database. Operations check the logged-in user's role."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock = system_clock) -> None:

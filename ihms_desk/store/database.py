@@ -42,7 +42,8 @@ BUSY_TIMEOUT_MS = 5000
 #: importing sqlite-utils, which costs 140-290 ms of the program's start on an old PC.
 MIGRATION_NAMES = (
     "m001_ledger", "m002_ledger_guards", "m003_barcodes_and_rejections", "m004_sync_state",
-    "m005_movement_day_kind", "m006_resend_after_restore", "m007_counter", "m009_rollout", "m011_footprint",
+    "m005_movement_day_kind", "m006_resend_after_restore", "m007_counter", "m009_rollout", "m010_indents",
+    "m011_footprint",
 )
 
 

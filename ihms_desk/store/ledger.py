@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -389,8 +389,11 @@ class LedgerMixin(StoreBase):
         lines: Sequence[TransferLine],
         note: str = "",
         doc_date: dt.date | None = None,
+        extra_header: Mapping[str, Any] | None = None,
     ) -> SavedDocument:
         """Issue stock to a ward, a sub-centre or another facility (FEFO unless a batch is named).
+        ``extra_header`` adds keys the caller has checked (a transfer made from a redistribution
+        suggestion names ``to_facility`` and ``suggestion_id``: ``store/vouchers.py``).
 
         Unlike OPD dispensing, a transfer is never short: not enough stock is refused::
 
@@ -407,6 +410,7 @@ class LedgerMixin(StoreBase):
             "destination_type": destination.value,
             "destination_name": check_text(destination_name, "destination_name", "Destination"),
             "note": check_text(note, "note", "Note", max_length=300, required=False),
+            **(extra_header or {}),
         }
         self._check_line_count(lines)
         with self._transaction() as conn:

@@ -32,6 +32,7 @@ DOCUMENT_PREFIX = {
     "transfer": "TRF",
     "stocktake": "STK",
     "reversal": "REV",
+    "indent": "IND",
 }
 
 _EXPIRY_PATTERNS = (

@@ -11,7 +11,7 @@ import gzip
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 import requests
@@ -38,6 +38,10 @@ from ihms_desk.sync.errors import (
 #: of 200 events is stored by the server in well under a second; 60 s allows for a 2G line.
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
+#: What the state server (and a plain web server) says of a route it does not have.
+ROUTE_NOT_FOUND = "not_found"
+#: Vouchers asked for per page (a voucher has at most 200 lines).
+VOUCHER_PAGE_LIMIT = 50
 
 
 def normalise_server_url(url: str) -> str:
@@ -174,10 +178,42 @@ class SyncClient:
             raise NotAnIhmsServer(self.not_ihms_message("its catalogue page has no changes or cursor"))
         return answer
 
+    def vouchers_page(self, after: str, limit: int = VOUCHER_PAGE_LIMIT) -> dict[str, Any] | None:
+        """This facility's issued vouchers after ``after`` (docs/indents.md): ``{vouchers,
+        cursor, more}``; None from a server that does not serve vouchers yet (before issue 14)."""
+        answer = self._call("GET", "/v1/vouchers", params={"after": after, "limit": str(limit)}, optional=True)
+        if answer is None:
+            return None
+        body = answer.body
+        if not isinstance(body.get("vouchers"), list) or not isinstance(body.get("cursor"), str):
+            raise NotAnIhmsServer(self.not_ihms_message("its voucher page has no vouchers or cursor"))
+        return body
+
+    def suggestions(self) -> list[Any] | None:
+        """Redistribution suggestions in which this facility sends; None from a server that
+        does not make them yet."""
+        answer = self._call("GET", "/v1/suggestions", optional=True)
+        if answer is None:
+            return None
+        found = answer.body.get("suggestions")
+        if not isinstance(found, list):
+            raise NotAnIhmsServer(self.not_ihms_message("its suggestions answer has no list"))
+        return found
+
     # -- plumbing ----------------------------------------------------------------------------
 
+    @overload
     def _call(self, method: str, path: str, *, body: Any = None, encoded: bytes | None = None,
-              params: dict[str, str] | None = None, authorised: bool = True) -> Answer:
+              params: dict[str, str] | None = None, authorised: bool = True, optional: Literal[False] = False) -> Answer: ...
+
+    @overload
+    def _call(self, method: str, path: str, *, body: Any = None, encoded: bytes | None = None,
+              params: dict[str, str] | None = None, authorised: bool = True, optional: bool) -> Answer | None: ...
+
+    def _call(self, method: str, path: str, *, body: Any = None, encoded: bytes | None = None,
+              params: dict[str, str] | None = None, authorised: bool = True, optional: bool = False) -> Answer | None:
+        """One request; ``optional``: a 404 for the route itself (an older server without it)
+        answers None instead of failing the pass."""
         headers: dict[str, str] = {}
         data = encoded if encoded is not None else None if body is None else gzip_json(body)
         if authorised:
@@ -209,6 +245,8 @@ class SyncClient:
                 "wrong. Records stay safe on this PC and will be sent later."
             ) from error
         received_at = time.time()
+        if optional and response.status_code == 404 and _ihms_code(response) in (None, ROUTE_NOT_FOUND):
+            return None
         return Answer(self._check(response), sent_at, received_at)
 
     def _check(self, response: requests.Response) -> dict[str, Any]:
@@ -287,6 +325,16 @@ def _enrolment_refusal(answer: dict[str, Any], reason: str) -> EnrolmentRefused:
     error = EnrolmentRefused.of(kind, **{name: str(answer.get(name) or "?")[:60] for name in names})
     error.code = wire.ENROLMENT_REFUSED
     return error
+
+
+def _ihms_code(response: requests.Response) -> str | None:
+    """The IHMS error code of an answer, if it is an IHMS error at all."""
+    try:
+        parsed = response.json()
+    except ValueError:
+        return None
+    code = parsed.get("code") if isinstance(parsed, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _short(error: Exception) -> str:

@@ -27,7 +27,7 @@ from ihms_desk.ui.screen import Screen
 
 #: A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.
 DAY_LIMIT = 5000
-KINDS = ("receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal")
+KINDS = ("receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal", "indent")
 
 
 def ask_reverse(parent: QWidget, number: str, reason: str) -> bool:
@@ -162,6 +162,7 @@ class DocumentsScreen(Screen):
             "transfer": self.tr("Transfer out"),
             "stocktake": self.tr("Stocktake"),
             "reversal": self.tr("Reversal"),
+            "indent": self.tr("Indent"),
         }.get(kind, kind)
 
     # -- the list ---------------------------------------------------------------------------
@@ -231,6 +232,11 @@ class DocumentsScreen(Screen):
             parts.append(self.tr("To {type}: {name}").format(type=self.code_label(header.get("destination_type")), name=header.get("destination_name")))
         elif document.kind == "adjustment":
             parts.append(self.tr("Reason: {reason}").format(reason=self.code_label(header.get("reason_code"))))
+        elif document.kind == "indent":
+            # An indent moves no stock: its lines are what it asked for (reversing it cancels it).
+            parts.append(self.tr("To {name}, approved by {user}").format(name=header.get("to_name"), user=header.get("approved_by")))
+            for line in document.lines:
+                parts.append(self.tr("{item}: asked {qty}").format(item=line.get("item_code"), qty=fmt.qty(line.get("qty"))))
         elif document.kind == "stocktake":
             parts.append(self.tr("{n} batch(es) counted").format(n=len(document.lines)))
         if header.get("note"):

@@ -45,6 +45,8 @@ SCREENS = (
     ("sync", "admin"),
     ("backup", "incharge"),
     ("settings", "admin"),
+    ("indent", "clerk"),
+    ("vouchers", "clerk"),
 )
 
 
@@ -114,6 +116,41 @@ def fill_receipt(screen: QWidget, store: Store) -> None:
         if getattr(screen, "reason_edit").isVisible():  # short expiry: said, and answered
             QTest.keyClicks(getattr(screen, "reason_edit"), "DDW sent it for the camp this week")
             getattr(screen, "add_line")()
+
+
+def fill_indent(screen: QWidget, store: Store) -> None:
+    """The indent screen with its suggestions worked out (a draft, as the clerk's Ctrl+G makes)."""
+    getattr(screen, "suggest")()
+
+
+def fill_vouchers(screen: QWidget, store: Store) -> None:
+    """A 10-line voucher from the warehouse waiting (the demo has none until a server issues
+    one), with one line checked short, and a suggested transfer."""
+    if not store.vouchers():
+        held = [row for row in store.stock_on_hand() if row.usable_qty > 0][:10]
+        expiry = f"{store.today().year + 2}-03"
+        store.apply_voucher_page([{
+            "number": "DDW-JPR/2026-27/000031", "kind": "voucher", "from_code": "DDW-JPR", "from_name": "DDW Jaipur",
+            "indent_number": None, "issued_on": store.today().isoformat(),
+            "lines": [{"line_no": n, "item_code": row.item.code, "batch_no": f"DW{2400 + n}", "expiry_month": expiry,
+                       "qty": 100 * n, "manufacturer": "RMSCL", "unit_cost": None} for n, row in enumerate(held, start=1)]}],
+            cursor_before=store.voucher_cursor(), next_cursor="demo")
+        if held:
+            store.replace_suggestions([{"id": "S-17", "item_code": held[0].item.code, "to_code": "CHC-PHAGI",
+                                        "to_name": "CHC Phagi", "qty": 200, "reason": "near_expiry", "expires": expiry}])
+    getattr(screen, "refresh")()
+    view = getattr(screen, "lines_view")
+    view.setFocus()
+    view.selectRow(2)
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    QTest.keyClicks(getattr(screen, "received_edit"), "250")
+    QTest.keyClick(getattr(screen, "received_edit"), Qt.Key.Key_Return)
+    QTest.keyClicks(getattr(screen, "reason_edit"), "one carton missing")
+    QTest.keyClick(getattr(screen, "reason_edit"), Qt.Key.Key_Return)
+
+
+#: Screens given something to show before they are grabbed.
+FILLS = {"indent": fill_indent, "vouchers": fill_vouchers}
 
 
 def build_report_on(screen: QWidget, name: str, period: str, tab: int = 0) -> None:
@@ -212,6 +249,8 @@ def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list
                     fill_receipt(screen, store)
                 if key == "reports" and screen is not None:
                     build_report_on(screen, *REPORT_SHOTS[0][1:])
+                if key in FILLS and screen is not None:
+                    FILLS[key](screen, store)
                 written.append(save(window, out_dir / f"{language}-{number:02d}-{key}.png"))
                 window.close()
                 window.deleteLater()

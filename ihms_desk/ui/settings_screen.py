@@ -31,6 +31,8 @@ FACILITY_SETTINGS = (
     # The consumption report's stock levels (status below minimum / over maximum).
     ("min_stock_months", str(DEFAULT_MIN_MONTHS)),
     ("max_stock_months", str(DEFAULT_MAX_MONTHS)),
+    # An indent line below this many months of AMC is an emergency (docs/indents.md).
+    ("emergency_order_months", "0.5"),
     ("backdate_days", "30"),
     ("nightly_sync_time", "21:00"),
     ("backup_folder", ""),
@@ -124,6 +126,7 @@ class SettingsScreen(Screen):
             "low_stock_months": self.tr("Low stock below (months of stock)"),
             "min_stock_months": self.tr("Minimum stock level (months of stock)"),
             "max_stock_months": self.tr("Maximum stock level (months of stock)"),
+            "emergency_order_months": self.tr("Emergency order point (months of stock)"),
             "backdate_days": self.tr("Paper records may be entered up to (days late)"),
             "nightly_sync_time": self.tr("Nightly sync time (HH:MM)"),
             "backup_folder": self.tr("Backup folder (USB drive)"),

@@ -423,6 +423,9 @@ SYNC_MESSAGES: dict[str, str] = {
     "catalogue_stuck": (
         "The server sent catalogue changes without moving on past them; the item list may be out "
         "of date. Sync will try again; tell the district if this stays."),
+    "vouchers_stuck": (
+        "The server sent vouchers without moving on past them; issued vouchers may be missing here. "
+        "Sync will try again; tell the district if this stays."),
     "version_mismatch": (
         "This desk speaks sync version {ours}; the server speaks {theirs}. Update IHMS Desk (or ask "
         "the district about the server). Records stay safe on this PC meanwhile."),
@@ -533,3 +536,25 @@ LABELS: dict[str, str] = {
     "sync.token_unknown": "This device token is not known here. Enrol the desk again with a new enrolment code.",
     "sync.device_withdrawn": "This device has been withdrawn by the district. Ask them for a new enrolment code.",
 }
+
+# -- indents, vouchers and redistribution (issue 14: store/indents.py, store/vouchers.py) ----
+MESSAGES.update({
+    "indent_draft_empty": "The indent has no lines: add an item and its quantity, or work the suggestions again.",
+    "indent_not_open": "Indent {number} is already closed or cancelled.",
+    "voucher_not_found": "There is no voucher {number} on this desk. Sync pulls the vouchers the warehouse issued.",
+    "nothing_received": "Nothing of voucher {number} is marked received. If nothing arrived, do not save a receipt; tell the warehouse.",
+    "no_such_voucher_line": "Voucher {number} has no line {line}, or it was checked twice.",
+    "choose_difference": "Line {line}: choose what differs: short, excess or damaged.",
+    "bad_received_qty": "Line {line}: the quantity received is a whole number, 0 or more.",
+    "difference_short": "Line {line}: short means fewer than the {sent} sent arrived (you typed {received}).",
+    "difference_excess": "Line {line}: excess means more than the {sent} sent arrived (you typed {received}).",
+    "difference_damaged": "Line {line}: damaged means fewer than the {sent} sent are usable (you typed {received}).",
+    "suggestion_not_found": "The suggestion {id} is no longer open: it was acted on, or the district withdrew it.",
+})
+LABELS.update({
+    "field.close_reason": "Why it is closed",
+    "field.difference_reason": "Reason for the difference",
+    "doing.indent": "prepare an indent",
+    "doing.approve_indent": "approve an indent",
+    "setting.emergency_order_months": "a number of months from 0.1 to 12",
+})
