@@ -26,11 +26,11 @@ from typing import Any, Final, TypedDict
 
 #: Every kind of document a desk saves; each is one kind of event on the wire.
 DOCUMENT_KINDS: Final[tuple[str, ...]] = (
-    "receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal",
+    "receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal", "indent",
 )
 #: Documents that may move no stock at all: a stocktake that found the books right, a dispense
 #: where every line was "not available", and the reversal of either.
-KINDS_WITHOUT_MOVEMENTS: Final = frozenset({"stocktake", "dispense", "reversal"})
+KINDS_WITHOUT_MOVEMENTS: Final = frozenset({"stocktake", "dispense", "reversal", "indent"})
 #: Community, primary and urban primary health centre, district and sub-district hospital,
 #: sub-centre: the state's facility types (the server's CHECK constraint lists the same).
 FACILITY_TYPES: Final[tuple[str, ...]] = ("CHC", "PHC", "UPHC", "DH", "SDH", "SC")

@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect
 import ihms_server
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import EventResult, ProtocolError
-from ihms_server import models
+from ihms_server import indents, models
 from ihms_server.store import Device, Rejection, Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,7 @@ def push_batch(store: Store, device: Device, body: Any) -> dict[str, Any]:
     for index, raw in enumerate(raw_events):
         try:
             event = wire.validate_event(raw)
+            indents.check_event(event)
         except ProtocolError as error:
             results[index] = EventResult(wire.event_id_of(raw), wire.REJECTED, error.code,
                                          error.reason)

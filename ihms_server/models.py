@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
 
-EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal"]
+EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal",
+                           "indent"]
 
 
 class MovementModel(BaseModel):
