@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -354,6 +355,24 @@ class VoucherLineIn:
     unit_cost: str | None = None
 
 
+#: Expiry as warehouse systems write it: 2028-03, 2028-03-31, 03/2028, 03-2028, 31/03/2028.
+_MONTH_FORMS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})(?:-\d{1,2})?$"), 1, 2),
+    (re.compile(r"^(\d{1,2})[/-](\d{4})$"), 2, 1),
+    (re.compile(r"^\d{1,2}[/-](\d{1,2})[/-](\d{4})$"), 2, 1),
+)
+
+
+def month_of(value: str) -> str:
+    """An expiry as YYYY-MM; what matches no known form comes back as it was (the field
+    rule then says what is wrong)."""
+    for pattern, year, month in _MONTH_FORMS:
+        found = pattern.match(value.strip())
+        if found:
+            return f"{found.group(year)}-{int(found.group(month)):02d}"
+    return value
+
+
 def _quantity(value: str) -> int:
     if not value.isdecimal() or not 0 < int(value) <= fields.MAX_ABS_QTY:
         raise FieldProblem("must be a whole number of units above 0")
@@ -364,7 +383,7 @@ def _quantity(value: str) -> int:
 _VOUCHER_LINE_RULES: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("item_code", "item code", lambda v: fields.item_code(v.upper())),
     ("batch_no", "batch", lambda v: fields.batch_no(v.upper())),
-    ("expiry_month", "expiry", fields.month),
+    ("expiry_month", "expiry", lambda v: fields.month(month_of(v))),
     ("qty", "quantity", _quantity),
     ("manufacturer", "manufacturer",
      lambda v: fields.text(v, fields.MAX_MANUFACTURER, required=False) or None),
@@ -382,8 +401,8 @@ def check_voucher_lines(raw: Sequence[Mapping[str, str]], today: dt.date,
     for row_number, row in enumerate(raw, start=first_row):
         values = {key: (row.get(key) or "").strip() for key in
                   ("item_code", "batch_no", "expiry_month", "qty", "manufacturer", "unit_cost")}
-        if not any(values.values()):
-            continue
+        if not any(values[key] for key in ("batch_no", "expiry_month", "qty")):
+            continue  # a blank row, or an indent's item the warehouse does not issue now
         checked: dict[str, Any] = {}
         try:
             for key, label, rule in _VOUCHER_LINE_RULES:
