@@ -135,8 +135,9 @@ class DashboardLogin:
         if path.startswith("/facility/"):
             code = path.split("/")[2]
             facility = self.store.facility(code) if wire.is_facility_code(code) else None
-            district = None if facility is None else facility["district"]
-            what = f"facility {code}"
+            if facility is None:
+                return None  # the page says there is no such facility
+            district, what = facility["district"], f"facility {code}"
         else:
             district = request.query_params.get("district")
             what = f"refused events of {district or 'every district'}"
