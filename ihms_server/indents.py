@@ -571,8 +571,9 @@ def indent_detail(store: Store, indent_id: int) -> Indent | None:
             " l.on_order, l.days_out_of_stock, l.emergency, l.issued_qty, l.received_qty,"
             " l.closed_at FROM indent_line l LEFT JOIN item it ON it.code = l.item_code"
             " WHERE l.indent_id = %s ORDER BY l.line_no", (indent_id,))
-        indent.lines.extend(IndentLine(*r[:9], bool(r[9]), int(r[10]), int(r[11]), r[12] is not None)
-                            for r in cur.fetchall())
+        indent.lines.extend(
+            IndentLine(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], r[8], bool(r[9]),
+                       int(r[10]), int(r[11]), r[12] is not None) for r in cur.fetchall())
     return indent
 
 

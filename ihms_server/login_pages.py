@@ -137,7 +137,8 @@ class DashboardLogin:
             facility = self.store.facility(code) if wire.is_facility_code(code) else None
             if facility is None:
                 return None  # the page says there is no such facility
-            district, what = facility["district"], f"facility {code}"
+            district: str | None = facility["district"]
+            what = f"facility {code}"
         else:
             district = request.query_params.get("district")
             what = f"refused events of {district or 'every district'}"

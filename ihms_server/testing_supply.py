@@ -41,7 +41,8 @@ def receipt_event(device: EnrolledDevice, sequence: int, voucher: dict[str, Any]
     """A receipt against a pulled voucher: every line as sent, except ``received`` (voucher
     line -> units that arrived), each such line a ``short`` (or ``excess``) difference."""
     received = received or {}
-    movements, differences = [], []
+    movements: list[dict[str, Any]] = []
+    differences: list[dict[str, Any]] = []
     for line in voucher["lines"]:
         got = received.get(line["line_no"], line["qty"])
         if got != line["qty"]:
