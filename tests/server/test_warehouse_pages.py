@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from ihms_server import indents
 from ihms_server.store import Store, utc_now
 from ihms_server.testing import EnrolledDevice, make_event, make_movement
-from ihms_server.testing_supply import indent_event
+from ihms_server.testing_supply import PASSWORD, indent_event
 
 # The dashboard's Chromium fixtures (one browser per module, a page per test) and helpers.
 from test_dashboard import add_paracetamol, browser, page, screenshot  # noqa: F401
@@ -41,6 +41,15 @@ def test_pages_with_stock_refuse_without_a_login(page: Page, server: str, device
     expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
     page.goto(f"{server}/?district=Jaipur")  # the public page still says who is live
     expect(page.locator("tr[data-facility='CHC-JPR-001']")).to_have_attribute("data-state", "live")
+    # Its link to the district's supply page asks for the login, then shows the page asked for.
+    page.get_by_role("link", name="Indents, fill rate and redistribution (login)").click()
+    expect(page.locator("h1")).to_have_text("Log in")
+    page.get_by_label("Username").fill("officer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Supply · Jaipur district")
+    page.goto(f"{server}/facility/CHC-JPR-001")
+    expect(page.get_by_text("SECRET-BATCH")).to_be_visible()
 
 
 def test_the_warehouse_issues_a_voucher_against_an_indent(
