@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from ihms_server.store import Store
@@ -48,15 +50,16 @@ class Holding:
     min_stock: int
     in_transit: int
 
-    @property
+    # Worked out once each: a district holds tens of thousands of holdings.
+    @functools.cached_property
     def usable(self) -> int:
         return sum(qty for _, qty in self.batches)
 
-    @property
+    @functools.cached_property
     def minimum(self) -> float:
         return max(float(self.min_stock), MIN_MONTHS * self.amc)
 
-    @property
+    @functools.cached_property
     def maximum(self) -> float:
         return max(float(self.min_stock), MAX_MONTHS * self.amc)
 
@@ -64,6 +67,7 @@ class Holding:
     def stocked_out(self) -> bool:
         return self.usable <= 0
 
+    @functools.cached_property
     def need(self) -> int:
         """Units to bring it up to its maximum, if it is stocked out or below its minimum
         (counting what is already on its way)."""
@@ -122,48 +126,78 @@ class Suggestion:
                 "expires": self.expires}
 
 
-def _holdings(store: Store, district: str, today: dt.date) -> list[Holding]:
+#: Batches expiring after the near-expiry horizon are summed into one (they are used after
+#: the nearer ones and are never near-expiry surplus), so a district is read in fewer rows.
+_LATER = "9999-12"
+
+
+def _holdings(store: Store, district: str, today: dt.date, *, facility: str | None = None,
+              items: Sequence[str] | None = None) -> list[Holding]:
+    """Every (facility, item) of the district held or used (of one facility, or of some items,
+    if given), with its usable batches, AMC, minimum stock and what is on its way."""
     this_month = today.strftime("%Y-%m")
     first = _month(_month_index(this_month) - AMC_MONTHS)
+    horizon = _month(_month_index(this_month) + NEAR_EXPIRY_MONTHS - 1)
+    where, facility_params = "f.district = %s", [district]
+    if facility is not None:
+        where, facility_params = where + " AND f.code = %s", [district, facility]
+    item_filter, params = "", list(facility_params)
+    if items is not None:
+        if not items:
+            return []
+        item_filter = f" AND {{item}} IN ({', '.join(['%s'] * len(items))})"
+        params.extend(items)
     with store._read() as cur:
-        cur.execute("SELECT code, name FROM facility WHERE district = %s AND active = %s",
-                    (district, True))
+        cur.execute(f"SELECT f.code, f.name FROM facility f WHERE {where} AND f.active = %s",
+                    (*facility_params, True))
         names = dict(cur.fetchall())
         batches: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+        cur.execute(
+            "SELECT s.facility_code, s.item_code,"
+            " CASE WHEN s.expiry_month <= %s THEN s.expiry_month ELSE %s END AS bucket,"
+            " sum(CASE WHEN s.qty > 0 AND s.expiry_month >= %s THEN s.qty ELSE 0 END)"
+            f" FROM stock s JOIN facility f ON f.code = s.facility_code WHERE {where}"
+            f"{item_filter.format(item='s.item_code')}"
+            " GROUP BY s.facility_code, s.item_code, bucket ORDER BY s.facility_code, s.item_code, bucket",
+            (horizon, _LATER, this_month, *params))
         stocked: set[tuple[str, str]] = set()
-        cur.execute("SELECT s.facility_code, s.item_code, s.expiry_month, s.qty FROM stock s"
-                    " JOIN facility f ON f.code = s.facility_code WHERE f.district = %s"
-                    " ORDER BY s.facility_code, s.item_code, s.expiry_month, s.batch_no",
-                    (district,))
         for code, item, expiry, qty in cur.fetchall():
             stocked.add((code, item))
-            if qty > 0 and expiry >= this_month:
+            if qty > 0:
                 batches[(code, item)].append((expiry, int(qty)))
         cur.execute("SELECT c.facility_code, c.item_code, sum(c.qty) FROM consumption_month c"
-                    " JOIN facility f ON f.code = c.facility_code WHERE f.district = %s"
-                    " AND c.month >= %s AND c.month < %s GROUP BY c.facility_code, c.item_code",
-                    (district, first, this_month))
+                    f" JOIN facility f ON f.code = c.facility_code WHERE {where}"
+                    f" AND c.month >= %s AND c.month < %s{item_filter.format(item='c.item_code')}"
+                    " GROUP BY c.facility_code, c.item_code",
+                    (*facility_params, first, this_month, *params[len(facility_params):]))
         used = {(r[0], r[1]): max(0, int(r[2])) for r in cur.fetchall()}
         cur.execute("SELECT v.to_facility, l.item_code, sum(l.qty) FROM voucher v"
                     " JOIN voucher_line l ON l.voucher_id = v.id"
-                    " JOIN facility f ON f.code = v.to_facility"
-                    " WHERE f.district = %s AND v.received_at IS NULL"
-                    " GROUP BY v.to_facility, l.item_code", (district,))
+                    f" JOIN facility f ON f.code = v.to_facility WHERE {where} AND v.received_at IS NULL"
+                    f"{item_filter.format(item='l.item_code')} GROUP BY v.to_facility, l.item_code",
+                    tuple(params))
         coming = {(r[0], r[1]): int(r[2]) for r in cur.fetchall()}
         cur.execute("SELECT code, min_stock FROM item")
         minimum = {r[0]: int(r[1]) for r in cur.fetchall()}
-    keys = sorted(key for key in set(batches) | stocked | set(used) if key[0] in names)
+    keys = sorted(key for key in stocked | set(used) if key[0] in names)
     return [Holding(code, names[code], item, batches.get((code, item), []),
                     (code, item) in stocked, used.get((code, item), 0) / AMC_MONTHS,
                     minimum.get(item, 0), coming.get((code, item), 0)) for code, item in keys]
 
 
-def suggestions(store: Store, district: str, today: dt.date) -> list[Suggestion]:
+def suggestions(store: Store, district: str, today: dt.date,
+                sender: str | None = None) -> list[Suggestion]:
     """Every transfer worth making in the district now, per item: facilities in need (stock-outs
-    first, then fewest months of stock) filled in turn from those with the most to give."""
+    first, then fewest months of stock) filled in turn from those with the most to give.
+    With ``sender``, only the items that facility can give are worked out (the others cannot
+    change what it is suggested)."""
     this_month = _month_index(today.strftime("%Y-%m"))
+    items = None
+    if sender is not None:
+        items = sorted(h.item_code for h in _holdings(store, district, today, facility=sender)
+                       if h.need == 0 and h.offer(this_month)[0] > 0)
     by_item: dict[str, list[Holding]] = defaultdict(list)
-    for holding in _holdings(store, district, today):
+    for holding in _holdings(store, district, today, items=items):
         by_item[holding.item_code].append(holding)
     with store._read() as cur:
         cur.execute("SELECT from_code, to_code, item_code, count(*) FROM suggestion_done"
@@ -174,11 +208,11 @@ def suggestions(store: Store, district: str, today: dt.date) -> list[Suggestion]
     found: list[Suggestion] = []
     for item_code in sorted(by_item):
         holdings = by_item[item_code]
-        needy = sorted(((h, h.need()) for h in holdings if h.need() > 0),
+        needy = sorted(((h, h.need) for h in holdings if h.need > 0),
                        key=lambda pair: (not pair[0].stocked_out,
                                          pair[0].usable / pair[0].amc if pair[0].amc else 0.0,
                                          pair[0].facility_code))
-        givers = sorted(((h, *h.offer(this_month)) for h in holdings if h.need() == 0),
+        givers = sorted(((h, *h.offer(this_month)) for h in holdings if h.need == 0),
                         key=lambda g: (-g[1], g[0].facility_code))
         left = {g[0].facility_code: g[1] for g in givers}
         for receiver, need in needy:
@@ -208,5 +242,5 @@ def suggestions_from(store: Store, facility_code: str, today: dt.date) -> list[S
     facility = store.facility(facility_code)
     if facility is None:
         return []
-    return [s for s in suggestions(store, facility["district"], today)
+    return [s for s in suggestions(store, facility["district"], today, facility_code)
             if s.from_code == facility_code]
