@@ -64,6 +64,7 @@ def test_an_account_sees_its_own_district_only(server: str, store: Store, device
     # A district officer sees the indents but records no voucher.
     assert device.push([indent_event(device, 1, [{"item_code": "PARA500", "qty": 10}])]).json()[
         "results"][0]["status"] == "applied"
+    assert ajmer.get(f"{server}/warehouse/indents/1", timeout=30).status_code == 403
     officer = web_login(server, "officer")
     page = officer.get(f"{server}/warehouse/indents/1", timeout=30)
     assert page.status_code == 200 and "Record issue voucher" not in page.text
