@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from ihms_desk.sync import protocol as wire
-from ihms_server import indents
+from ihms_server import indents, models
 from ihms_server.store import Store, utc_now
 from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
 from ihms_server.testing_supply import (
@@ -133,6 +133,10 @@ def test_issue_pull_and_receive_with_a_short_line(store: Store, ready: EnrolledD
         == [("PARA500", "PA-1", NEXT_YEAR, 600), ("PARA500", "PA-2", NEXT_YEAR, 400),
             ("ORS-200", "OR-9", NEXT_YEAR, 150)]
     assert pull(ready, after=page["cursor"])["vouchers"] == []  # each voucher once
+    # The answer is what the OpenAPI document promises, key for key.
+    models.VoucherPage.model_validate(page)
+    assert set(voucher) == set(models.VoucherModel.model_fields)
+    assert set(voucher["lines"][0]) == set(models.VoucherLineModel.model_fields)
 
     push_ok(ready, receipt_event(ready, 2, voucher, {2: 350}))
     indent = stored_indent(store, ready, number)

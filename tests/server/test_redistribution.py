@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from ihms_server import redistribution
+from ihms_server import models, redistribution
 from ihms_server.store import Store, utc_now
 from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
 from ihms_server.testing_supply import receipt_event, transfer_event
@@ -67,6 +67,7 @@ def test_surplus_moves_to_the_stock_out_and_both_stocks_converge(
     assert row is not None and "CHC Bassi" in row.group(0) and "<b>400</b>" in row.group(0)
     assert suggestions_of(short) == [] and suggestions_of(usual) == []
     (offered,) = suggestions_of(full)
+    assert set(offered) == set(models.SuggestionModel.model_fields)
     assert offered == {"id": suggestion.id, "item_code": "PARA500", "to_code": "CHC-JPR-001",
                        "to_name": "CHC Chaksu", "qty": 400, "reason": "surplus", "expires": None}
 
