@@ -337,6 +337,12 @@ def warehouse_of(store: Store, district: str) -> Warehouse | None:
     return None if row is None else Warehouse(*row)
 
 
+def warehouses(store: Store) -> list[Warehouse]:
+    with store._read() as cur:
+        cur.execute("SELECT code, name, district FROM warehouse ORDER BY district")
+        return [Warehouse(*row) for row in cur.fetchall()]
+
+
 def financial_year(day: dt.date) -> str:
     """India's financial year, April to March: 2026-27."""
     start = day.year if day.month >= 4 else day.year - 1

@@ -7,6 +7,7 @@ Beside :mod:`ihms_server.testing`, for tests/server and the end-to-end tests.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -98,3 +99,19 @@ def web_login(base_url: str, username: str, password: str = PASSWORD) -> request
         "username": username, "password": password, "csrf": csrf_of(form.text)})
     assert answer.status_code == 303, answer.text[:500]
     return session
+
+
+def pull_vouchers(device: EnrolledDevice, count: int, *, after: str = "", limit: int = 100,
+                  patience: float = 30.0) -> dict[str, Any]:
+    """``GET /v1/vouchers`` until it hands out ``count`` vouchers. On PostgreSQL a voucher is
+    handed out once every older transaction of the cluster has ended, and a test running
+    beside this one may hold one open for a moment (docs/indents.md)."""
+    deadline = time.monotonic() + patience
+    while True:
+        response = requests.get(f"{device.base_url}/v1/vouchers", headers=device.headers(),
+                                params={"after": after, "limit": limit}, timeout=30)
+        assert response.status_code == 200, response.text
+        page: dict[str, Any] = response.json()
+        if len(page["vouchers"]) >= count or time.monotonic() > deadline:
+            return page
+        time.sleep(0.1)

@@ -121,11 +121,8 @@ def warehouse_router(store: Store) -> APIRouter:
                   district: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
         chosen = scope_of(session, district)
         if chosen is None:
-            with store._read() as cur:
-                cur.execute("SELECT code, name, district FROM warehouse ORDER BY district")
-                houses = [indents.Warehouse(*r) for r in cur.fetchall()]
             return render("warehouse.html", session=session, account=session.account,
-                          district=None, warehouses=houses)
+                          district=None, warehouses=indents.warehouses(store))
         return render("warehouse.html", session=session, account=session.account,
                       district=chosen, warehouse=indents.warehouse_of(store, chosen),
                       indents=indents.district_indents(store, chosen),
@@ -206,7 +203,7 @@ def warehouse_router(store: Store) -> APIRouter:
     def new_voucher_page(session: Session, district: str, facility_code: str = "",
                          rows: Rows | None = None, problems: list[str] | None = None,
                          status: int = 200, issued: str | None = None) -> HTMLResponse:
-        facilities = [f for f in store.facility_statuses(today(), district, with_stock=False)]
+        facilities = store.facility_statuses(today(), district, with_stock=False)
         response = render("voucher_new.html", session=session, account=session.account,
                           district=district, facilities=facilities, facility_code=facility_code,
                           rows=rows or blank_rows(8), problems=problems or [], issued=issued,

@@ -13,7 +13,7 @@ import requests
 from ihms_server import models, redistribution
 from ihms_server.store import Store, utc_now
 from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
-from ihms_server.testing_supply import receipt_event, transfer_event
+from ihms_server.testing_supply import pull_vouchers, receipt_event, transfer_event
 
 LATER = f"{utc_now().year + 2}-03"
 
@@ -76,8 +76,7 @@ def test_surplus_moves_to_the_stock_out_and_both_stocks_converge(
     assert full.push([transfer]).json()["results"][0]["status"] == "applied"
     assert suggestions_of(full) == []  # acted on; and the stock on its way counts at the receiver
 
-    pulled = requests.get(f"{server}/v1/vouchers", headers=short.headers(), timeout=30).json()
-    (voucher,) = pulled["vouchers"]
+    (voucher,) = pull_vouchers(short, 1)["vouchers"]
     assert voucher["kind"] == "transfer" and voucher["from_code"] == "CHC-JPR-002"
     assert short.push([receipt_event(short, 5, voucher)]).json()["results"][0]["status"] == "applied"
 

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
 from ihms_server import indents
 from ihms_server.store import Store, utc_now
 from ihms_server.testing import EnrolledDevice, make_event, make_movement
-from ihms_server.testing_supply import PASSWORD, indent_event
+from ihms_server.testing_supply import PASSWORD, indent_event, pull_vouchers
 
 # The dashboard's Chromium fixtures (one browser per module, a page per test) and helpers.
 from test_dashboard import add_paracetamol, browser, page, screenshot  # noqa: F401
@@ -89,8 +88,7 @@ def test_the_warehouse_issues_a_voucher_against_an_indent(
     expect(page.locator("table.lines tbody tr").nth(1).locator("td.num").nth(6)).to_have_text("250")
     screenshot(page, tmp_path, "warehouse-indent", store)
 
-    pulled = requests.get(f"{server}/v1/vouchers", headers=device.headers(), timeout=30).json()
-    (voucher,) = pulled["vouchers"]
+    (voucher,) = pull_vouchers(device, 1)["vouchers"]
     assert [(l["item_code"], l["batch_no"], l["expiry_month"], l["qty"]) for l in voucher["lines"]] \
         == [("PARA500", "PA-2611", NEXT_YEAR, 1200), ("ORS-200", "OR-77", NEXT_YEAR, 250)]
     indent = indents.indent_by_number(store, device.facility_code, number)
