@@ -24,7 +24,8 @@ from starlette.requests import ClientDisconnect
 import ihms_server
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import EventResult, ProtocolError
-from ihms_server import models, privacy, security
+from ihms_server import indents, models, privacy, redistribution, security
+from ihms_server.dashboard import IST
 from ihms_server.store import Device, Rejection, Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ def push_batch(store: Store, device: Device, body: Any) -> dict[str, Any]:
     for index, raw in enumerate(raw_events):
         try:
             event = wire.validate_event(raw)
+            indents.check_event(event)
         except ProtocolError as error:
             results[index] = EventResult(wire.event_id_of(raw), wire.REJECTED, error.code,
                                          error.reason)
@@ -362,6 +364,30 @@ def create_app(store: Store) -> FastAPI:
                                 "token was issued to")
         return JSONResponse(dict(await run_in_threadpool(store.claim_epoch, device, claim)))
 
+    @app.get("/v1/vouchers", response_model=models.VoucherPage, tags=["sync"],
+             responses=ERROR_RESPONSES)
+    def vouchers(
+        protocol: Annotated[int, Depends(require_protocol)],
+        device: Annotated[Device, Depends(current_device)],
+        after: Annotated[str, Query(max_length=200, description="Cursor from the last page; "
+                                    "empty for the start.")] = "",
+        limit: Annotated[int, Query(ge=1, le=indents.VOUCHER_MAX_LIMIT)] = indents.VOUCHER_DEFAULT_LIMIT,
+    ) -> dict[str, Any]:
+        """The device's facility's issued vouchers (the warehouse's, and transfers from other
+        facilities) after a cursor, oldest first, each once (docs/indents.md)."""
+        return indents.voucher_page(store, device.facility_code, after, limit)
+
+    @app.get("/v1/suggestions", response_model=models.SuggestionList, tags=["sync"],
+             responses=ERROR_RESPONSES)
+    def suggestions(
+        protocol: Annotated[int, Depends(require_protocol)],
+        device: Annotated[Device, Depends(current_device)],
+    ) -> dict[str, Any]:
+        """Redistribution suggestions in which the device's facility is the sender."""
+        today = utc_now().astimezone(IST).date()
+        return {"suggestions": [s.as_wire() for s in
+                                redistribution.suggestions_from(store, device.facility_code, today)]}
+
     from ihms_server.dashboard import dashboard_router
 
     app.include_router(dashboard_router(store))
@@ -369,6 +395,14 @@ def create_app(store: Store) -> FastAPI:
     from ihms_server.rollout_pages import rollout_router
 
     app.include_router(rollout_router(store))
+
+    # Issue 14: the login of the web pages (it guards the dashboard's facility pages) and the
+    # warehouse's and district's supply pages.
+    from ihms_server.login_pages import install_login
+    from ihms_server.warehouse_pages import warehouse_router
+
+    install_login(app, store)
+    app.include_router(warehouse_router(store))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -18,7 +18,7 @@ import platformdirs
 from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
-from ihms_server import rollout_cli
+from ihms_server import accounts_cli, rollout_cli
 from ihms_server.store import ENROLMENT_CODE_VALIDITY, Store, open_store, utc_now
 
 DEFAULT_PORT = 8470
@@ -283,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=cmd_device_list)
 
     rollout_cli.register(commands, db)
+    accounts_cli.register(commands, db)
     return parser
 
 

@@ -23,7 +23,8 @@ class Model(BaseModel):
     model_config = ConfigDict(regex_engine="python-re")
 
 
-EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal"]
+EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal",
+                           "indent"]
 
 
 class MovementModel(Model):
@@ -184,6 +185,49 @@ class HealthModel(Model):
     status: Literal["ok"]
     protocol_versions: list[int]
     server_time: str
+
+
+class VoucherLineModel(Model):
+    line_no: int = Field(ge=1)
+    item_code: str = Field(pattern=fields.ITEM_CODE_PATTERN)
+    batch_no: str = Field(pattern=fields.BATCH_NO_PATTERN)
+    expiry_month: str = Field(pattern=fields.MONTH_PATTERN)
+    qty: int = Field(ge=1, le=fields.MAX_ABS_QTY)
+    manufacturer: str | None
+    unit_cost: str | None
+
+
+class VoucherModel(Model):
+    """An issue voucher of the district's warehouse, or another facility's transfer."""
+
+    number: str = Field(examples=["DDW-JAI/2026-27/000031"])
+    kind: Literal["voucher", "transfer"]
+    from_code: str
+    from_name: str
+    indent_number: str | None
+    issued_on: str = Field(pattern=fields.DATE_PATTERN)
+    lines: list[VoucherLineModel]
+
+
+class VoucherPage(Model):
+    vouchers: list[VoucherModel]
+    cursor: str = Field(description="Send back as `after` for the next page.")
+    more: bool
+
+
+class SuggestionModel(Model):
+    id: str = Field(examples=["S-1A2B3C4D5E6F"], description="Name it in the transfer's header "
+                    "as suggestion_id.")
+    item_code: str = Field(pattern=fields.ITEM_CODE_PATTERN)
+    to_code: str = Field(pattern=fields.FACILITY_CODE_PATTERN)
+    to_name: str
+    qty: int = Field(ge=1)
+    reason: Literal["surplus", "near_expiry"]
+    expires: str | None = Field(description="The month the near-expiry stock expires.")
+
+
+class SuggestionList(Model):
+    suggestions: list[SuggestionModel]
 
 
 #: Request bodies read by hand (gzip, size bound, per-event validation) but documented, and the

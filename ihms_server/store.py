@@ -847,6 +847,10 @@ class Store(ABC):
             self._add_to_stock(cur, _aggregate_movements(new_events), now)
             self._count_sequences(cur, device.device_id, new_events)
             newest_epoch = max(e.epoch for e in new_events)
+            # Indents, vouchers, receipts against them, consumption (issue 14); imported here
+            # because that module is built on this one.
+            from ihms_server.indents import project
+            project(self, cur, new_events, now)
         cur.execute("UPDATE device SET last_push_at = %s, events_received = events_received + %s,"
                     " current_epoch = CASE WHEN current_epoch < %s THEN %s ELSE current_epoch END"
                     " WHERE device_id = %s",

@@ -31,7 +31,7 @@ from ihms_desk.sync import protocol as wire
 from ihms_server.testing import EnrolledDevice, make_facility_and_enrol, run_server, temporary_database
 
 OPERATIONS = ["POST /v1/events", "GET /v1/catalog", "POST /v1/enrol", "GET /v1/health",
-              "GET /v1/standing", "POST /v1/epochs"]
+              "GET /v1/standing", "POST /v1/epochs", "GET /v1/vouchers", "GET /v1/suggestions"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
