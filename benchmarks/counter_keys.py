@@ -27,14 +27,15 @@ import re
 import shutil
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from key_drive import Keyboard  # noqa: E402 - beside this file
 
 TARGET_NEXT = 40
 TARGET_REPEAT = 30
@@ -58,57 +59,6 @@ class Drive:
     @property
     def found_top(self) -> int:
         return sum(1 for _, _, query, _ in self.top_items if query)
-
-
-class Keyboard:
-    """Keys to whatever has the focus, counted under the current step."""
-
-    def __init__(self, drive: Drive) -> None:
-        self.drive = drive
-        self.step = ""
-
-    def _target(self) -> Any:
-        from PySide6.QtWidgets import QApplication
-
-        self.wait_until(lambda: QApplication.focusWidget() is not None, "something to have the focus")
-        return QApplication.focusWidget()
-
-    def _count(self) -> None:
-        self.drive.keys[self.step] = self.drive.keys.get(self.step, 0) + 1
-
-    def type(self, text: str) -> None:
-        from PySide6.QtTest import QTest
-
-        for character in text:
-            QTest.keyClicks(self._target(), character)
-            self._count()
-        self.settle()
-
-    def key(self, name: str, modifier: str = "") -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtTest import QTest
-
-        key = getattr(Qt.Key, f"Key_{name}")
-        modifiers = getattr(Qt.KeyboardModifier, f"{modifier}Modifier") if modifier else Qt.KeyboardModifier.NoModifier
-        QTest.keyClick(self._target(), key, modifiers)
-        self._count()
-        self.settle()
-
-    def settle(self) -> None:
-        from PySide6.QtCore import QCoreApplication
-
-        for _ in range(3):
-            QCoreApplication.processEvents()
-
-    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-        from PySide6.QtCore import QCoreApplication, QEventLoop
-
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"waited {timeout:.0f} s for {what}")
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            time.sleep(0.002)
 
 
 def three_letter_queries(name: str, synonyms: str) -> list[str]:

@@ -44,6 +44,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import key_drive  # noqa: E402 - beside this file
 
 #: The issue's measurement of the first run before this work (keys to a first saved dispense).
 BASELINE_KEYS = 918
@@ -123,65 +126,30 @@ def program_sees(stick: Stick) -> Iterator[None]:
         setup_wizard.package_places, setup_wizard.trusted_keys = saved  # type: ignore[assignment]
 
 
-class Keyboard:
-    """Keys to whatever has the focus, counted by step; waits for the program in between."""
+class Keyboard(key_drive.Keyboard):
+    """The shared keyboard, which also notes each window shown and counts a secret typed by hand."""
 
     def __init__(self, drive: Drive) -> None:
         from PySide6.QtWidgets import QApplication
 
+        super().__init__(drive)
+        self.drive: Drive = drive
         self.app = QApplication.instance()
-        self.drive = drive
-        self.step = ""
         #: What must never be typed: the facility code, the enrolment code, the server's address.
         self.secrets = [FACILITY["code"], "ABCD-EFGH-JKMN", "ABCDEFGHJKMN", "https://ihms.example.in"]
 
-    def _target(self):  # type: ignore[no-untyped-def]
-        from PySide6.QtWidgets import QApplication
-
-        self.wait_until(lambda: QApplication.focusWidget() is not None, "something to have the focus")
-        return QApplication.focusWidget()
-
     def _count(self, n: int = 1) -> None:
-        self.drive.keys[self.step] = self.drive.keys.get(self.step, 0) + n
+        super()._count(n)
         self.note_windows()
 
     def type(self, text: str) -> None:
-        from PySide6.QtTest import QTest
-
         # A code or an address typed by hand is what the package is there to spare.
         if len(text) >= 3 and any(text.lower() in secret.lower() for secret in self.secrets):
             self.drive.typed_codes += 1
-
-        for character in text:
-            QTest.keyClicks(self._target(), character)
-            self._count()
-        self.settle()
-
-    def key(self, name: str, modifier: str = "") -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtTest import QTest
-
-        key = getattr(Qt.Key, f"Key_{name}")
-        modifiers = getattr(Qt.KeyboardModifier, f"{modifier}Modifier") if modifier else Qt.KeyboardModifier.NoModifier
-        QTest.keyClick(self._target(), key, modifiers)
-        self._count()
-        self.settle()
-
-    def settle(self) -> None:
-        from PySide6.QtCore import QCoreApplication
-
-        for _ in range(3):
-            QCoreApplication.processEvents()
+        super().type(text)
 
     def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-        from PySide6.QtCore import QCoreApplication, QEventLoop
-
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"waited {timeout:.0f} s for {what}")
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            time.sleep(0.002)
+        super().wait_until(condition, what, timeout)
         self.note_windows()
 
     def note_windows(self) -> None:
