@@ -8,15 +8,11 @@ from PySide6.QtWidgets import QApplication, QComboBox
 from ihms_desk.store import Store
 from ihms_desk.ui import dialogs
 from ihms_desk.ui.dispense import DispenseLineModel, DispenseScreen, RecentDispensesModel
+from tests.ui.conftest import shown_active
 
 
 def make_screen(qtbot, store: Store) -> DispenseScreen:
-    screen = DispenseScreen(store)
-    qtbot.addWidget(screen)
-    screen.resize(1200, 800)
-    screen.show()
-    with qtbot.waitActive(screen):
-        screen.activateWindow()
+    screen = shown_active(qtbot, DispenseScreen(store), (1200, 800))
     screen.opd_edit.setFocus()
     return screen
 

@@ -21,7 +21,7 @@ from ihms_desk.ui.login import LoginScreen
 from ihms_desk.ui.main_window import MainWindow
 from ihms_desk.ui.receive import ReceiveScreen
 
-from tests.ui.conftest import PASSWORD, open_as
+from tests.ui.conftest import PASSWORD, open_as, shown_active
 
 
 def focused() -> object:
@@ -29,12 +29,7 @@ def focused() -> object:
 
 
 def make_screen(qtbot, store: Store) -> DispenseScreen:  # type: ignore[no-untyped-def]
-    screen = DispenseScreen(store)
-    qtbot.addWidget(screen)
-    screen.resize(1200, 700)
-    screen.show()
-    with qtbot.waitActive(screen):
-        screen.activateWindow()
+    screen = shown_active(qtbot, DispenseScreen(store), (1200, 700))
     screen.opd_edit.setFocus()
     return screen
 
