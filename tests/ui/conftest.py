@@ -11,7 +11,7 @@ import io
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 # Before any Qt import: tests never open a real window.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -23,6 +23,10 @@ from pytestqt.qtbot import QtBot
 from ihms_desk.store import Store
 from ihms_desk.store.model import ReceiptLine
 from ihms_desk.store.users import Role
+
+if TYPE_CHECKING:
+    from ihms_desk.ui.app import AppController
+    from ihms_desk.ui.main_window import MainWindow
 
 W = TypeVar("W", bound=QWidget)
 
@@ -130,6 +134,28 @@ def check_store(chc_dir: Path) -> Iterator[Store]:
     store = Store.open(chc_dir)
     yield store
     store.close()
+
+
+def log_in(qtbot: QtBot, controller: AppController, username: str) -> MainWindow:
+    """Log ``username`` in on the program's login screen by keyboard; the main window that
+    follows, made the active window (shortcuts only fire there, as on a real desktop)."""
+    from PySide6.QtCore import Qt
+
+    from ihms_desk.ui.login import LoginScreen
+    from ihms_desk.ui.main_window import MainWindow
+
+    login = controller.window
+    assert isinstance(login, LoginScreen)
+    qtbot.keyClicks(login.username_edit, username)
+    qtbot.keyClick(login.username_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(login.password_edit, PASSWORD)
+    qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
+    window = controller.window
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    return window
 
 
 def shown_active(qtbot: QtBot, widget: W, size: tuple[int, int]) -> W:

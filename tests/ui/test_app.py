@@ -13,6 +13,7 @@ from ihms_desk.ui.app import AppController, create_application
 from ihms_desk.ui.dispense import DispenseScreen
 from ihms_desk.ui.login import LoginScreen
 from ihms_desk.ui.main_window import MainWindow, PlaceholderScreen
+from tests.ui.conftest import log_in
 
 PASSWORD = "test1234"  # conftest.PASSWORD: the test CHC's accounts
 
@@ -27,22 +28,6 @@ def controller(qtbot, chc_dir: Path):
     if app.window is not None:
         app.window.close()
     store.close()
-
-
-def log_in(qtbot, controller: AppController, username: str) -> MainWindow:
-    login = controller.window
-    assert isinstance(login, LoginScreen)
-    qtbot.keyClicks(login.username_edit, username)
-    qtbot.keyClick(login.username_edit, Qt.Key.Key_Return)
-    qtbot.keyClicks(login.password_edit, PASSWORD)
-    qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
-    window = controller.window
-    assert isinstance(window, MainWindow)
-    qtbot.addWidget(window)
-    # Shortcuts only fire in the active window, as on a real desktop.
-    with qtbot.waitActive(window):
-        window.activateWindow()
-    return window
 
 
 def press(qtbot, window: MainWindow, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:

@@ -17,11 +17,10 @@ from ihms_desk.store.model import ReceiptLine
 from ihms_desk.ui import dialogs, i18n
 from ihms_desk.ui.app import AppController, create_application
 from ihms_desk.ui.dispense import MIN_LINES_SHOWN, DispenseLineModel, DispenseScreen
-from ihms_desk.ui.login import LoginScreen
 from ihms_desk.ui.main_window import MainWindow
 from ihms_desk.ui.receive import ReceiveScreen
 
-from tests.ui.conftest import PASSWORD, open_as, shown_active
+from tests.ui.conftest import log_in, open_as, shown_active
 
 
 def focused() -> object:
@@ -187,16 +186,7 @@ def window(qtbot, chc_dir):  # type: ignore[no-untyped-def]
     store = Store.open(chc_dir)
     controller = AppController(store)
     controller.start()
-    login = controller.window
-    assert isinstance(login, LoginScreen)
-    qtbot.keyClicks(login.username_edit, "pharmacist")
-    qtbot.keyClick(login.username_edit, Qt.Key.Key_Return)
-    qtbot.keyClicks(login.password_edit, PASSWORD)
-    qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
-    main = controller.window
-    assert isinstance(main, MainWindow)
-    with qtbot.waitActive(main):
-        main.activateWindow()
+    main = log_in(qtbot, controller, "pharmacist")
     yield main
     main._leaving = True
     main.close()
