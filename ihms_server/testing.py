@@ -11,10 +11,12 @@ import datetime as dt
 import os
 import secrets
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,23 @@ def run_server(db_url: str, *, host: str = "127.0.0.1") -> Iterator[str]:
             yield base_url
     finally:
         store.close()
+
+
+@contextmanager
+def serve_handler(handler: type[BaseHTTPRequestHandler], *, tls: ssl.SSLContext | None = None) -> Iterator[int]:
+    """A plain ``http.server`` answering with ``handler`` on a free loopback port, in a thread,
+    until the block ends; yields the port. ``tls`` makes it an HTTPS server. For what the state
+    server never answers: a Wi-Fi login page, a certificate the desk must refuse, a framing page."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(httpd.server_address[1])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @contextmanager

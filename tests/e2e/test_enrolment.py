@@ -9,8 +9,7 @@ import ssl
 import stat
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from e2e_desk import FAST, assert_converged
@@ -26,6 +25,7 @@ from ihms_desk.sync.errors import (
     SyncError,
     TokenRejected,
 )
+from ihms_server.testing import serve_handler
 
 
 def closed_port() -> int:
@@ -195,15 +195,10 @@ def untrusted_https_server(tmp_path):
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_handler(Handler, tls=context) as port:
+        yield f"https://127.0.0.1:{port}"
 
 
 def test_tls_certificate_that_does_not_verify(make_desk, untrusted_https_server):

@@ -4,16 +4,15 @@ another site cannot frame it."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page
 from test_dashboard import browser  # noqa: F401 - the module's Chromium, shared
 
 from ihms_server.store import Store
-from ihms_server.testing import add_facility
+from ihms_server.testing import add_facility, serve_handler
 
 
 @pytest.fixture
@@ -39,13 +38,9 @@ def other_site(server: str) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Framer)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    # localhost, not 127.0.0.1: another origin than the server's.
-    yield f"http://localhost:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_handler(Framer) as port:
+        # localhost, not 127.0.0.1: another origin than the server's.
+        yield f"http://localhost:{port}/"
 
 
 def test_the_dashboard_keeps_its_look_and_runs_no_injected_script(page: Page, server: str, store: Store) -> None:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from ihms_desk.ui.app import create_application
 from ihms_desk.ui.sync_adapter import SyncAdapter
 from ihms_desk.ui.sync_screen import SyncScreen
 from ihms_desk.ui.sync_status import SyncStatus
+from ihms_server.testing import serve_handler
 
 DEVICE = "6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 QUICK = SyncConfig(connect_timeout=2.0, read_timeout=2.0)
@@ -81,12 +81,8 @@ class _PortalHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def portal_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _PortalHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_handler(_PortalHandler) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def enrolled_with(store: Store, url: str) -> None:
