@@ -713,7 +713,9 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
         if live.exists():
             # A raw copy of the file and its WAL: the live database may be the damaged one,
             # and then the online backup API could not read it.
-            replaced_copy = backup_dir(data_dir) / f"replaced-{stamp}.sqlite3"
+            # Never over an earlier copy: two restores within a second (one cut short, then
+            # the next) wrote the second copy over the first (tests/test_power_cuts.py).
+            replaced_copy = _unused_name(backup_dir(data_dir), f"replaced-{stamp}.sqlite3")
             for suffix in ("", "-wal"):
                 part = Path(str(live) + suffix)
                 if part.exists():
