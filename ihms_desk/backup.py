@@ -713,14 +713,16 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
         if live.exists():
             # A raw copy of the file and its WAL: the live database may be the damaged one,
             # and then the online backup API could not read it.
-            replaced_copy = backup_dir(data_dir) / f"replaced-{stamp}.sqlite3"
+            # Never over an earlier copy: two restores within a second (one cut short, then
+            # the next) wrote the second copy over the first (tests/test_power_cuts.py).
+            replaced_copy = _unused_name(backup_dir(data_dir), f"replaced-{stamp}.sqlite3")
             for suffix in ("", "-wal"):
                 part = Path(str(live) + suffix)
                 if part.exists():
                     shutil.copyfile(part, Path(str(replaced_copy) + suffix))
                     _fsync_file(Path(str(replaced_copy) + suffix))
             _fsync_dir(backup_dir(data_dir))  # the copy must outlast a power cut after the rename
-        _discard(staging)
+        _discard_staging(staging)
         decompress_file(info.path, staging)
     except OSError as error:
         _discard(staging)
@@ -751,11 +753,18 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
     except OSError as error:
         raise _os_problem(error, data_dir) from error
     finally:
-        _discard(staging)
-        _discard(Path(str(staging) + "-wal"))
-        _discard(Path(str(staging) + "-shm"))
+        _discard_staging(staging)
     log.info("Restored %s from %s (epoch %s); the replaced database is kept as %s", live, info.path, epoch, replaced_copy)
     return RestoreReport(info.path, info.facility_code, info.documents, epoch, replaced_copy)
+
+
+def _discard_staging(staging: Path) -> None:
+    """Remove a staged copy with everything SQLite keeps beside it. A restore cut short by a
+    power cut leaves its WAL or journal, which SQLite would replay onto the next restore's
+    fresh copy (and damage it), and may leave a damage note that would refuse it."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        _discard(Path(str(staging) + suffix))
+    _discard(database.damage_note_path(staging))
 
 
 def _fold_wal(path: Path) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -137,6 +138,9 @@ def main() -> None:
         if pid == 0:
             try:
                 counter(data_dir, reports, run, syncing)
+            except BaseException:
+                traceback.print_exc()
+                sys.stderr.flush()
             finally:
                 os._exit(70)  # never fall back into the zygote's loop
         print(pid, flush=True)
