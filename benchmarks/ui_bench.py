@@ -1,6 +1,6 @@
 """Measure the desktop program's speed and memory, and print the figures in one run.
 
-    python benchmarks/ui_bench.py [--five-year DIR] [--demo DIR] [--runs 5]
+    python benchmarks/ui_bench.py [--five-year DIR] [--demo DIR] [--runs 5] [--keys-only]
 
 1. Start-up of the real command, ``ihms-desk`` with no arguments and its default data folder
    pointed at the demo CHC (XDG_DATA_HOME): process start to its first
@@ -13,6 +13,11 @@
    and how long the GUI thread was blocked meanwhile.
 4. Peak memory of the program with the five-year database open and every screen visited
    (target <= 250 MB), with the longest GUI-thread block of a screen switch and of a save.
+
+5. The counter's keyboard drive (benchmarks/counter_keys.py), in English and in Hindi: "keys
+   for a 4-line prescription: N (new patient) / M (next patient)" (target M <= 40), the
+   patient's last prescription repeated (target <= 30), and the 30 items the demo CHC
+   dispenses most each found first with three letters. ``--keys-only`` measures only this.
 
 The five-year database comes from ``benchmarks/five_year_db.py`` (built on first use, about
 4-5 minutes). Runs on the offscreen Qt platform unless QT_QPA_PLATFORM says otherwise.
@@ -310,6 +315,22 @@ def bench_memory(data_dir: Path) -> dict[str, object]:
     return result
 
 
+def bench_keys(demo: Path) -> bool:
+    """The counter's keyboard drive in each language, each in its own process on a copy of the
+    demo (benchmarks/counter_keys.py prints its figures); True if every target was met."""
+    ok = True
+    for language in ("en", "hi"):
+        result = subprocess.run([sys.executable, str(HERE / "counter_keys.py"), "--demo", str(demo), "--language", language],
+                                capture_output=True, text=True, timeout=600)
+        for line in result.stdout.splitlines():
+            print(line, flush=True)
+        if result.returncode != 0:
+            ok = False
+            if not result.stdout.strip():
+                print(result.stderr[-2000:], file=sys.stderr)
+    return ok
+
+
 def ensure_demo(path: Path | None, temporary: Path) -> Path:
     from ihms_desk.demo import build_demo
     from ihms_desk.paths import database_path
@@ -334,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", type=Path, help="a demo CHC folder (default: built in a temporary folder)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--startup-only", action="store_true", help="measure the start-up figures only")
+    parser.add_argument("--keys-only", action="store_true", help="count the counter's keys only (issue 12)")
     parser.add_argument("--child-bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-main", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-memory", help=argparse.SUPPRESS)
@@ -353,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {load} (other work on the machine slows every figure)")
     with tempfile.TemporaryDirectory() as temporary:
         demo = ensure_demo(args.demo, Path(temporary))
+        keys_ok = bench_keys(demo)
+        if args.keys_only:
+            return 0 if keys_ok else 1
         startup = bench_startup(demo, args.runs)
         print(f"start-up, `ihms-desk` (default folder: the demo CHC) to its first window (login screen) shown: {startup['shown_ms']:.0f} ms; "
               f"bare PySide6 window: {startup['bare_ms']:.0f} ms; ratio {startup['startup_ratio']:.2f} "

@@ -45,7 +45,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ihms_desk.instance_lock import InstanceLock
-from ihms_desk.paths import DataFolder, database_path
+from ihms_desk.paths import DataFolder, database_path, fsync_folder, make_folder
 from ihms_desk.store import Store, database
 from ihms_desk.store.doctor import check_database, ledger_problems
 from ihms_desk.wording import Said
@@ -451,7 +451,7 @@ def _write_checked_copy(write: Callable[[Path], None], folder: Path, name: str) 
     final = _unused_name(folder, name)
     partial = final.with_name(final.name + _PARTIAL_SUFFIX)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)  # a new folder's own entry must survive a power cut too
         partial.unlink(missing_ok=True)
         with _as_environment_problem(folder):
             write(partial)
@@ -720,7 +720,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
     replaced_copy: Path | None = None
     staging = live.with_name(live.name + ".restoring")
     try:
-        backup_dir(data_dir).mkdir(parents=True, exist_ok=True)
+        make_folder(backup_dir(data_dir))
         if live.exists():
             # A raw copy of the file and its WAL: the live database may be the damaged one,
             # and then the online backup API could not read it.
@@ -730,6 +730,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
                 if part.exists():
                     shutil.copyfile(part, Path(str(replaced_copy) + suffix))
                     _fsync_file(Path(str(replaced_copy) + suffix))
+            _fsync_dir(backup_dir(data_dir))  # the copy must outlast a power cut after the rename
         _discard(staging)
         decompress_file(info.path, staging)
     except OSError as error:
@@ -751,6 +752,7 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
         finally:
             store.close()
         _fsync_file(staging)
+        _fold_wal(live)
         for suffix in ("-wal", "-shm"):
             # The old WAL must not be replayed onto the restored file.
             Path(str(live) + suffix).unlink(missing_ok=True)
@@ -765,6 +767,24 @@ def _replace_database(data_dir: Path, info: BackupInfo) -> RestoreReport:
         _discard(Path(str(staging) + "-shm"))
     log.info("Restored %s from %s (epoch %s); the replaced database is kept as %s", live, info.path, epoch, replaced_copy)
     return RestoreReport(info.path, info.facility_code, info.documents, epoch, replaced_copy)
+
+
+def _fold_wal(path: Path) -> None:
+    """Checkpoint the live database's WAL into its file before the WAL is removed: a power cut
+    or a kill between removing it and the rename would otherwise leave the old database
+    without the saves the WAL held (a counter killed by the last power cut leaves one). A file
+    too damaged to checkpoint keeps them in the replaced copy only."""
+    if not Path(str(path) + "-wal").exists():
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=database.BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        log.warning("Could not fold the WAL of %s into it before the restore: %s", path, error)
 
 
 def _epoch_of(path: Path) -> int:
@@ -824,12 +844,5 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable on Linux; Windows cannot open a folder for fsync.
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+#: Makes the rename itself durable on Linux; Windows cannot open a folder for fsync.
+_fsync_dir = fsync_folder

@@ -302,3 +302,61 @@ def _result(elements: list[tuple[str, str]], today: dt.date | None) -> ScanResul
         serial=values.get("21"),
         elements=values,
     )
+
+
+# -- the patient's header: ABHA card QR, OPD slip barcode ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientScan:
+    """What a scan at the dispensing counter said about the patient (fields not carried: None)."""
+
+    opd_no: str | None = None
+    name: str | None = None
+    sex: str | None = None
+    year_of_birth: int | None = None
+    abha: str | None = None
+
+
+#: The ABHA number's keys in the QR of the cards issued over the years, and the sex letters.
+_ABHA_NUMBER_KEYS = ("hidn", "abha_number", "abhaNumber", "healthIdNumber")
+_SEX_LETTERS = {"M": "M", "MALE": "M", "F": "F", "FEMALE": "F", "O": "O", "OTHER": "O", "T": "O", "TRANSGENDER": "O"}
+
+
+def looks_like_abha_qr(text: str) -> bool:
+    """Whether what the scanner typed is an ABHA card's QR (a JSON object), not an OPD number."""
+    stripped = text.strip()
+    return stripped.startswith("{") and stripped.endswith("}")
+
+
+def parse_patient_scan(text: str) -> PatientScan:
+    """An ABHA card's QR (``{"hidn": "91-...", "name": ..., "gender": "F", "dob": "1-1-1990"}``,
+    or ``yob``) gives the name, sex, year of birth and ABHA number; any other code is the OPD
+    slip's barcode, whose text is the OPD number. :class:`BarcodeError` if the QR is unreadable."""
+    import json
+
+    stripped = " ".join(text.split())
+    if not looks_like_abha_qr(stripped):
+        if not stripped or len(stripped) > 30:
+            raise BarcodeError("opd_slip_unreadable", field="opd_no")
+        return PatientScan(opd_no=stripped)
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        raise BarcodeError("abha_qr_unreadable", field="opd_no") from None
+    if not isinstance(data, dict):
+        raise BarcodeError("abha_qr_unreadable", field="opd_no")
+    number = next((str(data[key]) for key in _ABHA_NUMBER_KEYS if data.get(key)), None)
+    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    abha = f"{digits[:2]}-{digits[2:6]}-{digits[6:10]}-{digits[10:]}" if len(digits) == 14 else None
+    year: int | None = None
+    if str(data.get("yob") or "").strip().isdigit():
+        year = int(str(data["yob"]).strip())
+    else:
+        found = re.search(r"(\d{4})", str(data.get("dob") or ""))
+        year = int(found[1]) if found else None
+    name = " ".join(str(data.get("name") or "").split()) or None
+    sex = _SEX_LETTERS.get(str(data.get("gender") or data.get("sex") or "").strip().upper())
+    if name is None and abha is None:
+        raise BarcodeError("abha_qr_unreadable", field="opd_no")
+    return PatientScan(name=name, sex=sex, year_of_birth=year, abha=abha)

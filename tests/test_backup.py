@@ -3,6 +3,7 @@ daily rule, backups under continuous writes, and a restore that refuses what it 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,6 +70,29 @@ def run_cli(data_dir: Path, *args: str) -> int:
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def backed_up_then_one_more_receipt(clerk: Store, now: dt.datetime | None = None) -> tuple[Path, Path]:
+    """The data folder and a backup of its two receipts, taken before a third receipt; the
+    program is then closed."""
+    data_dir = clerk.path.parent
+    copy = take_backup(data_dir, now=now).copies[0]
+    receive(clerk, "DDW/3")
+    clerk.close()
+    return data_dir, copy
+
+
+@contextlib.contextmanager
+def held_by_another_process(script: str, path: Path, ready: str) -> Iterator[None]:
+    """While the block runs, a child process runs ``script`` on ``path``: it takes a lock,
+    prints ``ready`` and holds the lock until told to end (when the block ends)."""
+    holder = subprocess.Popen([sys.executable, "-c", script, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == ready
+        yield
+    finally:
+        holder.communicate("", timeout=10)
 
 
 @pytest.fixture
@@ -276,10 +301,7 @@ def test_backups_taken_during_continuous_writes_restore_to_sound_databases(clerk
 
 
 def test_restore_starts_a_new_sync_epoch_and_new_events_carry_it(clerk: Store) -> None:
-    data_dir = clerk.path.parent
-    copy = take_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 0)).copies[0]
-    receive(clerk, "DDW/3")
-    clerk.close()
+    data_dir, copy = backed_up_then_one_more_receipt(clerk, now=dt.datetime(2026, 11, 20, 9, 0))
     assert restore_backup(data_dir, copy).epoch == 2
     with Store.open(data_dir) as store:
         assert store.device_state()["epoch"] == 2
@@ -342,14 +364,8 @@ RUNNING_COPY = textwrap.dedent(
 
 
 def test_restore_is_refused_while_the_program_is_open(clerk: Store) -> None:
-    data_dir = clerk.path.parent
-    copy = take_backup(data_dir).copies[0]
-    receive(clerk, "DDW/3")
-    clerk.close()
-    holder = subprocess.Popen([sys.executable, "-c", RUNNING_COPY, str(data_dir)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "HOLDING"
+    data_dir, copy = backed_up_then_one_more_receipt(clerk)
+    with held_by_another_process(RUNNING_COPY, data_dir, "HOLDING"):
         with pytest.raises(AlreadyRunning, match="already open"):
             restore_backup(data_dir, copy)
         result = subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(data_dir), "restore", str(copy)],
@@ -357,8 +373,6 @@ def test_restore_is_refused_while_the_program_is_open(clerk: Store) -> None:
         assert result.returncode == cli.EXIT_ENVIRONMENT
         assert "already open on this data folder" in result.stderr
         assert documents(data_dir / "ihms-desk.sqlite3") == 3
-    finally:
-        holder.communicate("", timeout=10)
     # The holder has exited: its lock went with it, and the restore goes ahead.
     restore_backup(data_dir, copy)
     assert documents(data_dir / "ihms-desk.sqlite3") == 2
@@ -450,19 +464,11 @@ SYNC_PASS = textwrap.dedent(
 
 
 def test_restore_waits_for_a_running_sync_pass_and_gives_up_plainly(clerk: Store) -> None:
-    data_dir = clerk.path.parent
-    copy = take_backup(data_dir).copies[0]
-    receive(clerk, "DDW/3")
-    clerk.close()
-    sync_pass = subprocess.Popen([sys.executable, "-c", SYNC_PASS, str(data_dir / "sync.lock")], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, text=True)
-    try:
-        assert sync_pass.stdout is not None and sync_pass.stdout.readline().strip() == "SYNCING"
+    data_dir, copy = backed_up_then_one_more_receipt(clerk)
+    with held_by_another_process(SYNC_PASS, data_dir / "sync.lock", "SYNCING"):
         with pytest.raises(SyncRunning, match="sync with the state server is running"):
             restore_backup(data_dir, copy, sync_wait=0.5)
         assert documents(data_dir / "ihms-desk.sqlite3") == 3
-    finally:
-        sync_pass.communicate("", timeout=10)
     assert restore_backup(data_dir, copy, sync_wait=0.5).documents == 2
     # Neither lock is left held: the program can open the folder.
     with InstanceLock(data_dir) as lock:

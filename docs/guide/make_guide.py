@@ -144,10 +144,9 @@ def take_screenshots(folder: Path, language: str) -> dict[str, Path]:
         window.resize(1366, 698)
         window.show()
         screen = window.screens["dispense"]
-        for edit, text in ((screen.opd_edit, "102"), (screen.name_edit, "Ramesh"), (screen.age_edit, "61"),
-                           (screen.prescriber_edit, "Dr R")):
+        screen.opd_edit.setText("102")
+        for edit, text in ((screen.name_edit, "Ramesh"), (screen.age_sex_edit, "61M"), (screen.prescriber_edit, "Dr R")):
             QTest.keyClicks(edit, text)
-        screen.sex_combo.setCurrentIndex(screen.sex_combo.findData("M"))
         screen.picker.choose_code("D0037")
         QTest.keyClicks(screen.qty_edit, "1-0-1 x5")
         grab(screen, "dispense", keep_width=0.62)

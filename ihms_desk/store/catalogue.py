@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import sqlite3
@@ -29,6 +30,7 @@ CATALOGUE_COLUMNS = (
     "category",
     "min_stock",
     "active",
+    "synonyms",
 )
 _REQUIRED = ("code", "name", "generic_name", "strength", "dosage_form", "unit_of_issue", "category")
 _CODE = re.compile(ITEM_CODE_PATTERN)
@@ -54,9 +56,71 @@ def item_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Item:
     )
 
 
+#: Characters that join words in names ("Vitamin B Complex (NFI)", "A + B", "250, 500") but
+#: that nobody types to start a word: the search text has spaces there, so every word can be
+#: found by its beginning. ``-`` and ``/`` stay (``b-complex``, ``1/2``).
+_WORD_JOINERS = re.compile(r"[()\[\]{},;:+&|]+")
+#: The search text's make-up; a change of it (or of the starter synonyms) rebuilds it at open.
+SEARCH_TEXT_FORMAT = "3"
+STARTER_SYNONYMS_FILE = ("catalogue", "starter_synonyms.csv")
+
+
+def search_words(text: str) -> str:
+    """``text`` as the search compares it: lower case, word joiners made spaces, one space."""
+    return " ".join(_WORD_JOINERS.sub(" ", text.lower()).split())
+
+
+def starter_synonyms() -> tuple[tuple[str, str], ...]:
+    """The shipped starter list: (generic name, its synonyms), lower case (read once)."""
+    global _starter_cache
+    if _starter_cache is None:
+        from ihms_desk.paths import resource_path
+
+        with open(resource_path(*STARTER_SYNONYMS_FILE), encoding="utf-8", newline="") as handle:
+            _starter_cache = tuple(
+                (row["generic_name"].strip().lower(), row["synonyms"].strip()) for row in csv.DictReader(handle))
+    return _starter_cache
+
+
+_starter_cache: tuple[tuple[str, str], ...] | None = None
+
+
+def starter_synonyms_for(generic_name: str) -> str:
+    """The starter list's synonyms of an item by its generic name: a key names the item when
+    the generic name is the key or starts with it and a word ("amoxicillin" names
+    "Amoxicillin + Clavulanic acid" too, "ofloxacin" does not name "Ciprofloxacin")."""
+    generic = generic_name.strip().lower()
+    found = [words for key, words in starter_synonyms()
+             if generic == key or (generic.startswith(key) and not generic[len(key)].isalnum())]
+    return ";".join(found)
+
+
+#: Between the item's own names and its synonyms in the search text: a synonym's first word
+#: is as good a start as the name's ("pcm"), and the search tells the two parts apart by it.
+SYNONYMS_MARK = " | "
+
+
 def search_text(record: dict[str, Any]) -> str:
-    """What the item picker matches against: code, name and generic name, lower case."""
-    return " ".join(str(record[key]).lower() for key in ("code", "name", "generic_name"))
+    """What the item search matches against: code, name and generic name, then
+    :data:`SYNONYMS_MARK` and each synonym (the state's, then the starter list's) as
+    :func:`search_words` makes them, a ``|`` before each::
+
+        "d0037 paracetamol 500 mg tablet paracetamol | pcm | para | crocin ..."
+    """
+    own = search_words(" ".join(str(record.get(key) or "") for key in ("code", "name", "generic_name")))
+    given = f"{record.get('synonyms') or ''};{starter_synonyms_for(str(record.get('generic_name') or ''))}"
+    synonyms = [search_words(word) for word in re.split(r"[;,]", given)]
+    return own + "".join(SYNONYMS_MARK + word for word in synonyms if word)
+
+
+def search_text_version() -> str:
+    """Changes when the search text would be built differently: the format or the starter list."""
+    import hashlib
+
+    from ihms_desk.paths import resource_path
+
+    digest = hashlib.sha256(resource_path(*STARTER_SYNONYMS_FILE).read_bytes()).hexdigest()[:16]
+    return f"{SEARCH_TEXT_FORMAT}:{digest}"
 
 
 def validate_item(raw: dict[str, Any]) -> dict[str, Any]:
@@ -65,19 +129,14 @@ def validate_item(raw: dict[str, Any]) -> dict[str, Any]:
     for key in _REQUIRED:
         # A line break or tab inside a spreadsheet cell is a space in a name; other control
         # characters (NUL, say) have no place in the catalogue and would break screens and sync.
-        value = SPREADSHEET_SPACE.sub(" ", str(raw.get(key) or "")).strip()
+        value = _cell(raw.get(key), key, 200)
         if not value:
             raise InvalidInput("column_empty", field=key, column=key)
-        try:
-            text_rule(value, 200)  # the rule the state server checks its catalogue with
-        except FieldProblem as problem:
-            kind = {"too_long": "column_too_long", "invisible_character": "column_invisible_character"}.get(
-                problem.kind or "", "column_control_characters")
-            raise InvalidInput(kind, field=key, column=key, n=200) from None
         record[key] = value
     record["code"] = record["code"].upper()
     if not _CODE.match(record["code"]):
         raise InvalidInput("bad_item_code", field="code", code=record["code"])
+    record["synonyms"] = _synonyms(raw.get("synonyms"))
     record["category"] = record["category"].lower()
     if record["category"] not in CATEGORIES:
         raise InvalidInput("bad_category", field="category", category=record["category"], categories=", ".join(CATEGORIES))
@@ -93,6 +152,26 @@ def validate_item(raw: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput("bad_active", field="active", text=active)
     record["active"] = 1 if active in _TRUE else 0
     return record
+
+
+def _cell(raw: Any, key: str, limit: int) -> str:
+    """A catalogue cell as text: a line break or tab inside a spreadsheet cell is a space in a
+    name; other control characters (NUL, say) have no place in the catalogue and would break
+    screens and sync. The rule is the one the state server checks its catalogue with."""
+    value = SPREADSHEET_SPACE.sub(" ", str(raw or "")).strip()
+    if value:
+        try:
+            text_rule(value, limit)
+        except FieldProblem as problem:
+            kind = {"too_long": "column_too_long", "invisible_character": "column_invisible_character"}.get(
+                problem.kind or "", "column_control_characters")
+            raise InvalidInput(kind, field=key, column=key, n=limit) from None
+    return value
+
+
+def _synonyms(raw: Any) -> str:
+    """The optional synonyms cell: words separated by ``;`` or ``,``, at most 500 characters."""
+    return _cell(raw, "synonyms", 500)
 
 
 def check_item_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
@@ -122,26 +201,20 @@ def check_item_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[di
 def apply_items(conn: sqlite3.Connection, records: Iterable[dict[str, Any]], now: str) -> tuple[int, int]:
     """Insert or update validated items inside the caller's transaction; returns (added, updated)."""
     added = updated = 0
+    # A database before m007_counter has no synonyms column (the schema tests fill one through
+    # this code); it still gets the starter synonyms in its search text.
+    synonyms = any(row[1] == "synonyms" for row in conn.execute("PRAGMA table_info(item)"))
+    columns = ("name", "generic_name", "strength", "dosage_form", "unit_of_issue", "category", "min_stock", "active",
+               *(("synonyms",) if synonyms else ()), "search_text", "updated_at")
+    update = f"UPDATE item SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE code = :code"
+    insert = f"INSERT INTO item (code, {', '.join(columns)}) VALUES (:code, {', '.join(f':{c}' for c in columns)})"
     for record in records:
         existing = conn.execute("SELECT id FROM item WHERE code = ?", (record["code"],)).fetchone()
         values = {**record, "search_text": search_text(record), "updated_at": now}
+        conn.execute(update if existing else insert, values)
         if existing:
-            conn.execute(
-                "UPDATE item SET name = :name, generic_name = :generic_name, strength = :strength, "
-                "dosage_form = :dosage_form, unit_of_issue = :unit_of_issue, category = :category, "
-                "min_stock = :min_stock, active = :active, search_text = :search_text, "
-                "updated_at = :updated_at WHERE code = :code",
-                values,
-            )
             updated += 1
         else:
-            conn.execute(
-                "INSERT INTO item (code, name, generic_name, strength, dosage_form, unit_of_issue, "
-                "category, min_stock, active, search_text, updated_at) VALUES (:code, :name, "
-                ":generic_name, :strength, :dosage_form, :unit_of_issue, :category, :min_stock, "
-                ":active, :search_text, :updated_at)",
-                values,
-            )
             added += 1
     return added, updated
 
@@ -222,29 +295,69 @@ class CatalogueMixin(StoreBase):
     def item_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM item WHERE active = 1"))
 
+    def refresh_search_text(self) -> bool:
+        """Build every item's search text again if the starter synonyms or the way it is built
+        changed since (a program update); the store does it at open. Returns whether it did."""
+        version = search_text_version()
+        if self.setting("search_text_version", "") == version:
+            return False
+        with self._transaction() as conn:
+            rows = conn.execute("SELECT id, code, name, generic_name, synonyms FROM item").fetchall()
+            conn.executemany("UPDATE item SET search_text = ? WHERE id = ?", [
+                (search_text({"code": row[1], "name": row[2], "generic_name": row[3], "synonyms": row[4]}), row[0])
+                for row in rows])
+            conn.execute("INSERT INTO setting (key, value) VALUES ('search_text_version', ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (version,))
+        return True
+
     def search_items(self, text: str, *, limit: int = 20, include_inactive: bool = False) -> list[ItemHit]:
-        """Items whose code, name or generic name match ``text``, best first.
+        """Items whose code, name, generic name or synonyms match ``text``, best first.
 
-        Case-insensitive. Every word typed must appear. Ranked: exact code, code prefix,
-        name prefix, generic-name prefix, a word starting with the text, then anywhere::
+        Case-insensitive; every word typed must appear. Ranked, in this order:
 
-            hits = store.search_items("para")   # Paracetamol 500 mg Tablet, ...
+        1. how the words match: the exact code; then every word the beginning of a word of
+           the item, the first word beginning its name, generic name, code or a synonym
+           (``pcm``, ``amo 250``); then every word the beginning of some word (``vit`` for
+           "Calcium + Vitamin D3"); then words found inside other words;
+        2. injections, infusions and vaccines after every other form, unless a word of the
+           query names such a form (``inj``, ``iv``, ``infusion``): at the counter the tablet
+           is meant, and a ward's injection must not be one Enter away;
+        3. how much of it this facility issued in the current and the last three months
+           (``consumption_month``, kept by every save): what this counter gives most comes first;
+        4. the finer match (code prefix, name prefix, generic-name prefix, a word), then name::
+
+            hits = store.search_items("pcm")   # Paracetamol 500 mg Tablet, ...
             hits[0].item.code, hits[0].usable_qty, hits[0].nearest_expiry
         """
-        words = [word for word in text.lower().split() if word]
+        words = search_words(text).split()
         if not words:
             return []
         first = words[0]
         like = [f"%{_escape_like(word)}%" for word in words]
+        starts = [f"% {_escape_like(word)}%" for word in words]
         where = " AND ".join("i.search_text LIKE ? ESCAPE '\\'" for _ in like)
         if not include_inactive:
             where += " AND i.active = 1"
+        all_start = " AND ".join("(' ' || i.search_text) LIKE ? ESCAPE '\\'" for _ in starts)
         prefix = _escape_like(first) + "%"
-        month = self.today().strftime("%Y-%m")
+        today = self.today()
+        month = today.strftime("%Y-%m")
+        since = (today.replace(day=1) - dt.timedelta(days=80)).strftime("%Y-%m")  # three months back
+        parenteral_last = 0 if any(_names_parenteral(word) for word in words) else 1
         rows = self._rows(
             f"""
             WITH hit AS (
                 SELECT {ITEM_COLUMNS},
+                    CASE
+                        WHEN i.code = ? COLLATE NOCASE THEN 0
+                        WHEN NOT ({all_start}) THEN 3
+                        WHEN i.name LIKE ? ESCAPE '\\' OR i.generic_name LIKE ? ESCAPE '\\'
+                            OR i.code LIKE ? ESCAPE '\\' OR i.search_text LIKE ? ESCAPE '\\' THEN 1
+                        ELSE 2
+                    END AS tier,
+                    CASE WHEN i.dosage_form IN ({", ".join("?" for _ in PARENTERAL_FORMS)}) THEN ? ELSE 1 - ? END AS form_order,
+                    (SELECT coalesce(sum(c.qty), 0) FROM consumption_month c
+                      WHERE c.item_id = i.id AND c.month >= ?) AS used,
                     -- LIKE and NOCASE fold ASCII case as lower() does (SQLite's lower() folds
                     -- nothing else either), without three function calls per row: a one-letter
                     -- search ranks nearly every item, and this halved its time.
@@ -258,7 +371,7 @@ class CatalogueMixin(StoreBase):
                     END AS rank
                 FROM item i
                 WHERE {where}
-                ORDER BY rank, i.name
+                ORDER BY tier, form_order, used DESC, rank, i.name
                 LIMIT ?
             )
             SELECT hit.*,
@@ -266,11 +379,13 @@ class CatalogueMixin(StoreBase):
                   WHERE s.item_id = hit.id AND s.qty > 0 AND b.expiry_month >= ?) AS usable,
                 (SELECT min(b.expiry_month) FROM stock s JOIN batch b ON b.id = s.batch_id
                   WHERE s.item_id = hit.id AND s.qty > 0 AND b.expiry_month >= ?) AS nearest
-            FROM hit ORDER BY rank, name
+            FROM hit ORDER BY tier, form_order, used DESC, rank, name
             """,
-            (text.strip().lower(), prefix, prefix, prefix, f"% {prefix}", *like, limit, month, month),
+            (first, *starts, prefix, prefix, prefix, f"%{SYNONYMS_MARK}{prefix}", *PARENTERAL_FORMS, parenteral_last, parenteral_last, since,
+             first, prefix, prefix, prefix, f"% {prefix}", *like, limit, month, month),
         )
-        return [ItemHit(item=item_from_row(row), usable_qty=row["usable"], nearest_expiry=row["nearest"], rank=row["rank"]) for row in rows]
+        return [ItemHit(item=item_from_row(row), usable_qty=row["usable"], nearest_expiry=row["nearest"], rank=row["rank"])
+                for row in rows]
 
     # -- barcodes ---------------------------------------------------------------------------
 
@@ -327,6 +442,17 @@ def numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, 
         last_line = reader.line_num
         # A cell our own export marked as text ('=...) reads back as it was stored.
         yield row_number, {key: from_csv_text(value) if isinstance(value, str) else value for key, value in row.items()}
+
+
+#: Forms given by a nurse or a doctor, not handed over the counter.
+PARENTERAL_FORMS = ("injection", "infusion", "vaccine")
+_PARENTERAL_WORDS = ("inj", "injection", "iv", "infusion", "drip", "vial", "amp", "ampoule", "vaccine")
+
+
+def _names_parenteral(word: str) -> bool:
+    """Whether a word of a query asks for an injection, infusion or vaccine (``inj``, ``infu``)."""
+    return word in _PARENTERAL_WORDS or (len(word) >= 3 and any(
+        form.startswith(word) or word.startswith(form) for form in ("injection", "infusion", "vaccine")))
 
 
 def _escape_like(text: str) -> str:

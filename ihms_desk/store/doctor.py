@@ -57,12 +57,14 @@ class Diagnosis:
 
 
 def diagnose(path: Path) -> Diagnosis:
-    """Check the database at ``path`` (which must exist) without writing to it; damage found
+    """Check the database at ``path`` (which must exist) without writing to it (but for rolling
+    back a transaction a power cut left half-done, as SQLite does at any open); damage found
     is written down beside it (``database.note_damage``), and a note is removed when the file
     passes the full check. Raises :class:`EnvironmentProblem` when the machine is in the way
     (locked, unreadable disk)."""
     backups = database.backups_beside(path)
     newest = backups[0] if backups else None
+    database.roll_back_hot_journal(path)  # what a power cut left half-done is not damage
     problem = database.header_problem(path)
     if problem is not None:
         damage = [f"The file is not a sound database: {problem}"]

@@ -121,6 +121,8 @@ class ReceiptLine:
     qty: int
     manufacturer: str | None = None
     unit_cost: str | None = None
+    #: Why stock expiring this month or next is taken all the same (recorded with the line).
+    short_expiry_reason: str | None = None
 
 
 @dataclass
@@ -130,6 +132,8 @@ class Patient:
     age: int
     sex: str
     abha: str | None = None
+    #: An infant's age in months (``8m``); ``age`` is then the whole years in it.
+    age_months: int | None = None
 
 
 @dataclass
@@ -140,6 +144,8 @@ class DispenseLine:
     qty_prescribed: int
     qty: int | None = None
     batch_no: str | None = None
+    #: The dose as typed (``1-0-1 x5``): remembered for this item's next line, not sent.
+    dose: str | None = None
 
 
 @dataclass

@@ -301,6 +301,39 @@ def m006_resend_after_restore(db: Database) -> None:
     )
 
 
+@migrations(name="m007_counter")
+def m007_counter(db: Database) -> None:
+    """The dispensing counter, faster than paper (issue 12).
+
+    - ``item.synonyms``: the words a counter types for an item besides its name (pcm,
+      amoxycillin, ORS, brand words, a Devanagari name), from the state's catalogue; the
+      search text of every item is built again at the next open to take them and the shipped
+      starter list in (``catalogue.refresh_search_text``).
+    - ``draft``: a half-typed form (dispense, receive) kept in this file, not in the ledger,
+      so that a power cut loses at most the keystroke being typed; one per screen and user.
+    - ``dose_memory``: the dose last typed for each item at this counter (``1-0-1 x5``), offered
+      for the next patient's line of it; kept beside the ledger, never sent.
+    """
+    _script(
+        db,
+        """
+        ALTER TABLE item ADD COLUMN synonyms TEXT NOT NULL DEFAULT '';
+        CREATE TABLE draft (
+            screen TEXT NOT NULL,
+            username TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            content TEXT NOT NULL,
+            PRIMARY KEY (screen, username)
+        );
+        CREATE TABLE dose_memory (
+            item_id INTEGER PRIMARY KEY REFERENCES item(id),
+            dose TEXT NOT NULL,
+            used_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 @migrations(name="m009_rollout")
 def m009_rollout(db: Database) -> None:
     """Going live from a facility package (issue 16).
@@ -332,6 +365,111 @@ def m009_rollout(db: Database) -> None:
         ALTER TABLE sync_state ADD COLUMN helpline TEXT
         """,
     )
+
+
+@migrations(name="m010_indents")
+def m010_indents(db: Database) -> None:
+    """Indents to the district drug warehouse, its issue vouchers, and redistribution (issue 14).
+
+    - ``document.kind`` may be ``indent`` (an approved indent is a document without movements).
+      The CHECK is widened in the table's stored definition (SQLite's documented procedure for
+      loosening a constraint: no row can break the wider rule, so nothing is rewritten), not by
+      copying the table: a five-year desk holds a million documents and the ledger's triggers
+      and references would all have to be made again.
+    - ``indent_draft`` / ``indent_draft_line``: the indent being prepared, local and editable
+      (not in the ledger) until the in-charge approves it.
+    - ``indent_closed``: an approved indent the in-charge closed (nothing more will come).
+    - ``voucher`` / ``voucher_line``: issue vouchers (and transfers from other facilities)
+      pulled from the server, and the receipt that received each; ``sync_state.voucher_cursor``.
+    - ``transfer_suggestion``: the server's redistribution suggestions in which this facility
+      sends (the transfer made from one names it in its header, so the ledger says which were
+      acted on).
+    """
+    _widen_document_kinds(db, "indent")
+    _script(
+        db,
+        """
+        CREATE TABLE indent_draft (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE indent_draft_line (
+            item_id INTEGER PRIMARY KEY REFERENCES item(id),
+            position INTEGER NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty >= 0),
+            suggested INTEGER NOT NULL CHECK (suggested >= 0),
+            usable_stock INTEGER NOT NULL,
+            amc INTEGER NOT NULL,
+            on_order INTEGER NOT NULL,
+            days_out_of_stock INTEGER NOT NULL,
+            emergency INTEGER NOT NULL CHECK (emergency IN (0, 1))
+        );
+        CREATE TABLE indent_closed (
+            document_id INTEGER PRIMARY KEY REFERENCES document(id),
+            closed_at TEXT NOT NULL,
+            closed_by TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE TABLE voucher (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('voucher', 'transfer')),
+            from_code TEXT NOT NULL,
+            from_name TEXT NOT NULL,
+            indent_number TEXT,
+            issued_on TEXT NOT NULL,
+            pulled_at TEXT NOT NULL,
+            receipt_id INTEGER REFERENCES document(id),
+            UNIQUE (from_code, number)
+        );
+        CREATE INDEX voucher_indent ON voucher (indent_number);
+        CREATE TABLE voucher_line (
+            voucher_id INTEGER NOT NULL REFERENCES voucher(id),
+            line_no INTEGER NOT NULL CHECK (line_no >= 1),
+            item_code TEXT NOT NULL,
+            batch_no TEXT NOT NULL,
+            expiry_month TEXT NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty > 0),
+            manufacturer TEXT,
+            unit_cost TEXT,
+            PRIMARY KEY (voucher_id, line_no)
+        ) WITHOUT ROWID;
+        ALTER TABLE sync_state ADD COLUMN voucher_cursor TEXT NOT NULL DEFAULT '';
+        CREATE TABLE transfer_suggestion (
+            id TEXT PRIMARY KEY,
+            item_code TEXT NOT NULL,
+            to_code TEXT NOT NULL,
+            to_name TEXT NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty > 0),
+            reason TEXT NOT NULL CHECK (reason IN ('surplus', 'near_expiry')),
+            expires TEXT,
+            pulled_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
+def _widen_document_kinds(db: Database, kind: str) -> None:
+    """Let ``document.kind`` hold ``kind`` too, by editing the CHECK in the stored CREATE TABLE
+    (https://sqlite.org/lang_altertable.html, "making other kinds of table schema changes":
+    loosening a CHECK needs no rewrite). The schema version is bumped so every connection
+    reads the new definition; ``PRAGMA integrity_check`` is clean afterwards (a test checks)."""
+    import re
+
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'document'").fetchone()[0]
+    found = re.search(r"CHECK \(kind IN\s*\(([^)]*)\)\)", sql)
+    assert found is not None, "the document table's kind CHECK"
+    if f"'{kind}'" in found.group(1):
+        return
+    widened = sql[:found.end(1)] + f", '{kind}'" + sql[found.end(1):]
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'document'", [widened])
+    db.execute(f"PRAGMA schema_version = {version + 1}")
+    db.execute("PRAGMA writable_schema = OFF")
 
 
 @migrations(name="m011_footprint")

@@ -116,6 +116,10 @@ class AppController(QObject):
         self._show(wizard, size=(720, 680))
         return wizard
 
+    def _apply_text_size(self) -> None:
+        """The desk's text size (Settings), before a window's widgets measure their font."""
+        i18n.set_text_size(self.store.setting("text_size", str(i18n.BASE_POINT_SIZE)))
+
     @Slot(str)
     def change_setup_language(self, code: str) -> None:
         """The wizard again in the chosen language, with what was typed kept."""
@@ -127,6 +131,7 @@ class AppController(QObject):
         self.show_setup().set_values(values)
 
     def show_login(self) -> LoginScreen:
+        self._apply_text_size()
         login = LoginScreen(self.store, demo=self.demo)
         login.logged_in.connect(self.on_logged_in)
         self._show(login, size=LOGIN_SIZE)
@@ -135,6 +140,7 @@ class AppController(QObject):
     def show_main(self, start: str | None = None) -> MainWindow:
         from ihms_desk.ui.main_window import MainWindow
 
+        self._apply_text_size()
         window = MainWindow(self.store, open_first=False)
         window.logout_requested.connect(self.logout)
         window.language_changed.connect(self.change_language)

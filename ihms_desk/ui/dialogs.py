@@ -8,8 +8,10 @@ runs a nested event loop that an offscreen test could not answer, except the two
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ihms_desk.store.errors import EnvironmentProblem, StoreError
 from ihms_desk.ui import i18n
@@ -24,10 +26,17 @@ def ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
     return text if ok else None
 
 
-def confirm(parent: QWidget | None, title: str, question: str) -> bool:
-    """Yes or no; the safe answer (No) is the default button."""
+def open_file(parent: QWidget | None, title: str, pattern: str) -> Path | None:
+    """A file chosen in the system's open-file dialog, or None if they cancelled."""
+    name, _ = QFileDialog.getOpenFileName(parent, title, "", pattern)
+    return Path(name) if name else None
+
+
+def confirm(parent: QWidget | None, title: str, question: str, *, default_yes: bool = False) -> bool:
+    """Yes or no; the safe answer is the default button (No, unless ``default_yes``)."""
+    default = QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No
     answer = QMessageBox.question(parent, title, question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
+                                  default)
     return answer == QMessageBox.StandardButton.Yes
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
@@ -115,11 +115,16 @@ class ItemPicker(QWidget):
     item_chosen = Signal(object)
 
     def __init__(self, store: Store, parent: QWidget | None = None, *, visible_rows: int = 6, limit: int = 20,
-                 min_chars: int = 2) -> None:
+                 min_chars: int = 2, popup_over: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.limit = limit
         self.min_chars = min_chars
+        self.visible_rows = visible_rows
+        #: With ``popup_over`` (a screen), the results float over it under the field while there
+        #: are any, as a completer's list would, instead of taking height in the layout: the
+        #: dispense screen needs that height for its lines at 1366x698.
+        self.popup_over = popup_over
         self.line_edit = QLineEdit(self)
         self.line_edit.setObjectName("item_search")
         self.line_edit.setPlaceholderText(self.tr("Item: type code, name or generic name"))
@@ -143,6 +148,13 @@ class ItemPicker(QWidget):
         row_height = self.view.verticalHeader().defaultSectionSize()
         self.view.setFixedHeight(header.sizeHint().height() + row_height * visible_rows + 4)
         self.view.doubleClicked.connect(self._on_double_clicked)
+        if popup_over is not None:
+            # The whole name shows, on two lines where it must (the list is short: 20 rows).
+            self.view.setWordWrap(True)
+            self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+            self.view.setParent(popup_over)
+            self.view.setFrameShape(QFrame.Shape.Box)
+            self.view.hide()
         self.error_label = QLabel(self)
         self.error_label.setObjectName("item_error")
         self.error_label.setStyleSheet("color: #b00020;")
@@ -152,7 +164,8 @@ class ItemPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.line_edit)
-        layout.addWidget(self.view)
+        if popup_over is None:
+            layout.addWidget(self.view)
         layout.addWidget(self.error_label)
         self.setFocusProxy(self.line_edit)
         self.line_edit.textChanged.connect(self._on_text_changed)
@@ -180,6 +193,7 @@ class ItemPicker(QWidget):
     def clear(self) -> None:
         self.line_edit.clear()
         self.set_error(None)
+        self.hide_popup()
 
     @Slot()
     def refresh(self) -> None:
@@ -208,6 +222,7 @@ class ItemPicker(QWidget):
         if len(text.strip()) < self.min_chars:
             self.set_error(None)
             self.model.set_hits([])
+            self.hide_popup()
             return
         self._search(text)
 
@@ -221,6 +236,26 @@ class ItemPicker(QWidget):
         self.model.set_hits(hits)
         if hits:
             self.view.selectRow(0)
+        self._place_popup()
+
+    def _place_popup(self) -> None:
+        """Show the floating results under the field (as wide as the screen allows), or hide them."""
+        over = self.popup_over
+        if over is None:
+            return
+        if not self.model.rowCount() or not self.line_edit.isVisible():
+            self.view.hide()
+            return
+        top_left = self.line_edit.mapTo(over, self.line_edit.rect().bottomLeft())
+        width = max(self.line_edit.width(), min(over.width() - top_left.x() - 4, 980))
+        self.view.setGeometry(top_left.x(), top_left.y() + 1, width, self.view.height())
+        self.view.resizeRowsToContents()  # two lines for a long name, one for the rest
+        self.view.show()
+        self.view.raise_()
+
+    def hide_popup(self) -> None:
+        if self.popup_over is not None:
+            self.view.hide()
 
     def _move(self, step: int) -> None:
         count = self.model.rowCount()
@@ -233,6 +268,7 @@ class ItemPicker(QWidget):
 
     def _choose(self, hit: ItemHit) -> None:
         self.set_error(None)
+        self.hide_popup()
         self.item_chosen.emit(hit)
 
     @Slot(QModelIndex)
@@ -241,7 +277,24 @@ class ItemPicker(QWidget):
         if hit is not None:
             self._choose(hit)
 
+    def _neighbour(self, forward: bool) -> QWidget | None:
+        """The widget Tab (or Shift+Tab) goes to from the field. Qt's own search, started in a
+        focus proxy inside a widget, went back to the window's first field."""
+        widget: QWidget = self.line_edit
+        while True:
+            widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
+            if widget is self.line_edit:
+                return None
+            if widget is self or self.isAncestorOf(widget) or widget.window() is not self.window():
+                continue
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() and widget.isEnabled():
+                return widget
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.line_edit and event.type() == QEvent.Type.FocusOut:
+            self.hide_popup()  # Tab left the field: the list must not hide what is under it
+        elif watched is self.line_edit and event.type() == QEvent.Type.FocusIn and self.model.rowCount():
+            self._place_popup()
         if watched is self.line_edit and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
@@ -270,4 +323,10 @@ class ItemPicker(QWidget):
             if key == Qt.Key.Key_Escape and self.line_edit.text():
                 self.clear()
                 return True
+            if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                forward = key == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                target = self._neighbour(forward)
+                if target is not None:
+                    target.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+                    return True
         return super().eventFilter(watched, event)

@@ -1,7 +1,9 @@
 """The main window: facility, user and date always on top, every screen one key away, sync state below.
 
 F2 Dispense, F3 Receive, F4 Stock, F5 Alerts, F6 Documents, F1 Reports, F7 Adjust, F8 Transfer,
-F9 Stocktake, F11 Sync, Ctrl+B Backup, F12 Settings; Ctrl+Shift+L logs out. A user sees (and can reach by key) only
+F9 Stocktake, F11 Sync, Ctrl+B Backup, F12 Settings, Ctrl+I Indent, Ctrl+R Vouchers (receive against the
+warehouse's voucher, send a suggested transfer); Ctrl+Shift+L logs out, Ctrl+Q quits (both ask
+first when a screen holds typed lines not saved). A user sees (and can reach by key) only
 the screens their role may use; the store checks the role again on every operation.
 
 Screens are built the first time they are opened, so the window shows fast on an old PC.
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
@@ -54,6 +56,8 @@ def screen_specs() -> list[ScreenSpec]:
         ScreenSpec("alerts", "alerts", "AlertsScreen", lambda: QCoreApplication.translate("MainWindow", "Alerts"), "F5", Action.VIEW_STOCK),
         ScreenSpec("documents", "documents", "DocumentsScreen", lambda: QCoreApplication.translate("MainWindow", "Documents"), "F6", Action.VIEW_STOCK),
         ScreenSpec("reports", "reports", "ReportsScreen", lambda: QCoreApplication.translate("MainWindow", "Reports"), "F1", Action.VIEW_STOCK),
+        ScreenSpec("indent", "indent", "IndentScreen", lambda: QCoreApplication.translate("MainWindow", "Indent"), "Ctrl+I", Action.INDENT),
+        ScreenSpec("vouchers", "vouchers", "VoucherScreen", lambda: QCoreApplication.translate("MainWindow", "Vouchers"), "Ctrl+R", Action.RECEIVE),
         ScreenSpec("adjust", "adjust", "AdjustScreen", lambda: QCoreApplication.translate("MainWindow", "Adjust"), "F7", Action.ADJUST),
         ScreenSpec("transfer", "transfer", "TransferScreen", lambda: QCoreApplication.translate("MainWindow", "Transfer"), "F8", Action.TRANSFER),
         ScreenSpec("stocktake", "stocktake", "StocktakeScreen", lambda: QCoreApplication.translate("MainWindow", "Stocktake"), "F9", Action.STOCKTAKE),
@@ -199,7 +203,7 @@ class MainWindow(QMainWindow):
         logout = QAction(self.tr("Log out"), self)
         logout.setObjectName("logout")
         logout.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        logout.triggered.connect(self.logout_requested)
+        logout.triggered.connect(self.ask_logout)
         account.addAction(logout)
         quit_action = QAction(self.tr("Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -269,7 +273,7 @@ class MainWindow(QMainWindow):
             from ihms_desk.ui.settings_screen import SettingsScreen  # loaded by now: no cost
 
             if isinstance(widget, SettingsScreen):
-                widget.language_changed.connect(self.language_changed)
+                widget.language_changed.connect(self._on_language_changed)
         self.screen_created.emit(spec.key, widget)
         return widget
 
@@ -291,10 +295,49 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(widget)
             # Stock may have changed on another screen (or in the worker): show fresh figures.
             self._refresh(widget)
+        # The window forwards focus to the screen (and so to its first field): the program
+        # focuses the window when it shows it, which used to leave the cursor nowhere.
+        self.setFocusProxy(widget)
         widget.setFocus()
         self._update_title()
         self._show_shortcuts(widget)
         return widget
+
+    def unsaved_work(self) -> list[str]:
+        """Every screen's work not saved ("3 lines of Sita Devi not saved on Dispense")."""
+        titles = {spec.key: spec.title() for spec in self.specs}
+        return [f"{what} ({titles.get(key, key)})" for key, screen in self.screens.items() if (what := screen.unsaved_work())]
+
+    def may_leave(self) -> bool:
+        """True if nothing typed is unsaved, or the user agrees to leave it (kept as a draft)."""
+        unsaved = self.unsaved_work()
+        if self._leaving or not unsaved:
+            return True
+        if not dialogs.confirm(self, self.tr("Not saved"), self.tr(
+                "{what}. Leave anyway? (What was typed is offered back next time.)").format(what="; ".join(unsaved))):
+            return False
+        self._leaving = True
+        return True
+
+    @Slot()
+    def ask_logout(self) -> None:
+        if self.may_leave():
+            self.logout_requested.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Ctrl+Q or the window's close button with lines not saved: asked first."""
+        if not self.may_leave():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    #: Set once leaving was agreed to (or asked for by the program), so it is asked once.
+    _leaving = False
+
+    @Slot(str)
+    def _on_language_changed(self, code: str) -> None:
+        self._leaving = True  # the window is rebuilt in the other language; drafts keep the lines
+        self.language_changed.emit(code)
 
     def _refresh(self, widget: Screen) -> None:
         try:

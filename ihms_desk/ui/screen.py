@@ -14,6 +14,7 @@ screen the same way and never asks whether a screen happens to have a signal::
 - :attr:`busy`: work in the worker thread started (True) or ended (False);
 - :attr:`title_changed`: what the window title adds for this screen ("3 lines not saved");
 - :meth:`shortcuts`: the keys the screen adds to the window's, shown in the status bar;
+- :meth:`unsaved_work`: what is typed and not saved, so the window asks before closing;
 - :meth:`attach_sync` and :meth:`show_sync_state`: the program's sync loop, for the screens
   that talk to it or show when it last succeeded.
 """
@@ -57,6 +58,10 @@ class Screen(QWidget):
     def shortcuts(self) -> list[tuple[str, str]]:
         """The keys this screen adds to the window's F-keys, as (key, what it does)."""
         return []
+
+    def unsaved_work(self) -> str:
+        """What closing the window now would drop ("3 lines of Sita Devi not saved"), or ""."""
+        return ""
 
     def attach_sync(self, adapter: SyncAdapter) -> None:
         """The program's sync loop is running: screens that talk to it connect here."""

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -96,6 +99,10 @@ class Desk:
         shutil.copy(backup, database)
         self.reopen()
 
+    def command(self, *args: str) -> list[str]:
+        """The command line that runs ``ihms-desk`` on this desk's data folder, as a clerk would."""
+        return [sys.executable, "-m", "ihms_desk", "--data-dir", str(self.data_dir), *args]
+
     def numbers(self) -> list[str]:
         return [row[0] for row in self.store.conn.execute("SELECT number FROM document ORDER BY id")]
 
@@ -173,6 +180,15 @@ class Desk:
             "SELECT i.code, b.batch_no, s.qty FROM stock s JOIN batch b ON b.id = s.batch_id "
             "JOIN item i ON i.id = s.item_id").fetchall()
         return {(r[0], r[1]): r[2] for r in rows if r[2] != 0}
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "condition",
+             pause: float = 0.02) -> None:
+    """Poll ``condition`` until it holds; fail, naming ``what``, after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(pause)
 
 
 def server_documents(server: ServerStore, facility_code: str = FACILITY_CODE) -> Counter[tuple[str, str]]:

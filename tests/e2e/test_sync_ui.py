@@ -18,8 +18,7 @@ def test_enrol_sync_now_and_set_aside_list(qtbot, make_desk, server, proxy):
     desk = make_desk()
     desk.receive()
     desk.dispense(3)
-    # One event the server will refuse (see test_6 for why this stands for a buggy old desk).
-    desk.poison_payload(2)
+    desk.poison_payload(2)  # one event the server will refuse
 
     adapter = SyncAdapter(desk.data_dir, FAST)
     screen = SyncScreen(desk.store)
@@ -74,7 +73,7 @@ def test_enrol_sync_now_and_set_aside_list(qtbot, make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_a_half_way_pass_is_told_truthfully_on_the_screen_and_the_status_bar(qtbot, make_desk, server, proxy):
+def test_a_half_way_pass_is_told_truthfully_on_the_screen_and_the_status_bar(qtbot, enrolled_desk, server, proxy):
     import datetime as dt
     from dataclasses import replace
 
@@ -82,10 +81,7 @@ def test_a_half_way_pass_is_told_truthfully_on_the_screen_and_the_status_bar(qtb
     from ihms_desk.ui import i18n
     from ihms_desk.ui.sync_status import SyncStatus as StatusBar
 
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(299)
+    desk = enrolled_desk(299)
     proxy.fail_pushes(lambda number: number > 1)  # the first push goes through, no other
     adapter = SyncAdapter(desk.data_dir, FAST)
     screen, bar = SyncScreen(desk.store), StatusBar()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ihms_desk.store.dosage import parse_quantity
+from ihms_desk.store.dosage import bottle_ml, parse_quantity, read_dose
 from ihms_desk.store.errors import InvalidQuantity
 
 
@@ -31,3 +31,42 @@ def test_maximum_can_be_lowered() -> None:
     assert parse_quantity("30", maximum=30) == 30
     with pytest.raises(InvalidQuantity, match="more than 30"):
         parse_quantity("TDS x 11", maximum=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    # The forms issue 12 found on slips: the "x" left out, the days said in words.
+    [("BD 5", 10), ("OD 10", 10), ("HS 7", 7), ("SOS 6", 6), ("TDS x5", 15), ("1-0-1 5 days", 10), ("1-0-1 5", 10),
+     ("1/2-0-1/2 x3", 3), ("1-0-1  x  5", 10), ("tds 5 days", 15)],
+)
+def test_forms_written_on_slips(text: str, units: int) -> None:
+    assert parse_quantity(text) == units
+
+
+@pytest.mark.parametrize(
+    ("text", "bottles", "ml"),
+    [("5ml TDS x5", 2, 75), ("5 ml tds 5", 2, 75), ("2.5ml BD 3", 1, 15), ("100 ml", 2, 100), ("60ml", 1, 60),
+     ("5ml 1-0-1 x5", 1, 50), ("10 ml 1-1-1 x 5", 3, 150)],
+)
+def test_syrup_doses_in_ml_count_bottles(text: str, bottles: int, ml: int) -> None:
+    dose = read_dose(text, bottle=60)
+    assert (dose.units, dose.millilitres) == (bottles, ml)
+
+
+def test_the_bottle_comes_from_the_item_name() -> None:
+    assert bottle_ml("Paracetamol 125 mg/5 ml Syrup (60 ml)") == 60
+    assert bottle_ml("Antacid Oral Suspension ( 170 ml )") == 170
+    assert bottle_ml("Paracetamol 500 mg Tablet") is None
+
+
+def test_ml_for_an_item_without_a_bottle_is_refused_saying_what_to_type() -> None:
+    with pytest.raises(InvalidQuantity) as refused:
+        read_dose("5ml TDS x5", bottle=None)
+    assert refused.value.kind == "ml_needs_a_bottle" and "2" in refused.value.message
+
+
+def test_an_unknown_form_is_refused_with_examples() -> None:
+    with pytest.raises(InvalidQuantity) as refused:
+        parse_quantity("twice daily")
+    assert refused.value.kind == "not_a_quantity"
+    assert "1-0-1 x5" in refused.value.message and "BD 5" in refused.value.message

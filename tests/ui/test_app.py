@@ -87,7 +87,7 @@ def test_clerk_and_incharge_screens(qtbot, controller: AppController) -> None:
     window.logout_requested.emit()
     window = log_in(qtbot, controller, "incharge")
     assert set(window.actions_by_key) == {"dispense", "receive", "stock", "alerts", "documents", "reports", "adjust", "transfer",
-                                          "stocktake", "sync", "backup", "settings"}
+                                          "stocktake", "sync", "backup", "settings", "indent", "vouchers"}
 
 
 def test_every_screen_is_real_and_opens(qtbot, controller: AppController) -> None:
@@ -250,8 +250,7 @@ def test_alert_badge_follows_a_dispense(qtbot, controller: AppController) -> Non
     dispense = window.screens["dispense"]
     qtbot.keyClicks(dispense.opd_edit, "BADGE/1")
     qtbot.keyClicks(dispense.name_edit, "Ramesh")
-    qtbot.keyClicks(dispense.age_edit, "50")
-    qtbot.keyClicks(dispense.sex_combo, "M")
+    qtbot.keyClicks(dispense.age_sex_edit, "50M")
     qtbot.keyClicks(dispense.prescriber_edit, "Dr. X")
     qtbot.keyClicks(dispense.picker.line_edit, "cetiri")
     qtbot.keyClick(dispense.picker.line_edit, Qt.Key.Key_Return)

@@ -27,21 +27,16 @@ def focused() -> object:
 
 def type_patient(qtbot, screen: DispenseScreen, opd: str = "251125/0042", name: str = "Sita Devi", age: str = "34",
                  sex: str = "F", prescriber: str = "Dr. R. Meena") -> None:
-    """OPD no -> name -> age -> sex -> ABHA -> prescriber with Enter and Tab, as at the counter."""
+    """OPD no -> name -> age/sex in one field -> prescriber with Enter and Tab, as at the counter
+    (the offered OPD number and prescriber are selected, so typing replaces them)."""
     qtbot.keyClicks(screen.opd_edit, opd)
     qtbot.keyClick(screen.opd_edit, Qt.Key.Key_Return)
     assert focused() is screen.name_edit
     qtbot.keyClicks(screen.name_edit, name)
     qtbot.keyClick(screen.name_edit, Qt.Key.Key_Tab)
-    assert focused() is screen.age_edit
-    qtbot.keyClicks(screen.age_edit, age)
-    qtbot.keyClick(screen.age_edit, Qt.Key.Key_Return)
-    assert focused() is screen.sex_combo
-    if sex:
-        qtbot.keyClicks(screen.sex_combo, sex)
-    qtbot.keyClick(screen.sex_combo, Qt.Key.Key_Return)
-    assert focused() is screen.abha_edit
-    qtbot.keyClick(screen.abha_edit, Qt.Key.Key_Return)  # no ABHA card
+    assert focused() is screen.age_sex_edit
+    qtbot.keyClicks(screen.age_sex_edit, age + sex)
+    qtbot.keyClick(screen.age_sex_edit, Qt.Key.Key_Return)
     assert focused() is screen.prescriber_edit
     qtbot.keyClicks(screen.prescriber_edit, prescriber)
     qtbot.keyClick(screen.prescriber_edit, Qt.Key.Key_Tab)
@@ -90,7 +85,8 @@ def test_four_line_prescription_by_keyboard(qtbot, pharmacist_store: Store, chec
     assert stock_of(check_store, "D0001") == 1090
     assert check_store.outbox_counts()["pending"] == before + 1
     # Ready for the next patient: empty form, cursor in OPD no, the dispense listed.
-    assert screen.model.rowCount() == 0 and screen.opd_edit.text() == "" and screen.name_edit.text() == ""
+    assert screen.model.rowCount() == 0 and screen.name_edit.text() == ""
+    assert screen.opd_edit.text() == check_store.next_opd_no() and screen.opd_edit.selectedText() == screen.opd_edit.text()
     assert focused() is screen.opd_edit
     assert document.number in screen.message.text()
     assert screen.recent_model.row(0).number == document.number
@@ -153,11 +149,17 @@ def test_expired_batch_refused_on_screen_nothing_written(qtbot, pharmacist_store
 
 def test_refusal_shown_next_to_field(qtbot, pharmacist_store: Store, check_store: Store) -> None:
     screen = make_screen(qtbot, pharmacist_store)
-    type_patient(qtbot, screen, opd="NOSEX/1", sex="")
+    qtbot.keyClick(screen.opd_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(screen.name_edit, "Sita Devi")
+    qtbot.keyClick(screen.name_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(screen.age_sex_edit, "34")          # the sex left out
+    qtbot.keyClick(screen.age_sex_edit, Qt.Key.Key_Return)
+    assert screen.errors["sex"].isVisible() and "sex" in screen.errors["sex"].text()
+    assert focused() is screen.age_sex_edit
+    screen.picker.setFocus()
     type_line(qtbot, screen, "D0004", "5")
     qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_F10)
-    assert screen.errors["sex"].isVisible() and "sex" in screen.errors["sex"].text()
-    assert focused() is screen.sex_combo
+    assert focused() is screen.age_sex_edit and screen.errors["age"].isVisible()
     assert check_store.recent_dispenses(100) == []
 
 

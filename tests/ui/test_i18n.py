@@ -138,7 +138,7 @@ def test_refusal_on_the_dispense_screen_in_hindi(qtbot, pharmacist_store: Store,
     qtbot.keyClicks(screen.opd_edit, "HI/1")
     # QTest can only type ASCII keys; a Hindi keyboard goes through the input method instead.
     screen.name_edit.insert("सीता देवी")
-    qtbot.keyClicks(screen.age_edit, "30")
+    qtbot.keyClicks(screen.age_sex_edit, "30")
     screen.prescriber_edit.insert("डॉ. मीणा")
     qtbot.keyClicks(screen.picker.line_edit, "D0004")
     qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_Return)
@@ -147,7 +147,7 @@ def test_refusal_on_the_dispense_screen_in_hindi(qtbot, pharmacist_store: Store,
     qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_F10)
     assert screen.errors["sex"].text() == "मरीज़ का लिंग चुनें: M, F या O।"
     assert check_store.recent_dispenses(5) == []
-    qtbot.keyClicks(screen.sex_combo, "F")
+    qtbot.keyClicks(screen.age_sex_edit, "F")
     qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_F10)
     saved = check_store.recent_dispenses(1)[0]
     assert check_store.document(saved.number).header["patient_name"] == "सीता देवी"
