@@ -282,7 +282,7 @@ def run_daily_backup(data_dir: Path, now: dt.datetime | None = None) -> BackupRe
     report = take_backup(data_dir, now=now)
     # In a thread of its own, not the caller's: the program's one worker thread runs the
     # screens' jobs (stock list, reports) and must not wait minutes behind it.
-    report.payload_pass = threading.Thread(target=_drop_payloads, args=(Path(data_dir),), name="ihms-footprint",
+    report.payload_pass = threading.Thread(target=_housekeeping, args=(Path(data_dir),), name="ihms-housekeeping",
                                            daemon=True)
     report.payload_pass.start()
     return report
@@ -296,18 +296,29 @@ def run_daily_backup(data_dir: Path, now: dt.datetime | None = None) -> BackupRe
 DAILY_DROP_SECONDS = 120.0
 
 
-def _drop_payloads(data_dir: Path) -> None:
-    """The day's pass over acknowledged payloads, behind the counter; a failure is logged and
-    never undoes the backup just taken."""
+def _housekeeping(data_dir: Path) -> None:
+    """After the day's backup, behind the counter: the pass over acknowledged payloads, then
+    the next steps of the integrity check across days (``store/integrity.py``; a program left
+    running for weeks gets its weekly full check too). Damage found is written down, so the
+    next save is refused with what to do, as when a backup's check finds it. A failure is
+    logged and never undoes the backup just taken."""
+    from ihms_desk.store import integrity
+
+    path = database_path(data_dir)
     try:
         with Store.open(data_dir) as store:
             result = store.drop_payloads_for(DAILY_DROP_SECONDS)
         log.info("Acknowledged payloads: %d checked, %d dropped, %d kept whole%s", result.checked, result.dropped,
                  result.kept, "" if result.done else " (more left for tomorrow)")
+        if path.stat().st_size > integrity.WHOLE_CHECK_MAX_BYTES:
+            outcome = integrity.run_cycle(path)
+            if outcome.problems:
+                log.error("Integrity check (daily) found %s damaged: %s", path, outcome.problems[:5])
+                database.note_damage(path, outcome.problems[0], found_by="the daily integrity check")
     except StoreError as problem:
-        log.warning("Acknowledged payloads were not dropped today: %s", problem.message)
+        log.warning("Daily housekeeping not done: %s", problem.message)
     except Exception:  # noqa: BLE001 - housekeeping in a thread of its own: logged, never fatal
-        log.exception("Acknowledged payloads were not dropped today")
+        log.exception("Daily housekeeping not done")
 
 
 def compact(data_dir: Path, *, on_progress: Callable[[int], None] | None = None) -> tuple[int, int]:

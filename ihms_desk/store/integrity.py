@@ -19,12 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ihms_desk.store import database
 
+#: Up to this size the whole file is checked at once at each start (``ui/startup_checks.py``);
+#: a larger one is checked in a cycle of steps, at start and by the daily job.
+WHOLE_CHECK_MAX_BYTES = 100 * 1024 * 1024
 #: Where the cycle stands, as JSON in the ``setting`` table.
 CYCLE_SETTING = "integrity_cycle"
 #: How long after a finished cycle the next one starts.
@@ -33,6 +37,9 @@ NEW_CYCLE_AFTER = dt.timedelta(days=7)
 WHOLE_FILE = "(the whole file)"
 #: SQLite virtual machine steps between two looks at the cancel flag (about a millisecond).
 _CANCEL_EVERY = 10_000
+#: One run at a time in a process: the check behind the window at start and the daily job's
+#: may meet; the second does nothing (the first writes down what it checks).
+_one_at_a_time = threading.Lock()
 
 
 @dataclass
@@ -59,7 +66,17 @@ def run_cycle(path: Path, *, cancelled: Callable[[], bool] = lambda: False,
               now: dt.datetime | None = None) -> CheckOutcome:
     """Check the next steps of the cycle of the database at ``path`` until the cycle is
     finished, damage is found, or ``cancelled()`` says stop. Nothing is done when the last
-    cycle finished less than :data:`NEW_CYCLE_AFTER` ago."""
+    cycle finished less than :data:`NEW_CYCLE_AFTER` ago, or while another run is going on in
+    this process (that one is reported as cancelled: it has not finished)."""
+    if not _one_at_a_time.acquire(blocking=False):
+        return CheckOutcome([], [], True, False)
+    try:
+        return _run_cycle(path, cancelled, now)
+    finally:
+        _one_at_a_time.release()
+
+
+def _run_cycle(path: Path, cancelled: Callable[[], bool], now: dt.datetime | None) -> CheckOutcome:
     moment = (now or dt.datetime.now().astimezone()).astimezone(dt.timezone.utc)
     cycle = read_cycle(path)
     if cycle is not None and cycle.finished is not None:

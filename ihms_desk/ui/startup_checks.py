@@ -28,7 +28,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from ihms_desk.paths import DataFolder
-from ihms_desk.store import glance
+from ihms_desk.store import glance, integrity
 from ihms_desk.ui.i18n import refusal_text
 from ihms_desk.store.errors import (
     DatabaseCorrupt, DatabaseLocked, DatabaseReadOnly, DiskFull, DiskIOError, EnvironmentProblem, StoreError,
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 #: Up to this size the full integrity check runs whole at every start, behind the login screen.
 #: A larger file is checked table by table across starts (``store/integrity.py``): PRAGMA
 #: integrity_check took 124 s on the 2.5 GB five-year database, too long to redo at each start.
-START_CHECK_MAX_BYTES = 100 * 1024 * 1024
+START_CHECK_MAX_BYTES = integrity.WHOLE_CHECK_MAX_BYTES
 
 #: Below this much free space the counter is warned at start (a day of OPD needs a few MB).
 LOW_SPACE_BYTES = 50 * 1024 * 1024
@@ -109,8 +109,6 @@ def check_database_at_start(folder: DataFolder, max_bytes: int | None = None, *,
 def _cycle_problem(folder: DataFolder, cancelled: Callable[[], bool]) -> StartupProblem | None:
     """The next steps of a large file's full check (``store/integrity.py``); damage found is
     written down and the latest good backup offered, as for a small file."""
-    from ihms_desk.store import integrity
-
     path = folder.database
     try:
         outcome = integrity.run_cycle(path, cancelled=cancelled)

@@ -94,3 +94,33 @@ def test_damage_in_a_history_index_is_found_and_offered_the_backup(large_ish: Pa
             rows = conn.execute("PRAGMA integrity_check").fetchall()
             if rows != [("ok",)]:
                 raise sqlite3.DatabaseError(rows[0][0])
+
+
+def test_an_index_that_disagrees_with_its_table_is_found_by_the_daily_job(large_ish: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """One bit of one index entry flipped: every page is still sound, so the check before
+    writing and the backup's quick_check pass, but the index no longer agrees with its table.
+    The daily job's steps of the full check find it and write it down."""
+    from ihms_desk.backup import run_daily_backup
+
+    with database.read_only(large_ish) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        leaves = [row[0] for row in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'movement_document' AND pagetype = 'leaf' ORDER BY pageno")]
+    with open(large_ish, "r+b") as handle:  # the last byte of a leaf: the row id of one entry
+        handle.seek(leaves[len(leaves) // 2] * page_size - 1)
+        last = handle.read(1)[0]
+        handle.seek(-1, 1)
+        handle.write(bytes([last ^ 1]))
+    with database.read_only(large_ish) as conn:
+        assert database.quick_check_problems(conn, whole=True) == []
+    monkeypatch.setattr(integrity, "WHOLE_CHECK_MAX_BYTES", 0)
+
+    report = run_daily_backup(large_ish.parent)
+    assert report.ok, "the backup's own check cannot see it"
+    assert report.payload_pass is not None
+    report.payload_pass.join(120)
+    noted = database.damage_noted(large_ish)
+    assert noted is not None and "missing from index movement_document" in noted
+    with pytest.raises(Exception, match="damaged"):
+        Store.open(large_ish.parent)
