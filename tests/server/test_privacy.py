@@ -58,6 +58,13 @@ def test_a_dispense_is_stored_without_the_patient(device: EnrolledDevice, store:
     assert body["payload"]["document"]["doc_date"] == event["payload"]["document"]["doc_date"]
 
 
+def test_a_childs_age_in_months_is_not_kept(device: EnrolledDevice, store: Store) -> None:
+    event = dispense(device, 1, age=1, age_months=14)
+    assert statuses(device.push([event])) == [wire.APPLIED]
+    header = stored(store, event["event_id"])["payload"]["document"]["header"]
+    assert header == {"sex": "F", "age_band": "0-4", "prescriber": "Dr. R. Meena"}
+
+
 def test_a_resent_event_is_still_recognised(device: EnrolledDevice, store: Store) -> None:
     event = dispense(device, 1)
     assert statuses(device.push([event])) == [wire.APPLIED]
