@@ -74,7 +74,7 @@ class Session:
 
 def _check(username: str, role: str | None = None, district: str | None = None,
            password: str | None = None) -> None:
-    if not _USERNAME.match(username):
+    if not _USERNAME.fullmatch(username):  # fullmatch: "$" would let "admin\n" pass
         raise AccountProblem("a username is 3-40 small letters, digits and . _ - "
                              "(starting with a letter or digit)")
     if role is not None and role not in ROLES:

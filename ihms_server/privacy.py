@@ -34,6 +34,8 @@ ON, OFF = "on", "off"
 #: A patient's identifiers in a document's header, dropped unless patient-level reporting is on.
 #: The prescriber stays: a doctor's name on a prescription is how the state audits prescribing.
 PATIENT_IDENTIFIERS: tuple[str, ...] = ("patient_name", "abha", "opd_no")
+#: The exact age (years, and months for a child under three), replaced by the band of ``age``.
+EXACT_AGE: tuple[str, ...] = ("age", "age_months")
 #: Age bands (years, inclusive) of the state's OPD reports; the last is open-ended.
 AGE_BANDS: tuple[tuple[int, int | None], ...] = ((0, 4), (5, 14), (15, 29), (30, 44), (45, 59), (60, None))
 #: server_meta key: how far the redaction of events stored before it has got ('done' at the end).
@@ -70,9 +72,10 @@ def redact(event: Mapping[str, Any]) -> dict[str, Any]:
             document = payload["document"] = dict(document)
             header = document.get("header")
             if isinstance(header, dict):
-                header = document["header"] = {k: v for k, v in header.items() if k not in PATIENT_IDENTIFIERS}
+                kept = {k: v for k, v in header.items() if k not in PATIENT_IDENTIFIERS + EXACT_AGE}
                 if "age" in header:
-                    header["age_band"] = age_band(header.pop("age"))
+                    kept["age_band"] = age_band(header["age"])
+                document["header"] = kept
     return copy
 
 
@@ -80,7 +83,7 @@ def is_redacted(event: Mapping[str, Any]) -> bool:
     payload = event.get("payload")
     document = payload.get("document") if isinstance(payload, dict) else None
     header = document.get("header") if isinstance(document, dict) else None
-    return not isinstance(header, dict) or not any(k in header for k in (*PATIENT_IDENTIFIERS, "age"))
+    return not isinstance(header, dict) or not any(k in header for k in PATIENT_IDENTIFIERS + EXACT_AGE)
 
 
 def stored_body(event: wire.Event, patient_level: bool) -> str:

@@ -58,6 +58,13 @@ def test_a_dispense_is_stored_without_the_patient(device: EnrolledDevice, store:
     assert body["payload"]["document"]["doc_date"] == event["payload"]["document"]["doc_date"]
 
 
+def test_a_childs_age_in_months_is_not_kept(device: EnrolledDevice, store: Store) -> None:
+    event = dispense(device, 1, age=1, age_months=14)
+    assert statuses(device.push([event])) == [wire.APPLIED]
+    header = stored(store, event["event_id"])["payload"]["document"]["header"]
+    assert header == {"sex": "F", "age_band": "0-4", "prescriber": "Dr. R. Meena"}
+
+
 def test_a_resent_event_is_still_recognised(device: EnrolledDevice, store: Store) -> None:
     event = dispense(device, 1)
     assert statuses(device.push([event])) == [wire.APPLIED]
@@ -121,7 +128,7 @@ def test_refused_events_keep_no_patient(device: EnrolledDevice, store: Store) ->
 def test_the_migration_redacts_events_stored_before_it(db_url: str) -> None:
     old = open_store(db_url, migrate=False)
     try:
-        old.migrate(up_to=5)
+        old.migrate(up_to=6)  # the schema just before 0007_privacy
         add_facility(old, "CHC-JPR-001")
         answer = old.enrol("CHC-JPR-001", old.create_enrolment_code("CHC-JPR-001"), "Counter 1")
         with old._write() as cur:  # noqa: SLF001 - a server before 0007 kept every event whole

@@ -158,3 +158,13 @@ def test_the_server_address_for_packages_is_https(store: Store, monkeypatch: pyt
     rollout.set_setting(store, "server_url", "http://127.0.0.1:8470")  # a one-PC training setup
     rollout.set_setting(store, "server_url", "https://ihms.rajasthan.example")
     assert rollout.setting(store, "server_url") == "https://ihms.rajasthan.example"
+
+
+@pytest.mark.parametrize("username", ["admin\n", "\u0430dmin", "ad\u200bmin", "ad\u202emin", "ad\u200dmin",
+                                      "ADMIN", "ad min"])
+def test_server_account_names_that_could_pass_for_another_are_refused(store: Store, username: str) -> None:
+    from ihms_server import accounts
+
+    with pytest.raises(accounts.AccountProblem, match="a username is"):
+        accounts.add_account(store, username, "long-enough-pw", "state_admin")
+    assert accounts.accounts(store) == []
