@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from ihms_desk.paths import database_path  # noqa: E402
 from ihms_desk.store import Store  # noqa: E402
-from ihms_desk.ui import i18n  # noqa: E402
+from ihms_desk.ui import dialogs, i18n  # noqa: E402
 from ihms_desk.ui.app import create_application  # noqa: E402
 from ihms_desk.ui.dispense import DispenseScreen  # noqa: E402
 from ihms_desk.ui.login import LoginScreen  # noqa: E402
@@ -223,7 +223,23 @@ REFUSALS = (
 )
 
 
+def _answer_no(*_args: object, **_kwargs: object) -> bool:
+    return False
+
+
 def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list[str]) -> list[Path]:
+    """Every screen to PNG. A program shows them, so every question is answered "no": a window
+    left with lines typed is not asked about (it is deleted all the same), and the draft such a
+    window leaves is not taken back by the next one (a modal question would wait forever here)."""
+    asked = dialogs.confirm
+    dialogs.confirm = _answer_no
+    try:
+        return _render(out_dir, data_dir, size, languages)
+    finally:
+        dialogs.confirm = asked
+
+
+def _render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list[str]) -> list[Path]:
     create_application()
     written: list[Path] = []
     out_dir.mkdir(parents=True, exist_ok=True)
