@@ -153,6 +153,7 @@ class CounterMixin(LedgerMixin):
         """The patient's last slip (not reversed) in the last :data:`REPEAT_LOOKBACK_DAYS`:
         by ABHA number when given, else by name and sex; None if there is none."""
         since = (self.today() - dt.timedelta(days=REPEAT_LOOKBACK_DAYS)).isoformat()
+        params: tuple[str, ...]
         if abha and abha.strip():
             digits = "".join(ch for ch in abha if ch.isdigit())
             condition, params = "replace(json_extract(d.header, '$.abha'), '-', '') = ?", (digits,)
@@ -210,7 +211,7 @@ class CounterMixin(LedgerMixin):
     def correctable_slip(self) -> str | None:
         """The number of this user's last slip if it may still be corrected, else None."""
         try:
-            return self.check_correctable(None)["number"]
+            return str(self.check_correctable(None)["number"])
         except Refusal:
             return None
 

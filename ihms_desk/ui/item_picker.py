@@ -283,10 +283,11 @@ class ItemPicker(QWidget):
     def _neighbour(self, forward: bool) -> QWidget | None:
         """The widget Tab (or Shift+Tab) goes to from the field. Qt's own search, started in a
         focus proxy inside a widget, went back to the window's first field."""
-        widget: QWidget = self.line_edit
+        widget: QWidget | None = self.line_edit
         while True:
+            assert widget is not None
             widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
-            if widget is self.line_edit:
+            if widget is None or widget is self.line_edit:
                 return None
             if widget is self or self.isAncestorOf(widget) or widget.window() is not self.window():
                 continue
