@@ -23,7 +23,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -35,16 +34,14 @@ import requests
 from ihms_desk.sync import protocol as wire
 from ihms_server.store import open_store
 from ihms_server.testing import (
-    DEFAULT_POSTGRES_ADMIN_URL,
     EnrolledDevice,
     make_event,
     make_movement,
-    temporary_postgres_database,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server_bench import enrol_desks, server_process  # noqa: E402
+from server_bench import add_backend_arguments, each_backend, enrol_desks, server_process  # noqa: E402
 
 ROUNDS = 7
 
@@ -173,10 +170,7 @@ def run_backend(name: str, db_url: str, batches: int, report: Callable[[str], No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=200_000)
-    parser.add_argument("--backends", default="postgresql,sqlite")
-    parser.add_argument("--postgres", default=os.environ.get("IHMS_TEST_POSTGRES",
-                                                             DEFAULT_POSTGRES_ADMIN_URL),
-                        help="admin database to create the throwaway database from")
+    add_backend_arguments(parser)
     args = parser.parse_args()
 
     def report(line: str) -> None:
@@ -186,13 +180,8 @@ def main() -> None:
            f"one server worker; times in ms, {ROUNDS} rounds each")
     report(f"{'backend':<11} {'facility':<11} {'page':<24} {'median':>7} {'worst':>7} "
            f"{'2 at once':>9} {'worst':>9} {'ratio':>7}")
-    for name in args.backends.split(","):
-        if name == "postgresql":
-            with temporary_postgres_database(args.postgres) as url:
-                run_backend(name, url, args.batches, report)
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                run_backend(name, f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.batches, report)
+    for name, url in each_backend(args):
+        run_backend(name, url, args.batches, report)
 
 
 if __name__ == "__main__":

@@ -8,13 +8,22 @@ into a database created and migrated by the store, with balances, consumption an
 event per document, so ``Store.doctor()`` passes on the result.
 
     python benchmarks/five_year_db.py /tmp/five-year   # builds once, ~3-5 minutes
+    python benchmarks/five_year_db.py /tmp/five-year --footprint /tmp/fp   # and its footprint
+
+``--footprint DIR`` copies the database to DIR (opening migrates it: the original is never
+opened), and prints what the footprint issue asks: the file's size before and after
+``ihms-desk compact`` (and how long dropping the acknowledged payloads and the VACUUM took),
+the daily backup's time and size, a restore of it, and the backups' total under the
+retention policy.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -158,17 +167,23 @@ def build(data_dir: Path, *, seed: int = 5, today: dt.date | None = None, patien
         sequence += 1
         number, fy, serial = next_number(kind, day)
         created = f"{day.isoformat()}T05:{rng.randint(0, 59):02d}:00.000+00:00"
-        documents.append((doc_id, number, kind, fy, serial, day.isoformat(), created, json.dumps(header)))
-        for line, qty_prescribed in zip(doc_lines, prescribed):
-            lines.append((doc_id, line["line_no"], line["item_id"], qty_prescribed, line["qty"], json.dumps(line)))
+        documents.append((doc_id, number, kind, fy, serial, day.isoformat(), created, json.dumps(header, ensure_ascii=False)))
+        for line, qty_prescribed, (_, _, item_id, _) in zip(doc_lines, prescribed, doc_moves):
+            qty = line.get("qty_dispensed", line.get("qty", 0))
+            lines.append((doc_id, line["line_no"], item_id, qty_prescribed, qty, json.dumps(line, ensure_ascii=False)))
         payload_moves = []
         for line_no, batch, item_id, qty in doc_moves:
             move_id += 1
             movements.append((move_id, doc_id, line_no, batch, item_id, kind, qty, day.isoformat()))
-            payload_moves.append({"line_no": line_no, "item_code": code_of[item_id], "batch_no": f"B{item_id:05d}", "qty": qty})
+            row = batch_rows[batch - 1]
+            payload_moves.append({"line_no": line_no, "item_code": code_of[item_id], "batch_no": row[2],
+                                  "expiry_month": row[3], "manufacturer": row[4], "unit_cost": row[5], "qty": qty})
+        # Exactly the store's payload (``SavedDocument.payload``, written by ``outbox.write_event``),
+        # so that what the store can rebuild from the ledger matches what was stored and sent.
         payload = {"document": {"number": number, "kind": kind, "doc_date": day.isoformat(), "created_at": created,
-                                "created_by": "admin", "header": header, "lines": doc_lines}, "movements": payload_moves}
-        outbox.append((sequence, str(uuid7()), doc_id, kind, json.dumps(payload, separators=(",", ":")),
+                                "created_by": "admin", "reverses_number": None, "reason": None, "header": header,
+                                "lines": doc_lines}, "movements": payload_moves}
+        outbox.append((sequence, str(uuid7()), doc_id, kind, json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
                        f"{sequence:016d}-00000", created, created))
 
     # Receipts: one challan per batch-receiving day. Their quantities are known only after
@@ -203,8 +218,9 @@ def build(data_dir: Path, *, seed: int = 5, today: dt.date | None = None, patien
                 dispensed[batch] = dispensed.get(batch, 0) + qty
                 consumption[(item_id, month)] = consumption.get((item_id, month), 0) + qty
                 n = len(doc_lines) + 1
-                doc_lines.append({"line_no": n, "item_id": item_id, "item_code": code_of[item_id], "qty_prescribed": qty,
-                                  "qty_dispensed": qty, "not_available": 0, "qty": qty})
+                # The line as ``Store.dispense`` writes it (document_line.detail).
+                doc_lines.append({"line_no": n, "item_code": code_of[item_id], "qty_prescribed": qty,
+                                  "qty_dispensed": qty, "not_available": 0})
                 doc_moves.append((n, batch, item_id, -qty))
                 prescribed.append(qty)
             header = {"opd_no": f"{day:%y%m%d}/{patient + 1:04d}", "patient_name": "Patient", "age": rng.randint(1, 85),
@@ -227,8 +243,8 @@ def build(data_dir: Path, *, seed: int = 5, today: dt.date | None = None, patien
             if qty == 0:
                 qty = 100
             receipt_qty[batch] = qty
-            doc_lines.append({"line_no": n, "item_id": item_id, "item_code": code_of[item_id], "batch_no": row[2],
-                              "expiry_month": row[3], "qty": qty})
+            doc_lines.append({"line_no": n, "item_code": code_of[item_id], "batch_no": row[2],
+                              "expiry_month": row[3], "manufacturer": row[4], "unit_cost": row[5], "qty": qty})
             doc_moves.append((n, batch, item_id, qty))
         add_document("receipt", rday, {"source": "ddw", "source_name": "", "voucher_no": f"DDW/{rday}", "voucher_date": rday.isoformat()},
                      doc_lines, doc_moves, [None] * len(doc_lines))
@@ -249,5 +265,68 @@ def build(data_dir: Path, *, seed: int = 5, today: dt.date | None = None, patien
     return path
 
 
+def backup_figures(data_dir: Path, folder: Path, log=print) -> Path:  # type: ignore[no-untyped-def]
+    """Take the daily backup of ``data_dir`` into ``folder``; print its time and size, and the
+    backups' total under the retention policy after a year of daily backups (each no larger
+    than this one: a backup taken earlier held less); returns the backup."""
+    from ihms_desk.backup import kept_by_policy, take_backup
+
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    copy = take_backup(data_dir, to=folder, include_second_folder=False).copies[0]
+    seconds = time.perf_counter() - started
+    size = copy.stat().st_size
+    log(f"daily backup: {seconds:.1f} s (target <= 60 s), {size / 1e6:,.1f} MB compressed (target <= 300 MB)")
+    now = dt.datetime(2026, 12, 2, 13, 0)
+    stamps = [now - dt.timedelta(days=day) for day in range(366)]
+    kept = len(kept_by_policy(stamps, now))
+    log(f"retention policy after a year of daily backups: {kept} kept, at most {kept * size / 1e9:.2f} GB "
+        "(target <= 5 GB)")
+    return copy
+
+
+def footprint(source_dir: Path, work_dir: Path, log=print) -> None:  # type: ignore[no-untyped-def]
+    """The footprint figures on a copy of the five-year database in ``work_dir``."""
+    from ihms_desk.backup import restore_backup
+    from ihms_desk.store import Store
+    from ihms_desk.store.footprint import vacuum
+
+    source = database_path(source_dir)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    copy_dir = work_dir / "data"
+    copy_dir.mkdir(parents=True)
+    started = time.perf_counter()
+    shutil.copyfile(source, database_path(copy_dir))
+    log(f"database {source.stat().st_size / 1e9:.2f} GB, copied in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    store = Store.open(copy_dir)
+    log(f"opened (migrations, after the copy the store takes first): {time.perf_counter() - started:.1f} s")
+    # The payloads were acknowledged when the benchmark wrote them; the passes drop those
+    # acknowledged over a week before "now": a month on, every one of them.
+    later = dt.datetime.now().astimezone() + dt.timedelta(days=30)
+    started = time.perf_counter()
+    result = store.drop_payloads_for(24 * 3600, limit=2000, now=later)
+    log(f"dropped {result.dropped:,} of {result.checked:,} acknowledged payloads (kept whole {result.kept:,}) "
+        f"in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    vacuum(store.conn)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    log(f"VACUUM: {time.perf_counter() - started:.0f} s")
+    store.close()
+    size = database_path(copy_dir).stat().st_size
+    log(f"file size after compact: {size / 1e9:.3f} GB ({size:,} bytes; target <= 1.0 GB)")
+    copy = backup_figures(copy_dir, work_dir / "backups", log)
+    started = time.perf_counter()
+    restore_backup(work_dir / "restored", copy, facility_code="RJ-BEN-CHC-001")
+    log(f"restore of that backup into a new folder (checks included): {time.perf_counter() - started:.0f} s")
+
+
 if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/ihms-five-year"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", nargs="?", default="/tmp/ihms-five-year", type=Path)
+    parser.add_argument("--footprint", type=Path, metavar="WORK_DIR",
+                        help="print the footprint figures, measured on a copy in WORK_DIR")
+    args = parser.parse_args()
+    build(args.data_dir)
+    if args.footprint is not None:
+        footprint(args.data_dir, args.footprint)

@@ -7,6 +7,10 @@ per backend, and checks that the database holds every event exactly once.
 
     python benchmarks/server_bench.py                      # 200,000 events, 20 clients, both backends
     python benchmarks/server_bench.py --events 20000 --backends sqlite
+    python benchmarks/server_bench.py --events 20000 --patient-level both   # the cost of redaction
+
+``--patient-level both`` runs each backend with patient-level reporting off (dispenses stored
+without the patient, the default) and on (stored whole) and prints their ratio (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 import requests
 
 from ihms_desk.sync import protocol as wire
+from ihms_server import privacy, rollout
 from ihms_server.store import open_store
 from ihms_server.testing import (
     DEFAULT_POSTGRES_ADMIN_URL,
@@ -36,7 +41,7 @@ from ihms_server.testing import (
     add_facility,
     make_event,
     make_movement,
-    temporary_postgres_database,
+    temporary_database,
 )
 
 ITEMS = [f"EDL{n:04d}" for n in range(1, 301)]
@@ -107,8 +112,13 @@ def prepare_bodies(desk: EnrolledDevice, events: int, batch: int, seed: int) -> 
             for i in range(0, len(made), batch)]
 
 
-def run_backend(name: str, db_url: str, args: argparse.Namespace) -> dict[str, float]:
+def run_backend(name: str, db_url: str, args: argparse.Namespace, patient_level: str = "off") -> dict[str, float]:
     per_client = args.events // args.clients
+    store = open_store(db_url)
+    try:
+        rollout.set_setting(store, privacy.SETTING, patient_level)
+    finally:
+        store.close()
     with server_process(db_url, args.workers) as base_url:
         desks = enrol_desks(db_url, base_url, args.clients)
         bodies = [prepare_bodies(desk, per_client, args.batch, n) for n, desk in enumerate(desks)]
@@ -156,31 +166,50 @@ def run_backend(name: str, db_url: str, args: argparse.Namespace) -> dict[str, f
             "max_ms": latencies[-1] * 1000, "batches": len(latencies)}
 
 
+def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--backends`` and ``--postgres``: which server backends a benchmark runs on."""
+    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--postgres", default=os.environ.get("IHMS_TEST_POSTGRES",
+                                                             DEFAULT_POSTGRES_ADMIN_URL),
+                        help="admin database to create the throwaway database from")
+
+
+def each_backend(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    """(backend, database URL) for each backend asked for: a throwaway database, dropped
+    when the loop moves on."""
+    for name in args.backends.split(","):
+        with tempfile.TemporaryDirectory() as folder, temporary_database(name, Path(folder), args.postgres) as url:
+            yield name, url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--batch", type=int, default=wire.MAX_EVENTS_PER_BATCH)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
-    parser.add_argument("--backends", default="postgresql,sqlite")
-    parser.add_argument("--postgres", default=os.environ.get("IHMS_TEST_POSTGRES",
-                                                             DEFAULT_POSTGRES_ADMIN_URL),
-                        help="admin database to create the throwaway database from")
+    add_backend_arguments(parser)
+    parser.add_argument("--patient-level", choices=("off", "on", "both"), default="off",
+                        help="patient-level reporting while pushing (both: each, and their ratio)")
     args = parser.parse_args()
     print(f"{args.events:,} events, {args.clients} concurrent clients, batches of {args.batch}, "
           f"{args.workers} server worker(s), {os.cpu_count()} CPU cores, loopback")
-    print(f"{'backend':<11} {'events/s':>9} {'seconds':>8} {'p50 batch':>10} {'p95 batch':>10} "
+    print(f"{'backend':<15} {'events/s':>9} {'seconds':>8} {'p50 batch':>10} {'p95 batch':>10} "
           f"{'max batch':>10}")
-    for name in args.backends.split(","):
-        if name == "postgresql":
-            with temporary_postgres_database(args.postgres) as url:
-                result = run_backend(name, url, args)
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                result = run_backend(name, f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args)
-        print(f"{name:<11} {result['events_per_second']:>9,.0f} {result['seconds']:>8.1f} "
-              f"{result['p50_ms']:>8.0f}ms {result['p95_ms']:>8.0f}ms {result['max_ms']:>8.0f}ms",
-              flush=True)
+    levels = ["off", "on"] if args.patient_level == "both" else [args.patient_level]
+    rates: dict[tuple[str, str], float] = {}
+    for level in levels:
+        for name, url in each_backend(args):
+            result = run_backend(name, url, args, level)
+            rates[(name, level)] = result["events_per_second"]
+            label = name if len(levels) == 1 else f"{name}/{level}"
+            print(f"{label:<15} {result['events_per_second']:>9,.0f} {result['seconds']:>8.1f} "
+                  f"{result['p50_ms']:>8.0f}ms {result['p95_ms']:>8.0f}ms {result['max_ms']:>8.0f}ms",
+                  flush=True)
+    if len(levels) == 2:
+        for name in args.backends.split(","):
+            print(f"{name}: redacted (off) stores at {rates[(name, 'off')] / rates[(name, 'on')]:.2f}x "
+                  "the rate of whole (on)")
 
 
 if __name__ == "__main__":

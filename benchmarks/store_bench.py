@@ -9,7 +9,8 @@ Figures:
   ratio (target <= 1.5);
 - item search p95 over the 6,000-item catalogue, keystroke by keystroke (target <= 5 ms);
 - the full stock-on-hand list (target <= 100 ms);
-- the database size.
+- the database size, the daily backup's time and size, and the backups' total under the
+  retention policy.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from uuid6 import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from five_year_db import build  # noqa: E402
+from five_year_db import backup_figures, build  # noqa: E402
 
 from ihms_desk.store import Store  # noqa: E402
 from ihms_desk.store.database import connect  # noqa: E402
@@ -169,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     store.close()
     size = sum(p.stat().st_size for p in data_dir.glob("ihms-desk.sqlite3*"))
     print(f"database size: {size / 1e9:.2f} GB")
+    with tempfile.TemporaryDirectory(prefix="ihms-bench-backups-") as folder:
+        backup_figures(data_dir, Path(folder))
     return 0
 
 

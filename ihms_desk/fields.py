@@ -17,8 +17,13 @@ its own refusal (the store's ``InvalidInput``, the protocol's ``ProtocolError``)
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import ipaddress
+import itertools
+import os
 import re
 import unicodedata
+from urllib.parse import urlsplit
 from decimal import Decimal
 from typing import Any, Final, TypedDict
 
@@ -26,11 +31,11 @@ from typing import Any, Final, TypedDict
 
 #: Every kind of document a desk saves; each is one kind of event on the wire.
 DOCUMENT_KINDS: Final[tuple[str, ...]] = (
-    "receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal",
+    "receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal", "indent",
 )
 #: Documents that may move no stock at all: a stocktake that found the books right, a dispense
 #: where every line was "not available", and the reversal of either.
-KINDS_WITHOUT_MOVEMENTS: Final = frozenset({"stocktake", "dispense", "reversal"})
+KINDS_WITHOUT_MOVEMENTS: Final = frozenset({"stocktake", "dispense", "reversal", "indent"})
 #: Community, primary and urban primary health centre, district and sub-district hospital,
 #: sub-centre: the state's facility types (the server's CHECK constraint lists the same).
 FACILITY_TYPES: Final[tuple[str, ...]] = ("CHC", "PHC", "UPHC", "DH", "SDH", "SC")
@@ -61,22 +66,33 @@ LAST_EXPIRY_YEAR: Final = 2099
 
 # --- patterns (also the server's OpenAPI patterns) ------------------------------------------
 
+#: The end of the text: Python's ``$`` also matches before a final line break, and ECMA-262
+#: (the regular expressions of JSON Schema) has no ``\Z``; this means the same in both.
+END_OF_TEXT: Final = r"(?![\s\S])"
+
 #: Item codes of the state catalogue: upper case, as every desk stores them.
-ITEM_CODE_PATTERN: Final = r"^[A-Z0-9][A-Z0-9._/\-]{0,19}$"
+ITEM_CODE_PATTERN: Final = r"^[A-Z0-9][A-Z0-9._/\-]{0,19}" + END_OF_TEXT
 #: Facility codes appear in the dashboard's URLs, so no slash.
-FACILITY_CODE_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$"
+FACILITY_CODE_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}" + END_OF_TEXT
 #: Printable ASCII, as GS1 barcodes carry batch numbers and packs print them; no space at
 #: either end. Any other character (a DEL, a right-to-left override, a zero-width space, a
 #: letter of another script) would make one batch look like two, or two like one.
-BATCH_NO_PATTERN: Final = rf"^[!-~](?:[ -~]{{0,{MAX_BATCH_NO - 2}}}[!-~])?$"
-MONTH_PATTERN: Final = r"^20\d{2}-(0[1-9]|1[0-2])$"
-DATE_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}$"
+BATCH_NO_PATTERN: Final = rf"^[!-~](?:[ -~]{{0,{MAX_BATCH_NO - 2}}}[!-~])?" + END_OF_TEXT
+MONTH_PATTERN: Final = r"^20\d{2}-(0[1-9]|1[0-2])" + END_OF_TEXT
+DATE_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}" + END_OF_TEXT
 #: Rupees with at most four decimals, as an exact decimal string ("12.50").
-UNIT_COST_PATTERN: Final = r"^\d{1,8}(\.\d{1,4})?$"
+UNIT_COST_PATTERN: Final = r"^\d{1,8}(\.\d{1,4})?" + END_OF_TEXT
 #: ``DSP/2026-27/000123``, ``DSP/2026-27/B-000045``: upper-case letters, digits and / . _ -
-DOCUMENT_NUMBER_PATTERN: Final = rf"^[A-Z0-9][A-Z0-9/._\-]{{0,{MAX_DOCUMENT_NUMBER - 1}}}$"
+DOCUMENT_NUMBER_PATTERN: Final = rf"^[A-Z0-9][A-Z0-9/._\-]{{0,{MAX_DOCUMENT_NUMBER - 1}}}" + END_OF_TEXT
+
+#: A user name (the desk's accounts, and the server's): ASCII letters and digits, with . _ -
+#: (lower case, as both store them). A letter of another script that looks like a Latin one (a
+#: Cyrillic а, an invisible joiner, a right-to-left mark) would give two accounts one look.
+MAX_USER_NAME: Final = 30
+USER_NAME_PATTERN: Final = r"^[a-z0-9._\-]*[a-z0-9][a-z0-9._\-]*" + END_OF_TEXT
 
 _ITEM_CODE = re.compile(ITEM_CODE_PATTERN)
+_USER_NAME = re.compile(USER_NAME_PATTERN)
 _FACILITY_CODE = re.compile(FACILITY_CODE_PATTERN)
 _BATCH_NO = re.compile(BATCH_NO_PATTERN)
 _MONTH = re.compile(MONTH_PATTERN)
@@ -88,6 +104,58 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SPREADSHEET_SPACE: Final = re.compile(r"[\t\r\n ]+")
 #: Zero-width non-joiner and joiner: Hindi typing uses them to choose a conjunct's shape.
 _JOINERS = frozenset("\u200c\u200d")
+
+
+
+
+#: Code points that may hold a control, format or separator character: planes 0-3 and 14 (4-13
+#: are unassigned, 15-16 private use). A quarter of the code space, walked in a quarter of the
+#: time; tests/test_fields.py checks against the whole of it.
+_PLANES_WITH_FORMAT_CHARACTERS: Final = (range(0x40000), range(0xE0000, 0xF0000))
+
+
+def _refused_in_text(ch: str) -> bool:
+    """What :func:`text` refuses, character by character."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") and ch not in _JOINERS
+
+
+def _character_class(refused: str) -> str:
+    """A regular-expression class body listing every character :func:`text` refuses, except
+    those in ``refused`` (allowed here), as ranges: ``\\uXXXX`` escapes inside the basic plane,
+    the characters themselves beyond it (ECMA-262 without its u flag has no escape for them)."""
+    ranges: list[tuple[int, int]] = []
+    for code in itertools.chain(*_PLANES_WITH_FORMAT_CHARACTERS):
+        ch = chr(code)
+        # Half a surrogate pair is not text at all: a JSON Schema validator cannot even name it
+        # in a pattern (the rule refuses it all the same).
+        if _refused_in_text(ch) and ch not in refused and not 0xD800 <= code <= 0xDFFF:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+
+    def one(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    return "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in ranges)
+
+
+@functools.cache
+def text_pattern() -> str:
+    """:func:`text` as a pattern (the server's OpenAPI document): at least one character that
+    is not a space, and no control or invisible character. Built on first use (it walks every
+    code point that can hold one once, about 0.1 s), never at import."""
+    bad = _character_class("")
+    return rf"^[^{bad}]*[^\s{bad}][^{bad}]*{END_OF_TEXT}"
+
+
+@functools.cache
+def spreadsheet_text_pattern() -> str:
+    """:func:`text` after tabs and line breaks became spaces (a name from a spreadsheet cell,
+    or a device's name): the same, with tab, line feed and carriage return allowed."""
+    bad = _character_class("\t\n\r")
+    every = _character_class("")
+    return rf"^[^{bad}]*[^\s{every}][^{bad}]*{END_OF_TEXT}"
 
 
 class FieldProblem(ValueError):
@@ -146,6 +214,17 @@ def batch_no(value: Any) -> str:
         raise FieldProblem(
             "may hold only what is printed on the pack: letters A-Z, digits, spaces and "
             "punctuation such as - / .", "characters")
+    return value
+
+
+def user_name(value: Any) -> str:
+    """A user name as stored (already lower case): 1-30 of a-z 0-9 . _ - with a letter or digit."""
+    if not isinstance(value, str) or not value:
+        raise FieldProblem("is required", "required")
+    if len(value) > MAX_USER_NAME:
+        raise FieldProblem(f"is longer than {MAX_USER_NAME} characters", "too_long")
+    if not _USER_NAME.match(value):
+        raise FieldProblem("may hold only the letters a-z, digits and . _ -", "characters")
     return value
 
 
@@ -212,6 +291,34 @@ def document_number(value: Any) -> str:
         raise FieldProblem(
             f"must be 1 to {MAX_DOCUMENT_NUMBER} capital letters, digits and / . _ -")
     return value
+
+
+#: Set to 1 in a test lab's environment to let a desk talk plain HTTP to another machine
+#: (docs/server.md, "TLS in front of ihms-server"); never on a facility's PC.
+ALLOW_PLAIN_HTTP_VARIABLE: Final = "IHMS_ALLOW_PLAIN_HTTP"
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """This machine itself (``localhost``, 127.0.0.0/8, ``::1``): the one place plain HTTP
+    carries a token without crossing a line anybody else can read."""
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_refused(url: str) -> bool:
+    """Would a server address send the device token and the records unencrypted across a
+    network? Plain HTTP is allowed to this machine itself, and anywhere in a lab that set
+    :data:`ALLOW_PLAIN_HTTP_VARIABLE` to 1 (the desk's setting, the wizard's package, the
+    command line and the server's own ``server_url`` setting all ask this)."""
+    parts = urlsplit(url.strip())
+    return (parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname)
+            and os.environ.get(ALLOW_PLAIN_HTTP_VARIABLE, "") != "1")
 
 
 # --- the shape of a saved document on the wire ----------------------------------------------

@@ -46,11 +46,8 @@ def setup_logging(folder: Path | None = None, *, level: int = logging.INFO, cons
     If the log folder cannot be written (a locked-down profile), the temporary folder is used
     instead: a program that cannot log must still run and dispense.
     """
+    remove_handlers()
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, _HANDLER_MARK, False):
-            root.removeHandler(handler)
-            handler.close()
     path, file_handler = _file_handler(resolve_log_dir(folder))
     handlers: list[logging.Handler] = [file_handler]
     # No console in the windowed build: a StreamHandler on None would fail on every record.
@@ -65,6 +62,16 @@ def setup_logging(folder: Path | None = None, *, level: int = logging.INFO, cons
     logging.captureWarnings(True)
     _log.info("IHMS Desk %s logging to %s (Python %s, %s)", __version__, path, sys.version.split()[0], sys.platform)
     return path
+
+
+def remove_handlers() -> None:
+    """Take the handlers :func:`setup_logging` added off the root logger, and close them;
+    handlers others added (pytest's) stay."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, _HANDLER_MARK, False):
+            root.removeHandler(handler)
+            handler.close()
 
 
 def _file_handler(folder: Path) -> tuple[Path, logging.Handler]:

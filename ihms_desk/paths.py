@@ -14,6 +14,7 @@ platformdirs is imported when a default folder is asked for (about 10 ms), so a 
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -190,3 +191,41 @@ def resource_path(*parts: str) -> Path:
 
     package = importlib.import_module(RESOURCES_PACKAGE)
     return Path(next(iter(package.__path__))).joinpath(*parts)
+
+
+# -- files that survive a power cut -------------------------------------------------------------
+
+
+def fsync_folder(folder: str | os.PathLike[str]) -> None:
+    """Make ``folder``'s entries durable: a file created in it, renamed into it or removed
+    from it is only certain to be there (or gone) after a power cut once the folder itself is
+    fsynced, not the file (POSIX; ext4, XFS). Windows cannot open a folder for fsync; NTFS
+    journals its entries itself."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as error:
+        # Some network shares cannot fsync a folder (EINVAL): there is no promise to get.
+        if error.errno != errno.EINVAL:
+            raise
+    finally:
+        os.close(fd)
+
+
+def make_folder(folder: str | os.PathLike[str]) -> None:
+    """``mkdir -p`` whose new folders survive a power cut: each new one's entry is fsynced in
+    its parent (a backup renamed into a folder whose own entry was lost is lost with it)."""
+    path = Path(folder)
+    missing: list[Path] = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir()
+        except FileExistsError:
+            if not new.is_dir():
+                raise
+        fsync_folder(new.parent)

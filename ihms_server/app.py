@@ -9,6 +9,7 @@ import logging
 import os
 import zlib
 from collections import Counter
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -23,7 +24,8 @@ from starlette.requests import ClientDisconnect
 import ihms_server
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import EventResult, ProtocolError
-from ihms_server import models
+from ihms_server import indents, models, privacy, redistribution, security
+from ihms_server.dashboard import IST
 from ihms_server.store import Device, Rejection, Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -43,12 +45,15 @@ STATUS_OF_CODE: dict[str, int] = {
     wire.PAYLOAD_TOO_LARGE: 413,
     wire.SUPERSEDED: 409,
     "storage_unavailable": 503,
+    security.TOO_MANY_ATTEMPTS: 429,
 }
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": models.ErrorModel}
     for status in (400, 401, 403, 409, 410, 413, 415, 422, 426)
 }
+#: POST /v1/enrol may also answer 429 (too many wrong codes: ihms_server/security.py).
+ENROL_RESPONSES: dict[int | str, dict[str, Any]] = {**ERROR_RESPONSES, 429: {"model": models.ErrorModel}}
 #: A refused event is kept for the dashboard with at most this much of its JSON.
 MAX_REJECTED_BODY = 64 * 1024
 
@@ -62,10 +67,10 @@ def server_time() -> str:
 
 
 def error_response(code: str, reason: str, status: int | None = None,
-                   **extra: Any) -> JSONResponse:
+                   headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "reason": reason, **extra}
     status = status or STATUS_OF_CODE.get(code, 400)
-    headers = {}
+    headers = dict(headers or {})
     if code == wire.UPGRADE_REQUIRED:
         body["supported"] = sorted(wire.SUPPORTED_PROTOCOL_VERSIONS)
         # RFC 9110 asks a 426 to name what to upgrade to.
@@ -73,6 +78,8 @@ def error_response(code: str, reason: str, status: int | None = None,
                                        for v in sorted(wire.SUPPORTED_PROTOCOL_VERSIONS))
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if status == 429 and isinstance(extra.get("retry_after"), int):
+        headers["Retry-After"] = str(extra["retry_after"])
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -155,6 +162,7 @@ def push_batch(store: Store, device: Device, body: Any) -> dict[str, Any]:
     for index, raw in enumerate(raw_events):
         try:
             event = wire.validate_event(raw)
+            indents.check_event(event)
         except ProtocolError as error:
             results[index] = EventResult(wire.event_id_of(raw), wire.REJECTED, error.code,
                                          error.reason)
@@ -218,7 +226,10 @@ def rejection(raw: Any, result: EventResult) -> Rejection:
     return Rejection(
         event_id=short(result.event_id) or "", epoch=whole(obj.get("epoch")), sequence=whole(obj.get("sequence")),
         type=short(obj.get("type")), doc_number=short(number), code=result.code or "rejected",
-        reason=result.reason or "", body=json.dumps(raw, sort_keys=True)[:MAX_REJECTED_BODY])
+        reason=result.reason or "",
+        # Kept for troubleshooting, which never needs the patient (docs/privacy.md).
+        body=json.dumps(privacy.redact(raw) if isinstance(raw, dict) else raw,
+                        sort_keys=True)[:MAX_REJECTED_BODY])
 
 
 def create_app(store: Store) -> FastAPI:
@@ -232,6 +243,7 @@ def create_app(store: Store) -> FastAPI:
                     "`{code, reason}` with a 4xx status.",
     )
     app.state.store = store
+    security.install(app)
 
     @app.exception_handler(ProtocolError)
     async def protocol_error(request: Request, error: ProtocolError) -> JSONResponse:
@@ -260,8 +272,9 @@ def create_app(store: Store) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         codes = {404: wire.NOT_FOUND, 405: "method_not_allowed"}
+        # A 405 keeps Starlette's Allow header (RFC 9110 asks for it).
         return error_response(codes.get(error.status_code, f"http_{error.status_code}"),
-                              str(error.detail), error.status_code)
+                              str(error.detail), error.status_code, headers=error.headers)
 
     async def storage_down(request: Request, error: Exception) -> JSONResponse:
         log.error("database unavailable: %s", error)
@@ -306,17 +319,17 @@ def create_app(store: Store) -> FastAPI:
         return dict(store.catalog_page(since, limit))
 
     @app.post(
-        "/v1/enrol", response_model=models.EnrolResponse, tags=["sync"], responses=ERROR_RESPONSES,
+        "/v1/enrol", response_model=models.EnrolResponse, tags=["sync"], responses=ENROL_RESPONSES,
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/EnrolRequest"}}}}},
     )
     async def enrol(request: Request,
                     protocol: Annotated[int, Depends(require_protocol)]) -> JSONResponse:
-        """Trade a one-time enrolment code for a device token."""
+        """Trade a one-time enrolment code for a device token. Wrong codes are limited per
+        facility and per client address (429 with Retry-After)."""
         body = wire.validate_enrol_request(await read_json_body(request, 64 * 1024))
-        answer = await run_in_threadpool(
-            store.enrol, body["facility_code"], body["enrolment_code"], body["device_name"],
-            body["enrol_nonce"])
+        client = request.client.host if request.client else "unknown"
+        answer = await run_in_threadpool(security.guarded_enrol, store, body, client)
         return JSONResponse(dict(answer))
 
     @app.get("/v1/standing", response_model=models.StandingModel, tags=["sync"],
@@ -351,6 +364,30 @@ def create_app(store: Store) -> FastAPI:
                                 "token was issued to")
         return JSONResponse(dict(await run_in_threadpool(store.claim_epoch, device, claim)))
 
+    @app.get("/v1/vouchers", response_model=models.VoucherPage, tags=["sync"],
+             responses=ERROR_RESPONSES)
+    def vouchers(
+        protocol: Annotated[int, Depends(require_protocol)],
+        device: Annotated[Device, Depends(current_device)],
+        after: Annotated[str, Query(max_length=200, description="Cursor from the last page; "
+                                    "empty for the start.")] = "",
+        limit: Annotated[int, Query(ge=1, le=indents.VOUCHER_MAX_LIMIT)] = indents.VOUCHER_DEFAULT_LIMIT,
+    ) -> dict[str, Any]:
+        """The device's facility's issued vouchers (the warehouse's, and transfers from other
+        facilities) after a cursor, oldest first, each once (docs/indents.md)."""
+        return indents.voucher_page(store, device.facility_code, after, limit)
+
+    @app.get("/v1/suggestions", response_model=models.SuggestionList, tags=["sync"],
+             responses=ERROR_RESPONSES)
+    def suggestions(
+        protocol: Annotated[int, Depends(require_protocol)],
+        device: Annotated[Device, Depends(current_device)],
+    ) -> dict[str, Any]:
+        """Redistribution suggestions in which the device's facility is the sender."""
+        today = utc_now().astimezone(IST).date()
+        return {"suggestions": [s.as_wire() for s in
+                                redistribution.suggestions_from(store, device.facility_code, today)]}
+
     from ihms_server.dashboard import dashboard_router
 
     app.include_router(dashboard_router(store))
@@ -358,6 +395,14 @@ def create_app(store: Store) -> FastAPI:
     from ihms_server.rollout_pages import rollout_router
 
     app.include_router(rollout_router(store))
+
+    # Issue 14: the login of the web pages (it guards the dashboard's facility pages) and the
+    # warehouse's and district's supply pages.
+    from ihms_server.login_pages import install_login
+    from ihms_server.warehouse_pages import warehouse_router
+
+    install_login(app, store)
+    app.include_router(warehouse_router(store))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

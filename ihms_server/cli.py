@@ -9,14 +9,16 @@ import json
 import logging
 import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any, Sequence
 
 import platformdirs
 
+from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
-from ihms_server import rollout_cli
+from ihms_server import accounts_cli, rollout_cli
 from ihms_server.store import ENROLMENT_CODE_VALIDITY, Store, open_store, utc_now
 
 DEFAULT_PORT = 8470
@@ -32,33 +34,51 @@ def default_db_url() -> str:
 
 
 def read_catalogue_file(path: Path) -> list[wire.ItemData]:
-    """Items from a CSV file with a header row, or a JSON list of objects; all or nothing."""
-    rows: list[dict[str, Any]]
-    if path.suffix.lower() == ".json":
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        rows = loaded["items"] if isinstance(loaded, dict) else loaded
-    else:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = []
-            for row in csv.DictReader(handle):
-                item: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-                if item.get("min_stock", "") != "":
-                    item["min_stock"] = int(item["min_stock"]) if item["min_stock"].isdigit() \
-                        else item["min_stock"]
-                else:
-                    item.pop("min_stock", None)
-                if "active" in item:
-                    item["active"] = {"": True, "1": True, "yes": True, "true": True, "y": True,
-                                      "0": False, "no": False, "false": False, "n": False,
-                                      }.get(item["active"].lower(), item["active"])
-                rows.append(item)
+    """Items from a CSV file with a header row, or a JSON list of objects; all or nothing. A file
+    that is not that (binary, another encoding, broken JSON) is refused with a message."""
+    nothing = "nothing was imported"
+    try:
+        rows = _catalogue_rows(path)
+    except UnicodeDecodeError:
+        raise SystemExit(f"{path}: not a text file in UTF-8. Save the catalogue from the spreadsheet "
+                         f"as 'CSV UTF-8', or give a JSON list of items; {nothing}") from None
+    except json.JSONDecodeError as error:
+        raise SystemExit(f"{path}: not valid JSON ({error.msg} at line {error.lineno}); {nothing}") from None
+    except csv.Error as error:
+        raise SystemExit(f"{path}: not a readable CSV file ({error}); {nothing}") from None
+    except OSError as error:
+        raise SystemExit(f"{path}: cannot be read ({error.strerror or error}); {nothing}") from None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise SystemExit(f"{path}: must be a list of items (objects with code, name, ...); {nothing}")
     items = []
     for number, row in enumerate(rows, start=1):
         try:
             items.append(wire.validate_item_data(row))
         except ProtocolError as error:
-            raise SystemExit(f"{path}: item {number}: {error.reason}; nothing was imported") from None
+            raise SystemExit(f"{path}: item {number}: {error.reason}; {nothing}") from None
     return items
+
+
+def _catalogue_rows(path: Path) -> Any:
+    if path.suffix.lower() == ".json":
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        return loaded.get("items") if isinstance(loaded, dict) else loaded
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = []
+        for row in csv.DictReader(handle):
+            item: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items()
+                                    if isinstance(k, str) and isinstance(v, str | None)}
+            if item.get("min_stock", "") != "":
+                item["min_stock"] = int(item["min_stock"]) if item["min_stock"].isdigit() \
+                    else item["min_stock"]
+            else:
+                item.pop("min_stock", None)
+            if "active" in item:
+                item["active"] = {"": True, "1": True, "yes": True, "true": True, "y": True,
+                                  "0": False, "no": False, "false": False, "n": False,
+                                  }.get(item["active"].lower(), item["active"])
+            rows.append(item)
+        return rows
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -114,6 +134,12 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     failed = 0
     try:
         ids = list(args.device_id)
+        malformed = [device_id for device_id in ids if not _is_uuid(device_id)]
+        if malformed:
+            print(f"not a device id: {', '.join(repr(d[:60]) for d in malformed)}. A device id looks like "
+                  "2d66f171-c948-4dcc-92fa-d8e8639cba5b: see 'ihms-server device list'; nothing was revoked",
+                  file=sys.stderr)
+            return 2
         if args.orphans:
             ids += [d["device_id"] for d in store.devices(orphans_only=True)
                     if d["enrolled_at"] is None or d["enrolled_at"] < utc_now() - dt.timedelta(days=args.older_than)]
@@ -127,6 +153,14 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 1 if failed else 0
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return len(value) == 36
 
 
 def cmd_device_list(args: argparse.Namespace) -> int:
@@ -166,6 +200,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = _open(args)  # migrates once, before any worker starts
+    if not fields.is_loopback_host(args.host):
+        logging.getLogger(__name__).warning(
+            "serving plain HTTP on %s: device tokens and records cross the network in clear text "
+            "unless a TLS proxy is in front of this port and the port is closed to everything "
+            "else (docs/server.md, 'TLS in front of ihms-server')", args.host)
     if args.workers > 1:
         store.close()
         os.environ[DB_ENVIRONMENT_VARIABLE] = args.db
@@ -193,7 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", parents=[db], help="run the HTTP server")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="keep the default (loopback) and put a TLS proxy in front: docs/server.md")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL)")
     serve.add_argument("--no-access-log", action="store_true")
@@ -243,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=cmd_device_list)
 
     rollout_cli.register(commands, db)
+    accounts_cli.register(commands, db)
     return parser
 
 

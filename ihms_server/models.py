@@ -16,10 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
 
-EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal"]
+class Model(BaseModel):
+    """Patterns are Python's (the field rules' own, with look-ahead for the end of the text),
+    not pydantic-core's Rust engine, which has no look-around."""
+
+    model_config = ConfigDict(regex_engine="python-re")
 
 
-class MovementModel(BaseModel):
+EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal",
+                           "indent"]
+
+
+class MovementModel(Model):
     line_no: int = Field(ge=0, le=1_000_000)
     item_code: str = Field(pattern=fields.ITEM_CODE_PATTERN)
     batch_no: str = Field(pattern=fields.BATCH_NO_PATTERN, examples=["PCM2411"])
@@ -31,7 +39,7 @@ class MovementModel(BaseModel):
                      description="Signed, never zero: + into stock, - out of stock.")
 
 
-class DocumentModel(BaseModel):
+class DocumentModel(Model):
     number: str = Field(pattern=fields.DOCUMENT_NUMBER_PATTERN, examples=["DSP/2026-27/000123"])
     kind: EventTypeLiteral
     doc_date: str = Field(pattern=fields.DATE_PATTERN, examples=["2026-11-25"])
@@ -43,12 +51,12 @@ class DocumentModel(BaseModel):
     lines: list[dict[str, Any]]
 
 
-class PayloadModel(BaseModel):
+class PayloadModel(Model):
     document: DocumentModel
     movements: list[MovementModel]
 
 
-class EventModel(BaseModel):
+class EventModel(Model):
     event_id: str = Field(description="UUIDv7 made by the desk when the document was saved.")
     device_id: str
     facility_code: str = Field(pattern=fields.FACILITY_CODE_PATTERN)
@@ -61,44 +69,55 @@ class EventModel(BaseModel):
     payload: PayloadModel
 
 
-class PushRequest(BaseModel):
-    device_id: str
-    events: list[EventModel] = Field(min_length=1, max_length=wire.MAX_EVENTS_PER_BATCH)
+def uuid_field(default: Any = ..., description: str | None = None) -> Any:
+    """A UUID (device id, claim id, nonce): the protocol's own pattern; 36 characters."""
+    return Field(default, pattern=wire.UUID_PATTERN, min_length=36, max_length=36,
+                 description=description)
 
 
-class EventResultModel(BaseModel):
+class PushRequest(Model):
+    device_id: str = uuid_field()
+    events: list[Any] = Field(
+        min_length=1, max_length=wire.MAX_EVENTS_PER_BATCH,
+        description="Each an EventModel. The batch is taken as long as it is a list: an item "
+        "that is not a valid event is answered 'rejected' in its place, and the rest are "
+        "stored (one bad event never spoils its batch), so the list's items are not "
+        "constrained here.")
+
+
+class EventResultModel(Model):
     event_id: str
     status: Literal["applied", "duplicate", "rejected"]
     code: str | None
     reason: str | None
 
 
-class GapModel(BaseModel):
+class GapModel(Model):
     device_id: str
     epoch: int
     missing_from: int
     missing_to: int
 
 
-class PushResponse(BaseModel):
+class PushResponse(Model):
     results: list[EventResultModel] = Field(description="One per event, in request order.")
     gaps: list[GapModel]
     server_time: str
 
 
-class CatalogChangeModel(BaseModel):
+class CatalogChangeModel(Model):
     entity: Literal["item", "facility"]
     key: str
     data: dict[str, Any]
 
 
-class CatalogPage(BaseModel):
+class CatalogPage(Model):
     changes: list[CatalogChangeModel]
     next_cursor: str
     remaining: int
 
 
-class FacilityModel(BaseModel):
+class FacilityModel(Model):
     code: str
     name: str
     district: str
@@ -107,16 +126,18 @@ class FacilityModel(BaseModel):
     active: bool
 
 
-class EnrolRequest(BaseModel):
-    facility_code: str = Field(examples=["CHC-JPR-001"])
-    enrolment_code: str = Field(examples=["ABCD-EFGH-JKMN"])
-    device_name: str = Field(examples=["DDC counter 1"])
-    enrol_nonce: str | None = Field(
-        default=None, description="A random UUID kept by the desk until enrolment succeeds: "
-        "asking again with the same code and nonce gets the same device.")
+class EnrolRequest(Model):
+    facility_code: str = Field(pattern=fields.FACILITY_CODE_PATTERN, examples=["CHC-JPR-001"])
+    enrolment_code: str = Field(pattern=fields.text_pattern(), max_length=64,
+                                examples=["ABCD-EFGH-JKMN"])
+    device_name: str = Field(pattern=fields.spreadsheet_text_pattern(), max_length=120,
+                             examples=["DDC counter 1"])
+    enrol_nonce: str | None = uuid_field(
+        None, description="A random UUID kept by the desk until enrolment "
+        "succeeds: asking again with the same code and nonce gets the same device.")
 
 
-class EnrolResponse(BaseModel):
+class EnrolResponse(Model):
     device_id: str
     token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown once only.")
     facility: FacilityModel
@@ -124,7 +145,7 @@ class EnrolResponse(BaseModel):
                              "order: the letter (A, B, ...) of its document numbers' series.")
 
 
-class StandingModel(BaseModel):
+class StandingModel(Model):
     device_id: str
     desk_number: int
     current_epoch: int
@@ -136,37 +157,83 @@ class StandingModel(BaseModel):
     event_id_at_max: str | None
 
 
-class EpochClaim(BaseModel):
-    device_id: str
-    claim: str = Field(description="A random UUID of the desk's: the same claim again gets the "
-                       "same epoch.")
+class EpochClaim(Model):
+    device_id: str = uuid_field()
+    claim: str = uuid_field(description="A random UUID of the desk's: the same claim "
+                            "again gets the same epoch.")
     from_epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
     proposed_epoch: int = Field(ge=1, le=wire.MAX_EPOCH)
     reason: Literal["restored", "moved", "diverged", "clash"]  # wire.EPOCH_CLAIM_REASONS
     take_over: bool
-    claimed_by: str = Field(min_length=1, max_length=120, examples=["DDC-COUNTER-2"])
+    claimed_by: str = Field(pattern=fields.spreadsheet_text_pattern(), max_length=120,
+                            examples=["DDC-COUNTER-2"])
 
 
-class EpochGrant(BaseModel):
+class EpochGrant(Model):
     epoch: int
     desk_number: int
 
 
-class ErrorModel(BaseModel):
+class ErrorModel(Model):
     model_config = ConfigDict(extra="allow")
 
     code: str = Field(examples=["invalid_request"])
     reason: str = Field(description="Plain words for the person at the desk or the admin.")
 
 
-class HealthModel(BaseModel):
+class HealthModel(Model):
     status: Literal["ok"]
     protocol_versions: list[int]
     server_time: str
 
 
-#: Request bodies read by hand (gzip, size bound, per-event validation) but documented.
-REQUEST_BODY_MODELS: dict[str, type[BaseModel]] = {
+class VoucherLineModel(Model):
+    line_no: int = Field(ge=1)
+    item_code: str = Field(pattern=fields.ITEM_CODE_PATTERN)
+    batch_no: str = Field(pattern=fields.BATCH_NO_PATTERN)
+    expiry_month: str = Field(pattern=fields.MONTH_PATTERN)
+    qty: int = Field(ge=1, le=fields.MAX_ABS_QTY)
+    manufacturer: str | None
+    unit_cost: str | None
+
+
+class VoucherModel(Model):
+    """An issue voucher of the district's warehouse, or another facility's transfer."""
+
+    number: str = Field(examples=["DDW-JAI/2026-27/000031"])
+    kind: Literal["voucher", "transfer"]
+    from_code: str
+    from_name: str
+    indent_number: str | None
+    issued_on: str = Field(pattern=fields.DATE_PATTERN)
+    lines: list[VoucherLineModel]
+
+
+class VoucherPage(Model):
+    vouchers: list[VoucherModel]
+    cursor: str = Field(description="Send back as `after` for the next page.")
+    more: bool
+
+
+class SuggestionModel(Model):
+    id: str = Field(examples=["S-1A2B3C4D5E6F"], description="Name it in the transfer's header "
+                    "as suggestion_id.")
+    item_code: str = Field(pattern=fields.ITEM_CODE_PATTERN)
+    to_code: str = Field(pattern=fields.FACILITY_CODE_PATTERN)
+    to_name: str
+    qty: int = Field(ge=1)
+    reason: Literal["surplus", "near_expiry"]
+    expires: str | None = Field(description="The month the near-expiry stock expires.")
+
+
+class SuggestionList(Model):
+    suggestions: list[SuggestionModel]
+
+
+#: Request bodies read by hand (gzip, size bound, per-event validation) but documented, and the
+#: event each item of a push should be.
+REQUEST_BODY_MODELS: dict[str, type[Model]] = {
+    "EventModel": EventModel,
     "PushRequest": PushRequest,
     "EnrolRequest": EnrolRequest,
     "EpochClaim": EpochClaim,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ihms_desk.store.spreadsheet import csv_row
 from ihms_desk.sync import package as facility_package
 from ihms_server.rollout import IssuedCode
 
@@ -108,9 +109,12 @@ def write_rollout(issued: Sequence[IssuedCode], folder: Path, district: str, key
                          "valid_until", "package_file", "package_id"])
         for entry, path in zip(issued, packages):
             facility = entry.facility
-            writer.writerow([facility["code"], facility["name"], facility["district"], facility["block"],
-                             facility["type"], entry.enrolment_code,
-                             entry.expires_at.astimezone(IST).strftime("%d-%m-%Y"), path.name, entry.package_id])
+            # Names come from the district's facility list: text that would run as a formula in
+            # the spreadsheet that opens the file is written as text.
+            writer.writerow(csv_row([facility["code"], facility["name"], facility["district"], facility["block"],
+                                     facility["type"], entry.enrolment_code,
+                                     entry.expires_at.astimezone(IST).strftime("%d-%m-%Y"), path.name,
+                                     entry.package_id]))
     pdf_path = folder / f"{stem}-slips.pdf"
     write_slips(issued, pdf_path, district=district, server_url=server_url, helpline=helpline)
     return RolloutFiles(folder, packages, csv_path, pdf_path)

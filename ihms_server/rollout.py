@@ -15,9 +15,11 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import ProtocolError
-from ihms_server.store import Store, utc_now
+from ihms_server import privacy
+from ihms_server.store import FacilityListing, Store, utc_now
 
 #: How long a code issued in a facility package stays valid unless the admin set otherwise
 #: (``ihms-server setting set rollout_code_days N``): a package travels by post or by hand to a
@@ -27,8 +29,10 @@ ROLLOUT_CODE_DAYS = 60
 #: Settings the admin may change, with their defaults and what a value must be.
 SETTINGS: dict[str, tuple[str, str]] = {
     "rollout_code_days": (str(ROLLOUT_CODE_DAYS), "a whole number of days from 1 to 365"),
-    "server_url": ("", "the address desks reach this server at, https://..."),
+    "server_url": ("", "the address desks reach this server at, https://... (http:// only to this machine)"),
     "helpline": ("", "the number a facility calls for help, printed on its slip"),
+    privacy.SETTING: (privacy.OFF, "on or off: keep patients' names, ABHA and OPD numbers in stored "
+                      "dispense events (docs/privacy.md); turning it off removes those already stored"),
 }
 
 FACILITY_COLUMNS = ("code", "name", "district", "block", "type")
@@ -38,7 +42,11 @@ def _valid_setting(key: str, value: str) -> bool:
     if key == "rollout_code_days":
         return value.isdecimal() and 1 <= int(value) <= 365
     if key == "server_url":
-        return value == "" or value.startswith(("https://", "http://"))
+        # Desks refuse plain http to another machine; a package naming it would be useless.
+        return value == "" or value.startswith("https://") or (
+            value.startswith("http://") and not fields.plain_http_refused(value))
+    if key == privacy.SETTING:
+        return value in (privacy.ON, privacy.OFF)
     return len(value) <= 60
 
 
@@ -57,10 +65,14 @@ def set_setting(store: Store, key: str, value: str) -> None:
     value = value.strip()
     if not _valid_setting(key, value):
         raise ValueError(f"{key} must be {SETTINGS[key][1]}")
+    was = setting(store, key)
     with store._write() as cur:
         cur.execute("INSERT INTO server_setting (key, value, updated_at) VALUES (%s, %s, %s)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                     (key, value, store._ts(utc_now())))
+    if key == privacy.SETTING and value == privacy.OFF and was == privacy.ON:
+        # Turned off: what was stored whole meanwhile loses its patients' identifiers now.
+        privacy.start_again(store)
 
 
 # --- facilities in bulk -----------------------------------------------------------------------
@@ -271,15 +283,9 @@ def revoke_codes(store: Store, *, facility_code: str | None = None, code_id: str
 
 
 @dataclasses.dataclass(frozen=True)
-class FacilityProgress:
+class FacilityProgress(FacilityListing):
     """How far one facility has got: package issued, enrolled, first sync, first dispense, last sync."""
 
-    code: str
-    name: str
-    district: str
-    block: str
-    type: str
-    active: bool
     code_issued_at: dt.datetime | None  # the newest code still valid or used
     code_expires_at: dt.datetime | None
     desks: int

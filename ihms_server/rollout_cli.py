@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ihms_desk import fields
 from ihms_server import rollout
 from ihms_server.store import Store, open_store, utc_now
 
 #: Where ``rollout`` finds the state's signing key when ``--key`` is not given.
 KEY_ENVIRONMENT_VARIABLE = "IHMS_ROLLOUT_KEY"
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -55,7 +55,7 @@ def _server_url(store: Store, given: str | None) -> str | None:
     if parts.scheme not in ("https", "http") or not parts.hostname:
         print(f"{url!r} is not a server address (https://...)", file=sys.stderr)
         return None
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+    if fields.plain_http_refused(url):
         print(f"{url} is plain http: desks refuse to send records over it to another machine. "
               "Use the server's https address.", file=sys.stderr)
         return None
@@ -94,27 +94,17 @@ def _write(args: argparse.Namespace, store: Store, district: str, issued: list[r
 
 
 def cmd_rollout(args: argparse.Namespace) -> int:
-    key = _signing_key(args.key)
-    if key is None:
-        return 2
-    store = _open(args)
-    try:
-        if args.district not in rollout.districts(store):
-            print(f"there is no district {args.district!r}; districts: {', '.join(rollout.districts(store)) or 'none'}",
-                  file=sys.stderr)
-            return 2
-        server_url = _server_url(store, args.server_url)
-        if server_url is None:
-            return 2
-        issued = rollout.issue_rollout(store, args.district,
-                                       valid_for=dt.timedelta(days=args.days) if args.days else None)
-        _write(args, store, args.district, issued, key, server_url)
-    finally:
-        store.close()
-    return 0
+    return _issue_packages(args, args.district)
 
 
 def cmd_code_reissue(args: argparse.Namespace) -> int:
+    return _issue_packages(args, "", facility_codes=[code.upper() for code in args.facility])
+
+
+def _issue_packages(args: argparse.Namespace, district: str, *, facility_codes: list[str] | None = None) -> int:
+    """Issue codes, a district's or (a re-issue) the given facilities', and write their
+    packages, slips and list; 2 with the reason when the key, the district, the server
+    address or a facility is wanting."""
     from ihms_desk.sync.protocol import ProtocolError
 
     key = _signing_key(args.key)
@@ -122,17 +112,22 @@ def cmd_code_reissue(args: argparse.Namespace) -> int:
         return 2
     store = _open(args)
     try:
+        if facility_codes is None and district not in rollout.districts(store):
+            print(f"there is no district {district!r}; districts: {', '.join(rollout.districts(store)) or 'none'}",
+                  file=sys.stderr)
+            return 2
         server_url = _server_url(store, args.server_url)
         if server_url is None:
             return 2
-        codes = [code.upper() for code in args.facility]
         try:
-            issued = rollout.issue_rollout(store, "", facility_codes=codes,
+            issued = rollout.issue_rollout(store, district, facility_codes=facility_codes,
                                            valid_for=dt.timedelta(days=args.days) if args.days else None)
-        except ProtocolError as error:
+        except ProtocolError as error:  # a re-issue for a facility the state does not list
             print(error.reason, file=sys.stderr)
             return 2
-        _write(args, store, issued[0].facility["district"] if issued else "", issued, key, server_url)
+        if facility_codes is not None:
+            district = issued[0].facility["district"] if issued else ""
+        _write(args, store, district, issued, key, server_url)
     finally:
         store.close()
     return 0

@@ -18,6 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
+from ihms_desk.store.spreadsheet import csv_row
 from ihms_server import rollout
 from ihms_server.dashboard import IST, age_in_words, not_found, render
 from ihms_server.store import Store, utc_now
@@ -85,10 +86,11 @@ def rollout_router(store: Store) -> APIRouter:
                          "first_dispense_number", "last_sync"])
         for row in rows_of(district):
             f = row.facility
-            writer.writerow([f.code, f.name, f.block, f.type, row.label, _day(f.code_issued_at),
-                             _day(f.code_expires_at), f.desks, _day(f.enrolled_at), _day(f.first_sync_at),
-                             _day(f.first_dispense_at), _day(f.first_dispense_saved_at),
-                             f.first_dispense_number or "", _day(f.last_sync_at)])
+            # A facility's name from the district's list may begin with = + - @: written as text.
+            writer.writerow(csv_row([f.code, f.name, f.block, f.type, row.label, _day(f.code_issued_at),
+                                     _day(f.code_expires_at), f.desks, _day(f.enrolled_at), _day(f.first_sync_at),
+                                     _day(f.first_dispense_at), _day(f.first_dispense_saved_at),
+                                     f.first_dispense_number or "", _day(f.last_sync_at)]))
         name = "".join(ch if ch.isalnum() else "-" for ch in district)
         # A BOM, so that Excel on the CMHO's PC opens it as UTF-8.
         return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",

@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import Event, EventResult, Gap, ProtocolError
+from ihms_server import privacy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,8 +65,9 @@ class Device:
 
 
 @dataclasses.dataclass(frozen=True)
-class FacilityStatus:
-    """One row of the district dashboard."""
+class FacilityListing:
+    """A facility as the state lists it (its own columns of the facility table); the rows of
+    the dashboard and of the rollout view add what they tell about it."""
 
     code: str
     name: str
@@ -73,6 +75,12 @@ class FacilityStatus:
     block: str
     type: str
     active: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class FacilityStatus(FacilityListing):
+    """One row of the district dashboard."""
+
     devices: int
     last_push_at: dt.datetime | None
     events_received: int
@@ -88,14 +96,20 @@ class BatchStock:
 
 
 @dataclasses.dataclass(frozen=True)
-class ItemStock:
-    """A facility's projected stock of one item, batch by batch (every batch: for tests and
-    tools; the dashboard reads :class:`ItemTotals` a page at a time)."""
+class StockedItem:
+    """An item a facility's stock holds, as the catalogue names it."""
 
     item_code: str
     name: str | None  # None: the desk used a code the catalogue does not have (yet)
     unit_of_issue: str | None
     min_stock: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemStock(StockedItem):
+    """A facility's projected stock of one item, batch by batch (every batch: for tests and
+    tools; the dashboard reads :class:`ItemTotals` a page at a time)."""
+
     batches: tuple[BatchStock, ...]
 
     @property
@@ -114,13 +128,9 @@ BATCHES_IN_ROW = 3
 
 
 @dataclasses.dataclass(frozen=True)
-class ItemTotals:
+class ItemTotals(StockedItem):
     """One item of a facility's projected stock, summed over its batches."""
 
-    item_code: str
-    name: str | None  # None: the desk used a code the catalogue does not have (yet)
-    unit_of_issue: str | None
-    min_stock: int
     qty: int
     batches_held: int  # batches with stock on hand
     batches_negative: int  # below zero until the rest of a desk's events arrive
@@ -307,6 +317,8 @@ class Store(ABC):
     #: Appended to a SELECT that must lock its rows until the transaction ends (PostgreSQL);
     #: SQLite runs one writer at a time, so it needs nothing.
     _for_update: str = ""
+    #: How a JSON text is written into a JSON column (PostgreSQL's is jsonb).
+    _json_param: str = "%s"
     #: Errors that mean "the database refused this data" (a poison event), not "it is down".
     data_errors: tuple[type[Exception], ...]
     #: Errors that mean the database cannot be reached or used just now.
@@ -383,6 +395,9 @@ class Store(ABC):
                 if up_to is None or number <= up_to:
                     scripts.append((number, entry.name, entry.read_text(encoding="utf-8")))
         self._apply_migrations(scripts)
+        if up_to is None or up_to >= 7:
+            # 0007_privacy: events stored before it lose their patients' identifiers (once).
+            privacy.redact_stored(self)
 
     def instance_id(self) -> str:
         """The id this database was created with; it names every catalogue cursor."""
@@ -812,7 +827,11 @@ class Store(ABC):
 
     def _store_events(self, cur: Any, device: Device, events: Sequence[Event],
                       now: dt.datetime) -> tuple[list[EventResult | None], list[Gap]]:
-        inserted = self._insert_events(cur, events, now) if events else set()
+        # Stored without the patient's identifiers unless the state reports patient by patient,
+        # with the identity hash of what is stored (docs/privacy.md).
+        keep = privacy.patient_level(cur) if events else True
+        inserted = self._insert_events(cur, [privacy.as_stored(e, keep) for e in events],
+                                       now) if events else set()
         results: list[EventResult | None] = [None] * len(events)
         new_events: list[Event] = []
         for index, event in enumerate(events):
@@ -828,6 +847,10 @@ class Store(ABC):
             self._add_to_stock(cur, _aggregate_movements(new_events), now)
             self._count_sequences(cur, device.device_id, new_events)
             newest_epoch = max(e.epoch for e in new_events)
+            # Indents, vouchers, receipts against them, consumption (issue 14); imported here
+            # because that module is built on this one.
+            from ihms_server.indents import project
+            project(self, cur, new_events, now)
         cur.execute("UPDATE device SET last_push_at = %s, events_received = events_received + %s,"
                     " current_epoch = CASE WHEN current_epoch < %s THEN %s ELSE current_epoch END"
                     " WHERE device_id = %s",
@@ -853,7 +876,8 @@ class Store(ABC):
             event = events[index]
             stored_hash = stored.get(event.event_id)
             if stored_hash is not None:
-                if stored_hash == event.content_hash or self._stored_identity(
+                # Stored whole or without its patient (docs/privacy.md): either hash is this event.
+                if stored_hash in privacy.hashes_of(event) or self._stored_identity(
                         cur, event.event_id) == event.content_hash:
                     results[index] = EventResult(event.event_id, wire.DUPLICATE)
                 else:
@@ -1328,7 +1352,10 @@ class SqliteStore(Store):
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                    timeout=30)
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            # FULL: a commit is on disk before the server answers. With NORMAL the WAL is synced
+            # only at checkpoints, and a power cut loses events already acknowledged, which the
+            # desk has marked sent and never sends again (tests/test_power_cuts.py).
+            conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 30000")
             self._local.conn = conn
@@ -1481,6 +1508,7 @@ class PostgresStore(Store):
     """Production storage: a pool of psycopg connections, READ COMMITTED writes."""
 
     kind = "postgresql"
+    _json_param = "%s::jsonb"
     _for_update = " FOR UPDATE"
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:

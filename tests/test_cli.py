@@ -188,10 +188,10 @@ def test_import_receipt_and_stock_in_every_format(data_dir: Path, tmp_path: Path
     ("challan", "args", "message"),
     [
         ("item_code,batch_no,qty\nD0001,B,5\n", [], "no column expiry"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,five\n", ["--voucher-no", "V", "--voucher-date", "today"], "Row 2: quantity 'five'"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5²\n", [], "Row 2: quantity '5²'"),
-        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5,extra\n", [], "Row 2 has more fields"),
-        ('item_code,batch_no,expiry,qty,manufacturer\nD0001,B,2099-03,5,"Alkem\nLtd"\nD0002,B,2099-03,x\n', [], "Row 3: quantity 'x'"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,five\n", ["--voucher-no", "V", "--voucher-date", "today"], "row 2: quantity 'five'"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5²\n", [], "row 2: quantity '5²'"),
+        ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5,extra\n", [], "row 2: row has more fields"),
+        ('item_code,batch_no,expiry,qty,manufacturer\nD0001,B,2099-03,5,"Alkem\nLtd"\nD0002,B,2099-03,x\n', [], "row 3: quantity 'x'"),
         ("item_code,batch_no,expiry,qty\n", ["--voucher-no", "V", "--voucher-date", "2026-11-01"], "no lines"),
         ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5\n", [], "--voucher-no"),
         ("item_code,batch_no,expiry,qty\nD0001,B,2099-03,5\n", ["--voucher-no", "V", "--voucher-date", "32-13-2026"], "is not a date"),
@@ -329,7 +329,7 @@ def test_init_lists_refused_catalogue_rows(tmp_path: Path, monkeypatch: pytest.M
 @pytest.mark.parametrize(
     ("content", "message"),
     [(b"item_code,batch_no,expiry,qty\nD0001,B,2099-01,5\n\xff\xfe", "not UTF-8"), (None, "Cannot read"),
-     (b"item_code,batch_no,expiry,qty,voucher_no\nD0001,B,2099-01,5,V1\nD0002,B,2099-01,5,V2\n", "Row 3: voucher_no differs")],
+     (b"item_code,batch_no,expiry,qty,voucher_no\nD0001,B,2099-01,5,V1\nD0002,B,2099-01,5,V2\n", "row 3: voucher_no differs")],
 )
 def test_import_receipt_unreadable_challans(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             content: bytes | None, message: str) -> None:
@@ -355,9 +355,11 @@ def test_the_command_line_speaks_hindi_with_ihms_lang(tmp_path: Path, monkeypatc
     assert err.strip() == (f"स्वीकार नहीं हुआ, कुछ भी सेव नहीं हुआ: {tmp_path / 'nowhere'} में कोई IHMS Desk डेटाबेस नहीं है। "
                            "पहले 'ihms-desk init' (या 'ihms-desk demo') चलाएँ।")
     challan = tmp_path / "challan.csv"
-    challan.write_text("item_code,batch_no,expiry,qty\nD0001,B,2099-03,five\n", encoding="utf-8")
+    # A file wrong as a whole is said before the database is opened (its rows are checked
+    # against the store, all at once: tests below).
+    challan.write_text("item_code\tbatch_no\texpiry\tqty\nD0001\tB\t2099-03\tfive\n", encoding="utf-8")
     code, _, err = run(capsys, "--data-dir", str(tmp_path / "nowhere"), "import-receipt", str(challan), "--user", "clerk")
-    assert code == EXIT_REFUSED and "पंक्ति 2: मात्रा 'five' पूर्ण संख्या नहीं है।" in err
+    assert code == EXIT_REFUSED and "चालान के कॉलम टैब से अलग किए गए हैं" in err
 
 
 def test_the_command_line_follows_the_facility_language(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -390,3 +392,47 @@ def test_sync_status_doctor_and_backup_speak_hindi(data_dir: Path, monkeypatch: 
     assert code == EXIT_OK and out.startswith("ठीक है: ") and "सही है" in out
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "backup")
     assert code == EXIT_OK and out.startswith("बैकअप लिखा गया: ")
+
+
+def test_import_receipt_reads_excel_semicolons_and_says_what_a_clerk_would_miss(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12 item 7 on the command line: Excel's ``;`` and ``20,000`` read; every bad row at
+    once; stock expiring next month taken with --short-expiry-reason; the same challan again
+    under another number refused until --same-lines-ok."""
+    import datetime as dt
+
+    today = dt.date.today()
+    index = today.year * 12 + today.month  # next month, 0-based month index + 1
+    soon = f"{index % 12 + 1:02d}/{index // 12}"
+    header = "item_code;batch_no;expiry;qty\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "D0001;P-1;03/2099;five\nZZZ;X;03/2099;5\nD0002;A-1;13/2099;5\n", encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "import-receipt", str(bad), "--user", "clerk",
+                       "--voucher-no", "V-0", "--voucher-date", today.isoformat())
+    assert code == EXIT_REFUSED
+    assert "3 row(s)" in err and "row 2:" in err and "row 3:" in err and "row 4:" in err, err
+    tabbed = tmp_path / "tabbed.csv"
+    tabbed.write_text("item_code\tbatch_no\texpiry\tqty\nD0001\tP-1\t03/2099\t5\n", encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "import-receipt", str(tabbed), "--user", "clerk")
+    assert code == EXIT_REFUSED and "separated by tabs" in err
+
+    challan = tmp_path / "challan.csv"
+    challan.write_text(header + f"D0001;P-1;03/2099;20,000\nD0002;A-1;{soon};300\n", encoding="utf-8")
+    args = ["--data-dir", str(data_dir), "import-receipt", str(challan), "--user", "clerk", "--voucher-date", today.isoformat()]
+    code, _, err = run(capsys, *args, "--voucher-no", "V-1")
+    assert code == EXIT_REFUSED and "A-1" in err and soon in err and "reason" in err
+    code, out, err = run(capsys, *args, "--voucher-no", "V-1", "--short-expiry-reason", "camp stock")
+    assert code == EXIT_OK and "20300 units" in out, err
+    # The same file again under another number: said, nothing saved; then confirmed.
+    code, _, err = run(capsys, *args, "--voucher-no", "V-2", "--short-expiry-reason", "camp stock")
+    assert code == EXIT_REFUSED and "V-1" in err and "--same-lines-ok" in err
+    code, out, err = run(capsys, *args, "--voucher-no", "V-2", "--short-expiry-reason", "camp stock", "--same-lines-ok")
+    assert code == EXIT_OK, err
+    with Store.open(data_dir) as store:
+        numbers = [summary.number for summary in store.documents_on(kind="receipt")]
+        assert len(numbers) == 2
+        documents = sorted((store.document(number) for number in numbers), key=lambda d: d.number)
+        assert documents[1].header["same_lines_as"] == documents[0].number
+        assert documents[0].lines[1]["short_expiry_reason"] == "camp stock"
+        assert store.doctor() == []

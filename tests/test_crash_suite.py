@@ -13,8 +13,8 @@ kill) as well as in the middle of saves. Each counter is a fresh process forked 
 "zygote" that has already imported the program: starting Python and importing would cost
 0.3-0.5 s per kill, most of the suite's time, and exercises nothing the kills are about. SIGKILL ends the process at once but leaves the
 operating system's file cache intact, so it tests SQLite's atomic commit and our single
-transaction per document, not the disk's honesty about flushing (``synchronous=FULL`` and
-WAL cover that part, as far as the hardware keeps its promises).
+transaction per document, not what a power cut loses with the cache: ``tests/test_power_cuts.py``
+runs the desk on a filesystem that keeps only what was fsynced (``docs/power-cuts.md``).
 """
 
 from __future__ import annotations

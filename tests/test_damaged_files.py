@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ihms_desk.paths import DataFolder
-from ihms_desk.backup import take_backup
+from ihms_desk.backup import plain_backup, take_backup
 from ihms_desk.store import Store, database
 from ihms_desk.store.errors import DatabaseCorrupt
 from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
@@ -34,7 +34,7 @@ INIT = ["init", "--code", "RJ-TST-CHC-001", "--name", "CHC Test", "--district", 
 
 
 def documents(path: Path) -> list[str]:
-    with database.read_only(path) as conn:
+    with plain_backup(path) as plain, database.read_only(plain) as conn:  # a backup may be compressed
         return [row[0] for row in conn.execute("SELECT number FROM document ORDER BY id")]
 
 

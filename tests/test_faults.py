@@ -24,7 +24,7 @@ import pytest
 
 from ihms_desk import cli
 from ihms_desk.paths import DataFolder
-from ihms_desk.backup import BackupFolderProblem, take_backup
+from ihms_desk.backup import BackupFolderProblem, plain_backup, take_backup
 from ihms_desk.instance_lock import InstanceLock
 from ihms_desk.store import Store
 from ihms_desk.store.errors import DatabaseLocked, DatabaseReadOnly, DiskFull, EnvironmentProblem
@@ -34,11 +34,12 @@ from ihms_desk.ui.startup_checks import QUIT, RESTORE, StartupProblem
 
 
 def documents(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return [row[0] for row in conn.execute("SELECT number FROM document ORDER BY id")]
-    finally:
-        conn.close()
+    with plain_backup(path) as plain:  # a backup is compressed
+        conn = sqlite3.connect(plain)
+        try:
+            return [row[0] for row in conn.execute("SELECT number FROM document ORDER BY id")]
+        finally:
+            conn.close()
 
 
 def dispense(store: Store, opd_no: str) -> str:

@@ -75,3 +75,56 @@ def test_patterns_are_the_rules() -> None:
     assert not re.fullmatch(fields.BATCH_NO_PATTERN, "PCM 2411 ")
     assert re.fullmatch(fields.BATCH_NO_PATTERN, "A" * 40) and not re.fullmatch(fields.BATCH_NO_PATTERN, "A" * 41)
     assert set(fields.DESK_FACILITY_TYPES) <= set(fields.FACILITY_TYPES)
+
+
+@pytest.mark.parametrize("value", [
+    "PCM2411",
+    "\u0420CM2411",  # Cyrillic Р (looks like P)
+    "PCM24\u04211",   # Cyrillic С (looks like C)
+    "B\u0410TCH",     # Cyrillic А
+    "Β12",            # Greek capital beta
+    "PCM\uff12411",   # a full-width digit
+])
+def test_batch_numbers_with_look_alike_letters_are_refused(value: str) -> None:
+    """A batch number is ASCII, as GS1 allows: a Cyrillic or Greek letter that looks Latin
+    would make one batch two on the shelf and in the ledger."""
+    if value.isascii():
+        assert fields.batch_no(value) == value
+        return
+    with pytest.raises(FieldProblem, match="printed on the pack") as refused:
+        fields.batch_no(value)
+    assert refused.value.kind == "characters"
+
+
+@pytest.mark.parametrize("value", ["pharma1", "new.user", "a", "x_y-z", "9" * 30])
+def test_user_names(value: str) -> None:
+    assert fields.user_name(value) == value
+
+
+@pytest.mark.parametrize("value", ["", "x" * 31, "a b", "ph\u202earma", "pha\u200brma", "pha\u200drma",
+                                   "\u0430dmin", "Admin", "...", "user\n"])
+def test_user_names_refused(value: str) -> None:
+    with pytest.raises(FieldProblem):
+        fields.user_name(value)
+
+
+def test_the_text_pattern_says_what_the_text_rule_does() -> None:
+    """The OpenAPI document's pattern for text, checked against the rule on every character
+    (the whole code space, not only the planes the pattern is built from)."""
+    pattern = re.compile(fields.text_pattern())
+    spreadsheet = re.compile(fields.spreadsheet_text_pattern())
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # not text: JSON Schema cannot name them; the rule refuses them
+        ch = chr(code)
+        try:
+            fields.text(f"a{ch}", 10)
+            accepted = True
+        except FieldProblem:
+            accepted = False
+        assert bool(pattern.match(f"a{ch}")) == accepted, hex(code)
+        if ch not in "\t\n\r":
+            assert bool(spreadsheet.match(f"a{ch}")) == accepted, hex(code)
+    for value in ["", " ", "\t", "a\n", "x\u2028"]:
+        assert not pattern.match(value)
+    assert spreadsheet.match("DDC\tcounter\n1") and not spreadsheet.match("\t\n")

@@ -23,12 +23,8 @@ def our_handlers() -> Iterator[None]:
     """Take our handlers off the root logger after the test (pytest has its own there)."""
     level = logging.getLogger().level
     yield
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_ihms_desk_handler", False):
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
+    logging_setup.remove_handlers()
+    logging.getLogger().setLevel(level)
 
 
 def test_log_folder_is_the_platformdirs_log_folder_unless_overridden(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -99,7 +99,7 @@ def test_every_kind_words_in_both_languages(kind: str) -> None:
 
 def test_errors_word_themselves_in_hindi() -> None:
     expired = BatchExpired("D0009", "AZ-OLD", "2026-09")
-    assert expired.message == ("Batch AZ-OLD of D0009 expired at the end of 2026-09 and cannot be issued. "
+    assert expired.message == ("Batch AZ-OLD of D0009 expired at the end of 09/2026 and cannot be issued. "
                                "Choose another batch, or write it off.")
     hindi = wording.text_of(expired, "hi")
     assert "AZ-OLD" in hindi and "09/2026" in hindi and "एक्सपायर" in hindi

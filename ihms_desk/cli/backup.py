@@ -1,5 +1,6 @@
-"""``ihms-desk backup`` (a checked copy now, safe while the program is open) and ``ihms-desk
-restore FILE`` (replace the database with a backup, the program closed)."""
+"""``ihms-desk backup`` (a checked copy now, safe while the program is open), ``ihms-desk
+restore FILE`` (replace the database with a backup, the program closed) and ``ihms-desk
+compact`` (drop acknowledged payloads the ledger rebuilds and rewrite the file smaller)."""
 
 from __future__ import annotations
 
@@ -33,12 +34,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from ihms_desk.backup import compact
+
+    say("cli_compacting", flush=True)
+    before, after = compact(data_folder(args).root)
+    say("cli_compacted", before=f"{before / 1e6:,.0f}", after=f"{after / 1e6:,.0f}")
+    return EXIT_OK
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = commands.add_parser("backup", help="back up the database now (safe while IHMS Desk is open)")
     backup.add_argument("--to", metavar="DIR", help="folder to write the backup to (default: the data folder's backups)")
     backup.set_defaults(handler=cmd_backup)
 
     restore = commands.add_parser("restore", help="replace the database with a backup (close IHMS Desk first)")
-    restore.add_argument("file", help="the backup file (ihms-desk-...sqlite3)")
+    restore.add_argument("file", help="the backup file (ihms-desk-...sqlite3.zst, or an older ihms-desk-...sqlite3)")
     restore.add_argument("--facility", help="this facility's code, only needed when the database is too damaged to read")
     restore.set_defaults(handler=cmd_restore)
+
+    compact = commands.add_parser("compact", help="make the database file smaller (close IHMS Desk first; minutes on a large file)")
+    compact.set_defaults(handler=cmd_compact)

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "ihms_desk.cli.stock",
     "backup": "ihms_desk.cli.backup",
     "restore": "ihms_desk.cli.backup",
+    "compact": "ihms_desk.cli.backup",
     "sync": "ihms_desk.cli.sync",
     "enrol": "ihms_desk.cli.sync",
     "nightly-task": "ihms_desk.cli.install",
@@ -123,17 +124,6 @@ def open_existing(args: argparse.Namespace) -> Store:
     store = Store.open(folder.root)
     store.require_facility()
     return store
-
-
-def read_text(path: Path, not_utf8: str) -> str:
-    """A UTF-8 (or Excel 'CSV UTF-8') file's text, or a refusal of kind ``not_utf8`` saying
-    how to save it."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(not_utf8) from None
-    except OSError as error:
-        raise InvalidInput("cannot_read_file", path=path, reason=error.strerror) from None
 
 
 def login(store: Store, args: argparse.Namespace) -> None:

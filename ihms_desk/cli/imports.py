@@ -7,13 +7,12 @@ taken whole or not at all, like a receipt typed on the Receive screen.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ihms_desk.cli.common import EXIT_OK, EXIT_REFUSED, login, open_existing, read_text, row_reason, say
+from ihms_desk.cli.common import EXIT_OK, EXIT_REFUSED, login, open_existing, row_reason, say
 from ihms_desk.store.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -30,61 +29,38 @@ def cmd_import_catalog(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REFUSED
 
 
-RECEIPT_COLUMNS = ("item_code", "batch_no", "expiry", "qty")
-
-
-def read_challan(path: Path) -> tuple[list[ReceiptLine], dict[str, str]]:
-    """Lines of a warehouse challan CSV, and voucher fields if the file carries them."""
-    from ihms_desk.store.catalogue import numbered_rows, read_header
-    from ihms_desk.store.model import ReceiptLine
-
-    reader = csv.DictReader(io.StringIO(read_text(path, "challan_not_utf8")))
-    header = read_header(reader)
-    missing = [column for column in RECEIPT_COLUMNS if column not in header]
-    if missing:
-        raise InvalidInput("challan_columns_missing", missing=", ".join(missing), needed=", ".join(RECEIPT_COLUMNS))
-    reader.fieldnames = header
-    lines: list[ReceiptLine] = []
-    voucher: dict[str, str] = {}
-    for row_number, row in numbered_rows(reader):
-        if None in row:
-            raise InvalidInput("row_more_fields", row=row_number)
-        qty_text = (row.get("qty") or "").strip()
-        if not qty_text.isdecimal():  # not isdigit(): int() cannot read "5²"
-            raise InvalidInput("row_quantity_not_whole", row=row_number, text=qty_text)
-        lines.append(
-            ReceiptLine(
-                item_code=(row.get("item_code") or "").strip(),
-                batch_no=(row.get("batch_no") or "").strip(),
-                expiry_month=(row.get("expiry") or "").strip(),
-                qty=int(qty_text),
-                manufacturer=(row.get("manufacturer") or "").strip() or None,
-                unit_cost=(row.get("unit_cost") or "").strip() or None,
-            )
-        )
-        for key in ("voucher_no", "voucher_date"):
-            value = (row.get(key) or "").strip()
-            if value and voucher.setdefault(key, value) != value:
-                raise InvalidInput("row_voucher_differs", row=row_number, column=key)
-    if not lines:
-        raise InvalidInput("challan_has_no_lines")
-    return lines, voucher
-
-
 def cmd_import_receipt(args: argparse.Namespace) -> int:
-    lines, voucher = read_challan(Path(args.file))
-    voucher_no = args.voucher_no or voucher.get("voucher_no")
-    voucher_date = args.voucher_date or voucher.get("voucher_date")
-    if not voucher_no or not voucher_date:
-        raise InvalidInput("voucher_needed")
+    from ihms_desk.store.challan import challan_reader, read_challan
+
+    path = Path(args.file)
+    # A file that is wrong as a whole (not UTF-8, a separator not read, columns missing) is
+    # said before the password is asked; its rows are checked with the store, all at once.
+    challan_reader(path)
     with open_existing(args) as store:
         login(store, args)
+        # Then every row is checked against the store (unknown items, expired batches, an
+        # expiry that differs from the batch on record, short expiry without a reason) before
+        # anything is saved, and every bad row is named in one refusal.
+        challan = read_challan(path, check=lambda line: store.check_receipt_line(_with_reason(line, args)))
+        voucher_no = args.voucher_no or challan.voucher.get("voucher_no")
+        voucher_date = args.voucher_date or challan.voucher.get("voucher_date")
+        if not voucher_no or not voucher_date:
+            raise InvalidInput("voucher_needed")
         document = store.receive(
-            source=args.source, source_name=args.source_name or "", voucher_no=voucher_no, voucher_date=voucher_date, lines=lines
+            source=args.source, source_name=args.source_name or "", voucher_no=voucher_no, voucher_date=voucher_date,
+            lines=[_with_reason(line, args) for line in challan.lines], warn=True,
+            same_lines_ok=args.same_lines_ok,
         )
     say("cli_receipt_saved", number=document.number, lines=len(document.lines),
         units=sum(line["qty"] for line in document.lines))
     return EXIT_OK
+
+
+def _with_reason(line: ReceiptLine, args: argparse.Namespace) -> ReceiptLine:
+    """The line with ``--short-expiry-reason`` where its row gives none."""
+    if line.short_expiry_reason or not args.short_expiry_reason:
+        return line
+    return dataclasses.replace(line, short_expiry_reason=args.short_expiry_reason)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -100,4 +76,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     receipt.add_argument("--voucher-date", help="dd-mm-yyyy or yyyy-mm-dd")
     receipt.add_argument("--source", default="ddw", choices=("ddw", "facility", "local_purchase"))
     receipt.add_argument("--source-name", help="the sending facility, for --source facility")
+    receipt.add_argument("--short-expiry-reason",
+                         help="why stock expiring this month or next is taken (for rows without a short_expiry_reason)")
+    receipt.add_argument("--same-lines-ok", action="store_true",
+                         help="save although every line equals an earlier receipt's (a true second delivery)")
     receipt.set_defaults(handler=cmd_import_receipt)

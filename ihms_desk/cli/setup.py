@@ -7,10 +7,11 @@ import io
 import sys
 from pathlib import Path
 
-from ihms_desk.cli.common import EXIT_OK, data_folder, password, read_text, row_reason, say
+from ihms_desk.cli.common import EXIT_OK, data_folder, password, row_reason, say
 from ihms_desk.paths import DataFolder, demo_data_dir
 from ihms_desk.store.errors import InvalidInput
 from ihms_desk.store.rules import FACILITY_TYPES
+from ihms_desk.store.spreadsheet import read_csv_text
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -21,7 +22,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         # leave a facility set up without its items (init would then refuse to run again).
         from ihms_desk.demo import starter_catalogue_path
 
-        catalogue = read_text(Path(args.catalog) if args.catalog else starter_catalogue_path(), "catalogue_not_utf8")
+        catalogue = read_csv_text(Path(args.catalog) if args.catalog else starter_catalogue_path(), "catalogue_not_utf8")
     from ihms_desk.store import Store
 
     store = Store.open(folder.root)

@@ -8,6 +8,7 @@ import csv
 import json
 import sys
 
+from ihms_desk import wording
 from ihms_desk.cli.common import EXIT_FAULT, EXIT_OK, data_folder, open_existing, say
 
 #: The columns of ``stock --format csv``, the same whether or not any item has stock.
@@ -46,10 +47,12 @@ def cmd_stock(args: argparse.Namespace) -> int:
     else:
         out.write(f"{'Code':<8} {'Item':<44} {'On hand':>9} {'Usable':>9} {'Expiry':>8} {'MoS':>5}\n")
         for record in records:
-            mos = "" if record["months_of_stock"] is None else f"{record['months_of_stock']:.1f}"
+            # For people: whole months and the expiry as printed (the CSV and JSON keep the data).
+            mos = "" if record["months_of_stock"] is None else wording.whole_months(float(record["months_of_stock"]))
+            expiry = wording.month_as_printed(str(record["nearest_expiry"]))
             out.write(
                 f"{record['code']:<8} {str(record['name'])[:44]:<44} {record['on_hand']:>9} {record['usable']:>9} "
-                f"{record['nearest_expiry']:>8} {mos:>5}\n"
+                f"{expiry:>8} {mos:>5}\n"
             )
     return EXIT_OK
 

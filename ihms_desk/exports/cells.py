@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from ihms_desk.exports import labels
-from ihms_desk.wording import group_indian
+from ihms_desk.wording import group_indian, unit_name
 from ihms_desk.store.reports.result import Column, ColumnKind
 
 
@@ -32,12 +32,17 @@ def _decimal(value: Decimal, places: int, grouped: bool) -> str:
 
 def shown(column: Column, value: Any, lang: str) -> str:
     """A value as a person reads it on the screen or on paper ('' for an empty cell)."""
-    return _text(column.kind, value, lang, grouped=True)
+    return _text(column.kind, _in_language(column, value, lang), lang, grouped=True)
 
 
 def plain(column: Column, value: Any, lang: str) -> str:
     """A value as written to CSV: no digit grouping, dates and months as on paper."""
-    return _text(column.kind, value, lang, grouped=False)
+    return _text(column.kind, _in_language(column, value, lang), lang, grouped=False)
+
+
+def _in_language(column: Column, value: Any, lang: str) -> Any:
+    # The unit of issue is the catalogue's English word: a Hindi register says गोली, not tablet.
+    return unit_name(value, lang) if column.key == "unit" and isinstance(value, str) else value
 
 
 def _text(kind: ColumnKind, value: Any, lang: str, *, grouped: bool) -> str:

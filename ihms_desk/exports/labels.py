@@ -319,3 +319,51 @@ def error(kind: str, values: dict[str, Any], lang: str) -> str:
     """Why a report could not be made, worded for the reader (from the program's wording
     tables, where every refusal's words are: ``ihms_desk.wording``)."""
     return wording.say(kind, values, lang)
+
+
+# -- the indent, printed like a register (store/indents.py ``indent_report``) ----------------
+_EN.update({
+    "report.indent": "Indent to the district drug warehouse",
+    "report.indent.about": "Items asked of the DDW, with the stock and AMC each quantity was worked from",
+    "table.indent_lines": "Items indented",
+    "column.indent_amc": "AMC (adjusted, units)",
+    "column.on_order": "On order",
+    "column.suggested": "Suggested",
+    "column.indented": "Indented",
+    "column.emergency": "Emergency",
+    "label.emergency": "Emergency",
+    "note.indent_draft": "Draft: not approved yet, not sent.",
+    "note.indent_number": "Indent {number} of {date}, approved by {approved_by}.",
+    "note.indent_formula": (
+        "AMC = consumption of {first} to {last} × {days} ÷ (3 × ({days} − days out of stock)), in whole units. "
+        "Suggested = {months} months × AMC − usable stock − on order. Emergency: usable stock below {emergency} months of AMC."),
+    "note.indent_approved": "Status: approved, waiting to be sent.",
+    "note.indent_sent": "Status: sent to the warehouse.",
+    "note.indent_partly_issued": "Status: partly issued.",
+    "note.indent_issued": "Status: issued.",
+    "note.indent_closed": "Status: closed.",
+    "note.indent_cancelled": "Status: cancelled.",
+})
+_HI.update({
+    "report.indent": "ज़िला औषधि भंडार को इंडेंट",
+    "report.indent.about": "ज़िला औषधि भंडार से माँगी गई मदें, हर मात्रा के आधार स्टॉक और औसत मासिक खपत सहित",
+    "table.indent_lines": "माँगी गई मदें",
+    "column.indent_amc": "औसत मासिक खपत (समायोजित, इकाई)",
+    "column.on_order": "माँग में लंबित",
+    "column.suggested": "सुझाई मात्रा",
+    "column.indented": "माँगी मात्रा",
+    "column.emergency": "आपात",
+    "label.emergency": "आपात",
+    "note.indent_draft": "मसौदा: अभी स्वीकृत नहीं, भेजा नहीं गया।",
+    "note.indent_number": "इंडेंट {number}, दिनांक {date}, स्वीकृतकर्ता {approved_by}।",
+    "note.indent_formula": (
+        "औसत मासिक खपत = {first} से {last} की खपत × {days} ÷ (3 × ({days} − स्टॉक-शून्य दिन)), पूरी इकाइयों में। "
+        "सुझाई मात्रा = {months} महीने × औसत मासिक खपत − देने योग्य स्टॉक − माँग में लंबित। "
+        "आपात: देने योग्य स्टॉक {emergency} महीने की खपत से कम।"),
+    "note.indent_approved": "स्थिति: स्वीकृत, भेजा जाना बाकी।",
+    "note.indent_sent": "स्थिति: भंडार को भेजा गया।",
+    "note.indent_partly_issued": "स्थिति: आंशिक रूप से जारी।",
+    "note.indent_issued": "स्थिति: जारी।",
+    "note.indent_closed": "स्थिति: बंद।",
+    "note.indent_cancelled": "स्थिति: रद्द।",
+})

@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 from types import TracebackType
 
+from ihms_desk import fields
+from ihms_desk.fields import FieldProblem
 from ihms_desk.paths import DataFolder
 from ihms_desk.store import database
 from ihms_desk.store.base import Clock, system_clock
@@ -16,8 +18,10 @@ from ihms_desk.store.catalogue import CatalogueMixin
 from ihms_desk.store.counter import CounterMixin
 from ihms_desk.store.doctor import check_database
 from ihms_desk.store.facilities import FacilitiesMixin
+from ihms_desk.store.footprint import FootprintMixin
 from ihms_desk.store.user_import import UserImportMixin
 from ihms_desk.store.errors import InvalidInput, LoginFailed, NotLoggedIn, NotSetUp
+from ihms_desk.store.indents import IndentsMixin
 from ihms_desk.store.ledger import LedgerMixin
 from ihms_desk.store.model import Facility
 from ihms_desk.store.outbox import OutboxMixin
@@ -25,6 +29,7 @@ from ihms_desk.store.queries import QueriesMixin
 from ihms_desk.store.rules import FACILITY_TYPES, check_facility_code, check_text
 from ihms_desk.store.sync_state import SyncStateMixin
 from ihms_desk.wording import Label
+from ihms_desk.store.vouchers import VouchersMixin
 from ihms_desk.store.users import (
     MIN_PASSWORD_LENGTH,
     Action,
@@ -52,11 +57,15 @@ SETTINGS: dict[str, tuple[Action | None, str]] = {
     # report's status: below the minimum, order; above the maximum, too much is held).
     "min_stock_months": (Action.CHANGE_SETTINGS, "a whole number of months from 1 to 12, below the maximum"),
     "max_stock_months": (Action.CHANGE_SETTINGS, "a whole number of months from 2 to 24, above the minimum"),
+    # Below this many months of AMC an indent line is an emergency (the emergency order point).
+    "emergency_order_months": (Action.CHANGE_SETTINGS, "a number of months from 0.1 to 12"),
     "backup_folder": (Action.CHANGE_SETTINGS, "a folder path, or empty"),
     # How long a pharmacist may still correct the slip they just saved (0: never).
     "correction_minutes": (Action.CHANGE_SETTINGS, "a number of minutes from 0 to 240"),
     # The display language is each counter's own choice, so any logged-in user may set it.
     "language": (None, "en or hi"),
+    # Text size in points, for every screen of this desk (Devanagari at 10 pt is small for some).
+    "text_size": (None, "a text size from 9 to 16 points"),
 }
 
 
@@ -66,6 +75,9 @@ def _valid_setting(key: str, value: str) -> bool:
             return 1 <= int(value) <= 730
         if key == "low_stock_months":
             return 0.1 <= float(value) <= 24
+        if key == "emergency_order_months":
+            # A decimal as typed ("0.5"), never "nan" or "1e-1": it is read back with Decimal.
+            return value.replace(".", "", 1).isdecimal() and 0.1 <= float(value) <= 12
         if key == "backdate_days":
             return 0 <= int(value) <= 90
         if key == "correction_minutes":
@@ -79,13 +91,15 @@ def _valid_setting(key: str, value: str) -> bool:
             return len(value) == 5
         if key == "language":
             return value in ("en", "hi")
+        if key == "text_size":
+            return value.isdecimal() and 9 <= int(value) <= 16
         return len(value) <= 500
     except ValueError:
         return False
 
 
-class Store(CatalogueMixin, CounterMixin, LedgerMixin, OutboxMixin, QueriesMixin, SyncStateMixin, FacilitiesMixin,
-            UserImportMixin):
+class Store(IndentsMixin, VouchersMixin, CatalogueMixin, CounterMixin, LedgerMixin, OutboxMixin, QueriesMixin,
+            SyncStateMixin, FacilitiesMixin, UserImportMixin, FootprintMixin):
     """One facility's database. Operations check the logged-in user's role."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, clock: Clock = system_clock) -> None:
@@ -230,9 +244,12 @@ class Store(CatalogueMixin, CounterMixin, LedgerMixin, OutboxMixin, QueriesMixin
     # -- users ------------------------------------------------------------------------------
 
     def _check_new_user(self, username: str, full_name: str, password: str) -> tuple[str, str, str]:
-        username = check_text(username, "username", "User name", max_length=30).lower()
-        if not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-            raise InvalidInput("bad_username", field="username")
+        username = check_text(username, "username", "User name", max_length=fields.MAX_USER_NAME).lower()
+        try:
+            fields.user_name(username)
+        except FieldProblem:
+            # A Cyrillic or Devanagari letter, a joiner, a mark: one look for two accounts.
+            raise InvalidInput("bad_username", field="username") from None
         full_name = check_text(full_name, "full_name", "Full name")
         if len(password or "") < MIN_PASSWORD_LENGTH:
             raise InvalidInput("password_too_short", field="password", n=MIN_PASSWORD_LENGTH)

@@ -18,6 +18,7 @@ from ihms_desk.store.errors import DatabaseCorrupt, classify_sqlite_error
 APPEND_ONLY_GUARDS = (
     "movement_no_delete", "document_no_delete", "document_line_no_delete", "outbox_no_delete",
     "movement_no_update", "document_line_no_update", "document_no_update", "outbox_payload_fixed",
+    "outbox_payload_dropped",
 )
 
 
@@ -56,12 +57,14 @@ class Diagnosis:
 
 
 def diagnose(path: Path) -> Diagnosis:
-    """Check the database at ``path`` (which must exist) without writing to it; damage found
+    """Check the database at ``path`` (which must exist) without writing to it (but for rolling
+    back a transaction a power cut left half-done, as SQLite does at any open); damage found
     is written down beside it (``database.note_damage``), and a note is removed when the file
     passes the full check. Raises :class:`EnvironmentProblem` when the machine is in the way
     (locked, unreadable disk)."""
     backups = database.backups_beside(path)
     newest = backups[0] if backups else None
+    database.roll_back_hot_journal(path)  # what a power cut left half-done is not damage
     problem = database.header_problem(path)
     if problem is not None:
         damage = [f"The file is not a sound database: {problem}"]
@@ -102,8 +105,21 @@ def file_problems(conn: sqlite3.Connection) -> list[str]:
     return [] if result == ["ok"] else [f"SQLite integrity check: {line}" for line in result[:20]]
 
 
-def ledger_problems(conn: sqlite3.Connection) -> list[str]:
-    """Where the ledger, the balances, the counters and the outbox disagree (on a sound file)."""
+def ledger_problems(conn: sqlite3.Connection, *, thorough: bool = True) -> list[str]:
+    """Where the ledger, the balances, the counters and the outbox disagree (on a sound file).
+
+    ``thorough=False`` leaves out the three checks that read every movement or every row (the
+    references, each batch's balance against its ledger, the monthly consumption: about a
+    minute on a five-year file together) and keeps those that take milliseconds to a second
+    (the daily backup's check; ``doctor`` and the background check run them all)."""
+    problems: list[str] = []
+    if thorough:
+        problems += _thorough_problems(conn)
+    problems += _quick_problems(conn)
+    return problems
+
+
+def _thorough_problems(conn: sqlite3.Connection) -> list[str]:
     problems: list[str] = []
     for row in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
         problems.append(f"Broken reference in table {row[0]} (row {row[1]}) to {row[2]}")
@@ -120,6 +136,28 @@ def ledger_problems(conn: sqlite3.Connection) -> list[str]:
         problems.append(
             f"Batch {row['batch_no']} of {row['code']}: balance {row['balance']} but ledger sums to {row['ledger']}"
         )
+    # Both ways round: a total the ledger does not back, and issues with no (or another) total.
+    consumption = conn.execute(
+        """
+        WITH m AS (SELECT m.item_id, substr(coalesce(o.doc_date, m.moved_on), 1, 7) AS month, -sum(m.qty) AS issued
+                   FROM movement m JOIN document d ON d.id = m.document_id
+                   LEFT JOIN document o ON o.id = d.reverses_id  -- a reversal counts in its original's month
+                   WHERE m.kind IN ('dispense', 'transfer') GROUP BY m.item_id, month)
+        SELECT c.item_id FROM consumption_month c LEFT JOIN m ON m.item_id = c.item_id AND m.month = c.month
+        WHERE c.qty <> coalesce(m.issued, 0)
+        UNION ALL
+        SELECT m.item_id FROM m LEFT JOIN consumption_month c ON c.item_id = m.item_id AND c.month = m.month
+        WHERE m.issued <> coalesce(c.qty, 0)
+        LIMIT 5
+        """
+    ).fetchall()
+    if consumption:
+        problems.append("Monthly consumption totals do not match the ledger")
+    return problems
+
+
+def _quick_problems(conn: sqlite3.Connection) -> list[str]:
+    problems: list[str] = []
     negative = conn.execute("SELECT count(*) FROM stock WHERE qty < 0").fetchone()[0]
     if negative:
         problems.append(f"{negative} batches have negative stock")
@@ -163,23 +201,6 @@ def ledger_problems(conn: sqlite3.Connection) -> list[str]:
     next_sequence = conn.execute("SELECT next_sequence FROM device WHERE id = 1").fetchone()[0]
     if sequence[1] >= next_sequence:
         problems.append(f"Outbox sequence {sequence[1]} is not below the device's next sequence {next_sequence}")
-    # Both ways round: a total the ledger does not back, and issues with no (or another) total.
-    consumption = conn.execute(
-        """
-        WITH m AS (SELECT m.item_id, substr(coalesce(o.doc_date, m.moved_on), 1, 7) AS month, -sum(m.qty) AS issued
-                   FROM movement m JOIN document d ON d.id = m.document_id
-                   LEFT JOIN document o ON o.id = d.reverses_id  -- a reversal counts in its original's month
-                   WHERE m.kind IN ('dispense', 'transfer') GROUP BY m.item_id, month)
-        SELECT c.item_id FROM consumption_month c LEFT JOIN m ON m.item_id = c.item_id AND m.month = c.month
-        WHERE c.qty <> coalesce(m.issued, 0)
-        UNION ALL
-        SELECT m.item_id FROM m LEFT JOIN consumption_month c ON c.item_id = m.item_id AND c.month = m.month
-        WHERE m.issued <> coalesce(c.qty, 0)
-        LIMIT 5
-        """
-    ).fetchall()
-    if consumption:
-        problems.append("Monthly consumption totals do not match the ledger")
     present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     for guard in APPEND_ONLY_GUARDS:
         if guard not in present:

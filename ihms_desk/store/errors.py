@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ihms_desk.wording import say
+from ihms_desk.wording import month_as_printed, say
 
 
 class StoreError(Exception):
@@ -94,9 +94,8 @@ class BatchExpired(Refusal):
     code = "batch_expired"
 
     def __init__(self, item_code: str, batch_no: str, expiry_month: str, *, receiving: bool = False) -> None:
-        year, _, month = expiry_month.partition("-")
         super().__init__("batch_expired_receiving" if receiving else "batch_expired", field="batch", item=item_code,
-                         batch=batch_no, expiry=expiry_month, month=f"{month}/{year}")
+                         batch=batch_no, expiry=expiry_month, month=month_as_printed(expiry_month))
         self.item_code = item_code
         self.batch_no = batch_no
         self.expiry_month = expiry_month
@@ -108,10 +107,37 @@ class BatchExpiryMismatch(Refusal):
     code = "batch_expiry_mismatch"
 
     def __init__(self, item_code: str, batch_no: str, known: str, given: str) -> None:
-        super().__init__("batch_expiry_mismatch", field="expiry", item=item_code, batch=batch_no, known=known,
-                         given=given)
+        # Months in the words as printed on packs (03/2027); the attributes keep 2027-03.
+        super().__init__("batch_expiry_mismatch", field="expiry", item=item_code, batch=batch_no,
+                         known=month_as_printed(known), given=month_as_printed(given))
         self.known = known
         self.given = given
+
+
+class ExpiresSoon(Refusal):
+    """A batch received in its expiry month or the month before: taken only with a reason."""
+
+    code = "expires_soon"
+
+    def __init__(self, item_code: str, batch_no: str, expiry_month: str) -> None:
+        super().__init__("receipt_expires_soon", field="short_expiry_reason", item=item_code, batch=batch_no,
+                         month=month_as_printed(expiry_month))
+        self.item_code = item_code
+        self.batch_no = batch_no
+        self.expiry_month = expiry_month
+
+
+class SameLinesAsEarlier(Refusal):
+    """Every line of the challan equals an earlier receipt's: most likely the same delivery
+    entered twice under another number. Saved only when the clerk says it is a new delivery."""
+
+    code = "same_lines"
+
+    def __init__(self, number: str, voucher_no: str, voucher_date: str) -> None:
+        year, month, day = (voucher_date.split("-") + ["", ""])[:3]
+        super().__init__("challan_same_lines", field="voucher_no", number=number, voucher_no=voucher_no,
+                         date=f"{day}-{month}-{year}" if day else voucher_date)
+        self.number = number
 
 
 class StockTooLow(Refusal):

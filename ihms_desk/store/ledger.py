@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,9 @@ from ihms_desk.store.errors import (
     BatchExpiryMismatch,
     DocumentNotFound,
     DuplicateVoucher,
+    ExpiresSoon,
     InvalidInput,
+    SameLinesAsEarlier,
     StockTooLow,
     UnknownBatch,
 )
@@ -42,6 +44,7 @@ from ihms_desk.store.model import (
     TransferDestination,
     TransferLine,
 )
+from ihms_desk.store.footprint import dispense_line, dispense_line_detail
 from ihms_desk.store.outbox import number_series, write_event
 from ihms_desk.store.rules import (
     MAX_DISPENSE_QTY,
@@ -51,6 +54,7 @@ from ihms_desk.store.rules import (
     check_text,
     check_unit_cost,
     document_number,
+    expires_this_month_or_next,
     financial_year,
     is_expired,
     normalise_batch_no,
@@ -98,11 +102,22 @@ class LedgerMixin(StoreBase):
         lines: Sequence[ReceiptLine],
         source_name: str = "",
         doc_date: dt.date | None = None,
+        warn: bool = False,
+        same_lines_ok: bool = False,
     ) -> SavedDocument:
         """Record stock received from the district drug warehouse, another facility or a purchase.
 
         A new batch is created on first receipt; the same batch number again must carry the
-        same expiry. Already-expired stock is refused::
+        same expiry. Already-expired stock is refused. A line's ``short_expiry_reason`` is kept
+        with the line.
+
+        With ``warn`` (a challan a person entered: the Receive screen, a CSV import) two more
+        things a clerk would miss are refused until answered: stock expiring this month or next
+        without a ``short_expiry_reason`` (:class:`ExpiresSoon`), and a challan whose lines all
+        equal an earlier receipt's, the same file imported twice under another number
+        (:class:`SameLinesAsEarlier`) unless ``same_lines_ok``; the earlier receipt's number is
+        then kept in the header (``same_lines_as``). Without ``warn`` (the demo, a program
+        replaying facts) neither is asked::
 
             doc = store.receive(
                 source="ddw", voucher_no="DDW/JPR/2026/4411", voucher_date="2026-11-20",
@@ -124,16 +139,13 @@ class LedgerMixin(StoreBase):
             "voucher_date": self._voucher_date(voucher_date, day).isoformat(),
         }
         self._check_line_count(lines)
-        clean: list[tuple[Item, str, str, int, str | None, str | None]] = []
+        clean: list[tuple[Item, str, str, int, str | None, str | None, str | None]] = []
         for line in lines:
-            item = self.item(line.item_code)
-            batch_no = normalise_batch_no(line.batch_no)
-            expiry = parse_expiry_month(line.expiry_month)
-            if is_expired(expiry, day):
-                raise BatchExpired(item.code, batch_no, expiry, receiving=True)
+            # Every line's own fields first; the batch on record is checked in the transaction.
+            item, batch_no, expiry, reason = self._receipt_line_fields(line, day, warn)
             qty = check_quantity(line.qty)
             manufacturer = check_text(line.manufacturer, "manufacturer", "Manufacturer", required=False) or None
-            clean.append((item, batch_no, expiry, qty, manufacturer, check_unit_cost(line.unit_cost)))
+            clean.append((item, batch_no, expiry, qty, manufacturer, check_unit_cost(line.unit_cost), reason))
         with self._transaction() as conn:
             # A challan typed or imported twice would double the stock on the books.
             earlier = conn.execute(
@@ -147,21 +159,86 @@ class LedgerMixin(StoreBase):
                 raise DuplicateVoucher(header["voucher_no"], earlier[0])
             movements: list[_Movement] = []
             doc_lines: list[dict[str, Any]] = []
-            for line_no, (item, batch_no, expiry, qty, manufacturer, cost) in enumerate(clean, start=1):
+            for line_no, (item, batch_no, expiry, qty, manufacturer, cost, reason) in enumerate(clean, start=1):
                 batch = self._batch_for_receipt(conn, item, batch_no, expiry, manufacturer, cost)
                 movements.append(_Movement(line_no, batch.id, item.id, qty, "receipt"))
-                doc_lines.append(
-                    {
-                        "line_no": line_no,
-                        "item_code": item.code,
-                        "batch_no": batch_no,
-                        "expiry_month": expiry,
-                        "manufacturer": manufacturer,
-                        "unit_cost": cost,
-                        "qty": qty,
-                    }
-                )
+                doc_line: dict[str, Any] = {
+                    "line_no": line_no,
+                    "item_code": item.code,
+                    "batch_no": batch_no,
+                    "expiry_month": expiry,
+                    "manufacturer": manufacturer,
+                    "unit_cost": cost,
+                    "qty": qty,
+                }
+                if reason:
+                    doc_line["short_expiry_reason"] = reason
+                doc_lines.append(doc_line)
+            # After the batches are checked (an expiry differing from the batch on record is
+            # the harder fault), before anything is saved.
+            same = self._receipt_with_same_lines(conn, [(item.id, batch_no, qty) for item, batch_no, _, qty, *_ in clean]) \
+                if warn else None
+            if same is not None:
+                if not same_lines_ok:
+                    raise SameLinesAsEarlier(*same)
+                header["same_lines_as"] = same[0]
             return self._save(conn, "receipt", day, header, doc_lines, movements)
+
+    def check_receipt_line(self, line: ReceiptLine, day: dt.date | None = None, *,
+                           warn: bool = True) -> tuple[Item, str, str, str | None]:
+        """The checks a receipt line must pass before the challan is saved, so the Receive
+        screen says them at the line: the item exists, the batch number and expiry read, the
+        stock is not expired, its expiry agrees with the batch on record, and stock expiring
+        this month or next carries a reason (unless not ``warn``). Returns the item, the batch
+        number and expiry as stored, and the reason (None when none was given)."""
+        item, batch_no, expiry, reason = self._receipt_line_fields(line, day or self.today(), warn)
+        known = self._scalar("SELECT expiry_month FROM batch WHERE item_id = ? AND batch_no = ?", (item.id, batch_no))
+        if known is not None and known != expiry:
+            raise BatchExpiryMismatch(item.code, batch_no, str(known), expiry)
+        return item, batch_no, expiry, reason
+
+    def _receipt_line_fields(self, line: ReceiptLine, day: dt.date, warn: bool) -> tuple[Item, str, str, str | None]:
+        """A receipt line's own fields: the item, the batch number and expiry as stored (not
+        expired), and its reason (needed, with ``warn``, for stock expiring this month or next)."""
+        item = self.item(line.item_code)
+        batch_no = normalise_batch_no(line.batch_no)
+        expiry = parse_expiry_month(line.expiry_month)
+        if is_expired(expiry, day):
+            raise BatchExpired(item.code, batch_no, expiry, receiving=True)
+        reason = check_text(line.short_expiry_reason, "short_expiry_reason", "Reason for short expiry",
+                            required=False) or None
+        if warn and reason is None and expires_this_month_or_next(expiry, day):
+            raise ExpiresSoon(item.code, batch_no, expiry)
+        return item, batch_no, expiry, reason
+
+    @staticmethod
+    def _receipt_with_same_lines(conn: sqlite3.Connection, lines: list[tuple[int, str, int]]) -> tuple[str, str, str] | None:
+        """The earlier receipt (not reversed) whose lines are exactly these (item, batch,
+        quantity), as number, voucher number and voucher date; None when there is none.
+
+        Only receipts holding the first line's batch and quantity are compared whole, so this
+        stays one indexed look-up and a few small reads however long the ledger grows."""
+        wanted = sorted(lines)
+        item_id, batch_no, qty = lines[0]
+        candidates = conn.execute(
+            "SELECT DISTINCT m.document_id FROM movement m JOIN batch b ON b.id = m.batch_id "
+            "WHERE b.item_id = ? AND b.batch_no = ? AND m.kind = 'receipt' AND m.qty = ?",
+            (item_id, batch_no, qty),
+        ).fetchall()
+        for (document_id,) in candidates:
+            found = sorted(
+                (row[0], row[1], row[2]) for row in conn.execute(
+                    "SELECT b.item_id, b.batch_no, m.qty FROM movement m JOIN batch b ON b.id = m.batch_id "
+                    "WHERE m.document_id = ?", (document_id,)))
+            if found != wanted:
+                continue
+            row = conn.execute(
+                "SELECT d.number, json_extract(d.header, '$.voucher_no'), json_extract(d.header, '$.voucher_date') "
+                "FROM document d WHERE d.id = ? AND d.kind = 'receipt' "
+                "AND NOT EXISTS (SELECT 1 FROM document r WHERE r.reverses_id = d.id)", (document_id,)).fetchone()
+            if row is not None:
+                return str(row[0]), str(row[1]), str(row[2])
+        return None
 
     # -- OPD dispense -----------------------------------------------------------------------
 
@@ -250,15 +327,7 @@ class LedgerMixin(StoreBase):
         doc_lines: list[dict[str, Any]] = []
         for plan, line in zip(plans, lines):
             movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense") for a in plan.allocations]
-            doc_lines.append(
-                {
-                    "line_no": plan.line_no,
-                    "item_code": plan.item.code,
-                    "qty_prescribed": line.qty_prescribed,
-                    "qty_dispensed": plan.qty,
-                    "not_available": line.qty_prescribed - plan.qty,
-                }
-            )
+            doc_lines.append(dispense_line(plan.line_no, plan.item.code, line.qty_prescribed, plan.qty))
             if line.dose:
                 # The counter's memory of how this item is prescribed: offered on its next line.
                 conn.execute("INSERT INTO dose_memory (item_id, dose, used_at) VALUES (?, ?, ?) "
@@ -320,8 +389,11 @@ class LedgerMixin(StoreBase):
         lines: Sequence[TransferLine],
         note: str = "",
         doc_date: dt.date | None = None,
+        extra_header: Mapping[str, Any] | None = None,
     ) -> SavedDocument:
         """Issue stock to a ward, a sub-centre or another facility (FEFO unless a batch is named).
+        ``extra_header`` adds keys the caller has checked (a transfer made from a redistribution
+        suggestion names ``to_facility`` and ``suggestion_id``: ``store/vouchers.py``).
 
         Unlike OPD dispensing, a transfer is never short: not enough stock is refused::
 
@@ -338,6 +410,7 @@ class LedgerMixin(StoreBase):
             "destination_type": destination.value,
             "destination_name": check_text(destination_name, "destination_name", "Destination"),
             "note": check_text(note, "note", "Note", max_length=300, required=False),
+            **(extra_header or {}),
         }
         self._check_line_count(lines)
         with self._transaction() as conn:
@@ -694,7 +767,9 @@ class LedgerMixin(StoreBase):
             "WHERE d.id = ?",
             (document_id,),
         ).fetchone()
-        lines = [json.loads(r[0]) for r in conn.execute("SELECT detail FROM document_line WHERE document_id = ? ORDER BY line_no", (document_id,))]
+        lines = [json.loads(r[0] if r[0] is not None else dispense_line_detail(*r[1:])) for r in conn.execute(
+            "SELECT l.detail, l.line_no, i.code, l.qty_prescribed, l.qty FROM document_line l JOIN item i ON i.id = l.item_id "
+            "WHERE l.document_id = ? ORDER BY l.line_no", (document_id,))]
         movements = [
             {"line_no": m["line_no"], "item_code": m["code"], "batch_no": m["batch_no"], "expiry_month": m["expiry_month"],
              "manufacturer": m["manufacturer"], "unit_cost": m["unit_cost"], "qty": m["qty"]}

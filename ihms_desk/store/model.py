@@ -121,6 +121,8 @@ class ReceiptLine:
     qty: int
     manufacturer: str | None = None
     unit_cost: str | None = None
+    #: Why stock expiring this month or next is taken all the same (recorded with the line).
+    short_expiry_reason: str | None = None
 
 
 @dataclass

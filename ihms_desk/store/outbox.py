@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ihms_desk.store.base import StoreBase
+from ihms_desk.store.footprint import payload_text
 from ihms_desk.store.model import OutboxEvent, SavedDocument
 from ihms_desk.store.rules import number_series as series_of
 
@@ -83,7 +84,7 @@ def write_event(store: _HasNow, conn: sqlite3.Connection, document: SavedDocumen
             epoch,
             document.id,
             document.kind,
-            json.dumps(document.payload(), ensure_ascii=False, separators=(",", ":")),
+            payload_text(document),
             hlc,
             store.now_utc_iso(),
         ),

@@ -9,6 +9,7 @@ from ihms_desk.store.base import StoreBase
 from ihms_desk.store.catalogue import ITEM_COLUMN_COUNT, ITEM_COLUMNS, item_from_row
 from ihms_desk.store.model import Alert, BatchStock, DocumentSummary, ItemStock
 from ihms_desk.store.rules import expires_within, is_expired
+from ihms_desk.wording import month_as_printed, whole_months
 
 DEFAULT_NEAR_EXPIRY_DAYS = 90
 DEFAULT_LOW_STOCK_MONTHS = 1.0
@@ -196,19 +197,21 @@ class QueriesMixin(StoreBase):
         for batch in self.expired_on_shelf():
             alerts.append(Alert(
                 "expired", batch.item_code,
-                f"{batch.item_code} batch {batch.batch_no} expired {batch.expiry_month}: {batch.qty} on shelf", 2,
+                f"{batch.item_code} batch {batch.batch_no} expired {month_as_printed(batch.expiry_month)}: {batch.qty} on shelf", 2,
                 {"batch_no": batch.batch_no, "expiry_month": batch.expiry_month, "qty": batch.qty},
             ))
         for row in self.low_stock(rows=on_hand):
-            mos = f"{row.months_of_stock:.1f} months" if row.months_of_stock is not None else f"below minimum {row.item.min_stock}"
+            mos = (f"{whole_months(row.months_of_stock)} months" if row.months_of_stock is not None
+                   else f"below minimum {row.item.min_stock}")
             alerts.append(Alert(
                 "low_stock", row.item.code, f"{row.item.name}: {row.usable_qty} left ({mos})", 1,
-                {"name": row.item.name, "qty": row.usable_qty, "months": row.months_of_stock, "minimum": row.item.min_stock},
+                {"name": row.item.name, "qty": row.usable_qty, "months": row.months_of_stock, "minimum": row.item.min_stock,
+                 "unit": row.item.unit_of_issue},
             ))
         for batch in self.near_expiry():
             alerts.append(Alert(
                 "near_expiry", batch.item_code,
-                f"{batch.item_code} batch {batch.batch_no} expires {batch.expiry_month}: {batch.qty} on shelf", 1,
+                f"{batch.item_code} batch {batch.batch_no} expires {month_as_printed(batch.expiry_month)}: {batch.qty} on shelf", 1,
                 {"batch_no": batch.batch_no, "expiry_month": batch.expiry_month, "qty": batch.qty},
             ))
         return alerts

@@ -32,6 +32,7 @@ DOCUMENT_PREFIX = {
     "transfer": "TRF",
     "stocktake": "STK",
     "reversal": "REV",
+    "indent": "IND",
 }
 
 _EXPIRY_PATTERNS = (
@@ -93,6 +94,13 @@ def last_usable_day(expiry_month: str) -> dt.date:
 def is_expired(expiry_month: str, on: dt.date) -> bool:
     """Expired means past the end of the expiry month on that day."""
     return expiry_month < f"{on.year:04d}-{on.month:02d}"
+
+
+def expires_this_month_or_next(expiry_month: str, on: dt.date) -> bool:
+    """Usable on ``on`` but gone by the end of next month: too short a life to receive without
+    a reason (a clerk hardly notices "03/2027" against today's month)."""
+    next_month = dt.date(on.year + on.month // 12, on.month % 12 + 1, 1)
+    return not is_expired(expiry_month, on) and expiry_month <= f"{next_month.year:04d}-{next_month.month:02d}"
 
 
 def expires_within(expiry_month: str, on: dt.date, days: int) -> bool:

@@ -367,6 +367,153 @@ def m009_rollout(db: Database) -> None:
     )
 
 
+@migrations(name="m010_indents")
+def m010_indents(db: Database) -> None:
+    """Indents to the district drug warehouse, its issue vouchers, and redistribution (issue 14).
+
+    - ``document.kind`` may be ``indent`` (an approved indent is a document without movements).
+      The CHECK is widened in the table's stored definition (SQLite's documented procedure for
+      loosening a constraint: no row can break the wider rule, so nothing is rewritten), not by
+      copying the table: a five-year desk holds a million documents and the ledger's triggers
+      and references would all have to be made again.
+    - ``indent_draft`` / ``indent_draft_line``: the indent being prepared, local and editable
+      (not in the ledger) until the in-charge approves it.
+    - ``indent_closed``: an approved indent the in-charge closed (nothing more will come).
+    - ``voucher`` / ``voucher_line``: issue vouchers (and transfers from other facilities)
+      pulled from the server, and the receipt that received each; ``sync_state.voucher_cursor``.
+    - ``transfer_suggestion``: the server's redistribution suggestions in which this facility
+      sends (the transfer made from one names it in its header, so the ledger says which were
+      acted on).
+    """
+    _widen_document_kinds(db, "indent")
+    _script(
+        db,
+        """
+        CREATE TABLE indent_draft (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE indent_draft_line (
+            item_id INTEGER PRIMARY KEY REFERENCES item(id),
+            position INTEGER NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty >= 0),
+            suggested INTEGER NOT NULL CHECK (suggested >= 0),
+            usable_stock INTEGER NOT NULL,
+            amc INTEGER NOT NULL,
+            on_order INTEGER NOT NULL,
+            days_out_of_stock INTEGER NOT NULL,
+            emergency INTEGER NOT NULL CHECK (emergency IN (0, 1))
+        );
+        CREATE TABLE indent_closed (
+            document_id INTEGER PRIMARY KEY REFERENCES document(id),
+            closed_at TEXT NOT NULL,
+            closed_by TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE TABLE voucher (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('voucher', 'transfer')),
+            from_code TEXT NOT NULL,
+            from_name TEXT NOT NULL,
+            indent_number TEXT,
+            issued_on TEXT NOT NULL,
+            pulled_at TEXT NOT NULL,
+            receipt_id INTEGER REFERENCES document(id),
+            UNIQUE (from_code, number)
+        );
+        CREATE INDEX voucher_indent ON voucher (indent_number);
+        CREATE TABLE voucher_line (
+            voucher_id INTEGER NOT NULL REFERENCES voucher(id),
+            line_no INTEGER NOT NULL CHECK (line_no >= 1),
+            item_code TEXT NOT NULL,
+            batch_no TEXT NOT NULL,
+            expiry_month TEXT NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty > 0),
+            manufacturer TEXT,
+            unit_cost TEXT,
+            PRIMARY KEY (voucher_id, line_no)
+        ) WITHOUT ROWID;
+        ALTER TABLE sync_state ADD COLUMN voucher_cursor TEXT NOT NULL DEFAULT '';
+        CREATE TABLE transfer_suggestion (
+            id TEXT PRIMARY KEY,
+            item_code TEXT NOT NULL,
+            to_code TEXT NOT NULL,
+            to_name TEXT NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty > 0),
+            reason TEXT NOT NULL CHECK (reason IN ('surplus', 'near_expiry')),
+            expires TEXT,
+            pulled_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
+def _widen_document_kinds(db: Database, kind: str) -> None:
+    """Let ``document.kind`` hold ``kind`` too, by editing the CHECK in the stored CREATE TABLE
+    (https://sqlite.org/lang_altertable.html, "making other kinds of table schema changes":
+    loosening a CHECK needs no rewrite). The schema version is bumped so every connection
+    reads the new definition; ``PRAGMA integrity_check`` is clean afterwards (a test checks)."""
+    import re
+
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'document'").fetchone()[0]
+    found = re.search(r"CHECK \(kind IN\s*\(([^)]*)\)\)", sql)
+    assert found is not None, "the document table's kind CHECK"
+    if f"'{kind}'" in found.group(1):
+        return
+    widened = sql[:found.end(1)] + f", '{kind}'" + sql[found.end(1):]
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'document'", [widened])
+    db.execute(f"PRAGMA schema_version = {version + 1}")
+    db.execute("PRAGMA writable_schema = OFF")
+
+
+@migrations(name="m011_footprint")
+def m011_footprint(db: Database) -> None:
+    """The payload of an acknowledged event may be dropped (``store/footprint.py``): stored as
+    empty text once it was rebuilt from the ledger byte for byte, and only while the event is
+    ``sent``; so may an OPD slip line's detail text, which its own columns make again. Nothing
+    else of an event or a line changes, and no other ledger row ever does.
+
+    Only triggers change and an unused index goes, so the migration takes about a second even
+    on a 2.8 GB file (besides the copy ``database.migrate`` takes first): the payloads are
+    dropped later in short passes behind the counter, and the file is rewritten smaller only by
+    ``ihms-desk compact`` (a VACUUM of the five-year file needs minutes and the file to itself:
+    never at the first start, in front of the counter).
+    """
+    db.execute("DROP TRIGGER outbox_payload_fixed")
+    db.execute(
+        "CREATE TRIGGER outbox_payload_fixed BEFORE UPDATE OF event_id, sequence, document_id, type, hlc, "
+        "created_at ON outbox BEGIN SELECT RAISE(ABORT, 'an outbox event never changes'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER outbox_payload_dropped BEFORE UPDATE OF payload ON outbox "
+        "WHEN NEW.payload IS NOT OLD.payload AND NOT (NEW.payload = '' AND OLD.status = 'sent' AND NEW.status = 'sent') "
+        "BEGIN SELECT RAISE(ABORT, 'an outbox payload never changes: it is only dropped once the server acknowledged it'); END"
+    )
+    # An OPD slip's line may lose its detail text only when its own columns make the same JSON
+    # (the code compares the exact text before it drops one); nothing else of a line changes.
+    db.execute("DROP TRIGGER document_line_no_update")
+    db.execute(
+        "CREATE TRIGGER document_line_no_update BEFORE UPDATE ON document_line WHEN NOT ("
+        "NEW.detail IS NULL AND NEW.document_id = OLD.document_id AND NEW.line_no = OLD.line_no "
+        "AND NEW.item_id = OLD.item_id AND NEW.qty_prescribed IS OLD.qty_prescribed AND NEW.qty = OLD.qty "
+        "AND (SELECT kind FROM document WHERE id = OLD.document_id) = 'dispense' "
+        "AND json_valid(OLD.detail) AND json(OLD.detail) = json_object('line_no', OLD.line_no, "
+        "'item_code', (SELECT code FROM item WHERE id = OLD.item_id), 'qty_prescribed', OLD.qty_prescribed, "
+        "'qty_dispensed', OLD.qty, 'not_available', OLD.qty_prescribed - OLD.qty)) "
+        "BEGIN SELECT RAISE(ABORT, 'document_line rows are never edited'); END"
+    )
+    # No query reads movements by item (the reports read movement_day_kind, a document's
+    # movements come by movement_document): 81 MB of the five-year file, and without it the
+    # doctor's consumption check runs from the documents (58 s against 80 s there).
+    db.execute("DROP INDEX IF EXISTS movement_item_day")
+
+
 def latest_version() -> str:
     """Name of the newest migration: the schema version a fresh database gets."""
     return migrations._migrations[-1].name

@@ -16,6 +16,9 @@ Numbers are never passed through: they are written as numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+
+from ihms_desk.store.errors import InvalidInput
 
 #: What a cell must not begin with (OWASP's list, and the full-width forms of the first four).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -41,3 +44,14 @@ def from_csv_text(text: str) -> str:
 def csv_row(values: Iterable[object]) -> list[object]:
     """A CSV row with every text cell made safe by :func:`csv_text`; numbers stay numbers."""
     return [csv_text(value) if isinstance(value, str) else value for value in values]
+
+
+def read_csv_text(path: Path, not_utf8: str) -> str:
+    """A UTF-8 (or Excel 'CSV UTF-8', with its byte-order mark) file's text, or a refusal of
+    kind ``not_utf8`` saying how to save it."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(not_utf8) from None
+    except OSError as error:
+        raise InvalidInput("cannot_read_file", path=path, reason=error.strerror) from None

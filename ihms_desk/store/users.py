@@ -34,6 +34,10 @@ class Action(str, enum.Enum):
     MANAGE_USERS = "manage_users"
     CHANGE_SETTINGS = "change_settings"
     VIEW_STOCK = "view_stock"
+    #: Prepare an indent (a draft) and receive against a pulled voucher.
+    INDENT = "indent"
+    #: Approve an indent: it then goes to the warehouse.
+    APPROVE_INDENT = "approve_indent"
 
 
 _EVERYONE = frozenset(Role)
@@ -50,6 +54,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.CHANGE_SETTINGS: frozenset({Role.IN_CHARGE, Role.ADMIN}),
     Action.VIEW_STOCK: _EVERYONE,
+    Action.INDENT: frozenset({Role.STORE_CLERK, Role.IN_CHARGE, Role.ADMIN}),
+    # What the facility asks of the warehouse is the MO in-charge's word.
+    Action.APPROVE_INDENT: frozenset({Role.IN_CHARGE, Role.ADMIN}),
 }
 
 ROLE_LABELS = {

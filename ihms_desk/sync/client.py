@@ -11,12 +11,12 @@ import gzip
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 import requests
 
-from ihms_desk import __version__
+from ihms_desk import __version__, fields
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.errors import (
     BatchTooLarge,
@@ -24,6 +24,7 @@ from ihms_desk.sync.errors import (
     CursorUnknown,
     EnrolmentRefused,
     NotAnIhmsServer,
+    PlainHttpRefused,
     RequestRefused,
     RequestTimedOut,
     ServerTrouble,
@@ -37,10 +38,15 @@ from ihms_desk.sync.errors import (
 #: of 200 events is stored by the server in well under a second; 60 s allows for a 2G line.
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
+#: What the state server (and a plain web server) says of a route it does not have.
+ROUTE_NOT_FOUND = "not_found"
+#: Vouchers asked for per page (a voucher has at most 200 lines).
+VOUCHER_PAGE_LIMIT = 50
 
 
 def normalise_server_url(url: str) -> str:
-    """``https://ihms.example`` from what a person typed; refuse what cannot be a server."""
+    """``https://ihms.example`` from what a person typed; refuse what cannot be a server, and
+    plain ``http://`` to another machine (:func:`ihms_desk.fields.plain_http_refused`)."""
     text = (url or "").strip()
     if text and "://" not in text:
         text = "https://" + text
@@ -51,6 +57,8 @@ def normalise_server_url(url: str) -> str:
             f"'{url}' is not a server address. Type it as the district gave it, for example "
             "https://ihms.rajasthan.gov.in"
         )
+    if fields.plain_http_refused(text):
+        raise PlainHttpRefused.of("plain_http_refused", address=text)
     return text
 
 
@@ -170,10 +178,42 @@ class SyncClient:
             raise NotAnIhmsServer(self.not_ihms_message("its catalogue page has no changes or cursor"))
         return answer
 
+    def vouchers_page(self, after: str, limit: int = VOUCHER_PAGE_LIMIT) -> dict[str, Any] | None:
+        """This facility's issued vouchers after ``after`` (docs/indents.md): ``{vouchers,
+        cursor, more}``; None from a server that does not serve vouchers yet (before issue 14)."""
+        answer = self._call("GET", "/v1/vouchers", params={"after": after, "limit": str(limit)}, optional=True)
+        if answer is None:
+            return None
+        body = answer.body
+        if not isinstance(body.get("vouchers"), list) or not isinstance(body.get("cursor"), str):
+            raise NotAnIhmsServer(self.not_ihms_message("its voucher page has no vouchers or cursor"))
+        return body
+
+    def suggestions(self) -> list[Any] | None:
+        """Redistribution suggestions in which this facility sends; None from a server that
+        does not make them yet."""
+        answer = self._call("GET", "/v1/suggestions", optional=True)
+        if answer is None:
+            return None
+        found = answer.body.get("suggestions")
+        if not isinstance(found, list):
+            raise NotAnIhmsServer(self.not_ihms_message("its suggestions answer has no list"))
+        return found
+
     # -- plumbing ----------------------------------------------------------------------------
 
+    @overload
     def _call(self, method: str, path: str, *, body: Any = None, encoded: bytes | None = None,
-              params: dict[str, str] | None = None, authorised: bool = True) -> Answer:
+              params: dict[str, str] | None = None, authorised: bool = True, optional: Literal[False] = False) -> Answer: ...
+
+    @overload
+    def _call(self, method: str, path: str, *, body: Any = None, encoded: bytes | None = None,
+              params: dict[str, str] | None = None, authorised: bool = True, optional: bool) -> Answer | None: ...
+
+    def _call(self, method: str, path: str, *, body: Any = None, encoded: bytes | None = None,
+              params: dict[str, str] | None = None, authorised: bool = True, optional: bool = False) -> Answer | None:
+        """One request; ``optional``: a 404 for the route itself (an older server without it)
+        answers None instead of failing the pass."""
         headers: dict[str, str] = {}
         data = encoded if encoded is not None else None if body is None else gzip_json(body)
         if authorised:
@@ -186,8 +226,11 @@ class SyncClient:
         url = self.server_url + path
         sent_at = time.time()
         try:
+            # verify given on each request: requests lets $REQUESTS_CA_BUNDLE override the
+            # session's own, which would drop a CA bundle the desk was given (--ca-bundle).
             response = self.session.request(method, url, data=data, params=params, headers=headers,
-                                            timeout=self.timeout, allow_redirects=False)
+                                            timeout=self.timeout, allow_redirects=False,
+                                            verify=self.session.verify)
         except requests.exceptions.SSLError as error:
             raise CertificateNotTrusted(
                 f"The server {self.server_url} did not prove who it is (its TLS certificate did not "
@@ -202,6 +245,8 @@ class SyncClient:
                 "wrong. Records stay safe on this PC and will be sent later."
             ) from error
         received_at = time.time()
+        if optional and response.status_code == 404 and _ihms_code(response) in (None, ROUTE_NOT_FOUND):
+            return None
         return Answer(self._check(response), sent_at, received_at)
 
     def _check(self, response: requests.Response) -> dict[str, Any]:
@@ -237,6 +282,13 @@ class SyncClient:
                                 "safe on this PC; enrol again to send them.", code=code)
         if code == wire.ENROLMENT_REFUSED:
             raise _enrolment_refusal(parsed, reason)
+        if code == wire.TOO_MANY_ATTEMPTS:
+            minutes = parsed.get("minutes")
+            error = EnrolmentRefused.of(
+                "enrolment_too_many_attempts",
+                minutes=minutes if isinstance(minutes, int) and 0 < minutes < 10_000 else 15)
+            error.code = code
+            raise error
         if code == wire.CURSOR_UNKNOWN:
             raise CursorUnknown(reason or "The catalogue cursor is unknown.", code=code)
         if code == wire.SUPERSEDED:
@@ -273,6 +325,16 @@ def _enrolment_refusal(answer: dict[str, Any], reason: str) -> EnrolmentRefused:
     error = EnrolmentRefused.of(kind, **{name: str(answer.get(name) or "?")[:60] for name in names})
     error.code = wire.ENROLMENT_REFUSED
     return error
+
+
+def _ihms_code(response: requests.Response) -> str | None:
+    """The IHMS error code of an answer, if it is an IHMS error at all."""
+    try:
+        parsed = response.json()
+    except ValueError:
+        return None
+    code = parsed.get("code") if isinstance(parsed, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _short(error: Exception) -> str:

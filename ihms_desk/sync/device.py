@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ihms_desk.paths import DataFolder
+from ihms_desk.paths import DataFolder, fsync_folder, make_folder
 from ihms_desk.store import Store
 from ihms_desk.sync.client import SyncClient, normalise_server_url
 from ihms_desk.sync.errors import EnrolmentRefused, NotEnrolled
@@ -36,8 +36,11 @@ MACHINE_ID_FILE = "machine-id"
 
 
 def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` so that a power cut leaves the old file or the new one, owner-only (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``text`` so that a power cut leaves the old file or the new one, owner-only (0600):
+    a temporary file, fsynced, renamed over the old one, and the folder fsynced (without that
+    last step the rename itself may be lost, and the old file, or none, comes back while the
+    database already relies on the new one; tests/test_power_cuts.py)."""
+    make_folder(path.parent)
     handle, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(temp, 0o600)  # mkstemp already makes it 0600; say so for umask-surprised readers
@@ -46,6 +49,7 @@ def _write_private(path: Path, text: str) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)
+        fsync_folder(path.parent)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -98,7 +102,7 @@ def enrol(store: Store, server_url: str, enrolment_code: str, *, device_name: st
     nonce = store.enrolment_nonce()
     client = SyncClient(url, verify=verify, connect_timeout=connect_timeout, read_timeout=read_timeout)
     try:
-        answer = client.enrol(facility.code, code, device_name or default_device_name(), nonce)
+        answer = client.enrol(facility.code, code, (device_name or default_device_name())[:120], nonce)
     finally:
         client.close()
     data_dir = store.folder.root

@@ -98,6 +98,11 @@ class ServerUnreachable(SyncError):
     transient = True
 
 
+class PlainHttpRefused(SyncError):
+    """A server address in plain ``http://`` to another machine: the device token and the
+    patients' records would cross the line unencrypted. Never sent; the address must change."""
+
+
 class RequestTimedOut(ServerUnreachable):
     """The server took too long; a big batch on a slow line is the usual cause."""
 
@@ -108,10 +113,15 @@ class CertificateNotTrusted(SyncError):
     """The server's TLS certificate did not verify (or the PC's date is far off)."""
 
 
-class ServerTrouble(SyncError):
-    """The server answered with an error of its own (5xx); it will be tried again."""
+class ServerAnswered(SyncError):
+    """A server answered (the desk is online), but what it said ends the attempt."""
 
     online = True
+
+
+class ServerTrouble(ServerAnswered):
+    """The server answered with an error of its own (5xx); it will be tried again."""
+
     transient = True
 
 
@@ -122,45 +132,33 @@ class NotAnIhmsServer(SyncError):
     transient = True
 
 
-class VersionMismatch(SyncError):
+class VersionMismatch(ServerAnswered):
     """The desk and the server speak different sync protocol versions."""
 
-    online = True
 
-
-class TokenRejected(SyncError):
+class TokenRejected(ServerAnswered):
     """The device token is unknown or was withdrawn: the desk must be enrolled again."""
 
-    online = True
 
-
-class EnrolmentRefused(SyncError):
+class EnrolmentRefused(ServerAnswered):
     """The enrolment code is wrong, already used or expired."""
 
-    online = True
 
-
-class RequestRefused(SyncError):
+class RequestRefused(ServerAnswered):
     """The server refused the request as malformed (4xx); a bug to report, retried later."""
-
-    online = True
 
 
 class BatchTooLarge(RequestRefused):
     shrink_batch = True
 
 
-class CursorUnknown(SyncError):
+class CursorUnknown(ServerAnswered):
     """The server does not know our catalogue cursor (it was reset): pull from the start."""
 
-    online = True
 
-
-class Superseded(SyncError):
+class Superseded(ServerAnswered):
     """Another copy of this desk (restored or copied onto another PC) claimed a newer epoch:
     the server takes nothing more from this one until it is enrolled again or takes over."""
-
-    online = True
 
     @classmethod
     def from_answer(cls, answer: Mapping[str, Any]) -> Superseded:

@@ -178,6 +178,8 @@ def _facility_package(body: Any, key_id: str) -> FacilityPackage:
         raise PackageError("package_incomplete")
     if not isinstance(enrolment_code, str) or not enrolment_code.strip():
         raise PackageError("package_incomplete")
+    if fields.plain_http_refused(server_url):
+        raise PackageError("package_plain_http", server=server_url.strip()[:200])
     helpline = body.get("helpline")
     return FacilityPackage(
         code=code, name=texts["name"], district=texts["district"], block=texts["block"], type=texts["type"],

@@ -66,6 +66,9 @@ NOT_FOUND: Final = "not_found"
 NUMBER_TAKEN: Final = "number_taken"
 #: Another copy of this desk has claimed a newer epoch: this one is the older copy.
 SUPERSEDED: Final = "superseded"
+#: Too many wrong enrolment codes for a facility or from one address (HTTP 429, Retry-After):
+#: the answer carries ``scope`` ("facility" or "client"), ``retry_after`` and ``minutes``.
+TOO_MANY_ATTEMPTS: Final = "too_many_attempts"
 
 #: Why a desk claims a fresh epoch: its database went back (a restore), its data folder came
 #: from another PC, the server holds events of its epoch it does not have, or the server
@@ -279,7 +282,10 @@ class Gap:
 
 # --- validation ---------------------------------------------------------------------------
 
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: A UUID as sent (also the OpenAPI document's pattern).
+UUID_PATTERN: Final = (r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                       + fields.END_OF_TEXT)
+_UUID_RE = re.compile(UUID_PATTERN)
 #: A \u0000 escape in JSON text that is not itself an escaped backslash followed by "u0000".
 _ESCAPED_NUL_RE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
@@ -513,6 +519,20 @@ def _as_name(value: Any, field: str, max_len: int = 200) -> str:
     return _as_text(text, field, max_len, INVALID_REQUEST)
 
 
+def _whole(value: Any) -> Any:
+    """``2.0`` as ``2``: JSON Schema's integer (the OpenAPI document's) takes a number with a zero
+    fraction. Not for events, whose numbers are hashed as they were sent."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
+
+
+def _as_sent_name(value: Any, field: str, max_len: int) -> str:
+    """A name a desk sends (its PC's name): :func:`_as_name`, and at most ``max_len`` characters
+    as sent, which is what the OpenAPI document's maxLength can say."""
+    if isinstance(value, str) and len(value) > max_len:
+        raise _fail(field, f"is longer than {max_len} characters", INVALID_REQUEST)
+    return _as_name(value, field, max_len)
+
+
 def _as_flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise _fail(field, "must be true or false", INVALID_REQUEST)
@@ -578,7 +598,7 @@ def validate_enrol_request(value: Any) -> EnrolRequestDict:
             # Typed by hand at the desk: the case does not matter.
             "facility_code": _as_code(_require(obj, "facility_code", ""), "facility_code").upper(),
             "enrolment_code": _as_text(_require(obj, "enrolment_code", ""), "enrolment_code", 64),
-            "device_name": _as_name(_require(obj, "device_name", ""), "device_name", 120),
+            "device_name": _as_sent_name(_require(obj, "device_name", ""), "device_name", 120),
             "enrol_nonce": None if nonce is None else _as_uuid(nonce, "enrol_nonce"),
         }
     except ProtocolError as error:
@@ -600,12 +620,12 @@ def validate_epoch_claim(value: Any) -> EpochClaimDict:
         return {
             "device_id": _as_uuid(_require(obj, "device_id", ""), "device_id"),
             "claim": _as_uuid(_require(obj, "claim", ""), "claim"),
-            "from_epoch": _as_int(_require(obj, "from_epoch", ""), "from_epoch", 1, MAX_EPOCH),
-            "proposed_epoch": _as_int(_require(obj, "proposed_epoch", ""), "proposed_epoch", 1,
+            "from_epoch": _as_int(_whole(_require(obj, "from_epoch", "")), "from_epoch", 1, MAX_EPOCH),
+            "proposed_epoch": _as_int(_whole(_require(obj, "proposed_epoch", "")), "proposed_epoch", 1,
                                       MAX_EPOCH),
             "reason": reason,
             "take_over": take_over,
-            "claimed_by": _as_name(_require(obj, "claimed_by", ""), "claimed_by", 120),
+            "claimed_by": _as_sent_name(_require(obj, "claimed_by", ""), "claimed_by", 120),
         }
     except ProtocolError as error:
         raise ProtocolError(INVALID_REQUEST, error.reason, error.field) from None

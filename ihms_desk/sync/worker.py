@@ -157,6 +157,8 @@ class SyncOutcome:
     error: SyncError | None = None
     #: Events moved to a fresh epoch in this pass (a restore, a copy, a clash).
     resent: int = 0
+    #: Issue vouchers (and transfers from other facilities) pulled in this pass.
+    vouchers: int = 0
 
     @property
     def complete(self) -> bool:
@@ -246,6 +248,7 @@ class _Tally:
     set_aside: int = 0
     resent: int = 0
     catalogue_changes: int = 0
+    vouchers: int = 0
     #: The highest (epoch, sequence) the server acknowledged, for the restore marker.
     acknowledged: tuple[int, int] | None = None
     #: The server refused events for reusing (epoch, sequence): this desk must move on.
@@ -259,7 +262,7 @@ class _Tally:
 
     def outcome(self, waiting: int) -> SyncOutcome:
         return SyncOutcome(self.sent, self.duplicates, self.set_aside, waiting,
-                           self.catalogue_changes, self.error, self.resent)
+                           self.catalogue_changes, self.error, self.resent, self.vouchers)
 
 
 @dataclass
@@ -471,6 +474,8 @@ class SyncWorker:
             if tally.error is not None:
                 raise tally.error
             tally.catalogue_changes = self._pull_catalogue(store, client)
+            tally.vouchers = self._pull_vouchers(store, client)
+            self._pull_suggestions(store, client)
         except SyncError as error:
             tally.error = error
             # A pass that delivered records reached the server, whatever failed after.
@@ -609,7 +614,7 @@ class SyncWorker:
         grant = self._retrying(lambda: client.claim_epoch({
             "device_id": device_id, "claim": claim.claim, "from_epoch": claim.from_epoch,
             "proposed_epoch": claim.proposed_epoch, "reason": claim.reason,
-            "take_over": claim.take_over, "claimed_by": self.config.device_name or default_device_name(),
+            "take_over": claim.take_over, "claimed_by": (self.config.device_name or default_device_name())[:120],
         }))
         moved = store.adopt_epoch(grant["epoch"], grant["desk_number"])
         tally.resent += moved
@@ -775,3 +780,38 @@ class SyncWorker:
                 break
         return applied
 
+    def _pull_vouchers(self, store: Store, client: SyncClient) -> int:
+        """This facility's issued vouchers by cursor (docs/indents.md), each page with its
+        cursor in one local transaction, like the catalogue. A server that does not serve
+        vouchers yet is no failure: there is nothing to pull."""
+        cursor = store.voucher_cursor()
+        stored = 0
+        while not self.stop.is_set():
+            asked = cursor
+            page = self._retrying(lambda: client.vouchers_page(asked))
+            if page is None:
+                break
+            next_cursor = page["cursor"]
+            if next_cursor == cursor and page["vouchers"]:
+                raise ServerTrouble.of("vouchers_stuck")  # the same page again would loop forever
+            try:
+                report = store.apply_voucher_page(page["vouchers"], cursor_before=cursor, next_cursor=next_cursor)
+            except CursorMoved:
+                break  # another pass moved it; the next pass goes on from there
+            for number, reason in report.refused:
+                log.warning("voucher %s not stored: %s", number, reason)
+            stored += report.stored
+            cursor = next_cursor
+            if page.get("more") is not True:
+                break
+        return stored
+
+    def _pull_suggestions(self, store: Store, client: SyncClient) -> None:
+        """The district's redistribution suggestions in which this facility sends; the
+        server's list replaces the one held."""
+        found = self._retrying(client.suggestions)
+        if found is None:
+            return
+        report = store.replace_suggestions(found)
+        for key, reason in report.refused:
+            log.warning("suggestion %s not stored: %s", key, reason)

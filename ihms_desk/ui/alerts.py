@@ -12,14 +12,14 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 
 from ihms_desk.store.model import Alert
 
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import RowsModel, error_label, rows_table, run_store_job
+from ihms_desk.ui.forms import RowsModel, choice_field, error_label, note_label, rows_table, run_store_job
 from ihms_desk.ui.screen import Screen
 
 #: A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly).
@@ -54,14 +54,9 @@ class AlertsScreen(Screen):
         self._tag = 0
         self.loading = False
 
-        self.summary_label = QLabel(self)
-        self.summary_label.setObjectName("alerts_summary")
-        self.summary_label.setWordWrap(True)
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.setObjectName("alert_kind")
-        self.kind_combo.addItem(self.tr("All alerts"), "")
-        for kind in KIND_ORDER:
-            self.kind_combo.addItem(self.kind_label(kind), kind)
+        self.summary_label = note_label(self, "alerts_summary")
+        self.kind_combo = choice_field(self, "alert_kind", [
+            (self.tr("All alerts"), ""), *((self.kind_label(kind), kind) for kind in KIND_ORDER)])
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.error = error_label(self, "alerts")
         self.model = RowsModel([self.tr("Alert"), self.tr("Item"), self.tr("Details")], self._cell, self)
@@ -192,7 +187,7 @@ class AlertsScreen(Screen):
         if alert.kind == "low_stock" and facts:
             if facts["months"] is not None:
                 return self.tr("{name}: {qty} left, {months} months of stock").format(
-                    name=facts["name"], qty=fmt.group_indian(facts["qty"]), months=f"{facts['months']:.1f}")
+                    name=facts["name"], qty=fmt.qty_unit(facts["qty"], facts.get("unit")), months=fmt.months(facts["months"]))
             return self.tr("{name}: {qty} left, below the minimum {minimum}").format(
-                name=facts["name"], qty=fmt.group_indian(facts["qty"]), minimum=fmt.group_indian(facts["minimum"]))
+                name=facts["name"], qty=fmt.qty_unit(facts["qty"], facts.get("unit")), minimum=fmt.group_indian(facts["minimum"]))
         return alert.message

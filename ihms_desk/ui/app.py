@@ -86,6 +86,8 @@ class AppController(QObject):
         self.window: QWidget | None = None
         self.main_window: MainWindow | None = None
         self.backup_timer: QObject | None = None
+        #: The integrity check running behind the window (stopped before a restore or at exit).
+        self.integrity_check: startup_checks.IntegrityCheckThread | None = None
         self._services_started = sync is not None
 
     def start(self, login: LoginScreen | None = None) -> None:
@@ -114,6 +116,10 @@ class AppController(QObject):
         self._show(wizard, size=(720, 680))
         return wizard
 
+    def _apply_text_size(self) -> None:
+        """The desk's text size (Settings), before a window's widgets measure their font."""
+        i18n.set_text_size(self.store.setting("text_size", str(i18n.BASE_POINT_SIZE)))
+
     @Slot(str)
     def change_setup_language(self, code: str) -> None:
         """The wizard again in the chosen language, with what was typed kept."""
@@ -125,6 +131,7 @@ class AppController(QObject):
         self.show_setup().set_values(values)
 
     def show_login(self) -> LoginScreen:
+        self._apply_text_size()
         login = LoginScreen(self.store, demo=self.demo)
         login.logged_in.connect(self.on_logged_in)
         self._show(login, size=LOGIN_SIZE)
@@ -133,6 +140,7 @@ class AppController(QObject):
     def show_main(self, start: str | None = None) -> MainWindow:
         from ihms_desk.ui.main_window import MainWindow
 
+        self._apply_text_size()
         window = MainWindow(self.store, open_first=False)
         window.logout_requested.connect(self.logout)
         window.language_changed.connect(self.change_language)
@@ -195,6 +203,8 @@ class AppController(QObject):
         parent = self.window
         if self.sync is not None:
             self.sync.stop()
+        if self.integrity_check is not None:
+            self.integrity_check.cancel()  # its connection must not hold the file being replaced
         from ihms_desk.ui import workers
 
         workers.shutdown()
@@ -400,7 +410,7 @@ class Startup(QObject):
             quit_program(EXIT_ENVIRONMENT)
             return
         controller = self.controller = self._start_controller(store, lock)
-        self.check = startup_checks.IntegrityCheckThread(self.folder, parent=controller)
+        self.check = controller.integrity_check = startup_checks.IntegrityCheckThread(self.folder, parent=controller)
         self.check.finished.connect(controller.on_start_check)
         self.check.start()
 
@@ -440,6 +450,8 @@ def _close(controller: AppController) -> None:
 
     if controller.sync is not None:
         controller.sync.stop()
+    if controller.integrity_check is not None:
+        controller.integrity_check.cancel()  # a check of a large file is taken up at the next start
     workers.shutdown()
     store = controller.store
     try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,9 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ihms_desk.backup import BackupReport, backup_dir, list_backups, run_daily_backup, take_backup, taken_at
+from ihms_desk.backup import (
+    BackupReport, backup_dir, backup_summary, list_backups, run_daily_backup, take_backup, taken_at,
+)
 from ihms_desk.store import Store
 from ihms_desk.store.errors import StoreError
 from ihms_desk.ui import i18n
@@ -35,15 +36,10 @@ log = logging.getLogger(__name__)
 
 
 def _document_count(path: Path) -> int | None:
-    """How many documents a backup holds (a quick look; restore checks the file fully)."""
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            return int(conn.execute("SELECT count(*) FROM document").fetchone()[0])
-        finally:
-            conn.close()
-    except (sqlite3.Error, OSError):
-        return None
+    """How many documents a backup holds (a quick look, never decompressing a compressed
+    backup on the GUI thread; restore checks the file fully)."""
+    summary = backup_summary(path)
+    return None if summary is None else int(summary["documents"])
 
 
 class _Delivery(QObject):

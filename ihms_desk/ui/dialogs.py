@@ -8,8 +8,10 @@ runs a nested event loop that an offscreen test could not answer, except the two
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ihms_desk.store.errors import EnvironmentProblem, StoreError
 from ihms_desk.ui import i18n
@@ -22,6 +24,12 @@ def ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
     """A line of text from the user, or None if they cancelled."""
     text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal)
     return text if ok else None
+
+
+def open_file(parent: QWidget | None, title: str, pattern: str) -> Path | None:
+    """A file chosen in the system's open-file dialog, or None if they cancelled."""
+    name, _ = QFileDialog.getOpenFileName(parent, title, "", pattern)
+    return Path(name) if name else None
 
 
 def confirm(parent: QWidget | None, title: str, question: str, *, default_yes: bool = False) -> bool:

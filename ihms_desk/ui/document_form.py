@@ -147,6 +147,16 @@ class DocumentForm(Screen):
             return widget
         return self.errors.wrap(name, widget, *aliases)
 
+    def set_line_field_visible(self, widget: QWidget, visible: bool) -> None:
+        """Show or hide a line field with its label (a field only some lines need)."""
+        for column in self._line.columns:
+            for row in range(column.rowCount()):
+                item = column.itemAt(row, QFormLayout.ItemRole.FieldRole)
+                found = item.widget() if item is not None else None
+                if found is not None and (found is widget or found.isAncestorOf(widget)):
+                    column.setRowVisible(row, visible)
+                    return
+
     def add_button_for_line(self, text: str) -> QPushButton:
         """The line's "Add line" button, last in the line's first column."""
         button = QPushButton(text, self)

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, Qt, Slot
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
@@ -20,12 +20,14 @@ from ihms_desk.store.model import DocumentSummary, SavedDocument
 from ihms_desk.store.users import Action
 from ihms_desk.ui import dialogs
 from ihms_desk.ui import formatting as fmt
-from ihms_desk.ui.forms import FieldErrors, RowsModel, attempt, error_label, master_detail, rows_table
+from ihms_desk.ui.forms import (
+    FieldErrors, RowsModel, attempt, choice_field, error_label, master_detail, note_label, rows_table, text_field,
+)
 from ihms_desk.ui.screen import Screen
 
 #: A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.
 DAY_LIMIT = 5000
-KINDS = ("receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal")
+KINDS = ("receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal", "indent")
 
 
 def ask_reverse(parent: QWidget, number: str, reason: str) -> bool:
@@ -56,11 +58,8 @@ class DocumentsScreen(Screen):
         self.day_edit.setObjectName("day")
         self.day_edit.setDisplayFormat("dd-MM-yyyy")
         self.day_edit.setCalendarPopup(True)
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.setObjectName("kind")
-        self.kind_combo.addItem(self.tr("All kinds"), "")
-        for kind in KINDS:
-            self.kind_combo.addItem(self.kind_label(kind), kind)
+        self.kind_combo = choice_field(self, "kind", [
+            (self.tr("All kinds"), ""), *((self.kind_label(kind), kind) for kind in KINDS)])
         self.count_label = QLabel(self)
         self.count_label.setObjectName("documents_count")
 
@@ -73,9 +72,8 @@ class DocumentsScreen(Screen):
         self.view = rows_table(self, self.documents, "documents_table", stretch=self.SUMMARY, widths={
             self.NUMBER: 150, self.TIME: 55, self.KIND: 100, self.LINES: 50, self.BY: 100, self.STATE: 200})
 
-        self.detail_label = QLabel(self.tr("Select a document to see what it moved."), self)
-        self.detail_label.setObjectName("document_detail")
-        self.detail_label.setWordWrap(True)
+        self.detail_label = note_label(self, "document_detail")
+        self.detail_label.setText(self.tr("Select a document to see what it moved."))
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.movements = RowsModel(
             [self.tr("Line"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Quantity")],
@@ -83,16 +81,12 @@ class DocumentsScreen(Screen):
         )
         self.movements_view = rows_table(self, self.movements, "movements_table", stretch=self.M_ITEM)
 
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setObjectName("reason")
-        self.reason_edit.setPlaceholderText(self.tr("Reason for the reversal, e.g. wrong patient, typed twice"))
+        self.reason_edit = text_field(self, "reason", self.tr("Reason for the reversal, e.g. wrong patient, typed twice"))
         self.reverse_button = QPushButton(self.tr("Reverse this document"), self)
         self.reverse_button.setObjectName("reverse")
         self.reverse_hint = QLabel(self)
         self.reverse_hint.setObjectName("reverse_hint")
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("status")
-        self.status_label.setWordWrap(True)
+        self.status_label = note_label(self, "status")
 
         filters = QHBoxLayout()
         filters.addWidget(QLabel(self.tr("Day"), self))
@@ -168,6 +162,7 @@ class DocumentsScreen(Screen):
             "transfer": self.tr("Transfer out"),
             "stocktake": self.tr("Stocktake"),
             "reversal": self.tr("Reversal"),
+            "indent": self.tr("Indent"),
         }.get(kind, kind)
 
     # -- the list ---------------------------------------------------------------------------
@@ -237,6 +232,11 @@ class DocumentsScreen(Screen):
             parts.append(self.tr("To {type}: {name}").format(type=self.code_label(header.get("destination_type")), name=header.get("destination_name")))
         elif document.kind == "adjustment":
             parts.append(self.tr("Reason: {reason}").format(reason=self.code_label(header.get("reason_code"))))
+        elif document.kind == "indent":
+            # An indent moves no stock: its lines are what it asked for (reversing it cancels it).
+            parts.append(self.tr("To {name}, approved by {user}").format(name=header.get("to_name"), user=header.get("approved_by")))
+            for line in document.lines:
+                parts.append(self.tr("{item}: asked {qty}").format(item=line.get("item_code"), qty=fmt.qty(line.get("qty"))))
         elif document.kind == "stocktake":
             parts.append(self.tr("{n} batch(es) counted").format(n=len(document.lines)))
         if header.get("note"):

@@ -4,14 +4,14 @@ and the Settings box that shows this desk's facility and corrects it until the f
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import EnvironmentProblem, InvalidInput, Refusal, StoreError
+from ihms_desk.store.errors import InvalidInput, StoreError
 from ihms_desk.store.facilities import StateFacility
 from ihms_desk.store.users import Action
-from ihms_desk.ui import dialogs, i18n
-from ihms_desk.ui.forms import choice_field, note_label
+from ihms_desk.ui import i18n
+from ihms_desk.ui.forms import StoreCall, choice_field, error_label, note_label, push_button
 
 
 class FacilityChooser(QWidget):
@@ -103,14 +103,8 @@ class FacilityBox(QGroupBox):
         self.current = note_label(self, "facility_now")
         self.note = note_label(self, "facility_note")
         self.chooser = FacilityChooser(store.state_facilities(), self)
-        self.correct_button = QPushButton(self.tr("Correct the facility"), self)
-        self.correct_button.setObjectName("correct_facility")
-        self.correct_button.clicked.connect(self.correct)
-        self.error = QLabel(self)
-        self.error.setObjectName("error_facility")
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.correct_button = push_button(self, "correct_facility", self.tr("Correct the facility"), self.correct)
+        self.error = error_label(self, "facility")
         layout = QVBoxLayout(self)
         layout.addWidget(self.current)
         layout.addWidget(self.note)
@@ -145,16 +139,12 @@ class FacilityBox(QGroupBox):
     def correct(self) -> None:
         self.error.hide()
         chosen = self.chooser.chosen()
-        try:
+        with StoreCall(self, self.show_refusal) as call:
             if chosen is None:
                 raise InvalidInput("choose_facility", field="facility")
             self.store.correct_facility(code=chosen.code, name=chosen.name, district=chosen.district,
                                         block=chosen.block, type=chosen.type)
-        except Refusal as refusal:
-            self.show_refusal(refusal)
-            return
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return
         self.refresh()
         self.corrected.emit()

@@ -9,7 +9,8 @@ Use these instead of ``str()`` / ``f"{n:,}"`` / ``isoformat()`` so all screens a
     fmt.date(dt.date(2026, 11, 25)) # '25-11-2026' (also takes '2026-11-25')
     fmt.datetime_local("2026-11-25T04:31:00.000+00:00")  # '25-11-2026 10:01' (PC's time zone)
     fmt.expiry("2027-03")           # '03/2027'    (as printed on the strip)
-    fmt.months(1.234)               # '1.2'
+    fmt.months(1.9)                 # '1'          (whole months, as registers count them)
+    fmt.qty_unit(455, "tablet")     # '455 tablet' ('455 गोली' in Hindi)
     fmt.money("1234.5")             # '₹1,234.50'
     fmt.item_label(item)            # 'Paracetamol 500 mg tablet'
 
@@ -29,11 +30,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from ihms_desk.store.model import Item
+from ihms_desk.ui import i18n
 from ihms_desk.wording import group_indian as group_indian
+from ihms_desk.wording import month_as_printed, unit_name, whole_months
 
 #: Expired batch: must not be issued (light red).
 EXPIRED_BG = QColor("#f8d7da")
@@ -104,15 +106,19 @@ def time_local(value: dt.datetime | str | None) -> str:
 
 def expiry(month: str | None) -> str:
     """An expiry month ``2027-03`` as printed on packs: ``03/2027``; ``None`` -> ``''``."""
-    if not month:
-        return ""
-    year, _, mon = month.partition("-")
-    return f"{mon}/{year}" if mon else month
+    return month_as_printed(month) if month else ""
 
 
 def months(value: float | None) -> str:
-    """Months of stock with one decimal; ``None`` (no consumption yet) -> ``''``."""
-    return "" if value is None else f"{value:.1f}"
+    """Months of stock as the register counts them, in whole months, rounded down: 1.9 months
+    is 1 full month of stock, never "2". Less than a month but some shows as ``<1`` (not 0:
+    there is stock); ``None`` (no consumption yet) -> ``''``."""
+    return "" if value is None else whole_months(value)
+
+
+def qty_unit(number: int | None, unit_name: str | None) -> str:
+    """A quantity with its unit of issue in the user's language: ``'1,500 गोली'``."""
+    return f"{qty(number)} {unit(unit_name)}".strip()
 
 
 def item_label(item: Item) -> str:
@@ -126,24 +132,9 @@ def item_label(item: Item) -> str:
     return " ".join(parts)
 
 
-def _unit_names() -> dict[str, str]:
-    # Literal calls so that pyside6-lupdate finds them: the units of the starter catalogue.
-    translate = QCoreApplication.translate
-    return {
-        "tablet": translate("units", "tablet"), "capsule": translate("units", "capsule"),
-        "bottle": translate("units", "bottle"), "vial": translate("units", "vial"),
-        "ampoule": translate("units", "ampoule"), "piece": translate("units", "piece"),
-        "foil": translate("units", "foil"), "strip": translate("units", "strip"),
-        "tube": translate("units", "tube"), "roll": translate("units", "roll"),
-        "each": translate("units", "each"), "pack": translate("units", "pack"),
-        "kit": translate("units", "kit"), "inhaler": translate("units", "inhaler"),
-        "pair": translate("units", "pair"), "sachet": translate("units", "sachet"),
-        "set": translate("units", "set"), "box": translate("units", "box"),
-    }
-
-
 def unit(name: str | None) -> str:
-    """A unit of issue in the user's language; an unknown unit as stored."""
+    """A unit of issue in the user's language (one table, :func:`ihms_desk.wording.unit_name`,
+    which the reports read too); an unknown unit as stored."""
     if not name:
         return ""
-    return _unit_names().get(name, name)
+    return unit_name(name, i18n.current_language())

@@ -5,12 +5,14 @@ model, refusals shown next to their field, and the save/delete shortcuts.
 - :class:`RowsModel`: a list of rows for the smaller tables (document lines, alerts,
   stocktake counts); the screen supplies the headers and a ``cell(row, column, role)`` function.
 - :class:`FieldErrors`: puts a store refusal next to the field it is about.
+- :class:`StoreCall`: a block of store calls whose refusal the screen words where it likes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,8 +21,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLayout, QLineEdit, QSplitter, QTableView, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLayout, QLineEdit, QPushButton, QSplitter, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from ihms_desk.barcode import BarcodeError
@@ -199,6 +201,25 @@ def choice_field(parent: QWidget, name: str, choices: Sequence[tuple[str, object
     return combo
 
 
+def push_button(parent: QWidget, name: str, text: str, action: Callable[[], object], *,
+                enter: bool = False) -> QPushButton:
+    """A button named for what it does (tests find it by that name) that runs ``action`` when
+    clicked; ``enter``: Enter pressed on it runs it too (Qt's auto-default, otherwise left as
+    Qt sets it for the window the button is in)."""
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    if enter:
+        button.setAutoDefault(True)
+    button.clicked.connect(action)
+    return button
+
+
+def tab_order(*widgets: QWidget) -> None:
+    """Tab moves through ``widgets`` in this order."""
+    for first, second in zip(widgets, widgets[1:]):
+        QWidget.setTabOrder(first, second)
+
+
 def note_label(parent: QWidget, name: str) -> QLabel:
     """A word-wrapped label named for what it shows (a hint, the chosen item, a status)."""
     label = QLabel(parent)
@@ -370,6 +391,39 @@ def attempt(
         errors.set(None, message_of(problem))
         dialogs.show_problem(parent, problem)
     return None
+
+
+class StoreCall:
+    """``with StoreCall(parent, on_refusal) as call:`` around store calls: a refusal goes to
+    ``on_refusal`` (which words it where the person is looking), a problem of the PC (disk
+    full, read-only, locked) into the message box saying what to do; either ends the block
+    quietly. After it, ``call.done`` says whether the block ran to its end::
+
+        with StoreCall(self, self.show_refusal) as call:
+            self.store.correct_facility(...)
+        if not call.done:
+            return
+    """
+
+    def __init__(self, parent: QWidget, on_refusal: Callable[[Refusal], object]) -> None:
+        self.parent = parent
+        self.on_refusal = on_refusal
+        self.done = False
+
+    def __enter__(self) -> StoreCall:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        if error is None:
+            self.done = True
+        elif isinstance(error, Refusal):
+            self.on_refusal(error)
+        elif isinstance(error, EnvironmentProblem):
+            dialogs.show_problem(self.parent, error)
+        else:
+            return False  # a bug: not this block's to swallow
+        return True
 
 
 def parse_whole(text: str, *, signed: bool = False) -> int | str:

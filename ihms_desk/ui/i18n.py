@@ -31,6 +31,8 @@ FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansDevanagari-R
 #: Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family).
 FONT_FAMILIES = ["Noto Sans", "Noto Sans Devanagari"]
 BASE_POINT_SIZE = 10
+#: The text sizes Settings offers, in points (the store keeps the choice as ``text_size``).
+TEXT_SIZES = range(9, 17)
 
 # A QTranslator that is garbage-collected silently stops translating: keep them here.
 _installed: list[QTranslator] = []
@@ -60,13 +62,33 @@ def load_fonts(app: QApplication | None = None) -> list[str]:
         if font_id >= 0:
             families += QFontDatabase.applicationFontFamilies(font_id)
     _fonts_loaded.extend(dict.fromkeys(families))
+    set_text_size(BASE_POINT_SIZE, app)
+    return list(_fonts_loaded)
+
+
+def set_text_size(points: int | str, app: QApplication | None = None) -> int:
+    """Make ``points`` (9-16; anything else is the base size) the application's text size,
+    Latin and Devanagari alike; returns the size used. Widgets built afterwards take it; the
+    main window is rebuilt after a change (sizes measured from the font are measured again)."""
+    try:
+        size = int(points)
+    except (TypeError, ValueError):
+        size = BASE_POINT_SIZE
+    if size not in TEXT_SIZES:
+        size = BASE_POINT_SIZE
     app = app or _application()
     if app is not None:
         font = QFont()
         font.setFamilies(FONT_FAMILIES)
-        font.setPointSize(BASE_POINT_SIZE)
+        font.setPointSize(size)
         app.setFont(font)
-    return list(_fonts_loaded)
+    return size
+
+
+def text_size() -> int:
+    """The application's text size in points now."""
+    app = _application()
+    return app.font().pointSize() if app is not None else BASE_POINT_SIZE
 
 
 def _application() -> QApplication | None:

@@ -321,3 +321,14 @@ def show_preview(parent: QWidget | None, printer: QPrinter, paint: Callable[[QPr
     dialog.resize(1200, 680)
     dialog.open()
     return dialog
+
+
+def preview(parent: QWidget | None, report: Report, lang: str, *, printed_by: str,
+            printed_at: dt.datetime) -> tuple[QPrinter, ReportPaper]:
+    """A report's print preview on a high-resolution printer (the Reports screen's Ctrl+P, the
+    indent's); the caller keeps the printer and paper while the preview is open."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    paper = ReportPaper(report, lang, printed_by=printed_by, printed_at=printed_at)
+    paper.prepare(printer)
+    show_preview(parent, printer, paper.paint)
+    return printer, paper

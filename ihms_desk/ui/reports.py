@@ -616,16 +616,10 @@ class ReportsScreen(Screen):
         """Print the report shown, after a preview (Ctrl+P)."""
         if self.report is None or self.runner.running:
             return
-        from PySide6.QtPrintSupport import QPrinter
-
-        from ihms_desk.ui.report_print import ReportPaper
-
         user = self.store.user
         printed_by = f"{user.full_name} ({user.username})" if user is not None else ""
-        self._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        self._paper = ReportPaper(self.report, self.lang, printed_by=printed_by, printed_at=self.store.now())
-        self._paper.prepare(self._printer)
-        report_print.show_preview(self, self._printer, self._paper.paint)
+        self._printer, self._paper = report_print.preview(self, self.report, self.lang, printed_by=printed_by,
+                                                          printed_at=self.store.now())
 
 
 def _heading(report: Report, lang: str) -> str:

@@ -45,6 +45,8 @@ SCREENS = (
     ("sync", "admin"),
     ("backup", "incharge"),
     ("settings", "admin"),
+    ("indent", "clerk"),
+    ("vouchers", "clerk"),
 )
 
 
@@ -101,6 +103,66 @@ def search_in_progress(screen: DispenseScreen) -> None:
     screen.picker.clear()
     screen.picker.setFocus()
     QTest.keyClicks(screen.picker.line_edit, "par")
+
+
+def fill_receipt(screen: QWidget, store: Store) -> None:
+    """A challan typed line by line as the clerk does: eleven lines (more than the ten the
+    table shows at 1366x698), the last expiring next month, taken with a reason."""
+    today = store.today()
+
+    def month(ahead: int) -> str:
+        index = today.year * 12 + today.month - 1 + ahead
+        return f"{index % 12 + 1:02d}/{index // 12}"
+
+    QTest.keyClicks(getattr(screen, "voucher_edit"), "DDW/JPR/2026/4411")
+    rows = [row for row in store.stock_on_hand() if row.item.category == "drug"][:11]
+    for number, row in enumerate(rows):
+        getattr(screen, "picker").choose_code(row.item.code)
+        QTest.keyClicks(getattr(screen, "batch_edit"), f"{row.item.code[1:]}-{2411 + number}")
+        QTest.keyClicks(getattr(screen, "expiry_edit"), month(1 if number == len(rows) - 1 else 14 + number))
+        if not number:  # the manufacturer stays from line to line
+            QTest.keyClicks(getattr(screen, "manufacturer_edit"), "RMSCL")
+        QTest.keyClicks(getattr(screen, "qty_edit"), str(500 * (number + 1)))
+        QTest.keyClicks(getattr(screen, "cost_edit"), f"{0.45 + number / 10:.2f}")
+        getattr(screen, "add_line")()
+        if getattr(screen, "reason_edit").isVisible():  # short expiry: said, and answered
+            QTest.keyClicks(getattr(screen, "reason_edit"), "DDW sent it for the camp this week")
+            getattr(screen, "add_line")()
+
+
+def fill_indent(screen: QWidget, store: Store) -> None:
+    """The indent screen with its suggestions worked out (a draft, as the clerk's Ctrl+G makes)."""
+    getattr(screen, "suggest")()
+
+
+def fill_vouchers(screen: QWidget, store: Store) -> None:
+    """A 10-line voucher from the warehouse waiting (the demo has none until a server issues
+    one), with one line checked short, and a suggested transfer."""
+    if not store.vouchers():
+        held = [row for row in store.stock_on_hand() if row.usable_qty > 0][:10]
+        expiry = f"{store.today().year + 2}-03"
+        store.apply_voucher_page([{
+            "number": "DDW-JPR/2026-27/000031", "kind": "voucher", "from_code": "DDW-JPR", "from_name": "DDW Jaipur",
+            "indent_number": None, "issued_on": store.today().isoformat(),
+            "lines": [{"line_no": n, "item_code": row.item.code, "batch_no": f"DW{2400 + n}", "expiry_month": expiry,
+                       "qty": 100 * n, "manufacturer": "RMSCL", "unit_cost": None} for n, row in enumerate(held, start=1)]}],
+            cursor_before=store.voucher_cursor(), next_cursor="demo")
+        if held:
+            store.replace_suggestions([{"id": "S-17", "item_code": held[0].item.code, "to_code": "CHC-PHAGI",
+                                        "to_name": "CHC Phagi", "qty": 200, "reason": "near_expiry", "expires": expiry}])
+    getattr(screen, "refresh")()
+    view = getattr(screen, "lines_view")
+    view.setFocus()
+    view.selectRow(2)
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    QTest.keyClicks(getattr(screen, "received_edit"), "250")
+    QTest.keyClick(getattr(screen, "received_edit"), Qt.Key.Key_Return)
+    QTest.keyClicks(getattr(screen, "reason_edit"), "one carton missing")
+    QTest.keyClick(getattr(screen, "reason_edit"), Qt.Key.Key_Return)
+
+
+#: Screens given something to show before they are grabbed.
+FILLS = {"indent": fill_indent, "vouchers": fill_vouchers}
 
 
 def build_report_on(screen: QWidget, name: str, period: str, tab: int = 0) -> None:
@@ -195,8 +257,12 @@ def render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: list
                 screen = window.screens.get(key)
                 if key == "dispense" and isinstance(screen, DispenseScreen):
                     fill_prescription(screen, store)
+                if key == "receive" and screen is not None:
+                    fill_receipt(screen, store)
                 if key == "reports" and screen is not None:
                     build_report_on(screen, *REPORT_SHOTS[0][1:])
+                if key in FILLS and screen is not None:
+                    FILLS[key](screen, store)
                 written.append(save(window, out_dir / f"{language}-{number:02d}-{key}.png"))
                 if key == "dispense" and isinstance(screen, DispenseScreen):
                     search_in_progress(screen)

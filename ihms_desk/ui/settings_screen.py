@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea,
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
     QVBoxLayout, QWidget,
 )
 
@@ -31,6 +31,8 @@ FACILITY_SETTINGS = (
     # The consumption report's stock levels (status below minimum / over maximum).
     ("min_stock_months", str(DEFAULT_MIN_MONTHS)),
     ("max_stock_months", str(DEFAULT_MAX_MONTHS)),
+    # An indent line below this many months of AMC is an emergency (docs/indents.md).
+    ("emergency_order_months", "0.5"),
     ("backdate_days", "30"),
     ("nightly_sync_time", "21:00"),
     ("backup_folder", ""),
@@ -100,6 +102,20 @@ class SettingsScreen(Screen):
         language_layout.addWidget(QLabel(self.tr("Screens and messages in:"), self))
         language_layout.addWidget(self.language_combo)
         language_layout.addWidget(self.apply_language_button)
+        language_layout.addSpacing(24)
+        # The text size of every screen on this desk (Devanagari at 10 points is small for some).
+        self.text_size_spin = QSpinBox(self)
+        self.text_size_spin.setObjectName("text_size")
+        self.text_size_spin.setRange(i18n.TEXT_SIZES.start, i18n.TEXT_SIZES.stop - 1)
+        self.text_size_spin.setSuffix(self.tr(" pt"))
+        self.apply_text_size_button = QPushButton(self.tr("Use this text size"), self)
+        self.apply_text_size_button.setObjectName("apply_text_size")
+        self.apply_text_size_button.clicked.connect(self.apply_text_size)
+        size_label = QLabel(self.tr("Text size:"), self)
+        size_label.setBuddy(self.text_size_spin)
+        language_layout.addWidget(size_label)
+        language_layout.addWidget(self.text_size_spin)
+        language_layout.addWidget(self.apply_text_size_button)
         language_layout.addStretch(1)
 
         facility_box = QGroupBox(self.tr("Facility settings"), self)
@@ -110,6 +126,7 @@ class SettingsScreen(Screen):
             "low_stock_months": self.tr("Low stock below (months of stock)"),
             "min_stock_months": self.tr("Minimum stock level (months of stock)"),
             "max_stock_months": self.tr("Maximum stock level (months of stock)"),
+            "emergency_order_months": self.tr("Emergency order point (months of stock)"),
             "backdate_days": self.tr("Paper records may be entered up to (days late)"),
             "nightly_sync_time": self.tr("Nightly sync time (HH:MM)"),
             "backup_folder": self.tr("Backup folder (USB drive)"),
@@ -208,6 +225,7 @@ class SettingsScreen(Screen):
         # The language on screen (the app installs it from the store's setting at start).
         language = i18n.current_language()
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(language)))
+        self.text_size_spin.setValue(i18n.text_size())
         for key, default in FACILITY_SETTINGS:
             self.setting_edits[key].setText(self.store.setting(key, default))
         if self.users_box.isVisibleTo(self):
@@ -225,6 +243,19 @@ class SettingsScreen(Screen):
             dialogs.show_problem(self, problem)
             return
         self.language_changed.emit(code)
+
+    @Slot()
+    def apply_text_size(self) -> None:
+        """Keep the text size for this desk and use it now: the window is built again in it
+        (through ``language_changed``, which rebuilds the window in the language it names)."""
+        size = str(self.text_size_spin.value())
+        try:
+            self.store.set_setting("text_size", size)
+        except (Refusal, EnvironmentProblem) as problem:
+            dialogs.show_problem(self, problem)
+            return
+        i18n.set_text_size(size)
+        self.language_changed.emit(i18n.current_language())
 
     @Slot()
     def save_settings(self) -> None:

@@ -21,26 +21,27 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStackedWidget, QTableWidget,
+    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLayout,
+    QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QStackedWidget, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import EnvironmentProblem, InvalidInput, Refusal, StoreError
+from ihms_desk.store.errors import InvalidInput, Refusal, StoreError
 from ihms_desk.store.facilities import StateFacility
 from ihms_desk.store.model import ImportReport, ReceiptLine
 from ihms_desk.store.users import ROLE_LABELS, Role
 from ihms_desk.sync import package as facility_package
 from ihms_desk.sync.package import FacilityPackage, PackageError
-from ihms_desk.ui import dialogs, i18n
+from ihms_desk.ui import i18n
 from ihms_desk.ui.facility_box import FacilityChooser
-from ihms_desk.ui.forms import choice_field, note_label, text_field
+from ihms_desk.ui.forms import StoreCall, choice_field, note_label, push_button, tab_order, text_field
 from ihms_desk.ui.workers import Job, run_in_worker
 from ihms_desk import wording
 from ihms_desk.wording import Said
@@ -125,7 +126,10 @@ def csv_files_with(folders: list[Path], columns: tuple[str, ...]) -> list[Path]:
         for path in candidates:
             try:
                 with open(path, encoding="utf-8-sig", newline="") as handle:
-                    header = {name.strip().lower() for name in next(csv.reader(handle), [])}
+                    first = handle.readline()
+                # Commas, or the semicolons Excel writes in some locales (store/challan.py reads both).
+                header = {name.strip().strip('"').lower() for separator in (",", ";")
+                          for name in next(csv.reader([first], delimiter=separator), [])}
             except (OSError, UnicodeDecodeError, csv.Error):
                 continue
             if set(columns) <= header:
@@ -143,10 +147,26 @@ class _Page(QWidget):
     A line edit passes Enter on to its parent after its own ``returnPressed`` has moved the
     focus on; the page remembers that the key came from a line edit, so it is not taken twice."""
 
-    def __init__(self, parent: QWidget, primary: Callable[[], None]) -> None:
+    def __init__(self, parent: QWidget, primary: Callable[[], None], name: str, intro: str) -> None:
         super().__init__(parent)
         self.primary = primary
         self._enter_from_edit = False
+        #: What the page is for, at its top.
+        self.intro = note_label(self, f"{name}_intro")
+        self.intro.setText(intro)
+
+    def stack(self, *parts: QWidget | QLayout, button: QWidget | None = None) -> None:
+        """Lay the intro and ``parts`` out top to bottom, then ``button`` (the page's main
+        action) at the right; the height left over stays below them."""
+        layout = QVBoxLayout(self)
+        for part in (self.intro, *parts):
+            if isinstance(part, QLayout):
+                layout.addLayout(part)
+            else:
+                layout.addWidget(part)
+        if button is not None:
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addStretch(1)
 
     def watch_line_edits(self) -> None:
         for edit in self.findChildren(QLineEdit):
@@ -237,11 +257,9 @@ class SetupWizard(QWidget):
         return edit
 
     def _build_facility_page(self) -> _Page:
-        page = _Page(self, self.facility_chosen)
-        intro = QLabel(self.tr("<h2>Set up IHMS Desk for this facility</h2>This is done once. Open the "
-                               "facility package from the district, or choose the facility from the state's list."),
-                       page)
-        intro.setWordWrap(True)
+        page = _Page(self, self.facility_chosen, "facility", self.tr(
+            "<h2>Set up IHMS Desk for this facility</h2>This is done once. Open the facility package from the "
+            "district, or choose the facility from the state's list."))
         self.language_combo = choice_field(page, "language", list(((name, code) for code, name in i18n.LANGUAGES.items())))
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(i18n.current_language())))
         self.language_combo.currentIndexChanged.connect(self._on_language_chosen)
@@ -255,10 +273,8 @@ class SetupWizard(QWidget):
         self.packages_list.setTabKeyNavigation(False)
         self.packages_list.currentRowChanged.connect(self._on_package_row)
         self.packages_list.hide()
-        self.open_package_button = QPushButton(self.tr("Open package… (Ctrl+O)"), package_box)
-        self.open_package_button.setObjectName("open_package")
-        self.open_package_button.setAutoDefault(True)
-        self.open_package_button.clicked.connect(self.open_package)
+        self.open_package_button = push_button(package_box, "open_package", self.tr("Open package… (Ctrl+O)"),
+                                               self.open_package, enter=True)
         package_layout = QVBoxLayout(package_box)
         package_layout.addWidget(self.package_label)
         package_layout.addWidget(self.packages_list)
@@ -276,32 +292,18 @@ class SetupWizard(QWidget):
         self.chooser.changed.connect(self._show_chosen)
 
         self.chosen_label = note_label(page, "chosen")
-        self.next_button = QPushButton(self.tr("Next (Enter)"), page)
-        self.next_button.setObjectName("next")
-        self.next_button.clicked.connect(self.facility_chosen)
+        self.next_button = push_button(page, "next", self.tr("Next (Enter)"), self.facility_chosen)
         QShortcut(QKeySequence("Ctrl+O"), page, self.open_package)
 
-        for first, second in zip(
-                (self.language_combo, self.packages_list, self.district_combo, self.block_combo, self.facility_combo,
-                 self.next_button),
-                (self.packages_list, self.district_combo, self.block_combo, self.facility_combo, self.next_button,
-                 self.open_package_button)):
-            QWidget.setTabOrder(first, second)
-        layout = QVBoxLayout(page)
-        layout.addWidget(intro)
-        layout.addLayout(language_row)
-        layout.addWidget(package_box)
-        layout.addWidget(self.list_box)
-        layout.addWidget(self.chosen_label)
-        layout.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignRight)
-        layout.addStretch(1)
+        tab_order(self.language_combo, self.packages_list, self.district_combo, self.block_combo, self.facility_combo,
+                  self.next_button, self.open_package_button)
+        page.stack(language_row, package_box, self.list_box, self.chosen_label, button=self.next_button)
         return page
 
     def _build_admin_page(self) -> _Page:
-        page = _Page(self, self.set_up)
-        intro = note_label(page, "admin_intro")
-        intro.setText(self.tr("<h2>The administrator</h2>Usually the MO in-charge. This account adds users and "
-                              "changes settings; keep its password safe."))
+        page = _Page(self, self.set_up, "admin", self.tr(
+            "<h2>The administrator</h2>Usually the MO in-charge. This account adds users and changes settings; "
+            "keep its password safe."))
         form = QFormLayout()
         self._edit(form, "username", self.tr("&User name"), "admin").setText("admin")
         self._edit(form, "full_name", self.tr("&Full name"), self.tr("Dr. A. Sharma"))
@@ -311,23 +313,15 @@ class SetupWizard(QWidget):
         for field, following in zip(order, order[1:]):
             self.edits[field].returnPressed.connect(self.edits[following].setFocus)
         self.edits["password2"].returnPressed.connect(self.set_up)
-        self.setup_button = QPushButton(self.tr("Set up (Enter)"), page)
-        self.setup_button.setObjectName("setup_button")
-        self.setup_button.clicked.connect(self.set_up)
-        layout = QVBoxLayout(page)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self._error("general"))
-        layout.addWidget(self.setup_button, 0, Qt.AlignmentFlag.AlignRight)
-        layout.addStretch(1)
+        self.setup_button = push_button(page, "setup_button", self.tr("Set up (Enter)"), self.set_up)
+        page.stack(form, self._error("general"), button=self.setup_button)
         return page
 
     def _build_users_page(self) -> _Page:
-        page = _Page(self, self.users_enter)
-        intro = note_label(page, "users_intro")
-        intro.setText(self.tr("<h2>Users</h2>Add the pharmacist, the store clerk and the others, each with "
-                              "their own password: Enter adds a user. Or import them from a CSV file "
-                              "(username, full_name, role, password). Enter in an empty user name goes on."))
+        page = _Page(self, self.users_enter, "users", self.tr(
+            "<h2>Users</h2>Add the pharmacist, the store clerk and the others, each with their own password: Enter "
+            "adds a user. Or import them from a CSV file (username, full_name, role, password). Enter in an empty "
+            "user name goes on."))
         form = QFormLayout()
         self.user_edits: dict[str, QLineEdit] = {}
         for field, label, hint in (("username", self.tr("U&ser name"), "kavita"),
@@ -349,14 +343,9 @@ class SetupWizard(QWidget):
         self.user_edits["full_name"].returnPressed.connect(self.role_combo.setFocus)
         self.user_edits["password"].returnPressed.connect(self.add_user)
         self.role_combo.installEventFilter(self)
-        self.add_user_button = QPushButton(self.tr("Add user (Enter)"), page)
-        self.add_user_button.setObjectName("add_user")
-        self.add_user_button.setAutoDefault(True)
-        self.add_user_button.clicked.connect(self.add_user)
-        self.import_users_button = QPushButton(self.tr("Import users from CSV (F3)"), page)
-        self.import_users_button.setObjectName("import_users")
-        self.import_users_button.setAutoDefault(True)
-        self.import_users_button.clicked.connect(self.import_users)
+        self.add_user_button = push_button(page, "add_user", self.tr("Add user (Enter)"), self.add_user, enter=True)
+        self.import_users_button = push_button(page, "import_users", self.tr("Import users from CSV (F3)"),
+                                               self.import_users, enter=True)
         QShortcut(QKeySequence("F3"), page, self.import_users)
         self.users_table = QTableWidget(0, 3, page)
         self.users_table.setObjectName("users")
@@ -366,9 +355,7 @@ class SetupWizard(QWidget):
         self.users_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.users_table.verticalHeader().setVisible(False)
         self.users_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.users_done_button = QPushButton(self.tr("Next (F10)"), page)
-        self.users_done_button.setObjectName("users_done")
-        self.users_done_button.clicked.connect(self.users_done)
+        self.users_done_button = push_button(page, "users_done", self.tr("Next (F10)"), self.users_done)
         QShortcut(QKeySequence("F10"), page, self.users_done)
         self.users_note = note_label(page, "users_note")
         buttons = QHBoxLayout()
@@ -377,50 +364,34 @@ class SetupWizard(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.users_done_button)
         layout = QVBoxLayout(page)
-        layout.addWidget(intro)
+        layout.addWidget(page.intro)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.users_note)
         layout.addWidget(self.users_table, 1)
-        QWidget.setTabOrder(self.user_edits["username"], self.user_edits["full_name"])
-        QWidget.setTabOrder(self.user_edits["full_name"], self.role_combo)
-        QWidget.setTabOrder(self.role_combo, self.user_edits["password"])
-        QWidget.setTabOrder(self.user_edits["password"], self.add_user_button)
-        QWidget.setTabOrder(self.add_user_button, self.import_users_button)
-        QWidget.setTabOrder(self.import_users_button, self.users_done_button)
-        QWidget.setTabOrder(self.users_done_button, self.users_table)
+        tab_order(self.user_edits["username"], self.user_edits["full_name"], self.role_combo,
+                  self.user_edits["password"], self.add_user_button, self.import_users_button,
+                  self.users_done_button, self.users_table)
         return page
 
     def _build_stock_page(self) -> _Page:
-        page = _Page(self, self.receive_challan)
-        intro = note_label(page, "stock_intro")
-        intro.setText(self.tr("<h2>Stock on the shelf</h2>Receive the warehouse's challan file (CSV) to start "
-                              "with the stock you hold. You can also receive stock later on the Receive screen."))
+        page = _Page(self, self.receive_challan, "stock", self.tr(
+            "<h2>Stock on the shelf</h2>Receive the warehouse's challan file (CSV) to start with the stock you hold. "
+            "You can also receive stock later on the Receive screen."))
         self.challan_label = note_label(page, "challan")
-        self.receive_button = QPushButton(self.tr("Receive this challan and finish (Enter)"), page)
-        self.receive_button.setObjectName("receive_challan")
-        self.receive_button.clicked.connect(self.receive_challan)
-        self.open_challan_button = QPushButton(self.tr("Open challan… (Ctrl+O)"), page)
-        self.open_challan_button.setObjectName("open_challan")
-        self.open_challan_button.setAutoDefault(True)
-        self.open_challan_button.clicked.connect(self.open_challan)
+        self.receive_button = push_button(page, "receive_challan", self.tr("Receive this challan and finish (Enter)"),
+                                          self.receive_challan)
+        self.open_challan_button = push_button(page, "open_challan", self.tr("Open challan… (Ctrl+O)"),
+                                               self.open_challan, enter=True)
         QShortcut(QKeySequence("Ctrl+O"), page, self.open_challan)
-        self.finish_button = QPushButton(self.tr("Finish without stock (F10)"), page)
-        self.finish_button.setObjectName("finish")
-        self.finish_button.setAutoDefault(True)
-        self.finish_button.clicked.connect(self.finish)
+        self.finish_button = push_button(page, "finish", self.tr("Finish without stock (F10)"), self.finish, enter=True)
         QShortcut(QKeySequence("F10"), page, self.finish)
         buttons = QHBoxLayout()
         buttons.addWidget(self.receive_button)
         buttons.addWidget(self.open_challan_button)
         buttons.addStretch(1)
         buttons.addWidget(self.finish_button)
-        layout = QVBoxLayout(page)
-        layout.addWidget(intro)
-        layout.addWidget(self.challan_label)
-        layout.addWidget(self._error("challan"))
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        page.stack(self.challan_label, self._error("challan"), buttons)
         return page
 
     def _show_step(self) -> None:
@@ -578,7 +549,7 @@ class SetupWizard(QWidget):
             self.show_refusal(InvalidInput("passwords_differ", field="password2"))
             self.edits["password2"].clear()
             return
-        try:
+        with StoreCall(self, self.show_refusal) as call:
             self.store.set_up(
                 code=facility.code, name=facility.name, district=facility.district, block=facility.block,
                 type=facility.type, admin_username=values["username"], admin_full_name=values["full_name"],
@@ -587,11 +558,7 @@ class SetupWizard(QWidget):
             self.store.login(values["username"], values["password"])
             self.store.set_setting("language", i18n.current_language())
             self._remember_package()
-        except Refusal as refusal:
-            self.show_refusal(refusal)
-            return
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return
         self.load_catalogue()
         self._offer_users_file()
@@ -666,16 +633,10 @@ class SetupWizard(QWidget):
         for field in ("username", "full_name", "role", "password"):
             self.errors[f"user_{field}"].hide()
         role = str(self.role_combo.currentData())
-        try:
+        with StoreCall(self, self._user_refused) as call:
             user = self.store.create_user(self.user_edits["username"].text(), self.user_edits["full_name"].text(),
                                           role, self.user_edits["password"].text())
-        except Refusal as refusal:
-            field = refusal.field if refusal.field in ("username", "full_name", "role", "password") else "username"
-            self._say(self.errors[f"user_{field}"], refusal)
-            (self.role_combo if field == "role" else self.user_edits[field]).setFocus()
-            return
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return
         self._list_user(user.username, user.full_name, user.role)
         for edit in self.user_edits.values():
@@ -697,6 +658,11 @@ class SetupWizard(QWidget):
         if self.users_file is None or self.import_users():
             self.users_done()
 
+    def _user_refused(self, refusal: Refusal) -> None:
+        field = refusal.field if refusal.field in ("username", "full_name", "role", "password") else "username"
+        self._say(self.errors[f"user_{field}"], refusal)
+        (self.role_combo if field == "role" else self.user_edits[field]).setFocus()
+
     @Slot()
     def import_users(self) -> bool:
         """Add the users of the file found (or opened); True when every row was taken."""
@@ -705,13 +671,9 @@ class SetupWizard(QWidget):
         if path is None:
             return False
         self.errors["user_username"].hide()
-        try:
+        with StoreCall(self, partial(self._say, self.errors["user_username"])) as call:
             report = self.store.import_users_csv(path)
-        except Refusal as refusal:
-            self._say(self.errors["user_username"], refusal)
-            return False
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+        if not call.done:
             return False
         cells = (self.users_table.item(row, 0) for row in range(self.users_table.rowCount()))
         known = {cell.text() for cell in cells if cell is not None}
@@ -775,17 +737,13 @@ class SetupWizard(QWidget):
         if not self.catalogue_loaded or self.challan_file is None:
             return
         self.errors["challan"].hide()
-        try:
+        with StoreCall(self, partial(self._say, self.errors["challan"])) as call:
             lines, voucher = _read_challan(self.challan_file)
             if not voucher.get("voucher_no") or not voucher.get("voucher_date"):
                 raise InvalidInput("voucher_needed")
             document = self.store.receive(source="ddw", voucher_no=voucher["voucher_no"],
-                                          voucher_date=voucher["voucher_date"], lines=lines)
-        except Refusal as refusal:
-            self._say(self.errors["challan"], refusal)
-            return
-        except EnvironmentProblem as problem:
-            dialogs.show_problem(self, problem)
+                                          voucher_date=voucher["voucher_date"], lines=lines, warn=True)
+        if not call.done:
             return
         self.status.setText(self.tr("Saved {number}: {lines} lines received.").format(
             number=document.number, lines=len(document.lines)))
@@ -799,10 +757,11 @@ class SetupWizard(QWidget):
 
 
 def _read_challan(path: Path) -> tuple[list[ReceiptLine], dict[str, str]]:
-    # The command line's reader (the rules of import-receipt), loaded only here.
-    from ihms_desk.cli.imports import read_challan
+    # The store's reader (the rules of import-receipt and of the Receive screen's import).
+    from ihms_desk.store.challan import read_challan
 
-    return read_challan(path)
+    challan = read_challan(path)
+    return challan.lines, challan.voucher
 
 
 class _ImportCatalogue:

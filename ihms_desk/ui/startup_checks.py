@@ -43,9 +43,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Above this size the full integrity check is not run at start: it reads the whole file
-#: (PRAGMA integrity_check took 124 s on the 2.5 GB five-year database, quick_check 8 s), and
-#: on an old disk that would slow the counter for minutes. ``doctor`` and every backup check it.
+#: Up to this size the full integrity check runs whole at every start, behind the login screen.
+#: A larger file is checked table by table across starts (``store/integrity.py``): PRAGMA
+#: integrity_check took 124 s on the 2.5 GB five-year database, too long to redo at each start.
 START_CHECK_MAX_BYTES = 100 * 1024 * 1024
 
 #: Below this much free space the counter is warned at start (a day of OPD needs a few MB).
@@ -87,20 +87,50 @@ def claim_data_folder(folder: DataFolder) -> tuple[InstanceLock | None, StartupP
     return lock, None
 
 
-def check_database_at_start(folder: DataFolder, max_bytes: int = START_CHECK_MAX_BYTES) -> StartupProblem | None:
-    """Integrity check of the database (none yet is fine: the setup screen creates it; one
-    larger than ``max_bytes`` is left to ``doctor`` and the backups), and a warning when the
-    disk is nearly full."""
+def check_database_at_start(folder: DataFolder, max_bytes: int | None = None, *,
+                            cancelled: Callable[[], bool] | None = None) -> StartupProblem | None:
+    """Integrity check of the database (none yet is fine: the setup screen creates it), and a
+    warning when the disk is nearly full. One larger than ``max_bytes`` gets the next steps of
+    its check across starts (:func:`_cycle_problem`) when run in the background (``cancelled``
+    given: the check thread); before any window it is left to that thread."""
     path = folder.database
     if not path.exists():
         return None
-    if path.stat().st_size <= max_bytes:
+    if path.stat().st_size <= (START_CHECK_MAX_BYTES if max_bytes is None else max_bytes):
         problem = _integrity_problem(folder)
-        if problem is not None:
-            return problem
+    elif cancelled is not None:
+        problem = _cycle_problem(folder, cancelled)
     else:
-        log.info("database is %d MB: integrity check skipped at start", path.stat().st_size // 2**20)
-    return _space_problem(folder)
+        log.info("database is %d MB: its integrity check runs behind the window", path.stat().st_size // 2**20)
+        problem = None
+    return problem or _space_problem(folder)
+
+
+def _cycle_problem(folder: DataFolder, cancelled: Callable[[], bool]) -> StartupProblem | None:
+    """The next steps of a large file's full check (``store/integrity.py``); damage found is
+    written down and the latest good backup offered, as for a small file."""
+    from ihms_desk.store import integrity
+
+    path = folder.database
+    try:
+        outcome = integrity.run_cycle(path, cancelled=cancelled)
+    except sqlite3.Error as error:
+        problem = classify_sqlite_error(error, path)
+        if problem is None:
+            raise
+        if not isinstance(problem, DatabaseCorrupt):
+            return environment_problem(problem)
+        outcome = integrity.CheckOutcome([str(error)], [], False, False)
+    if outcome.problems:
+        log.error("Integrity check (%s) failed for %s: %s", ", ".join(outcome.checked[-1:]), path, outcome.problems[:5])
+        from ihms_desk.store import database
+
+        database.note_damage(path, outcome.problems[0], found_by="the integrity check behind the window")
+        return corrupt_problem(folder, outcome.problems[0])
+    log.info("Integrity check of %s: %s checked%s", path.name, ", ".join(outcome.checked) or "nothing due",
+             " (cancelled; goes on at the next start)" if outcome.cancelled else
+             (", the whole file is sound" if outcome.finished and outcome.checked else ""))
+    return None
 
 
 def _integrity_problem(folder: DataFolder) -> StartupProblem | None:
@@ -271,6 +301,7 @@ class IntegrityCheckThread(QObject):
         super().__init__(parent)
         self.folder = folder
         self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
         self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
@@ -280,7 +311,7 @@ class IntegrityCheckThread(QObject):
 
     def _run(self) -> None:
         try:
-            problem = check_database_at_start(self.folder)
+            problem = check_database_at_start(self.folder, cancelled=self._cancel.is_set)
         except Exception as error:  # noqa: BLE001 - a check that cannot run is logged, not fatal
             log.warning("integrity check at start could not run: %s", error)
             problem = None
@@ -293,3 +324,13 @@ class IntegrityCheckThread(QObject):
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def cancel(self, wait: float = 5.0) -> None:
+        """Stop the check (the program closes, or a restore replaces the file), within about
+        a millisecond of SQLite's work; what it finished is kept for the next start."""
+        self._cancel.set()
+        self.wait(wait)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()

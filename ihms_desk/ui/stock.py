@@ -46,11 +46,17 @@ class StockScreen(Screen):
         self.error = error_label(self, "stock")
 
         self.model = StockTableModel(store, self)
-        # Fixed widths, not ResizeToContents: measuring every row of a big table costs time.
+        # Fixed widths, not ResizeToContents: measuring every row of a big table costs time. Each
+        # is the widest of a sample value and its heading, in this font: the register's Hindi
+        # headings (औसत मासिक खपत (AMC)) are longer than the English, and the text size is the user's.
+        metrics = self.fontMetrics()
+        samples = {StockTableModel.CODE: "D00000", StockTableModel.CATEGORY: "Surgical", StockTableModel.ON_HAND: "1,00,000 capsule",
+                   StockTableModel.USABLE: "1,00,000", StockTableModel.EXPIRED: "10,000", StockTableModel.BATCHES: "00",
+                   StockTableModel.NEAREST: "00/0000", StockTableModel.AMC: "10,000", StockTableModel.MONTHS: "000"}
+        headers = self.model.headers()
         self.view = rows_table(self, self.model, "stock_table", stretch=StockTableModel.ITEM, widths={
-            StockTableModel.CODE: 80, StockTableModel.CATEGORY: 80, StockTableModel.ON_HAND: 110, StockTableModel.USABLE: 80,
-            StockTableModel.EXPIRED: 70, StockTableModel.BATCHES: 60, StockTableModel.NEAREST: 105, StockTableModel.AMC: 60,
-            StockTableModel.MONTHS: 110})
+            column: max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(headers[column])) + 24
+            for column, sample in samples.items()})
         self.view.setAlternatingRowColors(True)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(StockTableModel.ITEM, Qt.SortOrder.AscendingOrder)

@@ -258,7 +258,7 @@ class StockTableModel(QAbstractTableModel):
         if column == self.CATEGORY:
             return category_label(row.item.category)
         if column == self.ON_HAND:
-            return f"{fmt.qty(row.qty)} {row.item.unit_of_issue}"
+            return fmt.qty_unit(row.qty, row.item.unit_of_issue)
         if column == self.USABLE:
             return fmt.qty(row.usable_qty)
         if column == self.EXPIRED:

@@ -73,9 +73,12 @@ class SyncScreen(Screen):
 
         aside_box = QGroupBox(self.tr("Set aside by the server"), self)
         aside_layout = QVBoxLayout(aside_box)
-        aside_layout.addWidget(QLabel(self.tr(
+        aside_note = QLabel(self.tr(
             "These records are kept on this PC but the server did not take them. They never hold up "
-            "the others. Show this list to the district."), self))
+            "the others. Show this list to the district."), self)
+        # Wrapped: in Hindi the sentence alone is wider than a 1366-pixel screen.
+        aside_note.setWordWrap(True)
+        aside_layout.addWidget(aside_note)
         self.set_aside_table = QTableWidget(0, 5, self)
         self.set_aside_table.setHorizontalHeaderLabels(
             [self.tr("Document"), self.tr("Type"), self.tr("Sequence"), self.tr("Reason"), self.tr("When")])

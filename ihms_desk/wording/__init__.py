@@ -36,6 +36,8 @@ LANGUAGE_ENV = "IHMS_LANG"
 #: Each language's table of kinds, and of labels (pieces that stand inside a message).
 _MESSAGES: dict[str, dict[str, str]] = {"en": en.MESSAGES, "hi": hi.MESSAGES}
 _LABELS: dict[str, dict[str, str]] = {"en": en.LABELS, "hi": hi.LABELS}
+#: Units of issue in each language but English (the catalogue's own words).
+_UNITS: dict[str, dict[str, str]] = {"hi": hi.UNITS}
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,23 @@ def say(kind: str, values: Mapping[str, object] | None = None, language: str = "
     template = _MESSAGES.get(language, en.MESSAGES).get(kind)
     if template is None:
         template = en.MESSAGES[kind]  # a kind nobody wrote is a bug: KeyError
-    shown = {name: label(value, language) if isinstance(value, Label) else value
-             for name, value in (values or {}).items()}
+    shown = {name: _in_language(value, language) for name, value in (values or {}).items()}
     if language != "en" and kind in en.SYNC_MESSAGES:
         # Sync's values arrive as text (the server's reasons, what was wrong with an answer).
         shown = {name: reword(value, language) if isinstance(value, str) else value for name, value in shown.items()}
     return template.format_map(shown)
+
+
+def _in_language(value: object, language: str) -> object:
+    """A value that is itself words (a :class:`Label`, a :class:`Said`, lines of them) in
+    ``language``; any other value as it is."""
+    if isinstance(value, Label):
+        return label(value, language)
+    if isinstance(value, Said):
+        return say(value.kind, value.values, language)
+    if isinstance(value, SaidLines):
+        return "\n".join(say(line.kind, line.values, language) for line in value)
+    return value
 
 
 _PHRASE_VALUE = re.compile(r"\{(\w+)\}")
@@ -141,6 +154,27 @@ def group_indian(number: int) -> str:
     return sign + ",".join(groups) + "," + tail
 
 
+def unit_name(name: str, language: str = "en") -> str:
+    """A unit of issue (``tablet``) in ``language`` (``गोली``); a unit the table does not
+    know stays as the catalogue has it."""
+    return _UNITS.get(language, {}).get(name, name)
+
+
+def month_as_printed(expiry_month: str) -> str:
+    """An expiry month ``2027-03`` as packs, registers and every message print it: ``03/2027``
+    (a text that is not a month stays as it is)."""
+    year, _, month = expiry_month.partition("-")
+    return f"{month}/{year}" if month else expiry_month
+
+
+def whole_months(value: float) -> str:
+    """Months of stock as registers count them: whole months, rounded down (1.9 months is one
+    full month, never "2"); under one month but some stock is ``<1``, not a misleading 0."""
+    if 0 < value < 1:
+        return "<1"
+    return group_indian(int(value))
+
+
 def placeholders(template: str) -> set[str]:
     """The value names a template uses (``{item}`` -> ``item``)."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
@@ -169,3 +203,11 @@ class Said(str):
         said.kind = kind
         said.values = dict(values or {})
         return said
+
+
+class SaidLines(tuple[Said, ...]):
+    """Several :class:`Said` as one value, a line each (every bad row of an imported file):
+    each language words every line again from its table."""
+
+    def __str__(self) -> str:
+        return "\n".join(self)

@@ -13,11 +13,18 @@ MESSAGES: dict[str, str] = {
     "unknown_item": "Item '{item}' is not in the catalogue. Check the code or import the catalogue.",
     "unknown_batch": "Batch '{batch}' of item {item} has never been received here.",
     "batch_expired": (
-        "Batch {batch} of {item} expired at the end of {expiry} and cannot be issued. Choose another "
+        "Batch {batch} of {item} expired at the end of {month} and cannot be issued. Choose another "
         "batch, or write it off."),
     "batch_expired_receiving": (
-        "Batch {batch} of {item} expired at the end of {expiry}: expired stock cannot be received. "
+        "Batch {batch} of {item} expired at the end of {month}: expired stock cannot be received. "
         "Return it to the sender."),
+    "receipt_expires_soon": (
+        "Batch {batch} expires at the end of {month}, this month or next. Take it only with a reason, "
+        "or return it to the sender."),
+    "challan_same_lines": (
+        "Every line of this challan equals receipt {number} (challan {voucher_no} of {date}): the same "
+        "delivery entered twice doubles the stock. Check the challan number. If it truly is a second "
+        "delivery, save again to confirm (F10 on the Receive screen, --same-lines-ok on the command line)."),
     "batch_expiry_mismatch": (
         "Batch {batch} of {item} is already recorded with expiry {known}, not {given}. Check the expiry "
         "printed on the pack."),
@@ -94,7 +101,7 @@ MESSAGES: dict[str, str] = {
     "bad_facility_type": "Facility type must be one of {types}.",
     "no_such_setting": "There is no setting '{key}'.",
     "bad_setting": "{key} must be {expected}.",
-    "bad_username": "A user name has letters, digits, dot, dash or underscore only.",
+    "bad_username": "A user name has the letters a-z, digits, dot, dash or underscore only (no spaces, no other alphabet).",
     "password_too_short": "A password has at least {n} characters.",
     "choose_role": "Choose a role: pharmacist, store clerk, in-charge or admin.",
     "user_exists": "There is already a user '{username}'.",
@@ -217,6 +224,19 @@ MESSAGES: dict[str, str] = {
     "row_more_fields": "Row {row} has more fields than the header.",
     "row_code_repeats": "code {code} repeats row {row}",
     "row_quantity_not_whole": "Row {row}: quantity '{text}' is not a whole number.",
+    "challan_rows_refused": (
+        "{count} row(s) of the challan are wrong, and nothing was saved. Correct them in the file and "
+        "import it again:\n{rows}"),
+    "challan_row": "row {row}: {reason}",
+    "challan_more_rows": "... and {n} more row(s): correct these first, then import again to see them.",
+    "quantity_not_whole": "quantity '{text}' is not a whole number (write 20000 or 20,000)",
+    "challan_separator": (
+        "The challan's columns are separated by {separator}, which is not read here: save it from "
+        "Excel as 'CSV UTF-8 (comma delimited)', or separate the columns with commas (,) or semicolons (;)."),
+    "challan_separators_mixed": (
+        "it is separated by {found}, but the header by {separator}: save the whole file again from "
+        "Excel as 'CSV UTF-8'"),
+    "row_voucher_differs_here": "{column} differs from earlier rows; one challan per file",
     "row_voucher_differs": "Row {row}: {column} differs from earlier rows; one challan per file.",
     "challan_has_no_lines": "The challan file has no lines.",
     "column_control_characters": "{column} contains control characters",
@@ -297,6 +317,8 @@ MESSAGES: dict[str, str] = {
     "cli_backup_warning": "Warning: {problem}",
     "cli_restored": "Restored {code} from {path} ({documents} documents). Sync continues with epoch {epoch}.",
     "cli_replaced_kept": "The database it replaced is kept as {path}",
+    "cli_compacting": "Making the database smaller: this takes a few minutes on a large file; do not switch the PC off ...",
+    "cli_compacted": "Done: the database went from {before} MB to {after} MB.",
     "cli_sync_not_enrolled": "Not enrolled with a state server yet (ihms-desk sync --enrol URL CODE).",
     "cli_sync_server": "Server: {server} ({state})",
     "cli_sync_waiting": "Waiting to be sent: {waiting}; set aside by the server: {set_aside}",
@@ -328,6 +350,10 @@ MESSAGES: dict[str, str] = {
     # -- going live: the facility package, the facility list, users from a CSV (issue 16) -----
     "package_unreadable": "This file is not a facility package, or it is damaged. Open the .ihms-package file the district gave.",
     "package_incomplete": "This facility package is incomplete. Ask the district for a new one.",
+    "package_plain_http": (
+        "This facility package names the server {server}, in plain http://: the desk's records "
+        "would cross the line unencrypted. Ask the district for a package with the server's "
+        "https:// address."),
     "package_too_new": "This facility package is of a newer kind ({version}) than this IHMS Desk reads. Install the newer IHMS Desk, or choose the facility from the list.",
     "package_key_unknown": "This facility package is signed with a key ({key_id}) this IHMS Desk does not know. Install the state's current IHMS Desk, or ask the district for a new package.",
     "package_signature_bad": "This facility package was changed after the state signed it, so it cannot be trusted. Ask the district for a new one.",
@@ -368,9 +394,16 @@ SYNC_MESSAGES: dict[str, str] = {
         "This enrolment code is wrong, already used or expired for this facility. Ask the "
         "district for a new code."),
     "enrolment_refused": "The enrolment code was refused.",
+    "enrolment_too_many_attempts": (
+        "The server refused to check more enrolment codes for now: too many wrong ones were tried. "
+        "Wait {minutes} minutes, then type the code again carefully, letter by letter."),
     "not_a_server_address": (
         "'{address}' is not a server address. Type it as the district gave it, for example "
         "https://ihms.rajasthan.gov.in"),
+    "plain_http_refused": (
+        "The address {address} starts with http://, which would send this desk's records and its "
+        "key to the server unencrypted, readable by anybody on the line. Type the address the "
+        "district gave, starting with https://"),
     "server_unreachable": (
         "Cannot reach the server {server}: the line may be down or the address wrong. Records "
         "stay safe on this PC and will be sent later."),
@@ -390,6 +423,9 @@ SYNC_MESSAGES: dict[str, str] = {
     "catalogue_stuck": (
         "The server sent catalogue changes without moving on past them; the item list may be out "
         "of date. Sync will try again; tell the district if this stays."),
+    "vouchers_stuck": (
+        "The server sent vouchers without moving on past them; issued vouchers may be missing here. "
+        "Sync will try again; tell the district if this stays."),
     "version_mismatch": (
         "This desk speaks sync version {ours}; the server speaks {theirs}. Update IHMS Desk (or ask "
         "the district about the server). Records stay safe on this PC meanwhile."),
@@ -441,6 +477,14 @@ LABELS: dict[str, str] = {
     "field.batch": "Batch number",
     "field.manufacturer": "Manufacturer",
     "field.doc_date": "Document date",
+    "field.short_expiry_reason": "Reason for taking short-expiry stock",
+    # The separators a CSV file may have, as a refusal names them.
+    "separator.comma": "commas (,)",
+    "separator.semicolon": "semicolons (;)",
+    "separator.tab": "tabs",
+    "separator.pipe": "bars (|)",
+    "separator.colon": "colons (:)",
+    "separator.space": "spaces",
     "field.voucher_date": "Voucher date",
     # Roles, as a refusal names them.
     "field.start": "Start date",
@@ -474,6 +518,7 @@ LABELS: dict[str, str] = {
     "setting.max_stock_months": "a whole number of months from 2 to 24, above the minimum",
     "setting.backup_folder": "a folder path, or empty",
     "setting.language": "en or hi",
+    "setting.text_size": "a text size from 9 to 16 points",
     # How the command line says the state of sync.
     "sync_state.online": "online",
     "sync_state.offline": "offline",
@@ -491,3 +536,25 @@ LABELS: dict[str, str] = {
     "sync.token_unknown": "This device token is not known here. Enrol the desk again with a new enrolment code.",
     "sync.device_withdrawn": "This device has been withdrawn by the district. Ask them for a new enrolment code.",
 }
+
+# -- indents, vouchers and redistribution (issue 14: store/indents.py, store/vouchers.py) ----
+MESSAGES.update({
+    "indent_draft_empty": "The indent has no lines: add an item and its quantity, or work the suggestions again.",
+    "indent_not_open": "Indent {number} is already closed or cancelled.",
+    "voucher_not_found": "There is no voucher {number} on this desk. Sync pulls the vouchers the warehouse issued.",
+    "nothing_received": "Nothing of voucher {number} is marked received. If nothing arrived, do not save a receipt; tell the warehouse.",
+    "no_such_voucher_line": "Voucher {number} has no line {line}, or it was checked twice.",
+    "choose_difference": "Line {line}: choose what differs: short, excess or damaged.",
+    "bad_received_qty": "Line {line}: the quantity received is a whole number, 0 or more.",
+    "difference_short": "Line {line}: short means fewer than the {sent} sent arrived (you typed {received}).",
+    "difference_excess": "Line {line}: excess means more than the {sent} sent arrived (you typed {received}).",
+    "difference_damaged": "Line {line}: damaged means fewer than the {sent} sent are usable (you typed {received}).",
+    "suggestion_not_found": "The suggestion {id} is no longer open: it was acted on, or the district withdrew it.",
+})
+LABELS.update({
+    "field.close_reason": "Why it is closed",
+    "field.difference_reason": "Reason for the difference",
+    "doing.indent": "prepare an indent",
+    "doing.approve_indent": "approve an indent",
+    "setting.emergency_order_months": "a number of months from 0.1 to 12",
+})

@@ -21,7 +21,7 @@
     <message>
         <location line="+1"/>
         <source>Returned to the warehouse</source>
-        <translation>वेयरहाउस को वापस</translation>
+        <translation>ज़िला औषधि भंडार को वापस</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -130,13 +130,13 @@
 <context>
     <name>AlertsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/alerts.py" line="+62"/>
+        <location filename="../../ihms_desk/ui/alerts.py" line="+59"/>
         <source>All alerts</source>
         <extracomment>A sync older than this is overdue (the desk syncs whenever the line is up, at least nightly). The order kinds are listed in, most serious first. The user opened an alert about an item (Enter or double-click): its item code, so the main window can show it on the stock screen.</extracomment>
         <translation>सभी चेतावनियाँ</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Refresh</source>
         <translation>ताज़ा करें</translation>
     </message>
@@ -224,9 +224,9 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../ihms_desk/ui/app.py" line="+183"/>
+        <location filename="../../ihms_desk/ui/app.py" line="+191"/>
         <source>Restore a backup</source>
-        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Ends the program&apos;s event loop with an exit status; tests replace it to see the status. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The sync loop in its own thread, when this run has one. The instance lock on the data folder (a restore needs it).</extracomment>
+        <extracomment>The sync loop and the backup timer start this long after the first window is shown. Ends the program&apos;s event loop with an exit status; tests replace it to see the status. Whether this controller starts the sync loop and backup timer itself (run_app sets it; tests hand in their own adapter or none). The sync loop in its own thread, when this run has one. The instance lock on the data folder (a restore needs it). The integrity check running behind the window (stopped before a restore or at exit).</extracomment>
         <translation>बैकअप वापस लाएँ</translation>
     </message>
     <message>
@@ -235,7 +235,7 @@
         <translation>डेटाबेस की जगह बैकअप {file} रखें? उस बैकअप के बाद सेव किया गया सब इस कंप्यूटर से हट जाएगा (जो सिंक हो चुका है वह सर्वर पर रहेगा)। इसके बाद IHMS Desk बंद हो जाएगा।</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>Not restored</source>
         <translation>वापस नहीं लाया गया</translation>
     </message>
@@ -253,7 +253,7 @@
 <context>
     <name>BackupScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/backup_screen.py" line="+140"/>
+        <location filename="../../ihms_desk/ui/backup_screen.py" line="+136"/>
         <source>&amp;Back up now</source>
         <extracomment>Asks the in-charge to confirm a restore; tests replace it (a modal would block them). A backup file the in-charge asked to restore (a ``str`` path); the app does the restore. A backup run ended (a :class:`~ihms_desk.backup.BackupReport`), for status bars and tests.</extracomment>
         <translation>अभी बैकअप लें (&amp;B)</translation>
@@ -552,7 +552,7 @@
         <translation>मात्रा (&amp;Q)</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>F2 on the batch column: choose another batch · Delete: remove the line</source>
         <translation>बैच कॉलम पर F2: दूसरा बैच चुनें · Delete: पंक्ति हटाएँ</translation>
     </message>
@@ -562,7 +562,7 @@
         <translation>सेव करें (Ctrl+S / F10)</translation>
     </message>
     <message>
-        <location line="+317"/>
+        <location line="+319"/>
         <source>? type 10, 1-0-1 x5, BD 5, TDS x5</source>
         <translation>? लिखें 10, 1-0-1 x5, BD 5, TDS x5</translation>
     </message>
@@ -608,12 +608,12 @@
         <translation>नया मरीज़</translation>
     </message>
     <message>
-        <location line="-510"/>
+        <location line="-511"/>
         <source>Reverse selected…</source>
         <translation>चुनी हुई एंट्री रद्द करें…</translation>
     </message>
     <message>
-        <location line="-119"/>
+        <location line="-122"/>
         <source>from the OPD slip, or scan it</source>
         <extracomment>The number of the slip being corrected (Ctrl+E), or None for a new slip. The number of today&apos;s slip already given to the OPD number typed, if any.</extracomment>
         <translation>OPD पर्ची से, या स्कैन करें</translation>
@@ -639,7 +639,7 @@
         <translation>10, 1-0-1 x5, BD 5, 5ml TDS x5</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+53"/>
         <source>New patient (Ctrl+N)</source>
         <translation>नया मरीज़ (Ctrl+N)</translation>
     </message>
@@ -654,7 +654,7 @@
         <translation>आख़िरी पर्ची सुधारें (Ctrl+E)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Patient return…</source>
         <translation>मरीज़ की वापसी…</translation>
     </message>
@@ -664,7 +664,7 @@
         <translation>हाल में दी गई दवाएँ</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>save</source>
         <translation>सेव</translation>
     </message>
@@ -736,7 +736,7 @@
     <message>
         <location line="+9"/>
         <source>{qty} {unit} in stock, nearest expiry {expiry}</source>
-        <translation>स्टॉक में {qty} {unit}, सबसे पास की एक्सपायरी {expiry}</translation>
+        <translation>स्टॉक में {qty} {unit}, निकटतम समाप्ति तिथि {expiry}</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -855,7 +855,7 @@
         <translation>पंक्ति हटाएँ (Del)</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+112"/>
         <source>Ctrl+S or F10</source>
         <extracomment>Beside the buttons: the lines&apos; total, or what a preview found.</extracomment>
         <translation>Ctrl+S या F10</translation>
@@ -884,7 +884,7 @@
 <context>
     <name>DocumentsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/documents.py" line="+35"/>
+        <location filename="../../ihms_desk/ui/documents.py" line="+37"/>
         <source>Reverse {number}?</source>
         <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
         <translation>{number} रद्द करें?</translation>
@@ -899,12 +899,12 @@ Reason: {reason}</source>
 कारण: {reason}</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+24"/>
         <source>All kinds</source>
         <translation>सभी प्रकार</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>Number</source>
         <translation>नंबर</translation>
     </message>
@@ -915,12 +915,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+32"/>
+        <location line="+27"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-32"/>
+        <location line="-27"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
@@ -936,18 +936,18 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+101"/>
+        <location line="+96"/>
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
     <message>
-        <location line="-94"/>
-        <location line="+127"/>
+        <location line="-88"/>
+        <location line="+122"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-122"/>
+        <location line="-119"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -972,7 +972,7 @@ Reason: {reason}</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>Reason for the reversal, e.g. wrong patient, typed twice</source>
         <translation>रद्द करने का कारण, जैसे गलत मरीज़, दो बार चढ़ गया</translation>
     </message>
@@ -982,7 +982,7 @@ Reason: {reason}</source>
         <translation>यह दस्तावेज़ रद्द करें</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+7"/>
         <source>Day</source>
         <translation>दिन</translation>
     </message>
@@ -1014,7 +1014,7 @@ Reason: {reason}</source>
     <message>
         <location line="+1"/>
         <source>returned to the warehouse</source>
-        <translation>वेयरहाउस को वापस</translation>
+        <translation>ज़िला औषधि भंडार को वापस</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1059,15 +1059,20 @@ Reason: {reason}</source>
     <message>
         <location line="+1"/>
         <source>Transfer out</source>
-        <translation>बाहर भेजा (स्थानांतरण)</translation>
+        <translation>निर्गम</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Stocktake</source>
         <translation>भौतिक सत्यापन</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>Indent</source>
+        <translation>इंडेंट</translation>
+    </message>
     <message numerus="yes">
-        <location line="+15"/>
+        <location line="+14"/>
         <source>%n document(s)</source>
         <translation>
             <numerusform>%n दस्तावेज़</numerusform>
@@ -1103,6 +1108,16 @@ Reason: {reason}</source>
         <location line="+2"/>
         <source>Reason: {reason}</source>
         <translation>कारण: {reason}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>To {name}, approved by {user}</source>
+        <translation>{name} को, स्वीकृतकर्ता {user}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{item}: asked {qty}</source>
+        <translation>{item}: माँगा {qty}</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1177,7 +1192,7 @@ Reason: {reason}</source>
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ihms_desk/ui/i18n.py" line="+166"/>
+        <location filename="../../ihms_desk/ui/i18n.py" line="+188"/>
         <source>The details were written to the log file:</source>
         <translation>विवरण लॉग फ़ाइल में लिखा गया है:</translation>
     </message>
@@ -1199,7 +1214,7 @@ Reason: {reason}</source>
     <message>
         <location line="-4"/>
         <source>IHMS Desk: unexpected error</source>
-        <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family). The .qm bytes each translator reads from (load(bytes) keeps a pointer into them).</extracomment>
+        <extracomment>Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family). The text sizes Settings offers, in points (the store keeps the choice as ``text_size``). The .qm bytes each translator reads from (load(bytes) keeps a pointer into them).</extracomment>
         <translation>IHMS Desk: अनपेक्षित गड़बड़ी</translation>
     </message>
 </context>
@@ -1216,7 +1231,7 @@ Reason: {reason}</source>
         <translation>संस्था सुधारें</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+13"/>
         <source>&lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}</source>
         <translation>&lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}</translation>
     </message>
@@ -1239,7 +1254,7 @@ Reason: {reason}</source>
 <context>
     <name>FacilityChooser</name>
     <message>
-        <location line="-110"/>
+        <location line="-104"/>
         <source>&amp;District</source>
         <translation>ज़िला (&amp;D)</translation>
     </message>
@@ -1270,6 +1285,251 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>IndentScreen</name>
+    <message>
+        <location filename="../../ihms_desk/ui/indent.py" line="+31"/>
+        <source>draft</source>
+        <translation>मसौदा</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>approved, not sent yet</source>
+        <translation>स्वीकृत, अभी भेजा नहीं</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sent</source>
+        <translation>भेजा गया</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>partly issued</source>
+        <translation>आंशिक जारी</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>issued</source>
+        <translation>जारी</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>closed</source>
+        <translation>बंद</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cancelled</source>
+        <translation>रद्द</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Indent to the district drug warehouse</source>
+        <translation>ज़िला औषधि भंडार को इंडेंट</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+28"/>
+        <source>Item</source>
+        <translation>मद</translation>
+    </message>
+    <message>
+        <location line="-28"/>
+        <source>Usable stock</source>
+        <translation>उपयोग योग्य स्टॉक</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>AMC</source>
+        <translation>औसत मासिक खपत</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Days out</source>
+        <translation>स्टॉक-शून्य दिन</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>On order</source>
+        <translation>माँग में लंबित</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Suggested</source>
+        <translation>सुझाई मात्रा</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Indent qty</source>
+        <translation>इंडेंट मात्रा</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+81"/>
+        <source>Emergency</source>
+        <translation>आपात</translation>
+    </message>
+    <message>
+        <location line="-80"/>
+        <source>Approve indent (F10)</source>
+        <translation>इंडेंट स्वीकृत करें (F10)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Add or change a line</source>
+        <translation>पंक्ति जोड़ें या बदलें</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>for the warehouse (optional)</source>
+        <translation>भंडार के लिए (वैकल्पिक)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work suggestions again (Ctrl+G)</source>
+        <translation>सुझाव फिर से निकालें (Ctrl+G)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Print (Ctrl+P)</source>
+        <translation>प्रिंट (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close the chosen indent</source>
+        <translation>चुना इंडेंट बंद करें</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Indent</source>
+        <translation>इंडेंट</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Date</source>
+        <translation>तारीख</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lines</source>
+        <translation>पंक्तियाँ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Units</source>
+        <translation>इकाइयाँ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>स्थिति</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Draft</source>
+        <translation>मसौदा</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Levels</source>
+        <translation>स्तर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation>टिप्पणी</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Indents</source>
+        <translation>इंडेंट</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>units; 0 takes the line off</source>
+        <translation>इकाइयाँ; 0 से पंक्ति हट जाती है</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set line</source>
+        <translation>पंक्ति रखें</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>AMC over {first} to {last} ({days} days), adjusted for days out of stock; order up to {months} months; emergency below {emergency} month(s).</source>
+        <translation>औसत मासिक खपत {first} से {last} ({days} दिन) की, स्टॉक-शून्य दिनों के लिए समायोजित; {months} महीने तक का ऑर्डर; {emergency} महीने से कम पर आपात।</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No draft. Ctrl+G works one out from consumption.</source>
+        <translation>कोई मसौदा नहीं। Ctrl+G खपत से मसौदा बनाता है।</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Started by {user} on {when}; kept as you type. {state}</source>
+        <translation>{user} ने {when} को शुरू किया; लिखते ही सहेजा जाता है। {state}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Emergency items on it.</source>
+        <translation>इसमें आपात मदें हैं।</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{lines} line(s), {units} units</source>
+        <translation>{lines} पंक्ति, {units} इकाई</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Suggestions worked out: {n} item(s) to order.</source>
+        <translation>सुझाव तैयार: {n} मद मँगानी हैं।</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Approved {number}: {lines} line(s) to {to}. Sync sends it to the warehouse.</source>
+        <translation>{number} स्वीकृत: {lines} पंक्ति, {to} को। सिंक इसे भंडार को भेजेगा।</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Choose an indent in the list first.</source>
+        <translation>पहले सूची में कोई इंडेंट चुनें।</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close {number}</source>
+        <translation>{number} बंद करें</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why nothing more will come against it:</source>
+        <translation>इसके विरुद्ध अब कुछ क्यों नहीं आएगा:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{number} is closed.</source>
+        <translation>{number} बंद हो गया।</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>work suggestions again</source>
+        <translation>सुझाव फिर से निकालें</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>print</source>
+        <translation>प्रिंट</translation>
+    </message>
+</context>
+<context>
     <name>ItemHitModel</name>
     <message>
         <location filename="../../ihms_desk/ui/item_picker.py" line="+62"/>
@@ -1294,7 +1554,7 @@ Reason: {reason}</source>
     <message>
         <location line="+0"/>
         <source>Nearest expiry</source>
-        <translation>नज़दीकी एक्सपायरी</translation>
+        <translation>निकटतम समाप्ति तिथि</translation>
     </message>
     <message>
         <location line="+36"/>
@@ -1316,7 +1576,7 @@ Reason: {reason}</source>
         <translation>कोड {code} की कोई दवा नहीं है।</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+106"/>
         <source>No item matches &apos;{text}&apos;.</source>
         <translation>&apos;{text}&apos; से कोई दवा नहीं मिली।</translation>
     </message>
@@ -1363,7 +1623,7 @@ Reason: {reason}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ihms_desk/ui/main_window.py" line="+52"/>
+        <location filename="../../ihms_desk/ui/main_window.py" line="+53"/>
         <source>Dispense</source>
         <translation>दवा वितरण</translation>
     </message>
@@ -1394,13 +1654,23 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Indent</source>
+        <translation>इंडेंट</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Vouchers</source>
+        <translation>वाउचर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Adjust</source>
         <translation>समायोजन</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Transfer</source>
-        <translation>स्थानांतरण</translation>
+        <translation>निर्गम</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1485,8 +1755,9 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>ReceiveScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/receive.py" line="+69"/>
+        <location filename="../../ihms_desk/ui/receive.py" line="+81"/>
         <source>District drug warehouse (DDW)</source>
+        <extracomment>The challan (voucher and lines) the clerk was told equals an earlier receipt&apos;s: saving exactly it again confirms it is a second delivery.</extracomment>
         <translation>ज़िला औषधि भंडार (DDW)</translation>
     </message>
     <message>
@@ -1510,13 +1781,13 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>जैसे DDW/JPR/2026/4411</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-19"/>
         <source>Challan</source>
-        <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR).</extracomment>
+        <extracomment>What the scan field shows for the invisible GS separator (U+241D SYMBOL FOR GROUP SEPARATOR). Lines the table shows at 1366x698 (a maximised window above the taskbar), at least.</extracomment>
         <translation>चालान</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+25"/>
         <source>Source</source>
         <translation>कहाँ से</translation>
     </message>
@@ -1541,12 +1812,12 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>पैक का बारकोड यहाँ स्कैन करें (या खाने भरें)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>MM/YYYY</source>
         <translation>MM/YYYY</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>units of issue</source>
         <translation>वितरण इकाई</translation>
     </message>
@@ -1556,24 +1827,24 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>₹ प्रति इकाई (वैकल्पिक)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
     <message>
-        <location line="-8"/>
+        <location line="-9"/>
         <source>Barcode</source>
         <translation>बारकोड</translation>
     </message>
     <message>
-        <location line="-36"/>
-        <location line="+37"/>
+        <location line="-42"/>
+        <location line="+43"/>
         <source>Item</source>
         <translation>दवा/सामान</translation>
     </message>
     <message>
-        <location line="-37"/>
-        <location line="+39"/>
+        <location line="-43"/>
+        <location line="+44"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -1583,25 +1854,25 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>एक्सपायरी (MM/YYYY)</translation>
     </message>
     <message>
-        <location line="-40"/>
-        <location line="+41"/>
+        <location line="-45"/>
+        <location line="+47"/>
         <source>Manufacturer</source>
         <translation>निर्माता</translation>
     </message>
     <message>
-        <location line="-40"/>
-        <location line="+41"/>
+        <location line="-46"/>
+        <location line="+48"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="-41"/>
-        <location line="+42"/>
+        <location line="-48"/>
+        <location line="+49"/>
         <source>Unit cost</source>
         <translation>इकाई मूल्य</translation>
     </message>
     <message>
-        <location line="-43"/>
+        <location line="-50"/>
         <source>Code</source>
         <translation>कोड</translation>
     </message>
@@ -1621,7 +1892,27 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>प्राप्ति सेव करें (F10)</translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+36"/>
+        <source>e.g. sent by DDW for use this month</source>
+        <translation>जैसे: DDW ने इसी महीने उपयोग हेतु भेजा</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Reason</source>
+        <translation>कारण</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Import challan CSV… (Ctrl+O)</source>
+        <translation>चालान CSV आयात करें… (Ctrl+O)</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>import a challan CSV</source>
+        <translation>चालान CSV आयात करें</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>That scan went into another field. Scan the pack again here.</source>
         <translation>वह स्कैन दूसरे खाने में चला गया। पैक को यहाँ फिर से स्कैन करें।</translation>
     </message>
@@ -1636,7 +1927,22 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>बारकोड {gtin} अब {item} है; अगली स्कैन पर अपने-आप भर जाएगा।</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+85"/>
+        <source>Import challan</source>
+        <translation>चालान आयात करें</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV file (*.csv)</source>
+        <translation>CSV फ़ाइल (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Read {lines} line(s) from {file}: check them, then save (F10).</source>
+        <translation>{file} से {lines} पंक्ति पढ़ी गईं: जाँच लें, फिर सेव करें (F10)।</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>{lines} line(s), {units} units</source>
         <translation>{lines} पंक्ति, {units} यूनिट</translation>
     </message>
@@ -1646,7 +1952,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>, मूल्य {value}</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+46"/>
         <source>Saved {number}: {lines} line(s) from {voucher}.</source>
         <translation>{number} सेव हुआ: {voucher} से {lines} पंक्ति।</translation>
     </message>
@@ -1654,7 +1960,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-823"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="-827"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -1928,7 +2234,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="+91"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="+93"/>
         <source>Language</source>
         <translation>भाषा</translation>
     </message>
@@ -1943,7 +2249,22 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>स्क्रीन और संदेश की भाषा:</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
+        <source> pt</source>
+        <translation> पॉइंट</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use this text size</source>
+        <translation>यह आकार अपनाएँ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Text size:</source>
+        <translation>अक्षरों का आकार:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Facility settings</source>
         <translation>संस्था की सेटिंग</translation>
     </message>
@@ -1955,7 +2276,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     <message>
         <location line="+1"/>
         <source>Low stock below (months of stock)</source>
-        <translation>कम स्टॉक की सीमा (महीनों का स्टॉक)</translation>
+        <translation>कम स्टॉक की सीमा (कितने महीने का स्टॉक)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1966,6 +2287,11 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <location line="+1"/>
         <source>Maximum stock level (months of stock)</source>
         <translation>अधिकतम स्टॉक स्तर (कितने महीने का स्टॉक)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Emergency order point (months of stock)</source>
+        <translation>आपात ऑर्डर बिंदु (स्टॉक के महीने)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2043,7 +2369,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>IHMS Desk {version} · डेटा फ़ाइल: {path}</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+92"/>
         <source>Saved ({n} changed).</source>
         <translation>सेव हुआ ({n} बदलाव)।</translation>
     </message>
@@ -2066,23 +2392,23 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+183"/>
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+203"/>
         <source>IHMS Desk — first setup</source>
-        <extracomment>Extra folders to look in for a package (``;``-separated on Windows, ``:`` elsewhere), for support staff whose stick mounts somewhere unusual. The columns that make a CSV file a warehouse challan, or a users file. Roles offered for the facility&apos;s staff (the administrator is made on the page before). The language was changed in the wizard: the app builds it again in that language.</extracomment>
+        <extracomment>Extra folders to look in for a package (``;``-separated on Windows, ``:`` elsewhere), for support staff whose stick mounts somewhere unusual. The columns that make a CSV file a warehouse challan, or a users file. Roles offered for the facility&apos;s staff (the administrator is made on the page before). What the page is for, at its top. The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
     </message>
     <message>
-        <location line="+245"/>
+        <location line="+196"/>
         <source>Facility</source>
         <translation>संस्था</translation>
     </message>
     <message>
-        <location line="-187"/>
+        <location line="-138"/>
         <source>&lt;h2&gt;Set up IHMS Desk for this facility&lt;/h2&gt;This is done once. Open the facility package from the district, or choose the facility from the state&apos;s list.</source>
         <translation>&lt;h2&gt;इस संस्था के लिए IHMS Desk सेटअप करें&lt;/h2&gt;यह एक ही बार होता है। ज़िले से मिला संस्था पैकेज खोलें, या राज्य की सूची से संस्था चुनें।</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>Facility package</source>
         <translation>संस्था पैकेज</translation>
     </message>
@@ -2092,7 +2418,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>पैकेज खोलें… (Ctrl+O)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>Or choose from the state&apos;s facility list</source>
         <translation>या राज्य की संस्था सूची से चुनें</translation>
     </message>
@@ -2102,7 +2428,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>आगे (Enter)</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+10"/>
         <source>&lt;h2&gt;The administrator&lt;/h2&gt;Usually the MO in-charge. This account adds users and changes settings; keep its password safe.</source>
         <translation>&lt;h2&gt;एडमिनिस्ट्रेटर&lt;/h2&gt;आम तौर पर MO इंचार्ज। यह खाता यूज़र जोड़ता है और सेटिंग बदलता है; इसका पासवर्ड सुरक्षित रखें।</translation>
     </message>
@@ -2128,12 +2454,12 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     </message>
     <message>
         <location line="+0"/>
-        <location line="+35"/>
+        <location line="+27"/>
         <source>at least 6 characters</source>
         <translation>कम से कम 6 अक्षर</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-26"/>
         <source>Password &amp;again</source>
         <translation>पासवर्ड दोबारा (&amp;A)</translation>
     </message>
@@ -2143,7 +2469,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>सेटअप करें (Enter)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+6"/>
         <source>&lt;h2&gt;Users&lt;/h2&gt;Add the pharmacist, the store clerk and the others, each with their own password: Enter adds a user. Or import them from a CSV file (username, full_name, role, password). Enter in an empty user name goes on.</source>
         <translation>&lt;h2&gt;यूज़र&lt;/h2&gt;फार्मासिस्ट, स्टोर क्लर्क और बाकी लोगों को जोड़ें, हर एक का अपना पासवर्ड: Enter से यूज़र जुड़ता है। या उन्हें CSV फ़ाइल (username, full_name, role, password) से जोड़ें। खाली यूज़र नाम में Enter से आगे बढ़ें।</translation>
     </message>
@@ -2173,12 +2499,12 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>यूज़र जोड़ें (Enter)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Import users from CSV (F3)</source>
         <translation>CSV से यूज़र जोड़ें (F3)</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -2198,7 +2524,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>आगे (F10)</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+21"/>
         <source>&lt;h2&gt;Stock on the shelf&lt;/h2&gt;Receive the warehouse&apos;s challan file (CSV) to start with the stock you hold. You can also receive stock later on the Receive screen.</source>
         <translation>&lt;h2&gt;रैक पर स्टॉक&lt;/h2&gt;जो स्टॉक आपके पास है, उससे शुरू करने के लिए वेयरहाउस की चालान फ़ाइल (CSV) प्राप्त करें। स्टॉक बाद में प्राप्ति स्क्रीन पर भी लिया जा सकता है।</translation>
     </message>
@@ -2208,17 +2534,17 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>यह चालान प्राप्त करें और समाप्त करें (Enter)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Open challan… (Ctrl+O)</source>
         <translation>चालान खोलें… (Ctrl+O)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>Finish without stock (F10)</source>
         <translation>बिना स्टॉक के समाप्त करें (F10)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+12"/>
         <source>Administrator</source>
         <translation>एडमिनिस्ट्रेटर</translation>
     </message>
@@ -2268,18 +2594,18 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>यह कंप्यूटर इस संस्था के लिए सेटअप होगा: &lt;b&gt;{name}&lt;/b&gt; ({code}), {district} · {block} · {type}।</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="+121"/>
         <source>Users file found: {file}. Enter adds its users and goes on (F3 adds them only).</source>
         <translation>यूज़र फ़ाइल मिली: {file}। Enter से इसके यूज़र जुड़ेंगे और आगे बढ़ेंगे (F3 से केवल जुड़ेंगे)।</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+56"/>
         <source>Import users</source>
         <translation>यूज़र जोड़ें</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+65"/>
+        <location line="+61"/>
         <source>CSV file (*.csv)</source>
         <translation>CSV फ़ाइल (*.csv)</translation>
     </message>
@@ -2314,17 +2640,17 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>चालान खोलें</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+18"/>
         <source>Saved {number}: {lines} lines received.</source>
         <translation>{number} सेव हुआ: {lines} पंक्तियाँ प्राप्त हुईं।</translation>
     </message>
     <message>
-        <location line="-541"/>
+        <location line="-481"/>
         <source>&amp;Language</source>
         <translation>भाषा (&amp;L)</translation>
     </message>
     <message>
-        <location line="+366"/>
+        <location line="+315"/>
         <source>No starter catalogue in this build: import the item list later (Settings).</source>
         <translation>इस संस्करण में दवाओं की शुरुआती सूची नहीं है: सूची बाद में आयात करें (सेटिंग)।</translation>
     </message>
@@ -2485,7 +2811,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>ताज़ा करें</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+21"/>
         <location line="+95"/>
         <source>Select an item to see its batches.</source>
         <translation>बैच देखने के लिए दवा चुनें।</translation>
@@ -2535,7 +2861,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     <message>
         <location line="+0"/>
         <source>Usable</source>
-        <translation>उपयोग योग्य</translation>
+        <translation>देने योग्य स्टॉक</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2550,17 +2876,17 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     <message>
         <location line="+0"/>
         <source>Nearest expiry</source>
-        <translation>नज़दीकी एक्सपायरी</translation>
+        <translation>निकटतम समाप्ति तिथि</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>AMC</source>
-        <translation>AMC</translation>
+        <translation>औसत मासिक खपत (AMC)</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Months of stock</source>
-        <translation>स्टॉक (महीने)</translation>
+        <translation>कितने महीने का स्टॉक</translation>
     </message>
     <message>
         <location line="+143"/>
@@ -2598,7 +2924,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location filename="../../ihms_desk/ui/forms.py" line="+386"/>
+        <location filename="../../ihms_desk/ui/forms.py" line="+440"/>
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
@@ -2871,7 +3197,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>ये रिकॉर्ड इस कंप्यूटर पर सुरक्षित हैं, पर सर्वर ने इन्हें नहीं लिया। इनसे बाकी एंट्री नहीं रुकतीं। यह सूची ज़िले को दिखाएँ।</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Document</source>
         <translation>दस्तावेज़</translation>
     </message>
@@ -3041,7 +3367,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     <message>
         <location line="-25"/>
         <source>Transfer out</source>
-        <translation>बाहर भेजा (स्थानांतरण)</translation>
+        <translation>निर्गम (वार्ड / संस्था को)</translation>
     </message>
     <message>
         <location line="+19"/>
@@ -3084,12 +3410,12 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     <message>
         <location line="+0"/>
         <source>Usable stock</source>
-        <translation>उपयोग योग्य स्टॉक</translation>
+        <translation>देने योग्य स्टॉक</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Save transfer (F10)</source>
-        <translation>स्थानांतरण सेव करें (F10)</translation>
+        <translation>निर्गम सेव करें (F10)</translation>
     </message>
     <message>
         <location line="+49"/>
@@ -3139,7 +3465,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     <message>
         <location line="+8"/>
         <source>Only {n} usable on the shelf: a transfer is never short, so saving will be refused.</source>
-        <translation>रैक पर केवल {n} उपयोग योग्य: स्थानांतरण कम नहीं भेजा जाता, इसलिए सेव नहीं होगा।</translation>
+        <translation>रैक पर केवल {n} देने योग्य: निर्गम कम नहीं भेजा जाता, इसलिए सेव नहीं होगा।</translation>
     </message>
     <message>
         <location line="+16"/>
@@ -3150,7 +3476,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/settings_screen.py" line="-229"/>
+        <location filename="../../ihms_desk/ui/settings_screen.py" line="-258"/>
         <source>User name</source>
         <translation>यूज़र नाम</translation>
     </message>
@@ -3166,9 +3492,214 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     </message>
 </context>
 <context>
+    <name>VoucherScreen</name>
+    <message>
+        <location filename="../../ihms_desk/ui/vouchers.py" line="+52"/>
+        <source>Voucher to receive</source>
+        <translation>प्राप्त करने का वाउचर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Line</source>
+        <translation>पंक्ति</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+8"/>
+        <source>Item</source>
+        <translation>मद</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>Batch</source>
+        <translation>बैच</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Expiry</source>
+        <translation>एक्सपायरी</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sent</source>
+        <translation>भेजा</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+23"/>
+        <source>Received</source>
+        <translation>प्राप्त</translation>
+    </message>
+    <message>
+        <location line="-23"/>
+        <location line="+24"/>
+        <source>Difference</source>
+        <translation>अंतर</translation>
+    </message>
+    <message>
+        <location line="-24"/>
+        <location line="+25"/>
+        <source>Reason</source>
+        <translation>कारण</translation>
+    </message>
+    <message>
+        <location line="-24"/>
+        <source>Save receipt (F10)</source>
+        <translation>प्राप्ति सेव करें (F10)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Check the chosen line (Enter in the table)</source>
+        <translation>चुनी पंक्ति जाँचें (तालिका में Enter)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>To</source>
+        <translation>किसे</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why</source>
+        <translation>क्यों</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Make the transfer (Ctrl+T)</source>
+        <translation>स्थानांतरण बनाएँ (Ctrl+T)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Voucher</source>
+        <translation>वाउचर</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Suggested transfers</source>
+        <translation>सुझाए स्थानांतरण</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>units that arrived usable</source>
+        <translation>उपयोग योग्य पहुँची इकाइयाँ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>As sent</source>
+        <translation>जैसा भेजा</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+73"/>
+        <source>Short</source>
+        <translation>कम</translation>
+    </message>
+    <message>
+        <location line="-73"/>
+        <location line="+73"/>
+        <source>Excess</source>
+        <translation>अधिक</translation>
+    </message>
+    <message>
+        <location line="-72"/>
+        <location line="+72"/>
+        <source>Damaged</source>
+        <translation>क्षतिग्रस्त</translation>
+    </message>
+    <message>
+        <location line="-71"/>
+        <source>e.g. one carton missing</source>
+        <translation>जैसे एक कार्टन कम</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Set line</source>
+        <translation>पंक्ति रखें</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Back to as sent (Del)</source>
+        <translation>जैसा भेजा वैसा करें (Del)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>transfer</source>
+        <translation>स्थानांतरण</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>voucher</source>
+        <translation>वाउचर</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{number} · {kind} from {sender} · {lines} line(s)</source>
+        <translation>{number} · {sender} से {kind} · {lines} पंक्ति</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>No voucher waiting. Sync brings the vouchers the warehouse issues.</source>
+        <translation>कोई वाउचर बाकी नहीं। भंडार के जारी वाउचर सिंक से आते हैं।</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>against indent {number}</source>
+        <translation>इंडेंट {number} के विरुद्ध</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>From {sender} ({code}), issued {date} {indent}</source>
+        <translation>{sender} ({code}) से, {date} को जारी {indent}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>surplus</source>
+        <translation>अधिशेष</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>expires {month}</source>
+        <translation>{month} में एक्सपायर</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{lines} line(s), {units} units received; {differ} differ from the voucher</source>
+        <translation>{lines} पंक्ति, {units} इकाई प्राप्त; {differ} वाउचर से अलग</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>Saved {number}: voucher {voucher} received, {differ} difference(s).</source>
+        <translation>{number} सेव: वाउचर {voucher} प्राप्त, {differ} अंतर।</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Saved {number}: {item} to {to} ({taken}).</source>
+        <translation>{number} सेव: {item} {to} को ({taken})।</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>make the suggested transfer</source>
+        <translation>सुझाया स्थानांतरण बनाएँ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the chosen line back to as sent</source>
+        <translation>चुनी पंक्ति जैसी भेजी वैसी</translation>
+    </message>
+</context>
+<context>
     <name>dialogs</name>
     <message>
-        <location filename="../../ihms_desk/ui/dialogs.py" line="+47"/>
+        <location filename="../../ihms_desk/ui/dialogs.py" line="+55"/>
         <source>Nothing was saved</source>
         <extracomment>The last boxes shown, newest last, so tests (and the bug reporter) can see what was said.</extracomment>
         <translation>कुछ भी सेव नहीं हुआ</translation>
@@ -3215,100 +3746,6 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <location line="+0"/>
         <source>Administrator</source>
         <translation>एडमिन</translation>
-    </message>
-</context>
-<context>
-    <name>units</name>
-    <message>
-        <location filename="../../ihms_desk/ui/formatting.py" line="+133"/>
-        <source>tablet</source>
-        <extracomment>Expired batch: must not be issued (light red). Expires within the near-expiry window: issue first (light amber). No usable stock: greyed out text. A line that could not be met in full (shortfall), light amber as well. Something fine and saved (light green).</extracomment>
-        <translation>गोली</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>capsule</source>
-        <translation>कैप्सूल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>bottle</source>
-        <translation>बोतल</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>vial</source>
-        <translation>वायल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>ampoule</source>
-        <translation>एम्प्यूल</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>piece</source>
-        <translation>नग</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>foil</source>
-        <translation>पत्ता</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>strip</source>
-        <translation>स्ट्रिप</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>tube</source>
-        <translation>ट्यूब</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>roll</source>
-        <translation>रोल</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>each</source>
-        <translation>नग</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>pack</source>
-        <translation>पैक</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>kit</source>
-        <translation>किट</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>inhaler</source>
-        <translation>इनहेलर</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>pair</source>
-        <translation>जोड़ी</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>sachet</source>
-        <translation>पाउच</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>set</source>
-        <translation>सेट</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>box</source>
-        <translation>डिब्बा</translation>
     </message>
 </context>
 </TS>

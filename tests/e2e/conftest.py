@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,3 +90,18 @@ def make_desk(desk_template: Path, tmp_path: Path) -> Iterator[Callable[..., Des
     yield factory
     for desk in desks:
         desk.close()
+
+
+@pytest.fixture
+def enrolled_desk(make_desk: Callable[..., Desk], server: Server, proxy: FaultProxy) -> Callable[..., Desk]:
+    """A desk enrolled through the fault proxy, holding one receipt and ``dispensed``
+    dispenses that wait to be sent (``make_desk``'s arguments pass through)."""
+
+    def factory(dispensed: int = 0, **make_args: Any) -> Desk:
+        desk = make_desk(**make_args)
+        desk.enrol(proxy.url, server.enrolment_code())
+        desk.receive()
+        desk.dispense(dispensed)
+        return desk
+
+    return factory

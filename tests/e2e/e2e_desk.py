@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -96,6 +99,10 @@ class Desk:
         shutil.copy(backup, database)
         self.reopen()
 
+    def command(self, *args: str) -> list[str]:
+        """The command line that runs ``ihms-desk`` on this desk's data folder, as a clerk would."""
+        return [sys.executable, "-m", "ihms_desk", "--data-dir", str(self.data_dir), *args]
+
     def numbers(self) -> list[str]:
         return [row[0] for row in self.store.conn.execute("SELECT number FROM document ORDER BY id")]
 
@@ -142,6 +149,22 @@ class Desk:
 
     # -- what the desk holds -----------------------------------------------------------------
 
+    def poison_payload(self, sequence: int, kind: str = "receipt") -> None:
+        """Make the event at ``sequence`` one a buggy older desk could have written: its
+        document kind differs from the event's type. The outbox forbids edits, so the guards
+        are lifted for this one change and put back."""
+        conn = self.store.conn
+        payload = json.loads(conn.execute("SELECT payload FROM outbox WHERE sequence = ?", (sequence,)).fetchone()[0])
+        payload["document"]["kind"] = kind
+        guards = [row[0] for row in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name IN ('outbox_payload_fixed', 'outbox_payload_dropped')")]
+        conn.execute("DROP TRIGGER IF EXISTS outbox_payload_fixed")
+        conn.execute("DROP TRIGGER IF EXISTS outbox_payload_dropped")
+        conn.execute("UPDATE outbox SET payload = ? WHERE sequence = ?", (json.dumps(payload), sequence))
+        for guard in guards:
+            conn.execute(guard)
+        conn.commit()
+
     def counts(self) -> dict[str, int]:
         return self.store.outbox_counts()
 
@@ -149,13 +172,23 @@ class Desk:
         rows = self.store.conn.execute(
             "SELECT o.event_id, o.sequence, o.epoch, o.status, o.reject_code, o.payload, d.number "
             "FROM outbox o JOIN document d ON d.id = o.document_id ORDER BY o.sequence").fetchall()
-        return [dict(row) for row in rows]
+        # A payload dropped once acknowledged (store/footprint.py) is read as rebuilt.
+        return [{**row, "payload": row["payload"] or self.store.event_payload(row["sequence"])} for row in rows]
 
     def stock(self) -> dict[tuple[str, str], int]:
         rows = self.store.conn.execute(
             "SELECT i.code, b.batch_no, s.qty FROM stock s JOIN batch b ON b.id = s.batch_id "
             "JOIN item i ON i.id = s.item_id").fetchall()
         return {(r[0], r[1]): r[2] for r in rows if r[2] != 0}
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "condition",
+             pause: float = 0.02) -> None:
+    """Poll ``condition`` until it holds; fail, naming ``what``, after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(pause)
 
 
 def server_documents(server: ServerStore, facility_code: str = FACILITY_CODE) -> Counter[tuple[str, str]]:

@@ -48,6 +48,15 @@ def sync_until_catalogue(desk, expected: dict[str, tuple], timeout: float = 30.0
         desk.sync_until_done()
 
 
+def enrol_once_the_state_lists(make_desk, server, proxy, count: int) -> tuple:
+    """The state lists ``count`` new items, then a fresh desk enrols (it has pulled nothing yet)."""
+    items = state_items(count)
+    server.store.import_items(items)
+    desk = make_desk()
+    desk.enrol(proxy.url, server.enrolment_code())
+    return desk, items
+
+
 def server_cursor_after_all(server) -> str:
     page = server.store.catalog_page("", 100_000)
     return page["next_cursor"]
@@ -82,10 +91,7 @@ CRASH_ON_SECOND_CURSOR = textwrap.dedent("""
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
 def test_8_crash_between_applying_a_page_and_saving_its_cursor(make_desk, server, proxy):
-    items = state_items(1200)
-    server.store.import_items(items)
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
+    desk, items = enrol_once_the_state_lists(make_desk, server, proxy, 1200)
     crashed = subprocess.run([sys.executable, "-c", CRASH_ON_SECOND_CURSOR, str(desk.data_dir)],
                              capture_output=True, text=True, timeout=120)
     assert crashed.returncode == 9, crashed.stderr
@@ -105,10 +111,7 @@ def test_8_crash_between_applying_a_page_and_saving_its_cursor(make_desk, server
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
 def test_9_server_says_the_cursor_is_unknown(make_desk, server, proxy):
-    items = state_items(700)
-    server.store.import_items(items)
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
+    desk, items = enrol_once_the_state_lists(make_desk, server, proxy, 700)
     sync_until_catalogue(desk, expected_catalogue(items))
     # The server was reset (or the desk's cursor came from another server): its cursor is unknown.
     desk.store.conn.execute("UPDATE sync_state SET catalogue_cursor = 'feedface-0-99999'")
@@ -138,13 +141,11 @@ def test_catalogue_takes_only_this_desks_facility_and_refuses_bad_items(make_des
     assert desk.store.sync_state().catalogue_cursor == server_cursor_after_all(server)
 
 
-def test_pull_stops_when_the_cursor_does_not_advance(make_desk, server, proxy):
+def test_pull_stops_when_the_cursor_does_not_advance(enrolled_desk, server, proxy):
     from ihms_desk.sync.errors import ServerTrouble
 
     server.store.import_items(state_items(20))
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
+    desk = enrolled_desk()
     proxy.add("repeat_cursor", path="/v1/catalog", method="GET", times=1)
     outcome = desk.worker().sync_once()
     assert isinstance(outcome.error, ServerTrouble) and "without moving on" in outcome.error.message

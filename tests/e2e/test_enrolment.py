@@ -15,11 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from e2e_desk import FAST, assert_converged
 
-from ihms_desk.sync.device import read_token, token_path
+from ihms_desk.sync.client import normalise_server_url
+from ihms_desk.sync.device import read_token, token_path, write_token
 from ihms_desk.sync.errors import (
     CertificateNotTrusted,
     EnrolmentRefused,
     NotAnIhmsServer,
+    PlainHttpRefused,
     ServerUnreachable,
     SyncError,
     TokenRejected,
@@ -62,6 +64,57 @@ def test_wrong_url(make_desk, kind):
     with pytest.raises(ServerUnreachable) as refused:
         desk.enrol(url, "ABCD-EFGH-JKMN")
     assert ("Cannot reach the server" if kind == "closed port" else "is not a server address") in refused.value.message
+    assert_nothing_changed(desk, 1)
+
+
+def test_plain_http_to_another_machine_is_refused(make_desk, monkeypatch):
+    """Everywhere a server address is accepted: the store's enrolment, the command line (and
+    the Sync screen and the wizard's package: tests/ui/test_sync_texts.py, tests/sync/test_package.py)."""
+    monkeypatch.delenv("IHMS_ALLOW_PLAIN_HTTP", raising=False)
+    desk = make_desk()
+    desk.receive()
+    with pytest.raises(PlainHttpRefused) as refused:
+        desk.enrol("http://10.0.0.5:8470", "ABCD-EFGH-JKMN")
+    assert refused.value.kind == "plain_http_refused"
+    assert refused.value.values == {"address": "http://10.0.0.5:8470"}
+    assert_nothing_changed(desk, 1)
+    cli = run_cli(desk, "enrol", "http://ihms.rajasthan.example", "ABCD-EFGH-JKMN")
+    assert cli.returncode == 3 and "Traceback" not in cli.stderr
+    assert "starts with http://" in cli.stderr and "https://" in cli.stderr
+    hindi = run_cli(desk, "sync", "--enrol", "http://ihms.rajasthan.example", "ABCD", env={"IHMS_LANG": "hi"})
+    assert "सादा" in hindi.stderr or "बिना एन्क्रिप्शन" in hindi.stderr
+    assert_nothing_changed(desk, 1)
+    # A desk enrolled over plain http before this version stops sending, and says why.
+    desk.store.record_enrolment("http://10.0.0.5:8470", "6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b")
+    write_token(desk.data_dir, "ihms_old-token")
+    outcome = desk.worker().sync_once()
+    assert isinstance(outcome.error, PlainHttpRefused) and not outcome.complete
+    assert desk.counts()["pending"] == 1
+    assert desk.store.sync_state().last_error.startswith("The address http://10.0.0.5:8470 starts with http://")
+    # To this machine itself plain http is allowed (a training PC with its own server), and to
+    # another machine in a lab that sets the override.
+    assert normalise_server_url(f"http://127.0.0.2:{closed_port()}").startswith("http://127.0.0.2:")
+    assert normalise_server_url("http://[::1]:8470") == "http://[::1]:8470"
+    assert normalise_server_url("http://localhost:8470") == "http://localhost:8470"
+    monkeypatch.setenv("IHMS_ALLOW_PLAIN_HTTP", "1")
+    assert normalise_server_url("http://10.0.0.5:8470") == "http://10.0.0.5:8470"
+
+
+def test_too_many_wrong_codes_are_answered_with_a_wait_in_both_languages(make_desk, server):
+    from ihms_desk import wording
+    from ihms_server import security
+
+    desk = make_desk()
+    desk.receive()
+    for _ in range(security.FACILITY_LIMIT):
+        with pytest.raises(EnrolmentRefused, match="does not know this enrolment code"):
+            desk.enrol(server.url, "WRNG-CODE-0000")
+    with pytest.raises(EnrolmentRefused) as limited:
+        desk.enrol(server.url, server.enrolment_code())  # even the right code waits
+    assert limited.value.kind == "enrolment_too_many_attempts" and limited.value.code == "too_many_attempts"
+    assert limited.value.values == {"minutes": "15"}
+    assert "Wait 15 minutes" in limited.value.message
+    assert "15 मिनट रुकें" in wording.text_of(limited.value, "hi")
     assert_nothing_changed(desk, 1)
 
 
@@ -111,10 +164,8 @@ def test_redirect_is_not_followed(make_desk, server, proxy):
     assert_nothing_changed(desk, 1)
 
 
-def test_revoked_token_then_enrolled_again(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
+def test_revoked_token_then_enrolled_again(enrolled_desk, server, proxy):
+    desk = enrolled_desk()
     desk.sync_until_done()
     server.store.revoke_device(desk.store.sync_state().device_id)
     desk.dispense(4)
@@ -163,8 +214,8 @@ def test_tls_certificate_that_does_not_verify(make_desk, untrusted_https_server)
     assert_nothing_changed(desk, 1)
 
 
-def run_cli(desk, *args: str, log_dir=None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "IHMS_MACHINE_DIR": str(desk.pc)}
+def run_cli(desk, *args: str, log_dir=None, env=None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "IHMS_MACHINE_DIR": str(desk.pc), **(env or {})}
     if log_dir is not None:
         environment["IHMS_LOG_DIR"] = str(log_dir)
     return subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), *args],
@@ -211,15 +262,13 @@ def test_sync_error_messages_are_plain_words():
     assert error.message == str(error) == "The line is down."
 
 
-def test_cli_daemon_syncs_until_stopped(make_desk, server, proxy):
+def test_cli_daemon_syncs_until_stopped(enrolled_desk, server, proxy):
     import signal
     import time
 
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    process = subprocess.Popen([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync",
-                                "--daemon"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    desk = enrolled_desk()
+    process = subprocess.Popen(desk.command("sync", "--daemon"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     try:
         deadline = time.monotonic() + 30
         while desk.counts()["pending"] or desk.store.sync_state().last_success_at is None:
@@ -271,13 +320,10 @@ def test_an_enrolment_whose_answer_was_lost_is_retried_and_gets_the_same_device(
     assert capsys.readouterr().out == ""
 
 
-def test_re_enrolment_does_not_flag_delivered_events(make_desk, server, proxy):
+def test_re_enrolment_does_not_flag_delivered_events(enrolled_desk, server, proxy):
     """An event is its id and content, not the token that carried it: events the server took
     under the old device come back as duplicates when the re-enrolled desk sends them."""
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(149)
+    desk = enrolled_desk(149)
     proxy.add("drop_response")  # the server stores the batch; the desk never hears of it
     outcome = desk.worker(retries_in_pass=0).sync_once()
     assert isinstance(outcome.error, ServerUnreachable) and desk.counts()["pending"] == 150

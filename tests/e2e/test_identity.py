@@ -14,23 +14,13 @@ from ihms_desk.sync.client import SyncClient
 from ihms_desk.sync.device import require_enrolment
 from ihms_desk.sync.errors import VersionMismatch
 from ihms_desk.sync.worker import envelope
+from tests.conftest import FakeClock
 
 
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> dt.datetime:
-        return self.current
-
-
-def test_11_pc_clock_five_years_off_then_jumping_back(make_desk, server, proxy):
+def test_11_pc_clock_five_years_off_then_jumping_back(enrolled_desk, server, proxy):
     real_now = dt.datetime.now().astimezone()
-    clock = Clock(real_now.replace(year=real_now.year + 5))
-    desk = make_desk(clock=clock)
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(5)
+    clock = FakeClock(real_now.replace(year=real_now.year + 5))
+    desk = enrolled_desk(5, clock=clock)
     desk.sync_until_done()
     state = desk.store.sync_state()
     assert state.clock_skew_flagged
@@ -56,11 +46,8 @@ def test_11_pc_clock_five_years_off_then_jumping_back(make_desk, server, proxy):
 
 
 @pytest.mark.parametrize("version", [wire.PROTOCOL_VERSION - 1, wire.PROTOCOL_VERSION + 1])
-def test_12_desk_speaking_another_protocol_version(make_desk, server, proxy, version):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(5)
+def test_12_desk_speaking_another_protocol_version(enrolled_desk, server, proxy, version):
+    desk = enrolled_desk(5)
     outcome = desk.worker(protocol_version=version).sync_once()
     assert isinstance(outcome.error, VersionMismatch)
     assert f"speaks sync version {version}" in outcome.error.message

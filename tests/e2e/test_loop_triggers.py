@@ -7,10 +7,13 @@ import datetime as dt
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 
+import e2e_desk
 from e2e_desk import FAST, assert_converged
 
 from ihms_desk.sync.worker import SyncWorker, backoff_delay
+from tests.conftest import FakeClock
 
 
 def pushes(proxy) -> int:
@@ -25,11 +28,8 @@ def first_pass_done(desk) -> bool:
     return desk.store.sync_state().last_success_at is not None
 
 
-def wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+#: The loop's triggers are quick (debounce and timer under a second): ten seconds is plenty.
+wait_for = partial(e2e_desk.wait_for, timeout=10.0)
 
 
 class Running:
@@ -47,10 +47,8 @@ class Running:
         assert not self.thread.is_alive(), "the loop did not stop"
 
 
-def test_start_then_debounced_saves(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
+def test_start_then_debounced_saves(enrolled_desk, server, proxy):
+    desk = enrolled_desk()
     worker = SyncWorker(desk.data_dir, replace(FAST, debounce=0.5))
     with Running(worker):
         wait_for(lambda: first_pass_done(desk))  # tried at start, nobody asked
@@ -77,16 +75,8 @@ def test_timer_sends_what_nobody_announced(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> dt.datetime:
-        return self.current
-
-
 def test_nightly_sync_at_the_set_time(make_desk, server, proxy):
-    clock = Clock(dt.datetime(2026, 11, 25, 20, 58).astimezone())
+    clock = FakeClock(dt.datetime(2026, 11, 25, 20, 58).astimezone())
     desk = make_desk(clock=clock)
     desk.enrol(proxy.url, server.enrolment_code())
     desk.store.set_setting("nightly_sync_time", "21:00")
@@ -107,10 +97,8 @@ def test_nightly_sync_at_the_set_time(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_network_back_skips_the_backoff_and_stop_ends_a_backoff(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
+def test_network_back_skips_the_backoff_and_stop_ends_a_backoff(enrolled_desk, server, proxy):
+    desk = enrolled_desk()
     proxy.refuse_connections()
     # A long backoff: without the network-back signal the desk would wait up to a minute.
     worker = SyncWorker(desk.data_dir, replace(FAST, backoff_base=30.0, backoff_cap=60.0))

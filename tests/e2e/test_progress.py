@@ -8,11 +8,12 @@ import datetime as dt
 import logging
 import os
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 
+import e2e_desk
 from e2e_desk import FAST, assert_converged
 
 from ihms_desk.cli.sync import describe
@@ -20,11 +21,8 @@ from ihms_desk.sync.errors import ServerTrouble, ServerUnreachable
 from ihms_desk.sync.worker import SyncWorker, read_status
 
 
-def wait_for(condition, timeout: float = 60.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+#: A line failing one request in three is slow to drain: this file waits longer.
+wait_for = partial(e2e_desk.wait_for, timeout=60.0, pause=0.05)
 
 
 def run_loop_until_drained(desk, config, timeout: float) -> list:
@@ -41,11 +39,8 @@ def run_loop_until_drained(desk, config, timeout: float) -> list:
     return statuses
 
 
-def test_a_batch_accepted_is_progress_so_the_loop_goes_on_at_once(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(1500)
+def test_a_batch_accepted_is_progress_so_the_loop_goes_on_at_once(enrolled_desk, server, proxy):
+    desk = enrolled_desk(1500)
     proxy.fail_pushes(lambda number: number % 2 == 0)  # every other push fails
     # Each fault ends its pass (no retries), and a backoff would last a minute: the queue
     # drains in seconds only if a pass that delivered a batch is followed at once.
@@ -60,11 +55,8 @@ def test_a_batch_accepted_is_progress_so_the_loop_goes_on_at_once(make_desk, ser
     assert_converged(desk, server.store)
 
 
-def test_the_loop_drains_through_a_line_failing_30_percent_of_requests(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(2500)
+def test_the_loop_drains_through_a_line_failing_30_percent_of_requests(enrolled_desk, server, proxy):
+    desk = enrolled_desk(2500)
     proxy.random_faults(0.3)  # refused, cut, answer lost, 503, delivered twice
     run_loop_until_drained(desk, replace(FAST, backoff_base=60.0, backoff_cap=60.0), timeout=90)
     assert len(proxy.random_hits) >= 3
@@ -73,14 +65,10 @@ def test_the_loop_drains_through_a_line_failing_30_percent_of_requests(make_desk
     assert_converged(desk, server.store)
 
 
-def test_a_pass_that_fails_half_way_reports_what_it_delivered(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(449)
+def test_a_pass_that_fails_half_way_reports_what_it_delivered(enrolled_desk, server, proxy):
+    desk = enrolled_desk(449)
     proxy.fail_pushes(lambda number: number > 1)  # the first push goes through, no other
-    result = subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync", "--once"],
-                            capture_output=True, text=True, timeout=120,
+    result = subprocess.run(desk.command("sync", "--once"), capture_output=True, text=True, timeout=120,
                             env={**os.environ, "IHMS_MACHINE_DIR": str(desk.pc)})
     assert result.returncode == 4
     # The tally survives the error: it says what was sent before the line failed.
@@ -98,10 +86,8 @@ def test_a_pass_that_fails_half_way_reports_what_it_delivered(make_desk, server,
     assert_converged(desk, server.store)
 
 
-def test_offline_shows_when_the_next_try_is(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
+def test_offline_shows_when_the_next_try_is(enrolled_desk, server, proxy):
+    desk = enrolled_desk()
     proxy.refuse_connections()
     worker = desk.worker(replace(FAST, backoff_base=30.0, backoff_cap=30.0))
     thread = threading.Thread(target=worker.run)
@@ -125,11 +111,8 @@ def test_offline_shows_when_the_next_try_is(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_the_server_logs_a_dropped_connection_in_one_line(make_desk, server, proxy, caplog):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(30)
+def test_the_server_logs_a_dropped_connection_in_one_line(enrolled_desk, server, proxy, caplog):
+    desk = enrolled_desk(30)
     proxy.add("cut_body", times=2)
     with caplog.at_level(logging.WARNING):
         outcome = desk.worker(retries_in_pass=0).sync_once()

@@ -3,42 +3,26 @@ documents, once each, and the same stock per batch (cases 1-7 of issue 5)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import sys
 import threading
-import time
 from dataclasses import replace
 
 import pytest
-from e2e_desk import FAST, assert_converged, server_documents
+from e2e_desk import FAST, assert_converged, server_documents, wait_for
 
 from ihms_desk.store import Store
 from ihms_desk.sync.errors import ServerTrouble, ServerUnreachable, SyncError
 from ihms_desk.sync.worker import SyncWorker
 
 
-def wait_for(condition, timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-def test_1_desk_killed_mid_upload_then_restarted(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(450)
+def test_1_desk_killed_mid_upload_then_restarted(enrolled_desk, server, proxy):
+    desk = enrolled_desk(450)
     # The first batch reaches the proxy, which holds it for 1.5 s before the server gets it;
     # the desk process is killed in between, so the server commits a batch nobody records.
     proxy.add("delay", seconds=1.5)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync", "--once"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(desk.command("sync", "--once"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         wait_for(lambda: any(path.startswith("/v1/events") for _, path, _ in proxy.log), what="first push")
         process.send_signal(signal.SIGKILL)
@@ -49,19 +33,14 @@ def test_1_desk_killed_mid_upload_then_restarted(make_desk, server, proxy):
     wait_for(lambda: server_documents(server.store), what="the server to commit the held batch")
     assert desk.counts()["sent"] == 0, "the killed desk recorded nothing"
     # Restarted: the same events go again and come back as duplicates.
-    result = subprocess.run(
-        [sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync", "--once"],
-        capture_output=True, text=True, timeout=120)
+    result = subprocess.run(desk.command("sync", "--once"), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "already on the server: 200" in result.stdout
     assert_converged(desk, server.store)
 
 
-def test_2_server_commits_then_the_answer_is_lost(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(300)
+def test_2_server_commits_then_the_answer_is_lost(enrolled_desk, server, proxy):
+    desk = enrolled_desk(300)
     proxy.add("drop_response", times=2)
     worker = desk.worker(retries_in_pass=0)  # each fault ends the pass (retries: test_loop_progress)
     first = worker.sync_once()
@@ -73,11 +52,8 @@ def test_2_server_commits_then_the_answer_is_lost(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_3_request_body_cut_part_way(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(250)
+def test_3_request_body_cut_part_way(enrolled_desk, server, proxy):
+    desk = enrolled_desk(250)
     proxy.add("cut_body", times=3)
     worker = desk.worker(retries_in_pass=0)
     for _ in range(3):
@@ -87,11 +63,8 @@ def test_3_request_body_cut_part_way(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_4_same_batch_delivered_several_times(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(400)
+def test_4_same_batch_delivered_several_times(enrolled_desk, server, proxy):
+    desk = enrolled_desk(400)
     proxy.add("duplicate", copies=3, times=2)  # three copies of each batch (200, then 201), at once
     desk.sync_until_done()
     assert [action for _, _, action in proxy.log].count("duplicate") == 2
@@ -127,11 +100,8 @@ def push_from_two_workers_at_once(desk, server_url_store) -> None:
     assert not errors, errors
 
 
-def test_4_same_batches_from_two_workers_at_once(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(500)
+def test_4_same_batches_from_two_workers_at_once(enrolled_desk, server, proxy):
+    desk = enrolled_desk(500)
     push_from_two_workers_at_once(desk, server)
     desk.sync_until_done()
     assert_converged(desk, server.store)
@@ -152,10 +122,8 @@ def test_4_on_postgresql_two_workers_and_duplicated_batches(make_desk, pg_server
         assert_converged(desk, pg_server.store)
 
 
-def test_4_the_lock_lets_one_sync_run_per_data_folder(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
+def test_4_the_lock_lets_one_sync_run_per_data_folder(enrolled_desk, server, proxy):
+    desk = enrolled_desk()
     proxy.add("delay", seconds=1.0, path="/v1/health", method="GET")
     first = desk.worker()
     outcome: list = []
@@ -169,11 +137,8 @@ def test_4_the_lock_lets_one_sync_run_per_data_folder(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_5_batches_reordered(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(600)
+def test_5_batches_reordered(enrolled_desk, server, proxy):
+    desk = enrolled_desk(600)
     # The first batch is held back (the desk sees the line drop) and reaches the server only
     # after every later batch; then the remaining events go in reverse batch order.
     proxy.add("hold", times=1)
@@ -187,15 +152,12 @@ def test_5_batches_reordered(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_5_batches_arrive_in_reverse_order(make_desk, server, proxy):
+def test_5_batches_arrive_in_reverse_order(enrolled_desk, server, proxy):
     from ihms_desk.sync.client import SyncClient
     from ihms_desk.sync.device import require_enrolment
     from ihms_desk.sync.worker import envelope
 
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(450)
+    desk = enrolled_desk(450)
     url, device_id, token = require_enrolment(desk.store)
     events = [envelope(e, device_id, desk.store.require_facility().code)
               for e in desk.store.pending_events(1000)]
@@ -210,22 +172,9 @@ def test_5_batches_arrive_in_reverse_order(make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_6_poison_event_in_a_batch_of_500(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(499)
-    # An event a buggy older desk could have written: its document kind says "receipt" while
-    # the event is a dispense. The outbox forbids edits, so lift the guard for the test only.
-    conn = desk.store.conn
-    poison = conn.execute("SELECT sequence, payload FROM outbox WHERE sequence = 250").fetchone()
-    payload = json.loads(poison["payload"])
-    payload["document"]["kind"] = "receipt"
-    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'outbox_payload_fixed'").fetchone()[0]
-    conn.execute("DROP TRIGGER outbox_payload_fixed")
-    conn.execute("UPDATE outbox SET payload = ? WHERE sequence = 250", (json.dumps(payload),))
-    conn.execute(trigger)
-    conn.commit()
+def test_6_poison_event_in_a_batch_of_500(enrolled_desk, server, proxy):
+    desk = enrolled_desk(499)
+    desk.poison_payload(250)
     outcome = desk.sync_until_done(desk.worker(batch_size=500))
     assert (outcome.sent, outcome.set_aside) == (499, 1)
     assert len([path for _, path, _ in proxy.log if path == "/v1/events"]) == 1, "one batch of 500"
@@ -234,19 +183,15 @@ def test_6_poison_event_in_a_batch_of_500(make_desk, server, proxy):
     assert set_aside[0]["reject_code"] == "invalid_event"
     assert "kind" in set_aside[0]["reject_reason"]
     assert desk.store.outbox_counts() == {"pending": 0, "sent": 499, "rejected": 1}
-    status = subprocess.run([sys.executable, "-m", "ihms_desk", "--data-dir", str(desk.data_dir), "sync",
-                             "--status"], capture_output=True, text=True, timeout=60)
+    status = subprocess.run(desk.command("sync", "--status"), capture_output=True, text=True, timeout=60)
     assert "set aside by the server: 1" in status.stdout
     assert f"set aside: {set_aside[0]['number']} (dispense, sequence 250): payload.document.kind" in status.stdout
     assert_converged(desk, server.store)
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
-def test_7_long_outage_then_recovery_with_no_new_local_write(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(120)
+def test_7_long_outage_then_recovery_with_no_new_local_write(enrolled_desk, server, proxy):
+    desk = enrolled_desk(120)
     proxy.refuse_connections()
     statuses = []
     worker = SyncWorker(desk.data_dir, replace(FAST, interval=3600.0), on_status=statuses.append)
@@ -272,10 +217,8 @@ def test_7_long_outage_then_recovery_with_no_new_local_write(make_desk, server, 
     assert_converged(desk, server.store)
 
 
-def test_7_server_trouble_is_reported_in_plain_words(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
+def test_7_server_trouble_is_reported_in_plain_words(enrolled_desk, server, proxy):
+    desk = enrolled_desk()
     proxy.add("status", status=502, times=1)
     outcome = desk.worker(retries_in_pass=0).sync_once()
     assert isinstance(outcome.error, ServerTrouble)
@@ -290,11 +233,8 @@ if os.name != "posix":  # SIGKILL semantics are what case 1 checks
     del test_1_desk_killed_mid_upload_then_restarted
 
 
-def test_batch_halves_on_timeout_and_grows_back_slowly(make_desk, server, proxy):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(1200)
+def test_batch_halves_on_timeout_and_grows_back_slowly(enrolled_desk, server, proxy):
+    desk = enrolled_desk(1200)
     proxy.add("delay", seconds=1.5, times=2)  # the server gets them late; the desk gave up
     worker = desk.worker(read_timeout=0.5, retries_in_pass=0)
     for _ in range(2):

@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 
 import pytest
-from e2e_desk import FACILITY_CODE, assert_converged, server_documents
+from e2e_desk import FACILITY_CODE, assert_converged, server_documents, wait_for
 
 from ihms_desk.backup import restore_backup
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.errors import ServerUnreachable, Superseded
-
-
-def wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def offline_pass(desk, proxy) -> None:
@@ -90,11 +82,8 @@ def test_whole_folder_restored_on_the_same_pc(make_desk, server, proxy, tmp_path
     assert_converged(desk, server.store, lost_on_desk=300)
 
 
-def test_database_file_alone_restored(make_desk, server, proxy, tmp_path):
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(4)
+def test_database_file_alone_restored(enrolled_desk, server, proxy, tmp_path):
+    desk = enrolled_desk(4)
     backup = desk.store.backup_to(tmp_path / "backup.sqlite3")  # five documents, none sent yet
     desk.dispense(5)
     desk.sync_until_done()

@@ -3,7 +3,6 @@ enrol with the form, save documents, "Sync now", read the set-aside list."""
 
 from __future__ import annotations
 
-import json
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,15 +18,7 @@ def test_enrol_sync_now_and_set_aside_list(qtbot, make_desk, server, proxy):
     desk = make_desk()
     desk.receive()
     desk.dispense(3)
-    # One event the server will refuse (see test_6 for why this stands for a buggy old desk).
-    conn = desk.store.conn
-    payload = json.loads(conn.execute("SELECT payload FROM outbox WHERE sequence = 2").fetchone()[0])
-    payload["document"]["kind"] = "receipt"
-    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'outbox_payload_fixed'").fetchone()[0]
-    conn.execute("DROP TRIGGER outbox_payload_fixed")
-    conn.execute("UPDATE outbox SET payload = ? WHERE sequence = 2", (json.dumps(payload),))
-    conn.execute(trigger)
-    conn.commit()
+    desk.poison_payload(2)  # one event the server will refuse
 
     adapter = SyncAdapter(desk.data_dir, FAST)
     screen = SyncScreen(desk.store)
@@ -82,7 +73,7 @@ def test_enrol_sync_now_and_set_aside_list(qtbot, make_desk, server, proxy):
     assert_converged(desk, server.store)
 
 
-def test_a_half_way_pass_is_told_truthfully_on_the_screen_and_the_status_bar(qtbot, make_desk, server, proxy):
+def test_a_half_way_pass_is_told_truthfully_on_the_screen_and_the_status_bar(qtbot, enrolled_desk, server, proxy):
     import datetime as dt
     from dataclasses import replace
 
@@ -90,10 +81,7 @@ def test_a_half_way_pass_is_told_truthfully_on_the_screen_and_the_status_bar(qtb
     from ihms_desk.ui import i18n
     from ihms_desk.ui.sync_status import SyncStatus as StatusBar
 
-    desk = make_desk()
-    desk.enrol(proxy.url, server.enrolment_code())
-    desk.receive()
-    desk.dispense(299)
+    desk = enrolled_desk(299)
     proxy.fail_pushes(lambda number: number > 1)  # the first push goes through, no other
     adapter = SyncAdapter(desk.data_dir, FAST)
     screen, bar = SyncScreen(desk.store), StatusBar()

@@ -106,3 +106,8 @@ def test_cells_read_as_on_paper() -> None:
     assert cells.shown(Column("m", ColumnKind.MONTH), "2027-03", "en") == "03/2027"
     assert cells.shown(Column("s", ColumnKind.LABEL), "adequate", "hi") == "पर्याप्त"
     assert cells.shown(Column("q", ColumnKind.INT), None, "en") == ""
+    # The unit of issue in the reader's language (issue 12: a Hindi register says गोली).
+    assert cells.shown(Column("unit", ColumnKind.TEXT), "tablet", "hi") == "गोली"
+    assert cells.plain(Column("unit", ColumnKind.TEXT), "vial", "hi") == "वायल"
+    assert cells.shown(Column("unit", ColumnKind.TEXT), "tablet", "en") == "tablet"
+    assert cells.shown(Column("unit", ColumnKind.TEXT), "unheard-of", "hi") == "unheard-of"

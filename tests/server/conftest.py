@@ -7,13 +7,16 @@ Set IHMS_TEST_POSTGRES to use another admin database than postgres@127.0.0.1:543
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from ihms_server.store import Store, open_store
 from ihms_server.testing import EnrolledDevice, make_facility_and_enrol, run_server, temporary_database
+from ihms_server.testing_supply import PASSWORD, add_warehouse_and_accounts, web_login
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -42,3 +45,29 @@ def server(db_url: str, store: Store) -> Iterator[str]:
 def device(db_url: str, server: str) -> EnrolledDevice:
     return make_facility_and_enrol(db_url, server, "CHC-JPR-001", name="CHC Chaksu",
                                    district="Jaipur", block="Chaksu")
+
+
+@pytest.fixture
+def accounts_made(store: Store) -> None:
+    """The Jaipur warehouse and the accounts ``ware``, ``officer`` (Jaipur) and ``admin``."""
+    add_warehouse_and_accounts(store)
+
+
+@pytest.fixture
+def web(server: str, accounts_made: None) -> Iterator[requests.Session]:
+    """An HTTP session logged in as the state admin (the facility pages need a login)."""
+    with web_login(server, "admin") as session:
+        yield session
+
+
+@pytest.fixture
+def log_in(server: str, accounts_made: None) -> Callable[[Any, str], None]:
+    """Log a Chromium page in through the login form, as a person would: type, press Enter."""
+    def log_in(page: Any, username: str) -> None:
+        page.goto(f"{server}/login")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").press("Enter")
+        page.wait_for_url(lambda url: "/login" not in url)
+
+    return log_in

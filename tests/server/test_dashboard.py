@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -104,7 +104,9 @@ def test_the_district_page_shows_who_is_live_overdue_and_never_synced(
 
 
 def test_a_district_link_narrows_the_page_and_a_facility_shows_its_stock(
-        page: Page, server: str, store: Store, district: dict[str, str], tmp_path: Path) -> None:
+        page: Page, server: str, store: Store, district: dict[str, str], tmp_path: Path,
+        log_in: Callable[[Page, str], None]) -> None:
+    log_in(page, "officer")  # a facility's stock by batch needs a login
     page.goto(f"{server}/")
     page.get_by_role("link", name="Jaipur", exact=True).click()
     expect(page.locator("h1")).to_have_text("Jaipur")
@@ -143,7 +145,9 @@ def test_state_wide_the_first_page_lists_districts_only(
 
 
 def test_a_facility_with_many_batches_shows_totals_first_and_pages_the_batches(
-        page: Page, server: str, store: Store, db_url: str, tmp_path: Path) -> None:
+        page: Page, server: str, store: Store, db_url: str, tmp_path: Path,
+        log_in: Callable[[Page, str], None]) -> None:
+    log_in(page, "admin")
     desk = make_facility_and_enrol(db_url, server, "CHC-JPR-009", name="CHC Phagi",
                                    district="Jaipur", block="Phagi")
     add_paracetamol(store)
@@ -183,7 +187,9 @@ def test_a_facility_with_many_batches_shows_totals_first_and_pages_the_batches(
 
 
 def test_refused_events_and_restored_desks_are_shown_to_the_district(
-        page: Page, db_url: str, server: str, store: Store, tmp_path: Path) -> None:
+        page: Page, db_url: str, server: str, store: Store, tmp_path: Path,
+        log_in: Callable[[Page, str], None]) -> None:
+    log_in(page, "officer")
     desk = make_facility_and_enrol(db_url, server, "CHC-JPR-001", name="CHC Chaksu",
                                    district="Jaipur", block="Chaksu")
     good = make_event(desk, 1, type="receipt", movements=[make_movement(qty=100)])

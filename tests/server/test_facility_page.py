@@ -202,8 +202,8 @@ def test_near_expiry_batches_of_every_item_earliest_first(device: EnrolledDevice
 # -- the pages, through HTTP ----------------------------------------------------------------------
 
 
-def get(url: str) -> str:
-    response = requests.get(url, timeout=30)
+def get(web: requests.Session, url: str) -> str:
+    response = web.get(url, timeout=30)
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"].startswith("text/html")
     return response.text
@@ -215,7 +215,7 @@ def next_link(page: str) -> str | None:
 
 
 def test_the_pages_stay_bounded_and_every_row_is_reachable(device: EnrolledDevice, store: Store,
-                                                          server: str) -> None:
+                                                          server: str, web: requests.Session) -> None:
     many = BATCHES_PER_PAGE * 2 + 50
     add_items(store, ("PARA500", "Paracetamol 500 mg"))
     receive(device, 1, [make_movement("PARA500", 3, batch_no=f"PB{n:05d}", expiry_month="2029-01")
@@ -225,7 +225,7 @@ def test_the_pages_stay_bounded_and_every_row_is_reachable(device: EnrolledDevic
                         for n in range(others)])
     base = f"{server}/facility/{device.facility_code}"
 
-    first = get(base)
+    first = get(web, base)
     assert first.count("<tr data-item=") == ITEMS_PER_PAGE
     assert f"Items 1–{ITEMS_PER_PAGE} of {others + 1}" in first
     assert len(first) < 200_000  # the HTML of a page does not grow with the batches
@@ -237,57 +237,59 @@ def test_the_pages_stay_bounded_and_every_row_is_reachable(device: EnrolledDevic
     seen: list[str] = []
     url: str | None = base
     while url is not None:
-        page = get(url if url.startswith("http") else server + url)
+        page = get(web, url if url.startswith("http") else server + url)
         seen += re.findall(r'<tr data-item="([^"]+)">', page)
         url = next_link(page)
     assert sorted(seen) == sorted(["PARA500", *(f"X{n:04d}" for n in range(others))])
     assert len(seen) == len(set(seen))
 
     batch_list = f"{base}/batches?item=PARA500"
-    page = get(batch_list)
+    page = get(web, batch_list)
     assert page.count("<tr data-batch=") == BATCHES_PER_PAGE
     assert f"Batches 1–{BATCHES_PER_PAGE} of {many}" in page
     batches: list[str] = []
     url = batch_list
     while url is not None:
-        page = get(url if url.startswith("http") else server + url)
+        page = get(web, url if url.startswith("http") else server + url)
         batches += re.findall(r'<tr data-batch="([^"]+)">', page)
         url = next_link(page)
     assert batches == [f"PB{n:05d}" for n in range(many)]
     # The last page is the last full page of rows (pages start at a row, not at a multiple).
-    last = get(f"{batch_list}&at=end")
+    last = get(web, f"{batch_list}&at=end")
     assert re.findall(r'<tr data-batch="([^"]+)">', last) == batches[-BATCHES_PER_PAGE:]
     assert f"Batches {many - BATCHES_PER_PAGE + 1}–{many} of {many}" in last
 
 
-def test_bad_addresses_get_not_found_not_an_error(device: EnrolledDevice, server: str) -> None:
+def test_bad_addresses_get_not_found_not_an_error(device: EnrolledDevice, server: str,
+                                                  web: requests.Session) -> None:
     receive(device, 1, [make_movement("PARA500", 3)])
     base = f"{server}/facility/{device.facility_code}"
     for url in (f"{base}?after=%00", f"{base}/batches?item=NO-SUCH", f"{base}/batches?item=%00",
                 f"{base}/near-expiry?before=A%00B", f"{server}/facility/NOPE/batches?item=PARA500"):
-        response = requests.get(url, timeout=30)
+        response = web.get(url, timeout=30)
         assert response.status_code == 404, url
         assert "Not found" in response.text
-    assert requests.get(f"{base}?at=middle", timeout=30).status_code == 422
-    assert requests.get(f"{base}/batches", timeout=30).status_code == 422
+    assert web.get(f"{base}?at=middle", timeout=30).status_code == 422
+    assert web.get(f"{base}/batches", timeout=30).status_code == 422
 
 
-def test_the_near_expiry_list_tells_expired_from_expiring(device: EnrolledDevice,
-                                                           server: str) -> None:
+def test_the_near_expiry_list_tells_expired_from_expiring(device: EnrolledDevice, server: str,
+                                                           web: requests.Session) -> None:
     now = utc_now()
     gone, soon = ((now + dt.timedelta(days=days)).strftime("%Y-%m") for days in (-62, 31))
     receive(device, 1, [make_movement("AMOX250", 7, batch_no="GONE-1", expiry_month=gone),
                         make_movement("AMOX250", 9, batch_no="SOON-1", expiry_month=soon),
                         make_movement("AMOX250", 4, batch_no="LATER-1", expiry_month="2099-01")])
-    page = get(f"{server}/facility/{device.facility_code}/near-expiry")
+    page = get(web, f"{server}/facility/{device.facility_code}/near-expiry")
     rows = dict(re.findall(r'<tr data-batch="([^"]+)">.*?<span class="badge [a-z]+">([^<]+)</span>',
                            page, re.S))
     assert rows == {"GONE-1": "Expired", "SOON-1": "Near expiry"}
 
 
 @pytest.mark.parametrize("path", ["", "/near-expiry", "/batches?item=PARA500"])
-def test_a_facility_without_stock_says_so(device: EnrolledDevice, server: str, path: str) -> None:
-    response = requests.get(f"{server}/facility/{device.facility_code}{path}", timeout=30)
+def test_a_facility_without_stock_says_so(device: EnrolledDevice, server: str, path: str,
+                                        web: requests.Session) -> None:
+    response = web.get(f"{server}/facility/{device.facility_code}{path}", timeout=30)
     if path.startswith("/batches"):
         assert response.status_code == 404  # no such item at this facility
     else:

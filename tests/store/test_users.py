@@ -85,6 +85,22 @@ def test_create_user_and_roles(store: Store) -> None:
         store.create_user("x2", "X", "admin", "long-enough")
 
 
+@pytest.mark.parametrize("name", [
+    "ph\u202earma",      # a right-to-left override: shows as another name
+    "pha\u200brma",      # a zero-width space: two accounts that look the same
+    "pha\u200drma",      # a zero-width joiner (allowed in Hindi text, never in a user name)
+    "\u0430dmin",        # a Cyrillic а that looks like the Latin a of "admin"
+    "सीता",              # another alphabet
+    "...",               # no letter or digit at all
+])
+def test_user_names_that_could_pass_for_another_are_refused(store: Store, name: str) -> None:
+    store.act_as("admin")
+    with pytest.raises(InvalidInput) as refused:
+        store.create_user(name, "Look Alike", "pharmacist", "long-enough")
+    assert refused.value.field == "username"
+    assert {u.username for u in store.users()} == {"admin", "clerk", "incharge", "pharma"}
+
+
 def test_password_change(store: Store) -> None:
     store.act_as("pharma")
     store.set_password("pharma", "new-password")

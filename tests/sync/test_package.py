@@ -92,6 +92,19 @@ def test_a_signed_package_with_a_bad_facility_is_still_refused(key: Ed25519Priva
     assert refused.value.kind == "package_incomplete"
 
 
+def test_a_package_naming_a_plain_http_server_is_refused(key: Ed25519PrivateKey, trusted: dict[str, str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IHMS_ALLOW_PLAIN_HTTP", raising=False)
+    with pytest.raises(PackageError) as refused:
+        package.read(signed(key, server_url="http://10.0.0.5:8470"), trusted)
+    assert refused.value.kind == "package_plain_http"
+    assert refused.value.values == {"server": "http://10.0.0.5:8470"}
+    # To this machine itself (a training PC running its own server), and in a lab that says so.
+    assert package.read(signed(key, server_url="http://127.0.0.1:8470"), trusted).server_url == "http://127.0.0.1:8470"
+    monkeypatch.setenv("IHMS_ALLOW_PLAIN_HTTP", "1")
+    assert package.read(signed(key, server_url="http://10.0.0.5:8470"), trusted).server_url == "http://10.0.0.5:8470"
+
+
 def test_packages_are_found_in_a_sticks_root_and_its_folders(tmp_path: Path, key: Ed25519PrivateKey) -> None:
     (tmp_path / "IHMS").mkdir()
     (tmp_path / "IHMS" / "RJ-JPR-CHC-014.ihms-package").write_bytes(signed(key))

@@ -9,17 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 # Before any Qt import: tests never open a real window.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
 
 from ihms_desk.store import Store
 from ihms_desk.store.model import ReceiptLine
 from ihms_desk.store.users import Role
+
+W = TypeVar("W", bound=QWidget)
 
 PASSWORD = "test1234"
 USERS = (
@@ -103,25 +108,20 @@ def open_as(data_dir: Path, username: str) -> Store:
     return store
 
 
-@pytest.fixture()
-def pharmacist_store(chc_dir: Path) -> Iterator[Store]:
-    store = open_as(chc_dir, "pharmacist")
-    yield store
-    store.close()
+def _logged_in_store(username: str) -> Callable[[Path], Iterator[Store]]:
+    """The fixture ``<username>_store``: the test CHC opened as ``username``, closed after the test."""
+
+    @pytest.fixture(name=f"{username}_store")
+    def logged_in(chc_dir: Path) -> Iterator[Store]:
+        with open_as(chc_dir, username) as store:
+            yield store
+
+    return logged_in
 
 
-@pytest.fixture()
-def incharge_store(chc_dir: Path) -> Iterator[Store]:
-    store = open_as(chc_dir, "incharge")
-    yield store
-    store.close()
-
-
-@pytest.fixture()
-def clerk_store(chc_dir: Path) -> Iterator[Store]:
-    store = open_as(chc_dir, "clerk")
-    yield store
-    store.close()
+pharmacist_store = _logged_in_store("pharmacist")
+incharge_store = _logged_in_store("incharge")
+clerk_store = _logged_in_store("clerk")
 
 
 @pytest.fixture()
@@ -132,13 +132,19 @@ def check_store(chc_dir: Path) -> Iterator[Store]:
     store.close()
 
 
-def show_screen(qtbot, screen_class: type, store: Store, size: tuple[int, int] = (1000, 700)):  # type: ignore[no-untyped-def]
-    """A screen as the main window would show it: built, shown, active and refreshed."""
-    widget = screen_class(store)
+def shown_active(qtbot: QtBot, widget: W, size: tuple[int, int]) -> W:
+    """``widget`` at ``size``, shown and made the active window, as on a real desktop
+    (shortcuts fire only in the active window)."""
     qtbot.addWidget(widget)
     widget.resize(*size)
     with qtbot.waitActive(widget):
         widget.show()
         widget.activateWindow()
+    return widget
+
+
+def show_screen(qtbot, screen_class: type, store: Store, size: tuple[int, int] = (1000, 700)):  # type: ignore[no-untyped-def]
+    """A screen as the main window would show it: built, shown, active and refreshed."""
+    widget = shown_active(qtbot, screen_class(store), size)
     widget.refresh()
     return widget

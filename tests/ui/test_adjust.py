@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 
 from ihms_desk.store import Store
 from ihms_desk.store.model import AdjustmentReason
 from ihms_desk.ui.adjust import AdjustScreen
 from tests.ui.conftest import show_screen
-
-PASSWORD = "test1234"
-
-
-def open_as(chc_dir: Path, username: str) -> Store:
-    store = Store.open(chc_dir)
-    store.login(username, PASSWORD)
-    return store
-
 
 def make_screen(qtbot, store: Store) -> AdjustScreen:
     return show_screen(qtbot, AdjustScreen, store)
@@ -42,6 +31,13 @@ def enter_line(qtbot, screen: AdjustScreen, search: str, batch_no: str, qty: str
     screen.qty_edit.setFocus()
     qtbot.keyClicks(screen.qty_edit, qty)
     qtbot.keyClick(screen.qty_edit, Qt.Key.Key_Return)
+
+
+def save_one_line(qtbot, screen: AdjustScreen, reason: AdjustmentReason, search: str, batch_no: str, qty: str) -> None:
+    """An adjustment of one line, for ``reason``, saved."""
+    choose_reason(screen, reason)
+    enter_line(qtbot, screen, search, batch_no, qty)
+    screen.save()
 
 
 def batch_qty(store: Store, code: str, batch_no: str) -> int:
@@ -77,9 +73,7 @@ def test_a_clerks_write_off_is_refused_next_to_the_reason(qtbot, clerk_store: St
 
 def test_clerk_returns_to_warehouse_and_corrects(qtbot, clerk_store: Store, check_store: Store) -> None:
     screen = make_screen(qtbot, clerk_store)
-    choose_reason(screen, AdjustmentReason.RETURN_TO_WAREHOUSE)
-    enter_line(qtbot, screen, "para", "PCM-A", "30")
-    screen.save()
+    save_one_line(qtbot, screen, AdjustmentReason.RETURN_TO_WAREHOUSE, "para", "PCM-A", "30")
     assert screen.last_saved is not None
     assert batch_qty(check_store, "D0001", "PCM-A") == 70
 
@@ -94,12 +88,8 @@ def test_clerk_returns_to_warehouse_and_corrects(qtbot, clerk_store: Store, chec
 
 def test_found_can_name_an_empty_batch(qtbot, incharge_store: Store, check_store: Store) -> None:
     screen = make_screen(qtbot, incharge_store)
-    choose_reason(screen, AdjustmentReason.EXPIRED_WRITE_OFF)
-    enter_line(qtbot, screen, "azithro", "AZ-OLD", "50")
-    screen.save()
-    choose_reason(screen, AdjustmentReason.FOUND)
-    enter_line(qtbot, screen, "azithro", "AZ-OLD", "2")
-    screen.save()
+    save_one_line(qtbot, screen, AdjustmentReason.EXPIRED_WRITE_OFF, "azithro", "AZ-OLD", "50")
+    save_one_line(qtbot, screen, AdjustmentReason.FOUND, "azithro", "AZ-OLD", "2")
     assert batch_qty(check_store, "D0009", "AZ-OLD") == 2
 
 
@@ -132,9 +122,7 @@ def test_the_refusal_is_in_hindi_when_the_counter_works_in_hindi(qtbot, clerk_st
     assert i18n.set_language("hi")
     try:
         screen = make_screen(qtbot, clerk_store)
-        choose_reason(screen, AdjustmentReason.DAMAGED)
-        enter_line(qtbot, screen, "D0004", "CET-1", "10")
-        screen.save()
+        save_one_line(qtbot, screen, AdjustmentReason.DAMAGED, "D0004", "CET-1", "10")
         message = screen.errors.text("reason")
         assert "Ramesh Saini" in message
         assert "may not" not in message  # the translated sentence, not the store's English

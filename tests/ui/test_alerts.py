@@ -11,15 +11,12 @@ from ihms_desk.store import Store
 from ihms_desk.store.model import AdjustmentLine
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.alerts import AlertsScreen, sync_overdue
+from tests.ui.conftest import shown_active
 
 
 @pytest.fixture()
 def screen(qtbot, incharge_store: Store) -> AlertsScreen:
-    widget = AlertsScreen(incharge_store)
-    qtbot.addWidget(widget)
-    widget.resize(900, 500)
-    widget.show()
-    return widget
+    return shown_active(qtbot, AlertsScreen(incharge_store), (900, 500))
 
 
 def load(qtbot, screen: AlertsScreen) -> int:

@@ -87,7 +87,7 @@ def test_clerk_and_incharge_screens(qtbot, controller: AppController) -> None:
     window.logout_requested.emit()
     window = log_in(qtbot, controller, "incharge")
     assert set(window.actions_by_key) == {"dispense", "receive", "stock", "alerts", "documents", "reports", "adjust", "transfer",
-                                          "stocktake", "sync", "backup", "settings"}
+                                          "stocktake", "sync", "backup", "settings", "indent", "vouchers"}
 
 
 def test_every_screen_is_real_and_opens(qtbot, controller: AppController) -> None:

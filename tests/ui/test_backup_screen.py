@@ -10,18 +10,19 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from ihms_desk.backup import backup_dir, list_backups
+from ihms_desk.backup import backup_dir, list_backups, plain_backup
 from ihms_desk.store import Store
 from ihms_desk.ui import backup_screen
 from ihms_desk.ui.backup_screen import BackupScreen, DailyBackupScheduler
 
 
 def documents(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute("SELECT count(*) FROM document").fetchone()[0])
-    finally:
-        conn.close()
+    with plain_backup(path) as plain:  # a backup is compressed
+        conn = sqlite3.connect(plain)
+        try:
+            return int(conn.execute("SELECT count(*) FROM document").fetchone()[0])
+        finally:
+            conn.close()
 
 
 def back_up(qtbot: QtBot, screen: BackupScreen) -> object:

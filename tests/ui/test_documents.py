@@ -12,16 +12,7 @@ from ihms_desk.store import Store
 from ihms_desk.store.model import DispenseLine, Patient, TransferLine
 from ihms_desk.ui import documents
 from ihms_desk.ui.documents import DocumentsScreen
-from tests.ui.conftest import show_screen
-
-PASSWORD = "test1234"
-
-
-def open_as(chc_dir: Path, username: str) -> Store:
-    store = Store.open(chc_dir)
-    store.login(username, PASSWORD)
-    return store
-
+from tests.ui.conftest import open_as, show_screen
 
 @pytest.fixture()
 def dispense_number(chc_dir: Path) -> str:

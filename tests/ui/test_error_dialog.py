@@ -39,12 +39,8 @@ def shown(qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     error_dialog.install()
     yield recorder
     error_dialog.uninstall()
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_ihms_desk_handler", False):
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(root_level)
+    logging_setup.remove_handlers()
+    logging.getLogger().setLevel(root_level)
 
 
 def log_text(tmp_path: Path) -> str:

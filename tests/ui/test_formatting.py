@@ -57,3 +57,24 @@ def test_units_in_the_users_language() -> None:
         assert fmt.unit("unheard-of") == "unheard-of"
     finally:
         i18n.set_language("en")
+
+
+@pytest.mark.parametrize(("months", "text"), [(1497.0, "1,497"), (1.9, "1"), (2.0, "2"), (0.8, "<1"), (0.0, "0"),
+                                              (12.34, "12")])
+def test_months_of_stock_are_whole_months_rounded_down(months: float, text: str) -> None:
+    # 1.9 months is one full month on the shelf: rounding up would hide a shortage.
+    assert fmt.months(months) == text
+
+
+def test_a_quantity_with_its_unit_in_the_users_language() -> None:
+    from ihms_desk.ui import i18n
+    from ihms_desk.ui.app import create_application
+
+    create_application()
+    assert fmt.qty_unit(150000, "tablet") == "1,50,000 tablet"
+    assert fmt.qty_unit(5, None) == "5"
+    try:
+        assert i18n.set_language("hi")
+        assert fmt.qty_unit(455, "tablet") == "455 गोली"
+    finally:
+        i18n.set_language("en")

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from ihms_desk.store import Store
+from ihms_desk.store.model import ItemHit
 from ihms_desk.ui.item_picker import ItemHitModel, ItemPicker
 
 
-def test_search_as_you_type_and_enter_picks(qtbot, pharmacist_store: Store) -> None:
-    picker = ItemPicker(pharmacist_store)
-    qtbot.addWidget(picker)
-    picked = []
-    picker.item_chosen.connect(picked.append)
+@pytest.fixture()
+def picker(qtbot, pharmacist_store: Store) -> ItemPicker:
+    widget = ItemPicker(pharmacist_store)
+    qtbot.addWidget(widget)
+    return widget
+
+
+@pytest.fixture()
+def picked(picker: ItemPicker) -> list[ItemHit]:
+    """What the picker picks, in order."""
+    chosen: list[ItemHit] = []
+    picker.item_chosen.connect(chosen.append)
+    return chosen
+
+
+def test_search_as_you_type_and_enter_picks(qtbot, picker: ItemPicker, picked: list[ItemHit]) -> None:
     qtbot.keyClicks(picker.line_edit, "amox")
     assert [hit.item.code for hit in picker.hits()] == ["D0002"]
     qtbot.keyClick(picker.line_edit, Qt.Key.Key_Return)
@@ -20,11 +33,7 @@ def test_search_as_you_type_and_enter_picks(qtbot, pharmacist_store: Store) -> N
     assert picked[0].usable_qty == 500
 
 
-def test_generic_name_and_arrow_keys(qtbot, pharmacist_store: Store) -> None:
-    picker = ItemPicker(pharmacist_store)
-    qtbot.addWidget(picker)
-    picked = []
-    picker.item_chosen.connect(picked.append)
+def test_generic_name_and_arrow_keys(qtbot, picker: ItemPicker, picked: list[ItemHit]) -> None:
     qtbot.keyClicks(picker.line_edit, "tablet")
     codes = [hit.item.code for hit in picker.hits()]
     assert len(codes) >= 5
@@ -33,9 +42,7 @@ def test_generic_name_and_arrow_keys(qtbot, pharmacist_store: Store) -> None:
     assert picked[0].item.code == codes[1]
 
 
-def test_out_of_stock_is_marked(qtbot, pharmacist_store: Store) -> None:
-    picker = ItemPicker(pharmacist_store)
-    qtbot.addWidget(picker)
+def test_out_of_stock_is_marked(qtbot, picker: ItemPicker) -> None:
     qtbot.keyClicks(picker.line_edit, "panto")
     index = picker.model.index(0, ItemHitModel.STOCK)
     assert picker.model.data(index) == "Out of stock"
@@ -46,9 +53,7 @@ def test_out_of_stock_is_marked(qtbot, pharmacist_store: Store) -> None:
     assert picker.hits()[0].usable_qty == 100
 
 
-def test_no_match_says_so_and_escape_clears(qtbot, pharmacist_store: Store) -> None:
-    picker = ItemPicker(pharmacist_store)
-    qtbot.addWidget(picker)
+def test_no_match_says_so_and_escape_clears(qtbot, picker: ItemPicker) -> None:
     qtbot.keyClicks(picker.line_edit, "zzzz")
     qtbot.keyClick(picker.line_edit, Qt.Key.Key_Return)
     assert "zzzz" in picker.error_label.text()
@@ -56,9 +61,7 @@ def test_no_match_says_so_and_escape_clears(qtbot, pharmacist_store: Store) -> N
     assert picker.text() == ""
 
 
-def test_choose_code(qtbot, pharmacist_store: Store) -> None:
-    picker = ItemPicker(pharmacist_store)
-    qtbot.addWidget(picker)
+def test_choose_code(qtbot, picker: ItemPicker) -> None:
     with qtbot.waitSignal(picker.item_chosen) as blocker:
         picker.choose_code("d0004")
     assert blocker.args[0].item.code == "D0004"
@@ -70,11 +73,7 @@ def test_model_passes_modeltester(qtmodeltester, pharmacist_store: Store) -> Non
     qtmodeltester.check(model)
 
 
-def test_one_letter_waits_for_the_next_unless_enter(qtbot, pharmacist_store: Store) -> None:
-    picker = ItemPicker(pharmacist_store)
-    qtbot.addWidget(picker)
-    picked = []
-    picker.item_chosen.connect(picked.append)
+def test_one_letter_waits_for_the_next_unless_enter(qtbot, picker: ItemPicker, picked: list[ItemHit]) -> None:
     qtbot.keyClicks(picker.line_edit, "o")
     assert picker.hits() == []
     qtbot.keyClicks(picker.line_edit, "r")

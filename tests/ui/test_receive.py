@@ -10,8 +10,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ihms_desk.store import Store
+from ihms_desk.store.model import ReceiptLine
 from ihms_desk.ui.receive import VISIBLE_GS, ReceiveScreen
-from tests.ui.conftest import show_screen
+from tests.ui.conftest import month_from, show_screen
 
 GS = chr(29)
 GTIN = "08901234567890"
@@ -190,12 +191,18 @@ def test_bad_fields_are_refused_next_to_the_field(qtbot, screen: ReceiveScreen, 
 def test_a_line_refused_at_save_is_shown_under_the_lines(qtbot, screen: ReceiveScreen, check_store: Store) -> None:
     type_header(qtbot, screen, "V-2")
     screen.picker.choose_code("D0001")
-    qtbot.keyClicks(screen.batch_edit, "PCM-B")
-    qtbot.keyClicks(screen.expiry_edit, "01/2031")  # PCM-B is on record with another expiry
+    qtbot.keyClicks(screen.batch_edit, "NEW-7")
+    qtbot.keyClicks(screen.expiry_edit, "01/2031")
     qtbot.keyClicks(screen.qty_edit, "5")
     screen.add_line()
+    assert screen.lines.rowCount() == 1
+    # Meanwhile another counter receives the same batch with another expiry: the line is
+    # refused at save, under the lines (the entry fields are empty by then).
+    check_store.act_as("clerk")
+    check_store.receive(source="ddw", voucher_no="V-OTHER", voucher_date=check_store.today(),
+                        lines=[ReceiptLine("D0001", "NEW-7", "2031-02", 5)])
     screen.save()
-    assert "PCM-B" in screen.errors.text("lines")
+    assert "NEW-7" in screen.errors.text("lines")
     assert screen.last_saved is None
 
 
@@ -256,3 +263,148 @@ def test_a_scan_without_prefix_in_another_field_asks_to_scan_again(qtbot, screen
     # The next scan, in the right place, works.
     scan(qtbot, screen, "01" + GTIN + "10CET-5" + GS + "17270300")
     assert screen.batch_edit.text() == "CET-5"
+
+
+# -- issue 12 item 7: what the clerk would miss, said at the line, typed by keyboard only -------
+
+
+def type_line(qtbot, screen: ReceiveScreen, code: str, batch: str, expiry: str) -> None:
+    """From the scan field: Enter on an empty scan goes to the item, then batch and expiry."""
+    screen.scan_edit.setFocus()
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_Return)
+    assert screen.picker.line_edit.hasFocus()
+    qtbot.keyClicks(screen.picker.line_edit, code)
+    qtbot.keyClick(screen.picker.line_edit, Qt.Key.Key_Return)
+    assert screen.batch_edit.hasFocus()
+    qtbot.keyClicks(screen.batch_edit, batch)
+    qtbot.keyClick(screen.batch_edit, Qt.Key.Key_Return)
+    assert screen.expiry_edit.hasFocus()
+    qtbot.keyClicks(screen.expiry_edit, expiry)
+    qtbot.keyClick(screen.expiry_edit, Qt.Key.Key_Return)
+
+
+def finish_line(qtbot, screen: ReceiveScreen, qty: str) -> None:
+    """From the manufacturer: Enter, the quantity, Enter, Enter on the cost adds the line."""
+    assert screen.manufacturer_edit.hasFocus()
+    qtbot.keyClick(screen.manufacturer_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(screen.qty_edit, qty)
+    qtbot.keyClick(screen.qty_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.cost_edit, Qt.Key.Key_Return)
+
+
+def printed(month: str) -> str:
+    return f"{month[5:]}/{month[:4]}"
+
+
+def test_short_expiry_is_taken_with_a_reason_typed_at_the_line(qtbot, screen: ReceiveScreen, check_store: Store) -> None:
+    _, next_month = expiry_code(1)
+    type_header(qtbot, screen, "DDW/JPR/SHORT")
+    assert not screen.reason_edit.isVisible()
+    type_line(qtbot, screen, "D0004", "CET-9", printed(next_month))
+    # Said at once, under the reason field that now shows, with the cursor in it.
+    assert printed(next_month) in screen.errors.text("short_expiry_reason")
+    assert screen.reason_edit.isVisible() and screen.reason_edit.hasFocus()
+    qtbot.keyClick(screen.reason_edit, Qt.Key.Key_Return)  # Enter without a reason: still said
+    assert screen.reason_edit.hasFocus() and screen.errors.text("short_expiry_reason")
+    qtbot.keyClicks(screen.reason_edit, "DDW sent it for the camp this week")
+    qtbot.keyClick(screen.reason_edit, Qt.Key.Key_Return)
+    finish_line(qtbot, screen, "50")
+    assert screen.lines.rowCount() == 1 and not screen.reason_edit.isVisible()
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F10)
+    assert screen.last_saved is not None, screen.errors.text()
+    line = check_store.document(screen.last_saved).lines[0]
+    assert (line["batch_no"], line["expiry_month"], line["qty"]) == ("CET-9", next_month, 50)
+    assert line["short_expiry_reason"] == "DDW sent it for the camp this week"
+
+
+def test_an_expiry_differing_from_the_batch_on_record_is_said_at_the_line(
+    qtbot, screen: ReceiveScreen, check_store: Store
+) -> None:
+    known = month_from(dt.date.today(), 14)  # PCM-B of the test CHC
+    type_header(qtbot, screen, "DDW/JPR/MISMATCH")
+    type_line(qtbot, screen, "D0001", "pcm-b", printed(month_from(dt.date.today(), 15)))
+    said = screen.errors.text("expiry")
+    assert printed(known) in said and "PCM-B" in said and known not in said
+    assert screen.expiry_edit.hasFocus() and screen.lines.rowCount() == 0
+    screen.expiry_edit.selectAll()
+    qtbot.keyClicks(screen.expiry_edit, printed(known))
+    qtbot.keyClick(screen.expiry_edit, Qt.Key.Key_Return)
+    assert screen.errors.text("expiry") == ""
+    finish_line(qtbot, screen, "20")
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F10)
+    assert screen.last_saved is not None
+    assert check_store.document(screen.last_saved).lines[0]["expiry_month"] == known
+
+
+def test_a_challan_equal_to_an_earlier_one_is_said_and_a_second_f10_confirms(
+    qtbot, screen: ReceiveScreen, check_store: Store
+) -> None:
+    far = printed(month_from(dt.date.today(), 20))
+    numbers = []
+    counts = []
+    for voucher in ("DDW/JPR/500", "DDW/JPR/501"):
+        type_header(qtbot, screen, voucher)
+        type_line(qtbot, screen, "D0003", "MET-9", far)
+        finish_line(qtbot, screen, "300")
+        qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F10)
+        numbers.append(screen.last_saved)
+        counts.append(len(check_store.documents_on()))
+        screen.last_saved = None
+    # The second is the first under another number: said under the voucher, nothing saved.
+    assert numbers[1] is None
+    said = screen.errors.text("voucher_no")
+    assert numbers[0] in said and "DDW/JPR/500" in said
+    assert screen.lines.rowCount() == 1 and counts[1] == counts[0]
+    before = counts[1]
+    # F10 again, the challan unchanged: the clerk confirms a second delivery.
+    qtbot.keyClick(screen.lines_view, Qt.Key.Key_F10)
+    assert screen.last_saved is not None, screen.errors.text()
+    assert len(check_store.documents_on()) == before + 1
+    assert check_store.document(screen.last_saved).header["same_lines_as"] == numbers[0]
+
+
+def test_ctrl_o_reads_a_challan_csv_into_the_lines(qtbot, screen: ReceiveScreen, check_store: Store, tmp_path,
+                                                   monkeypatch) -> None:
+    from ihms_desk.ui import dialogs
+
+    far, farther = month_from(dt.date.today(), 20), month_from(dt.date.today(), 22)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("item_code;batch_no;expiry;qty\n"
+                   f"D0003;MET-7;{printed(far)};ten\nZZZ;X;{printed(far)};5\nD0004;CET-7;{printed(far)};5\n", encoding="utf-8")
+    good = tmp_path / "challan.csv"
+    # Excel's semicolons and grouped quantities.
+    good.write_text("item_code;batch_no;expiry;qty;voucher_no;voucher_date\n"
+                    f"D0003;MET-7;{printed(far)};20,000;DDW/JPR/777;{dt.date.today():%d-%m-%Y}\n"
+                    f"D0004;CET-7;{printed(farther)};500;DDW/JPR/777;{dt.date.today():%d-%m-%Y}\n", encoding="utf-8")
+    chosen = [bad, good]
+    monkeypatch.setattr(dialogs, "open_file", lambda *args: chosen.pop(0))
+    qtbot.keyClick(screen.voucher_edit, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    said = screen.errors.text("lines")
+    assert "row 2" in said and "ten" in said and "row 3" in said and "ZZZ" in said and "row 4" not in said
+    assert screen.lines.rowCount() == 0
+    qtbot.keyClick(screen.lines_view, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert screen.errors.text("lines") == ""
+    assert screen.lines.rowCount() == 2 and screen.voucher_edit.text() == "DDW/JPR/777"
+    qtbot.keyClick(screen.lines_view, Qt.Key.Key_F10)
+    assert screen.last_saved is not None, screen.errors.text()
+    document = check_store.document(screen.last_saved)
+    assert [(line["item_code"], line["batch_no"], line["expiry_month"], line["qty"]) for line in document.lines] == [
+        ("D0003", "MET-7", far, 20000), ("D0004", "CET-7", farther, 500)]
+    assert document.header["voucher_no"] == "DDW/JPR/777"
+
+
+def test_a_challan_with_many_bad_rows_names_the_first_and_counts_the_rest(qtbot, screen: ReceiveScreen, tmp_path,
+                                                                          monkeypatch) -> None:
+    from ihms_desk.ui import dialogs
+    from ihms_desk.ui.receive import SHOWN_BAD_ROWS
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("item_code,batch_no,expiry,qty\n" + "".join(f"D0001,B{n},03/2099,x{n}\n" for n in range(40)),
+                   encoding="utf-8")
+    monkeypatch.setattr(dialogs, "open_file", lambda *args: bad)
+    height = screen.height()
+    qtbot.keyClick(screen.voucher_edit, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    said = screen.errors.text("lines")
+    assert "40 row(s)" in said and "row 2:" in said and f"row {SHOWN_BAD_ROWS + 1}:" in said
+    assert f"row {SHOWN_BAD_ROWS + 2}:" not in said and f"{40 - SHOWN_BAD_ROWS} more row(s)" in said
+    assert screen.height() == height and screen.lines.rowCount() == 0

@@ -12,17 +12,12 @@ from ihms_desk.ui.main_window import MainWindow
 from ihms_desk.ui.receive import ReceiveScreen
 from ihms_desk.ui.screen import Screen
 from ihms_desk.ui.stock import StockScreen
+from tests.ui.conftest import shown_active
 from tests.ui.test_receive import expiry_code
 
 
 def window_for(qtbot, store: Store, start: str) -> MainWindow:
-    window = MainWindow(store, start=start)
-    qtbot.addWidget(window)
-    window.resize(1366, 698)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
+    return shown_active(qtbot, MainWindow(store, start=start), (1366, 698))
 
 
 def test_a_receipt_saved_asks_for_a_sync_and_the_title_counts_unsaved_lines(qtbot, clerk_store: Store,

@@ -15,6 +15,7 @@ from ihms_desk.ui import i18n, setup_wizard
 from ihms_desk.ui.app import AppController, create_application
 from ihms_desk.ui.main_window import MainWindow
 from ihms_desk.ui.setup_wizard import SetupWizard
+from tests.ui.conftest import shown_active
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from first_run_bench import FACILITY, Stick, make_stick  # noqa: E402
@@ -60,13 +61,7 @@ def on_the_stick(monkeypatch, stick: Stick | None, tmp_path: Path) -> None:
 
 
 def wizard_on(qtbot, store: Store) -> SetupWizard:
-    wizard = SetupWizard(store)
-    qtbot.addWidget(wizard)
-    wizard.resize(720, 680)
-    with qtbot.waitActive(wizard):
-        wizard.show()
-        wizard.activateWindow()
-    return wizard
+    return shown_active(qtbot, SetupWizard(store), (720, 680))
 
 
 def type_into(qtbot, edit, text: str) -> None:
@@ -265,3 +260,12 @@ def test_a_bad_catalogue_is_reported_and_setup_still_finishes(qtbot, tmp_path: P
         qtbot.keyClick(wizard.finish_button, Qt.Key.Key_F10)
     assert store.facility() is not None and store.item_count() == 0
     store.close()
+
+
+def test_a_challan_saved_by_excel_with_semicolons_is_found_beside_the_package(tmp_path: Path) -> None:
+    from ihms_desk.ui.setup_wizard import CHALLAN_COLUMNS, csv_files_with
+
+    (tmp_path / "semicolons.csv").write_text("\ufeffitem_code;batch_no;expiry;qty\nD0001;B;03/2099;20,000\n", encoding="utf-8")
+    (tmp_path / "commas.csv").write_text("item_code,batch_no,expiry,qty\nD0001,B,03/2099,5\n", encoding="utf-8")
+    (tmp_path / "other.csv").write_text("username;full_name\nx;y\n", encoding="utf-8")
+    assert [path.name for path in csv_files_with([tmp_path], CHALLAN_COLUMNS)] == ["commas.csv", "semicolons.csv"]

@@ -9,14 +9,12 @@ from ihms_desk.store import Store
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.stock import StockScreen
 from ihms_desk.ui.stock_model import BatchTableModel, StockFilter, StockTableModel, read_stock
+from tests.ui.conftest import shown_active
 
 
 @pytest.fixture()
 def screen(qtbot, clerk_store: Store) -> StockScreen:
-    widget = StockScreen(clerk_store)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    widget.show()
+    widget = shown_active(qtbot, StockScreen(clerk_store), (1000, 700))
     with qtbot.waitSignal(widget.model.loaded, timeout=5000):
         widget.refresh()
     return widget

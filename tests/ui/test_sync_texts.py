@@ -192,6 +192,36 @@ def test_enrolment_with_a_wrong_address_in_hindi_and_english(qtbot, chc_dir: Pat
         "https://ihms.rajasthan.gov.in")
 
 
+def test_plain_http_to_another_machine_is_refused_in_hindi_and_english(
+        qtbot, chc_dir: Path, check_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import os
+
+    from ihms_desk.ui.screenshots import save
+
+    monkeypatch.delenv("IHMS_ALLOW_PLAIN_HTTP", raising=False)
+    adapter, screen = sync_screen(qtbot, chc_dir, check_store)
+    screen.resize(1366, 698)
+    screen.show()
+    assert i18n.set_language("hi")
+    ok, message = enrol_on_the_screen(qtbot, screen, adapter, "http://10.20.30.40:8470", "ABCD-EFGH-JKMN")
+    assert ok is False
+    assert message == screen.enrol_message.text() == (
+        "पता http://10.20.30.40:8470 http:// से शुरू होता है: इससे इस कंप्यूटर के रिकॉर्ड और उसकी चाबी "
+        "सर्वर तक बिना एन्क्रिप्शन के जाएँगे, जिन्हें रास्ते में कोई भी पढ़ सकता है। ज़िले से मिला पता लिखें, "
+        "जो https:// से शुरू होता है।")
+    # The whole message is on the screen at 1366x698 (wrapped, not cut off).
+    save(screen, Path(os.environ.get("IHMS_SCREENSHOT_DIR", tmp_path)) / "sync-plain-http-hi.png")
+    assert screen.enrol_message.wordWrap() and screen.enrol_message.isVisible()
+    assert screen.enrol_message.mapTo(screen, screen.enrol_message.rect().bottomRight()).y() < 698
+    assert i18n.set_language("en")
+    screen.url_edit.clear()
+    screen.code_edit.clear()
+    enrol_on_the_screen(qtbot, screen, adapter, "http://ihms.rajasthan.example", "ABCD-EFGH-JKMN")
+    assert screen.enrol_message.text().startswith(
+        "The address http://ihms.rajasthan.example starts with http://, which would send")
+    assert not check_store.sync_state().enrolled
+
+
 def test_enrolment_done_in_hindi(qtbot, chc_dir: Path, check_store: Store, portal_url: str) -> None:
     assert i18n.set_language("hi")
     adapter, screen = sync_screen(qtbot, chc_dir, check_store)

@@ -63,6 +63,13 @@ class Amc:
     def adjusted(self) -> Decimal:
         return _tenths(*self._ratio())
 
+    @property
+    def units(self) -> int:
+        """The adjusted AMC in whole units, rounded half up: what an indent line carries and
+        multiplies (so the warehouse can work the suggested quantity again from the line)."""
+        numerator, denominator = self._ratio()
+        return (2 * numerator + denominator) // (2 * denominator)
+
     def months_of_stock(self, usable: int) -> int | None:
         """Whole months the usable stock lasts at the adjusted AMC (rounded down); None without
         consumption."""

@@ -1,0 +1,248 @@
+"""Indents, issue vouchers, receipts against them, transfers and fill rate through a real
+server on SQLite and PostgreSQL (issue 14; docs/indents.md), events posted over HTTP as a
+desk posts them and the warehouse's form posted as a browser posts it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import requests
+
+from ihms_desk.sync import protocol as wire
+from ihms_server import indents, models
+from ihms_server.store import Store, utc_now
+from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
+from ihms_server.testing_supply import (
+    add_warehouse_and_accounts,
+    csrf_of,
+    indent_event,
+    pull_vouchers,
+    receipt_event,
+    transfer_event,
+    web_login,
+)
+
+NEXT_YEAR = f"{utc_now().year + 1}-06"
+
+
+@pytest.fixture
+def ready(store: Store, device: EnrolledDevice) -> EnrolledDevice:
+    add_warehouse_and_accounts(store)
+    return device
+
+
+def push_ok(device: EnrolledDevice, *events: dict) -> list[dict]:
+    response = device.push(list(events))
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["applied"] * len(events), results
+    return results
+
+
+def pull(device: EnrolledDevice, count: int = 0, after: str = "", limit: int = 100) -> dict:
+    return pull_vouchers(device, count, after=after, limit=limit)
+
+
+def issue(session: requests.Session, base_url: str, indent_id: int,
+          rows: list[tuple[str, str, str, str]]) -> requests.Response:
+    page = session.get(f"{base_url}/warehouse/indents/{indent_id}", timeout=30)
+    data: dict[str, object] = {"csrf": csrf_of(page.text),
+                               "item_code": [r[0] for r in rows], "batch_no": [r[1] for r in rows],
+                               "expiry_month": [r[2] for r in rows], "qty": [r[3] for r in rows]}
+    return session.post(f"{base_url}/warehouse/indents/{indent_id}/vouchers", data=data,
+                        timeout=30, allow_redirects=False)
+
+
+def stored_indent(store: Store, device: EnrolledDevice, number: str) -> indents.Indent:
+    found = indents.indent_by_number(store, device.facility_code, number)
+    assert found is not None
+    return found
+
+
+def test_an_indent_is_kept_with_why_each_line_was_asked(store: Store, ready: EnrolledDevice) -> None:
+    event = indent_event(ready, 1, [
+        {"item_code": "PARA500", "qty": 1200, "suggested": 1350, "usable_stock": 410,
+         "amc": 587, "on_order": 0, "days_out_of_stock": 6, "emergency": True},
+        {"item_code": "ORS-200", "qty": 300}], emergency=True)
+    push_ok(ready, event)
+    number = event["payload"]["document"]["number"]
+    indent = stored_indent(store, ready, number)
+    assert indent.status == "open" and indent.emergency
+    assert [(l.item_code, l.qty, l.usable_stock, l.amc, l.days_out_of_stock) for l in indent.lines] \
+        == [("PARA500", 1200, 410, 587.0, 6), ("ORS-200", 300, 0, 0.0, 0)]
+
+    session = web_login(ready.base_url, "ware")
+    listing = session.get(f"{ready.base_url}/warehouse", timeout=30)
+    assert number in listing.text and "emergency" in listing.text
+    page = session.get(f"{ready.base_url}/warehouse/indents/{indent.id}", timeout=30)
+    assert page.status_code == 200
+    row = re.search(r"<tr><td>1</td>.*?</tr>", page.text, re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(0))
+    assert cells[:6] == ["1,200", "1,350", "410", "587", "0", "6"]
+
+
+def test_a_broken_indent_is_refused_by_field(ready: EnrolledDevice) -> None:
+    event = indent_event(ready, 1, [{"item_code": "PARA500", "qty": 0}])
+    result = ready.push([event]).json()["results"][0]
+    assert result["status"] == "rejected" and result["code"] == wire.INVALID_EVENT
+    assert "lines[0].qty" in result["reason"]
+    receipt = make_event(ready, 2, type="receipt")
+    receipt["payload"]["document"]["header"] = {"against_voucher": "V1", "differences": [
+        {"voucher_line": 1, "item_code": "PARA500", "sent": 5, "received": 4, "kind": "lost"}]}
+    result = ready.push([receipt]).json()["results"][0]
+    assert result["code"] == wire.INVALID_EVENT and "differences[0].kind" in result["reason"]
+
+
+def test_issue_pull_and_receive_with_a_short_line(store: Store, ready: EnrolledDevice) -> None:
+    """The warehouse issues against the indent; the desk pulls it once, receives one line
+    short; the server's indent shows the difference and the lines closed."""
+    event = indent_event(ready, 1, [{"item_code": "PARA500", "qty": 1000},
+                                    {"item_code": "ORS-200", "qty": 200},
+                                    {"item_code": "AMOX250", "qty": 50}])
+    push_ok(ready, event)
+    number = event["payload"]["document"]["number"]
+    indent_id = stored_indent(store, ready, number).id
+    session = web_login(ready.base_url, "ware")
+
+    refused = issue(session, ready.base_url, indent_id, [("PARA500", "PA-1", "2019-01", "500")])
+    assert refused.status_code == 422 and "expired in 2019-01" in refused.text
+    assert indents.vouchers(store, district="Jaipur") == []  # nothing recorded
+
+    answer = issue(session, ready.base_url, indent_id, [
+        ("PARA500", "PA-1", NEXT_YEAR, "600"), ("PARA500", "PA-2", "06/" + NEXT_YEAR[:4], "400"),
+        ("ORS-200", "OR-9", NEXT_YEAR, "150"), ("AMOX250", "", "", "")])
+    assert answer.status_code == 303, answer.text[:2000]
+    voucher_number = re.search(r"issued=([^&]+)", answer.headers["location"]).group(1)
+    assert requests.utils.unquote(voucher_number).startswith("DDW-JAI/")
+    indent = stored_indent(store, ready, number)
+    assert indent.status == "partly_issued"
+    assert [(l.issued_qty, l.closed) for l in indent.lines] == [(1000, False), (150, False), (0, False)]
+
+    page = pull(ready, 1, limit=1)
+    assert not page["more"] and len(page["vouchers"]) == 1
+    voucher = page["vouchers"][0]
+    assert voucher["kind"] == "voucher" and voucher["indent_number"] == number
+    assert voucher["from_code"] == "DDW-JAI" and voucher["from_name"] == "DDW Jaipur"
+    assert [(l["item_code"], l["batch_no"], l["expiry_month"], l["qty"]) for l in voucher["lines"]] \
+        == [("PARA500", "PA-1", NEXT_YEAR, 600), ("PARA500", "PA-2", NEXT_YEAR, 400),
+            ("ORS-200", "OR-9", NEXT_YEAR, 150)]
+    assert pull(ready, after=page["cursor"])["vouchers"] == []  # each voucher once
+    # The answer is what the OpenAPI document promises, key for key.
+    models.VoucherPage.model_validate(page)
+    assert set(voucher) == set(models.VoucherModel.model_fields)
+    assert set(voucher["lines"][0]) == set(models.VoucherLineModel.model_fields)
+
+    push_ok(ready, receipt_event(ready, 2, voucher, {2: 350}))
+    indent = stored_indent(store, ready, number)
+    assert [(l.received_qty, l.closed) for l in indent.lines] == [(950, True), (150, True), (0, False)]
+    assert indent.status == "partly_issued"  # AMOX250 is still open
+    (kept,) = indents.vouchers(store, indent_id=indent.id)
+    assert kept.receipt_number is not None
+    assert [(d.voucher_line, d.batch_no, d.sent, d.received, d.kind) for d in kept.differences] \
+        == [(2, "PA-2", 400, 350, "short")]
+    assert store.stock_rows(ready.facility_code)[("PARA500", "PA-2")] == (NEXT_YEAR, 350)
+    shown = session.get(f"{ready.base_url}/warehouse/indents/{indent.id}", timeout=30).text
+    assert "short: PARA500 PA-2 sent 400, received 350" in shown
+
+    close_page = session.get(f"{ready.base_url}/warehouse/indents/{indent.id}", timeout=30)
+    closed = session.post(f"{ready.base_url}/warehouse/indents/{indent.id}/close", timeout=30,
+                          data={"csrf": csrf_of(close_page.text)}, allow_redirects=False)
+    assert closed.status_code == 303
+    assert stored_indent(store, ready, number).status == "closed"
+
+    # Fill rate over the indent's three lines: one issued in full (PARA500), by quantity
+    # (1000 + 150 + 0) / (1000 + 200 + 50); lead time 0 days (indent and receipt today).
+    facilities, total = indents.supply_figures(store, "Jaipur", dt.date.today())
+    assert (total.lines, total.lines_filled, total.qty_indented, total.qty_issued) == (3, 1, 1250, 1150)
+    supply = web_login(ready.base_url, "officer").get(
+        f"{ready.base_url}/supply?district=Jaipur", timeout=30).text
+    assert f'data-figure="qty-{ready.facility_code}">92.0%' in supply
+    assert f'data-figure="lines-{ready.facility_code}">33.3%' in supply
+    assert f'data-figure="lead-{ready.facility_code}">0.0' in supply
+
+
+def test_a_voucher_without_an_indent_and_from_the_warehouses_csv(
+        store: Store, ready: EnrolledDevice, tmp_path: Path) -> None:
+    session = web_login(ready.base_url, "ware")
+    form = session.get(f"{ready.base_url}/warehouse/vouchers/new", timeout=30)
+    assert ready.facility_code in form.text
+    csv_text = ("Item Code,Batch No,Expiry,Quantity,Manufacturer,Rate\n"
+                f"PARA500,pa-7,06/{NEXT_YEAR[:4]},1000,Acme Pharma,0.45\n"
+                "ORS-200,OR-1,2019-01,50,,\n")
+    read = session.post(f"{ready.base_url}/warehouse/vouchers/import", timeout=30,
+                        data={"csrf": csrf_of(form.text), "facility": ready.facility_code},
+                        files={"file": ("issue.csv", csv_text.encode(), "text/csv")})
+    assert read.status_code == 422
+    assert "row 3: batch OR-1 expired in 2019-01" in read.text
+    assert 'value="pa-7"' in read.text  # the file's rows are in the form to correct
+    assert indents.vouchers(store, district="Jaipur") == []  # nothing recorded
+
+    csv_text = csv_text.splitlines()
+    read = session.post(f"{ready.base_url}/warehouse/vouchers/import", timeout=30,
+                        data={"csrf": csrf_of(form.text), "facility": ready.facility_code},
+                        files={"file": ("issue.csv", "\n".join(csv_text[:2]).encode(), "text/csv")})
+    assert read.status_code == 200
+    rows = {key: re.findall(rf'name="{key}" value="([^"]*)"', read.text)
+            for key in ("item_code", "batch_no", "expiry_month", "qty", "manufacturer", "unit_cost")}
+    recorded = session.post(f"{ready.base_url}/warehouse/vouchers", timeout=30, allow_redirects=False,
+                            data={"csrf": csrf_of(read.text), "facility": ready.facility_code, **rows})
+    assert recorded.status_code == 303, recorded.text[:2000]
+    (voucher,) = pull(ready, 1)["vouchers"]
+    assert voucher["indent_number"] is None
+    assert voucher["lines"] == [{"line_no": 1, "item_code": "PARA500", "batch_no": "PA-7",
+                                 "expiry_month": NEXT_YEAR[:4] + "-06", "qty": 1000,
+                                 "manufacturer": "Acme Pharma", "unit_cost": "0.45"}]
+
+
+def test_a_transfer_to_a_facility_is_that_facilitys_voucher(
+        db_url: str, server: str, store: Store, ready: EnrolledDevice) -> None:
+    other = make_facility_and_enrol(db_url, server, "CHC-JPR-002", name="CHC Bassi")
+    push_ok(ready, make_event(ready, 1, type="receipt", movements=[
+        make_movement("PARA500", 1000, batch_no="PA-1", expiry_month=NEXT_YEAR)]))
+    push_ok(ready, transfer_event(ready, 2, other.facility_code, [
+        make_movement("PARA500", -300, batch_no="PA-1", expiry_month=NEXT_YEAR)]))
+    assert pull(ready)["vouchers"] == []
+    (voucher,) = pull(other, 1)["vouchers"]
+    assert (voucher["kind"], voucher["from_code"], voucher["from_name"]) == \
+        ("transfer", ready.facility_code, "CHC Chaksu")
+    assert [(l["batch_no"], l["qty"]) for l in voucher["lines"]] == [("PA-1", 300)]
+    push_ok(other, receipt_event(other, 1, voucher))
+    assert store.stock_rows(other.facility_code) == {("PARA500", "PA-1"): (NEXT_YEAR, 300)}
+    assert store.stock_rows(ready.facility_code) == {("PARA500", "PA-1"): (NEXT_YEAR, 700)}
+
+
+def test_the_voucher_cursor_is_this_servers(ready: EnrolledDevice) -> None:
+    response = requests.get(f"{ready.base_url}/v1/vouchers", headers=ready.headers(),
+                            params={"after": "nonsense-1-2"}, timeout=30)
+    assert response.status_code == 410 and response.json()["code"] == wire.CURSOR_UNKNOWN
+    response = requests.get(f"{ready.base_url}/v1/vouchers", timeout=30,
+                            headers={wire.PROTOCOL_HEADER: "1"})
+    assert response.status_code == 401
+
+
+def test_consumption_is_kept_from_dispenses_and_their_reversals(
+        store: Store, ready: EnrolledDevice) -> None:
+    month = utc_now().strftime("%Y-%m")
+    dispense = make_event(ready, 1, movements=[make_movement("PARA500", -30)])
+    push_ok(ready, dispense, make_event(ready, 2, movements=[make_movement("PARA500", -12)]))
+    reversal = make_event(ready, 3, type="reversal", movements=[make_movement("PARA500", 30)])
+    reversal["payload"]["document"]["reverses_number"] = dispense["payload"]["document"]["number"]
+    push_ok(ready, reversal)
+
+    def kept() -> list[tuple]:
+        with store._read() as cur:
+            cur.execute("SELECT facility_code, item_code, month, qty FROM consumption_month")
+            return [tuple(r) for r in cur.fetchall()]
+
+    assert kept() == [(ready.facility_code, "PARA500", month, 12)]
+    # The migration fills the table from the dispenses stored before it (reversals aside).
+    script = (Path(indents.__file__).parent / "migrations" / store.kind
+              / "0006_accounts_indents.sql").read_text()
+    with store._write() as cur:
+        cur.execute("DELETE FROM consumption_month")
+        cur.execute(script[script.index("INSERT INTO consumption_month"):].rstrip().rstrip(";"))
+    assert kept() == [(ready.facility_code, "PARA500", month, 42)]
