@@ -214,3 +214,21 @@ def test_error_carries_a_message_attribute() -> None:
         scan("hello")
     assert error.value.message == str(error.value)
     assert error.value.field == "scan"
+
+
+def test_abha_card_qr_and_opd_slip_barcode() -> None:
+    """Issue 12: a scan at the dispensing counter fills the patient's header."""
+    from ihms_desk.barcode import looks_like_abha_qr, parse_patient_scan
+
+    card = parse_patient_scan('{"hidn":"91-1234-5678-9012","hid":"sita@abdm","name":"Sita  Devi","gender":"F",'
+                              '"statelgd":"08","dob":"12-3-1990"}')
+    assert (card.name, card.sex, card.year_of_birth, card.abha, card.opd_no) == (
+        "Sita Devi", "F", 1990, "91-1234-5678-9012", None)
+    newer = parse_patient_scan('{"abha_number":"91123456789012","name":"Mohan Lal","gender":"Male","yob":"1971"}')
+    assert (newer.sex, newer.year_of_birth, newer.abha) == ("M", 1971, "91-1234-5678-9012")
+    assert parse_patient_scan(" 261202/0042 ").opd_no == "261202/0042"
+    assert looks_like_abha_qr('{"name": "x"}') and not looks_like_abha_qr("261202/0042")
+    for bad in ("{not json}", '{"mobile": "98"}', "x" * 31, ""):
+        with pytest.raises(BarcodeError) as refused:
+            parse_patient_scan(bad)
+        assert refused.value.field == "opd_no" and refused.value.message

@@ -118,9 +118,13 @@ class CounterMixin(LedgerMixin):
     def next_opd_no(self) -> str:
         """Today's prefix and the number after the highest one dispensed today (``251202/0043``)."""
         prefix = opd_prefix(self.today())
-        numbers = [int(opd[len(prefix):]) for opd, _ in self._todays_opd_numbers()
+        serials = [opd[len(prefix):] for opd, _ in self._todays_opd_numbers()
                    if opd.startswith(prefix) and opd[len(prefix):].isdecimal() and len(opd) - len(prefix) <= 6]
-        return f"{prefix}{max(numbers, default=0) + 1:04d}"
+        if not serials:
+            return f"{prefix}0001"
+        last = max(serials, key=int)
+        # As wide as the registration counter writes them (0042, or 04895 on a busy day).
+        return f"{prefix}{int(last) + 1:0{max(4, len(last))}d}"
 
     def opd_dispensed_today(self, opd_no: str) -> str | None:
         """The number of today's slip already given to this OPD number, if there is one."""
@@ -149,6 +153,7 @@ class CounterMixin(LedgerMixin):
         """The patient's last slip (not reversed) in the last :data:`REPEAT_LOOKBACK_DAYS`:
         by ABHA number when given, else by name and sex; None if there is none."""
         since = (self.today() - dt.timedelta(days=REPEAT_LOOKBACK_DAYS)).isoformat()
+        params: tuple[str, ...]
         if abha and abha.strip():
             digits = "".join(ch for ch in abha if ch.isdigit())
             condition, params = "replace(json_extract(d.header, '$.abha'), '-', '') = ?", (digits,)
@@ -206,7 +211,7 @@ class CounterMixin(LedgerMixin):
     def correctable_slip(self) -> str | None:
         """The number of this user's last slip if it may still be corrected, else None."""
         try:
-            return self.check_correctable(None)["number"]
+            return str(self.check_correctable(None)["number"])
         except Refusal:
             return None
 

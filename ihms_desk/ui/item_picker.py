@@ -152,6 +152,8 @@ class ItemPicker(QWidget):
             # The whole name shows, on two lines where it must (the list is short: 20 rows).
             self.view.setWordWrap(True)
             self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+            # The generic name is in the item's name as a rule: its column gives its width to the name.
+            self.view.setColumnHidden(ItemHitModel.GENERIC, True)
             self.view.setParent(popup_over)
             self.view.setFrameShape(QFrame.Shape.Box)
             self.view.hide()
@@ -243,7 +245,8 @@ class ItemPicker(QWidget):
         over = self.popup_over
         if over is None:
             return
-        if not self.model.rowCount() or not self.line_edit.isVisible():
+        # Only while the field is being typed in: a pick by code or a resize shows nothing.
+        if not self.model.rowCount() or not self.line_edit.isVisible() or not self.line_edit.hasFocus():
             self.view.hide()
             return
         top_left = self.line_edit.mapTo(over, self.line_edit.rect().bottomLeft())
@@ -280,10 +283,11 @@ class ItemPicker(QWidget):
     def _neighbour(self, forward: bool) -> QWidget | None:
         """The widget Tab (or Shift+Tab) goes to from the field. Qt's own search, started in a
         focus proxy inside a widget, went back to the window's first field."""
-        widget: QWidget = self.line_edit
+        widget: QWidget | None = self.line_edit
         while True:
+            assert widget is not None
             widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
-            if widget is self.line_edit:
+            if widget is None or widget is self.line_edit:
                 return None
             if widget is self or self.isAncestorOf(widget) or widget.window() is not self.window():
                 continue

@@ -89,8 +89,20 @@ def fill_prescription(screen: DispenseScreen, store: Store) -> None:
         screen.picker.choose_code(short[0].item.code)
         QTest.keyClicks(screen.qty_edit, "30")
         QTest.keyClick(screen.qty_edit, Qt.Key.Key_Return)
-    # Leave a search in progress so the picker's results (stock, expiry) show too.
-    QTest.keyClicks(screen.picker.line_edit, "para")
+    # The next line half typed: an item picked, its dose read back before Enter takes it.
+    amoxicillin = [hit for hit in store.search_items("amoxicillin") if hit.usable_qty > 0]
+    if amoxicillin:
+        screen.picker.choose_code(amoxicillin[0].item.code)
+        screen.qty_edit.setText("TDS x5")
+
+
+def search_in_progress(screen: DispenseScreen) -> None:
+    """Three letters typed: the results float over the lines, best first for this counter."""
+    screen.qty_edit.clear()
+    screen.chosen_label.clear()
+    screen.picker.clear()
+    screen.picker.setFocus()
+    QTest.keyClicks(screen.picker.line_edit, "par")
 
 
 def fill_receipt(screen: QWidget, store: Store) -> None:
@@ -268,7 +280,13 @@ def _render(out_dir: Path, data_dir: Path, size: tuple[int, int], languages: lis
                 if key in FILLS and screen is not None:
                     FILLS[key](screen, store)
                 written.append(save(window, out_dir / f"{language}-{number:02d}-{key}.png"))
+                if key == "dispense" and isinstance(screen, DispenseScreen):
+                    search_in_progress(screen)
+                    written.append(save(window, out_dir / f"{language}-{number:02d}-{key}-search.png"))
+                    window._leaving = True  # typed lines left on purpose: no question on close
                 window.close()
+                if key == "dispense":
+                    store.discard_draft("dispense")  # or the next window would offer it back
                 window.deleteLater()
             for number, (key, username, refuse) in enumerate(REFUSALS, start=30):
                 store.act_as(username)
