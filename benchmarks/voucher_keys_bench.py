@@ -85,7 +85,7 @@ def by_voucher(store: Store, number: str, *, short_line: bool) -> tuple[int, flo
     window = window_at_stock(store)
     keys = Keys()
     started = time.perf_counter()
-    keys.press(focused(), Qt.Key.Key_R, CTRL)  # the Vouchers screen
+    keys.press(focused(), Qt.Key.Key_R, CTRL | Qt.KeyboardModifier.ShiftModifier)  # the Vouchers screen (one chord)
     screen: Any = window.screens["vouchers"]
     assert screen.current_voucher() is not None and screen.current_voucher().number == number
     if short_line:

@@ -1,7 +1,7 @@
 """The main window: facility, user and date always on top, every screen one key away, sync state below.
 
 F2 Dispense, F3 Receive, F4 Stock, F5 Alerts, F6 Documents, F1 Reports, F7 Adjust, F8 Transfer,
-F9 Stocktake, F11 Sync, Ctrl+B Backup, F12 Settings, Ctrl+I Indent, Ctrl+R Vouchers (receive against the
+F9 Stocktake, F11 Sync, Ctrl+B Backup, F12 Settings, Ctrl+I Indent, Ctrl+Shift+R Vouchers (receive against the
 warehouse's voucher, send a suggested transfer); Ctrl+Shift+L logs out, Ctrl+Q quits (both ask
 first when a screen holds typed lines not saved). A user sees (and can reach by key) only
 the screens their role may use; the store checks the role again on every operation.
@@ -57,7 +57,7 @@ def screen_specs() -> list[ScreenSpec]:
         ScreenSpec("documents", "documents", "DocumentsScreen", lambda: QCoreApplication.translate("MainWindow", "Documents"), "F6", Action.VIEW_STOCK),
         ScreenSpec("reports", "reports", "ReportsScreen", lambda: QCoreApplication.translate("MainWindow", "Reports"), "F1", Action.VIEW_STOCK),
         ScreenSpec("indent", "indent", "IndentScreen", lambda: QCoreApplication.translate("MainWindow", "Indent"), "Ctrl+I", Action.INDENT),
-        ScreenSpec("vouchers", "vouchers", "VoucherScreen", lambda: QCoreApplication.translate("MainWindow", "Vouchers"), "Ctrl+R", Action.RECEIVE),
+        ScreenSpec("vouchers", "vouchers", "VoucherScreen", lambda: QCoreApplication.translate("MainWindow", "Vouchers"), "Ctrl+Shift+R", Action.RECEIVE),
         ScreenSpec("adjust", "adjust", "AdjustScreen", lambda: QCoreApplication.translate("MainWindow", "Adjust"), "F7", Action.ADJUST),
         ScreenSpec("transfer", "transfer", "TransferScreen", lambda: QCoreApplication.translate("MainWindow", "Transfer"), "F8", Action.TRANSFER),
         ScreenSpec("stocktake", "stocktake", "StocktakeScreen", lambda: QCoreApplication.translate("MainWindow", "Stocktake"), "F9", Action.STOCKTAKE),

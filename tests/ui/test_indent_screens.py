@@ -282,3 +282,21 @@ def test_the_in_charge_closes_an_indent_from_the_list(qtbot: Any, make_store: St
     screen.close_indent()
     assert store.indent_status(number).status == "closed" and asked == [f"Close {number}"] * 2
     assert screen.indents.data(screen.indents.index(0, 4)) == "closed"
+
+
+def test_no_screen_key_is_also_a_window_key(qtbot: Any, incharge_store: Store) -> None:
+    """A key the window binds to a screen (Ctrl+I, Ctrl+Shift+R, ...) is bound by no screen:
+    Qt would call the two ambiguous and run neither (Ctrl+R is the dispense screen's 'repeat
+    last', so Vouchers is Ctrl+Shift+R)."""
+    from ihms_desk.ui.main_window import MainWindow
+
+    window = MainWindow(incharge_store)
+    qtbot.addWidget(window)
+    # Chords only: the dispense screen's F2 is the lines table's own edit key, not a shortcut.
+    window_keys = {spec.shortcut for spec in window.specs if "Ctrl" in spec.shortcut}
+    for spec in window.specs:
+        screen = window.go_to(spec.key)
+        if screen is None:
+            continue
+        clashing = {key for key, _ in screen.shortcuts() for part in key.split(" / ") if part in window_keys}
+        assert not clashing, (spec.key, clashing)

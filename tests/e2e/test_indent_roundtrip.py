@@ -1,0 +1,121 @@
+"""Issue 14 end to end through the real state server, desk side, on SQLite and PostgreSQL: an
+indent approved on the desk goes up, the warehouse issues a voucher against it on the server,
+the desk pulls it and receives it with one short line, and the server's indent shows the
+difference; a redistribution suggestion pulled by the sending desk becomes a transfer that the
+other desk pulls as a voucher and receives, and both stocks converge on the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e_desk import FACILITY_CODE, ITEMS_CSV, PASSWORD, Desk, assert_converged, server_stock
+
+from ihms_desk.store import Store
+from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
+from ihms_desk.store.vouchers import VoucherCheck
+from ihms_server import indents as server_indents
+from ihms_server.testing import add_facility
+from ihms_server.testing_supply import add_warehouse_and_accounts
+
+OTHER = "CHC-TEST-002"
+
+
+def issue(server: Any, number: str, lines: list[dict[str, str]]) -> str:
+    store = server.store
+    indent = server_indents.indent_by_number(store, FACILITY_CODE, number)
+    assert indent is not None, f"the server does not hold indent {number}"
+    checked, problems = server_indents.check_voucher_lines(lines, dt.date.today())
+    assert not problems, problems
+    warehouse = server_indents.warehouse_of(store, "Jaipur")
+    assert warehouse is not None
+    return server_indents.issue_voucher(store, warehouse, FACILITY_CODE, checked, "ware", indent_id=indent.id)
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
+def test_indent_issued_pulled_and_received_with_a_short_line(server: Any, make_desk: Any) -> None:
+    add_warehouse_and_accounts(server.store)
+    desk = make_desk()
+    desk.enrol(server.url, server.enrolment_code())
+    desk.store.start_indent_draft()
+    desk.store.set_indent_line("D0001", 500)
+    desk.store.set_indent_line("D0002", 200)
+    number = desk.store.approve_indent().number
+    desk.sync_until_done()
+    assert desk.store.indent_status(number).status == "sent"
+    expiry = (dt.date.today() + dt.timedelta(days=700)).strftime("%Y-%m")
+    voucher_no = issue(server, number, [
+        {"item_code": "D0001", "batch_no": "W-1", "expiry_month": expiry, "qty": "500"},
+        {"item_code": "D0002", "batch_no": "W-2", "expiry_month": expiry, "qty": "150"}])
+    outcome = desk.sync_until_done()
+    assert outcome.vouchers == 1
+    pulled = desk.store.voucher(voucher_no)
+    assert pulled.indent_number == number and [(l.item_code, l.qty) for l in pulled.lines] == [("D0001", 500), ("D0002", 150)]
+    assert desk.store.indent_status(number).status == "partly_issued"  # 150 of 200 of D0002
+    receipt = desk.store.receive_voucher(voucher_no, [VoucherCheck(1, 450, "short", "one carton missing")])
+    desk.sync_until_done()
+    assert desk.stock() == {("D0001", "W-1"): 450, ("D0002", "W-2"): 150}
+    on_server = server_indents.indent_by_number(server.store, FACILITY_CODE, number)
+    assert on_server is not None and on_server.status != "sent"
+    assert receipt.header["differences"][0]["received"] == 450
+    assert_converged(desk, server.store)
+    assert desk.sync_until_done().vouchers == 0  # nothing pulled twice
+
+
+def other_desk(folder: Path) -> Desk:
+    """A desk of a second facility of the same district."""
+    folder.mkdir(parents=True)
+    with Store.open(folder) as store:
+        store.set_up(code=OTHER, name="CHC Two", district="Jaipur", block="Sanganer", type="CHC",
+                     admin_username="admin", admin_full_name="Admin Two", admin_password=PASSWORD)
+        store.act_as("admin")
+        assert store.import_catalogue_csv(io.StringIO(ITEMS_CSV)).ok
+    return Desk(None, folder)
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
+def test_a_suggested_transfer_is_made_pulled_and_received(server: Any, make_desk: Any, tmp_path: Path) -> None:
+    add_facility(server.store, OTHER, name="CHC Two", district="Jaipur")
+    sender = make_desk()
+    sender.enrol(server.url, server.enrolment_code())
+    receiver = other_desk(tmp_path / "two")
+    receiver.enrol(server.url, server.enrolment_code(OTHER))
+    expiry = (dt.date.today() + dt.timedelta(days=700)).strftime("%Y-%m")
+    # The sender holds 1,000 it never uses (above any maximum); the receiver dispensed 300
+    # last month and has none left.
+    sender.store.receive(source="ddw", voucher_no="DDW/1", voucher_date=dt.date.today(),
+                         lines=[ReceiptLine("D0001", "S-1", expiry, 1000)])
+    last_month = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    receiver.store.set_setting("backdate_days", "60")
+    receiver.store.receive(source="ddw", voucher_no="DDW/9", voucher_date=last_month, doc_date=last_month,
+                           lines=[ReceiptLine("D0001", "R-1", expiry, 300)])
+    # Dispensed: the server counts OPD dispensing as consumption (the desk counts transfers
+    # out too; see the report).
+    receiver.store.dispense(patient=Patient("OPD/1", "Sita Devi", 34, "F"), prescriber="Dr. R. Meena",
+                            lines=[DispenseLine("D0001", 300)], doc_date=last_month)
+    receiver.sync_until_done()
+    sender.sync_until_done()
+    offered = sender.store.transfer_suggestions()
+    assert [(s.item_code, s.to_code, s.reason) for s in offered] == [("D0001", OTHER, "surplus")]
+    # The receiver's AMC is 100 (300 over 3 months): up to its maximum months of it.
+    qty = offered[0].qty
+    assert qty > 0
+    transfer = sender.store.transfer_from_suggestion(offered[0].id)
+    assert transfer.header["to_facility"] == OTHER and transfer.header["suggestion_id"] == offered[0].id
+    sender.sync_until_done()
+    assert sender.store.transfer_suggestions() == []
+    outcome = receiver.sync_until_done()
+    assert outcome.vouchers == 1
+    voucher = receiver.store.vouchers()[0]
+    assert (voucher.kind, voucher.number, voucher.from_code) == ("transfer", transfer.number, FACILITY_CODE)
+    receiver.store.receive_voucher(voucher.number, from_code=voucher.from_code)
+    receiver.sync_until_done()
+    sender.sync_until_done()
+    assert server_stock(server.store, FACILITY_CODE) == {("D0001", "S-1"): 1000 - qty}
+    assert server_stock(server.store, OTHER) == {("D0001", "S-1"): qty}
+    assert sender.stock() == {("D0001", "S-1"): 1000 - qty} and receiver.stock() == {("D0001", "S-1"): qty}
+    assert_converged(sender, server.store)
