@@ -107,9 +107,10 @@ def pull_vouchers(device: EnrolledDevice, count: int, *, after: str = "", limit:
     handed out once every older transaction of the cluster has ended, and a test running
     beside this one may hold one open for a moment (docs/indents.md)."""
     deadline = time.monotonic() + patience
+    query: dict[str, str | int] = {"after": after, "limit": limit}
     while True:
         response = requests.get(f"{device.base_url}/v1/vouchers", headers=device.headers(),
-                                params={"after": after, "limit": limit}, timeout=30)
+                                params=query, timeout=30)
         assert response.status_code == 200, response.text
         page: dict[str, Any] = response.json()
         if len(page["vouchers"]) >= count or time.monotonic() > deadline:

@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from ihms_server import models, redistribution
+from ihms_server.dashboard import IST
 from ihms_server.store import Store, utc_now
 from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
 from ihms_server.testing_supply import pull_vouchers, receipt_event, transfer_event
@@ -18,9 +19,14 @@ from ihms_server.testing_supply import pull_vouchers, receipt_event, transfer_ev
 LATER = f"{utc_now().year + 2}-03"
 
 
+def today_ist() -> dt.date:
+    """The server's day: its pages and /v1/suggestions count months in Indian time."""
+    return utc_now().astimezone(IST).date()
+
+
 def months_back(count: int) -> list[str]:
     """The first day of each of the last ``count`` complete months, oldest first."""
-    first = utc_now().date().replace(day=1)
+    first = today_ist().replace(day=1)
     days = []
     for _ in range(count):
         first = (first - dt.timedelta(days=1)).replace(day=1)
@@ -58,7 +64,7 @@ def test_surplus_moves_to_the_stock_out_and_both_stocks_converge(
     stocked(full, 1300, 100)   # AMC 100, 1,000 left: 600 above its maximum of 400
     stocked(usual, 600, 100)   # AMC 100, 300 left: between its minimum and maximum
 
-    (suggestion,) = redistribution.suggestions(store, "Jaipur", utc_now().date())
+    (suggestion,) = redistribution.suggestions(store, "Jaipur", today_ist())
     # The stocked-out facility is brought up to its maximum, 4 × 100, from the surplus.
     assert (suggestion.from_code, suggestion.to_code, suggestion.qty, suggestion.reason) \
         == ("CHC-JPR-002", "CHC-JPR-001", 400, "surplus")
@@ -83,12 +89,12 @@ def test_surplus_moves_to_the_stock_out_and_both_stocks_converge(
     assert store.stock_rows("CHC-JPR-001") == {("PARA500", "PA-1"): (LATER, 400)}
     assert store.stock_rows("CHC-JPR-002") == {("PARA500", "PA-1"): (LATER, 600)}
     assert store.stock_rows("CHC-JPR-003") == {("PARA500", "PA-1"): (LATER, 300)}
-    assert redistribution.suggestions(store, "Jaipur", utc_now().date()) == []
+    assert redistribution.suggestions(store, "Jaipur", today_ist()) == []
 
 
 def test_stock_expiring_before_it_can_be_used_is_offered(
         db_url: str, server: str, store: Store) -> None:
-    today = utc_now().date()
+    today = today_ist()
     soon = f"{today.year + (today.month + 1) // 12:04d}-{(today.month + 1) % 12 + 1:02d}"
     short = make_facility_and_enrol(db_url, server, "CHC-JPR-001", name="CHC Chaksu")
     holder = make_facility_and_enrol(db_url, server, "CHC-JPR-002", name="CHC Bassi")
@@ -110,5 +116,5 @@ def test_no_suggestion_between_districts_or_without_a_giver(
                                         district="Ajmer")
     stocked(short, 300, 100)
     stocked(elsewhere, 5000, 100)
-    assert redistribution.suggestions(store, "Jaipur", utc_now().date()) == []
+    assert redistribution.suggestions(store, "Jaipur", today_ist()) == []
     assert suggestions_of(elsewhere) == []

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from ihms_server import indents
 from ihms_server.store import Store, utc_now
-from ihms_server.testing import EnrolledDevice, make_event, make_movement
+from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
 from ihms_server.testing_supply import PASSWORD, indent_event, pull_vouchers
 
 # The dashboard's Chromium fixtures (one browser per module, a page per test) and helpers.
@@ -104,3 +104,23 @@ def test_the_warehouse_issues_a_voucher_against_an_indent(
     expect(page.locator(f"[data-figure='qty-{device.facility_code}']")).to_have_text("96.7%")
     expect(page.locator("[data-figure='lead-Jaipur']")).to_have_text("—")  # nothing received yet
     screenshot(page, tmp_path, "supply", store)
+
+
+def test_the_district_officer_sees_what_to_move(
+        page: Page, db_url: str, server: str, store: Store, tmp_path: Path,
+        log_in: Callable[[Page, str], None]) -> None:
+    from test_redistribution import stocked
+
+    for code, name, received in (("CHC-JPR-001", "CHC Chaksu", 300), ("CHC-JPR-002", "CHC Bassi", 1300),
+                                 ("CHC-JPR-003", "CHC Phagi", 600)):
+        stocked(make_facility_and_enrol(db_url, server, code, name=name), received, 100)
+    page.set_viewport_size({"width": 1366, "height": 698})
+    log_in(page, "officer")  # lands on the district's supply page
+    row = page.locator("table.suggestions tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("PARA500")
+    expect(row.locator("td").nth(1)).to_have_text("CHC Bassi")
+    expect(row.locator("td").nth(2)).to_have_text("CHC Chaksu")
+    expect(row.locator("td").nth(3)).to_have_text("400")
+    expect(row.locator("td").nth(5)).to_have_text("0 (200–400)")
+    screenshot(page, tmp_path, "supply-redistribution", store)
