@@ -225,7 +225,7 @@ def drive_first_run(data_dir: Path, stick: Stick, language: str = "en", *, use_p
             keys.key("F2")
             keys.wait_until(lambda: isinstance(window.screens.get("dispense"), DispenseScreen), "the dispense screen")
             keys.wait_until(lambda: window.screens["dispense"].opd_edit.hasFocus(), "the OPD field to have the focus")
-            for text in ("101", "Sita", "34", "F", "", "Dr R"):
+            for text in ("101", "Sita", "34F", "Dr R"):  # OPD no., name, age and sex, prescriber
                 keys.type(text)
                 keys.key("Return")
             keys.type("par 500")
