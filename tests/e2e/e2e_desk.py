@@ -147,6 +147,18 @@ class Desk:
                 return outcome
         raise AssertionError(f"sync did not complete in {attempts} passes: {outcome}")
 
+    def sync_until_vouchers(self, count: int, patience: float = 30.0) -> list[Any]:
+        """Sync until the desk holds ``count`` vouchers waiting: on PostgreSQL the server hands a
+        voucher out once every older transaction of the cluster has ended (docs/indents.md), and a
+        test running beside this one may hold one open for a moment."""
+        deadline = time.monotonic() + patience
+        while True:
+            self.sync_until_done()
+            waiting = self.store.vouchers()
+            if len(waiting) >= count or time.monotonic() > deadline:
+                return waiting
+            time.sleep(0.2)
+
     # -- what the desk holds -----------------------------------------------------------------
 
     def poison_payload(self, sequence: int, kind: str = "receipt") -> None:

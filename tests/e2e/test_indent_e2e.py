@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -74,19 +73,6 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
     page.wait_for_url(lambda url: "/login" not in url)
-
-
-def sync_until_vouchers(desk: Desk, count: int, patience: float = 30.0) -> list[Any]:
-    """Sync until the desk holds ``count`` vouchers waiting: on PostgreSQL the server hands a
-    voucher out once every older transaction of the cluster has ended (docs/indents.md), and a
-    test running beside this one may hold one open for a moment."""
-    deadline = time.monotonic() + patience
-    while True:
-        desk.sync_until_done()
-        waiting = desk.store.vouchers()
-        if len(waiting) >= count or time.monotonic() > deadline:
-            return waiting
-        time.sleep(0.2)
 
 
 def history(desk: Desk, clock: FakeClock, plan: dict[str, tuple[int, int]]) -> None:
@@ -148,7 +134,7 @@ def test_indent_issue_receive_short_and_fill_rate(make_desk: Callable[..., Desk]
     page.screenshot(path=str(shots / f"warehouse-e2e-{server.store.kind}.png"), full_page=True)
 
     # The desk pulls the voucher and receives it two days later, D0001 50 short.
-    (voucher,) = sync_until_vouchers(desk, 1)
+    (voucher,) = desk.sync_until_vouchers(1)
     assert voucher.indent_number == number
     assert sorted((l.item_code, l.batch_no, l.qty) for l in voucher.lines) == \
         [("D0001", "W-101", 1100), ("D0003", "W-303", 100)]
@@ -238,7 +224,7 @@ def test_redistribution_across_three_facilities_converges(
         assert full.store.transfer_suggestions() == []
 
         # The receiving desk pulls it like a voucher and receives it as sent.
-        (voucher,) = sync_until_vouchers(short, 1)
+        (voucher,) = short.sync_until_vouchers(1)
         assert (voucher.kind, voucher.from_code, voucher.units) == ("transfer", "CHC-TEST-002", 400)
         short.store.receive_voucher(voucher.number)
         short.sync_until_done()
