@@ -21,7 +21,9 @@ from ihms_server.store import (
     Store,
     _aggregate_movements,
     hash_secret,
+    migration_scripts,
     open_store,
+    render_migration,
     utc_now,
 )
 from ihms_server.testing import EnrolledDevice, add_facility, make_event, make_movement
@@ -94,12 +96,42 @@ def test_database_urls_pick_the_backend(tmp_path: Path) -> None:
 
 
 def test_both_backends_have_the_same_migrations() -> None:
-    from importlib.resources import files
-
-    folder = files("ihms_server").joinpath("migrations")
     for backend in ("sqlite", "postgresql"):
-        names = sorted(e.name for e in folder.joinpath(backend).iterdir() if e.name.endswith(".sql"))
-        assert [(int(n.split("_", 1)[0]), n) for n in names] == ALL_MIGRATIONS
+        scripts = migration_scripts(backend)
+        assert [(number, name) for number, name, _ in scripts] == ALL_MIGRATIONS
+
+
+def test_common_migrations_render_each_backends_own_types() -> None:
+    """The scripts of migrations/common/ become what each backend ran before they were merged
+    (a few key lines of each), with no placeholder left."""
+    rendered = {backend: {name: sql for _, name, sql in migration_scripts(backend)}
+                for backend in ("sqlite", "postgresql")}
+    for scripts in rendered.values():
+        for sql in scripts.values():
+            assert not re.search(r"\{\w+\}", sql)
+    pg, lite = rendered["postgresql"], rendered["sqlite"]
+    assert "    id         bigserial PRIMARY KEY,\n    txid       xid8 NOT NULL DEFAULT pg_current_xact_id()," in pg["0001_initial.sql"]
+    assert "    id         INTEGER PRIMARY KEY AUTOINCREMENT,\n    txid       integer NOT NULL DEFAULT 0," in lite["0001_initial.sql"]
+    assert "updated_at text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" in lite["0001_initial.sql"]
+    assert "active     boolean NOT NULL DEFAULT true," in pg["0001_initial.sql"]
+    assert "VALUES ('instance_id', lower(hex(randomblob(16))));" in lite["0001_initial.sql"]
+    assert "    device_id       uuid PRIMARY KEY," in pg["0001_initial.sql"]
+    assert "    indent_id         bigint NOT NULL REFERENCES indent (id)," in pg["0006_accounts_indents.sql"]
+    assert "    indent_id         integer NOT NULL REFERENCES indent (id)," in lite["0006_accounts_indents.sql"]
+    # 0006's own part (the JSON backfill) follows the common part, on each backend.
+    assert pg["0006_accounts_indents.sql"].index("CREATE TABLE consumption_month") < \
+        pg["0006_accounts_indents.sql"].index("jsonb_array_elements")
+    assert lite["0006_accounts_indents.sql"].index("CREATE TABLE consumption_month") < \
+        lite["0006_accounts_indents.sql"].index("json_each(e.body")
+    assert "id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY," in pg["0007_privacy.sql"]
+    assert "id            integer PRIMARY KEY AUTOINCREMENT," in lite["0007_privacy.sql"]
+    assert "ALTER TABLE item ADD COLUMN synonyms text NOT NULL DEFAULT '';" in lite["0004_counter.sql"]
+
+
+def test_an_unknown_placeholder_fails_rendering() -> None:
+    assert render_migration("a {time} b", "sqlite") == "a text b"
+    with pytest.raises(KeyError):
+        render_migration("a {tiem} b", "postgresql")
 
 
 #: Every table of the schema, with the rows a database at version 1 had.
