@@ -126,6 +126,10 @@ def test_common_migrations_render_each_backends_own_types() -> None:
     assert "id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY," in pg["0007_privacy.sql"]
     assert "id            integer PRIMARY KEY AUTOINCREMENT," in lite["0007_privacy.sql"]
     assert "ALTER TABLE item ADD COLUMN synonyms text NOT NULL DEFAULT '';" in lite["0004_counter.sql"]
+    assert "ALTER TABLE enrolment_code ADD COLUMN revoked_at timestamptz;" in pg["0005_rollout.sql"]
+    assert "ALTER TABLE enrolment_code ADD COLUMN package_id text;" in pg["0005_rollout.sql"]
+    assert pg["0005_rollout.sql"].index("CREATE TABLE facility_rollout") < \
+        pg["0005_rollout.sql"].index("DISTINCT ON (facility_code)")
 
 
 def test_an_unknown_placeholder_fails_rendering() -> None:
