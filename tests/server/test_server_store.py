@@ -101,6 +101,36 @@ def test_both_backends_have_the_same_migrations() -> None:
         assert [(number, name) for number, name, _ in scripts] == ALL_MIGRATIONS
 
 
+#: Key lines of scripts now in migrations/common/, as each backend ran them before the merge
+#: (backend, script, text it must hold).
+RENDERED_LINES = [
+    ("postgresql", "0001_initial.sql",
+     "    id         bigserial PRIMARY KEY,\n    txid       xid8 NOT NULL DEFAULT pg_current_xact_id(),"),
+    ("sqlite", "0001_initial.sql",
+     "    id         INTEGER PRIMARY KEY AUTOINCREMENT,\n    txid       integer NOT NULL DEFAULT 0,"),
+    ("sqlite", "0001_initial.sql", "updated_at text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"),
+    ("postgresql", "0001_initial.sql", "active     boolean NOT NULL DEFAULT true,"),
+    ("sqlite", "0001_initial.sql", "VALUES ('instance_id', lower(hex(randomblob(16))));"),
+    ("postgresql", "0001_initial.sql", "    device_id       uuid PRIMARY KEY,"),
+    ("postgresql", "0006_accounts_indents.sql", "    indent_id         bigint NOT NULL REFERENCES indent (id),"),
+    ("sqlite", "0006_accounts_indents.sql", "    indent_id         integer NOT NULL REFERENCES indent (id),"),
+    ("postgresql", "0007_privacy.sql", "id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"),
+    ("sqlite", "0007_privacy.sql", "id            integer PRIMARY KEY AUTOINCREMENT,"),
+    ("sqlite", "0004_counter.sql", "ALTER TABLE item ADD COLUMN synonyms text NOT NULL DEFAULT '';"),
+    ("postgresql", "0005_rollout.sql", "ALTER TABLE enrolment_code ADD COLUMN revoked_at timestamptz;"),
+    ("postgresql", "0005_rollout.sql", "ALTER TABLE enrolment_code ADD COLUMN package_id text;"),
+]
+
+#: A backend's own part of a script runs after the common part: (backend, script, a statement
+#: of the common part, a text of the backend's part).
+OWN_PART_AFTER = [
+    ("postgresql", "0006_accounts_indents.sql", "CREATE TABLE consumption_month", "jsonb_array_elements"),
+    ("sqlite", "0006_accounts_indents.sql", "CREATE TABLE consumption_month", "json_each(e.body"),
+    ("postgresql", "0005_rollout.sql", "CREATE TABLE facility_rollout", "DISTINCT ON (facility_code)"),
+    ("sqlite", "0005_rollout.sql", "CREATE TABLE facility_rollout", "ORDER BY received_at, wall_time LIMIT 1"),
+]
+
+
 def test_common_migrations_render_each_backends_own_types() -> None:
     """The scripts of migrations/common/ become what each backend ran before they were merged
     (a few key lines of each), with no placeholder left."""
@@ -109,27 +139,10 @@ def test_common_migrations_render_each_backends_own_types() -> None:
     for scripts in rendered.values():
         for sql in scripts.values():
             assert not re.search(r"\{\w+\}", sql)
-    pg, lite = rendered["postgresql"], rendered["sqlite"]
-    assert "    id         bigserial PRIMARY KEY,\n    txid       xid8 NOT NULL DEFAULT pg_current_xact_id()," in pg["0001_initial.sql"]
-    assert "    id         INTEGER PRIMARY KEY AUTOINCREMENT,\n    txid       integer NOT NULL DEFAULT 0," in lite["0001_initial.sql"]
-    assert "updated_at text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" in lite["0001_initial.sql"]
-    assert "active     boolean NOT NULL DEFAULT true," in pg["0001_initial.sql"]
-    assert "VALUES ('instance_id', lower(hex(randomblob(16))));" in lite["0001_initial.sql"]
-    assert "    device_id       uuid PRIMARY KEY," in pg["0001_initial.sql"]
-    assert "    indent_id         bigint NOT NULL REFERENCES indent (id)," in pg["0006_accounts_indents.sql"]
-    assert "    indent_id         integer NOT NULL REFERENCES indent (id)," in lite["0006_accounts_indents.sql"]
-    # 0006's own part (the JSON backfill) follows the common part, on each backend.
-    assert pg["0006_accounts_indents.sql"].index("CREATE TABLE consumption_month") < \
-        pg["0006_accounts_indents.sql"].index("jsonb_array_elements")
-    assert lite["0006_accounts_indents.sql"].index("CREATE TABLE consumption_month") < \
-        lite["0006_accounts_indents.sql"].index("json_each(e.body")
-    assert "id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY," in pg["0007_privacy.sql"]
-    assert "id            integer PRIMARY KEY AUTOINCREMENT," in lite["0007_privacy.sql"]
-    assert "ALTER TABLE item ADD COLUMN synonyms text NOT NULL DEFAULT '';" in lite["0004_counter.sql"]
-    assert "ALTER TABLE enrolment_code ADD COLUMN revoked_at timestamptz;" in pg["0005_rollout.sql"]
-    assert "ALTER TABLE enrolment_code ADD COLUMN package_id text;" in pg["0005_rollout.sql"]
-    assert pg["0005_rollout.sql"].index("CREATE TABLE facility_rollout") < \
-        pg["0005_rollout.sql"].index("DISTINCT ON (facility_code)")
+    for backend, name, line in RENDERED_LINES:
+        assert line in rendered[backend][name], (backend, name, line)
+    for backend, name, common, own in OWN_PART_AFTER:
+        assert rendered[backend][name].index(common) < rendered[backend][name].index(own)
 
 
 def test_an_unknown_placeholder_fails_rendering() -> None:
