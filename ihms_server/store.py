@@ -310,6 +310,64 @@ def _aggregate_movements(events: Sequence[Event]) -> list[tuple[str, str, str, s
     return [(*key, expiry[key], totals[key]) for key in sorted(totals)]
 
 
+#: What each placeholder of a script in ``migrations/common/`` becomes on each backend (see
+#: docs/server.md, "Migrations"). Only column types and defaults: a migration whose statements
+#: differ in more than these is written per backend.
+MIGRATION_PLACEHOLDERS: dict[str, dict[str, str]] = {
+    "postgresql": {
+        "serial_id": "bigserial PRIMARY KEY",
+        "identity_id": "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "ref": "bigint",
+        "time": "timestamptz",
+        "now": "now()",
+        "bool": "boolean",
+        "true": "true",
+        "uuid": "uuid",
+        "json": "jsonb",
+        "txid": "xid8 NOT NULL DEFAULT pg_current_xact_id()",
+        "random_hex": "replace(gen_random_uuid()::text, '-', '')",
+    },
+    "sqlite": {
+        "serial_id": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "identity_id": "integer PRIMARY KEY AUTOINCREMENT",
+        "ref": "integer",
+        "time": "text",
+        "now": "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+        "bool": "integer",
+        "true": "1",
+        "uuid": "text",
+        "json": "text",
+        # SQLite runs one writer at a time, so id order is commit order: txid stays 0.
+        "txid": "integer NOT NULL DEFAULT 0",
+        "random_hex": "lower(hex(randomblob(16)))",
+    },
+}
+
+
+def render_migration(sql: str, backend: str) -> str:
+    """A common script with its ``{placeholder}`` names replaced by the backend's text; an
+    unknown name is a KeyError, so a typo fails every test run instead of reaching SQL."""
+    words = MIGRATION_PLACEHOLDERS[backend]
+    return re.sub(r"\{(\w+)\}", lambda m: words[m.group(1)], sql)
+
+
+def migration_scripts(backend: str) -> list[tuple[int, str, str]]:
+    """Every migration of ``backend`` as (number, file name, SQL), in order. A script in
+    ``migrations/common/`` is rendered for the backend, and the backend's file of the same name,
+    if any, follows it (the part that is not only types); any other backend file runs as is.
+    The (number, name) recorded stays the file name, as on servers migrated before."""
+    root = importlib.resources.files("ihms_server").joinpath("migrations")
+    texts: dict[str, str] = {}
+    for entry in root.joinpath("common").iterdir():
+        if entry.name.endswith(".sql"):
+            texts[entry.name] = render_migration(entry.read_text(encoding="utf-8"), backend)
+    for entry in root.joinpath(backend).iterdir():
+        if entry.name.endswith(".sql"):
+            own = entry.read_text(encoding="utf-8")
+            texts[entry.name] = texts[entry.name] + own if entry.name in texts else own
+    return [(int(name.split("_", 1)[0]), name, texts[name]) for name in sorted(texts)]
+
+
 class Store(ABC):
     """What the API, the admin CLI and the dashboard need from storage."""
 
@@ -387,13 +445,8 @@ class Store(ABC):
     def migrate(self, *, up_to: int | None = None) -> None:
         """Bring the schema up to date (or up to version ``up_to``, for tests of a later
         migration); every numbered script runs once, in order."""
-        folder = importlib.resources.files("ihms_server").joinpath("migrations", self._migration_dir())
-        scripts = []
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".sql"):
-                number = int(entry.name.split("_", 1)[0])
-                if up_to is None or number <= up_to:
-                    scripts.append((number, entry.name, entry.read_text(encoding="utf-8")))
+        scripts = [(number, name, sql) for number, name, sql in migration_scripts(self._migration_dir())
+                   if up_to is None or number <= up_to]
         self._apply_migrations(scripts)
         if up_to is None or up_to >= 7:
             # 0007_privacy: events stored before it lose their patients' identifiers (once).

@@ -19,3 +19,16 @@ def test_every_package_of_the_tree_is_listed_in_pyproject() -> None:
     }
     assert in_tree - listed == set(), "packages missing from [tool.setuptools] packages"
     assert "ihms_desk.resources" in listed
+
+
+def test_every_migration_script_is_package_data() -> None:
+    """The store reads migrations/common/, postgresql/ and sqlite/ through importlib.resources,
+    so each .sql file must match a package-data pattern of ihms_server (a folder left out would
+    make a non-editable install migrate without it)."""
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["ihms_server"]
+    scripts = sorted((ROOT / "ihms_server" / "migrations").rglob("*.sql"))
+    assert {p.parent.name for p in scripts} == {"common", "postgresql", "sqlite"}
+    for script in scripts:
+        relative = script.relative_to(ROOT / "ihms_server")
+        assert any(relative.match(pattern) for pattern in patterns), relative

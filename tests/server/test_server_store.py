@@ -21,7 +21,9 @@ from ihms_server.store import (
     Store,
     _aggregate_movements,
     hash_secret,
+    migration_scripts,
     open_store,
+    render_migration,
     utc_now,
 )
 from ihms_server.testing import EnrolledDevice, add_facility, make_event, make_movement
@@ -94,12 +96,59 @@ def test_database_urls_pick_the_backend(tmp_path: Path) -> None:
 
 
 def test_both_backends_have_the_same_migrations() -> None:
-    from importlib.resources import files
-
-    folder = files("ihms_server").joinpath("migrations")
     for backend in ("sqlite", "postgresql"):
-        names = sorted(e.name for e in folder.joinpath(backend).iterdir() if e.name.endswith(".sql"))
-        assert [(int(n.split("_", 1)[0]), n) for n in names] == ALL_MIGRATIONS
+        scripts = migration_scripts(backend)
+        assert [(number, name) for number, name, _ in scripts] == ALL_MIGRATIONS
+
+
+#: Key lines of scripts now in migrations/common/, as each backend ran them before the merge
+#: (backend, script, text it must hold).
+RENDERED_LINES = [
+    ("postgresql", "0001_initial.sql",
+     "    id         bigserial PRIMARY KEY,\n    txid       xid8 NOT NULL DEFAULT pg_current_xact_id(),"),
+    ("sqlite", "0001_initial.sql",
+     "    id         INTEGER PRIMARY KEY AUTOINCREMENT,\n    txid       integer NOT NULL DEFAULT 0,"),
+    ("sqlite", "0001_initial.sql", "updated_at text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"),
+    ("postgresql", "0001_initial.sql", "active     boolean NOT NULL DEFAULT true,"),
+    ("sqlite", "0001_initial.sql", "VALUES ('instance_id', lower(hex(randomblob(16))));"),
+    ("postgresql", "0001_initial.sql", "    device_id       uuid PRIMARY KEY,"),
+    ("postgresql", "0006_accounts_indents.sql", "    indent_id         bigint NOT NULL REFERENCES indent (id),"),
+    ("sqlite", "0006_accounts_indents.sql", "    indent_id         integer NOT NULL REFERENCES indent (id),"),
+    ("postgresql", "0007_privacy.sql", "id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"),
+    ("sqlite", "0007_privacy.sql", "id            integer PRIMARY KEY AUTOINCREMENT,"),
+    ("sqlite", "0004_counter.sql", "ALTER TABLE item ADD COLUMN synonyms text NOT NULL DEFAULT '';"),
+    ("postgresql", "0005_rollout.sql", "ALTER TABLE enrolment_code ADD COLUMN revoked_at timestamptz;"),
+    ("postgresql", "0005_rollout.sql", "ALTER TABLE enrolment_code ADD COLUMN package_id text;"),
+]
+
+#: A backend's own part of a script runs after the common part: (backend, script, a statement
+#: of the common part, a text of the backend's part).
+OWN_PART_AFTER = [
+    ("postgresql", "0006_accounts_indents.sql", "CREATE TABLE consumption_month", "jsonb_array_elements"),
+    ("sqlite", "0006_accounts_indents.sql", "CREATE TABLE consumption_month", "json_each(e.body"),
+    ("postgresql", "0005_rollout.sql", "CREATE TABLE facility_rollout", "DISTINCT ON (facility_code)"),
+    ("sqlite", "0005_rollout.sql", "CREATE TABLE facility_rollout", "ORDER BY received_at, wall_time LIMIT 1"),
+]
+
+
+def test_common_migrations_render_each_backends_own_types() -> None:
+    """The scripts of migrations/common/ become what each backend ran before they were merged
+    (a few key lines of each), with no placeholder left."""
+    rendered = {backend: {name: sql for _, name, sql in migration_scripts(backend)}
+                for backend in ("sqlite", "postgresql")}
+    for scripts in rendered.values():
+        for sql in scripts.values():
+            assert not re.search(r"\{\w+\}", sql)
+    for backend, name, line in RENDERED_LINES:
+        assert line in rendered[backend][name], (backend, name, line)
+    for backend, name, common, own in OWN_PART_AFTER:
+        assert rendered[backend][name].index(common) < rendered[backend][name].index(own)
+
+
+def test_an_unknown_placeholder_fails_rendering() -> None:
+    assert render_migration("a {time} b", "sqlite") == "a text b"
+    with pytest.raises(KeyError):
+        render_migration("a {tiem} b", "postgresql")
 
 
 #: Every table of the schema, with the rows a database at version 1 had.

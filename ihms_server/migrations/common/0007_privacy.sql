@@ -7,8 +7,8 @@
 --    X-Forwarded-For; an IPv6 address as its /64). Attempts refused by the limit itself are
 --    logged, not kept. Rows older than 30 days are pruned as new attempts come in.
 CREATE TABLE enrolment_attempt (
-    id            integer PRIMARY KEY AUTOINCREMENT,
-    attempted_at  text NOT NULL,
+    id            {identity_id},
+    attempted_at  {time} NOT NULL,
     facility_code text NOT NULL,
     client        text NOT NULL,
     outcome       text NOT NULL   -- 'enrolled' or the refusal ('unknown', 'used', ...)
