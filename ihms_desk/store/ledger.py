@@ -12,7 +12,8 @@ import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from ihms_desk.store.base import StoreBase
 from ihms_desk.store.errors import (
@@ -128,10 +129,7 @@ class LedgerMixin(StoreBase):
         """
         self._require(Action.RECEIVE, "receive")
         day = self._document_day(doc_date)
-        try:
-            source = ReceiptSource(source)
-        except ValueError:
-            raise InvalidInput("choose_source", field="source") from None
+        source = _choice(ReceiptSource, source, "choose_source", "source")
         header = {
             "source": source.value,
             "source_name": check_text(source_name, "source_name", "Sender", required=source is ReceiptSource.OTHER_FACILITY),
@@ -347,10 +345,7 @@ class LedgerMixin(StoreBase):
             store.adjust(reason="expired_write_off",
                          lines=[AdjustmentLine("D0001", "PCM2301", 120)], note="condemned 25-11")
         """
-        try:
-            reason = AdjustmentReason(reason)
-        except ValueError:
-            raise InvalidInput("choose_adjustment_reason", field="reason") from None
+        reason = _choice(AdjustmentReason, reason, "choose_adjustment_reason", "reason")
         if reason.is_write_off:
             self._require(Action.WRITE_OFF, "write_off")
         else:
@@ -402,10 +397,7 @@ class LedgerMixin(StoreBase):
         """
         self._require(Action.TRANSFER, "transfer")
         day = self._document_day(doc_date)
-        try:
-            destination = TransferDestination(destination_type)
-        except ValueError:
-            raise InvalidInput("choose_destination", field="destination_type") from None
+        destination = _choice(TransferDestination, destination_type, "choose_destination", "destination_type")
         header = {
             "destination_type": destination.value,
             "destination_name": check_text(destination_name, "destination_name", "Destination"),
@@ -790,3 +782,14 @@ class LedgerMixin(StoreBase):
             shortfalls=shortfalls,
         )
 
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def _choice(kind: type[_E], value: Any, wording: str, field: str) -> _E:
+    """``value`` as one of ``kind``'s members; anything else is refused with ``wording``, which
+    asks the clerk to choose one of the offered values."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput(wording, field=field) from None
