@@ -129,7 +129,8 @@ class LedgerMixin(StoreBase):
         """
         self._require(Action.RECEIVE, "receive")
         day = self._document_day(doc_date)
-        source = _choice(ReceiptSource, source, "choose_source", "source")
+        if (source := _member(ReceiptSource, source)) is None:
+            raise InvalidInput("choose_source", field="source")
         header = {
             "source": source.value,
             "source_name": check_text(source_name, "source_name", "Sender", required=source is ReceiptSource.OTHER_FACILITY),
@@ -345,7 +346,8 @@ class LedgerMixin(StoreBase):
             store.adjust(reason="expired_write_off",
                          lines=[AdjustmentLine("D0001", "PCM2301", 120)], note="condemned 25-11")
         """
-        reason = _choice(AdjustmentReason, reason, "choose_adjustment_reason", "reason")
+        if (reason := _member(AdjustmentReason, reason)) is None:
+            raise InvalidInput("choose_adjustment_reason", field="reason")
         if reason.is_write_off:
             self._require(Action.WRITE_OFF, "write_off")
         else:
@@ -397,7 +399,8 @@ class LedgerMixin(StoreBase):
         """
         self._require(Action.TRANSFER, "transfer")
         day = self._document_day(doc_date)
-        destination = _choice(TransferDestination, destination_type, "choose_destination", "destination_type")
+        if (destination := _member(TransferDestination, destination_type)) is None:
+            raise InvalidInput("choose_destination", field="destination_type")
         header = {
             "destination_type": destination.value,
             "destination_name": check_text(destination_name, "destination_name", "Destination"),
@@ -786,10 +789,10 @@ class LedgerMixin(StoreBase):
 _E = TypeVar("_E", bound=Enum)
 
 
-def _choice(kind: type[_E], value: Any, wording: str, field: str) -> _E:
-    """``value`` as one of ``kind``'s members; anything else is refused with ``wording``, which
-    asks the clerk to choose one of the offered values."""
+def _member(kind: type[_E], value: Any) -> _E | None:
+    """``value`` as one of ``kind``'s members, or None for anything else (the caller refuses
+    it with its own kind, written out where the wording test finds it)."""
     try:
         return kind(value)
     except ValueError:
-        raise InvalidInput(wording, field=field) from None
+        return None
