@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -248,11 +248,8 @@ class CatalogueMixin(StoreBase):
         else:
             handle_io = source
         reader = csv.DictReader(handle_io)
-        header = read_header(reader)
-        missing = [column for column in _REQUIRED if column not in header]
-        if missing:
+        if missing := missing_columns(reader, _REQUIRED):
             raise InvalidInput("catalogue_columns_missing", missing=", ".join(missing), expected=", ".join(CATALOGUE_COLUMNS))
-        reader.fieldnames = header
         # Number the records, not the file's lines: a quoted field may hold a line break, and
         # the row number must match the row a spreadsheet shows. Empty lines are skipped by
         # the reader, as a spreadsheet would show them as empty rows, so count them in.
@@ -419,6 +416,15 @@ def read_header(reader: csv.DictReader[str]) -> list[str]:
     except csv.Error as error:
         raise InvalidInput("row_unreadable", row=1, error=error) from None
     return [name.strip().lower() for name in names]
+
+
+def missing_columns(reader: csv.DictReader[str], required: Sequence[str]) -> list[str]:
+    """Read the header (:func:`read_header`): the required columns it lacks, for the caller
+    to refuse the file with. The reader then keys its records by the lower-case names, so a
+    column typed "Item_Code" is found."""
+    header = read_header(reader)
+    reader.fieldnames = header
+    return [column for column in required if column not in header]
 
 
 def numbered_rows(reader: csv.DictReader[str]) -> Iterable[tuple[int, dict[str, Any]]]:

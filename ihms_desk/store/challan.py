@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ihms_desk.store.catalogue import numbered_rows, read_header
+from ihms_desk.store.catalogue import missing_columns, numbered_rows
 from ihms_desk.store.errors import InvalidInput, Refusal
 from ihms_desk.store.model import ReceiptLine
 from ihms_desk.store.rules import check_quantity
@@ -85,11 +85,8 @@ def challan_reader(source: Path | str) -> tuple[csv.DictReader[str], str]:
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     separator = _separator(first_line)
     reader = csv.DictReader(io.StringIO(text), delimiter=separator)
-    header = read_header(reader)
-    missing = [column for column in RECEIPT_COLUMNS if column not in header]
-    if missing:
+    if missing := missing_columns(reader, RECEIPT_COLUMNS):
         raise InvalidInput("challan_columns_missing", missing=", ".join(missing), needed=", ".join(RECEIPT_COLUMNS))
-    reader.fieldnames = header
     return reader, separator
 
 

@@ -12,7 +12,8 @@ import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from ihms_desk.store.base import StoreBase
 from ihms_desk.store.errors import (
@@ -128,13 +129,11 @@ class LedgerMixin(StoreBase):
         """
         self._require(Action.RECEIVE, "receive")
         day = self._document_day(doc_date)
-        try:
-            source = ReceiptSource(source)
-        except ValueError:
-            raise InvalidInput("choose_source", field="source") from None
+        if (source_kind := _member(ReceiptSource, source)) is None:
+            raise InvalidInput("choose_source", field="source")
         header = {
-            "source": source.value,
-            "source_name": check_text(source_name, "source_name", "Sender", required=source is ReceiptSource.OTHER_FACILITY),
+            "source": source_kind.value,
+            "source_name": check_text(source_name, "source_name", "Sender", required=source_kind is ReceiptSource.OTHER_FACILITY),
             "voucher_no": check_text(voucher_no, "voucher_no", "Voucher or challan number", max_length=40),
             "voucher_date": self._voucher_date(voucher_date, day).isoformat(),
         }
@@ -347,16 +346,14 @@ class LedgerMixin(StoreBase):
             store.adjust(reason="expired_write_off",
                          lines=[AdjustmentLine("D0001", "PCM2301", 120)], note="condemned 25-11")
         """
-        try:
-            reason = AdjustmentReason(reason)
-        except ValueError:
-            raise InvalidInput("choose_adjustment_reason", field="reason") from None
-        if reason.is_write_off:
+        if (reason_kind := _member(AdjustmentReason, reason)) is None:
+            raise InvalidInput("choose_adjustment_reason", field="reason")
+        if reason_kind.is_write_off:
             self._require(Action.WRITE_OFF, "write_off")
         else:
             self._require(Action.ADJUST, "adjust")
         day = self._document_day(doc_date)
-        header = {"reason_code": reason.value, "note": check_text(note, "note", "Note", max_length=300, required=False)}
+        header = {"reason_code": reason_kind.value, "note": check_text(note, "note", "Note", max_length=300, required=False)}
         self._check_line_count(lines)
         with self._transaction() as conn:
             movements: list[_Movement] = []
@@ -364,13 +361,13 @@ class LedgerMixin(StoreBase):
             for line_no, line in enumerate(lines, start=1):
                 item = self.item(line.item_code)
                 batch = self._existing_batch(conn, item, line.batch_no)
-                if reason.direction == 0:
+                if reason_kind.direction == 0:
                     if isinstance(line.qty, bool) or not isinstance(line.qty, int) or line.qty == 0:
                         raise InvalidInput("correction_not_zero", field="quantity")
                     check_quantity(abs(line.qty))
                     delta = line.qty
                 else:
-                    delta = reason.direction * check_quantity(line.qty)
+                    delta = reason_kind.direction * check_quantity(line.qty)
                 if delta < 0:
                     self._check_batch_stock(conn, item, batch, -delta)
                 movements.append(_Movement(line_no, batch.id, item.id, delta, "adjustment"))
@@ -402,10 +399,8 @@ class LedgerMixin(StoreBase):
         """
         self._require(Action.TRANSFER, "transfer")
         day = self._document_day(doc_date)
-        try:
-            destination = TransferDestination(destination_type)
-        except ValueError:
-            raise InvalidInput("choose_destination", field="destination_type") from None
+        if (destination := _member(TransferDestination, destination_type)) is None:
+            raise InvalidInput("choose_destination", field="destination_type")
         header = {
             "destination_type": destination.value,
             "destination_name": check_text(destination_name, "destination_name", "Destination"),
@@ -790,3 +785,14 @@ class LedgerMixin(StoreBase):
             shortfalls=shortfalls,
         )
 
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def _member(kind: type[_E], value: Any) -> _E | None:
+    """``value`` as one of ``kind``'s members, or None for anything else (the caller refuses
+    it with its own kind, written out where the wording test finds it)."""
+    try:
+        return kind(value)
+    except ValueError:
+        return None

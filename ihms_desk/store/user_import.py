@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ihms_desk.store.base import StoreBase
-from ihms_desk.store.catalogue import numbered_rows, read_header
+from ihms_desk.store.catalogue import missing_columns, numbered_rows
 from ihms_desk.store.errors import InvalidInput, Refusal
 from ihms_desk.store.model import ImportReport
 from ihms_desk.store.users import Role, User
@@ -41,11 +41,8 @@ class UserImportMixin(StoreBase):
             except UnicodeDecodeError:
                 raise InvalidInput("file_not_utf8") from None
         reader = csv.DictReader(source)
-        header = read_header(reader)
-        missing = [column for column in USER_COLUMNS if column not in header]
-        if missing:
+        if missing := missing_columns(reader, USER_COLUMNS):
             raise InvalidInput("users_csv_columns_missing", missing=", ".join(missing), needed=", ".join(USER_COLUMNS))
-        reader.fieldnames = header
         added = 0
         rejected: list[tuple[int, str]] = []
         seen = 0

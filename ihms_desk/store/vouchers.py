@@ -13,9 +13,9 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ihms_desk import fields
 from ihms_desk.store.errors import BatchExpired, DocumentNotFound, DuplicateVoucher, InvalidInput
@@ -24,6 +24,8 @@ from ihms_desk.store.model import SavedDocument, TransferDestination, TransferLi
 from ihms_desk.store.rules import MAX_LINES, check_text, is_expired
 from ihms_desk.store.sync_state import CursorMoved
 from ihms_desk.store.users import Action
+
+_T = TypeVar("_T")
 
 #: What a checked line may record besides "as sent".
 DIFFERENCE_KINDS = ("short", "excess", "damaged")
@@ -150,6 +152,19 @@ def check_suggestion(raw: Any) -> Suggestion:
         reason=reason, expires=None if expires is None else fields.month(expires))
 
 
+def _checked(raws: Iterable[Any], check: Callable[[Any], _T], key: str) -> tuple[list[_T], list[tuple[str, str]]]:
+    """Each pulled record through ``check``: those that pass, and (its ``key`` field, the
+    problem) for each refused one, so one bad record does not stop the rest of the page."""
+    checked: list[_T] = []
+    refused: list[tuple[str, str]] = []
+    for raw in raws:
+        try:
+            checked.append(check(raw))
+        except fields.FieldProblem as problem:
+            refused.append((str(raw.get(key) if isinstance(raw, Mapping) else "?"), problem.problem))
+    return checked, refused
+
+
 def check_differences(voucher: Voucher, checks: Sequence[VoucherCheck]) -> dict[int, VoucherCheck]:
     """Each check, refused unless it names a line of the voucher once and says a real
     difference (short and damaged less than sent, excess more) with a reason."""
@@ -184,13 +199,7 @@ class VouchersMixin(LedgerMixin):
         """Store a page of pulled vouchers and move the cursor, in one transaction. A voucher
         already held is left as it is; one that breaks a field rule is refused (and logged by
         the caller), not stored. :class:`CursorMoved` if another pass moved the cursor first."""
-        checked: list[Voucher] = []
-        refused: list[tuple[str, str]] = []
-        for raw in vouchers:
-            try:
-                checked.append(check_voucher(raw))
-            except fields.FieldProblem as problem:
-                refused.append((str(raw.get("number") if isinstance(raw, Mapping) else "?"), problem.problem))
+        checked, refused = _checked(vouchers, check_voucher, "number")
         now = self.now_utc_iso()
         stored = 0
         with self._transaction() as conn:
@@ -215,13 +224,7 @@ class VouchersMixin(LedgerMixin):
 
     def replace_suggestions(self, suggestions: Iterable[Any]) -> PulledPage:
         """The server's current suggestions for this facility replace those held."""
-        checked: list[Suggestion] = []
-        refused: list[tuple[str, str]] = []
-        for raw in suggestions:
-            try:
-                checked.append(check_suggestion(raw))
-            except fields.FieldProblem as problem:
-                refused.append((str(raw.get("id") if isinstance(raw, Mapping) else "?"), problem.problem))
+        checked, refused = _checked(suggestions, check_suggestion, "id")
         now = self.now_utc_iso()
         with self._transaction() as conn:
             conn.execute("DELETE FROM transfer_suggestion")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractItemModel, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt,
@@ -361,6 +361,22 @@ class FieldErrors:
         for label in labels:
             label.clear()
             label.hide()
+
+
+_Qty = TypeVar("_Qty")
+
+
+def chosen_item_quantity(errors: FieldErrors, item: object | None, read: Callable[[], _Qty]) -> _Qty | None:
+    """The quantity ``read`` takes from the line's field once an item is chosen; None, with the
+    refusal shown next to its field, where no item is chosen or the quantity is refused."""
+    errors.clear()
+    try:
+        if item is None:
+            raise Refusal("choose_item", field="item")
+        return read()
+    except Refusal as refusal:
+        errors.show(refusal)
+        return None
 
 
 def attempt(

@@ -15,13 +15,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import Refusal
 from ihms_desk.store.indents import IndentLine, IndentSummary
 from ihms_desk.store.model import ItemHit, SavedDocument
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui import dialogs, i18n, report_print
 from ihms_desk.ui.document_form import DocumentForm
-from ihms_desk.ui.forms import RowsModel, attempt, note_label, parse_whole, rows_table, text_field
+from ihms_desk.ui.forms import RowsModel, attempt, chosen_item_quantity, note_label, parse_whole, rows_table, text_field
 from ihms_desk.ui.item_picker import ItemPicker
 
 
@@ -173,14 +172,13 @@ class IndentScreen(DocumentForm):
     @Slot()
     def add_line(self) -> None:
         """Put the typed quantity on the draft (0 takes the item off); the store keeps it at once."""
-        self.errors.clear()
-        try:
-            if self._hit is None:
-                raise Refusal("choose_item", field="item")
+
+        def typed_qty() -> int | str:
             typed = self.qty_edit.text().strip()
-            qty: int | str = 0 if typed == "0" else parse_whole(typed)
-        except Refusal as refusal:
-            self.errors.show(refusal)
+            return 0 if typed == "0" else parse_whole(typed)
+
+        qty = chosen_item_quantity(self.errors, self._hit, typed_qty)
+        if qty is None or self._hit is None:
             return
         code = self._hit.item.code
         if attempt(self, self.errors, lambda: self.store.set_indent_line(code, qty), field_name="quantity") is None:

@@ -22,6 +22,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
@@ -113,11 +114,9 @@ def _cycle_problem(folder: DataFolder, cancelled: Callable[[], bool]) -> Startup
     try:
         outcome = integrity.run_cycle(path, cancelled=cancelled)
     except sqlite3.Error as error:
-        problem = classify_sqlite_error(error, path)
-        if problem is None:
-            raise
-        if not isinstance(problem, DatabaseCorrupt):
-            return environment_problem(problem)
+        not_damage = _unless_damage(error, path)
+        if not_damage is not None:
+            return not_damage
         outcome = integrity.CheckOutcome([str(error)], [], False, False)
     if outcome.problems:
         log.error("Integrity check (%s) failed for %s: %s", ", ".join(outcome.checked[-1:]), path, outcome.problems[:5])
@@ -131,6 +130,18 @@ def _cycle_problem(folder: DataFolder, cancelled: Callable[[], bool]) -> Startup
     return None
 
 
+def _unless_damage(error: sqlite3.Error, path: Path) -> StartupProblem | None:
+    """What to tell of an SQLite error met while checking the file: a problem of the machine
+    (disk full, no permission…), or None where it is damage to the file itself, which the
+    caller writes down as damage. An error nothing explains is raised again."""
+    problem = classify_sqlite_error(error, path)
+    if problem is None:
+        raise error
+    if not isinstance(problem, DatabaseCorrupt):
+        return environment_problem(problem)
+    return None
+
+
 def _integrity_problem(folder: DataFolder) -> StartupProblem | None:
     path = folder.database
     try:
@@ -140,11 +151,9 @@ def _integrity_problem(folder: DataFolder) -> StartupProblem | None:
         finally:
             conn.close()
     except sqlite3.Error as error:
-        problem = classify_sqlite_error(error, path)
-        if problem is None:
-            raise
-        if not isinstance(problem, DatabaseCorrupt):
-            return environment_problem(problem)
+        not_damage = _unless_damage(error, path)
+        if not_damage is not None:
+            return not_damage
         result = [str(error)]
     if result != ["ok"]:
         log.error("Integrity check failed for %s: %s", path, result[:5])

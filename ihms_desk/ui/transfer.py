@@ -12,12 +12,11 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import Refusal
 from ihms_desk.store.model import ItemHit, SavedDocument, TransferDestination, TransferLine
 from ihms_desk.store.rules import check_quantity
 from ihms_desk.ui import formatting as fmt
 from ihms_desk.ui.document_form import DocumentForm
-from ihms_desk.ui.forms import attempt, batch_choice_text, choice_field, parse_whole, text_field
+from ihms_desk.ui.forms import attempt, batch_choice_text, chosen_item_quantity, choice_field, parse_whole, text_field
 from ihms_desk.ui.item_picker import ItemPicker
 
 
@@ -104,13 +103,8 @@ class TransferScreen(DocumentForm):
 
     @Slot()
     def add_line(self) -> None:
-        self.errors.clear()
-        try:
-            if self._hit is None:
-                raise Refusal("choose_item", field="item")
-            qty = check_quantity(parse_whole(self.qty_edit.text()))
-        except Refusal as refusal:
-            self.errors.show(refusal)
+        qty = chosen_item_quantity(self.errors, self._hit, lambda: check_quantity(parse_whole(self.qty_edit.text())))
+        if qty is None or self._hit is None:
             return
         batch_no = self.batch_combo.currentData()
         self.lines.append((TransferLine(self._hit.item.code, qty, batch_no), self._hit))
