@@ -67,7 +67,25 @@ class StockFilter:
     EXPIRED = "expired"
 
 
-class StockTableModel(QAbstractTableModel):
+class _HeadedTableModel(QAbstractTableModel):
+    """A table of a fixed ``COLUMNS`` columns whose headings ``headers()`` gives (translated in
+    the subclass, so each keeps its own translation context)."""
+
+    COLUMNS = 0
+
+    def headers(self) -> list[str]:
+        raise NotImplementedError
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < self.COLUMNS:
+            return self.headers()[section]
+        return None
+
+
+class StockTableModel(_HeadedTableModel):
     """Items and their stock; loads in the worker, shows rows in chunks as the view scrolls."""
 
     CODE, ITEM, CATEGORY, ON_HAND, USABLE, EXPIRED, BATCHES, NEAREST, AMC, MONTHS = range(10)
@@ -209,14 +227,6 @@ class StockTableModel(QAbstractTableModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._shown
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.COLUMNS
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < self.COLUMNS:
-            return self.headers()[section]
-        return None
-
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < self._shown:
             return None
@@ -311,7 +321,7 @@ def category_label(category: str) -> str:
 # -- batches ------------------------------------------------------------------------------
 
 
-class BatchTableModel(QAbstractTableModel):
+class BatchTableModel(_HeadedTableModel):
     """One item's batches, earliest expiry first: expired in red, near expiry in amber."""
 
     BATCH, EXPIRY, QTY, MANUFACTURER, COST, STATE = range(6)
@@ -337,14 +347,6 @@ class BatchTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._batches)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.COLUMNS
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < self.COLUMNS:
-            return self.headers()[section]
-        return None
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._batches):
