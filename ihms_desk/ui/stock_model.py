@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from ihms_desk.store import Store
 from ihms_desk.store.model import BatchStock, ItemStock
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.chunked import ChunkedTableModel
 from ihms_desk.ui.forms import run_store_job
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -85,7 +86,7 @@ class _HeadedTableModel(QAbstractTableModel):
         return None
 
 
-class StockTableModel(_HeadedTableModel):
+class StockTableModel(_HeadedTableModel, ChunkedTableModel):
     """Items and their stock; loads in the worker, shows rows in chunks as the view scrolls."""
 
     CODE, ITEM, CATEGORY, ON_HAND, USABLE, EXPIRED, BATCHES, NEAREST, AMC, MONTHS = range(10)
@@ -193,18 +194,8 @@ class StockTableModel(_HeadedTableModel):
 
     # -- lazy rows --------------------------------------------------------------------------
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's own default
-        return not parent.isValid() and self._shown < len(self._visible)
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        more = min(self.CHUNK, len(self._visible) - self._shown)
-        if more <= 0:
-            return
-        self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
-        self._shown += more
-        self.endInsertRows()
+    def row_total(self) -> int:
+        return len(self._visible)
 
     def matching_count(self) -> int:
         """Rows that pass the filter (shown or still to be fetched)."""
