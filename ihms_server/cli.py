@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import uuid
+from contextlib import closing
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -93,11 +94,8 @@ def cmd_facility_add(args: argparse.Namespace) -> int:
     except ProtocolError as error:
         print(f"facility not added: {error.reason}", file=sys.stderr)
         return 2
-    store = _open(args)
-    try:
+    with closing(_open(args)) as store:
         changed = store.upsert_facility(data)
-    finally:
-        store.close()
     print(f"facility {data['code']} {'saved' if changed else 'unchanged'}")
     return 0
 
@@ -120,11 +118,8 @@ def cmd_enrol(args: argparse.Namespace) -> int:
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
     items = read_catalogue_file(Path(args.file))
-    store = _open(args)
-    try:
+    with closing(_open(args)) as store:
         changed = store.import_items(items)
-    finally:
-        store.close()
     print(f"{len(items)} items read, {changed} new or changed")
     return 0
 

@@ -25,7 +25,7 @@ from ihms_desk import fields
 from ihms_desk.fields import FieldProblem
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import Event, ProtocolError
-from ihms_server.store import Store, utc_now
+from ihms_server.store import Store, parse_cursor, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -651,16 +651,13 @@ def vouchers(store: Store, *, district: str | None = None, indent_id: int | None
 # --- the desk's pull -----------------------------------------------------------------------------
 
 
+_VOUCHER_CURSOR_UNKNOWN = ("This voucher cursor is not from this server (or the server was reset "
+                           "or restored from a backup). Start again from the beginning: vouchers "
+                           "already received are recognised by number.")
+
+
 def _parse_cursor(cursor: str, instance: str) -> tuple[int, int]:
-    if cursor in ("", "0"):
-        return (0, 0)
-    parts = cursor.split("-")
-    if len(parts) == 3 and parts[0] == instance and parts[1].isdigit() and parts[2].isdigit() \
-            and len(parts[1]) <= 19 and len(parts[2]) <= 18:
-        return (int(parts[1]), int(parts[2]))
-    raise ProtocolError(wire.CURSOR_UNKNOWN, "This voucher cursor is not from this server (or the "
-                        "server was reset or restored from a backup). Start again from the "
-                        "beginning: vouchers already received are recognised by number.")
+    return parse_cursor(cursor, instance, _VOUCHER_CURSOR_UNKNOWN)
 
 
 def voucher_page(store: Store, facility_code: str, cursor: str, limit: int) -> dict[str, Any]:

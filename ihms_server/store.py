@@ -368,6 +368,22 @@ def migration_scripts(backend: str) -> list[tuple[int, str, str]]:
     return [(int(name.split("_", 1)[0]), name, texts[name]) for name in sorted(texts)]
 
 
+def parse_cursor(cursor: str, instance: str, unknown_reason: str) -> tuple[int, int]:
+    """The (id, sub-id) position a pull cursor ``<instance>-<a>-<b>`` names ("" or "0": the start).
+
+    One parser for every feed the server pages (catalogue, vouchers), so a cursor is judged the
+    same way everywhere; a cursor from another instance (a reset or restored server) is refused
+    with ``unknown_reason`` telling the desk what to do.
+    """
+    if cursor in ("", "0"):
+        return (0, 0)
+    parts = cursor.split("-")
+    if len(parts) == 3 and parts[0] == instance and parts[1].isdigit() and parts[2].isdigit() \
+            and len(parts[1]) <= 19 and len(parts[2]) <= 18:
+        return (int(parts[1]), int(parts[2]))
+    raise ProtocolError(wire.CURSOR_UNKNOWN, unknown_reason)
+
+
 class Store(ABC):
     """What the API, the admin CLI and the dashboard need from storage."""
 
@@ -1041,13 +1057,7 @@ class Store(ABC):
 
     @staticmethod
     def _parse_cursor(cursor: str, instance: str) -> tuple[int, int]:
-        if cursor in ("", "0"):
-            return (0, 0)
-        parts = cursor.split("-")
-        if len(parts) == 3 and parts[0] == instance and parts[1].isdigit() and parts[2].isdigit() \
-                and len(parts[1]) <= 19 and len(parts[2]) <= 18:
-            return (int(parts[1]), int(parts[2]))
-        raise ProtocolError(wire.CURSOR_UNKNOWN, Store._CURSOR_UNKNOWN_REASON)
+        return parse_cursor(cursor, instance, Store._CURSOR_UNKNOWN_REASON)
 
     _CURSOR_UNKNOWN_REASON = ("This catalogue cursor is not from this server (or the server was "
                               "reset or restored from a backup). Start again from the beginning.")

@@ -160,6 +160,18 @@ def warehouse_router(store: Store) -> APIRouter:
         facility = store.facility(found.facility_code) if found else None
         return None if found is None or facility is None else (found, facility["district"])
 
+    def issue(session: Session, warehouse: indents.Warehouse, facility_code: str,
+              lines: list[indents.VoucherLineIn], indent_id: int | None,
+              shown_at: str) -> Response | list[str]:
+        """Issue the voucher and send the browser to ``shown_at`` (a URL ending in ? or &)
+        naming it; the problems that stopped it otherwise (nothing is written then)."""
+        try:
+            number = indents.issue_voucher(store, warehouse, facility_code, lines,
+                                           session.account.username, indent_id, today())
+        except VoucherProblem as problem:
+            return problem.problems
+        return RedirectResponse(f"{shown_at}issued={quote(number)}", status_code=303)
+
     @router.post("/warehouse/indents/{indent_id}/vouchers", response_class=HTMLResponse)
     def issue_against(session: Checked, indent_id: int,
                       rows: Annotated[Rows, Depends(posted_rows)]) -> Response:
@@ -169,14 +181,11 @@ def warehouse_router(store: Store) -> APIRouter:
         warehouse = must_issue(session, found[1])
         lines, problems = indents.check_voucher_lines(rows, today())
         if not problems:
-            try:
-                number = indents.issue_voucher(store, warehouse, found[0].facility_code, lines,
-                                               session.account.username, indent_id, today())
-            except VoucherProblem as problem:
-                problems = problem.problems
-            else:
-                return RedirectResponse(f"/warehouse/indents/{indent_id}?issued={quote(number)}",
-                                        status_code=303)
+            issued = issue(session, warehouse, found[0].facility_code, lines, indent_id,
+                           f"/warehouse/indents/{indent_id}?")
+            if isinstance(issued, Response):
+                return issued
+            problems = issued
         return indent_page(session, indent_id, rows, problems, 422)
 
     @router.post("/warehouse/indents/{indent_id}/import", response_class=HTMLResponse)
@@ -229,14 +238,10 @@ def warehouse_router(store: Store) -> APIRouter:
         if not facility:
             problems.insert(0, "choose the facility the stock goes to")
         if not problems:
-            try:
-                number = indents.issue_voucher(store, warehouse, facility, lines,
-                                               session.account.username, None, today())
-            except VoucherProblem as problem:
-                problems = problem.problems
-            else:
-                return RedirectResponse(f"/warehouse/vouchers/new?issued={quote(number)}",
-                                        status_code=303)
+            issued = issue(session, warehouse, facility, lines, None, "/warehouse/vouchers/new?")
+            if isinstance(issued, Response):
+                return issued
+            problems = issued
         return new_voucher_page(session, district, facility, rows, problems, 422)
 
     @router.post("/warehouse/vouchers/import", response_class=HTMLResponse)

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,11 +247,13 @@ def test_a_restore_cut_short_before_its_rename_keeps_the_saves_of_the_wal(desk_d
     assert _go(restore) == ""  # killed before it was done
     desk_disk.cut()
     assert cli.main(["--data-dir", str(data_dir), "doctor"]) == cli.EXIT_OK
-    conn = sqlite3.connect(data_dir / "ihms-desk.sqlite3")
-    try:
-        assert conn.execute("SELECT count(*) FROM document WHERE number = ?", (number,)).fetchone() == (1,)
-    finally:
-        conn.close()
+    assert _documents_numbered(sqlite3.connect(data_dir / "ihms-desk.sqlite3"), number) == 1
+
+
+def _documents_numbered(conn: sqlite3.Connection, number: str) -> int:
+    """How many documents in ``conn``'s database carry ``number``; the connection is closed after."""
+    with closing(conn):
+        return int(conn.execute("SELECT count(*) FROM document WHERE number = ?", (number,)).fetchone()[0])
 
 
 def test_the_replaced_database_is_kept_through_a_cut_after_a_restore(desk_disk: PowerFS) -> None:
@@ -261,10 +264,7 @@ def test_the_replaced_database_is_kept_through_a_cut_after_a_restore(desk_disk: 
     desk_disk.cut()
     assert report.replaced_copy is not None
     conn = _open_copy(report.replaced_copy, desk_disk.mountpoint.parent / "replaced")
-    try:
-        assert conn.execute("SELECT count(*) FROM document WHERE number = ?", (number,)).fetchone() == (1,)
-    finally:
-        conn.close()
+    assert _documents_numbered(conn, number) == 1
 
 
 def test_the_copy_before_a_migration_survives_a_cut(disk: PowerFS) -> None:

@@ -1016,17 +1016,24 @@ class DispenseScreen(Screen):
         index = self.recent_view.currentIndex()
         return self.recent_model.row(index.row()) if index.isValid() else None
 
+    def _ask_about_selected(self, title: str, heading: str, prompt: str) -> tuple[DocumentSummary, str] | None:
+        """The selected dispense and the user's answer to ``prompt`` (``heading`` names the slip's
+        {number}); None, having said why when nothing is selected, if there is nothing to act on."""
+        summary = self.selected_recent()
+        if summary is None:
+            dialogs.inform(self, title, self.tr("Select a dispense in the list first."))
+            return None
+        answer = dialogs.ask_text(self, heading.format(number=summary.number), prompt)
+        return None if answer is None else (summary, answer)
+
     @Slot()
     def return_selected(self) -> SavedDocument | None:
         """A patient brings back medicine of the selected slip: its line and quantity are asked."""
-        summary = self.selected_recent()
-        if summary is None:
-            dialogs.inform(self, self.tr("Patient return"), self.tr("Select a dispense in the list first."))
+        asked = self._ask_about_selected(self.tr("Patient return"), self.tr("Patient return: {number}"),
+                                         self.tr("Line number and quantity brought back (for example: 2 10):"))
+        if asked is None:
             return None
-        answer = dialogs.ask_text(self, self.tr("Patient return: {number}").format(number=summary.number),
-                                  self.tr("Line number and quantity brought back (for example: 2 10):"))
-        if answer is None:
-            return None
+        summary, answer = asked
         parts = answer.split()
         if len(parts) != 2 or not all(part.isdecimal() for part in parts):
             dialogs.show_problem(self, InvalidInput("return_line_and_qty", field="line", text=answer.strip()[:20]))
@@ -1045,14 +1052,11 @@ class DispenseScreen(Screen):
     @Slot()
     def reverse_selected(self) -> SavedDocument | None:
         """Reverse the selected dispense (MO in-charge), after asking the reason."""
-        summary = self.selected_recent()
-        if summary is None:
-            dialogs.inform(self, self.tr("Reverse"), self.tr("Select a dispense in the list first."))
+        asked = self._ask_about_selected(self.tr("Reverse"), self.tr("Reverse {number}"),
+                                         self.tr("Reason for the reversal (for example: wrong patient):"))
+        if asked is None:
             return None
-        reason = dialogs.ask_text(self, self.tr("Reverse {number}").format(number=summary.number),
-                                  self.tr("Reason for the reversal (for example: wrong patient):"))
-        if reason is None:
-            return None
+        summary, reason = asked
         try:
             document = self.store.reverse(summary.number, reason=reason)
         except Refusal as refusal:

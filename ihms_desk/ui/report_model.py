@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from ihms_desk.exports import cells, labels, page
 from ihms_desk.store.reports import Column, Row, Table
+from ihms_desk.ui.chunked import ChunkedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -37,7 +38,7 @@ STATUS_COLOURS = {
 INDENT = "      "
 
 
-class ReportTableModel(QAbstractTableModel):
+class ReportTableModel(ChunkedTableModel):
     """The rows of one :class:`~ihms_desk.store.reports.Table`, shown in ``lang``."""
 
     #: Rows handed to the view per fetchMore: a screenful and more, cheap to lay out.
@@ -94,18 +95,10 @@ class ReportTableModel(QAbstractTableModel):
 
     # -- lazy rows ------------------------------------------------------------------------------
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's own default
-        return not parent.isValid() and self._shown < len(self._rows)
+    def row_total(self) -> int:
+        return len(self._rows)
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        more = min(self.CHUNK, len(self._rows) - self._shown)
-        if more <= 0:
-            return
-        self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
-        self._shown += more
-        self.endInsertRows()
+    def after_fetch(self) -> None:
         if self._shown == len(self._rows) and self.has_totals():
             self.beginInsertRows(QModelIndex(), self._shown, self._shown)
             self._totals_shown = True

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from ihms_desk.store import Store
 from ihms_desk.store.model import BatchStock, ItemStock
 from ihms_desk.ui import formatting as fmt
+from ihms_desk.ui.chunked import ChunkedTableModel
 from ihms_desk.ui.forms import run_store_job
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -67,7 +68,25 @@ class StockFilter:
     EXPIRED = "expired"
 
 
-class StockTableModel(QAbstractTableModel):
+class _HeadedTableModel(QAbstractTableModel):
+    """A table of a fixed ``COLUMNS`` columns whose headings ``headers()`` gives (translated in
+    the subclass, so each keeps its own translation context)."""
+
+    COLUMNS = 0
+
+    def headers(self) -> list[str]:
+        raise NotImplementedError
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < self.COLUMNS:
+            return self.headers()[section]
+        return None
+
+
+class StockTableModel(_HeadedTableModel, ChunkedTableModel):
     """Items and their stock; loads in the worker, shows rows in chunks as the view scrolls."""
 
     CODE, ITEM, CATEGORY, ON_HAND, USABLE, EXPIRED, BATCHES, NEAREST, AMC, MONTHS = range(10)
@@ -175,18 +194,8 @@ class StockTableModel(QAbstractTableModel):
 
     # -- lazy rows --------------------------------------------------------------------------
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's own default
-        return not parent.isValid() and self._shown < len(self._visible)
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        more = min(self.CHUNK, len(self._visible) - self._shown)
-        if more <= 0:
-            return
-        self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
-        self._shown += more
-        self.endInsertRows()
+    def row_total(self) -> int:
+        return len(self._visible)
 
     def matching_count(self) -> int:
         """Rows that pass the filter (shown or still to be fetched)."""
@@ -208,14 +217,6 @@ class StockTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._shown
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.COLUMNS
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < self.COLUMNS:
-            return self.headers()[section]
-        return None
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < self._shown:
@@ -311,7 +312,7 @@ def category_label(category: str) -> str:
 # -- batches ------------------------------------------------------------------------------
 
 
-class BatchTableModel(QAbstractTableModel):
+class BatchTableModel(_HeadedTableModel):
     """One item's batches, earliest expiry first: expired in red, near expiry in amber."""
 
     BATCH, EXPIRY, QTY, MANUFACTURER, COST, STATE = range(6)
@@ -337,14 +338,6 @@ class BatchTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._batches)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.COLUMNS
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < self.COLUMNS:
-            return self.headers()[section]
-        return None
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._batches):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from e2e_desk import FACILITY_CODE, ITEMS_CSV, Desk, assert_converged, server_stock
 from e2e_desk import PASSWORD as DESK_PASSWORD
@@ -29,11 +29,9 @@ from ihms_desk.store.vouchers import VoucherCheck
 from ihms_server import indents, redistribution
 from ihms_server.testing import add_facility
 from ihms_server.testing_supply import PASSWORD, add_warehouse_and_accounts, web_login
+from tests.chromium import browser  # noqa: F401 - the module's Chromium
 from tests.conftest import IST, FakeClock
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 BOTH = pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
 
 
@@ -50,14 +48,6 @@ def last_complete_months(today: dt.date) -> list[dt.date]:
 
 def today_ist() -> dt.date:
     return dt.datetime.now(IST).date()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
