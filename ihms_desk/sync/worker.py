@@ -286,8 +286,11 @@ class SyncWorker:
         on_status: StatusCallback | None = None,
         on_progress: ProgressCallback | None = None,
         stop: threading.Event | None = None,
+        jitter: random.Random | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
+        #: The backoff's random source (the module's own unless a test fixes one).
+        self.jitter = jitter
         self.config = config or SyncConfig()
         self.on_status = on_status or _ignore_status
         self.on_progress = on_progress or _ignore_progress
@@ -387,7 +390,7 @@ class SyncWorker:
                              outcome.sent + outcome.duplicates + outcome.set_aside, outcome.error.message)
                 elif outcome.error is not None:
                     failures += 1
-                    delay = backoff_delay(failures, self.config.backoff_base, self.config.backoff_cap)
+                    delay = backoff_delay(failures, self.config.backoff_base, self.config.backoff_cap, self.jitter)
                     log.info("sync failed (%s); next try in %.0f s", outcome.error.message, delay)
                 else:
                     failures = 0

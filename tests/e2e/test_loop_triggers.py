@@ -4,6 +4,7 @@ the network comes back; and that it stops when told, even in the middle of a bac
 from __future__ import annotations
 
 import datetime as dt
+import random
 import threading
 import time
 from dataclasses import replace
@@ -100,8 +101,10 @@ def test_nightly_sync_at_the_set_time(make_desk, server, proxy):
 def test_network_back_skips_the_backoff_and_stop_ends_a_backoff(enrolled_desk, server, proxy):
     desk = enrolled_desk()
     proxy.refuse_connections()
-    # A long backoff: without the network-back signal the desk would wait up to a minute.
-    worker = SyncWorker(desk.data_dir, replace(FAST, backoff_base=30.0, backoff_cap=60.0))
+    # A long backoff: without the network-back signal the desk would wait up to a minute. The
+    # jitter is fixed: full jitter may draw a wait under the 0.3 s below (about one run in 100).
+    worker = SyncWorker(desk.data_dir, replace(FAST, backoff_base=30.0, backoff_cap=60.0),
+                        jitter=random.Random(1))  # first wait 4.0 s, then 25 s
     with Running(worker):
         wait_for(lambda: desk.store.sync_state().online is False)
         proxy.accept_connections()
@@ -121,8 +124,6 @@ def test_network_back_skips_the_backoff_and_stop_ends_a_backoff(enrolled_desk, s
 
 
 def test_backoff_is_full_jitter_under_the_cap():
-    import random
-
     rng = random.Random(5)
     for failures in range(1, 40):
         ceiling = min(900.0, 5.0 * 2 ** (failures - 1))
