@@ -24,6 +24,7 @@ import os
 import re
 import unicodedata
 from urllib.parse import urlsplit
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final, TypedDict
 
@@ -319,6 +320,23 @@ def plain_http_refused(url: str) -> bool:
     parts = urlsplit(url.strip())
     return (parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname)
             and os.environ.get(ALLOW_PLAIN_HTTP_VARIABLE, "") != "1")
+
+
+# --- a pack as its label gives it -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackLine:
+    """A line of packs as a label and a challan give them: the item, its batch, expiry,
+    maker and cost, and how many units. A receipt line, a voucher line the desk pulls and one
+    the warehouse enters are each this with what their document adds."""
+
+    item_code: str
+    batch_no: str
+    expiry_month: str
+    qty: int
+    manufacturer: str | None = None
+    unit_cost: str | None = None
 
 
 # --- the shape of a saved document on the wire ----------------------------------------------

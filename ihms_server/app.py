@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -388,7 +388,11 @@ def create_app(store: Store) -> FastAPI:
         return {"suggestions": [s.as_wire() for s in
                                 redistribution.suggestions_from(store, device.facility_code, today)]}
 
-    from ihms_server.dashboard import dashboard_router
+    from ihms_server.dashboard import PageMissing, dashboard_router, not_found
+
+    @app.exception_handler(PageMissing)
+    async def page_missing(request: Request, error: PageMissing) -> HTMLResponse:
+        return not_found(error.what)
 
     app.include_router(dashboard_router(store))
 

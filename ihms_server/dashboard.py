@@ -11,7 +11,7 @@ from urllib.parse import quote
 from typing import Annotated, Any, Literal
 
 import jinja2
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from ihms_desk.sync import protocol as wire
@@ -144,6 +144,25 @@ def not_found(what: str) -> HTMLResponse:
     return response
 
 
+class PageMissing(Exception):
+    """A dashboard page that cannot exist (no such facility, or a page key no row could
+    have): the app answers it with :func:`not_found`."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@dataclasses.dataclass(frozen=True)
+class FacilityPage:
+    """A facility's page as asked: the facility, where the page starts and the near-expiry
+    cutoff."""
+
+    status: FacilityStatus
+    where: PageAt
+    cutoff: str
+
+
 def dashboard_router(store: Store) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -169,64 +188,50 @@ def dashboard_router(store: Store) -> APIRouter:
                       total=DistrictSummary("All", [f for d in summaries for f in d.facilities]),
                       overdue_hours=int(OVERDUE_AFTER.total_seconds() // 3600))
 
-    def facility_page(code: str, after: str | None, before: str | None,
-                      at: str | None) -> tuple[FacilityStatus, PageAt, str] | None:
-        """The facility, where the asked page starts and the near-expiry cutoff; ``None`` for
-        a facility or a page key that cannot exist."""
-        now = utc_now()
+    def facility_page(code: str, after: PageKey = None, before: PageKey = None,
+                      at: PageEnd = None) -> FacilityPage:
+        """The facility of the address and the page its query asks for (a dependency of the
+        facility's pages)."""
+        today = utc_now().astimezone(IST).date()
         where = page_at(after, before, at)
-        if not wire.is_facility_code(code) or where is None:
-            return None
-        statuses = store.facility_statuses(now.astimezone(IST).date(), facility_code=code,
-                                           with_stock=False)
-        if not statuses:
-            return None
-        return statuses[0], where, near_expiry_cutoff(now.astimezone(IST).date())
+        statuses = (store.facility_statuses(today, facility_code=code, with_stock=False)
+                    if wire.is_facility_code(code) and where is not None else [])
+        if not statuses or where is None:
+            raise PageMissing(f"facility {code!r}")
+        return FacilityPage(statuses[0], where, near_expiry_cutoff(today))
+
+    OfFacility = Annotated[FacilityPage, Depends(facility_page)]
 
     # The facility's pages read a page of rows each, however much stock a desk has sent
     # (see Store.facility_items): per item totals first, each item's batches on a page of
     # their own, and the near-expiry batches of every item on another.
 
     @router.get("/facility/{code}", response_class=HTMLResponse)
-    def facility(code: str, after: PageKey = None, before: PageKey = None,
-                 at: PageEnd = None) -> HTMLResponse:
-        asked = facility_page(code, after, before, at)
-        if asked is None:
-            return not_found(f"facility {code!r}")
-        status, where, cutoff = asked
-        stock = store.facility_items(code, cutoff, where)
-        return render("facility.html", facility=status, state=SyncState.of(status, utc_now()),
-                      stock=stock, cutoff=cutoff,
+    def facility(code: str, page: OfFacility) -> HTMLResponse:
+        stock = store.facility_items(code, page.cutoff, page.where)
+        return render("facility.html", facility=page.status, state=SyncState.of(page.status, utc_now()),
+                      stock=stock, cutoff=page.cutoff,
                       items=[(item, item_flags(item)) for item in stock.items.rows],
                       pager=stock.items, key_of=lambda item: item.item_code,
                       page_url=f"/facility/{quote(code)}?")
 
     @router.get("/facility/{code}/batches", response_class=HTMLResponse)
     def item_batches(code: str, item: Annotated[str, Query(max_length=40)],
-                     after: PageKey = None, before: PageKey = None,
-                     at: PageEnd = None) -> HTMLResponse:
-        asked = facility_page(code, after, before, at)
-        found = None
-        if asked is not None and item.isprintable():
-            found = store.item_batches(code, item, asked[2], asked[1])
-        if asked is None or found is None:
+                     page: OfFacility) -> HTMLResponse:
+        found = store.item_batches(code, item, page.cutoff, page.where) if item.isprintable() else None
+        if found is None:
             return not_found(f"item {item!r} at facility {code!r}")
         totals, batches = found
-        return render("batches.html", facility=asked[0], item=totals, flags=item_flags(totals),
-                      batches=batches, cutoff=asked[2], pager=batches,
+        return render("batches.html", facility=page.status, item=totals, flags=item_flags(totals),
+                      batches=batches, cutoff=page.cutoff, pager=batches,
                       key_of=lambda row: row.batch_no,
                       page_url=f"/facility/{quote(code)}/batches?item={quote(item, safe='')}&")
 
     @router.get("/facility/{code}/near-expiry", response_class=HTMLResponse)
-    def near_expiry(code: str, after: PageKey = None, before: PageKey = None,
-                    at: PageEnd = None) -> HTMLResponse:
-        asked = facility_page(code, after, before, at)
-        if asked is None:
-            return not_found(f"facility {code!r}")
-        status, where, cutoff = asked
-        batches = store.expiring_batches(code, cutoff, where)
-        return render("batches.html", facility=status, item=None, flags=[], batches=batches,
-                      cutoff=cutoff, pager=batches,
+    def near_expiry(code: str, page: OfFacility) -> HTMLResponse:
+        batches = store.expiring_batches(code, page.cutoff, page.where)
+        return render("batches.html", facility=page.status, item=None, flags=[], batches=batches,
+                      cutoff=page.cutoff, pager=batches,
                       key_of=lambda row: f"{row.item_code} {row.batch_no}",
                       page_url=f"/facility/{quote(code)}/near-expiry?")
 

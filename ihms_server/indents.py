@@ -349,16 +349,8 @@ def financial_year(day: dt.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-@dataclasses.dataclass(frozen=True)
-class VoucherLineIn:
-    """One line the warehouse enters (or imports) on an issue voucher."""
-
-    item_code: str
-    batch_no: str
-    expiry_month: str
-    qty: int
-    manufacturer: str | None = None
-    unit_cost: str | None = None
+#: One line the warehouse enters (or imports) on an issue voucher: what the pack's label says.
+VoucherLineIn = fields.PackLine
 
 
 #: Expiry as warehouse systems write it: 2028-03, 2028-03-31, 03/2028, 03-2028, 31/03/2028.

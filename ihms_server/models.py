@@ -9,9 +9,10 @@ of the TypedDict it mirrors.
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ihms_desk import fields
 from ihms_desk.sync import protocol as wire
@@ -21,6 +22,14 @@ class Model(BaseModel):
     not pydantic-core's Rust engine, which has no look-around."""
 
     model_config = ConfigDict(regex_engine="python-re")
+
+
+def mirror(shape: Any, name: str) -> type[Model]:
+    """The model of a wire shape that adds no pattern, bound or description to it: derived
+    from the TypedDict, every field required, so the two cannot drift apart."""
+    doc: str | None = shape.__doc__
+    fields_of: dict[str, Any] = {field: (hint, ...) for field, hint in typing.get_type_hints(shape).items()}
+    return create_model(name, __base__=Model, __doc__=doc, **fields_of)
 
 
 EventTypeLiteral = Literal["receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal",
@@ -145,16 +154,7 @@ class EnrolResponse(Model):
                              "order: the letter (A, B, ...) of its document numbers' series.")
 
 
-class StandingModel(Model):
-    device_id: str
-    desk_number: int
-    current_epoch: int
-    epoch_claimed_at: str | None
-    epoch_claimed_by: str | None
-    epoch: int
-    stored: int
-    max_sequence: int
-    event_id_at_max: str | None
+StandingModel = mirror(wire.StandingDict, "StandingModel")
 
 
 class EpochClaim(Model):
@@ -169,9 +169,7 @@ class EpochClaim(Model):
                             examples=["DDC-COUNTER-2"])
 
 
-class EpochGrant(Model):
-    epoch: int
-    desk_number: int
+EpochGrant = mirror(wire.EpochGrantDict, "EpochGrant")
 
 
 class ErrorModel(Model):

@@ -28,20 +28,6 @@ SHIPPED_LIST = ("facilities", "rajasthan.csv")
 
 
 @dataclass(frozen=True)
-class StateFacility:
-    """One facility of the state's list."""
-
-    code: str
-    name: str
-    district: str
-    block: str
-    type: str
-
-    def as_facility(self) -> Facility:
-        return Facility(self.code, self.name, self.district, self.block, self.type)
-
-
-@dataclass(frozen=True)
 class PendingPackage:
     """The facility package's enrolment, waiting for the line (cleared once enrolled)."""
 
@@ -57,13 +43,13 @@ def shipped_list_path() -> Path:
     return resource_path(*SHIPPED_LIST)
 
 
-def read_facility_list(source: Path | str | TextIO) -> list[StateFacility]:
+def read_facility_list(source: Path | str | TextIO) -> list[Facility]:
     """Facilities of a list file (code, name, district, block, type; more columns are
     ignored); a row that breaks the rules is skipped: a list is a help, not a ledger."""
     if isinstance(source, (str, Path)):
         with open(source, encoding="utf-8-sig", newline="") as handle:
             return read_facility_list(io.StringIO(handle.read()))
-    rows: list[StateFacility] = []
+    rows: list[Facility] = []
     for row in csv.DictReader(source):
         try:
             rows.append(_facility_of(row))
@@ -72,11 +58,11 @@ def read_facility_list(source: Path | str | TextIO) -> list[StateFacility]:
     return rows
 
 
-def _facility_of(data: Mapping[str, Any]) -> StateFacility:
+def _facility_of(data: Mapping[str, Any]) -> Facility:
     facility_type = str(data.get("type") or "").strip().upper()
     if facility_type not in FACILITY_TYPES:
         raise InvalidInput("bad_facility_type", field="type", types=", ".join(FACILITY_TYPES))
-    return StateFacility(
+    return Facility(
         check_facility_code(data.get("code")),
         check_text(data.get("name"), "name", "Facility name"),
         check_text(data.get("district"), "district", "District", max_length=60),
@@ -102,7 +88,7 @@ def store_state_facility(conn: sqlite3.Connection, data: Mapping[str, Any], now:
 class FacilitiesMixin(StoreBase):
     """The state's list, the pending package and the facility correction."""
 
-    def state_facilities(self, shipped: Path | None = None) -> list[StateFacility]:
+    def state_facilities(self, shipped: Path | None = None) -> list[Facility]:
         """The state's active facilities by district, block and name: the list shipped with the
         program (``shipped``, default the bundled one), overlaid by what the catalogue pull
         brought (a facility the state closed drops out, a new one comes in)."""
@@ -110,7 +96,7 @@ class FacilitiesMixin(StoreBase):
         by_code = {f.code: f for f in read_facility_list(path)} if path.exists() else {}
         for row in self._rows("SELECT code, name, district, block, type, active FROM state_facility"):
             if row["active"]:
-                by_code[row["code"]] = StateFacility(row["code"], row["name"], row["district"], row["block"], row["type"])
+                by_code[row["code"]] = Facility(row["code"], row["name"], row["district"], row["block"], row["type"])
             else:
                 by_code.pop(row["code"], None)
         return sorted(by_code.values(), key=lambda f: (f.district.lower(), f.block.lower(), f.name.lower(), f.code))
@@ -171,7 +157,7 @@ class FacilitiesMixin(StoreBase):
             self.audit(user.username, "correct_facility", "refused", f"{old.code} -> {code}: already synced")
             raise InvalidInput("facility_fixed_after_sync", field="code", code=old.code, since=str(since or "")[:10])
         new = _facility_of({"code": code, "name": name, "district": district, "block": block, "type": type})
-        if new.as_facility() == old:
+        if new == old:
             raise InvalidInput("facility_unchanged", field="code", code=old.code)
         with self._transaction() as conn:
             conn.execute("UPDATE facility SET code = ?, name = ?, district = ?, block = ?, type = ? WHERE id = 1",
@@ -180,4 +166,4 @@ class FacilitiesMixin(StoreBase):
                 "INSERT INTO audit (at, username, action, outcome, detail) VALUES (?, ?, 'correct_facility', 'ok', ?)",
                 (self.now_utc_iso(), user.username, f"{old.code} ({old.name}) -> {new.code} ({new.name})"),
             )
-        return new.as_facility()
+        return new

@@ -8,7 +8,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from ihms_desk.fields import ITEM_CATEGORIES, MovementDict, PayloadDict
+from ihms_desk.fields import ITEM_CATEGORIES, MovementDict, PackLine, PayloadDict
 
 CATEGORIES = ITEM_CATEGORIES
 SEXES = {"M": "Male", "F": "Female", "O": "Other"}
@@ -82,17 +82,11 @@ class ItemHit:
     rank: int
 
 
-@dataclass(frozen=True)
-class BatchStock:
-    """One batch of an item and its balance."""
+@dataclass(frozen=True, kw_only=True)
+class BatchStock(PackLine):
+    """One batch of an item and its balance (``qty``)."""
 
     batch_id: int
-    item_code: str
-    batch_no: str
-    expiry_month: str
-    manufacturer: str | None
-    unit_cost: str | None
-    qty: int
     expired: bool
     near_expiry: bool
 
@@ -113,14 +107,10 @@ class ItemStock(NamedTuple):
     months_of_stock: float | None
 
 
-@dataclass
-class ReceiptLine:
-    item_code: str
-    batch_no: str
-    expiry_month: str
-    qty: int
-    manufacturer: str | None = None
-    unit_cost: str | None = None
+@dataclass(frozen=True)
+class ReceiptLine(PackLine):
+    """A line of a receipt, in the order the Receive screen and a challan give its fields."""
+
     #: Why stock expiring this month or next is taken all the same (recorded with the line).
     short_expiry_reason: str | None = None
 

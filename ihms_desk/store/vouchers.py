@@ -32,15 +32,11 @@ DIFFERENCE_KINDS = ("short", "excess", "damaged")
 SUGGESTION_REASONS = ("surplus", "near_expiry")
 
 
-@dataclass(frozen=True)
-class VoucherLine:
+@dataclass(frozen=True, kw_only=True)
+class VoucherLine(fields.PackLine):
+    """A line of a pulled voucher: packs as the warehouse sent them, under its line number."""
+
     line_no: int
-    item_code: str
-    batch_no: str
-    expiry_month: str
-    qty: int
-    manufacturer: str | None = None
-    unit_cost: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,8 +256,8 @@ class VouchersMixin(LedgerMixin):
             "WHERE v.id = ?", (voucher_id,))
         assert row is not None
         lines = tuple(
-            VoucherLine(r["line_no"], r["item_code"], r["batch_no"], r["expiry_month"], r["qty"], r["manufacturer"],
-                        r["unit_cost"])
+            VoucherLine(r["item_code"], r["batch_no"], r["expiry_month"], r["qty"], r["manufacturer"], r["unit_cost"],
+                        line_no=r["line_no"])
             for r in self._rows("SELECT * FROM voucher_line WHERE voucher_id = ? ORDER BY line_no", (voucher_id,)))
         return Voucher(row["number"], row["kind"], row["from_code"], row["from_name"], row["indent_number"],
                        row["issued_on"], lines, row["receipt_number"])

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import InvalidInput, StoreError
-from ihms_desk.store.facilities import StateFacility
+from ihms_desk.store.model import Facility
 from ihms_desk.store.users import Action
 from ihms_desk.ui import i18n
 from ihms_desk.ui.forms import StoreCall, choice_field, error_label, note_label, push_button
@@ -20,7 +20,7 @@ class FacilityChooser(QWidget):
 
     changed = Signal()
 
-    def __init__(self, facilities: list[StateFacility], parent: QWidget | None = None) -> None:
+    def __init__(self, facilities: list[Facility], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.facilities = facilities
         self.district_combo = choice_field(self, "district")
@@ -39,9 +39,9 @@ class FacilityChooser(QWidget):
         self.setFocusProxy(self.district_combo)
         self._fill_districts()
 
-    def chosen(self) -> StateFacility | None:
+    def chosen(self) -> Facility | None:
         found = self.facility_combo.currentData()
-        return found if isinstance(found, StateFacility) else None
+        return found if isinstance(found, Facility) else None
 
     def choose(self, code: str) -> bool:
         """Show ``code``'s district, block and facility (False if the list lacks it)."""
@@ -52,7 +52,7 @@ class FacilityChooser(QWidget):
         self.block_combo.setCurrentIndex(max(0, self.block_combo.findData(facility.block)))
         for index in range(self.facility_combo.count()):
             item = self.facility_combo.itemData(index)
-            if isinstance(item, StateFacility) and item.code == code:
+            if isinstance(item, Facility) and item.code == code:
                 self.facility_combo.setCurrentIndex(index)
         return True
 

@@ -34,8 +34,7 @@ from PySide6.QtWidgets import (
 
 from ihms_desk.store import Store
 from ihms_desk.store.errors import InvalidInput, Refusal, StoreError
-from ihms_desk.store.facilities import StateFacility
-from ihms_desk.store.model import ImportReport, ReceiptLine
+from ihms_desk.store.model import Facility, ImportReport, ReceiptLine
 from ihms_desk.store.users import ROLE_LABELS, Role
 from ihms_desk.sync import package as facility_package
 from ihms_desk.sync.package import FacilityPackage, PackageError
@@ -210,7 +209,7 @@ class SetupWizard(QWidget):
         self.found_packages: list[Path] = []
         self.users_file: Path | None = None
         self.challan_file: Path | None = None
-        self.state_list: list[StateFacility] = store.state_facilities()
+        self.state_list: list[Facility] = store.state_facilities()
 
         self.pages = QStackedWidget(self)
         self.facility_page = self._build_facility_page()
@@ -479,10 +478,10 @@ class SetupWizard(QWidget):
         label.setText(i18n.refusal_text(error))
         label.show()
 
-    def chosen_facility(self) -> StateFacility | None:
+    def chosen_facility(self) -> Facility | None:
         if self.package is not None:
-            return StateFacility(self.package.code, self.package.name, self.package.district, self.package.block,
-                                 self.package.type)
+            return Facility(self.package.code, self.package.name, self.package.district, self.package.block,
+                            self.package.type)
         return self.chooser.chosen()
 
     @Slot()
