@@ -322,7 +322,19 @@ def plain_http_refused(url: str) -> bool:
             and os.environ.get(ALLOW_PLAIN_HTTP_VARIABLE, "") != "1")
 
 
-# --- a pack as its label gives it -----------------------------------------------------------
+# --- records the desk and the server both keep ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A facility as a desk knows it (the server's listing adds whether it is active)."""
+
+    code: str
+    name: str
+    district: str
+    block: str
+    type: str
+
 
 
 @dataclass(frozen=True)

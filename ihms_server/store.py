@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from ihms_desk.fields import Facility
 from ihms_desk.sync import protocol as wire
 from ihms_desk.sync.protocol import Event, EventResult, Gap, ProtocolError
 from ihms_server import privacy
@@ -65,15 +66,11 @@ class Device:
 
 
 @dataclasses.dataclass(frozen=True)
-class FacilityListing:
-    """A facility as the state lists it (its own columns of the facility table); the rows of
-    the dashboard and of the rollout view add what they tell about it."""
+class FacilityListing(Facility):
+    """A facility as the state lists it (its own columns of the facility table): a desk's
+    :class:`Facility` and whether the state still counts it. The rows of the dashboard and
+    of the rollout view add what they tell about it."""
 
-    code: str
-    name: str
-    district: str
-    block: str
-    type: str
     active: bool
 
 

@@ -8,6 +8,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
+from ihms_desk.fields import Facility as Facility
 from ihms_desk.fields import ITEM_CATEGORIES, MovementDict, PackLine, PayloadDict
 
 CATEGORIES = ITEM_CATEGORIES
@@ -47,15 +48,6 @@ class TransferDestination(str, enum.Enum):
     WARD = "ward"
     SUB_CENTRE = "sub_centre"
     FACILITY = "facility"
-
-
-@dataclass(frozen=True)
-class Facility:
-    code: str
-    name: str
-    district: str
-    block: str
-    type: str
 
 
 @dataclass(frozen=True)
