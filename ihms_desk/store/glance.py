@@ -1,5 +1,6 @@
-"""A first look at a data folder's database without opening the store: the facility's name and
-the counter's language, read with one read-only query (no migration, nothing written).
+"""A first look at a data folder's database without opening the store: the facility's name,
+the counter's language and its text size, read with read-only queries (no migration, nothing
+written).
 
 The window shows its login screen from it before the store is even imported, and the command
 line picks its language from it; ``None`` means there is no facility yet, or the file cannot
@@ -23,6 +24,9 @@ class FirstLook:
 
     facility_name: str
     language: str
+    #: The desk's text size in points as Settings saved it (``text_size``), or None if none
+    #: was saved; the window checks it (an odd value is the program's default).
+    text_size: str | None = None
 
 
 def first_look(folder: DataFolder) -> FirstLook | None:
@@ -35,7 +39,7 @@ def first_look(folder: DataFolder) -> FirstLook | None:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
         try:
             facility = conn.execute("SELECT name FROM facility WHERE id = 1").fetchone()
-            language = conn.execute("SELECT value FROM setting WHERE key = 'language'").fetchone()
+            settings = dict(conn.execute("SELECT key, value FROM setting WHERE key IN ('language', 'text_size')").fetchall())
         finally:
             conn.close()
     except sqlite3.Error as error:
@@ -43,4 +47,7 @@ def first_look(folder: DataFolder) -> FirstLook | None:
         return None
     if facility is None:
         return None
-    return FirstLook(str(facility[0]), language[0] if language and language[0] in ("en", "hi") else "en")
+    language = settings.get("language")
+    text_size = settings.get("text_size")
+    return FirstLook(str(facility[0]), language if language in ("en", "hi") else "en",
+                     None if text_size is None else str(text_size))

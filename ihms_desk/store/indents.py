@@ -111,7 +111,7 @@ class IndentSummary:
     units: int
     emergency: bool
     issued: int  # units on the warehouse's vouchers against it
-    received: int  # units on those of its vouchers the desk has received
+    received: int  # units the desk's receipts of those vouchers took in (short, excess, damaged as counted)
     approved_by: str
 
 
@@ -205,6 +205,15 @@ class IndentsMixin(LedgerMixin):
             "SELECT i.id, sum(l.qty) FROM voucher v JOIN voucher_line l ON l.voucher_id = v.id "
             f"JOIN item i ON i.code = l.item_code WHERE v.indent_number = ?{received} GROUP BY i.id",
             (indent_number,)).fetchall())
+
+    @staticmethod
+    def _received_units(conn: sqlite3.Connection, indent_number: str) -> dict[int, int]:
+        """Units per item the receipts of the vouchers against an indent took in: the receipt's
+        lines, which hold what arrived usable (a short or damaged line less than sent, an
+        excess line more), not the voucher's sent quantities."""
+        return dict(conn.execute(
+            "SELECT l.item_id, sum(l.qty) FROM voucher v JOIN document_line l ON l.document_id = v.receipt_id "
+            "WHERE v.indent_number = ? GROUP BY l.item_id", (indent_number,)).fetchall())
 
     # -- the draft --------------------------------------------------------------------------------
 
@@ -340,13 +349,15 @@ class IndentsMixin(LedgerMixin):
             (document_id,)).fetchone()
         asked = dict(conn.execute("SELECT item_id, qty FROM document_line WHERE document_id = ?", (document_id,)).fetchall())
         issued = self._voucher_units(conn, doc["number"], received_only=False)
-        received = self._voucher_units(conn, doc["number"], received_only=True)
+        # The status goes by the received vouchers as sent, as the server closes an indent line
+        # when a receipt against it is stored; ``received`` below is what those receipts took in.
+        delivered = self._voucher_units(conn, doc["number"], received_only=True)
         vouchers, waiting = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE receipt_id IS NULL) FROM voucher WHERE indent_number = ?",
             (doc["number"],)).fetchone()
         if doc["reversed"]:
             status = "cancelled"
-        elif doc["closed"] or (vouchers and not waiting and all(received.get(i, 0) >= q for i, q in asked.items())):
+        elif doc["closed"] or (vouchers and not waiting and all(delivered.get(i, 0) >= q for i, q in asked.items())):
             status = "closed"
         elif vouchers:
             status = "issued" if all(issued.get(i, 0) >= q for i, q in asked.items()) else "partly_issued"
@@ -356,7 +367,7 @@ class IndentsMixin(LedgerMixin):
         return IndentSummary(
             number=doc["number"], doc_date=dt.date.fromisoformat(doc["doc_date"]), status=status, lines=len(asked),
             units=sum(asked.values()), emergency=bool(header.get("emergency")), issued=sum(issued.values()),
-            received=sum(received.values()), approved_by=str(header.get("approved_by") or ""))
+            received=sum(self._received_units(conn, doc["number"]).values()), approved_by=str(header.get("approved_by") or ""))
 
     def close_indent(self, number: str, reason: str) -> IndentSummary:
         """The in-charge closes an indent nothing more will come against (its rest is then no

@@ -382,6 +382,9 @@ class Startup(QObject):
 
     def show_login(self, first: startup_checks.FirstLook) -> None:
         i18n.set_language(first.language)
+        # The desk's text size, as every later window has it: the store is not open yet, so it
+        # comes from the first look (the program's default when none was saved).
+        i18n.set_text_size(first.text_size or i18n.BASE_POINT_SIZE)
         login = LoginScreen(None, demo=self.demo, facility_name=first.facility_name)
         login.resize(*LOGIN_SIZE)
         login.show()

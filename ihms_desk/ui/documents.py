@@ -12,9 +12,10 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, Qt, Slot
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
+from ihms_desk.store.counter import PATIENT_RETURN
 from ihms_desk.store.errors import Refusal
 from ihms_desk.store.model import DocumentSummary, SavedDocument
 from ihms_desk.store.users import Action
@@ -45,7 +46,7 @@ class DocumentsScreen(Screen):
     """The documents of one day; the selected one's stock movements below it."""
 
     NUMBER, TIME, KIND, SUMMARY, LINES, BY, STATE = range(7)
-    M_LINE, M_ITEM, M_BATCH, M_EXPIRY, M_QTY = range(5)
+    M_LINE, M_ITEM, M_BATCH, M_EXPIRY, M_QTY, M_NOTE = range(6)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(store, parent)
@@ -76,10 +77,14 @@ class DocumentsScreen(Screen):
         self.detail_label.setText(self.tr("Select a document to see what it moved."))
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.movements = RowsModel(
-            [self.tr("Line"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Quantity")],
+            [self.tr("Line"), self.tr("Item"), self.tr("Batch"), self.tr("Expiry"), self.tr("Quantity"), self.tr("Note")],
             self._movement_cell, self,
         )
         self.movements_view = rows_table(self, self.movements, "movements_table", stretch=self.M_ITEM)
+        # The note (a short-expiry reason) shares the spare width with the item, elided, the
+        # whole of it on hover; the column is shown only for a document with a note.
+        self.movements_view.horizontalHeader().setSectionResizeMode(self.M_NOTE, QHeaderView.ResizeMode.Stretch)
+        self.movements_view.setColumnHidden(self.M_NOTE, True)
 
         self.reason_edit = text_field(self, "reason", self.tr("Reason for the reversal, e.g. wrong patient, typed twice"))
         self.reverse_button = QPushButton(self.tr("Reverse this document"), self)
@@ -150,6 +155,7 @@ class DocumentsScreen(Screen):
             "lost": self.tr("lost"),
             "found": self.tr("found"),
             "stocktake_correction": self.tr("stocktake correction"),
+            PATIENT_RETURN: self.tr("patient return"),  # unused medicine a patient brought back
             "ward": self.tr("ward"),
             "sub_centre": self.tr("sub-centre"),
         }.get(str(code), str(code or ""))
@@ -205,9 +211,20 @@ class DocumentsScreen(Screen):
                         names[code] = f"{code} · {fmt.item_label(self.store.item(code))}"
                     except Refusal:  # an item made inactive since: its code is enough
                         names[code] = code
-            self.movements.set_rows([{**movement, "item_label": names[movement["item_code"]]} for movement in document.movements])
+            notes = self._line_notes(document)
+            self.movements.set_rows([{**movement, "item_label": names[movement["item_code"]], "note": notes.get(movement["line_no"], "")}
+                                     for movement in document.movements])
+            self.movements_view.setColumnHidden(self.M_NOTE, not notes)
             self.detail_label.setText(self._describe(document))
         self._update_reverse()
+
+    def _line_notes(self, document: SavedDocument) -> dict[int, str]:
+        """What a line recorded beyond its movement, by line number: the reason short-expiry
+        stock was taken (ReceiptLine.short_expiry_reason, kept with the receipt's line)."""
+        if document.kind != "receipt":
+            return {}
+        return {int(line["line_no"]): self.tr("Short expiry taken: {reason}").format(reason=line["short_expiry_reason"])
+                for line in document.lines if line.get("short_expiry_reason")}
 
     def _describe(self, document: SavedDocument) -> str:
         header = document.header
@@ -232,6 +249,10 @@ class DocumentsScreen(Screen):
             parts.append(self.tr("To {type}: {name}").format(type=self.code_label(header.get("destination_type")), name=header.get("destination_name")))
         elif document.kind == "adjustment":
             parts.append(self.tr("Reason: {reason}").format(reason=self.code_label(header.get("reason_code"))))
+            if header.get("returns_number"):
+                # A patient return names the slip and line the units came back from.
+                parts.append(self.tr("Brought back from {number}, line {line}").format(
+                    number=header["returns_number"], line=header.get("returns_line_no")))
         elif document.kind == "indent":
             # An indent moves no stock: its lines are what it asked for (reversing it cancels it).
             parts.append(self.tr("To {name}, approved by {user}").format(name=header.get("to_name"), user=header.get("approved_by")))
@@ -322,9 +343,15 @@ class DocumentsScreen(Screen):
     def _movement_cell(self, movement: dict[str, Any], column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (str(movement["line_no"]), movement["item_label"], movement["batch_no"], fmt.expiry(movement["expiry_month"]),
-                    fmt.signed_qty(movement["qty"]))[column]
+                    fmt.signed_qty(movement["qty"]), movement["note"])[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.M_LINE, self.M_QTY):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if movement["note"]:
+            # Marked as the Receive screen marks short expiry; the whole note on hover (it is elided).
+            if role == Qt.ItemDataRole.BackgroundRole and column == self.M_EXPIRY:
+                return fmt.NEAR_EXPIRY_BG
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return movement["note"]
         return None
 
 

@@ -11,13 +11,14 @@ model, refusals shown next to their field, and the save/delete shortcuts.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractItemModel, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt,
-    Signal,
+    Signal, Slot,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -44,10 +45,36 @@ HINT_STYLE = "color: #7a4f00; font-weight: bold;"
 
 
 class _Reply(QObject):
-    """Carries a worker job's result back to the GUI thread (queued, since it lives there)."""
+    """Carries a worker job's result back to the GUI thread and hands it to the screen's callbacks.
 
-    finished = Signal(object, int)
-    failed = Signal(object, int)
+    It is not the screen's child: a child is deleted with a screen closed while its job runs,
+    and the worker thread's emit then reached a deleted object (an error lost in the worker, or
+    a crash when the two met). It is kept in :data:`_replies` until it has delivered, and the
+    screen's ``destroyed`` drops its callbacks, so none is called on a screen that is gone.
+    """
+
+    #: ok, the result or the error, the caller's tag; emitted in the worker thread, queued here.
+    done = Signal(bool, object, int)
+
+    def __init__(self, parent: QObject, on_finished: Callable[[Any, int], None],
+                 on_failed: Callable[[object, int], None]) -> None:
+        super().__init__()
+        self._callbacks: tuple[Callable[[Any, int], None], Callable[[object, int], None]] | None = (on_finished, on_failed)
+        self.done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        # A connection to this object's slot: Qt drops it when the reply goes first.
+        parent.destroyed.connect(self._drop)
+
+    @Slot()
+    def _drop(self) -> None:
+        self._callbacks = None
+
+    @Slot(bool, object, int)
+    def _deliver(self, ok: bool, value: object, tag: int) -> None:
+        callbacks, self._callbacks = self._callbacks, None
+        # deleteLater, not the last reference let go: the reply is inside its own slot here.
+        self.deleteLater()
+        if callbacks is not None:
+            callbacks[0 if ok else 1](value, tag)
 
 
 _replies: set[_Reply] = set()
@@ -60,29 +87,27 @@ def run_store_job(
     on_finished: Callable[[Any, int], None],
     on_failed: Callable[[object, int], None],
     parent: QObject,
-) -> None:
-    """Run ``work(worker_store)`` on the shared database worker thread, on its own connection.
+) -> Future[None]:
+    """Run ``work(worker_store)`` on the shared database worker thread, on its own connection;
+    ``on_finished(result, tag)`` or ``on_failed(error, tag)`` follow in the GUI thread, unless
+    ``parent`` (the screen) was deleted meanwhile. Returns the worker's future (tests wait on it).
 
-    The reply's signals are connected *before* the job is submitted: a job that finishes at
-    once must not emit into nothing (``workers.run_in_worker`` connects after submitting).
+    The reply is connected *before* the job is submitted: a job that finishes at once must not
+    emit into nothing (``workers.run_in_worker`` connects after submitting).
     """
-    reply = _Reply(parent)
-    reply.finished.connect(on_finished)
-    reply.failed.connect(on_failed)
+    reply = _Reply(parent, on_finished, on_failed)
     _replies.add(reply)
+    reply.destroyed.connect(lambda: _replies.discard(reply))
 
     def run() -> None:
         try:
             result = work(worker_store(store))  # the worker thread's own, kept connection
         except Exception as error:  # noqa: BLE001 - every failure goes back to the GUI
-            reply.failed.emit(error, tag)
+            reply.done.emit(False, error, tag)
         else:
-            reply.finished.emit(result, tag)
+            reply.done.emit(True, result, tag)
 
-    reply.finished.connect(reply.deleteLater)
-    reply.failed.connect(reply.deleteLater)
-    reply.destroyed.connect(lambda: _replies.discard(reply))
-    executor().submit(run)
+    return executor().submit(run)
 
 
 # -- small generic tables -----------------------------------------------------------------

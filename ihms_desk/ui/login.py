@@ -63,7 +63,6 @@ class LoginScreen(QWidget):
 
         box = QFrame(self)
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        box.setFixedWidth(460)
         form = QFormLayout(box)
         form.addRow(title)
         form.addRow(subtitle)
@@ -88,6 +87,9 @@ class LoginScreen(QWidget):
             form.addRow(self.demo_hint)
         else:
             self.demo_hint.hide()
+        # 460 px at the program's 10 pt, wider with a larger text size (Settings) and never
+        # narrower than its rows: the demo hint is not wrapped and was cut off at 14 pt.
+        box.setFixedWidth(max(round(460 * i18n.text_size() / i18n.BASE_POINT_SIZE), box.sizeHint().width()))
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(box)

@@ -400,7 +400,7 @@
 <context>
     <name>BatchTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="+325"/>
+        <location filename="../../ihms_desk/ui/stock_model.py" line="+326"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -430,7 +430,7 @@
         <translation>स्थिति</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+34"/>
         <source>Expired</source>
         <translation>एक्सपायर्ड</translation>
     </message>
@@ -789,12 +789,12 @@
         <translation>{number} का सुधार: जो ग़लत था बदलें, फिर सेव करें (Ctrl+S)। Esc से वह जैसी थी वैसी रहेगी।</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+23"/>
         <source>Patient return</source>
         <translation>मरीज़ की वापसी</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+0"/>
         <source>Patient return: {number}</source>
         <translation>मरीज़ की वापसी: {number}</translation>
     </message>
@@ -804,7 +804,7 @@
         <translation>पंक्ति नंबर और वापस लाई गई मात्रा (जैसे: 2 10):</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>patient return</source>
         <translation>मरीज़ की वापसी</translation>
     </message>
@@ -814,18 +814,17 @@
         <translation>{number} की पंक्ति {line} से {qty} वापस लिए गए ({document}): फिर से शेल्फ़ पर।</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>Reverse</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location line="-26"/>
-        <location line="+26"/>
+        <location line="-31"/>
         <source>Select a dispense in the list first.</source>
         <translation>पहले सूची में से एंट्री चुनें।</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+31"/>
         <source>Reverse {number}</source>
         <translation>{number} रद्द करें</translation>
     </message>
@@ -835,7 +834,7 @@
         <translation>रद्द करने का कारण (जैसे: गलत मरीज़):</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>{number} reversed by {reversal}: the stock is back on the shelf.</source>
         <translation>{number} को {reversal} से रद्द किया: स्टॉक वापस जुड़ गया।</translation>
     </message>
@@ -884,7 +883,7 @@
 <context>
     <name>DocumentsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/documents.py" line="+37"/>
+        <location filename="../../ihms_desk/ui/documents.py" line="+38"/>
         <source>Reverse {number}?</source>
         <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
         <translation>{number} रद्द करें?</translation>
@@ -915,12 +914,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+27"/>
+        <location line="+31"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-31"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
@@ -936,18 +935,18 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+96"/>
+        <location line="+101"/>
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
     <message>
-        <location line="-88"/>
-        <location line="+122"/>
+        <location line="-93"/>
+        <location line="+127"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-119"/>
+        <location line="-124"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -972,7 +971,12 @@ Reason: {reason}</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+0"/>
+        <source>Note</source>
+        <translation>टिप्पणी</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Reason for the reversal, e.g. wrong patient, typed twice</source>
         <translation>रद्द करने का कारण, जैसे गलत मरीज़, दो बार चढ़ गया</translation>
     </message>
@@ -1033,6 +1037,11 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>patient return</source>
+        <translation>मरीज़ की वापसी</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>ward</source>
         <translation>वार्ड</translation>
     </message>
@@ -1080,7 +1089,12 @@ Reason: {reason}</source>
         </translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+41"/>
+        <source>Short expiry taken: {reason}</source>
+        <translation>कम अवधि वाला स्टॉक लिया: {reason}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>From {source} {name}, voucher {voucher} of {date}</source>
         <translation>{source} {name} से, वाउचर {voucher} दिनांक {date}</translation>
     </message>
@@ -1111,6 +1125,11 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+3"/>
+        <source>Brought back from {number}, line {line}</source>
+        <translation>{number} की पंक्ति {line} से वापस लाया गया</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>To {name}, approved by {user}</source>
         <translation>{name} को, स्वीकृतकर्ता {user}</translation>
     </message>
@@ -1287,7 +1306,7 @@ Reason: {reason}</source>
 <context>
     <name>IndentScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/indent.py" line="+31"/>
+        <location filename="../../ihms_desk/ui/indent.py" line="+30"/>
         <source>draft</source>
         <translation>मसौदा</translation>
     </message>
@@ -1494,7 +1513,7 @@ Reason: {reason}</source>
         <translation>सुझाव तैयार: {n} मद मँगानी हैं।</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+61"/>
         <source>Approved {number}: {lines} line(s) to {to}. Sync sends it to the warehouse.</source>
         <translation>{number} स्वीकृत: {lines} पंक्ति, {to} को। सिंक इसे भंडार को भेजेगा।</translation>
     </message>
@@ -1571,12 +1590,12 @@ Reason: {reason}</source>
         <translation>दवा: कोड, नाम या जेनेरिक नाम लिखें</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+87"/>
         <source>No item with code {code}.</source>
         <translation>कोड {code} की कोई दवा नहीं है।</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+108"/>
         <source>No item matches &apos;{text}&apos;.</source>
         <translation>&apos;{text}&apos; से कोई दवा नहीं मिली।</translation>
     </message>
@@ -1960,7 +1979,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>RecentDispensesModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/dispense.py" line="-827"/>
+        <location filename="../../ihms_desk/ui/dispense.py" line="-831"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
@@ -2838,7 +2857,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>StockTableModel</name>
     <message>
-        <location filename="../../ihms_desk/ui/stock_model.py" line="-270"/>
+        <location filename="../../ihms_desk/ui/stock_model.py" line="-244"/>
         <source>Code</source>
         <extracomment>Rows handed to the view per fetchMore: enough to fill a screen, cheap to lay out. A load finished: rows and verdicts are in and shown; the argument is seconds since load(). A load failed: the exception (EnvironmentProblem, or a bug).</extracomment>
         <translation>कोड</translation>
@@ -2889,7 +2908,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>कितने महीने का स्टॉक</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+125"/>
         <source>Out of stock</source>
         <translation>स्टॉक खत्म</translation>
     </message>
@@ -2924,7 +2943,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location filename="../../ihms_desk/ui/forms.py" line="+440"/>
+        <location filename="../../ihms_desk/ui/forms.py" line="+456"/>
         <source>{batch} · exp {expiry} · {qty} on hand</source>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
@@ -3335,7 +3354,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>TransferScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/transfer.py" line="+35"/>
+        <location filename="../../ihms_desk/ui/transfer.py" line="+34"/>
         <source>Ward</source>
         <translation>वार्ड</translation>
     </message>
@@ -3458,7 +3477,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>पहले एक्सपायर होने वाला पहले (FEFO)</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+25"/>
         <source>FEFO</source>
         <translation>FEFO</translation>
     </message>

@@ -139,13 +139,41 @@ def test_voucher_received_with_a_short_line_moves_the_indent_on(make_store: Stor
     with pytest.raises(DuplicateVoucher):
         store.receive_voucher("DDW-JAI/2026-27/000031")
     summary = store.indent_status(indent)
-    assert (summary.status, summary.issued, summary.received) == ("partly_issued", 1100, 1100)
+    # Received: what the receipt took in (950 of the short line, 100), not the 1,100 sent.
+    assert (summary.status, summary.issued, summary.received) == ("partly_issued", 1100, 1050)
     # Still on order: 1476 asked less the 1000 the received voucher brought.
     assert store.suggest_indent(["D0001"])[0].on_order == 476
     store.act_as("incharge")
     assert store.close_indent(indent, "DDW has no more this quarter").status == "closed"
     assert store.suggest_indent(["D0001"])[0].on_order == 0
     assert store.doctor() == []
+
+
+def test_an_indents_received_units_are_what_its_receipts_took_in(make_store: StoreFactory) -> None:
+    store = known_consumption(make_store)
+    store.act_as("incharge")
+    store.start_indent_draft()
+    store.set_indent_line("D0001", 600)
+    store.set_indent_line("D0002", 200)
+    indent = store.approve_indent().number
+    store.apply_voucher_page([
+        _voucher("DDW-JAI/2026-27/000050", indent, [("D0001", "B7", "2028-09", 400), ("D0002", "A7", "2028-09", 100)]),
+        _voucher("DDW-JAI/2026-27/000051", indent, [("D0001", "B8", "2028-09", 200), ("D0002", "A8", "2028-09", 100)]),
+    ], cursor_before="", next_cursor="v")
+    store.act_as("clerk")
+    # The first voucher short on one line and damaged (none usable) on the other.
+    store.receive_voucher("DDW-JAI/2026-27/000050", [VoucherCheck(1, 350, "short", "a box missing"),
+                                                     VoucherCheck(2, 0, "damaged", "wet cartons")])
+    summary = store.indent_status(indent)
+    assert (summary.issued, summary.received) == (800, 350)
+    # The second with one line over what was sent: the excess arrived, so it counts.
+    store.receive_voucher("DDW-JAI/2026-27/000051", [VoucherCheck(1, 210, "excess", "ten more in the box")])
+    summary = store.indent_status(indent)
+    assert (summary.issued, summary.received) == (800, 350 + 210 + 100)
+    assert summary.received == sum(m["qty"] for number in ("DDW-JAI/2026-27/000050", "DDW-JAI/2026-27/000051")
+                                   for m in store.document(store.voucher(number).receipt_number).movements)
+    # The status goes by the vouchers received, as the server's does (a received line closes).
+    assert summary.status == "closed"
 
 
 def test_fully_received_indent_is_closed_and_a_transfer_voucher_comes_from_a_facility(make_store: StoreFactory) -> None:

@@ -9,10 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ihms_desk.store import Store
-from ihms_desk.store.model import DispenseLine, Patient, TransferLine
-from ihms_desk.ui import documents
+from ihms_desk.store.counter import PATIENT_RETURN
+from ihms_desk.store.model import AdjustmentReason, DispenseLine, Patient, ReceiptLine, ReceiptSource, TransferDestination, TransferLine
+from ihms_desk.ui import documents, i18n
 from ihms_desk.ui.documents import DocumentsScreen
-from tests.ui.conftest import open_as, show_screen
+from tests.ui.conftest import month_from, open_as, show_screen
 
 @pytest.fixture()
 def dispense_number(chc_dir: Path) -> str:
@@ -35,8 +36,8 @@ def questions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return asked
 
 
-def make_screen(qtbot, store: Store) -> DocumentsScreen:
-    return show_screen(qtbot, DocumentsScreen, store)
+def make_screen(qtbot, store: Store, size: tuple[int, int] = (1000, 700)) -> DocumentsScreen:
+    return show_screen(qtbot, DocumentsScreen, store, size)
 
 
 def numbers(screen: DocumentsScreen) -> list[str]:
@@ -127,3 +128,75 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, incharge_store: Stor
     screen.select_number(dispense_number)
     qtmodeltester.check(screen.documents)
     qtmodeltester.check(screen.movements)
+
+
+@pytest.fixture(params=["en", "hi"])
+def language(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    assert i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language("en")
+
+
+def shown_texts(screen: DocumentsScreen) -> list[str]:
+    """Every text the screen shows of its lists and the selected document."""
+    texts = [screen.detail_label.text()]
+    for model in (screen.documents, screen.movements):
+        texts += [str(model.index(row, column).data() or "") for row in range(model.rowCount())
+                  for column in range(model.columnCount())]
+    return texts
+
+
+def test_a_patient_return_is_worded_in_hindi(qtbot, chc_dir: Path, dispense_number: str) -> None:
+    with open_as(chc_dir, "pharmacist") as pharmacist:
+        returned = pharmacist.return_line(dispense_number, 1, 20, note="").number
+    assert i18n.set_language("hi")
+    try:
+        with open_as(chc_dir, "incharge") as store:
+            screen = make_screen(qtbot, store)
+            assert screen.select_number(returned)
+            row = numbers(screen).index(returned)
+            assert screen.documents.index(row, DocumentsScreen.SUMMARY).data() == "मरीज़ की वापसी"
+            assert screen.documents.index(row, DocumentsScreen.KIND).data() == "समायोजन"
+            detail = screen.detail_label.text()
+            assert "कारण: मरीज़ की वापसी" in detail
+            assert f"{dispense_number} की पंक्ति 1 से वापस लाया गया" in detail
+            texts = " ".join(shown_texts(screen))
+            assert PATIENT_RETURN not in texts and "patient" not in texts.lower()
+    finally:
+        i18n.set_language("en")
+
+
+def test_every_code_the_store_writes_has_a_label(qtbot, incharge_store: Store, language: str) -> None:
+    screen = make_screen(qtbot, incharge_store)
+    codes = [PATIENT_RETURN, *AdjustmentReason, *ReceiptSource, *TransferDestination]
+    for code in codes:
+        label = screen.code_label(getattr(code, "value", code))
+        assert label and "_" not in label, code
+        if language == "hi":  # a code left as it was would be English on the Hindi screen
+            assert not any("a" <= ch.lower() <= "z" for ch in label), (code, label)
+
+
+def test_a_short_expiry_reason_is_shown_with_its_line(qtbot, chc_dir: Path, language: str) -> None:
+    today = dt.date.today()
+    with open_as(chc_dir, "clerk") as clerk:
+        receipt = clerk.receive(source="ddw", voucher_no="DDW/TST/9", voucher_date=today, lines=[
+            ReceiptLine("D0003", "MET-2", month_from(today, 12), 100),
+            ReceiptLine("D0004", "CET-9", month_from(today, 1), 50, short_expiry_reason="DDW sent it for use this month"),
+        ]).number
+    with open_as(chc_dir, "incharge") as store:
+        screen = make_screen(qtbot, store, size=(1366, 698))
+        assert screen.select_number(receipt)
+        view, model = screen.movements_view, screen.movements
+        assert not view.isColumnHidden(DocumentsScreen.M_NOTE)
+        wording = {"en": "Short expiry taken: ", "hi": "कम अवधि वाला स्टॉक लिया: "}[language]
+        note = model.index(1, DocumentsScreen.M_NOTE)
+        assert note.data() == wording + "DDW sent it for use this month"
+        assert note.data(Qt.ItemDataRole.ToolTipRole) == note.data()
+        assert model.index(0, DocumentsScreen.M_NOTE).data() == ""
+        assert model.headerData(DocumentsScreen.M_NOTE, Qt.Orientation.Horizontal) == {"en": "Note", "hi": "टिप्पणी"}[language]
+        # Wide enough to read at 1366x698, beside the item column.
+        assert view.columnWidth(DocumentsScreen.M_NOTE) >= 200
+        # A document without a note has no empty column.
+        earlier = [number for number in numbers(screen) if number.startswith("RCV") and number != receipt][0]
+        assert screen.select_number(earlier)
+        assert view.isColumnHidden(DocumentsScreen.M_NOTE)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from ihms_desk.store import Store
+from ihms_desk.ui import i18n
 from ihms_desk.ui.login import LoginScreen
+from tests.ui.conftest import shown_active
 
 
 def test_login_by_keyboard(qtbot, chc_dir, check_store: Store) -> None:
@@ -42,3 +45,21 @@ def test_demo_mode_shows_the_accounts(qtbot, chc_dir) -> None:
         qtbot.addWidget(screen)
         text = screen.demo_hint.text()
         assert "pharmacist" in text and "demo1234" in text and screen.demo_hint.isVisibleTo(screen)
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+@pytest.mark.parametrize("points", [10, 14, 16])
+def test_the_demo_accounts_fit_at_every_text_size(qtbot, chc_dir, language: str, points: int) -> None:
+    assert i18n.set_language(language)
+    i18n.set_text_size(points)
+    try:
+        with Store.open(chc_dir) as store:
+            screen = shown_active(qtbot, LoginScreen(store, demo=True), (1366, 698))
+            hint = screen.demo_hint
+            assert hint.font().pointSize() == points
+            # Not cut off: the hint (not wrapped) is as wide as its two lines.
+            assert hint.width() >= hint.sizeHint().width()
+            assert hint.geometry().right() <= hint.parentWidget().contentsRect().right()
+    finally:
+        i18n.set_text_size(i18n.BASE_POINT_SIZE)
+        i18n.set_language("en")

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from ihms_desk.store import Store
 from ihms_desk.store import database as store_database
 from ihms_desk.store.model import DispenseLine, Patient
 from ihms_desk.ui import app as program
-from ihms_desk.ui import startup_checks
+from ihms_desk.ui import i18n, startup_checks
 from ihms_desk.ui.login import LoginScreen
 from ihms_desk.ui.startup_checks import StartupProblem
 from tests.ui.conftest import PASSWORD
@@ -147,6 +148,41 @@ def test_the_counter_start_opens_the_store_behind_the_login_screen(qtbot, chc_di
         assert startup.controller.window is not None and startup.controller.window.objectName() == "main_window"
         startup.controller.window.close()
         assert answers == [] and quits == []
+    finally:
+        stop(startup)
+
+
+@pytest.fixture
+def text_size_back() -> Iterator[None]:
+    """The program's own text size again after the test (the application font is shared)."""
+    yield
+    i18n.set_text_size(i18n.BASE_POINT_SIZE)
+
+
+@pytest.mark.parametrize("saved", [None, "14", "16"])
+def test_the_first_login_screen_has_the_desks_text_size(qtbot, chc_dir: Path, quits: list[int], text_size_back: None,
+                                                        saved: str | None) -> None:
+    if saved is not None:
+        with Store.open(chc_dir) as store:
+            store.act_as("clerk")
+            store.set_setting("text_size", saved)
+    expected = int(saved or i18n.BASE_POINT_SIZE)
+    i18n.set_text_size(12)  # another data folder's size, left from before: not this desk's
+    startup = start(qtbot, chc_dir)
+    try:
+        login = startup.login
+        assert login is not None
+        for widget in (login, login.username_edit, login.password_edit, login.login_button):
+            assert widget.font().pointSize() == expected, widget.objectName()
+        # The main window after it keeps the same size: the login screen no longer differs.
+        startup.finish()
+        qtbot.keyClicks(login.username_edit, "clerk")
+        qtbot.keyClicks(login.password_edit, PASSWORD)
+        with qtbot.waitSignal(login.logged_in):
+            qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
+        assert startup.controller is not None and startup.controller.window is not None
+        assert startup.controller.window.font().pointSize() == expected
+        startup.controller.window.close()
     finally:
         stop(startup)
 
