@@ -93,6 +93,7 @@ class DocumentsScreen(Screen):
         self.reverse_hint = QLabel(self)
         self.reverse_hint.setObjectName("reverse_hint")
         self.status_label = note_label(self, "status")
+        self.status_label.hide()  # until a reversal is saved: its empty line was height the moved lines need
 
         filters = QHBoxLayout()
         filters.addWidget(QLabel(self.tr("Day"), self))
@@ -297,19 +298,20 @@ class DocumentsScreen(Screen):
         against = header.get("against_voucher")
         if not against:  # typed on the Receive screen: nothing to compare with
             return parts
+        # One line for the voucher, its indent and whether anything differed: at 1366x698 every
+        # line here is height taken from the table of what the receipt moved.
         if header.get("indent_number"):
-            parts.append(self.tr("Received against the synced voucher {voucher}, issued against indent {indent}").format(
-                voucher=against, indent=header["indent_number"]))
+            synced = self.tr("Received against the synced voucher {voucher}, issued against indent {indent}.").format(
+                voucher=against, indent=header["indent_number"])
         else:
-            parts.append(self.tr("Received against the synced voucher {voucher}, issued without an indent").format(voucher=against))
+            synced = self.tr("Received against the synced voucher {voucher}, issued without an indent.").format(voucher=against)
         differences = header.get("differences") or []
-        if not differences:
-            parts.append(self.tr("Everything arrived as sent."))
-            return parts
-        parts.append(self.tr("Differences from the voucher:"))
+        outcome = self.tr("These lines differed from it:") if differences else self.tr("Everything arrived as sent.")
+        parts.append(f"{synced} {outcome}")
         kinds = {"short": self.tr("short"), "excess": self.tr("excess"), "damaged": self.tr("damaged")}
         for difference in differences:
-            parts.append(self.tr("Voucher line {line}, {item} batch {batch}: sent {sent}, received {received}, {kind} ({reason})").format(
+            parts.append(self.tr(
+                "Voucher line {line}, {item} batch {batch}: sent {sent}, received {received}, {kind} ({reason})").format(
                 line=difference.get("voucher_line"), item=difference.get("item_code"), batch=difference.get("batch_no"),
                 sent=fmt.qty(difference.get("sent")), received=fmt.qty(difference.get("received")),
                 kind=kinds.get(str(difference.get("kind")), str(difference.get("kind"))), reason=difference.get("reason")))
@@ -324,15 +326,15 @@ class DocumentsScreen(Screen):
         possible = document is not None and document.kind != "reversal" and not document.reversed_by
         self.reverse_button.setEnabled(possible)
         self.reason_edit.setEnabled(possible)
+        hint = ""
         if not allowed:
             # Shown, not hidden: the clerk should know who to ask.
-            self.reverse_hint.setText(self.tr("Only the MO in-charge or the administrator may reverse a document."))
+            hint = self.tr("Only the MO in-charge or the administrator may reverse a document.")
         elif document is not None and document.reversed_by:
-            self.reverse_hint.setText(self.tr("Already reversed by {number}.").format(number=document.reversed_by))
+            hint = self.tr("Already reversed by {number}.").format(number=document.reversed_by)
         elif document is not None and document.kind == "reversal":
-            self.reverse_hint.setText(self.tr("A reversal is not reversed: enter the document again instead."))
-        else:
-            self.reverse_hint.clear()
+            hint = self.tr("A reversal is not reversed: enter the document again instead.")
+        _say(self.reverse_hint, hint)
 
     @Slot()
     def reverse(self) -> None:
@@ -353,7 +355,7 @@ class DocumentsScreen(Screen):
             return
         self.last_reversal = reversal.number
         self.reason_edit.clear()
-        self.status_label.setText(self.tr("{number} reversed by {reversal}.").format(number=document.number, reversal=reversal.number))
+        _say(self.status_label, self.tr("{number} reversed by {reversal}.").format(number=document.number, reversal=reversal.number))
         self._reload()
 
     # -- cells ------------------------------------------------------------------------------
@@ -411,6 +413,13 @@ class DocumentsScreen(Screen):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return movement["note"]
         return None
+
+
+def _say(label: QLabel, text: str) -> None:
+    """Set a hint's text, and hide the label while it is empty: at 1366x698 the lines a
+    document moved need the height an empty line would take."""
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 def _qdate(day: dt.date) -> QDate:

@@ -914,12 +914,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-32"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
@@ -935,18 +935,18 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+101"/>
+        <location line="+102"/>
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
     <message>
-        <location line="-93"/>
-        <location line="+143"/>
+        <location line="-94"/>
+        <location line="+144"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-141"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -986,7 +986,7 @@ Reason: {reason}</source>
         <translation>यह दस्तावेज़ रद्द करें</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Day</source>
         <translation>दिन</translation>
     </message>
@@ -1095,12 +1095,27 @@ Reason: {reason}</source>
         <translation>कम अवधि वाला स्टॉक लिया: {reason}</translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+60"/>
+        <source>Received against the synced voucher {voucher}, issued against indent {indent}.</source>
+        <translation>सिंक से आए वाउचर {voucher} के विरुद्ध प्राप्त, जो इंडेंट {indent} के विरुद्ध जारी हुआ।</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Received against the synced voucher {voucher}, issued without an indent.</source>
+        <translation>सिंक से आए वाउचर {voucher} के विरुद्ध प्राप्त, जो बिना इंडेंट के जारी हुआ।</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>These lines differed from it:</source>
+        <translation>इन पंक्तियों में अंतर निकला:</translation>
+    </message>
+    <message>
+        <location line="+91"/>
         <source>slip {number}, line {line}</source>
         <translation>पर्ची {number}, पंक्ति {line}</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-146"/>
         <source>OPD {opd} · {name} ({age}/{sex}) · {prescriber}</source>
         <translation>OPD {opd} · {name} ({age}/{sex}) · {prescriber}</translation>
     </message>
@@ -1170,27 +1185,12 @@ Reason: {reason}</source>
         <translation>{source} से, वाउचर {voucher} दिनांक {date}</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Received against the synced voucher {voucher}, issued against indent {indent}</source>
-        <translation>सिंक से आए वाउचर {voucher} के विरुद्ध प्राप्त, जो इंडेंट {indent} के विरुद्ध जारी हुआ</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Received against the synced voucher {voucher}, issued without an indent</source>
-        <translation>सिंक से आए वाउचर {voucher} के विरुद्ध प्राप्त, जो बिना इंडेंट के जारी हुआ</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+12"/>
         <source>Everything arrived as sent.</source>
         <translation>सब कुछ भेजे अनुसार आया।</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Differences from the voucher:</source>
-        <translation>वाउचर से अंतर:</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>short</source>
         <translation>कम</translation>
     </message>
@@ -1200,12 +1200,12 @@ Reason: {reason}</source>
         <translation>अधिक</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Voucher line {line}, {item} batch {batch}: sent {sent}, received {received}, {kind} ({reason})</source>
         <translation>वाउचर पंक्ति {line}, {item} बैच {batch}: भेजा {sent}, प्राप्त {received}, {kind} ({reason})</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Only the MO in-charge or the administrator may reverse a document.</source>
         <translation>दस्तावेज़ केवल MO प्रभारी या एडमिन ही रद्द कर सकते हैं।</translation>
     </message>
@@ -1220,7 +1220,7 @@ Reason: {reason}</source>
         <translation>रद्दीकरण को रद्द नहीं करते: दस्तावेज़ फिर से दर्ज करें।</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <source>Type the reason for the reversal.</source>
         <translation>रद्द करने का कारण लिखें।</translation>
     </message>
