@@ -51,6 +51,7 @@ class DocumentsScreen(Screen):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(store, parent)
         self._document: SavedDocument | None = None
+        self._returned_slips: dict[str, tuple[str, object]] = {}
         self.last_reversal: str | None = None
         self.general_error = error_label(self, "general")
         self.errors = FieldErrors(self.general_error)
@@ -92,6 +93,7 @@ class DocumentsScreen(Screen):
         self.reverse_hint = QLabel(self)
         self.reverse_hint.setObjectName("reverse_hint")
         self.status_label = note_label(self, "status")
+        self.status_label.hide()  # until a reversal is saved: its empty line was height the moved lines need
 
         filters = QHBoxLayout()
         filters.addWidget(QLabel(self.tr("Day"), self))
@@ -181,10 +183,26 @@ class DocumentsScreen(Screen):
         kind = self.kind_combo.currentData() or None
         # One indexed query (document_date index) for a day: a few ms even on a busy day.
         summaries = attempt(self, self.errors, lambda: self.store.documents_on(day, kind=kind, limit=DAY_LIMIT))
+        self._returned_slips = self._slips_returned(summaries or [])
         self.documents.set_rows(summaries or [])
         self.count_label.setText(self.tr("%n document(s)", "", self.documents.rowCount()))
         if not (selected and self.select_number(selected)):
             self._show_document(None)
+
+    def _slips_returned(self, summaries: list[DocumentSummary]) -> dict[str, tuple[str, object]]:
+        """The slip and line each patient return on the list brought units back from, by the
+        return's number. The day's summary holds only the reason code, so each return's header
+        is read: a few a day at a counter, a few milliseconds each."""
+        slips: dict[str, tuple[str, object]] = {}
+        for summary in summaries:
+            if summary.kind == "adjustment" and summary.summary == PATIENT_RETURN:
+                try:
+                    header = self.store.document(summary.number).header
+                except Refusal:  # gone between the two reads: the reason alone is shown
+                    continue
+                if header.get("returns_number"):
+                    slips[summary.number] = (str(header["returns_number"]), header.get("returns_line_no"))
+        return slips
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
@@ -231,9 +249,7 @@ class DocumentsScreen(Screen):
         parts = [f"{document.number} · {self.kind_label(document.kind)} · {fmt.date(document.doc_date)} · "
                  f"{fmt.datetime_local(document.created_at)} · {document.created_by}"]
         if document.kind == "receipt":
-            parts.append(self.tr("From {source} {name}, voucher {voucher} of {date}").format(
-                source=self.code_label(header.get("source")), name=header.get("source_name") or "", voucher=header.get("voucher_no"),
-                date=fmt.date(header.get("voucher_date"))))
+            parts += self._describe_receipt(header)
         elif document.kind == "dispense":
             parts.append(self.tr("OPD {opd} · {name} ({age}/{sex}) · {prescriber}").format(
                 opd=header.get("opd_no"), name=header.get("patient_name"), age=header.get("age"), sex=header.get("sex"),
@@ -268,6 +284,39 @@ class DocumentsScreen(Screen):
             parts.append(self.tr("Reversed by {number}").format(number=document.reversed_by))
         return "\n".join(parts)
 
+    def _describe_receipt(self, header: dict[str, Any]) -> list[str]:
+        """Where a receipt came from and, for one made against a synced voucher, the voucher,
+        its indent and every line that differed from it (VouchersMixin.receive_voucher)."""
+        source, name = self.code_label(header.get("source")), header.get("source_name")
+        voucher, date = header.get("voucher_no"), fmt.date(header.get("voucher_date"))
+        # Two wordings, not an empty name: "From District drug warehouse , voucher" had a stray space.
+        if name:
+            parts = [self.tr("From {source} ({name}), voucher {voucher} of {date}").format(
+                source=source, name=name, voucher=voucher, date=date)]
+        else:
+            parts = [self.tr("From {source}, voucher {voucher} of {date}").format(source=source, voucher=voucher, date=date)]
+        against = header.get("against_voucher")
+        if not against:  # typed on the Receive screen: nothing to compare with
+            return parts
+        # One line for the voucher, its indent and whether anything differed: at 1366x698 every
+        # line here is height taken from the table of what the receipt moved.
+        if header.get("indent_number"):
+            synced = self.tr("Received against the synced voucher {voucher}, issued against indent {indent}.").format(
+                voucher=against, indent=header["indent_number"])
+        else:
+            synced = self.tr("Received against the synced voucher {voucher}, issued without an indent.").format(voucher=against)
+        differences = header.get("differences") or []
+        outcome = self.tr("These lines differed from it:") if differences else self.tr("Everything arrived as sent.")
+        parts.append(f"{synced} {outcome}")
+        kinds = {"short": self.tr("short"), "excess": self.tr("excess"), "damaged": self.tr("damaged")}
+        for difference in differences:
+            parts.append(self.tr(
+                "Voucher line {line}, {item} batch {batch}: sent {sent}, received {received}, {kind} ({reason})").format(
+                line=difference.get("voucher_line"), item=difference.get("item_code"), batch=difference.get("batch_no"),
+                sent=fmt.qty(difference.get("sent")), received=fmt.qty(difference.get("received")),
+                kind=kinds.get(str(difference.get("kind")), str(difference.get("kind"))), reason=difference.get("reason")))
+        return parts
+
     # -- reversal ---------------------------------------------------------------------------
 
     def _update_reverse(self) -> None:
@@ -277,15 +326,15 @@ class DocumentsScreen(Screen):
         possible = document is not None and document.kind != "reversal" and not document.reversed_by
         self.reverse_button.setEnabled(possible)
         self.reason_edit.setEnabled(possible)
+        hint = ""
         if not allowed:
             # Shown, not hidden: the clerk should know who to ask.
-            self.reverse_hint.setText(self.tr("Only the MO in-charge or the administrator may reverse a document."))
+            hint = self.tr("Only the MO in-charge or the administrator may reverse a document.")
         elif document is not None and document.reversed_by:
-            self.reverse_hint.setText(self.tr("Already reversed by {number}.").format(number=document.reversed_by))
+            hint = self.tr("Already reversed by {number}.").format(number=document.reversed_by)
         elif document is not None and document.kind == "reversal":
-            self.reverse_hint.setText(self.tr("A reversal is not reversed: enter the document again instead."))
-        else:
-            self.reverse_hint.clear()
+            hint = self.tr("A reversal is not reversed: enter the document again instead.")
+        _say(self.reverse_hint, hint)
 
     @Slot()
     def reverse(self) -> None:
@@ -306,7 +355,7 @@ class DocumentsScreen(Screen):
             return
         self.last_reversal = reversal.number
         self.reason_edit.clear()
-        self.status_label.setText(self.tr("{number} reversed by {reversal}.").format(number=document.number, reversal=reversal.number))
+        _say(self.status_label, self.tr("{number} reversed by {reversal}.").format(number=document.number, reversal=reversal.number))
         self._reload()
 
     # -- cells ------------------------------------------------------------------------------
@@ -320,11 +369,7 @@ class DocumentsScreen(Screen):
             if column == self.KIND:
                 return self.kind_label(summary.kind)
             if column == self.SUMMARY:
-                if summary.kind in ("receipt", "adjustment", "transfer"):
-                    # The store's summary starts with a code (ddw, damaged, ward): put it in words.
-                    code, sep, rest = summary.summary.partition(" · ")
-                    return self.code_label(code) + sep + rest
-                return summary.summary
+                return self._summary_text(summary)
             if column == self.LINES:
                 return str(summary.lines)
             if column == self.BY:
@@ -340,6 +385,21 @@ class DocumentsScreen(Screen):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    def _summary_text(self, summary: DocumentSummary) -> str:
+        """The Details column in the user's language: the store's summary starts with a code
+        (ddw, damaged, ward), and a reversal's is English ("reverses ..."); a patient return
+        also names the slip it brought units back from."""
+        if summary.kind == "reversal" and summary.reverses_number:
+            return self.tr("reverses {number}").format(number=summary.reverses_number)
+        if summary.kind not in ("receipt", "adjustment", "transfer"):
+            return summary.summary
+        code, sep, rest = summary.summary.partition(" · ")
+        text = self.code_label(code) + sep + rest
+        if summary.number in self._returned_slips:
+            number, line = self._returned_slips[summary.number]
+            text += " · " + self.tr("slip {number}, line {line}").format(number=number, line=line)
+        return text
+
     def _movement_cell(self, movement: dict[str, Any], column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (str(movement["line_no"]), movement["item_label"], movement["batch_no"], fmt.expiry(movement["expiry_month"]),
@@ -353,6 +413,13 @@ class DocumentsScreen(Screen):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return movement["note"]
         return None
+
+
+def _say(label: QLabel, text: str) -> None:
+    """Set a hint's text, and hide the label while it is empty: at 1366x698 the lines a
+    document moved need the height an empty line would take."""
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 def _qdate(day: dt.date) -> QDate:

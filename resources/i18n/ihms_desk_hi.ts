@@ -898,7 +898,7 @@ Reason: {reason}</source>
 कारण: {reason}</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>All kinds</source>
         <translation>सभी प्रकार</translation>
     </message>
@@ -914,12 +914,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-32"/>
         <source>Details</source>
         <translation>विवरण</translation>
     </message>
@@ -935,18 +935,18 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+101"/>
+        <location line="+102"/>
         <source>Reversal</source>
         <translation>रद्दीकरण</translation>
     </message>
     <message>
-        <location line="-93"/>
-        <location line="+127"/>
+        <location line="-94"/>
+        <location line="+144"/>
         <source>Select a document to see what it moved.</source>
         <translation>दस्तावेज़ चुनें, उसका लेन-देन यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location line="-124"/>
+        <location line="-141"/>
         <source>Line</source>
         <translation>पंक्ति</translation>
     </message>
@@ -986,7 +986,7 @@ Reason: {reason}</source>
         <translation>यह दस्तावेज़ रद्द करें</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Day</source>
         <translation>दिन</translation>
     </message>
@@ -1007,11 +1007,12 @@ Reason: {reason}</source>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+157"/>
         <source>damaged</source>
         <translation>खराब</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-156"/>
         <source>expired, written off</source>
         <translation>एक्सपायर्ड, बट्टे खाते में</translation>
     </message>
@@ -1081,7 +1082,7 @@ Reason: {reason}</source>
         <translation>इंडेंट</translation>
     </message>
     <message numerus="yes">
-        <location line="+14"/>
+        <location line="+15"/>
         <source>%n document(s)</source>
         <translation>
             <numerusform>%n दस्तावेज़</numerusform>
@@ -1089,17 +1090,32 @@ Reason: {reason}</source>
         </translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+56"/>
         <source>Short expiry taken: {reason}</source>
         <translation>कम अवधि वाला स्टॉक लिया: {reason}</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>From {source} {name}, voucher {voucher} of {date}</source>
-        <translation>{source} {name} से, वाउचर {voucher} दिनांक {date}</translation>
+        <location line="+60"/>
+        <source>Received against the synced voucher {voucher}, issued against indent {indent}.</source>
+        <translation>सिंक से आए वाउचर {voucher} के विरुद्ध प्राप्त, जो इंडेंट {indent} के विरुद्ध जारी हुआ।</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>Received against the synced voucher {voucher}, issued without an indent.</source>
+        <translation>सिंक से आए वाउचर {voucher} के विरुद्ध प्राप्त, जो बिना इंडेंट के जारी हुआ।</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>These lines differed from it:</source>
+        <translation>इन पंक्तियों में अंतर निकला:</translation>
+    </message>
+    <message>
+        <location line="+91"/>
+        <source>slip {number}, line {line}</source>
+        <translation>पर्ची {number}, पंक्ति {line}</translation>
+    </message>
+    <message>
+        <location line="-146"/>
         <source>OPD {opd} · {name} ({age}/{sex}) · {prescriber}</source>
         <translation>OPD {opd} · {name} ({age}/{sex}) · {prescriber}</translation>
     </message>
@@ -1159,7 +1175,37 @@ Reason: {reason}</source>
         <translation>{number} से रद्द</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
+        <source>From {source} ({name}), voucher {voucher} of {date}</source>
+        <translation>{source} ({name}) से, वाउचर {voucher} दिनांक {date}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>From {source}, voucher {voucher} of {date}</source>
+        <translation>{source} से, वाउचर {voucher} दिनांक {date}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Everything arrived as sent.</source>
+        <translation>सब कुछ भेजे अनुसार आया।</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>short</source>
+        <translation>कम</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>excess</source>
+        <translation>अधिक</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Voucher line {line}, {item} batch {batch}: sent {sent}, received {received}, {kind} ({reason})</source>
+        <translation>वाउचर पंक्ति {line}, {item} बैच {batch}: भेजा {sent}, प्राप्त {received}, {kind} ({reason})</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Only the MO in-charge or the administrator may reverse a document.</source>
         <translation>दस्तावेज़ केवल MO प्रभारी या एडमिन ही रद्द कर सकते हैं।</translation>
     </message>
@@ -1174,7 +1220,7 @@ Reason: {reason}</source>
         <translation>रद्दीकरण को रद्द नहीं करते: दस्तावेज़ फिर से दर्ज करें।</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <source>Type the reason for the reversal.</source>
         <translation>रद्द करने का कारण लिखें।</translation>
     </message>
@@ -1184,12 +1230,13 @@ Reason: {reason}</source>
         <translation>{number} को {reversal} से रद्द किया।</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+20"/>
         <source>reversed by {number}</source>
         <translation>{number} से रद्द</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location line="+13"/>
         <source>reverses {number}</source>
         <translation>{number} को रद्द करता है</translation>
     </message>
@@ -1619,7 +1666,7 @@ Reason: {reason}</source>
         <translation>लॉग इन करें</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <source>&amp;User name</source>
         <translation>यूज़र नाम (&amp;U)</translation>
     </message>
@@ -2411,7 +2458,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+203"/>
+        <location filename="../../ihms_desk/ui/setup_wizard.py" line="+202"/>
         <source>IHMS Desk — first setup</source>
         <extracomment>Extra folders to look in for a package (``;``-separated on Windows, ``:`` elsewhere), for support staff whose stick mounts somewhere unusual. The columns that make a CSV file a warehouse challan, or a users file. Roles offered for the facility&apos;s staff (the administrator is made on the page before). What the page is for, at its top. The language was changed in the wizard: the app builds it again in that language.</extracomment>
         <translation>IHMS Desk — पहली बार सेटअप</translation>
@@ -2943,8 +2990,9 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>टाँका (सूचर)</translation>
     </message>
     <message>
-        <location filename="../../ihms_desk/ui/forms.py" line="+456"/>
+        <location filename="../../ihms_desk/ui/forms.py" line="+481"/>
         <source>{batch} · exp {expiry} · {qty} on hand</source>
+        <extracomment>ok, the result or the error, the caller&apos;s tag; emitted in the worker thread, queued here.</extracomment>
         <translation>{batch} · एक्सपायरी {expiry} · {qty} उपलब्ध</translation>
     </message>
     <message>

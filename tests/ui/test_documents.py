@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from ihms_desk.store import Store
 from ihms_desk.store.counter import PATIENT_RETURN
+from ihms_desk.store.vouchers import VoucherCheck
 from ihms_desk.store.model import AdjustmentReason, DispenseLine, Patient, ReceiptLine, ReceiptSource, TransferDestination, TransferLine
 from ihms_desk.ui import documents, i18n
 from ihms_desk.ui.documents import DocumentsScreen
@@ -146,24 +148,45 @@ def shown_texts(screen: DocumentsScreen) -> list[str]:
     return texts
 
 
-def test_a_patient_return_is_worded_in_hindi(qtbot, chc_dir: Path, dispense_number: str) -> None:
+def latin_words(text: str, *data: str) -> list[str]:
+    """The words in Latin letters left in ``text`` once the data it shows (numbers, codes,
+    batches, names, user names, typed reasons) is taken out: on a Hindi screen, none."""
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return re.findall(r"[A-Za-z]+", text)
+
+
+def test_a_patient_return_names_its_slip(qtbot, chc_dir: Path, dispense_number: str, language: str) -> None:
     with open_as(chc_dir, "pharmacist") as pharmacist:
         returned = pharmacist.return_line(dispense_number, 1, 20, note="").number
-    assert i18n.set_language("hi")
-    try:
-        with open_as(chc_dir, "incharge") as store:
-            screen = make_screen(qtbot, store)
-            assert screen.select_number(returned)
-            row = numbers(screen).index(returned)
-            assert screen.documents.index(row, DocumentsScreen.SUMMARY).data() == "मरीज़ की वापसी"
-            assert screen.documents.index(row, DocumentsScreen.KIND).data() == "समायोजन"
-            detail = screen.detail_label.text()
-            assert "कारण: मरीज़ की वापसी" in detail
-            assert f"{dispense_number} की पंक्ति 1 से वापस लाया गया" in detail
-            texts = " ".join(shown_texts(screen))
-            assert PATIENT_RETURN not in texts and "patient" not in texts.lower()
-    finally:
-        i18n.set_language("en")
+    with open_as(chc_dir, "incharge") as store:
+        screen = make_screen(qtbot, store)
+        assert screen.select_number(returned)
+        row = numbers(screen).index(returned)
+        # The list names the slip too, not only the detail below it.
+        assert screen.documents.index(row, DocumentsScreen.SUMMARY).data() == {
+            "en": f"patient return · slip {dispense_number}, line 1",
+            "hi": f"मरीज़ की वापसी · पर्ची {dispense_number}, पंक्ति 1"}[language]
+        assert screen.documents.index(row, DocumentsScreen.KIND).data() == {"en": "Adjustment", "hi": "समायोजन"}[language]
+        detail = screen.detail_label.text()
+        assert {"en": "Reason: patient return", "hi": "कारण: मरीज़ की वापसी"}[language] in detail
+        assert {"en": f"Brought back from {dispense_number}, line 1",
+                "hi": f"{dispense_number} की पंक्ति 1 से वापस लाया गया"}[language] in detail
+        texts = " ".join(shown_texts(screen))
+        assert PATIENT_RETURN not in texts
+        if language == "hi":
+            assert latin_words(texts, *numbers(screen), "OPD/1", "Sita Devi (34/F)", "DDW/TST/2", "D0001", "PCM-A", "PCM-B",
+                               "pharmacist", "clerk", "Paracetamol 500 mg Tablet") == []
+
+
+def test_a_reversal_is_worded_in_the_list(qtbot, incharge_store: Store, dispense_number: str, questions,
+                                          language: str) -> None:
+    reversal = incharge_store.reverse(dispense_number, reason="typed twice").number
+    screen = make_screen(qtbot, incharge_store)
+    row = numbers(screen).index(reversal)
+    # The store's summary of a reversal is English ("reverses ..."): the screen words it.
+    assert screen.documents.index(row, DocumentsScreen.SUMMARY).data() == {
+        "en": f"reverses {dispense_number}", "hi": f"{dispense_number} को रद्द करता है"}[language]
 
 
 def test_every_code_the_store_writes_has_a_label(qtbot, incharge_store: Store, language: str) -> None:
@@ -200,3 +223,86 @@ def test_a_short_expiry_reason_is_shown_with_its_line(qtbot, chc_dir: Path, lang
         earlier = [number for number in numbers(screen) if number.startswith("RCV") and number != receipt][0]
         assert screen.select_number(earlier)
         assert view.isColumnHidden(DocumentsScreen.M_NOTE)
+
+
+VOUCHER = "DDW-JAI/2026-27/000031"
+#: What a screen gets of a 1366x698 main window: less the side bar, title bar, menu and status bar.
+IN_WINDOW = (1200, 610)
+INDENT = "IND/2026-27/000007"
+
+
+def pull_voucher(store: Store, indent: str | None) -> None:
+    """A warehouse voucher as sync stores it: three lines, 100, 200 and 300 units."""
+    expiry = month_from(dt.date.today(), 18)
+    store.apply_voucher_page([{
+        "number": VOUCHER, "kind": "voucher", "from_code": "DDW-JAI", "from_name": "DDW Jaipur", "indent_number": indent,
+        "issued_on": dt.date.today().isoformat(),
+        "lines": [{"line_no": n, "item_code": code, "batch_no": f"V{n}", "expiry_month": expiry, "qty": 100 * n,
+                   "manufacturer": None, "unit_cost": None} for n, code in enumerate(("D0002", "D0003", "D0007"), start=1)]}],
+        cursor_before=store.voucher_cursor(), next_cursor="c1")
+
+
+def test_a_voucher_receipt_shows_what_differed(qtbot, chc_dir: Path, language: str) -> None:
+    with open_as(chc_dir, "clerk") as clerk:
+        pull_voucher(clerk, INDENT)
+        receipt = clerk.receive_voucher(VOUCHER, [VoucherCheck(2, 150, "short", "one carton missing"),
+                                                  VoucherCheck(3, 280, "damaged", "crushed in transit")]).number
+    with open_as(chc_dir, "incharge") as store:
+        screen = make_screen(qtbot, store, size=IN_WINDOW)
+        assert screen.select_number(receipt)
+        today = dt.date.today().strftime("%d-%m-%Y")
+        lines = screen.detail_label.text().split("\n")[1:]
+        assert lines == {
+            "en": [f"From District drug warehouse (DDW Jaipur), voucher {VOUCHER} of {today}",
+                   f"Received against the synced voucher {VOUCHER}, issued against indent {INDENT}. "
+                   "These lines differed from it:",
+                   "Voucher line 2, D0003 batch V2: sent 200, received 150, short (one carton missing)",
+                   "Voucher line 3, D0007 batch V3: sent 300, received 280, damaged (crushed in transit)"],
+            "hi": [f"ज़िला औषधि भंडार (DDW Jaipur) से, वाउचर {VOUCHER} दिनांक {today}",
+                   f"सिंक से आए वाउचर {VOUCHER} के विरुद्ध प्राप्त, जो इंडेंट {INDENT} के विरुद्ध जारी हुआ। "
+                   "इन पंक्तियों में अंतर निकला:",
+                   "वाउचर पंक्ति 2, D0003 बैच V2: भेजा 200, प्राप्त 150, कम (one carton missing)",
+                   "वाउचर पंक्ति 3, D0007 बैच V3: भेजा 300, प्राप्त 280, खराब (crushed in transit)"],
+        }[language]
+        # What arrived usable moved stock, not what was sent.
+        assert [(m["batch_no"], m["qty"]) for m in screen.movements.rows()] == [("V1", 100), ("V2", 150), ("V3", 280)]
+        if language == "hi":
+            assert latin_words(" ".join(shown_texts(screen)), *numbers(screen), VOUCHER, INDENT, "DDW Jaipur", "DDW/TST/2", "clerk",
+                               "one carton missing", "crushed in transit", "D0002", "D0003", "D0007", "V1", "V2", "V3",
+                               "Amoxicillin 500 mg Capsule", "Metformin 500 mg Tablet", "Ibuprofen 400 mg Tablet") == []
+        # In a 1366x698 window the whole detail is shown above the moved lines, none of them cut off.
+        label, view = screen.detail_label, screen.movements_view
+        qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=2000)
+        assert view.viewport().height() >= view.verticalHeader().length()
+
+
+def test_a_voucher_received_as_sent_says_so(qtbot, chc_dir: Path, language: str) -> None:
+    with open_as(chc_dir, "clerk") as clerk:
+        pull_voucher(clerk, None)
+        receipt = clerk.receive_voucher(VOUCHER).number
+    with open_as(chc_dir, "incharge") as store:
+        screen = make_screen(qtbot, store)
+        assert screen.select_number(receipt)
+        assert screen.detail_label.text().split("\n")[2:] == {
+            "en": [f"Received against the synced voucher {VOUCHER}, issued without an indent. Everything arrived as sent."],
+            "hi": [f"सिंक से आए वाउचर {VOUCHER} के विरुद्ध प्राप्त, जो बिना इंडेंट के जारी हुआ। सब कुछ भेजे अनुसार आया।"],
+        }[language]
+
+
+def test_a_receipt_reads_right_with_and_without_a_sender(qtbot, chc_dir: Path, language: str) -> None:
+    today = dt.date.today()
+    with open_as(chc_dir, "clerk") as clerk:
+        named = clerk.receive(source="facility", source_name="PHC Kotkhawda", voucher_no="TR/44", voucher_date=today,
+                              lines=[ReceiptLine("D0003", "MET-1", month_from(today, 18), 20)]).number
+    with open_as(chc_dir, "incharge") as store:
+        screen = make_screen(qtbot, store)
+        unnamed = [number for number in numbers(screen) if number.startswith("RCV") and number != named][0]
+        shown = today.strftime("%d-%m-%Y")
+        assert screen.select_number(unnamed)  # the test CHC's DDW/TST/2, typed with no sender name
+        assert screen.detail_label.text().split("\n")[1:] == [{
+            "en": f"From District drug warehouse, voucher DDW/TST/2 of {shown}",
+            "hi": f"ज़िला औषधि भंडार से, वाउचर DDW/TST/2 दिनांक {shown}"}[language]]
+        assert screen.select_number(named)
+        assert screen.detail_label.text().split("\n")[1:] == [{
+            "en": f"From another facility (PHC Kotkhawda), voucher TR/44 of {shown}",
+            "hi": f"दूसरी संस्था (PHC Kotkhawda) से, वाउचर TR/44 दिनांक {shown}"}[language]]
