@@ -1,6 +1,7 @@
 """Indents and vouchers in the store: the suggestion from a known consumption, worked by hand;
 draft, approval (one document, one event), statuses through the warehouse's vouchers, a
-receipt against a voucher with a short line, and a transfer from a redistribution suggestion."""
+receipt against a voucher with a short line (and one reversed, the voucher received again),
+and a transfer from a redistribution suggestion."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from decimal import Decimal
 import pytest
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import DuplicateVoucher, InvalidInput, PermissionDenied
+from ihms_desk.store.errors import AlreadyReversed, DuplicateVoucher, InvalidInput, PermissionDenied, StockTooLow
 from ihms_desk.store.model import ReceiptLine, TransferLine
 from ihms_desk.store.sync_state import CursorMoved
 from ihms_desk.store.vouchers import VoucherCheck
 
 from tests.conftest import IST, StoreFactory
+from tests.store.ledger_checks import assert_unchanged, batch_qty, check_invariants, snapshot
 
 
 def _at(store: Store, day: dt.date) -> None:
@@ -234,3 +236,92 @@ def test_indent_report_prints_the_draft_and_the_indent(make_store: StoreFactory)
     for lang in ("en", "hi"):  # every word of it exists in both languages
         heading = page.heading(printed, lang)
         assert "IND/2026-27/000001" in heading.notes[0] and "394" not in heading.title
+
+
+def test_a_reversed_voucher_receipt_lets_the_voucher_be_received_again(make_store: StoreFactory) -> None:
+    """The clerk received a voucher with the wrong counts: the in-charge reverses the receipt,
+    the voucher waits again, and is received again as it really came; the indent's figures
+    follow each step and the ledger stays whole."""
+    store = known_consumption(make_store)
+    store.act_as("incharge")
+    store.start_indent_draft()
+    store.set_indent_line("D0001", 600)
+    store.set_indent_line("D0002", 100)
+    indent = store.approve_indent().number
+    number = "DDW-JAI/2026-27/000060"
+    store.apply_voucher_page([_voucher(number, indent, [("D0001", "B9", "2028-09", 600), ("D0002", "A9", "2028-09", 100)])],
+                             cursor_before="", next_cursor="r")
+    store.act_as("clerk")
+    wrong = store.receive_voucher(number, [VoucherCheck(1, 500, "short", "counted one box short")])
+    assert store.vouchers() == []
+    summary = store.indent_status(indent)  # closed by the voucher as sent, as the server does
+    assert (summary.status, summary.received, store.suggest_indent(["D0001"])[0].on_order) == ("closed", 600, 0)
+
+    store.act_as("incharge")
+    reversal = store.reverse(wrong.number, reason="the box was there: counted wrong")
+    check_invariants(store)
+    # Waiting again, with nothing of the reversed receipt counted for the indent.
+    assert [v.number for v in store.vouchers()] == [number]
+    assert store.voucher(number).receipt_number is None
+    summary = store.indent_status(indent)
+    assert (summary.status, summary.issued, summary.received) == ("issued", 700, 0)
+    assert store.suggest_indent(["D0001"])[0].on_order == 600
+    assert batch_qty(store, "D0001", "B9") == 0
+    # A reversal is not reversed again: the voucher is received anew instead.
+    with pytest.raises(AlreadyReversed) as refused:
+        store.reverse(reversal.number, reason="undo the undo")
+    assert refused.value.kind == "reversal_of_reversal"
+    with pytest.raises(AlreadyReversed):
+        store.reverse(wrong.number, reason="again")
+
+    store.act_as("clerk")
+    right = store.receive_voucher(number)  # as sent, this time
+    assert right.number != wrong.number and right.header["differences"] == []
+    assert store.voucher(number).receipt_number == right.number and store.vouchers() == []
+    summary = store.indent_status(indent)
+    assert (summary.status, summary.received) == ("closed", 700)
+    assert store.suggest_indent(["D0001"])[0].on_order == 0
+    assert batch_qty(store, "D0001", "B9") == 600 and batch_qty(store, "D0002", "A9") == 100
+    with pytest.raises(DuplicateVoucher) as duplicate:
+        store.receive_voucher(number)
+    assert duplicate.value.number == right.number
+    check_invariants(store)
+
+
+def test_a_voucher_receipt_whose_stock_went_is_not_reversed_and_the_voucher_stays_received(
+        make_store: StoreFactory) -> None:
+    store = known_consumption(make_store)
+    number = "DDW-JAI/2026-27/000061"
+    store.apply_voucher_page([_voucher(number, None, [("D0003", "C1", "2028-09", 50)])], cursor_before="",
+                             next_cursor="s")
+    receipt = store.receive_voucher(number)
+    store.transfer_out(destination_type="ward", destination_name="Ward 2", lines=[TransferLine("D0003", 50, "C1")])
+    store.act_as("incharge")
+    before = snapshot(store)
+    with pytest.raises(StockTooLow):
+        store.reverse(receipt.number, reason="wrong voucher")
+    assert_unchanged(before, store)
+    assert store.voucher(number).receipt_number == receipt.number and store.vouchers() == []
+
+
+def test_a_hand_typed_challan_blocks_the_voucher_until_it_is_reversed(make_store: StoreFactory) -> None:
+    """Typed on the Receive screen before the voucher came, the challan is the receipt: the
+    voucher is refused as a duplicate; once the typed one is reversed it no longer blocks."""
+    store = known_consumption(make_store)
+    number = "DDW-JAI/2026-27/000062"
+    typed = store.receive(source="ddw", source_name="DDW Jaipur", voucher_no=number.lower(), voucher_date="2026-11-19",
+                          lines=[ReceiptLine("D0003", "C2", "2028-09", 40)])
+    store.apply_voucher_page([_voucher(number, None, [("D0003", "C2", "2028-09", 40)])], cursor_before="",
+                             next_cursor="t")
+    with pytest.raises(DuplicateVoucher) as refused:
+        store.receive_voucher(number)
+    assert refused.value.number == typed.number
+    store.act_as("incharge")
+    store.reverse(typed.number, reason="came as a voucher")
+    assert [v.number for v in store.vouchers()] == [number]  # the typed receipt never held it
+    received = store.receive_voucher(number)
+    store.reverse(received.number, reason="wrong voucher")  # the voucher's own receipt, reversed too
+    again = store.receive_voucher(number)
+    assert store.voucher(number).receipt_number == again.number
+    assert batch_qty(store, "D0003", "C2") == 40
+    check_invariants(store)
