@@ -99,6 +99,17 @@ def test_draft_then_approval_writes_one_document_and_event(make_store: StoreFact
     assert refused.value.kind == "indent_draft_empty"
 
 
+def approved_indent(make_store: StoreFactory, lines: dict[str, int]) -> tuple[Store, str]:
+    """The known consumption, and an indent the in-charge approved asking for ``lines`` (item
+    code -> units) besides the suggested ones; the store acts as the in-charge."""
+    store = known_consumption(make_store)
+    store.act_as("incharge")
+    store.start_indent_draft()
+    for code, qty in lines.items():
+        store.set_indent_line(code, qty)
+    return store, store.approve_indent().number
+
+
 def _voucher(number: str, indent: str | None, lines: list[tuple[str, str, str, int]], kind: str = "voucher") -> dict[str, object]:
     return {"number": number, "kind": kind, "from_code": "DDW-JAI", "from_name": "DDW Jaipur", "indent_number": indent,
             "issued_on": "2026-11-19",
@@ -152,12 +163,7 @@ def test_voucher_received_with_a_short_line_moves_the_indent_on(make_store: Stor
 
 
 def test_an_indents_received_units_are_what_its_receipts_took_in(make_store: StoreFactory) -> None:
-    store = known_consumption(make_store)
-    store.act_as("incharge")
-    store.start_indent_draft()
-    store.set_indent_line("D0001", 600)
-    store.set_indent_line("D0002", 200)
-    indent = store.approve_indent().number
+    store, indent = approved_indent(make_store, {"D0001": 600, "D0002": 200})
     store.apply_voucher_page([
         _voucher("DDW-JAI/2026-27/000050", indent, [("D0001", "B7", "2028-09", 400), ("D0002", "A7", "2028-09", 100)]),
         _voucher("DDW-JAI/2026-27/000051", indent, [("D0001", "B8", "2028-09", 200), ("D0002", "A8", "2028-09", 100)]),
@@ -179,11 +185,7 @@ def test_an_indents_received_units_are_what_its_receipts_took_in(make_store: Sto
 
 
 def test_fully_received_indent_is_closed_and_a_transfer_voucher_comes_from_a_facility(make_store: StoreFactory) -> None:
-    store = known_consumption(make_store)
-    store.act_as("incharge")
-    store.start_indent_draft()
-    store.set_indent_line("D0001", 300)
-    indent = store.approve_indent().number
+    store, indent = approved_indent(make_store, {"D0001": 300})
     store.apply_voucher_page([
         _voucher("DDW-JAI/2026-27/000040", indent, [("D0001", "B5", "2028-09", 300)]),
         {**_voucher("TRF/2026-27/000007", None, [("D0002", "A9", "2028-01", 40)], kind="transfer"),
@@ -242,12 +244,7 @@ def test_a_reversed_voucher_receipt_lets_the_voucher_be_received_again(make_stor
     """The clerk received a voucher with the wrong counts: the in-charge reverses the receipt,
     the voucher waits again, and is received again as it really came; the indent's figures
     follow each step and the ledger stays whole."""
-    store = known_consumption(make_store)
-    store.act_as("incharge")
-    store.start_indent_draft()
-    store.set_indent_line("D0001", 600)
-    store.set_indent_line("D0002", 100)
-    indent = store.approve_indent().number
+    store, indent = approved_indent(make_store, {"D0001": 600, "D0002": 100})
     number = "DDW-JAI/2026-27/000060"
     store.apply_voucher_page([_voucher(number, indent, [("D0001", "B9", "2028-09", 600), ("D0002", "A9", "2028-09", 100)])],
                              cursor_before="", next_cursor="r")
