@@ -3,8 +3,9 @@
 What a push does beyond the stock projection (:func:`project`, inside the push's own
 transaction): an ``indent`` event is kept as an indent with its lines; a ``receipt`` naming
 ``against_voucher`` marks the voucher received, closes the indent lines it covered and keeps
-the differences; a ``transfer`` naming ``to_facility`` becomes a voucher of kind ``transfer``
-for that facility; dispenses add to the facility's monthly consumption (the server's AMC).
+the differences, and its ``reversal`` undoes all that (the voucher waits to be received
+again); a ``transfer`` naming ``to_facility`` becomes a voucher of kind ``transfer`` for that
+facility; dispenses add to the facility's monthly consumption (the server's AMC).
 Also the warehouse's side (:func:`issue_voucher`), the desk's voucher pull
 (:func:`voucher_page`) and the fill rate and lead time the dashboard shows. The wire shapes
 are docs/indents.md; functions over an open :class:`~ihms_server.store.Store`, written with
@@ -130,7 +131,7 @@ def project(store: Store, cur: Any, events: Sequence[Event], now: dt.datetime) -
         elif event.type == "indent":
             _store_indent(store, cur, event, document, now)
         elif event.type == "reversal":
-            _reverse(store, cur, event, document, consumption)
+            _reverse(store, cur, event, document, consumption, now)
         elif event.type == "receipt" and header.get("against_voucher") is not None:
             _receive(store, cur, event, document, now)
         elif event.type == "transfer" and header.get("to_facility") is not None:
@@ -173,8 +174,9 @@ def _short(value: Any, length: int) -> str | None:
 
 
 def _reverse(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
-             consumption: dict[tuple[str, str, str], int]) -> None:
-    """A reversal cancels an indent, or takes a dispense back out of consumption."""
+             consumption: dict[tuple[str, str, str], int], now: dt.datetime) -> None:
+    """A reversal cancels an indent, takes a dispense back out of consumption, or lets the
+    voucher a receipt received wait again."""
     reversed_number = document.get("reverses_number")
     if reversed_number is None:
         return
@@ -188,6 +190,8 @@ def _reverse(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
         month = original["payload"]["document"]["doc_date"][:7]
         for movement in original["payload"]["movements"]:
             consumption[(event.facility_code, movement["item_code"], month)] += movement["qty"]
+    elif row is not None and row[0] == "receipt":
+        _unreceive(store, cur, event.facility_code, reversed_number, now)
 
 
 def _receive(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
@@ -197,15 +201,23 @@ def _receive(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
     header = document["header"]
     # Two senders may number alike (a transfer's number is its facility's): the oldest
     # voucher of that number not yet received is the one.
-    cur.execute("SELECT id, indent_id FROM voucher WHERE to_facility = %s AND number = %s"
-                " ORDER BY CASE WHEN received_at IS NULL THEN 0 ELSE 1 END, id LIMIT 1",
+    cur.execute("SELECT id, indent_id, receipt_number FROM voucher WHERE to_facility = %s"
+                " AND number = %s ORDER BY CASE WHEN received_at IS NULL THEN 0 ELSE 1 END, id"
+                " LIMIT 1",
                 (event.facility_code, header["against_voucher"]))
     found = cur.fetchone()
     if found is None:
         log.warning("facility %s received %s against voucher %s, which this server does not "
                     "hold", event.facility_code, event.document_number, header["against_voucher"])
         return
-    voucher_id, indent_id = found
+    voucher_id, indent_id, received_by = found
+    if received_by is not None:
+        # Received already (by a receipt not reversed): counting this one too would add its
+        # units to the indent twice. It is stored as any receipt; its reversal does nothing here.
+        log.warning("facility %s received %s against voucher %s, which %s received already",
+                    event.facility_code, event.document_number, header["against_voucher"],
+                    received_by)
+        return
     differences = header.get("differences") or []
     received_of = {d["voucher_line"]: d["received"] for d in differences
                    if d.get("voucher_line") is not None}
@@ -240,6 +252,44 @@ def _receive(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
                         " closed_at = coalesce(closed_at, %s)"
                         " WHERE indent_id = %s AND line_no = %s",
                         (received_per_item[item_code], store._ts(now), indent_id, line[0]))
+    refresh_status(store, cur, indent_id, now)
+
+
+def _unreceive(store: Store, cur: Any, facility_code: str, receipt_number: str,
+               now: dt.datetime) -> None:
+    """A receipt against a voucher, reversed on the desk (the wrong voucher, wrong counts): the
+    voucher waits to be received again, its differences go (the events keep them), the units
+    it added leave the indent lines, and each line it closed opens again unless another
+    received voucher carries its item or the warehouse closed the indent. Lead time counts
+    only the receipt that then holds the voucher."""
+    cur.execute("SELECT id, indent_id FROM voucher WHERE to_facility = %s AND receipt_number = %s",
+                (facility_code, receipt_number))
+    found = cur.fetchone()
+    if found is None:
+        return  # an ordinary receipt, or one against a voucher another receipt holds
+    voucher_id, indent_id = found
+    cur.execute("SELECT item_code, sum(received_qty) FROM voucher_line WHERE voucher_id = %s"
+                " GROUP BY item_code ORDER BY item_code", (voucher_id,))
+    took = cur.fetchall()
+    cur.execute("UPDATE voucher_line SET received_qty = NULL WHERE voucher_id = %s", (voucher_id,))
+    cur.execute("DELETE FROM receipt_difference WHERE voucher_id = %s AND receipt_number = %s",
+                (voucher_id, receipt_number))
+    cur.execute("UPDATE voucher SET received_at = NULL, receipt_number = NULL, receipt_date = NULL"
+                " WHERE id = %s", (voucher_id,))
+    if indent_id is None:
+        return
+    for item_code, qty in took:
+        # The line the receipt added to (an item's first). Closed as it was if the warehouse
+        # closed the indent; else when the earliest voucher carrying its item still received was.
+        cur.execute(
+            "UPDATE indent_line SET received_qty = received_qty - %s, closed_at = CASE WHEN"
+            " (SELECT i.warehouse_closed_at FROM indent i WHERE i.id = indent_line.indent_id)"
+            " IS NOT NULL THEN closed_at ELSE (SELECT min(v.received_at) FROM voucher v"
+            " JOIN voucher_line vl ON vl.voucher_id = v.id WHERE v.indent_id = indent_line.indent_id"
+            " AND vl.item_code = indent_line.item_code AND v.received_at IS NOT NULL) END"
+            " WHERE indent_id = %s AND line_no = (SELECT min(line_no) FROM indent_line"
+            " WHERE indent_id = %s AND item_code = %s)",
+            (int(qty or 0), indent_id, indent_id, item_code))
     refresh_status(store, cur, indent_id, now)
 
 
@@ -492,6 +542,10 @@ def close_indent(store: Store, indent_id: int, district: str) -> bool:
             return False
         cur.execute("UPDATE indent_line SET closed_at = %s WHERE indent_id = %s AND closed_at IS NULL",
                     (store._ts(now), indent_id))
+        # Kept apart from the lines' closes: a receipt reversed later opens again only the
+        # lines its receipt closed, never an indent the warehouse closed.
+        cur.execute("UPDATE indent SET warehouse_closed_at = coalesce(warehouse_closed_at, %s)"
+                    " WHERE id = %s", (store._ts(now), indent_id))
         refresh_status(store, cur, indent_id, now)
     return True
 

@@ -476,7 +476,8 @@ class LedgerMixin(StoreBase):
 
         Only the MO in-charge or admin may reverse. A document is reversed at most once, a
         reversal is not itself reversed (enter the document again), and a receipt whose stock
-        has already gone cannot be reversed::
+        has already gone cannot be reversed. A receipt against a pulled voucher releases the
+        voucher, which then waits to be received again::
 
             store.reverse("DSP/2026-27/000123", reason="wrong patient")
         """
@@ -531,6 +532,12 @@ class LedgerMixin(StoreBase):
                     "SELECT b.batch_no, i.code FROM batch b JOIN item i ON i.id = b.item_id WHERE b.id = ?", (batch_id,)
                 ).fetchone()
                 raise StockTooLow(batch["code"], qty, on_hand, batch["batch_no"])
+        if original["kind"] == "receipt":
+            # A receipt made against a pulled voucher lets the voucher go, in this transaction:
+            # it waits again, to be received anew (the wrong voucher, wrong counts), and the
+            # indent's received, status and on-order figures no longer count it. The history
+            # stays in the ledger: the receipt names the voucher, the reversal the receipt.
+            conn.execute("UPDATE voucher SET receipt_id = NULL WHERE receipt_id = ?", (original["id"],))
         header = {"reverses_number": original["number"], "reverses_kind": original["kind"]}
         doc_lines = [
             {"line_no": m.line_no, "reverses_line_no": row["line_no"], "item_code": self._item_code(conn, m.item_id),

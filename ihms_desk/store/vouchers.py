@@ -7,7 +7,8 @@ page by page with the pull's cursor in the same transaction (``apply_voucher_pag
 never edited. Receiving it saves one ``receipt`` document whose header names the voucher and
 every difference (short, excess, damaged, with a reason; docs/indents.md); its movements are
 what arrived in usable condition. The voucher row then points at the receipt, in the same
-transaction.
+transaction; reversing that receipt (``LedgerMixin.reverse``) lets the voucher go again, in
+the reversal's transaction, so it waits to be received anew.
 """
 
 from __future__ import annotations

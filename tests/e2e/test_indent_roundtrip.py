@@ -1,7 +1,8 @@
 """Issue 14 end to end through the real state server, desk side, on SQLite and PostgreSQL: an
 indent approved on the desk goes up, the warehouse issues a voucher against it on the server,
 the desk pulls it and receives it with one short line, and the server's indent shows the
-difference; a redistribution suggestion pulled by the sending desk becomes a transfer that the
+difference; the receipt reversed, the voucher waits again on both sides and is received again;
+a redistribution suggestion pulled by the sending desk becomes a transfer that the
 other desk pulls as a voucher and receives, and both stocks converge on the server."""
 
 from __future__ import annotations
@@ -36,6 +37,18 @@ def issue(server: Any, number: str, lines: list[dict[str, str]]) -> str:
     return server_indents.issue_voucher(store, warehouse, FACILITY_CODE, checked, "ware", indent_id=indent.id)
 
 
+def server_lines(server: Any, number: str) -> list[tuple[int, bool]]:
+    """(received, closed) of each line of the server's copy of the desk's indent."""
+    indent = server_indents.indent_by_number(server.store, FACILITY_CODE, number)
+    assert indent is not None, f"the server does not hold indent {number}"
+    return [(line.received_qty, line.closed) for line in indent.lines]
+
+
+def server_voucher(server: Any, number: str) -> server_indents.Voucher:
+    (found,) = [v for v in server_indents.vouchers(server.store, district="Jaipur") if v.number == number]
+    return found
+
+
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
 def test_indent_issued_pulled_and_received_with_a_short_line(server: Any, make_desk: Any) -> None:
     add_warehouse_and_accounts(server.store)
@@ -63,6 +76,23 @@ def test_indent_issued_pulled_and_received_with_a_short_line(server: Any, make_d
     assert receipt.header["differences"][0]["received"] == 450
     assert_converged(desk, server.store)
     assert desk.sync_until_done().vouchers == 0  # nothing pulled twice
+
+    # The carton was there: counted wrong. The in-charge reverses the receipt, the voucher waits
+    # again on both sides, and the clerk receives it again as it came.
+    desk.store.reverse(receipt.number, reason="carton found: counted wrong")
+    desk.sync_until_done()
+    assert [v.number for v in desk.store.vouchers()] == [voucher_no]
+    assert desk.store.indent_status(number).received == 0
+    assert server_lines(server, number) == [(0, False), (0, False)]
+    assert server_voucher(server, voucher_no).receipt_number is None
+    again = desk.store.receive_voucher(voucher_no)
+    desk.sync_until_done()
+    assert desk.stock() == {("D0001", "W-1"): 500, ("D0002", "W-2"): 150}
+    assert desk.store.indent_status(number).received == 650
+    assert server_lines(server, number) == [(500, True), (150, True)]
+    kept = server_voucher(server, voucher_no)
+    assert kept.receipt_number == again.number and kept.differences == []
+    assert_converged(desk, server.store)
 
 
 def other_desk(folder: Path) -> Desk:

@@ -13,7 +13,7 @@ import requests
 
 from ihms_desk.sync import protocol as wire
 from ihms_server import indents, models
-from ihms_server.store import Store, utc_now
+from ihms_server.store import Store, migration_scripts, utc_now
 from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
 from ihms_server.testing_supply import (
     add_warehouse_and_accounts,
@@ -62,6 +62,17 @@ def stored_indent(store: Store, device: EnrolledDevice, number: str) -> indents.
     return found
 
 
+def three_line_indent(store: Store, device: EnrolledDevice) -> tuple[str, int]:
+    """An indent for 1,000 PARA500, 200 ORS-200 and 50 AMOX250, pushed as the desk's first
+    event: its number, and its id on the server."""
+    event = indent_event(device, 1, [{"item_code": "PARA500", "qty": 1000},
+                                     {"item_code": "ORS-200", "qty": 200},
+                                     {"item_code": "AMOX250", "qty": 50}])
+    push_ok(device, event)
+    number = event["payload"]["document"]["number"]
+    return number, stored_indent(store, device, number).id
+
+
 def test_an_indent_is_kept_with_why_each_line_was_asked(store: Store, ready: EnrolledDevice) -> None:
     event = indent_event(ready, 1, [
         {"item_code": "PARA500", "qty": 1200, "suggested": 1350, "usable_stock": 410,
@@ -100,12 +111,7 @@ def test_a_broken_indent_is_refused_by_field(ready: EnrolledDevice) -> None:
 def test_issue_pull_and_receive_with_a_short_line(store: Store, ready: EnrolledDevice) -> None:
     """The warehouse issues against the indent; the desk pulls it once, receives one line
     short; the server's indent shows the difference and the lines closed."""
-    event = indent_event(ready, 1, [{"item_code": "PARA500", "qty": 1000},
-                                    {"item_code": "ORS-200", "qty": 200},
-                                    {"item_code": "AMOX250", "qty": 50}])
-    push_ok(ready, event)
-    number = event["payload"]["document"]["number"]
-    indent_id = stored_indent(store, ready, number).id
+    number, indent_id = three_line_indent(store, ready)
     session = web_login(ready.base_url, "ware")
 
     refused = issue(session, ready.base_url, indent_id, [("PARA500", "PA-1", "2019-01", "500")])
@@ -246,3 +252,99 @@ def test_consumption_is_kept_from_dispenses_and_their_reversals(
         cur.execute("DELETE FROM consumption_month")
         cur.execute(script[script.index("INSERT INTO consumption_month"):].rstrip().rstrip(";"))
     assert kept() == [(ready.facility_code, "PARA500", month, 42)]
+
+
+def reversal_of(device: EnrolledDevice, sequence: int, original: dict) -> dict:
+    """The desk's reversal of ``original``: every movement back, naming what it reverses."""
+    document = original["payload"]["document"]
+    event = make_event(device, sequence, type="reversal", movements=[
+        {**m, "qty": -m["qty"]} for m in original["payload"]["movements"]])
+    event["payload"]["document"]["reverses_number"] = document["number"]
+    event["payload"]["document"]["header"] = {"reverses_number": document["number"],
+                                              "reverses_kind": document["kind"]}
+    return event
+
+
+def test_a_reversed_voucher_receipt_reopens_the_voucher_and_its_indent_lines(
+        store: Store, ready: EnrolledDevice) -> None:
+    """Received with wrong counts, reversed on the desk, received again: the server's voucher
+    waits again between, the indent lines lose what the reversed receipt brought and open
+    again, lead time counts the receipt that holds the voucher; a receipt of a voucher held
+    already counts nothing; an indent the warehouse closed stays closed through a reversal."""
+    number, indent_id = three_line_indent(store, ready)
+    warehouse = indents.warehouse_of(store, "Jaipur")
+    assert warehouse is not None
+    indents.issue_voucher(store, warehouse, ready.facility_code, [
+        indents.VoucherLineIn("PARA500", "PA-1", NEXT_YEAR, 1000),
+        indents.VoucherLineIn("ORS-200", "OR-1", NEXT_YEAR, 200)], "ware", indent_id)
+    (voucher,) = pull(ready, 1)["vouchers"]
+
+    def seen() -> tuple[str, list[tuple[int, bool]], str | None, list[int], list[int]]:
+        indent = stored_indent(store, ready, number)
+        (kept,) = indents.vouchers(store, indent_id=indent_id)
+        lead = indents.supply_figures(store, "Jaipur", dt.date.today())[1].lead_days
+        return (indent.status, [(line.received_qty, line.closed) for line in indent.lines],
+                kept.receipt_number, [d.received for d in kept.differences], lead)
+
+    wrong = receipt_event(ready, 2, voucher, {1: 900}, reason="counted a box short")
+    push_ok(ready, wrong)
+    wrong_number = wrong["payload"]["document"]["number"]
+    assert seen() == ("partly_issued", [(900, True), (200, True), (0, False)], wrong_number, [900], [0])
+
+    push_ok(ready, reversal_of(ready, 3, wrong))
+    assert seen() == ("partly_issued", [(0, False), (0, False), (0, False)], None, [], [])
+    assert store.stock_rows(ready.facility_code)[("PARA500", "PA-1")] == (NEXT_YEAR, 0)
+    assert indents.vouchers(store, indent_id=indent_id)[0].lines[0]["received_qty"] is None
+
+    right = receipt_event(ready, 4, voucher)
+    push_ok(ready, right)
+    right_number = right["payload"]["document"]["number"]
+    assert seen() == ("partly_issued", [(1000, True), (200, True), (0, False)], right_number, [], [0])
+    # Another receipt of the voucher held already (two desks, say) counts nothing, nor does
+    # its reversal.
+    twice = receipt_event(ready, 5, voucher)
+    push_ok(ready, twice, reversal_of(ready, 6, twice))
+    assert seen() == ("partly_issued", [(1000, True), (200, True), (0, False)], right_number, [], [0])
+    assert store.stock_rows(ready.facility_code)[("PARA500", "PA-1")] == (NEXT_YEAR, 1000)
+
+    assert indents.close_indent(store, indent_id, "Jaipur")  # nothing more will be issued
+    assert seen()[:2] == ("closed", [(1000, True), (200, True), (0, True)])
+    push_ok(ready, reversal_of(ready, 7, right))
+    assert seen() == ("closed", [(0, True), (0, True), (0, True)], None, [], [])
+    again = receipt_event(ready, 8, voucher, {2: 190})
+    push_ok(ready, again)
+    assert seen() == ("closed", [(1000, True), (190, True), (0, True)],
+                      again["payload"]["document"]["number"], [190], [0])
+    assert store.stock_rows(ready.facility_code) == {("PARA500", "PA-1"): (NEXT_YEAR, 1000),
+                                                     ("ORS-200", "OR-1"): (NEXT_YEAR, 190)}
+
+
+def test_the_migration_keeps_which_indents_the_warehouse_closed(store: Store, ready: EnrolledDevice) -> None:
+    """0008 fills ``warehouse_closed_at`` for indents closed before it: the moment of a line no
+    receipt had closed by then (an indent its receipts closed was not the warehouse's)."""
+    ids = []
+    for sequence, items in ((1, ["PARA500", "AMOX250"]), (2, ["ORS-200"])):
+        event = indent_event(ready, sequence, [{"item_code": item, "qty": 10} for item in items])
+        push_ok(ready, event)
+        ids.append(stored_indent(store, ready, event["payload"]["document"]["number"]).id)
+    warehouse = indents.warehouse_of(store, "Jaipur")
+    assert warehouse is not None
+    for indent_id, item in zip(ids, ["PARA500", "ORS-200"]):
+        indents.issue_voucher(store, warehouse, ready.facility_code,
+                              [indents.VoucherLineIn(item, "B-1", NEXT_YEAR, 10)], "ware", indent_id)
+    for sequence, voucher in enumerate(pull(ready, 2)["vouchers"], start=3):
+        push_ok(ready, receipt_event(ready, sequence, voucher))
+    assert indents.close_indent(store, ids[0], "Jaipur")  # AMOX250 was still open
+
+    def closed_by_warehouse() -> list[bool]:
+        with store._read() as cur:  # noqa: SLF001 - what the database holds
+            cur.execute("SELECT warehouse_closed_at FROM indent ORDER BY id")
+            return [row[0] is not None for row in cur.fetchall()]
+
+    assert closed_by_warehouse() == [True, False]
+    script = {name: sql for _, name, sql in migration_scripts(store.kind)}["0008_voucher_reversal.sql"]
+    with store._write() as cur:  # noqa: SLF001 - as before the migration
+        cur.execute("UPDATE indent SET warehouse_closed_at = NULL")
+        cur.execute(script[script.index("UPDATE indent"):].rstrip().rstrip(";"))
+    assert closed_by_warehouse() == [True, False]
+    assert [i.status for i in indents.district_indents(store, "Jaipur")] == ["closed", "closed"]

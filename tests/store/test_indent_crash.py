@@ -1,6 +1,7 @@
-"""A power cut at any moment while indents are approved and vouchers received: a SIGKILLed
-writer leaves every reported document whole, never an indent beside the draft it came from,
-never a receipt without its voucher marked received (or the reverse)."""
+"""A power cut at any moment while indents are approved and vouchers received (some received
+wrongly, reversed and received again): a SIGKILLed writer leaves every reported document whole,
+never an indent beside the draft it came from, never a receipt without its voucher marked
+received (or the reverse), never a reversed receipt still holding its voucher."""
 
 from __future__ import annotations
 
@@ -33,10 +34,14 @@ WRITER = textwrap.dedent("""
                        "manufacturer": None, "unit_cost": None}]}],
             cursor_before=store.voucher_cursor(), next_cursor=number)
         receipt = store.receive_voucher(number)
+        done = [receipt.number]
+        if n % 2 == 0:  # received wrongly (the first of each run too): reversed, received again
+            done.append(store.reverse(receipt.number, reason="wrong counts").number)
+            done.append(store.receive_voucher(number).number)
         store.set_indent_line("D0001", 5 + n % 7)
         store.set_indent_line("D0002", 3)
         indent = store.approve_indent()
-        sys.stdout.write(receipt.number + " " + indent.number + "\\n")
+        sys.stdout.write(" ".join(done) + " " + indent.number + "\\n")
         sys.stdout.flush()
 """)
 
@@ -64,11 +69,15 @@ def test_sigkill_while_approving_and_receiving_leaves_nothing_half_done(make_sto
         for number in reported:
             assert after.document(number).number == number  # every reported document is there, whole
         conn = after.conn
-        # Each receipt against a voucher marks that voucher received, in the same transaction.
+        # Each receipt against a voucher marks that voucher received, in the same transaction,
+        # and its reversal lets the voucher go, in the reversal's: every voucher is held by its
+        # one receipt not reversed, or by none.
         receipts = {row[0]: json.loads(row[1])["against_voucher"] for row in conn.execute(
-            "SELECT id, header FROM document WHERE kind = 'receipt' AND header LIKE '%against_voucher%'")}
+            "SELECT id, header FROM document d WHERE kind = 'receipt' AND header LIKE '%against_voucher%' "
+            "AND NOT EXISTS (SELECT 1 FROM document r WHERE r.reverses_id = d.id)")}
         marked = dict(conn.execute("SELECT receipt_id, number FROM voucher WHERE receipt_id IS NOT NULL").fetchall())
         assert marked == receipts
+        assert conn.execute("SELECT count(*) FROM document WHERE kind = 'reversal'").fetchone()[0] > 0
         # An approved indent took its draft with it: a draft left over holds only lines set after
         # the last approval (the writer sets two lines, then approves).
         draft = after.indent_draft()

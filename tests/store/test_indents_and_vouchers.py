@@ -1,6 +1,7 @@
 """Indents and vouchers in the store: the suggestion from a known consumption, worked by hand;
 draft, approval (one document, one event), statuses through the warehouse's vouchers, a
-receipt against a voucher with a short line, and a transfer from a redistribution suggestion."""
+receipt against a voucher with a short line (and one reversed, the voucher received again),
+and a transfer from a redistribution suggestion."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from decimal import Decimal
 import pytest
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import DuplicateVoucher, InvalidInput, PermissionDenied
+from ihms_desk.store.errors import AlreadyReversed, DuplicateVoucher, InvalidInput, PermissionDenied, StockTooLow
 from ihms_desk.store.model import ReceiptLine, TransferLine
 from ihms_desk.store.sync_state import CursorMoved
 from ihms_desk.store.vouchers import VoucherCheck
 
 from tests.conftest import IST, StoreFactory
+from tests.store.ledger_checks import assert_unchanged, batch_qty, check_invariants, snapshot
 
 
 def _at(store: Store, day: dt.date) -> None:
@@ -97,6 +99,17 @@ def test_draft_then_approval_writes_one_document_and_event(make_store: StoreFact
     assert refused.value.kind == "indent_draft_empty"
 
 
+def approved_indent(make_store: StoreFactory, lines: dict[str, int]) -> tuple[Store, str]:
+    """The known consumption, and an indent the in-charge approved asking for ``lines`` (item
+    code -> units) besides the suggested ones; the store acts as the in-charge."""
+    store = known_consumption(make_store)
+    store.act_as("incharge")
+    store.start_indent_draft()
+    for code, qty in lines.items():
+        store.set_indent_line(code, qty)
+    return store, store.approve_indent().number
+
+
 def _voucher(number: str, indent: str | None, lines: list[tuple[str, str, str, int]], kind: str = "voucher") -> dict[str, object]:
     return {"number": number, "kind": kind, "from_code": "DDW-JAI", "from_name": "DDW Jaipur", "indent_number": indent,
             "issued_on": "2026-11-19",
@@ -150,12 +163,7 @@ def test_voucher_received_with_a_short_line_moves_the_indent_on(make_store: Stor
 
 
 def test_an_indents_received_units_are_what_its_receipts_took_in(make_store: StoreFactory) -> None:
-    store = known_consumption(make_store)
-    store.act_as("incharge")
-    store.start_indent_draft()
-    store.set_indent_line("D0001", 600)
-    store.set_indent_line("D0002", 200)
-    indent = store.approve_indent().number
+    store, indent = approved_indent(make_store, {"D0001": 600, "D0002": 200})
     store.apply_voucher_page([
         _voucher("DDW-JAI/2026-27/000050", indent, [("D0001", "B7", "2028-09", 400), ("D0002", "A7", "2028-09", 100)]),
         _voucher("DDW-JAI/2026-27/000051", indent, [("D0001", "B8", "2028-09", 200), ("D0002", "A8", "2028-09", 100)]),
@@ -177,11 +185,7 @@ def test_an_indents_received_units_are_what_its_receipts_took_in(make_store: Sto
 
 
 def test_fully_received_indent_is_closed_and_a_transfer_voucher_comes_from_a_facility(make_store: StoreFactory) -> None:
-    store = known_consumption(make_store)
-    store.act_as("incharge")
-    store.start_indent_draft()
-    store.set_indent_line("D0001", 300)
-    indent = store.approve_indent().number
+    store, indent = approved_indent(make_store, {"D0001": 300})
     store.apply_voucher_page([
         _voucher("DDW-JAI/2026-27/000040", indent, [("D0001", "B5", "2028-09", 300)]),
         {**_voucher("TRF/2026-27/000007", None, [("D0002", "A9", "2028-01", 40)], kind="transfer"),
@@ -234,3 +238,87 @@ def test_indent_report_prints_the_draft_and_the_indent(make_store: StoreFactory)
     for lang in ("en", "hi"):  # every word of it exists in both languages
         heading = page.heading(printed, lang)
         assert "IND/2026-27/000001" in heading.notes[0] and "394" not in heading.title
+
+
+def test_a_reversed_voucher_receipt_lets_the_voucher_be_received_again(make_store: StoreFactory) -> None:
+    """The clerk received a voucher with the wrong counts: the in-charge reverses the receipt,
+    the voucher waits again, and is received again as it really came; the indent's figures
+    follow each step and the ledger stays whole."""
+    store, indent = approved_indent(make_store, {"D0001": 600, "D0002": 100})
+    number = "DDW-JAI/2026-27/000060"
+    store.apply_voucher_page([_voucher(number, indent, [("D0001", "B9", "2028-09", 600), ("D0002", "A9", "2028-09", 100)])],
+                             cursor_before="", next_cursor="r")
+    store.act_as("clerk")
+    wrong = store.receive_voucher(number, [VoucherCheck(1, 500, "short", "counted one box short")])
+    assert store.vouchers() == []
+    summary = store.indent_status(indent)  # closed by the voucher as sent, as the server does
+    assert (summary.status, summary.received, store.suggest_indent(["D0001"])[0].on_order) == ("closed", 600, 0)
+
+    store.act_as("incharge")
+    reversal = store.reverse(wrong.number, reason="the box was there: counted wrong")
+    check_invariants(store)
+    # Waiting again, with nothing of the reversed receipt counted for the indent.
+    assert [v.number for v in store.vouchers()] == [number]
+    assert store.voucher(number).receipt_number is None
+    summary = store.indent_status(indent)
+    assert (summary.status, summary.issued, summary.received) == ("issued", 700, 0)
+    assert store.suggest_indent(["D0001"])[0].on_order == 600
+    assert batch_qty(store, "D0001", "B9") == 0
+    # A reversal is not reversed again: the voucher is received anew instead.
+    with pytest.raises(AlreadyReversed) as refused:
+        store.reverse(reversal.number, reason="undo the undo")
+    assert refused.value.kind == "reversal_of_reversal"
+    with pytest.raises(AlreadyReversed):
+        store.reverse(wrong.number, reason="again")
+
+    store.act_as("clerk")
+    right = store.receive_voucher(number)  # as sent, this time
+    assert right.number != wrong.number and right.header["differences"] == []
+    assert store.voucher(number).receipt_number == right.number and store.vouchers() == []
+    summary = store.indent_status(indent)
+    assert (summary.status, summary.received) == ("closed", 700)
+    assert store.suggest_indent(["D0001"])[0].on_order == 0
+    assert batch_qty(store, "D0001", "B9") == 600 and batch_qty(store, "D0002", "A9") == 100
+    with pytest.raises(DuplicateVoucher) as duplicate:
+        store.receive_voucher(number)
+    assert duplicate.value.number == right.number
+    check_invariants(store)
+
+
+def test_a_voucher_receipt_whose_stock_went_is_not_reversed_and_the_voucher_stays_received(
+        make_store: StoreFactory) -> None:
+    store = known_consumption(make_store)
+    number = "DDW-JAI/2026-27/000061"
+    store.apply_voucher_page([_voucher(number, None, [("D0003", "C1", "2028-09", 50)])], cursor_before="",
+                             next_cursor="s")
+    receipt = store.receive_voucher(number)
+    store.transfer_out(destination_type="ward", destination_name="Ward 2", lines=[TransferLine("D0003", 50, "C1")])
+    store.act_as("incharge")
+    before = snapshot(store)
+    with pytest.raises(StockTooLow):
+        store.reverse(receipt.number, reason="wrong voucher")
+    assert_unchanged(before, store)
+    assert store.voucher(number).receipt_number == receipt.number and store.vouchers() == []
+
+
+def test_a_hand_typed_challan_blocks_the_voucher_until_it_is_reversed(make_store: StoreFactory) -> None:
+    """Typed on the Receive screen before the voucher came, the challan is the receipt: the
+    voucher is refused as a duplicate; once the typed one is reversed it no longer blocks."""
+    store = known_consumption(make_store)
+    number = "DDW-JAI/2026-27/000062"
+    typed = store.receive(source="ddw", source_name="DDW Jaipur", voucher_no=number.lower(), voucher_date="2026-11-19",
+                          lines=[ReceiptLine("D0003", "C2", "2028-09", 40)])
+    store.apply_voucher_page([_voucher(number, None, [("D0003", "C2", "2028-09", 40)])], cursor_before="",
+                             next_cursor="t")
+    with pytest.raises(DuplicateVoucher) as refused:
+        store.receive_voucher(number)
+    assert refused.value.number == typed.number
+    store.act_as("incharge")
+    store.reverse(typed.number, reason="came as a voucher")
+    assert [v.number for v in store.vouchers()] == [number]  # the typed receipt never held it
+    received = store.receive_voucher(number)
+    store.reverse(received.number, reason="wrong voucher")  # the voucher's own receipt, reversed too
+    again = store.receive_voucher(number)
+    assert store.voucher(number).receipt_number == again.number
+    assert batch_qty(store, "D0003", "C2") == 40
+    check_invariants(store)
