@@ -17,7 +17,9 @@ import requests
 from e2e_desk import assert_converged
 
 from ihms_desk.sync.device import enrol
-from ihms_server import security
+from ihms_server import accounts, security
+from ihms_server.login_pages import SESSION_COOKIE
+from ihms_server.testing_supply import PASSWORD, csrf_of, web_login
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "nginx-ihms-server.conf"
@@ -131,3 +133,24 @@ def test_a_certificate_the_desk_does_not_trust_is_refused(make_desk, server, ngi
     with pytest.raises(CertificateNotTrusted):
         enrol(desk.store, url, server.enrolment_code(), device_name="DDC 1")
     assert not desk.store.sync_state().enrolled
+
+
+def test_the_web_login_through_the_proxy_gives_a_secure_cookie(server, nginx) -> None:
+    """uvicorn believes the proxy's X-Forwarded-Proto (from 127.0.0.1), so the session cookie
+    set through nginx is Secure; a browser's form post (its Origin names the address it
+    used, port included) is taken as this site's; straight to the server over loopback http
+    the cookie cannot be Secure."""
+    url, cert, _ = nginx
+    accounts.add_account(server.store, "officer", PASSWORD, "district_officer", district="Jaipur")
+    browser = requests.Session()
+    form = browser.get(f"{url}/login", verify=str(cert), timeout=30)
+    answer = browser.post(f"{url}/login", verify=str(cert), timeout=30, allow_redirects=False,
+                          headers={"Origin": url, "Sec-Fetch-Site": "same-origin"},
+                          data={"username": "officer", "password": PASSWORD, "csrf": csrf_of(form.text)})
+    assert answer.status_code == 303, answer.text[:300]
+    (cookie,) = [c for c in browser.cookies if c.name == SESSION_COOKIE]
+    assert cookie.secure
+    assert browser.get(f"{url}/facility/CHC-TEST-001", verify=str(cert), timeout=30).status_code == 200
+    direct = web_login(server.url, "officer")
+    (plain,) = [c for c in direct.cookies if c.name == SESSION_COOKIE]
+    assert not plain.secure
