@@ -359,10 +359,12 @@ def _withdraw_transfer(store: Store, cur: Any, event: Event, document: Mapping[s
 
 
 def _mark_withdrawn(store: Store, cur: Any, voucher_id: int, now: dt.datetime) -> None:
-    """Withdraw a voucher and move it after every pull cursor handed out so far, so a desk
-    that pulled it before hears of the withdrawal at its next pull."""
+    """Withdraw a voucher not received and move it after every pull cursor handed out so far,
+    so a desk that pulled it before hears of the withdrawal at its next pull. (On PostgreSQL a
+    receipt committed while this waited for the row is seen here: the voucher then stays a
+    conflict, received before the withdrawal.)"""
     cur.execute(f"UPDATE voucher SET withdrawn_at = coalesce(withdrawn_at, %s), txid = {store._feed_again}"
-                " WHERE id = %s", (store._ts(now), voucher_id))
+                " WHERE id = %s AND receipt_number IS NULL", (store._ts(now), voucher_id))
 
 
 def _transfer_voucher(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
