@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ import requests
 
 from ihms_desk.sync import protocol as wire
 from ihms_server import indents, models, redistribution
-from ihms_server.store import Store, migration_scripts, utc_now
-from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
+from ihms_server.store import Store, migration_scripts, open_store, utc_now
+from ihms_server.testing import EnrolledDevice, add_facility, make_event, make_facility_and_enrol, make_movement
 from ihms_server.testing_supply import (
     add_warehouse_and_accounts,
     csrf_of,
@@ -497,3 +498,45 @@ def test_a_reversal_that_arrives_before_its_transfer_issues_no_voucher(
         make_movement("PARA500", -5, batch_no="PA-1", expiry_month=NEXT_YEAR)])
     push_ok(sender, ward, reversal_of(sender, 5, ward))
     assert pull(receiver)["vouchers"] == []
+
+
+def test_cursors_handed_out_before_0009_still_hold(db_url: str) -> None:
+    """A server migrated to 0009 with vouchers on it: a desk's cursor from before goes on where
+    it was, and a voucher issued after the migration comes after it, once."""
+    def page_after(store: Store, cursor: str, count: int) -> dict:
+        deadline = time.monotonic() + 30  # PostgreSQL's horizon: see testing_supply.pull_vouchers
+        while True:
+            found = indents.voucher_page(store, "CHC-JPR-001", cursor, 10)
+            if len(found["vouchers"]) >= count or time.monotonic() > deadline:
+                return dict(found)
+            time.sleep(0.1)
+
+    def issue_one(store: Store, batch: str) -> str:
+        warehouse = indents.warehouse_of(store, "Jaipur")
+        assert warehouse is not None
+        return indents.issue_voucher(store, warehouse, "CHC-JPR-001",
+                                     [indents.VoucherLineIn("PARA500", batch, NEXT_YEAR, 10)], "ware")
+
+    old = open_store(db_url, migrate=False)
+    try:
+        old.migrate(up_to=8)
+        add_facility(old, "CHC-JPR-001", district="Jaipur")
+        indents.add_warehouse(old, "DDW-JAI", "DDW Jaipur", "Jaipur")
+        numbers = [issue_one(old, "B-1"), issue_one(old, "B-2")]
+        # The cursor the server handed out after both, as it made it before 0009.
+        with old._read() as cur:  # noqa: SLF001 - what the database holds
+            cur.execute("SELECT txid, id FROM voucher ORDER BY id DESC LIMIT 1")
+            txid, last_id = cur.fetchone()
+        cursor = f"{old.instance_id()}-{int(str(txid))}-{last_id}"
+    finally:
+        old.close()
+    migrated = open_store(db_url)
+    try:
+        assert page_after(migrated, cursor, 0)["vouchers"] == []
+        later = issue_one(migrated, "B-3")
+        after = page_after(migrated, cursor, 1)
+        assert [v["number"] for v in after["vouchers"]] == [later]
+        assert page_after(migrated, after["cursor"], 0)["vouchers"] == []
+        assert [v["number"] for v in page_after(migrated, "", 3)["vouchers"]] == [*numbers, later]
+    finally:
+        migrated.close()
