@@ -372,9 +372,10 @@ def create_app(store: Store) -> FastAPI:
         after: Annotated[str, Query(max_length=200, description="Cursor from the last page; "
                                     "empty for the start.")] = "",
         limit: Annotated[int, Query(ge=1, le=indents.VOUCHER_MAX_LIMIT)] = indents.VOUCHER_DEFAULT_LIMIT,
-    ) -> dict[str, Any]:
+    ) -> wire.VoucherPageDict:
         """The device's facility's issued vouchers (the warehouse's, and transfers from other
-        facilities) after a cursor, oldest first, each once (docs/indents.md)."""
+        facilities) after a cursor, oldest first, each once; a voucher withdrawn since a desk
+        pulled it comes again after its cursor, marked ``withdrawn`` (docs/indents.md)."""
         return indents.voucher_page(store, device.facility_code, after, limit)
 
     @app.get("/v1/suggestions", response_model=models.SuggestionList, tags=["sync"],

@@ -11,10 +11,12 @@ from urllib.parse import quote
 from typing import Annotated, Any, Literal
 
 import jinja2
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ihms_desk.sync import protocol as wire
+from ihms_server import accounts, indents
+from ihms_server.accounts import Session
 from ihms_server.store import (
     FacilityStatus,
     ItemTotals,
@@ -235,24 +237,36 @@ def dashboard_router(store: Store) -> APIRouter:
                       key_of=lambda row: f"{row.item_code} {row.batch_no}",
                       page_url=f"/facility/{quote(code)}/near-expiry?")
 
+    def session_of(request: Request) -> Session | None:
+        """The page's login (the guard let it in), whose form token the settle forms carry.
+        Imported here: the login module is built on this one."""
+        from ihms_server.login_pages import SESSION_COOKIE
+
+        return accounts.session(store, request.cookies.get(SESSION_COOKIE))
+
     @router.get("/refused", response_class=HTMLResponse)
-    def refused(district: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
-        """Every event the server refused, with its reason, and every desk restored or copied
-        (a fresh epoch claimed), for a district or the whole state."""
+    def refused(request: Request,
+                district: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
+        """Every event the server refused, with its reason, every transfer received although
+        its sender reversed it (a conflict to settle), and every desk restored or copied (a
+        fresh epoch claimed), for a district or the whole state."""
         if district is not None and not district.isprintable():
             return not_found(f"district {district!r}")
         return render("refused.html", scope=f"{district} district" if district else "All districts",
-                      district=district, facility=None,
+                      district=district, facility=None, session=session_of(request),
                       rejected=store.rejected_events(district=district),
+                      conflicts=indents.conflicts(store, district=district),
                       claims=store.epoch_claims(district=district))
 
     @router.get("/facility/{code}/refused", response_class=HTMLResponse)
-    def facility_refused(code: str) -> HTMLResponse:
+    def facility_refused(request: Request, code: str) -> HTMLResponse:
         info = store.facility(code) if wire.is_facility_code(code) else None
         if info is None:
             return not_found(f"facility {code!r}")
         return render("refused.html", scope=info["name"], district=info["district"], facility=info,
+                      session=session_of(request),
                       rejected=store.rejected_events(facility_code=code),
+                      conflicts=indents.conflicts(store, facility_code=code),
                       claims=store.epoch_claims(facility_code=code))
 
     return router

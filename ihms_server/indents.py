@@ -5,7 +5,9 @@ transaction): an ``indent`` event is kept as an indent with its lines; a ``recei
 ``against_voucher`` marks the voucher received, closes the indent lines it covered and keeps
 the differences, and its ``reversal`` undoes all that (the voucher waits to be received
 again); a ``transfer`` naming ``to_facility`` becomes a voucher of kind ``transfer`` for that
-facility; dispenses add to the facility's monthly consumption (the server's AMC).
+facility, and its ``reversal`` withdraws that voucher (or, received already, makes it a
+conflict the district settles); dispenses add to the facility's monthly consumption (the
+server's AMC).
 Also the warehouse's side (:func:`issue_voucher`), the desk's voucher pull
 (:func:`voucher_page`) and the fill rate and lead time the dashboard shows. The wire shapes
 are docs/indents.md; functions over an open :class:`~ihms_server.store.Store`, written with
@@ -175,8 +177,8 @@ def _short(value: Any, length: int) -> str | None:
 
 def _reverse(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
              consumption: dict[tuple[str, str, str], int], now: dt.datetime) -> None:
-    """A reversal cancels an indent, takes a dispense back out of consumption, or lets the
-    voucher a receipt received wait again."""
+    """A reversal cancels an indent, takes a dispense back out of consumption, lets the
+    voucher a receipt received wait again, or withdraws the voucher a transfer made."""
     reversed_number = document.get("reverses_number")
     if reversed_number is None:
         return
@@ -185,13 +187,18 @@ def _reverse(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
     cur.execute("SELECT type, body FROM event WHERE facility_code = %s AND number_key = %s",
                 (event.facility_code, reversed_number))
     row = cur.fetchone()
-    if row is not None and row[0] == "dispense":
+    # The transfer itself may not be here yet (refused, then sent again under a fresh epoch):
+    # the desk's reversal says what it reverses.
+    kind = row[0] if row is not None else document["header"].get("reverses_kind")
+    if row is not None and kind == "dispense":
         original = store._json_out(row[1])
         month = original["payload"]["document"]["doc_date"][:7]
         for movement in original["payload"]["movements"]:
             consumption[(event.facility_code, movement["item_code"], month)] += movement["qty"]
-    elif row is not None and row[0] == "receipt":
+    elif row is not None and kind == "receipt":
         _unreceive(store, cur, event.facility_code, reversed_number, now)
+    elif kind == "transfer":
+        _withdraw_transfer(store, cur, event, document, reversed_number, now)
 
 
 def _receive(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
@@ -200,10 +207,10 @@ def _receive(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
     lines it covered closed."""
     header = document["header"]
     # Two senders may number alike (a transfer's number is its facility's): the oldest
-    # voucher of that number not yet received is the one.
+    # voucher of that number not yet received (and not withdrawn) is the one.
     cur.execute("SELECT id, indent_id, receipt_number FROM voucher WHERE to_facility = %s"
-                " AND number = %s ORDER BY CASE WHEN received_at IS NULL THEN 0 ELSE 1 END, id"
-                " LIMIT 1",
+                " AND number = %s ORDER BY CASE WHEN received_at IS NULL THEN 0 ELSE 1 END,"
+                " CASE WHEN withdrawn_at IS NULL THEN 0 ELSE 1 END, id LIMIT 1",
                 (event.facility_code, header["against_voucher"]))
     found = cur.fetchone()
     if found is None:
@@ -239,8 +246,14 @@ def _receive(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
              difference["received"], difference["kind"],
              str(difference.get("reason") or "")[:fields.MAX_REASON], event.document_number))
     cur.execute("UPDATE voucher SET received_at = %s, receipt_number = %s, receipt_date = %s"
-                " WHERE id = %s AND received_at IS NULL",
+                " WHERE id = %s AND received_at IS NULL RETURNING withdrawn_at",
                 (store._ts(now), event.document_number, document["doc_date"], voucher_id))
+    withdrawn = cur.fetchone()
+    if withdrawn is not None and withdrawn[0] is not None:
+        # Received on a desk that had not heard of the withdrawal: the units are now on both
+        # shelves. Kept as received, so the district sees the conflict (conflicts()).
+        log.warning("facility %s received %s against voucher %s, which its sender withdrew",
+                    event.facility_code, event.document_number, header["against_voucher"])
     if indent_id is None:
         return
     for item_code in sorted(received_per_item):
@@ -276,6 +289,13 @@ def _unreceive(store: Store, cur: Any, facility_code: str, receipt_number: str,
                 (voucher_id, receipt_number))
     cur.execute("UPDATE voucher SET received_at = NULL, receipt_number = NULL, receipt_date = NULL"
                 " WHERE id = %s", (voucher_id,))
+    # A transfer its sender reversed meanwhile: with the receipt gone the voucher is withdrawn
+    # now (the conflict it made is settled by this reversal), and the receiver hears so.
+    cur.execute("SELECT 1 FROM voucher v JOIN transfer_reversal r ON r.facility_code = v.from_code"
+                " AND r.transfer_number = v.number WHERE v.id = %s AND v.kind = 'transfer'",
+                (voucher_id,))
+    if cur.fetchone() is not None:
+        _mark_withdrawn(store, cur, voucher_id, now)
     if indent_id is None:
         return
     for item_code, qty in took:
@@ -312,11 +332,54 @@ def refresh_status(store: Store, cur: Any, indent_id: int, now: dt.datetime) -> 
                 (status, status, store._ts(now), indent_id))
 
 
+def _withdraw_transfer(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
+                       transfer_number: str, now: dt.datetime) -> None:
+    """The sender reversed a transfer: its stock is back on the sender's shelf, so the voucher
+    made from it is withdrawn and handed out again marked so. One the receiver received
+    already cannot be taken back by the server: it stays received, a conflict the district
+    sees and settles (:func:`conflicts`). The reversal is kept in any case, so a transfer
+    arriving after its own reversal issues no voucher at all."""
+    cur.execute("INSERT INTO transfer_reversal (facility_code, transfer_number, reversal_number,"
+                " reversed_on, received_at) VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (facility_code, transfer_number) DO NOTHING",
+                (event.facility_code, transfer_number, event.document_number, document["doc_date"],
+                 store._ts(now)))
+    cur.execute("SELECT id, receipt_number, to_facility FROM voucher WHERE kind = 'transfer'"
+                " AND from_code = %s AND number = %s", (event.facility_code, transfer_number))
+    found = cur.fetchone()
+    if found is None:
+        return  # to a ward or a sub-centre, or the transfer is not here yet
+    voucher_id, receipt_number, to_facility = found
+    if receipt_number is not None:
+        log.warning("facility %s reversed transfer %s, which %s received already as %s: a "
+                    "conflict for the district", event.facility_code, transfer_number,
+                    to_facility, receipt_number)
+        return
+    _mark_withdrawn(store, cur, voucher_id, now)
+
+
+def _mark_withdrawn(store: Store, cur: Any, voucher_id: int, now: dt.datetime) -> None:
+    """Withdraw a voucher not received and move it after every pull cursor handed out so far,
+    so a desk that pulled it before hears of the withdrawal at its next pull. (On PostgreSQL a
+    receipt committed while this waited for the row is seen here: the voucher then stays a
+    conflict, received before the withdrawal.)"""
+    cur.execute(f"UPDATE voucher SET withdrawn_at = coalesce(withdrawn_at, %s), txid = {store._feed_again}"
+                " WHERE id = %s AND receipt_number IS NULL", (store._ts(now), voucher_id))
+
+
 def _transfer_voucher(store: Store, cur: Any, event: Event, document: Mapping[str, Any],
                       now: dt.datetime) -> None:
-    """Another facility's transfer, as a voucher the receiving facility pulls."""
+    """Another facility's transfer, as a voucher the receiving facility pulls (none if the
+    sender's reversal of it came first)."""
     header = document["header"]
     to_code = header["to_facility"]
+    cur.execute("SELECT reversal_number FROM transfer_reversal WHERE facility_code = %s"
+                " AND transfer_number = %s", (event.facility_code, event.document_number))
+    reversed_by = cur.fetchone()
+    if reversed_by is not None:
+        log.info("transfer %s of %s arrived after its reversal %s: no voucher issued",
+                 event.document_number, event.facility_code, reversed_by[0])
+        return
     cur.execute("SELECT name FROM facility WHERE code = %s", (event.facility_code,))
     sender = cur.fetchone()
     cur.execute("SELECT 1 FROM facility WHERE code = %s", (to_code,))
@@ -663,6 +726,20 @@ class Voucher:
     receipt_number: str | None
     lines: list[dict[str, Any]]
     differences: list[Difference]
+    #: A transfer its sender reversed: the reversal's number, and when the voucher was
+    #: withdrawn (None while the receiver holds a receipt of it: a conflict).
+    reversed_by: str | None = None
+    withdrawn_at: dt.datetime | None = None
+
+    @property
+    def conflict(self) -> bool:
+        """Received although its sender reversed the transfer: the units are on both shelves."""
+        return self.reversed_by is not None and self.receipt_number is not None
+
+
+#: A voucher's sender's reversal, if it is a transfer that was reversed (``r``).
+_REVERSAL_JOIN = (" LEFT JOIN transfer_reversal r ON v.kind = 'transfer'"
+                  " AND r.facility_code = v.from_code AND r.transfer_number = v.number")
 
 
 def vouchers(store: Store, *, district: str | None = None, indent_id: int | None = None,
@@ -673,8 +750,9 @@ def vouchers(store: Store, *, district: str | None = None, indent_id: int | None
     with store._read() as cur:
         cur.execute(
             "SELECT v.id, v.kind, v.number, v.from_code, v.from_name, v.to_facility, i.number,"
-            " v.issued_on, v.received_at, v.receipt_number FROM voucher v"
-            " JOIN facility f ON f.code = v.to_facility LEFT JOIN indent i ON i.id = v.indent_id"
+            " v.issued_on, v.received_at, v.receipt_number, r.reversal_number, v.withdrawn_at"
+            " FROM voucher v JOIN facility f ON f.code = v.to_facility"
+            f" LEFT JOIN indent i ON i.id = v.indent_id{_REVERSAL_JOIN}"
             f" WHERE {where} ORDER BY v.id DESC LIMIT %s", (*params, limit))
         rows = cur.fetchall()
         found = []
@@ -690,7 +768,8 @@ def vouchers(store: Store, *, district: str | None = None, indent_id: int | None
                         " ORDER BY voucher_line", (row[0],))
             differences = [Difference(*r) for r in cur.fetchall()]
             found.append(Voucher(int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6],
-                                 row[7], store._ts_out(row[8]), row[9], lines, differences))
+                                 row[7], store._ts_out(row[8]), row[9], lines, differences,
+                                 row[10], store._ts_out(row[11])))
     return found
 
 
@@ -706,14 +785,16 @@ def _parse_cursor(cursor: str, instance: str) -> tuple[int, int]:
     return parse_cursor(cursor, instance, _VOUCHER_CURSOR_UNKNOWN)
 
 
-def voucher_page(store: Store, facility_code: str, cursor: str, limit: int) -> dict[str, Any]:
+def voucher_page(store: Store, facility_code: str, cursor: str, limit: int) -> wire.VoucherPageDict:
     """The facility's vouchers after ``cursor``, oldest first, each once: on PostgreSQL only
     those of transactions older than every one still running (as the catalogue does), so a
-    voucher committed late is never skipped."""
+    voucher committed late is never skipped. A withdrawn voucher moved after every cursor
+    handed out before (:func:`_mark_withdrawn`), so it comes again, with ``withdrawn``."""
     instance = store.instance_id()
     after = _parse_cursor(cursor, instance)
     columns = ("SELECT v.txid, v.id, v.kind, v.number, v.from_code, v.from_name, i.number,"
-               " v.issued_on FROM voucher v LEFT JOIN indent i ON i.id = v.indent_id")
+               " v.issued_on, v.withdrawn_at, r.reversal_number, r.reversed_on FROM voucher v"
+               f" LEFT JOIN indent i ON i.id = v.indent_id{_REVERSAL_JOIN}")
     with store._read() as cur:
         if store.kind == "postgresql":
             horizon = " AND v.txid < pg_snapshot_xmin(pg_current_snapshot())"
@@ -722,12 +803,13 @@ def voucher_page(store: Store, facility_code: str, cursor: str, limit: int) -> d
                         f"{horizon} ORDER BY v.txid, v.id LIMIT %s",
                         (facility_code, after[0], after[1], limit + 1))
         else:
-            cur.execute(f"{columns} WHERE v.to_facility = %s AND v.id > %s ORDER BY v.id LIMIT %s",
-                        (facility_code, after[1], limit + 1))
+            cur.execute(f"{columns} WHERE v.to_facility = %s AND (v.txid, v.id) > (%s, %s)"
+                        " ORDER BY v.txid, v.id LIMIT %s",
+                        (facility_code, after[0], after[1], limit + 1))
         rows = cur.fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
-        page = []
+        page: list[wire.VoucherDict] = []
         for row in rows:
             cur.execute("SELECT line_no, item_code, batch_no, expiry_month, qty, manufacturer,"
                         " unit_cost FROM voucher_line WHERE voucher_id = %s ORDER BY line_no",
@@ -735,11 +817,94 @@ def voucher_page(store: Store, facility_code: str, cursor: str, limit: int) -> d
             page.append({
                 "number": row[3], "kind": row[2], "from_code": row[4], "from_name": row[5],
                 "indent_number": row[6], "issued_on": row[7],
-                "lines": [dict(zip(("line_no", "item_code", "batch_no", "expiry_month", "qty",
-                                    "manufacturer", "unit_cost"), (*r[:4], int(r[4]), *r[5:])))
-                          for r in cur.fetchall()]})
+                "lines": [{"line_no": r[0], "item_code": r[1], "batch_no": r[2],
+                           "expiry_month": r[3], "qty": int(r[4]), "manufacturer": r[5],
+                           "unit_cost": r[6]} for r in cur.fetchall()],
+                "withdrawn": None if row[8] is None or row[9] is None else
+                {"reversal_number": row[9], "reversed_on": row[10]}})
     last = (int(rows[-1][0]), int(rows[-1][1])) if rows else after
     return {"vouchers": page, "cursor": f"{instance}-{last[0]}-{last[1]}", "more": more}
+
+
+# --- transfers reversed after their receiver received them ----------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class VoucherConflict:
+    """A transfer its sender reversed that the receiver received all the same (before the
+    reversal reached the server, or on a desk that had not pulled the withdrawal): the units
+    are on both shelves until a person settles it, by the receiver reversing its receipt
+    (settled by itself, the voucher then withdrawn) or returning the stock."""
+
+    voucher_id: int
+    number: str
+    from_code: str
+    from_name: str
+    to_facility: str
+    to_name: str
+    district: str  # the receiver's
+    issued_on: str
+    units: int
+    reversal_number: str
+    reversed_on: str
+    receipt_number: str
+    #: When the later of the reversal and the receipt reached the server.
+    noted_at: dt.datetime
+    #: The receipt reached the server after the voucher was withdrawn.
+    received_after_withdrawal: bool
+    settled_at: dt.datetime | None
+    settled_by: str | None
+    note: str | None
+
+
+def conflicts(store: Store, *, district: str | None = None, facility_code: str | None = None,
+              voucher_id: int | None = None, limit: int = 500) -> list[VoucherConflict]:
+    """Withdrawal conflicts of a district (by the receiver's district), of a facility (sending
+    or receiving), one voucher, or every one; open ones first, newest first."""
+    params: tuple[Any, ...]
+    where, params = "", ()
+    if voucher_id is not None:
+        where, params = " AND v.id = %s", (voucher_id,)
+    elif facility_code is not None:
+        where, params = " AND (v.to_facility = %s OR v.from_code = %s)", (facility_code, facility_code)
+    elif district is not None:
+        where, params = " AND f.district = %s", (district,)
+    with store._read() as cur:
+        cur.execute(
+            "SELECT v.id, v.number, v.from_code, v.from_name, v.to_facility, f.name, f.district,"
+            " v.issued_on,"
+            " (SELECT sum(l.qty) FROM voucher_line l WHERE l.voucher_id = v.id),"
+            " r.reversal_number, r.reversed_on, v.receipt_number, r.received_at, v.received_at,"
+            " v.withdrawn_at, v.conflict_settled_at, v.conflict_settled_by, v.conflict_note"
+            " FROM voucher v JOIN transfer_reversal r ON r.facility_code = v.from_code"
+            " AND r.transfer_number = v.number JOIN facility f ON f.code = v.to_facility"
+            f" WHERE v.kind = 'transfer' AND v.receipt_number IS NOT NULL{where}"
+            " ORDER BY CASE WHEN v.conflict_settled_at IS NULL THEN 0 ELSE 1 END, v.id DESC"
+            " LIMIT %s", (*params, limit))
+        rows = cur.fetchall()
+    found = []
+    for r in rows:
+        reversal_at, received_at = store._ts_out(r[12]), store._ts_out(r[13])
+        moments = [moment for moment in (reversal_at, received_at) if moment is not None]
+        found.append(VoucherConflict(
+            int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8] or 0), r[9], r[10],
+            r[11], max(moments) if moments else utc_now(), r[14] is not None,
+            store._ts_out(r[15]), r[16], r[17]))
+    return found
+
+
+def settle_conflict(store: Store, voucher_id: int, settled_by: str, note: str) -> bool:
+    """A person settled a withdrawal conflict (the receiver returned the stock, say): it stays
+    listed as settled, with who and how. False if it is not an open conflict."""
+    with store._write() as cur:
+        cur.execute(
+            "UPDATE voucher SET conflict_settled_at = %s, conflict_settled_by = %s,"
+            " conflict_note = %s WHERE id = %s AND kind = 'transfer'"
+            " AND receipt_number IS NOT NULL AND conflict_settled_at IS NULL AND EXISTS"
+            " (SELECT 1 FROM transfer_reversal r WHERE r.facility_code = voucher.from_code"
+            " AND r.transfer_number = voucher.number) RETURNING id",
+            (store._ts(utc_now()), settled_by[:80], note[:500], voucher_id))
+        return cur.fetchone() is not None
 
 
 # --- fill rate and lead time ---------------------------------------------------------------------

@@ -195,6 +195,12 @@ class VoucherLineModel(Model):
     unit_cost: str | None
 
 
+class VoucherWithdrawnModel(Model):
+    reversal_number: str = Field(pattern=fields.DOCUMENT_NUMBER_PATTERN,
+                                 examples=["REV/2026-27/A000004"])
+    reversed_on: str = Field(pattern=fields.DATE_PATTERN)
+
+
 class VoucherModel(Model):
     """An issue voucher of the district's warehouse, or another facility's transfer."""
 
@@ -205,6 +211,9 @@ class VoucherModel(Model):
     indent_number: str | None
     issued_on: str = Field(pattern=fields.DATE_PATTERN)
     lines: list[VoucherLineModel]
+    withdrawn: VoucherWithdrawnModel | None = Field(
+        default=None, description="Set when the sender reversed the transfer: do not receive "
+        "it. A voucher withdrawn after a desk pulled it comes again after that desk's cursor.")
 
 
 class VoucherPage(Model):

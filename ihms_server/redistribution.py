@@ -2,8 +2,8 @@
 stock that will expire before it is used, and how much to move (issue 14).
 
 Computed when asked from the stock projection, each facility's monthly consumption and the
-vouchers on their way; nothing is stored but the suggestions already acted on. The formula is
-in docs/indents.md ("Redistribution").
+vouchers on their way (not withdrawn); nothing is stored but the suggestions already acted
+on. The formula is in docs/indents.md ("Redistribution").
 """
 
 from __future__ import annotations
@@ -174,6 +174,7 @@ def _holdings(store: Store, district: str, today: dt.date, *, facility: str | No
         cur.execute("SELECT v.to_facility, l.item_code, sum(l.qty) FROM voucher v"
                     " JOIN voucher_line l ON l.voucher_id = v.id"
                     f" JOIN facility f ON f.code = v.to_facility WHERE {where} AND v.received_at IS NULL"
+                    " AND v.withdrawn_at IS NULL"
                     f"{item_filter.format(item='l.item_code')} GROUP BY v.to_facility, l.item_code",
                     tuple(params))
         coming = {(r[0], r[1]): int(r[2]) for r in cur.fetchall()}

@@ -390,6 +390,9 @@ class Store(ABC):
     _for_update: str = ""
     #: How a JSON text is written into a JSON column (PostgreSQL's is jsonb).
     _json_param: str = "%s"
+    #: A voucher's ``txid`` when it is to be handed out again (withdrawn): after every cursor
+    #: issued so far. PostgreSQL: this transaction's id; SQLite: one past the highest (0009).
+    _feed_again: str
     #: Errors that mean "the database refused this data" (a poison event), not "it is down".
     data_errors: tuple[type[Exception], ...]
     #: Errors that mean the database cannot be reached or used just now.
@@ -1392,6 +1395,7 @@ class SqliteStore(Store):
     """The embedded default: one file, WAL, one writer at a time."""
 
     kind = "sqlite"
+    _feed_again = "(SELECT max(txid) + 1 FROM voucher)"
     data_errors = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError,
                    UnicodeEncodeError)
     unavailable_errors = (sqlite3.OperationalError,)
@@ -1570,6 +1574,7 @@ class PostgresStore(Store):
     kind = "postgresql"
     _json_param = "%s::jsonb"
     _for_update = " FOR UPDATE"
+    _feed_again = "pg_current_xact_id()"
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         # Imported here so that SQLite-only use never loads psycopg.

@@ -4,7 +4,8 @@ The warehouse sees its district's indents, each line with the stock and AMC the 
 computed it from, and records an issue voucher against one (or without one): lines typed in
 a form, or read from its own system's issue file (CSV, format in docs/indents.md) into the
 same form to check before recording. The supply page shows fill rate and lead time per
-facility and for the district, and the redistribution suggestions.
+facility and for the district, and the redistribution suggestions. A district officer marks
+a withdrawn transfer received all the same (listed on the refused page) as settled.
 """
 
 
@@ -266,5 +267,20 @@ def warehouse_router(store: Store) -> APIRouter:
                       facilities=facilities, total=total, review_days=indents.REVIEW_DAYS,
                       suggestions=redistribution.suggestions(store, chosen, today()),
                       min_months=redistribution.MIN_MONTHS, max_months=redistribution.MAX_MONTHS)
+
+    @router.post("/conflicts/{voucher_id}/settle")
+    def settle_conflict(session: Checked, voucher_id: int,
+                        note: Annotated[str, Form(max_length=500)] = "") -> Response:
+        """A district officer (or the state admin) marks a withdrawn transfer that was received
+        all the same as settled, saying how; it stays on the refused page as settled."""
+        found = indents.conflicts(store, voucher_id=voucher_id)
+        if not found:
+            return not_found(f"conflict {voucher_id}")
+        account = session.account
+        if account.role not in ("district_officer", "state_admin") or not account.may_see(found[0].district):
+            raise NotAllowed(account, f"settle conflicts of {found[0].district} district")
+        if note.strip() and note.isprintable():
+            indents.settle_conflict(store, voucher_id, account.username, note.strip())
+        return RedirectResponse(f"/refused?district={quote(found[0].district)}", status_code=303)
 
     return router

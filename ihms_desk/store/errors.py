@@ -165,6 +165,20 @@ class DuplicateVoucher(Refusal):
         self.number = number
 
 
+class VoucherWithdrawn(Refusal):
+    """The sender reversed the transfer the voucher was made from: the server withdrew it, and
+    receiving it would count the units at both facilities."""
+
+    code = "voucher_withdrawn"
+
+    def __init__(self, number: str, sender: str, reversal: str, reversed_on: str) -> None:
+        year, month, day = (reversed_on.split("-") + ["", ""])[:3]
+        super().__init__("voucher_withdrawn", field="voucher", number=number, sender=sender, reversal=reversal,
+                         date=f"{day}-{month}-{year}" if day else reversed_on)
+        self.number = number
+        self.reversal = reversal
+
+
 class PermissionDenied(Refusal):
     """The logged-in user's role may not do this."""
 

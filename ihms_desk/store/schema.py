@@ -514,6 +514,21 @@ def m011_footprint(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS movement_item_day")
 
 
+@migrations(name="m013_withdrawn_vouchers")
+def m013_withdrawn_vouchers(db: Database) -> None:
+    """A transfer another facility sent, then reversed: the server withdraws its voucher and
+    the pull says so (``withdrawn``, docs/indents.md). The pulled voucher keeps the sender's
+    reversal number and date (``withdrawn_by``, ``withdrawn_on``); a withdrawn voucher is
+    never received (``store/vouchers.py``). Two columns, nothing rewritten."""
+    _script(
+        db,
+        """
+        ALTER TABLE voucher ADD COLUMN withdrawn_by TEXT;
+        ALTER TABLE voucher ADD COLUMN withdrawn_on TEXT
+        """,
+    )
+
+
 def latest_version() -> str:
     """Name of the newest migration: the schema version a fresh database gets."""
     return migrations._migrations[-1].name

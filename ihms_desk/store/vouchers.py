@@ -9,6 +9,10 @@ every difference (short, excess, damaged, with a reason; docs/indents.md); its m
 what arrived in usable condition. The voucher row then points at the receipt, in the same
 transaction; reversing that receipt (``LedgerMixin.reverse``) lets the voucher go again, in
 the reversal's transaction, so it waits to be received anew.
+
+A transfer its sender reversed is withdrawn by the server and pulled again marked so
+(``withdrawn``); the voucher keeps the sender's reversal and is never received
+(:class:`VoucherWithdrawn`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ihms_desk import fields
-from ihms_desk.store.errors import BatchExpired, DocumentNotFound, DuplicateVoucher, InvalidInput
+from ihms_desk.store.errors import BatchExpired, DocumentNotFound, DuplicateVoucher, InvalidInput, VoucherWithdrawn
 from ihms_desk.store.ledger import LedgerMixin, _Movement
 from ihms_desk.store.model import SavedDocument, TransferDestination, TransferLine
 from ihms_desk.store.rules import MAX_LINES, check_text, is_expired
@@ -31,6 +35,9 @@ _T = TypeVar("_T")
 #: What a checked line may record besides "as sent".
 DIFFERENCE_KINDS = ("short", "excess", "damaged")
 SUGGESTION_REASONS = ("surplus", "near_expiry")
+#: A withdrawn voucher not received stays on the Vouchers screen, marked withdrawn, for this
+#: many days after its sender's reversal (so the clerk who expects the stock learns why).
+WITHDRAWN_SHOWN_DAYS = 30
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,10 +59,23 @@ class Voucher:
     issued_on: str
     lines: tuple[VoucherLine, ...]
     receipt_number: str | None = None
+    #: The sender's reversal of the transfer, and its date: the voucher is withdrawn.
+    withdrawn_by: str | None = None
+    withdrawn_on: str | None = None
 
     @property
     def units(self) -> int:
         return sum(line.qty for line in self.lines)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_by is not None
+
+    def refusal_if_withdrawn(self) -> VoucherWithdrawn | None:
+        """The refusal receiving it meets, if its sender reversed the transfer."""
+        if self.withdrawn_by is None:
+            return None
+        return VoucherWithdrawn(self.number, self.from_name, self.withdrawn_by, self.withdrawn_on or "")
 
 
 @dataclass(frozen=True)
@@ -84,10 +104,12 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class PulledPage:
-    """What one pulled page stored; refused entries are (number or id, reason)."""
+    """What one pulled page stored; refused entries are (number or id, reason); ``withdrawn``:
+    vouchers held already that the page says were withdrawn since."""
 
     stored: int
     refused: list[tuple[str, str]]
+    withdrawn: int = 0
 
 
 def check_voucher(raw: Any) -> Voucher:
@@ -109,10 +131,16 @@ def check_voucher(raw: Any) -> Voucher:
         lines = tuple(_check_voucher_line(line) for line in lines_raw)
         if len({line.line_no for line in lines}) != len(lines):
             raise fields.FieldProblem("line numbers repeat")
+        # Absent from a server older than withdrawals: not withdrawn.
+        withdrawn = raw.get("withdrawn")
+        if withdrawn is not None and not isinstance(withdrawn, Mapping):
+            raise fields.FieldProblem("withdrawn must be an object or null")
         return Voucher(
             number=number, kind=kind, from_code=fields.facility_code(raw.get("from_code")),
             from_name=fields.text(raw.get("from_name"), 100), issued_on=fields.date(raw.get("issued_on")),
-            indent_number=None if indent is None else fields.document_number(indent), lines=lines)
+            indent_number=None if indent is None else fields.document_number(indent), lines=lines,
+            withdrawn_by=None if withdrawn is None else fields.document_number(withdrawn.get("reversal_number")),
+            withdrawn_on=None if withdrawn is None else fields.date(withdrawn.get("reversed_on")))
     except fields.FieldProblem as problem:
         raise fields.FieldProblem(f"{where}: {problem.problem}") from None
 
@@ -194,22 +222,32 @@ class VouchersMixin(LedgerMixin):
 
     def apply_voucher_page(self, vouchers: Iterable[Any], *, cursor_before: str, next_cursor: str) -> PulledPage:
         """Store a page of pulled vouchers and move the cursor, in one transaction. A voucher
-        already held is left as it is; one that breaks a field rule is refused (and logged by
-        the caller), not stored. :class:`CursorMoved` if another pass moved the cursor first."""
+        already held is left as it is, but for its withdrawal (the sender reversed the transfer
+        after this desk pulled it: the server sends it again, withdrawn); one that breaks a
+        field rule is refused (and logged by the caller), not stored. :class:`CursorMoved` if
+        another pass moved the cursor first."""
         checked, refused = _checked(vouchers, check_voucher, "number")
         now = self.now_utc_iso()
-        stored = 0
+        stored = withdrawn = 0
         with self._transaction() as conn:
             if conn.execute("SELECT voucher_cursor FROM sync_state WHERE id = 1").fetchone()[0] != cursor_before:
                 raise CursorMoved()
             for voucher in checked:
                 cursor = conn.execute(
-                    "INSERT INTO voucher (number, kind, from_code, from_name, indent_number, issued_on, pulled_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (from_code, number) DO NOTHING",
+                    "INSERT INTO voucher (number, kind, from_code, from_name, indent_number, issued_on, pulled_at, "
+                    "withdrawn_by, withdrawn_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (from_code, number) DO NOTHING",
                     (voucher.number, voucher.kind, voucher.from_code, voucher.from_name, voucher.indent_number,
-                     voucher.issued_on, now))
+                     voucher.issued_on, now, voucher.withdrawn_by, voucher.withdrawn_on))
                 if cursor.rowcount == 0:
-                    continue  # held already: the same voucher sent again
+                    # Held already: the same voucher sent again, or withdrawn since. Marked even
+                    # if received here (the server then lists the receipt as a conflict).
+                    if voucher.withdrawn_by is not None:
+                        withdrawn += conn.execute(
+                            "UPDATE voucher SET withdrawn_by = ?, withdrawn_on = ? WHERE from_code = ? AND number = ? "
+                            "AND withdrawn_by IS NULL",
+                            (voucher.withdrawn_by, voucher.withdrawn_on, voucher.from_code, voucher.number)).rowcount
+                    continue
                 stored += 1
                 conn.executemany(
                     "INSERT INTO voucher_line (voucher_id, line_no, item_code, batch_no, expiry_month, qty, manufacturer, "
@@ -217,7 +255,7 @@ class VouchersMixin(LedgerMixin):
                     [(cursor.lastrowid, line.line_no, line.item_code, line.batch_no, line.expiry_month, line.qty,
                       line.manufacturer, line.unit_cost) for line in voucher.lines])
             conn.execute("UPDATE sync_state SET voucher_cursor = ? WHERE id = 1", (next_cursor,))
-        return PulledPage(stored, refused)
+        return PulledPage(stored, refused, withdrawn)
 
     def replace_suggestions(self, suggestions: Iterable[Any]) -> PulledPage:
         """The server's current suggestions for this facility replace those held."""
@@ -234,10 +272,14 @@ class VouchersMixin(LedgerMixin):
     # -- vouchers -----------------------------------------------------------------------------------
 
     def vouchers(self, *, waiting: bool = True, limit: int = 100) -> list[Voucher]:
-        """Pulled vouchers, oldest first: those not yet received (or, ``waiting=False``, the
-        newest received and not alike, newest first)."""
+        """Pulled vouchers, oldest first: those not yet received, then those not received that
+        their sender withdrew in the last :data:`WITHDRAWN_SHOWN_DAYS` days (or, ``waiting=False``,
+        the newest received and not alike, newest first)."""
         if waiting:
-            rows = self._rows("SELECT id FROM voucher WHERE receipt_id IS NULL ORDER BY issued_on, id LIMIT ?", (limit,))
+            since = (self.today() - dt.timedelta(days=WITHDRAWN_SHOWN_DAYS)).isoformat()
+            rows = self._rows(
+                "SELECT id FROM voucher WHERE receipt_id IS NULL AND (withdrawn_by IS NULL OR withdrawn_on >= ?) "
+                "ORDER BY withdrawn_by IS NOT NULL, issued_on, id LIMIT ?", (since, limit))
         else:
             rows = self._rows("SELECT id FROM voucher ORDER BY id DESC LIMIT ?", (limit,))
         return [self._voucher(row["id"]) for row in rows]
@@ -261,7 +303,7 @@ class VouchersMixin(LedgerMixin):
                         line_no=r["line_no"])
             for r in self._rows("SELECT * FROM voucher_line WHERE voucher_id = ? ORDER BY line_no", (voucher_id,)))
         return Voucher(row["number"], row["kind"], row["from_code"], row["from_name"], row["indent_number"],
-                       row["issued_on"], lines, row["receipt_number"])
+                       row["issued_on"], lines, row["receipt_number"], row["withdrawn_by"], row["withdrawn_on"])
 
     def receive_voucher(self, number: str, checks: Sequence[VoucherCheck] = (), *, from_code: str | None = None,
                         doc_date: dt.date | None = None) -> SavedDocument:
@@ -276,6 +318,8 @@ class VouchersMixin(LedgerMixin):
         voucher = self.voucher(number, from_code)
         if voucher.receipt_number is not None:
             raise DuplicateVoucher(voucher.number, voucher.receipt_number)
+        if (withdrawn := voucher.refusal_if_withdrawn()) is not None:
+            raise withdrawn
         found = check_differences(voucher, checks)
         differences: list[dict[str, Any]] = []
         received: list[tuple[VoucherLine, int]] = []
@@ -318,10 +362,15 @@ class VouchersMixin(LedgerMixin):
                                   "expiry_month": line.expiry_month, "manufacturer": line.manufacturer,
                                   "unit_cost": line.unit_cost, "qty": qty, "voucher_line": line.line_no})
             document = self._save(conn, "receipt", day, header, doc_lines, movements)
-            updated = conn.execute("UPDATE voucher SET receipt_id = ? WHERE number = ? AND from_code = ? AND receipt_id IS NULL",
-                                   (document.id, voucher.number, voucher.from_code)).rowcount
-            if updated != 1:  # another counter received it meanwhile
-                raise DuplicateVoucher(voucher.number, "?")
+            updated = conn.execute(
+                "UPDATE voucher SET receipt_id = ? WHERE number = ? AND from_code = ? AND receipt_id IS NULL "
+                "AND withdrawn_by IS NULL", (document.id, voucher.number, voucher.from_code)).rowcount
+            if updated != 1:
+                # Another counter received it meanwhile, or a sync pass marked it withdrawn
+                # since it was read: the receipt goes with this transaction.
+                now = self._voucher(conn.execute("SELECT id FROM voucher WHERE number = ? AND from_code = ?",
+                                                 (voucher.number, voucher.from_code)).fetchone()[0])
+                raise now.refusal_if_withdrawn() or DuplicateVoucher(voucher.number, now.receipt_number or "?")
         return document
 
     # -- redistribution ------------------------------------------------------------------------------

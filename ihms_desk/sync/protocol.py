@@ -232,6 +232,48 @@ class ErrorDict(TypedDict):
     reason: str
 
 
+class VoucherLineDict(TypedDict):
+    """A line of a pulled voucher: packs as sent (``fields.PackLine``) under its line number."""
+
+    line_no: int
+    item_code: str
+    batch_no: str
+    expiry_month: str
+    qty: int
+    manufacturer: str | None
+    unit_cost: str | None
+
+
+class VoucherWithdrawnDict(TypedDict):
+    """Why a voucher is withdrawn: its sender reversed the transfer it was made from."""
+
+    reversal_number: str
+    reversed_on: str
+
+
+class VoucherDict(TypedDict):
+    """``GET /v1/vouchers``: an issue voucher of the district's warehouse (``kind`` voucher),
+    or another facility's transfer to this one (``transfer``); docs/indents.md."""
+
+    number: str
+    kind: str
+    from_code: str
+    from_name: str
+    indent_number: str | None
+    issued_on: str
+    lines: list[VoucherLineDict]
+    #: Set when the sender reversed the transfer: the voucher is not to be received. A
+    #: withdrawn voucher comes again after the cursor of a desk that pulled it before; a
+    #: server older than the withdrawal sends no such key (taken as None).
+    withdrawn: NotRequired[VoucherWithdrawnDict | None]
+
+
+class VoucherPageDict(TypedDict):
+    vouchers: list[VoucherDict]
+    cursor: str
+    more: bool
+
+
 # --- validated values ---------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

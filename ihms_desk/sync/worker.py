@@ -785,8 +785,9 @@ class SyncWorker:
 
     def _pull_vouchers(self, store: Store, client: SyncClient) -> int:
         """This facility's issued vouchers by cursor (docs/indents.md), each page with its
-        cursor in one local transaction, like the catalogue. A server that does not serve
-        vouchers yet is no failure: there is nothing to pull."""
+        cursor in one local transaction, like the catalogue; a voucher held already may come
+        again, withdrawn. Returns how many were stored or withdrawn. A server that does not
+        serve vouchers yet is no failure: there is nothing to pull."""
         cursor = store.voucher_cursor()
         stored = 0
         while not self.stop.is_set():
@@ -803,7 +804,7 @@ class SyncWorker:
                 break  # another pass moved it; the next pass goes on from there
             for number, reason in report.refused:
                 log.warning("voucher %s not stored: %s", number, reason)
-            stored += report.stored
+            stored += report.stored + report.withdrawn
             cursor = next_cursor
             if page.get("more") is not True:
                 break

@@ -31,15 +31,24 @@ DAY_LIMIT = 5000
 KINDS = ("receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal", "indent")
 
 
-def ask_reverse(parent: QWidget, number: str, reason: str) -> bool:
-    """The confirm question before a reversal; tests replace this function."""
+def reverse_question(document: SavedDocument, reason: str) -> str:
+    """What the confirm question says: every unit goes back; for a transfer to another
+    facility, that its voucher there is withdrawn when this desk syncs."""
+    question = QCoreApplication.translate(
+        "DocumentsScreen", "A reversal document will move every unit of {number} back. It cannot be undone.\n\nReason: {reason}"
+    ).format(number=document.number, reason=reason)
+    if document.kind == "transfer" and document.header.get("to_facility"):
+        question += "\n\n" + QCoreApplication.translate(
+            "DocumentsScreen", "The voucher {name} receives this transfer by will be withdrawn when this desk syncs, "
+            "so it cannot be received there. If {name} has received it already, the district sees a conflict to settle."
+        ).format(name=document.header.get("destination_name") or document.header["to_facility"])
+    return question
+
+
+def ask_reverse(parent: QWidget, number: str, question: str) -> bool:
+    """The confirm question before a reversal (:func:`reverse_question`); tests replace this function."""
     return dialogs.confirm(
-        parent,
-        QCoreApplication.translate("DocumentsScreen", "Reverse {number}?").format(number=number),
-        QCoreApplication.translate(
-            "DocumentsScreen", "A reversal document will move every unit of {number} back. It cannot be undone.\n\nReason: {reason}"
-        ).format(number=number, reason=reason),
-    )
+        parent, QCoreApplication.translate("DocumentsScreen", "Reverse {number}?").format(number=number), question)
 
 
 class DocumentsScreen(Screen):
@@ -347,7 +356,7 @@ class DocumentsScreen(Screen):
         if not reason:
             self.errors.set("reason", self.tr("Type the reason for the reversal."), focus=True)
             return
-        if not ask_reverse(self, document.number, reason):
+        if not ask_reverse(self, document.number, reverse_question(document, reason)):
             return
         reversal = attempt(self, self.errors, lambda: self.store.reverse(document.number, reason=reason),
                            permission_field="reason")

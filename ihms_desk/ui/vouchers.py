@@ -6,6 +6,10 @@ The voucher's lines come filled in, as sent: a challan that arrived as sent is s
 typed, the difference (short, excess, damaged) and a reason given, and Enter again puts it
 back. One receipt document is saved, referencing the voucher (docs/indents.md).
 
+A transfer its sender reversed comes back from sync withdrawn: it stays in the list for a
+while, marked so, with a strip saying who reversed it and what to do; nothing on it can be
+checked or saved (the store refuses it too).
+
 On the right, the district's redistribution suggestions in which this facility sends: Ctrl+T
 turns the chosen one into a transfer document, in one action.
 """
@@ -56,8 +60,13 @@ class VoucherScreen(DocumentForm):
             header_columns=(3, 4), box_stretch=(3, 2), stretch_column=2,
         )
         self._vouchers: list[Voucher] = []
+        #: The voucher shown is withdrawn: nothing on it is received.
+        self._withdrawn = False
         self.voucher_combo = choice_field(self, "voucher")
         self.voucher_info = note_label(self, "voucher_info")
+        self.withdrawn_strip = note_label(self, "withdrawn_strip")
+        self.withdrawn_strip.setStyleSheet(f"background: {fmt.EXPIRED_BG.name()}; padding: 4px; font-weight: bold;")
+        self.withdrawn_strip.hide()
         self.suggestions = RowsModel([self.tr("Item"), self.tr("To"), self.tr("Quantity"), self.tr("Why")],
                                      self._suggestion_cell, self)
         self.suggestions_view = rows_table(self, self.suggestions, "suggestions", stretch=1)
@@ -66,6 +75,7 @@ class VoucherScreen(DocumentForm):
         self.transfer_button.setObjectName("make_transfer")
         self.header_field(self.tr("Voucher"), "voucher", self.voucher_combo)
         self.header_field("", None, self.voucher_info)
+        self.header_field("", None, self.withdrawn_strip)
         self.header_field(self.tr("Suggested transfers"), "suggestion", self.suggestions_view, column=1)
         self.header_field("", None, self.transfer_button, column=1)
 
@@ -108,8 +118,13 @@ class VoucherScreen(DocumentForm):
         self.voucher_combo.clear()
         for voucher in self._vouchers:
             kind = self.tr("transfer") if voucher.kind == "transfer" else self.tr("voucher")
-            self.voucher_combo.addItem(self.tr("{number} · {kind} from {sender} · {lines} line(s)").format(
-                number=voucher.number, kind=kind, sender=voucher.from_name, lines=len(voucher.lines)), voucher.number)
+            if voucher.withdrawn:
+                text = self.tr("{number} · {kind} from {sender} · withdrawn").format(
+                    number=voucher.number, kind=kind, sender=voucher.from_name)
+            else:
+                text = self.tr("{number} · {kind} from {sender} · {lines} line(s)").format(
+                    number=voucher.number, kind=kind, sender=voucher.from_name, lines=len(voucher.lines))
+            self.voucher_combo.addItem(text, voucher.number)
         index = max(0, self.voucher_combo.findData(chosen))
         self.voucher_combo.setCurrentIndex(index if self._vouchers else -1)
         self.voucher_combo.blockSignals(False)
@@ -125,6 +140,7 @@ class VoucherScreen(DocumentForm):
     @Slot()
     def _show_voucher(self) -> None:
         voucher = self.current_voucher()
+        self._show_withdrawn(voucher)
         if voucher is None:
             self.lines.set_rows([])
             self.voucher_info.setText(self.tr("No voucher waiting. Sync brings the vouchers the warehouse issues."))
@@ -143,12 +159,29 @@ class VoucherScreen(DocumentForm):
         if self.lines.rowCount():
             self.lines_view.selectRow(0)
 
+    def _show_withdrawn(self, voucher: Voucher | None) -> None:
+        """A withdrawn voucher: the strip says who reversed it and what to do, and nothing on
+        it can be checked or saved."""
+        withdrawn = self._withdrawn = voucher is not None and voucher.withdrawn
+        if voucher is not None and withdrawn:
+            for edit in (self.received_edit, self.reason_edit):
+                edit.clear()
+            self.withdrawn_strip.setText(self.tr(
+                "Withdrawn: {sender} reversed this transfer on {date} ({reversal}). Do not receive it; if the "
+                "stock came all the same, keep it aside and tell {sender} and the district.").format(
+                sender=voucher.from_name, date=fmt.date(voucher.withdrawn_on), reversal=voucher.withdrawn_by))
+        self.withdrawn_strip.setVisible(withdrawn)
+        for widget in (self.save_button, self.received_edit, self.difference_combo, self.reason_edit, self.add_button,
+                       self.remove_button):
+            widget.setEnabled(not withdrawn)
+
     def line_cell(self, row: CheckedLine, column: int, role: int) -> Any:
         kinds = {"short": self.tr("Short"), "excess": self.tr("Excess"), "damaged": self.tr("Damaged")}
         if role == Qt.ItemDataRole.DisplayRole:
             line = row.line
+            received = "–" if self._withdrawn else fmt.qty(row.received)
             return (str(line.line_no), line.item_code, row.item_name, line.batch_no, fmt.expiry(line.expiry_month),
-                    fmt.qty(line.qty), fmt.qty(row.received), kinds.get(row.kind or "", ""), row.reason)[column]
+                    fmt.qty(line.qty), received, kinds.get(row.kind or "", ""), row.reason)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (5, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and row.kind is not None:
@@ -164,6 +197,10 @@ class VoucherScreen(DocumentForm):
 
     def _update_total(self) -> None:
         rows: list[CheckedLine] = self.lines.rows()
+        if self._withdrawn:
+            self.total_label.setText(self.tr("{lines} line(s), {units} units sent; withdrawn: nothing to receive").format(
+                lines=len(rows), units=fmt.qty(sum(row.line.qty for row in rows))))
+            return
         differ = sum(1 for row in rows if row.kind is not None)
         self.total_label.setText(self.tr("{lines} line(s), {units} units received; {differ} differ from the voucher").format(
             lines=len(rows), units=fmt.qty(sum(row.received for row in rows)), differ=differ))

@@ -550,6 +550,10 @@ MESSAGES.update({
     "difference_excess": "Line {line}: excess means more than the {sent} sent arrived (you typed {received}).",
     "difference_damaged": "Line {line}: damaged means fewer than the {sent} sent are usable (you typed {received}).",
     "suggestion_not_found": "The suggestion {id} is no longer open: it was acted on, or the district withdrew it.",
+    "voucher_withdrawn": (
+        "{sender} reversed transfer {number} on {date} ({reversal}): the voucher is withdrawn and cannot be "
+        "received. If the stock came all the same, keep it aside and tell {sender} and the district: it goes "
+        "back by a transfer."),
 })
 LABELS.update({
     "field.close_reason": "Why it is closed",

@@ -883,22 +883,27 @@
 <context>
     <name>DocumentsScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/documents.py" line="+38"/>
+        <location filename="../../ihms_desk/ui/documents.py" line="+51"/>
         <source>Reverse {number}?</source>
-        <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
         <translation>{number} रद्द करें?</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-14"/>
         <source>A reversal document will move every unit of {number} back. It cannot be undone.
 
 Reason: {reason}</source>
+        <extracomment>A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.</extracomment>
         <translation>रद्द करने का दस्तावेज़ {number} की हर यूनिट वापस करेगा। इसे पलटा नहीं जा सकता।
 
 कारण: {reason}</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+4"/>
+        <source>The voucher {name} receives this transfer by will be withdrawn when this desk syncs, so it cannot be received there. If {name} has received it already, the district sees a conflict to settle.</source>
+        <translation>{name} जिस वाउचर से यह निर्गम प्राप्त करता, वह इस डेस्क के सिंक होने पर वापस ले लिया जाएगा, फिर वहाँ उसे प्राप्त नहीं किया जा सकेगा। अगर {name} उसे पहले ही प्राप्त कर चुका है, तो ज़िले को सुलझाने के लिए एक विवाद दिखेगा।</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>All kinds</source>
         <translation>सभी प्रकार</translation>
     </message>
@@ -3561,7 +3566,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
 <context>
     <name>VoucherScreen</name>
     <message>
-        <location filename="../../ihms_desk/ui/vouchers.py" line="+52"/>
+        <location filename="../../ihms_desk/ui/vouchers.py" line="+56"/>
         <source>Voucher to receive</source>
         <translation>प्राप्त करने का वाउचर</translation>
     </message>
@@ -3577,12 +3582,13 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     </message>
     <message>
         <location line="+0"/>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>Item</source>
+        <extracomment>The voucher shown is withdrawn: nothing on it is received.</extracomment>
         <translation>मद</translation>
     </message>
     <message>
-        <location line="-8"/>
+        <location line="-13"/>
         <source>Batch</source>
         <translation>बैच</translation>
     </message>
@@ -3598,24 +3604,24 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     </message>
     <message>
         <location line="+1"/>
-        <location line="+23"/>
+        <location line="+29"/>
         <source>Received</source>
         <translation>प्राप्त</translation>
     </message>
     <message>
-        <location line="-23"/>
-        <location line="+24"/>
+        <location line="-29"/>
+        <location line="+30"/>
         <source>Difference</source>
         <translation>अंतर</translation>
     </message>
     <message>
-        <location line="-24"/>
-        <location line="+25"/>
+        <location line="-30"/>
+        <location line="+31"/>
         <source>Reason</source>
         <translation>कारण</translation>
     </message>
     <message>
-        <location line="-24"/>
+        <location line="-30"/>
         <source>Save receipt (F10)</source>
         <translation>प्राप्ति सेव करें (F10)</translation>
     </message>
@@ -3625,7 +3631,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>चुनी पंक्ति जाँचें (तालिका में Enter)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+11"/>
         <source>To</source>
         <translation>किसे</translation>
     </message>
@@ -3650,7 +3656,7 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>वाउचर</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Suggested transfers</source>
         <translation>सुझाए स्थानांतरण</translation>
     </message>
@@ -3666,24 +3672,24 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     </message>
     <message>
         <location line="+0"/>
-        <location line="+73"/>
+        <location line="+95"/>
         <source>Short</source>
         <translation>कम</translation>
     </message>
     <message>
-        <location line="-73"/>
-        <location line="+73"/>
+        <location line="-95"/>
+        <location line="+95"/>
         <source>Excess</source>
         <translation>अधिक</translation>
     </message>
     <message>
-        <location line="-72"/>
-        <location line="+72"/>
+        <location line="-94"/>
+        <location line="+94"/>
         <source>Damaged</source>
         <translation>क्षतिग्रस्त</translation>
     </message>
     <message>
-        <location line="-71"/>
+        <location line="-93"/>
         <source>e.g. one carton missing</source>
         <translation>जैसे एक कार्टन कम</translation>
     </message>
@@ -3708,12 +3714,17 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>वाउचर</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>{number} · {kind} from {sender} · withdrawn</source>
+        <translation>{number} · {sender} से {kind} · वापस लिया गया</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>{number} · {kind} from {sender} · {lines} line(s)</source>
         <translation>{number} · {sender} से {kind} · {lines} पंक्ति</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>No voucher waiting. Sync brings the vouchers the warehouse issues.</source>
         <translation>कोई वाउचर बाकी नहीं। भंडार के जारी वाउचर सिंक से आते हैं।</translation>
     </message>
@@ -3728,7 +3739,12 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
         <translation>{sender} ({code}) से, {date} को जारी {indent}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+13"/>
+        <source>Withdrawn: {sender} reversed this transfer on {date} ({reversal}). Do not receive it; if the stock came all the same, keep it aside and tell {sender} and the district.</source>
+        <translation>वापस लिया गया: {sender} ने {date} को यह स्थानांतरण रद्द कर दिया ({reversal})। इसे प्राप्त न करें; अगर स्टॉक फिर भी आ गया हो, तो उसे अलग रखें और {sender} व ज़िले को बताएँ।</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>surplus</source>
         <translation>अधिशेष</translation>
     </message>
@@ -3739,6 +3755,11 @@ Set once leaving was agreed to (or asked for by the program), so it is asked onc
     </message>
     <message>
         <location line="+8"/>
+        <source>{lines} line(s), {units} units sent; withdrawn: nothing to receive</source>
+        <translation>{lines} पंक्ति, {units} इकाई भेजी; वापस लिया गया: कुछ प्राप्त नहीं करना</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>{lines} line(s), {units} units received; {differ} differ from the voucher</source>
         <translation>{lines} पंक्ति, {units} इकाई प्राप्त; {differ} वाउचर से अलग</translation>
     </message>

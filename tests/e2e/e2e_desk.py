@@ -151,12 +151,17 @@ class Desk:
         """Sync until the desk holds ``count`` vouchers waiting: on PostgreSQL the server hands a
         voucher out once every older transaction of the cluster has ended (docs/indents.md), and a
         test running beside this one may hold one open for a moment."""
+        self.sync_until(lambda: len(self.store.vouchers()) >= count, patience)
+        return self.store.vouchers()
+
+    def sync_until(self, condition: Callable[[], object], patience: float = 30.0) -> None:
+        """Sync until ``condition`` holds (or ``patience`` seconds passed: the caller asserts),
+        for what the server hands out late on PostgreSQL (see :meth:`sync_until_vouchers`)."""
         deadline = time.monotonic() + patience
         while True:
             self.sync_until_done()
-            waiting = self.store.vouchers()
-            if len(waiting) >= count or time.monotonic() > deadline:
-                return waiting
+            if condition() or time.monotonic() > deadline:
+                return
             time.sleep(0.2)
 
     # -- what the desk holds -----------------------------------------------------------------

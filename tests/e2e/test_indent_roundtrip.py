@@ -3,7 +3,9 @@ indent approved on the desk goes up, the warehouse issues a voucher against it o
 the desk pulls it and receives it with one short line, and the server's indent shows the
 difference; the receipt reversed, the voucher waits again on both sides and is received again;
 a redistribution suggestion pulled by the sending desk becomes a transfer that the
-other desk pulls as a voucher and receives, and both stocks converge on the server."""
+other desk pulls as a voucher and receives, and both stocks converge on the server; a transfer
+the sender reverses is withdrawn at the receiving desk (or, received already, a conflict the
+server lists until the receiver reverses its receipt)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ import pytest
 from e2e_desk import FACILITY_CODE, ITEMS_CSV, PASSWORD, Desk, assert_converged, server_stock
 
 from ihms_desk.store import Store
-from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine
+from ihms_desk.store.errors import VoucherWithdrawn
+from ihms_desk.store.model import DispenseLine, Patient, ReceiptLine, TransferLine
 from ihms_desk.store.vouchers import VoucherCheck
 from ihms_server import indents as server_indents
 from ihms_server.testing import add_facility
@@ -147,3 +150,64 @@ def test_a_suggested_transfer_is_made_pulled_and_received(server: Any, make_desk
     assert server_stock(server.store, OTHER) == {("D0001", "S-1"): qty}
     assert sender.stock() == {("D0001", "S-1"): 1000 - qty} and receiver.stock() == {("D0001", "S-1"): qty}
     assert_converged(sender, server.store)
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"], indirect=True)
+def test_a_reversed_transfer_is_withdrawn_at_the_receiver(server: Any, make_desk: Any, tmp_path: Path) -> None:
+    """Two desks and the real server: the sender transfers to the other facility, whose desk
+    pulls the voucher; the sender reverses the transfer and syncs; the receiver's next sync
+    marks its voucher withdrawn and receiving it is refused, both stocks as before on the
+    server. A second transfer the receiver received before the reversal came is a conflict on
+    the server, which the receiver settles by reversing its receipt (the voucher then withdrawn
+    on its desk too)."""
+    add_facility(server.store, OTHER, name="CHC Two", district="Jaipur")
+    sender = make_desk()
+    sender.enrol(server.url, server.enrolment_code())
+    receiver = other_desk(tmp_path / "two")
+    try:
+        receiver.enrol(server.url, server.enrolment_code(OTHER))
+        expiry = (dt.date.today() + dt.timedelta(days=700)).strftime("%Y-%m")
+        sender.store.receive(source="ddw", voucher_no="DDW/1", voucher_date=dt.date.today(),
+                             lines=[ReceiptLine("D0001", "S-1", expiry, 1000)])
+
+        def transfer(qty: int) -> str:
+            return sender.store.transfer_out(
+                destination_type="facility", destination_name="CHC Two", lines=[TransferLine("D0001", qty)],
+                extra_header={"to_facility": OTHER}).number
+
+        first = transfer(300)
+        sender.sync_until_done()
+        assert [v.number for v in receiver.sync_until_vouchers(1)] == [first]
+        sender.store.reverse(first, reason="sent to the wrong facility")
+        sender.sync_until_done()
+        receiver.sync_until(lambda: receiver.store.voucher(first).withdrawn)
+        pulled = receiver.store.voucher(first)
+        assert pulled.withdrawn and pulled.withdrawn_by == sender.store.document(first).reversed_by
+        with pytest.raises(VoucherWithdrawn):
+            receiver.store.receive_voucher(first, from_code=FACILITY_CODE)
+        assert server_stock(server.store, FACILITY_CODE) == {("D0001", "S-1"): 1000}
+        assert server_stock(server.store, OTHER) == {} and receiver.stock() == {}
+        assert server_indents.conflicts(server.store, district="Jaipur") == []
+
+        # Received before the sender's reversal reached the server: a conflict, listed.
+        second = transfer(200)
+        sender.sync_until_done()
+        receiver.sync_until(lambda: any(v.number == second for v in receiver.store.vouchers()))
+        receipt = receiver.store.receive_voucher(second, from_code=FACILITY_CODE)
+        receiver.sync_until_done()
+        sender.store.reverse(second, reason="the district asked us to keep it")
+        sender.sync_until_done()
+        (conflict,) = server_indents.conflicts(server.store, district="Jaipur")
+        assert (conflict.number, conflict.receipt_number, conflict.units) == (second, receipt.number, 200)
+        assert server_stock(server.store, FACILITY_CODE) == {("D0001", "S-1"): 1000}
+        assert server_stock(server.store, OTHER) == {("D0001", "S-1"): 200}  # the units counted twice
+        # The receiver sends the stock back by reversing its receipt: settled, and withdrawn there.
+        receiver.store.reverse(receipt.number, reason="CHC Test took it back")
+        receiver.sync_until(lambda: receiver.store.voucher(second).withdrawn)
+        assert server_indents.conflicts(server.store, district="Jaipur") == []
+        assert server_stock(server.store, OTHER) == {} and receiver.stock() == {}
+        with pytest.raises(VoucherWithdrawn):
+            receiver.store.receive_voucher(second, from_code=FACILITY_CODE)
+        assert_converged(sender, server.store)
+    finally:
+        receiver.close()

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from ihms_desk.sync import protocol as wire
-from ihms_server import indents, models
-from ihms_server.store import Store, migration_scripts, utc_now
-from ihms_server.testing import EnrolledDevice, make_event, make_facility_and_enrol, make_movement
+from ihms_server import indents, models, redistribution
+from ihms_server.store import Store, migration_scripts, open_store, utc_now
+from ihms_server.testing import EnrolledDevice, add_facility, make_event, make_facility_and_enrol, make_movement
 from ihms_server.testing_supply import (
     add_warehouse_and_accounts,
     csrf_of,
@@ -348,3 +349,194 @@ def test_the_migration_keeps_which_indents_the_warehouse_closed(store: Store, re
         cur.execute(script[script.index("UPDATE indent"):].rstrip().rstrip(";"))
     assert closed_by_warehouse() == [True, False]
     assert [i.status for i in indents.district_indents(store, "Jaipur")] == ["closed", "closed"]
+
+
+# --- a transfer its sender reverses: the voucher withdrawn (migration 0009) ---------------------
+
+
+@pytest.fixture
+def two(db_url: str, server: str, ready: EnrolledDevice) -> tuple[EnrolledDevice, EnrolledDevice]:
+    """The sender (``ready``, holding 1,000 PARA500 of PA-1) and a second facility's desk."""
+    other = make_facility_and_enrol(db_url, server, "CHC-JPR-002", name="CHC Bassi")
+    push_ok(ready, make_event(ready, 1, type="receipt", movements=[
+        make_movement("PARA500", 1000, batch_no="PA-1", expiry_month=NEXT_YEAR)]))
+    return ready, other
+
+
+def transfer_of(device: EnrolledDevice, sequence: int, to: EnrolledDevice, qty: int) -> dict:
+    return transfer_event(device, sequence, to.facility_code, [
+        make_movement("PARA500", -qty, batch_no="PA-1", expiry_month=NEXT_YEAR)])
+
+
+def number_of(event: dict) -> str:
+    return str(event["payload"]["document"]["number"])
+
+
+def test_a_reversed_transfer_withdraws_its_voucher_even_for_a_desk_that_pulled_it(
+        store: Store, two: tuple[EnrolledDevice, EnrolledDevice]) -> None:
+    """The receiver pulled the voucher; the sender reverses the transfer; the receiver's next
+    pull, from its own cursor, hands the voucher out again marked withdrawn (and only once);
+    a voucher issued after the withdrawal still comes after that cursor; a receipt of the
+    withdrawn voucher from a desk that never heard is a conflict."""
+    sender, receiver = two
+    push_ok(receiver, make_event(receiver, 1, type="receipt", movements=[
+        make_movement("PARA500", 10, batch_no="R-1", expiry_month=NEXT_YEAR)]))
+
+    def on_its_way() -> list[int]:
+        return [h.in_transit for h in redistribution._holdings(
+            store, "Jaipur", dt.date.today(), facility=receiver.facility_code)]
+
+    transfer = transfer_of(sender, 2, receiver, 300)
+    push_ok(sender, transfer)
+    assert on_its_way() == [300]
+    first = pull(receiver, 1)
+    (voucher,) = first["vouchers"]
+    assert voucher["number"] == number_of(transfer) and voucher["withdrawn"] is None
+    assert pull(receiver, after=first["cursor"])["vouchers"] == []
+
+    reversal = reversal_of(sender, 3, transfer)
+    push_ok(sender, reversal)
+    assert store.stock_rows(sender.facility_code)[("PARA500", "PA-1")] == (NEXT_YEAR, 1000)
+    again = pull(receiver, 1, after=first["cursor"])
+    (withdrawn,) = again["vouchers"]
+    assert withdrawn == {**voucher, "withdrawn": {"reversal_number": number_of(reversal),
+                                                  "reversed_on": utc_now().date().isoformat()}}
+    assert pull(receiver, after=again["cursor"])["vouchers"] == []
+    # From the start, it is there once, as it now stands.
+    assert [v["withdrawn"] is not None for v in pull(receiver, 1)["vouchers"]] == [True]
+    (kept,) = indents.vouchers(store, district="Jaipur")
+    assert kept.reversed_by == number_of(reversal) and kept.withdrawn_at is not None
+    assert not kept.conflict
+    assert on_its_way() == [0]  # redistribution no longer counts it
+    assert models.VoucherPage.model_validate(again).vouchers[0].withdrawn is not None
+
+    # The sender transfers again: the new voucher comes after the receiver's cursor.
+    later = transfer_of(sender, 4, receiver, 100)
+    push_ok(sender, later)
+    (new,) = pull(receiver, 1, after=again["cursor"])["vouchers"]
+    assert new["number"] == number_of(later) and new["withdrawn"] is None
+
+    # A desk that received the withdrawn voucher before it heard: kept, and a conflict.
+    receipt = receipt_event(receiver, 2, voucher)
+    push_ok(receiver, receipt)
+    (conflict,) = indents.conflicts(store, district="Jaipur")
+    assert (conflict.number, conflict.receipt_number, conflict.reversal_number, conflict.units) \
+        == (number_of(transfer), number_of(receipt), number_of(reversal), 300)
+    assert conflict.received_after_withdrawal and conflict.settled_at is None
+    assert indents.conflicts(store, facility_code=sender.facility_code) == [conflict]
+    assert indents.conflicts(store, district="Ajmer") == []
+
+
+def test_a_transfer_received_before_its_reversal_is_a_conflict_the_district_settles(
+        store: Store, two: tuple[EnrolledDevice, EnrolledDevice]) -> None:
+    """Received, then reversed by the sender: the server cannot take the units back, so the
+    voucher stays received and the refused page lists the conflict. The receiver reversing its
+    receipt settles one by itself (the voucher is then withdrawn, and pulled so); the district
+    officer marks the other settled, saying how; a warehouse account may not."""
+    sender, receiver = two
+    transfers = [transfer_of(sender, 2, receiver, 300), transfer_of(sender, 3, receiver, 200)]
+    push_ok(sender, *transfers)
+    first = pull(receiver, 2)
+    receipts = [receipt_event(receiver, n, v) for n, v in enumerate(first["vouchers"], start=1)]
+    push_ok(receiver, *receipts)
+    push_ok(sender, reversal_of(sender, 4, transfers[0]), reversal_of(sender, 5, transfers[1]))
+    assert pull(receiver, after=first["cursor"])["vouchers"] == []  # nothing withdrawn
+    listed = indents.conflicts(store, district="Jaipur")
+    assert [(c.number, c.received_after_withdrawal) for c in listed] == \
+        [(number_of(transfers[1]), False), (number_of(transfers[0]), False)]
+    assert all(v.conflict for v in indents.vouchers(store, district="Jaipur"))
+
+    # The receiver finds the first one never came: it reverses its receipt.
+    push_ok(receiver, reversal_of(receiver, 3, receipts[0]))
+    (withdrawn,) = pull(receiver, 1, after=first["cursor"])["vouchers"]
+    assert withdrawn["number"] == number_of(transfers[0]) and withdrawn["withdrawn"] is not None
+    assert [c.number for c in indents.conflicts(store, district="Jaipur")] == [number_of(transfers[1])]
+    assert store.stock_rows(receiver.facility_code)[("PARA500", "PA-1")] == (NEXT_YEAR, 200)
+
+    # The other is settled by a person, on the refused page.
+    (open_one,) = indents.conflicts(store, district="Jaipur")
+    officer = web_login(sender.base_url, "officer")
+    page = officer.get(f"{sender.base_url}/refused", params={"district": "Jaipur"}, timeout=30)
+    assert page.status_code == 200
+    row = re.search(rf'<tr data-voucher="{open_one.voucher_id}".*?</tr>', page.text, re.S)
+    assert row is not None and "CHC Bassi" in row.group(0) and "Mark settled" in row.group(0)
+    assert number_of(transfers[1]) in row.group(0) and number_of(receipts[1]) in row.group(0)
+    warehouse = web_login(sender.base_url, "ware")
+    form = warehouse.get(f"{sender.base_url}/refused", params={"district": "Jaipur"}, timeout=30)
+    assert "Mark settled" not in form.text
+    token = csrf_of(warehouse.get(f"{sender.base_url}/warehouse/vouchers/new", timeout=30).text)
+    refused = warehouse.post(f"{sender.base_url}/conflicts/{open_one.voucher_id}/settle",
+                             data={"csrf": token, "note": "x"}, timeout=30,
+                             allow_redirects=False)
+    assert refused.status_code == 403
+    settled = officer.post(f"{sender.base_url}/conflicts/{open_one.voucher_id}/settle",
+                           data={"csrf": csrf_of(page.text), "note": "stock sent back as TRF/9"},
+                           timeout=30, allow_redirects=False)
+    assert settled.status_code == 303 and settled.headers["location"] == "/refused?district=Jaipur"
+    (done,) = indents.conflicts(store, district="Jaipur")
+    assert (done.settled_by, done.note) == ("officer", "stock sent back as TRF/9")
+    assert done.settled_at is not None
+    assert not indents.settle_conflict(store, done.voucher_id, "officer", "again")
+    page = officer.get(f"{sender.base_url}/refused", params={"district": "Jaipur"}, timeout=30)
+    assert "Mark settled" not in page.text and "stock sent back as TRF/9" in page.text
+
+
+def test_a_reversal_that_arrives_before_its_transfer_issues_no_voucher(
+        store: Store, two: tuple[EnrolledDevice, EnrolledDevice]) -> None:
+    """Events of a desk may arrive in any order (a transfer refused, then sent again under a
+    fresh epoch after its reversal went up): the reversal names what it reverses, so the
+    transfer arriving after it makes no voucher."""
+    sender, receiver = two
+    transfer = transfer_of(sender, 2, receiver, 300)
+    push_ok(sender, reversal_of(sender, 3, transfer))
+    push_ok(sender, transfer)
+    assert pull(receiver)["vouchers"] == []
+    assert indents.vouchers(store, district="Jaipur") == []
+    assert store.stock_rows(sender.facility_code)[("PARA500", "PA-1")] == (NEXT_YEAR, 1000)
+    # A reversal of a transfer to a ward (no voucher) is kept too, and does nothing else.
+    ward = make_event(sender, 4, type="transfer", movements=[
+        make_movement("PARA500", -5, batch_no="PA-1", expiry_month=NEXT_YEAR)])
+    push_ok(sender, ward, reversal_of(sender, 5, ward))
+    assert pull(receiver)["vouchers"] == []
+
+
+def test_cursors_handed_out_before_0009_still_hold(db_url: str) -> None:
+    """A server migrated to 0009 with vouchers on it: a desk's cursor from before goes on where
+    it was, and a voucher issued after the migration comes after it, once."""
+    def page_after(store: Store, cursor: str, count: int) -> dict:
+        deadline = time.monotonic() + 30  # PostgreSQL's horizon: see testing_supply.pull_vouchers
+        while True:
+            found = indents.voucher_page(store, "CHC-JPR-001", cursor, 10)
+            if len(found["vouchers"]) >= count or time.monotonic() > deadline:
+                return dict(found)
+            time.sleep(0.1)
+
+    def issue_one(store: Store, batch: str) -> str:
+        warehouse = indents.warehouse_of(store, "Jaipur")
+        assert warehouse is not None
+        return indents.issue_voucher(store, warehouse, "CHC-JPR-001",
+                                     [indents.VoucherLineIn("PARA500", batch, NEXT_YEAR, 10)], "ware")
+
+    old = open_store(db_url, migrate=False)
+    try:
+        old.migrate(up_to=8)
+        add_facility(old, "CHC-JPR-001", district="Jaipur")
+        indents.add_warehouse(old, "DDW-JAI", "DDW Jaipur", "Jaipur")
+        numbers = [issue_one(old, "B-1"), issue_one(old, "B-2")]
+        # The cursor the server handed out after both, as it made it before 0009.
+        with old._read() as cur:  # noqa: SLF001 - what the database holds
+            cur.execute("SELECT txid, id FROM voucher ORDER BY id DESC LIMIT 1")
+            txid, last_id = cur.fetchone()
+        cursor = f"{old.instance_id()}-{int(str(txid))}-{last_id}"
+    finally:
+        old.close()
+    migrated = open_store(db_url)
+    try:
+        assert page_after(migrated, cursor, 0)["vouchers"] == []
+        later = issue_one(migrated, "B-3")
+        after = page_after(migrated, cursor, 1)
+        assert [v["number"] for v in after["vouchers"]] == [later]
+        assert page_after(migrated, after["cursor"], 0)["vouchers"] == []
+        assert [v["number"] for v in page_after(migrated, "", 3)["vouchers"]] == [*numbers, later]
+    finally:
+        migrated.close()

@@ -33,7 +33,7 @@ from ihms_server.testing import EnrolledDevice, add_facility, make_event, make_m
 ALL_MIGRATIONS = [(1, "0001_initial.sql"), (2, "0002_facility_type_uphc.sql"),
                   (3, "0003_restores_and_refusals.sql"), (4, "0004_counter.sql"),
                   (5, "0005_rollout.sql"), (6, "0006_accounts_indents.sql"), (7, "0007_privacy.sql"),
-                  (8, "0008_voucher_reversal.sql")]
+                  (8, "0008_voucher_reversal.sql"), (9, "0009_voucher_withdrawal.sql")]
 
 
 def migrations_recorded(store: Store) -> list[tuple[int, str]]:

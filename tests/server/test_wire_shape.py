@@ -27,7 +27,9 @@ def test_each_server_model_has_exactly_the_fields_of_its_wire_shape() -> None:
         (models.CatalogPage, wire.CatalogPageDict), (models.FacilityModel, wire.FacilityData),
         (models.EnrolRequest, wire.EnrolRequestDict), (models.EnrolResponse, wire.EnrolResponseDict),
         (models.StandingModel, wire.StandingDict), (models.EpochClaim, wire.EpochClaimDict),
-        (models.EpochGrant, wire.EpochGrantDict),
+        (models.EpochGrant, wire.EpochGrantDict), (models.VoucherPage, wire.VoucherPageDict),
+        (models.VoucherModel, wire.VoucherDict), (models.VoucherLineModel, wire.VoucherLineDict),
+        (models.VoucherWithdrawnModel, wire.VoucherWithdrawnDict),
     ]
     for model, shape in pairs:
         assert set(model.model_fields) == keys_of(shape), model.__name__

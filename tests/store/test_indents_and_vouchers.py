@@ -1,7 +1,7 @@
 """Indents and vouchers in the store: the suggestion from a known consumption, worked by hand;
 draft, approval (one document, one event), statuses through the warehouse's vouchers, a
 receipt against a voucher with a short line (and one reversed, the voucher received again),
-and a transfer from a redistribution suggestion."""
+a transfer from a redistribution suggestion, and another facility's transfer withdrawn."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from decimal import Decimal
 import pytest
 
 from ihms_desk.store import Store
-from ihms_desk.store.errors import AlreadyReversed, DuplicateVoucher, InvalidInput, PermissionDenied, StockTooLow
+from ihms_desk.store.errors import (
+    AlreadyReversed, DuplicateVoucher, InvalidInput, PermissionDenied, StockTooLow, VoucherWithdrawn,
+)
 from ihms_desk.store.model import ReceiptLine, TransferLine
 from ihms_desk.store.sync_state import CursorMoved
 from ihms_desk.store.vouchers import VoucherCheck
@@ -321,4 +323,74 @@ def test_a_hand_typed_challan_blocks_the_voucher_until_it_is_reversed(make_store
     again = store.receive_voucher(number)
     assert store.voucher(number).receipt_number == again.number
     assert batch_qty(store, "D0003", "C2") == 40
+    check_invariants(store)
+
+
+TRANSFER = "TRF/2026-27/A000007"
+
+
+def _transfer(number: str = TRANSFER, withdrawn: dict[str, str] | None = None) -> dict[str, object]:
+    """Another facility's transfer as the pull sends it; ``withdrawn`` once its sender reversed it."""
+    voucher = {**_voucher(number, None, [("D0002", "A9", "2028-01", 40)], kind="transfer"),
+               "from_code": "CHC-B", "from_name": "CHC B"}
+    return voucher if withdrawn is None else {**voucher, "withdrawn": withdrawn}
+
+
+REVERSED = {"reversal_number": "REV/2026-27/A000003", "reversed_on": "2026-11-19"}
+
+
+def test_a_withdrawn_transfer_is_marked_and_never_received(make_store: StoreFactory) -> None:
+    """Pulled, then pulled again withdrawn (the sender reversed it): marked once, kept on the
+    list as withdrawn for a month, and receiving it is refused with nothing written; one pulled
+    already withdrawn is stored so; a malformed withdrawal is refused like any bad field."""
+    store = known_consumption(make_store)
+    store.act_as("clerk")
+    page = store.apply_voucher_page([_transfer(), _voucher("DDW-JAI/2026-27/000070", None, [("D0001", "B4", "2028-09", 10)])],
+                                    cursor_before="", next_cursor="a")
+    assert (page.stored, page.withdrawn) == (2, 0)
+    assert not store.voucher(TRANSFER).withdrawn
+    again = store.apply_voucher_page([_transfer(withdrawn=REVERSED)], cursor_before="a", next_cursor="b")
+    assert (again.stored, again.withdrawn, again.refused) == (0, 1, [])
+    assert store.apply_voucher_page([_transfer(withdrawn=REVERSED)], cursor_before="b", next_cursor="c").withdrawn == 0
+    voucher = store.voucher(TRANSFER)
+    assert (voucher.withdrawn_by, voucher.withdrawn_on) == ("REV/2026-27/A000003", "2026-11-19")
+    # Waiting vouchers first, then the withdrawn one.
+    assert [v.number for v in store.vouchers()] == ["DDW-JAI/2026-27/000070", TRANSFER]
+    before = snapshot(store)
+    with pytest.raises(VoucherWithdrawn) as refused:
+        store.receive_voucher(TRANSFER)
+    assert refused.value.kind == "voucher_withdrawn" and refused.value.field == "voucher"
+    assert refused.value.values == {"number": TRANSFER, "sender": "CHC B", "reversal": "REV/2026-27/A000003",
+                                    "date": "19-11-2026"}
+    assert "cannot be received" in refused.value.message
+    assert_unchanged(before, store)
+
+    bad = store.apply_voucher_page([_transfer("TRF/2026-27/A000008", withdrawn="yes"),  # type: ignore[arg-type]
+                                    _transfer("TRF/2026-27/A000009", withdrawn=REVERSED)],
+                                   cursor_before="c", next_cursor="d")
+    assert bad.stored == 1 and bad.refused[0][0] == "TRF/2026-27/A000008"
+    with pytest.raises(VoucherWithdrawn):
+        store.receive_voucher("TRF/2026-27/A000009")
+    # A month after the sender's reversal, a withdrawn voucher leaves the list.
+    _at(store, dt.date(2026, 12, 20))
+    assert [v.number for v in store.vouchers()] == ["DDW-JAI/2026-27/000070"]
+    check_invariants(store)
+
+
+def test_a_transfer_received_before_its_withdrawal_came(make_store: StoreFactory) -> None:
+    """Received here before the withdrawal was pulled: the receipt stands (the server lists it
+    for the district to settle) and the voucher is marked; the in-charge reversing that receipt
+    leaves the voucher withdrawn, not waiting to be received again."""
+    store = known_consumption(make_store)
+    store.apply_voucher_page([_transfer()], cursor_before="", next_cursor="a")
+    receipt = store.receive_voucher(TRANSFER)
+    assert store.apply_voucher_page([_transfer(withdrawn=REVERSED)], cursor_before="a", next_cursor="b").withdrawn == 1
+    voucher = store.voucher(TRANSFER)
+    assert voucher.withdrawn and voucher.receipt_number == receipt.number and store.vouchers() == []
+    store.act_as("incharge")
+    store.reverse(receipt.number, reason="the sender took it back")
+    assert [(v.number, v.withdrawn) for v in store.vouchers()] == [(TRANSFER, True)]
+    with pytest.raises(VoucherWithdrawn):
+        store.receive_voucher(TRANSFER)
+    assert batch_qty(store, "D0002", "A9") == 0
     check_invariants(store)

@@ -30,8 +30,8 @@ def questions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Answer the confirm question with yes, and remember what was asked."""
     asked: list[tuple[str, str]] = []
 
-    def answer(parent, number: str, reason: str) -> bool:
-        asked.append((number, reason))
+    def answer(parent, number: str, question: str) -> bool:
+        asked.append((number, question))
         return True
 
     monkeypatch.setattr(documents, "ask_reverse", answer)
@@ -82,7 +82,8 @@ def test_in_charge_reverses_with_a_reason(qtbot, incharge_store: Store, dispense
     assert questions == []
     qtbot.keyClicks(screen.reason_edit, "wrong patient")
     qtbot.keyClick(screen.reason_edit, Qt.Key.Key_Return)
-    assert questions == [(dispense_number, "wrong patient")]
+    assert [number for number, _ in questions] == [dispense_number]
+    assert questions[0][1].endswith("Reason: wrong patient") and "withdrawn" not in questions[0][1]
     assert screen.last_reversal is not None
     original = check_store.document(dispense_number)
     assert original.reversed_by == screen.last_reversal
@@ -94,7 +95,7 @@ def test_in_charge_reverses_with_a_reason(qtbot, incharge_store: Store, dispense
 
 
 def test_saying_no_reverses_nothing(qtbot, incharge_store: Store, dispense_number: str, monkeypatch, check_store: Store) -> None:
-    monkeypatch.setattr(documents, "ask_reverse", lambda parent, number, reason: False)
+    monkeypatch.setattr(documents, "ask_reverse", lambda parent, number, question: False)
     screen = make_screen(qtbot, incharge_store)
     screen.select_number(dispense_number)
     qtbot.keyClicks(screen.reason_edit, "typed twice")
@@ -306,3 +307,29 @@ def test_a_receipt_reads_right_with_and_without_a_sender(qtbot, chc_dir: Path, l
         assert screen.detail_label.text().split("\n")[1:] == [{
             "en": f"From another facility (PHC Kotkhawda), voucher TR/44 of {shown}",
             "hi": f"दूसरी संस्था (PHC Kotkhawda) से, वाउचर TR/44 दिनांक {shown}"}[language]]
+
+
+def test_reversing_a_transfer_to_a_facility_says_its_voucher_is_withdrawn(
+        qtbot, incharge_store: Store, questions, check_store: Store, language: str) -> None:
+    """The confirm question before reversing a transfer to another facility says that
+    facility's voucher is withdrawn when this desk syncs (and a transfer to a ward says
+    nothing of it); the reversal is saved."""
+    ward = incharge_store.transfer_out(destination_type="ward", destination_name="Labour room",
+                                       lines=[TransferLine("D0001", 5)]).number
+    transfer = incharge_store.transfer_out(
+        destination_type="facility", destination_name="CHC Bassi", lines=[TransferLine("D0001", 20)],
+        extra_header={"to_facility": "CHC-JPR-002"}).number
+    screen = make_screen(qtbot, incharge_store)
+    for number in (ward, transfer):
+        screen.select_number(number)
+        qtbot.keyClicks(screen.reason_edit, "wrong facility")
+        qtbot.keyClick(screen.reason_edit, Qt.Key.Key_Return)
+    (_, to_ward), (asked_for, question) = questions
+    assert asked_for == transfer
+    warning = {"en": "The voucher CHC Bassi receives this transfer by will be withdrawn when this desk syncs",
+               "hi": "CHC Bassi जिस वाउचर से यह निर्गम प्राप्त करता, वह इस डेस्क के सिंक होने पर वापस ले लिया जाएगा"}[language]
+    assert warning in question and question.count("CHC Bassi") == 2
+    assert warning not in to_ward and "CHC Bassi" not in to_ward
+    if language == "hi":
+        assert latin_words(question, transfer, "CHC Bassi", "wrong facility") == []
+    assert check_store.document(transfer).reversed_by is not None

@@ -300,3 +300,72 @@ def test_no_screen_key_is_also_a_window_key(qtbot: Any, incharge_store: Store) -
             continue
         clashing = {key for key, _ in screen.shortcuts() for part in key.split(" / ") if part in window_keys}
         assert not clashing, (spec.key, clashing)
+
+
+TRANSFER = "TRF/2026-27/A000007"
+
+
+def withdrawn_transfer(store: Store) -> None:
+    """CHC B's transfer of 40 ORS, pulled, then pulled again withdrawn (CHC B reversed it)."""
+    voucher = {"number": TRANSFER, "kind": "transfer", "from_code": "CHC-B", "from_name": "CHC B",
+               "indent_number": None, "issued_on": dt.date.today().isoformat(),
+               "lines": [{"line_no": 1, "item_code": "D0005", "batch_no": "T1",
+                          "expiry_month": (dt.date.today() + dt.timedelta(days=400)).strftime("%Y-%m"), "qty": 40,
+                          "manufacturer": None, "unit_cost": None}]}
+    withdrawn = {**voucher, "withdrawn": {"reversal_number": "REV/2026-27/A000003",
+                                          "reversed_on": dt.date.today().isoformat()}}
+    for cursor, page in enumerate(([voucher], [withdrawn]), start=1):
+        store.apply_voucher_page(page, cursor_before=store.voucher_cursor(), next_cursor=f"withdrawn-{cursor}")
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_a_withdrawn_transfer_is_shown_withdrawn_and_not_received(qtbot: Any, clerk_store: Store, check_store: Store,
+                                                                   language: str) -> None:
+    """A withdrawn voucher is listed after the waiting one, marked withdrawn; chosen, a strip
+    says who reversed it and what to do, and nothing on it can be checked or saved: F10 meets
+    the store's refusal, worded in the screen's language, and writes nothing."""
+    import re
+
+    from ihms_desk.ui import i18n
+    from ihms_desk.ui.app import create_application
+
+    create_application()
+    assert i18n.set_language(language)
+    try:
+        ten_line_voucher(clerk_store)
+        withdrawn_transfer(clerk_store)
+        screen = show_screen(qtbot, VoucherScreen, clerk_store, SIZE)
+        screen.setFocus()
+        assert screen.withdrawn_strip.isHidden() and screen.save_button.isEnabled()
+        qtbot.keyClick(screen.voucher_combo, Qt.Key.Key_Down)
+        voucher = screen.current_voucher()
+        assert voucher is not None and voucher.number == TRANSFER
+        assert screen.voucher_combo.currentText().endswith({"en": "transfer from CHC B · withdrawn",
+                                                            "hi": "CHC B से स्थानांतरण · वापस लिया गया"}[language])
+        strip = screen.withdrawn_strip.text()
+        today = dt.date.today().strftime("%d-%m-%Y")
+        assert screen.withdrawn_strip.isVisible() and "REV/2026-27/A000003" in strip and today in strip
+        assert strip.startswith({"en": "Withdrawn: CHC B reversed this transfer", "hi": "वापस लिया गया: CHC B ने"}[language])
+        assert screen.lines.rowCount() == 1 and screen.lines.index(0, 6).data() == "–"  # nothing received
+        assert screen.total_label.text() == {"en": "1 line(s), 40 units sent; withdrawn: nothing to receive",
+                                             "hi": "1 पंक्ति, 40 इकाई भेजी; वापस लिया गया: कुछ प्राप्त नहीं करना"}[language]
+        for widget in (screen.save_button, screen.received_edit, screen.difference_combo, screen.reason_edit,
+                       screen.add_button, screen.remove_button):
+            assert not widget.isEnabled()
+        qtbot.keyClick(screen.voucher_combo, Qt.Key.Key_F10)
+        said = screen.errors.text("voucher")
+        assert "REV/2026-27/A000003" in said and screen.last_saved is None
+        if language == "hi":
+            for text in (strip, said, screen.voucher_combo.currentText()):
+                left = re.sub(r"CHC B|REV/2026-27/A000003|TRF/2026-27/A000007", " ", text)
+                assert re.findall(r"[A-Za-z]+", left) == [], text
+        else:
+            assert "cannot be received" in said
+        assert check_store.voucher(TRANSFER).receipt_number is None
+        assert check_store.outbox_counts()["pending"] == clerk_store.outbox_counts()["pending"]
+        # Back to the waiting voucher: it can be received.
+        qtbot.keyClick(screen.voucher_combo, Qt.Key.Key_Up)
+        assert screen.withdrawn_strip.isHidden() and screen.save_button.isEnabled()
+        assert screen.lines.index(0, 6).data() == "100"
+    finally:
+        i18n.set_language("en")

@@ -218,7 +218,7 @@ def test_setup_wizard_missing_field(qtbot, tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_documents_reversal_refused(qtbot, chc_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "ask_reverse", lambda parent, number, reason: True)
+    monkeypatch.setattr(documents, "ask_reverse", lambda parent, number, question: True)
     with Store.open(chc_dir) as store:
         store.login("pharmacist", PASSWORD)
         number = store.dispense(patient=Patient("HI/9", "Sita", 30, "F"), prescriber="Dr. M",
