@@ -43,7 +43,7 @@ BUSY_TIMEOUT_MS = 5000
 MIGRATION_NAMES = (
     "m001_ledger", "m002_ledger_guards", "m003_barcodes_and_rejections", "m004_sync_state",
     "m005_movement_day_kind", "m006_resend_after_restore", "m007_counter", "m009_rollout", "m010_indents",
-    "m011_footprint", "m013_withdrawn_vouchers",
+    "m011_footprint", "m012_search_stamp", "m013_withdrawn_vouchers",
 )
 
 
