@@ -22,6 +22,7 @@ from ihms_desk.store.footprint import FootprintMixin
 from ihms_desk.store.user_import import UserImportMixin
 from ihms_desk.store.errors import InvalidInput, LoginFailed, NotLoggedIn, NotSetUp
 from ihms_desk.store.indents import IndentsMixin
+from ihms_desk.store.item_search import ItemSearch
 from ihms_desk.store.ledger import LedgerMixin
 from ihms_desk.store.model import Facility
 from ihms_desk.store.outbox import OutboxMixin
@@ -108,6 +109,7 @@ class Store(IndentsMixin, VouchersMixin, CatalogueMixin, CounterMixin, LedgerMix
         self.clock = clock
         self.user: User | None = None
         self._stock_items = {}
+        self._item_search = ItemSearch()
 
     @classmethod
     def open(cls, data_dir: Path | str, *, clock: Clock = system_clock, start_over: bool = False) -> Store:

@@ -22,6 +22,7 @@ from ihms_desk.store.users import Action, User
 from ihms_desk.wording import Label
 
 if TYPE_CHECKING:
+    from ihms_desk.store.item_search import ItemSearch
     from ihms_desk.store.model import Item
 
 Clock = Callable[[], dt.datetime]
@@ -42,6 +43,9 @@ class StoreBase:
     #: Items built from catalogue rows, by id, with the columns they were built from (see
     #: ``QueriesMixin.stock_on_hand``). Per store, so per connection and thread.
     _stock_items: dict[int, tuple[tuple[object, ...], Item]]
+    #: The item search's index of the catalogue (``store/item_search.py``), built on the
+    #: first search. Per store, like the connection it reads through.
+    _item_search: ItemSearch
 
     if TYPE_CHECKING:
         # Provided by CatalogueMixin; declared here so the other parts may look items up.
