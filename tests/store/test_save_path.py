@@ -1,5 +1,7 @@
-"""The save path (``ledger._save``): every document kind writes exactly the rows, and returns
-exactly the document, recorded in ``save_path_rows.json``.
+"""The save path (``ledger._save``, ``outbox.claim_event_place``): a 4-line OPD dispense takes few
+statements and reads back nothing it wrote, and every document kind writes exactly the rows,
+and returns exactly the document, the store wrote and returned before the path was made
+leaner (``save_path_rows.json``, recorded from that earlier code).
 
 To record the file again (only when what a save writes is meant to change), run this module
 with ``IHMS_RECORD_SAVE_PATH=1``; the test then writes the file instead of comparing.
@@ -115,3 +117,28 @@ def test_every_kind_of_document_writes_and_returns_what_it_did_before(make_store
     assert [{**document, "reversed_by": None} for document in got["read_back"]] == got["documents"]
     assert got["read_back"] == recorded["read_back"]
 
+
+def test_a_four_line_dispense_takes_few_statements_and_reads_back_nothing(make_store) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(user="clerk", start=at(2026, 11, 20))
+    store.receive(source="ddw", voucher_no="DDW/S/1", voucher_date="2026-11-19", lines=[
+        ReceiptLine("D0001", "PCM-A", "2027-03", 10), ReceiptLine("D0001", "PCM-B", "2027-06", 200),
+        ReceiptLine("D0002", "AMX-1", "2027-12", 300), ReceiptLine("D0010", "MET-1", "2027-09", 50),
+        ReceiptLine("D0003", "ORS-1", "2028-01", 40)])
+    store.act_as("pharma")
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        document = store.dispense(patient=Patient("OPD/1", "Sita Devi", 34, "F"), prescriber="Dr. A", lines=[
+            DispenseLine("D0001", 15), DispenseLine("D0002", 10), DispenseLine("D0010", 10), DispenseLine("D0003", 5)])
+    finally:
+        store.conn.set_trace_callback(None)
+    assert len(document.movements) == 5  # the first line takes the 10 of PCM-A and 5 of PCM-B
+    # BEGIN; the items and their batches (2); the number and the event's place (2); the
+    # document; 4 lines, 5 movements, 5 balances, 4 months' consumption; the event; COMMIT.
+    # It took 39 before the save path was made leaner (an item and a batch query per line, the
+    # device row read three times and written twice, the document read back in 3 queries).
+    assert len(statements) <= 26, "\n".join(statements)
+    first_write = next(number for number, sql in enumerate(statements) if sql.startswith("INSERT INTO document "))
+    assert not [sql for sql in statements[first_write:] if sql.startswith("SELECT")]
+    assert document == store.document(document.number)
+    assert store.outbox_event_id_at(store.device_state()["next_sequence"] - 1)
