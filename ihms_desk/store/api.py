@@ -14,7 +14,7 @@ from ihms_desk.fields import FieldProblem
 from ihms_desk.paths import DataFolder
 from ihms_desk.store import database
 from ihms_desk.store.base import Clock, system_clock
-from ihms_desk.store.catalogue import CatalogueMixin
+from ihms_desk.store.catalogue import ActiveItems, CatalogueMixin
 from ihms_desk.store.counter import CounterMixin
 from ihms_desk.store.doctor import check_database
 from ihms_desk.store.facilities import FacilitiesMixin
@@ -110,6 +110,7 @@ class Store(IndentsMixin, VouchersMixin, CatalogueMixin, CounterMixin, LedgerMix
         self.user: User | None = None
         self._stock_items = {}
         self._item_search = ItemSearch()
+        self._active_items = ActiveItems()
 
     @classmethod
     def open(cls, data_dir: Path | str, *, clock: Clock = system_clock, start_over: bool = False) -> Store:

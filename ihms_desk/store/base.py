@@ -22,6 +22,7 @@ from ihms_desk.store.users import Action, User
 from ihms_desk.wording import Label
 
 if TYPE_CHECKING:
+    from ihms_desk.store.catalogue import ActiveItems
     from ihms_desk.store.item_search import ItemSearch
     from ihms_desk.store.model import Item
 
@@ -46,6 +47,8 @@ class StoreBase:
     #: The item search's index of the catalogue (``store/item_search.py``), built on the
     #: first search. Per store, like the connection it reads through.
     _item_search: ItemSearch
+    #: The active items a save looks up by code (``catalogue.ActiveItems``).
+    _active_items: ActiveItems
 
     if TYPE_CHECKING:
         # Provided by CatalogueMixin; declared here so the other parts may look items up.

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,6 +54,41 @@ def item_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Item:
         min_stock=row[8],
         active=bool(row[9]),
     )
+
+
+class ActiveItems:
+    """The active items by code, as a save looks up the items its lines name. Kept between
+    saves while the catalogue's count of changes stands (``search_stamp``, m012, counted by
+    triggers whichever connection changed an item): a slip's items then cost one read of
+    that count instead of two index look-ups each, in a file whose pages another connection's
+    commit has just made this one read again. Per store, so per connection."""
+
+    def __init__(self) -> None:
+        self._stamp: int | None = None
+        self._by_code: dict[str, Item] = {}
+        #: Whether the database counts its catalogue's changes (not before m012: the schema
+        #: tests save through this code at every earlier version).
+        self._counted: bool | None = None
+
+    def read(self, conn: sqlite3.Connection, codes: Collection[str]) -> dict[str, Item]:
+        """The active items with these codes (as stored, upper case), read inside the
+        caller's transaction; an unknown or withdrawn code is left out."""
+        if self._counted is None:
+            self._counted = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_stamp'").fetchone() is not None
+        stamp = conn.execute("SELECT catalogue_changes FROM search_stamp WHERE id = 1").fetchone()[0] \
+            if self._counted else None
+        if stamp is None or stamp != self._stamp:
+            self._by_code = {}
+            self._stamp = stamp
+        known = self._by_code
+        missing = [code for code in codes if code not in known]
+        if missing:
+            for row in conn.execute(
+                    f"SELECT {ITEM_COLUMNS} FROM item i WHERE i.code IN ({', '.join('?' for _ in missing)}) AND i.active = 1",
+                    missing):
+                known[row[1]] = item_from_row(row)
+        return {code: known[code] for code in codes if code in known}
 
 
 #: Characters that join words in names ("Vitamin B Complex (NFI)", "A + B", "250, 500") but

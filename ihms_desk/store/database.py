@@ -130,8 +130,11 @@ def clear_damage_note(path: Path) -> None:
 
 def damage_noted(path: Path) -> str | None:
     """What the damage note beside ``path`` says was found, or ``None`` without a note."""
+    note = damage_note_path(path)
+    if not os.path.exists(note):  # the usual answer, asked before every write: a stat, not a failed open
+        return None
     try:
-        text = damage_note_path(path).read_text(encoding="utf-8")
+        text = note.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError):

@@ -17,7 +17,6 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from ihms_desk.store.base import StoreBase
-from ihms_desk.store.catalogue import ITEM_COLUMNS, item_from_row
 from ihms_desk.store.errors import (
     AlreadyReversed,
     BatchExpired,
@@ -98,13 +97,18 @@ class _Movement:
 
 @dataclass
 class _Shelf:
-    """The items a document's lines name and their usable batches (earliest expiry first),
-    read for all lines in two statements; and every batch's facts met on the way, which the
-    saved document's movements name (so nothing is read back after it is written)."""
+    """The items a document's lines name and their usable batches (earliest expiry first,
+    rows of ``id, batch_no, expiry_month, qty, manufacturer, unit_cost, item_id``), read for
+    all lines in two statements."""
 
     items: dict[str, Item]
     usable: dict[int, list[sqlite3.Row]]
-    batches: dict[int, _Batch]
+
+    def batch(self, item_id: int, batch_id: int) -> _Batch:
+        """A usable batch's facts, which the saved document's movements name (so nothing is
+        read back after it is written)."""
+        row = next(row for row in self.usable[item_id] if row[0] == batch_id)
+        return _Batch(batch_id, row[6], row[1], row[2], row[4], row[5])
 
 
 class LedgerMixin(StoreBase):
@@ -346,8 +350,8 @@ class LedgerMixin(StoreBase):
         movements: list[_Movement] = []
         doc_lines: list[dict[str, Any]] = []
         for plan, line in zip(plans, lines):
-            movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense", shelf.batches[a.batch_id],
-                                    plan.item.code) for a in plan.allocations]
+            movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense",
+                                    shelf.batch(plan.item.id, a.batch_id), plan.item.code) for a in plan.allocations]
             doc_lines.append(dispense_line(plan.line_no, plan.item.code, line.qty_prescribed, plan.qty))
         doses = [(plan.item.id, line.dose, self.now_utc_iso()) for plan, line in zip(plans, lines) if line.dose]
         if doses:
@@ -441,8 +445,8 @@ class LedgerMixin(StoreBase):
                     conn, shelf, line_no, DispenseLine(line.item_code, qty, qty, line.batch_no), day, allow_short=False,
                     taken=taken,
                 )
-                movements += [_Movement(line_no, a.batch_id, plan.item.id, -a.qty, "transfer", shelf.batches[a.batch_id],
-                                        plan.item.code) for a in plan.allocations]
+                movements += [_Movement(line_no, a.batch_id, plan.item.id, -a.qty, "transfer",
+                                        shelf.batch(plan.item.id, a.batch_id), plan.item.code) for a in plan.allocations]
                 doc_lines.append({"line_no": line_no, "item_code": plan.item.code, "qty": plan.qty})
             return self._save(conn, "transfer", day, header, doc_lines, movements)
 
@@ -662,25 +666,20 @@ class LedgerMixin(StoreBase):
 
     def _shelf(self, conn: sqlite3.Connection, codes: Sequence[str], day: dt.date) -> _Shelf:
         """The active items with these codes and their usable batches on ``day``, earliest
-        expiry first: two statements for a whole document's lines."""
-        wanted = sorted({code.strip().upper() for code in codes if isinstance(code, str)})
-        marks = ", ".join("?" for _ in wanted)
+        expiry first: two statements for a whole document's lines (one once its items were
+        read: ``ActiveItems``)."""
         with self._sqlite_errors():
-            items = {row[1]: item_from_row(row) for row in conn.execute(
-                f"SELECT {ITEM_COLUMNS} FROM item i WHERE i.code IN ({marks}) AND i.active = 1", wanted)}
+            items = self._active_items.read(conn, {code.strip().upper() for code in codes if isinstance(code, str)})
             ids = [item.id for item in items.values()]
             rows = conn.execute(
-                "SELECT s.item_id, b.id, b.batch_no, b.expiry_month, s.qty, b.manufacturer, b.unit_cost "
+                "SELECT b.id, b.batch_no, b.expiry_month, s.qty, b.manufacturer, b.unit_cost, s.item_id "
                 "FROM stock s JOIN batch b ON b.id = s.batch_id "
                 f"WHERE s.item_id IN ({', '.join('?' for _ in ids)}) AND s.qty > 0 AND b.expiry_month >= ? "
                 "ORDER BY b.expiry_month, b.id", (*ids, day.isoformat()[:7])).fetchall()
-        usable: dict[int, list[sqlite3.Row]] = {}
-        batches: dict[int, _Batch] = {}
+        usable: dict[int, list[sqlite3.Row]] = {item_id: [] for item_id in ids}
         for row in rows:
-            usable.setdefault(row["item_id"], []).append(row)
-            batches[row["id"]] = _Batch(row["id"], row["item_id"], row["batch_no"], row["expiry_month"], row["manufacturer"],
-                                        row["unit_cost"])
-        return _Shelf(items, usable, batches)
+            usable[row[6]].append(row)
+        return _Shelf(items, usable)
 
     def _plan_line(
         self, conn: sqlite3.Connection, shelf: _Shelf, line_no: int, line: DispenseLine, day: dt.date, *,
@@ -699,25 +698,25 @@ class LedgerMixin(StoreBase):
         candidates = list(shelf.usable.get(item.id, ()))
         if line.batch_no:
             chosen = self._existing_batch(conn, item, line.batch_no)
-            shelf.batches[chosen.id] = chosen
             if is_expired(chosen.expiry_month, day):
                 raise BatchExpired(item.code, chosen.batch_no, chosen.expiry_month)
-            left = sum(row["qty"] - taken.get(row["id"], 0) for row in candidates if row["id"] == chosen.id)
+            # A row of the shelf: id, batch_no, expiry_month, qty, ...
+            left = sum(row[3] - taken.get(row[0], 0) for row in candidates if row[0] == chosen.id)
             if wanted > 0 and left <= 0:
                 # Silently taking another batch would make the books differ from the strip
                 # the patient was handed: say the chosen one is empty instead.
                 raise StockTooLow(item.code, wanted, 0, chosen.batch_no)
-            candidates.sort(key=lambda row: row["id"] != chosen.id)
+            candidates.sort(key=lambda row: row[0] != chosen.id)
         allocations: list[Allocation] = []
         remaining = wanted
-        for row in candidates:
+        for batch_id, batch_no, expiry_month, on_shelf, *_ in candidates:
             if remaining <= 0:
                 break
-            take = min(remaining, row["qty"] - taken.get(row["id"], 0))
+            take = min(remaining, on_shelf - taken.get(batch_id, 0))
             if take <= 0:
                 continue
-            allocations.append(Allocation(row["id"], row["batch_no"], row["expiry_month"], take))
-            taken[row["id"]] = taken.get(row["id"], 0) + take
+            allocations.append(Allocation(batch_id, batch_no, expiry_month, take))
+            taken[batch_id] = taken.get(batch_id, 0) + take
             remaining -= take
         if remaining > 0 and not allow_short:
             raise StockTooLow(item.code, wanted, wanted - remaining)
@@ -766,11 +765,15 @@ class LedgerMixin(StoreBase):
         ).lastrowid
         assert document_id is not None
         line_texts = [json.dumps(line, ensure_ascii=False) for line in lines]
+        # A line's item by its code; the movements' items are known already, and coalesce()
+        # looks up only the others (a line with nothing on the shelf, a reversal's).
+        known_ids = {m.item_code: m.item_id for m in movements if m.item_code is not None}
         conn.executemany(
             "INSERT INTO document_line (document_id, line_no, item_id, qty_prescribed, qty, detail) "
-            "VALUES (?, ?, (SELECT id FROM item WHERE code = ?), ?, ?, ?)",
-            [(document_id, line["line_no"], line["item_code"], qty_prescribed[index] if qty_prescribed else None,
-              line.get("qty_dispensed", line.get("qty", 0)), text) for index, (line, text) in enumerate(zip(lines, line_texts))],
+            "VALUES (?, ?, coalesce(?, (SELECT id FROM item WHERE code = ?)), ?, ?, ?)",
+            [(document_id, line["line_no"], known_ids.get(line["item_code"]), line["item_code"],
+              qty_prescribed[index] if qty_prescribed else None, line.get("qty_dispensed", line.get("qty", 0)), text)
+             for index, (line, text) in enumerate(zip(lines, line_texts))],
         )
         moved_on = day.isoformat()
         conn.executemany(
@@ -808,10 +811,12 @@ class LedgerMixin(StoreBase):
             "ON CONFLICT (item_id, month) DO UPDATE SET qty = qty + excluded.qty",
             [(item_id, month, qty) for item_id, qty in issued.items()],
         )
-        saved_lines = sorted((json.loads(text) for text in line_texts), key=lambda line: line["line_no"])
+        # The header and lines as reading them back gives them (one parse: a few µs each).
+        saved_header, *saved_lines = json.loads(f"[{','.join([header_text, *line_texts])}]")
+        saved_lines.sort(key=lambda line: line["line_no"])
         document = SavedDocument(
             id=document_id, number=number, kind=kind, doc_date=day, created_at=created_at, created_by=user.username,
-            header=json.loads(header_text), lines=saved_lines, movements=facts,
+            header=saved_header, lines=saved_lines, movements=facts,
             reverses_number=reverses[1] if reverses else None, reason=reason, reversed_by=None,
             shortfalls=_shortfalls(saved_lines),
         )
