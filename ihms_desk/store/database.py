@@ -130,11 +130,12 @@ def clear_damage_note(path: Path) -> None:
 
 def damage_noted(path: Path) -> str | None:
     """What the damage note beside ``path`` says was found, or ``None`` without a note."""
-    note = damage_note_path(path)
-    if not os.path.exists(note):  # the usual answer, asked before every write: a stat, not a failed open
+    # Asked before every write, and almost always "none": one stat of the name as text
+    # (damage_note_path's, without building Paths), not a failed open.
+    if not os.path.exists(os.fspath(path) + ".damaged"):
         return None
     try:
-        text = note.read_text(encoding="utf-8")
+        text = damage_note_path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError):
