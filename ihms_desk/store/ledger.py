@@ -99,7 +99,7 @@ class _Movement:
 class _Shelf:
     """The items a document's lines name and their usable batches (earliest expiry first,
     rows of ``id, batch_no, expiry_month, qty, manufacturer, unit_cost, item_id``), read for
-    all lines in two statements."""
+    all lines at once (``LedgerMixin._shelf``)."""
 
     items: dict[str, Item]
     usable: dict[int, list[sqlite3.Row]]
