@@ -820,7 +820,7 @@ class LedgerMixin(StoreBase):
             reverses_number=reverses[1] if reverses else None, reason=reason, reversed_by=None,
             shortfalls=_shortfalls(saved_lines),
         )
-        write_event(conn, document, place)
+        write_event(self, conn, document, place)
         return document
 
     @staticmethod

@@ -19,7 +19,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ihms_desk.store.base import StoreBase
 from ihms_desk.store.footprint import payload_text
@@ -40,6 +40,10 @@ class EpochClaim:
     proposed_epoch: int  # the epoch it numbers in meanwhile
     reason: str  # restored, moved, diverged or clash (ihms_desk.sync.protocol)
     take_over: bool  # a deliberate restore: take the device over even from a newer copy
+
+
+class _HasNow(Protocol):
+    def now_utc_iso(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,9 @@ def claim_event_place(conn: sqlite3.Connection, wall_ms: int) -> EventPlace:
                       series_of(desk_number, row["epoch"]))
 
 
-def write_event(conn: sqlite3.Connection, document: SavedDocument, place: EventPlace) -> int:
-    """Append the document's event at ``place`` inside the caller's transaction, created when
-    the document was; returns its sequence number."""
+def write_event(store: _HasNow, conn: sqlite3.Connection, document: SavedDocument, place: EventPlace) -> int:
+    """Append the document's event at ``place`` inside the caller's transaction; returns its
+    sequence number."""
     from uuid6 import uuid7  # imported on first save: it costs ~18 ms of the program's start
 
     conn.execute(
@@ -88,7 +92,7 @@ def write_event(conn: sqlite3.Connection, document: SavedDocument, place: EventP
             document.kind,
             payload_text(document),
             place.hlc,
-            document.created_at,
+            store.now_utc_iso(),
         ),
     )
     return place.sequence
