@@ -60,10 +60,14 @@ class StoreBase:
         return self.clock()
 
     def today(self) -> dt.date:
-        return self.clock().date()
+        # The PC's own clock gives its date without working out its time zone first.
+        return dt.date.today() if self.clock is system_clock else self.clock().date()
 
     def now_utc_iso(self) -> str:
-        return self.clock().astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
+        # The PC's own clock read straight in UTC: the same instant and text as its local time
+        # converted, at a third of the cost (a save reads it twice).
+        moment = dt.datetime.now(dt.timezone.utc) if self.clock is system_clock else self.clock().astimezone(dt.timezone.utc)
+        return moment.isoformat(timespec="milliseconds")
 
     # -- reading ----------------------------------------------------------------------------
 
