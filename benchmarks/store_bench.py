@@ -7,7 +7,8 @@ Figures:
   sqlite3 baseline that writes the same rows (document, lines, movements, balances,
   consumption, counter, outbox event) in one transaction with the same pragmas, and the
   ratio (target <= 1.5);
-- item search p95 over the 6,000-item catalogue, keystroke by keystroke (target <= 5 ms);
+- item search p95 over the 6,000-item catalogue, keystroke by keystroke (target <= 5 ms), and
+  the first search's time (it builds the store's index of the catalogue);
 - the full stock-on-hand list (target <= 100 ms);
 - the database size, the daily backup's time and size, and the backups' total under the
   retention policy.
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     search = bench_search(store)
     print(f"item search over {counts[0]:,} items, {len(search)} keystrokes: p50 {statistics.median(search) * 1000:.2f} ms, "
           f"p95 {percentile(search, 0.95) * 1000:.2f} ms (target <= 5 ms)")
+    # The store's first search builds its index of the catalogue (store/item_search.py).
+    print(f"  the first of them, the first search since the store opened: {search[0] * 1000:.1f} ms")
 
     soh = []
     for _ in range(10):

@@ -14,7 +14,7 @@ from ihms_desk.fields import FieldProblem
 from ihms_desk.paths import DataFolder
 from ihms_desk.store import database
 from ihms_desk.store.base import Clock, system_clock
-from ihms_desk.store.catalogue import CatalogueMixin
+from ihms_desk.store.catalogue import ActiveItems, CatalogueMixin
 from ihms_desk.store.counter import CounterMixin
 from ihms_desk.store.doctor import check_database
 from ihms_desk.store.facilities import FacilitiesMixin
@@ -22,6 +22,7 @@ from ihms_desk.store.footprint import FootprintMixin
 from ihms_desk.store.user_import import UserImportMixin
 from ihms_desk.store.errors import InvalidInput, LoginFailed, NotLoggedIn, NotSetUp
 from ihms_desk.store.indents import IndentsMixin
+from ihms_desk.store.item_search import ItemSearch
 from ihms_desk.store.ledger import LedgerMixin
 from ihms_desk.store.model import Facility
 from ihms_desk.store.outbox import OutboxMixin
@@ -108,6 +109,8 @@ class Store(IndentsMixin, VouchersMixin, CatalogueMixin, CounterMixin, LedgerMix
         self.clock = clock
         self.user: User | None = None
         self._stock_items = {}
+        self._item_search = ItemSearch()
+        self._active_items = ActiveItems()
 
     @classmethod
     def open(cls, data_dir: Path | str, *, clock: Clock = system_clock, start_over: bool = False) -> Store:

@@ -43,7 +43,7 @@ BUSY_TIMEOUT_MS = 5000
 MIGRATION_NAMES = (
     "m001_ledger", "m002_ledger_guards", "m003_barcodes_and_rejections", "m004_sync_state",
     "m005_movement_day_kind", "m006_resend_after_restore", "m007_counter", "m009_rollout", "m010_indents",
-    "m011_footprint", "m013_withdrawn_vouchers",
+    "m011_footprint", "m012_search_stamp", "m013_withdrawn_vouchers",
 )
 
 
@@ -130,6 +130,10 @@ def clear_damage_note(path: Path) -> None:
 
 def damage_noted(path: Path) -> str | None:
     """What the damage note beside ``path`` says was found, or ``None`` without a note."""
+    # Asked before every write, and almost always "none": one stat of the name as text
+    # (damage_note_path's, without building Paths), not a failed open.
+    if not os.path.exists(os.fspath(path) + ".damaged"):
+        return None
     try:
         text = damage_note_path(path).read_text(encoding="utf-8")
     except FileNotFoundError:

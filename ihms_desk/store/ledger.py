@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -27,6 +28,7 @@ from ihms_desk.store.errors import (
     SameLinesAsEarlier,
     StockTooLow,
     UnknownBatch,
+    UnknownItem,
 )
 from ihms_desk.store.model import (
     SEXES,
@@ -46,7 +48,7 @@ from ihms_desk.store.model import (
     TransferLine,
 )
 from ihms_desk.store.footprint import dispense_line, dispense_line_detail
-from ihms_desk.store.outbox import number_series, write_event
+from ihms_desk.store.outbox import claim_event_place, write_event
 from ihms_desk.store.rules import (
     MAX_DISPENSE_QTY,
     MAX_LINES,
@@ -71,15 +73,6 @@ ISSUE_KINDS = ("dispense", "transfer")
 
 
 @dataclass
-class _Movement:
-    line_no: int
-    batch_id: int
-    item_id: int
-    qty: int
-    kind: str
-
-
-@dataclass
 class _Batch:
     id: int
     item_id: int
@@ -87,6 +80,35 @@ class _Batch:
     expiry_month: str
     manufacturer: str | None
     unit_cost: str | None
+
+
+@dataclass
+class _Movement:
+    line_no: int
+    batch_id: int
+    item_id: int
+    qty: int
+    kind: str
+    #: The batch's facts and the item's code, when the caller has them at hand (the saved
+    #: document names them; ``_save`` reads the rest before it writes).
+    batch: _Batch | None = None
+    item_code: str | None = None
+
+
+@dataclass
+class _Shelf:
+    """The items a document's lines name and their usable batches (earliest expiry first,
+    rows of ``id, batch_no, expiry_month, qty, manufacturer, unit_cost, item_id``), read for
+    all lines at once (``LedgerMixin._shelf``)."""
+
+    items: dict[str, Item]
+    usable: dict[int, list[sqlite3.Row]]
+
+    def batch(self, item_id: int, batch_id: int) -> _Batch:
+        """A usable batch's facts, which the saved document's movements name (so nothing is
+        read back after it is written)."""
+        row = next(row for row in self.usable[item_id] if row[0] == batch_id)
+        return _Batch(batch_id, row[6], row[1], row[2], row[4], row[5])
 
 
 class LedgerMixin(StoreBase):
@@ -160,7 +182,7 @@ class LedgerMixin(StoreBase):
             doc_lines: list[dict[str, Any]] = []
             for line_no, (item, batch_no, expiry, qty, manufacturer, cost, reason) in enumerate(clean, start=1):
                 batch = self._batch_for_receipt(conn, item, batch_no, expiry, manufacturer, cost)
-                movements.append(_Movement(line_no, batch.id, item.id, qty, "receipt"))
+                movements.append(_Movement(line_no, batch.id, item.id, qty, "receipt", batch, item.code))
                 doc_line: dict[str, Any] = {
                     "line_no": line_no,
                     "item_code": item.code,
@@ -247,7 +269,8 @@ class LedgerMixin(StoreBase):
         The screen shows this plan (FEFO batches and any shortfall) while the pharmacist types.
         """
         day = self._document_day(doc_date)
-        return [self._plan_line(self.conn, n, line, day, allow_short=True) for n, line in enumerate(lines, start=1)]
+        shelf = self._shelf(self.conn, [line.item_code for line in lines], day)
+        return [self._plan_line(self.conn, shelf, n, line, day, allow_short=True) for n, line in enumerate(lines, start=1)]
 
     def dispense(
         self,
@@ -321,17 +344,20 @@ class LedgerMixin(StoreBase):
     def _dispense_in(self, conn: sqlite3.Connection, day: dt.date, header: dict[str, Any],
                      lines: list[DispenseLine]) -> SavedDocument:
         """Save a checked dispense inside the caller's transaction (and remember its doses)."""
-        plans = [self._plan_line(conn, n, line, day, allow_short=line.qty is None) for n, line in enumerate(lines, start=1)]
+        shelf = self._shelf(conn, [line.item_code for line in lines], day)
+        plans = [self._plan_line(conn, shelf, n, line, day, allow_short=line.qty is None)
+                 for n, line in enumerate(lines, start=1)]
         movements: list[_Movement] = []
         doc_lines: list[dict[str, Any]] = []
         for plan, line in zip(plans, lines):
-            movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense") for a in plan.allocations]
+            movements += [_Movement(plan.line_no, a.batch_id, plan.item.id, -a.qty, "dispense",
+                                    shelf.batch(plan.item.id, a.batch_id), plan.item.code) for a in plan.allocations]
             doc_lines.append(dispense_line(plan.line_no, plan.item.code, line.qty_prescribed, plan.qty))
-            if line.dose:
-                # The counter's memory of how this item is prescribed: offered on its next line.
-                conn.execute("INSERT INTO dose_memory (item_id, dose, used_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT (item_id) DO UPDATE SET dose = excluded.dose, used_at = excluded.used_at",
-                             (plan.item.id, line.dose, self.now_utc_iso()))
+        doses = [(plan.item.id, line.dose, self.now_utc_iso()) for plan, line in zip(plans, lines) if line.dose]
+        if doses:
+            # The counter's memory of how each item is prescribed: offered on its next line.
+            conn.executemany("INSERT INTO dose_memory (item_id, dose, used_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT (item_id) DO UPDATE SET dose = excluded.dose, used_at = excluded.used_at", doses)
         return self._save(conn, "dispense", day, header, doc_lines, movements, qty_prescribed=[line.qty_prescribed for line in lines])
 
     # -- adjustment -------------------------------------------------------------------------
@@ -370,7 +396,7 @@ class LedgerMixin(StoreBase):
                     delta = reason_kind.direction * check_quantity(line.qty)
                 if delta < 0:
                     self._check_batch_stock(conn, item, batch, -delta)
-                movements.append(_Movement(line_no, batch.id, item.id, delta, "adjustment"))
+                movements.append(_Movement(line_no, batch.id, item.id, delta, "adjustment", batch, item.code))
                 doc_lines.append(
                     {"line_no": line_no, "item_code": item.code, "batch_no": batch.batch_no, "expiry_month": batch.expiry_month, "qty": delta}
                 )
@@ -412,12 +438,15 @@ class LedgerMixin(StoreBase):
             movements: list[_Movement] = []
             doc_lines: list[dict[str, Any]] = []
             taken: dict[int, int] = {}  # one item may be on several lines (one per batch, say)
+            shelf = self._shelf(conn, [line.item_code for line in lines], day)
             for line_no, line in enumerate(lines, start=1):
                 qty = check_quantity(line.qty)
                 plan = self._plan_line(
-                    conn, line_no, DispenseLine(line.item_code, qty, qty, line.batch_no), day, allow_short=False, taken=taken
+                    conn, shelf, line_no, DispenseLine(line.item_code, qty, qty, line.batch_no), day, allow_short=False,
+                    taken=taken,
                 )
-                movements += [_Movement(line_no, a.batch_id, plan.item.id, -a.qty, "transfer") for a in plan.allocations]
+                movements += [_Movement(line_no, a.batch_id, plan.item.id, -a.qty, "transfer",
+                                        shelf.batch(plan.item.id, a.batch_id), plan.item.code) for a in plan.allocations]
                 doc_lines.append({"line_no": line_no, "item_code": plan.item.code, "qty": plan.qty})
             return self._save(conn, "transfer", day, header, doc_lines, movements)
 
@@ -462,7 +491,7 @@ class LedgerMixin(StoreBase):
                 book = self._batch_qty(conn, batch.id)
                 difference = count.counted - book
                 if difference:
-                    movements.append(_Movement(line_no, batch.id, item.id, difference, "stocktake"))
+                    movements.append(_Movement(line_no, batch.id, item.id, difference, "stocktake", batch, item.code))
                 doc_lines.append(
                     {"line_no": line_no, "item_code": item.code, "batch_no": batch.batch_no, "expiry_month": batch.expiry_month,
                      "book_qty": book, "counted": count.counted, "qty": difference}
@@ -635,9 +664,26 @@ class LedgerMixin(StoreBase):
         if on_hand < qty:
             raise StockTooLow(item.code, qty, on_hand, batch.batch_no)
 
+    def _shelf(self, conn: sqlite3.Connection, codes: Sequence[str], day: dt.date) -> _Shelf:
+        """The active items with these codes and their usable batches on ``day``, earliest
+        expiry first: two statements for a whole document's lines (one once its items were
+        read: ``ActiveItems``)."""
+        with self._sqlite_errors():
+            items = self._active_items.read(conn, {code.strip().upper() for code in codes if isinstance(code, str)})
+            ids = [item.id for item in items.values()]
+            rows = conn.execute(
+                "SELECT b.id, b.batch_no, b.expiry_month, s.qty, b.manufacturer, b.unit_cost, s.item_id "
+                "FROM stock s JOIN batch b ON b.id = s.batch_id "
+                f"WHERE s.item_id IN ({', '.join('?' for _ in ids)}) AND s.qty > 0 AND b.expiry_month >= ? "
+                "ORDER BY b.expiry_month, b.id", (*ids, day.isoformat()[:7])).fetchall()
+        usable: dict[int, list[sqlite3.Row]] = {item_id: [] for item_id in ids}
+        for row in rows:
+            usable[row[6]].append(row)
+        return _Shelf(items, usable)
+
     def _plan_line(
-        self, conn: sqlite3.Connection, line_no: int, line: DispenseLine, day: dt.date, *, allow_short: bool,
-        taken: dict[int, int] | None = None,
+        self, conn: sqlite3.Connection, shelf: _Shelf, line_no: int, line: DispenseLine, day: dt.date, *,
+        allow_short: bool, taken: dict[int, int] | None = None,
     ) -> LinePlan:
         """FEFO: the chosen batch first if valid, then usable batches by earliest expiry.
 
@@ -645,34 +691,32 @@ class LedgerMixin(StoreBase):
         (the balances are only updated when the document is saved); it is updated here.
         """
         taken = {} if taken is None else taken
-        item = self.item(line.item_code)
+        item = shelf.items.get(line.item_code.strip().upper())
+        if item is None:
+            raise UnknownItem(line.item_code, field="item")
         wanted = line.qty_prescribed if line.qty is None else line.qty
-        month = day.strftime("%Y-%m")
-        candidates = conn.execute(
-            "SELECT b.id, b.batch_no, b.expiry_month, s.qty FROM stock s JOIN batch b ON b.id = s.batch_id "
-            "WHERE s.item_id = ? AND s.qty > 0 AND b.expiry_month >= ? ORDER BY b.expiry_month, b.id",
-            (item.id, month),
-        ).fetchall()
+        candidates = list(shelf.usable.get(item.id, ()))
         if line.batch_no:
             chosen = self._existing_batch(conn, item, line.batch_no)
             if is_expired(chosen.expiry_month, day):
                 raise BatchExpired(item.code, chosen.batch_no, chosen.expiry_month)
-            left = sum(row["qty"] - taken.get(row["id"], 0) for row in candidates if row["id"] == chosen.id)
+            # A row of the shelf: id, batch_no, expiry_month, qty, ...
+            left = sum(row[3] - taken.get(row[0], 0) for row in candidates if row[0] == chosen.id)
             if wanted > 0 and left <= 0:
                 # Silently taking another batch would make the books differ from the strip
                 # the patient was handed: say the chosen one is empty instead.
                 raise StockTooLow(item.code, wanted, 0, chosen.batch_no)
-            candidates.sort(key=lambda row: row["id"] != chosen.id)
+            candidates.sort(key=lambda row: row[0] != chosen.id)
         allocations: list[Allocation] = []
         remaining = wanted
-        for row in candidates:
+        for batch_id, batch_no, expiry_month, on_shelf, *_ in candidates:
             if remaining <= 0:
                 break
-            take = min(remaining, row["qty"] - taken.get(row["id"], 0))
+            take = min(remaining, on_shelf - taken.get(batch_id, 0))
             if take <= 0:
                 continue
-            allocations.append(Allocation(row["id"], row["batch_no"], row["expiry_month"], take))
-            taken[row["id"]] = taken.get(row["id"], 0) + take
+            allocations.append(Allocation(batch_id, batch_no, expiry_month, take))
+            taken[batch_id] = taken.get(batch_id, 0) + take
             remaining -= take
         if remaining > 0 and not allow_short:
             raise StockTooLow(item.code, wanted, wanted - remaining)
@@ -698,39 +742,45 @@ class LedgerMixin(StoreBase):
         reverses_day: dt.date | None = None,
         reason: str | None = None,
     ) -> SavedDocument:
-        """Write document, lines, movements, balances and the outbox event (inside the caller's transaction)."""
-        assert self.user is not None
+        """Write document, lines, movements, balances and the outbox event (inside the caller's
+        transaction), and return the document as reading it back would give it: made from
+        what was written, not read back."""
+        user = self.user
+        assert user is not None
+        facts = self._movement_facts(conn, movements)
         fy = financial_year(day)
         serial = conn.execute(
             "INSERT INTO doc_counter (kind, financial_year, last_serial) VALUES (?, ?, 1) "
             "ON CONFLICT (kind, financial_year) DO UPDATE SET last_serial = last_serial + 1 RETURNING last_serial",
             (kind, fy),
         ).fetchone()[0]
-        number = document_number(kind, fy, serial, number_series(conn))
+        place = claim_event_place(conn, int(time.time() * 1000))
+        number = document_number(kind, fy, serial, place.series)
         created_at = self.now_utc_iso()
-        cursor = conn.execute(
+        header_text = json.dumps(header, ensure_ascii=False)
+        document_id = conn.execute(
             "INSERT INTO document (number, kind, financial_year, serial, doc_date, created_at, created_by, header, reverses_id, reason) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (number, kind, fy, serial, day.isoformat(), created_at, self.user.id, json.dumps(header, ensure_ascii=False),
-             reverses[0] if reverses else None, reason),
-        )
-        document_id = cursor.lastrowid
+            (number, kind, fy, serial, day.isoformat(), created_at, user.id, header_text, reverses[0] if reverses else None, reason),
+        ).lastrowid
         assert document_id is not None
-        for index, line in enumerate(lines):
-            conn.execute(
-                "INSERT INTO document_line (document_id, line_no, item_id, qty_prescribed, qty, detail) "
-                "VALUES (?, ?, (SELECT id FROM item WHERE code = ?), ?, ?, ?)",
-                (document_id, line["line_no"], line["item_code"], qty_prescribed[index] if qty_prescribed else None,
-                 line.get("qty_dispensed", line.get("qty", 0)), json.dumps(line, ensure_ascii=False)),
-            )
-        # Issues count as consumption in their month. A reversal takes its units back from the
-        # month of the document it reverses: a dispense undone is not what patients took then.
-        month = (reverses_day or day).strftime("%Y-%m")
+        line_texts = [json.dumps(line, ensure_ascii=False) for line in lines]
+        # A line's item by its code; the movements' items are known already, and coalesce()
+        # looks up only the others (a line with nothing on the shelf, a reversal's).
+        known_ids = {m.item_code: m.item_id for m in movements if m.item_code is not None}
+        conn.executemany(
+            "INSERT INTO document_line (document_id, line_no, item_id, qty_prescribed, qty, detail) "
+            "VALUES (?, ?, coalesce(?, (SELECT id FROM item WHERE code = ?)), ?, ?, ?)",
+            [(document_id, line["line_no"], known_ids.get(line["item_code"]), line["item_code"],
+              qty_prescribed[index] if qty_prescribed else None, line.get("qty_dispensed", line.get("qty", 0)), text)
+             for index, (line, text) in enumerate(zip(lines, line_texts))],
+        )
+        moved_on = day.isoformat()
+        conn.executemany(
+            "INSERT INTO movement (document_id, line_no, batch_id, item_id, kind, qty, moved_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(document_id, m.line_no, m.batch_id, m.item_id, m.kind, m.qty, moved_on) for m in movements],
+        )
         for movement in movements:
-            conn.execute(
-                "INSERT INTO movement (document_id, line_no, batch_id, item_id, kind, qty, moved_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (document_id, movement.line_no, movement.batch_id, movement.item_id, movement.kind, movement.qty, day.isoformat()),
-            )
             # UPDATE first: an INSERT .. ON CONFLICT would check the new row's CHECK (qty >= 0)
             # before noticing the conflict, and refuse every outgoing movement.
             updated = conn.execute(
@@ -748,15 +798,49 @@ class LedgerMixin(StoreBase):
                     "INSERT INTO stock (batch_id, item_id, qty) VALUES (?, ?, ?)",
                     (movement.batch_id, movement.item_id, movement.qty),
                 )
+        # Issues count as consumption in their month. A reversal takes its units back from the
+        # month of the document it reverses: a dispense undone is not what patients took then.
+        # One row per item and month, so an item's movements are summed first.
+        issued: dict[int, int] = {}
+        for movement in movements:
             if movement.kind in ISSUE_KINDS:
-                conn.execute(
-                    "INSERT INTO consumption_month (item_id, month, qty) VALUES (?, ?, ?) "
-                    "ON CONFLICT (item_id, month) DO UPDATE SET qty = qty + excluded.qty",
-                    (movement.item_id, month, -movement.qty),
-                )
-        document = self._load_document(conn, document_id)
-        write_event(self, conn, document)
+                issued[movement.item_id] = issued.get(movement.item_id, 0) - movement.qty
+        month = (reverses_day or day).isoformat()[:7]
+        conn.executemany(
+            "INSERT INTO consumption_month (item_id, month, qty) VALUES (?, ?, ?) "
+            "ON CONFLICT (item_id, month) DO UPDATE SET qty = qty + excluded.qty",
+            [(item_id, month, qty) for item_id, qty in issued.items()],
+        )
+        # The header and lines as reading them back gives them (one parse: a few µs each).
+        saved_header, *saved_lines = json.loads(f"[{','.join([header_text, *line_texts])}]")
+        saved_lines.sort(key=lambda line: line["line_no"])
+        document = SavedDocument(
+            id=document_id, number=number, kind=kind, doc_date=day, created_at=created_at, created_by=user.username,
+            header=saved_header, lines=saved_lines, movements=facts,
+            reverses_number=reverses[1] if reverses else None, reason=reason, reversed_by=None,
+            shortfalls=_shortfalls(saved_lines),
+        )
+        write_event(self, conn, document, place)
         return document
+
+    @staticmethod
+    def _movement_facts(conn: sqlite3.Connection, movements: list[_Movement]) -> list[dict[str, Any]]:
+        """The movements as the saved document names them (``SavedDocument.movements``): the
+        item's code and the batch's number, expiry, maker and cost, from the movement where the
+        caller had them, else read (one statement for the batches, one for the items)."""
+        batches: dict[int, _Batch] = {m.batch_id: m.batch for m in movements if m.batch is not None}
+        codes: dict[int, str] = {m.item_id: m.item_code for m in movements if m.item_code is not None}
+        missing = sorted({m.batch_id for m in movements} - batches.keys())
+        if missing:
+            for row in conn.execute("SELECT id, item_id, batch_no, expiry_month, manufacturer, unit_cost FROM batch "
+                                    f"WHERE id IN ({', '.join('?' for _ in missing)})", missing):
+                batches[row[0]] = _Batch(*row)
+        missing = sorted({m.item_id for m in movements} - codes.keys())
+        if missing:
+            codes.update(conn.execute(f"SELECT id, code FROM item WHERE id IN ({', '.join('?' for _ in missing)})", missing))
+        return [{"line_no": m.line_no, "item_code": codes[m.item_id], "batch_no": batches[m.batch_id].batch_no,
+                 "expiry_month": batches[m.batch_id].expiry_month, "manufacturer": batches[m.batch_id].manufacturer,
+                 "unit_cost": batches[m.batch_id].unit_cost, "qty": m.qty} for m in movements]
 
     def _load_document(self, conn: sqlite3.Connection, document_id: int) -> SavedDocument:
         row = conn.execute(
@@ -781,16 +865,18 @@ class LedgerMixin(StoreBase):
                 (document_id,),
             )
         ]
-        shortfalls = [
-            {"line_no": line["line_no"], "item_code": line["item_code"], "not_available": line["not_available"]}
-            for line in lines if line.get("not_available")
-        ]
         return SavedDocument(
             id=row["id"], number=row["number"], kind=row["kind"], doc_date=dt.date.fromisoformat(row["doc_date"]),
             created_at=row["created_at"], created_by=row["username"], header=json.loads(row["header"]), lines=lines,
             movements=movements, reverses_number=row["reverses_number"], reason=row["reason"], reversed_by=row["reversed_by"],
-            shortfalls=shortfalls,
+            shortfalls=_shortfalls(lines),
         )
+
+
+def _shortfalls(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lines of a slip the counter could not give in full, and how much of each."""
+    return [{"line_no": line["line_no"], "item_code": line["item_code"], "not_available": line["not_available"]}
+            for line in lines if line.get("not_available")]
 
 
 _E = TypeVar("_E", bound=Enum)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,49 +46,56 @@ class _HasNow(Protocol):
     def now_utc_iso(self) -> str: ...
 
 
-def next_hlc(conn: sqlite3.Connection, wall_ms: int) -> str:
-    """Advance the hybrid logical clock: never goes backwards even if the PC clock does."""
-    last_ms, counter = conn.execute("SELECT hlc_wall_ms, hlc_counter FROM device WHERE id = 1").fetchone()
-    if wall_ms > last_ms:
-        last_ms, counter = wall_ms, 0
-    else:
-        counter += 1
-    conn.execute("UPDATE device SET hlc_wall_ms = ?, hlc_counter = ? WHERE id = 1", (last_ms, counter))
-    return f"{last_ms:016d}-{counter:05d}"
+@dataclass(frozen=True)
+class EventPlace:
+    """Where a document's event goes, claimed as its save begins: its place in this desk's
+    order, the epoch it is offered under, its hybrid logical clock (HLC) stamp, and the series
+    the document is numbered in (``rules.number_series``)."""
+
+    sequence: int
+    epoch: int
+    hlc: str
+    series: str
 
 
-def number_series(conn: sqlite3.Connection) -> str:
-    """The series the next document is numbered in (see ``rules.number_series``), inside the
-    saving transaction: a fresh epoch starts a fresh series at once, offline too."""
-    row = conn.execute("SELECT * FROM device WHERE id = 1").fetchone()
+def claim_event_place(conn: sqlite3.Connection, wall_ms: int) -> EventPlace:
+    """Take the next sequence number and advance the HLC, in one statement of the saving
+    transaction. The HLC never goes backwards even if the PC clock does: a wall time not past
+    the last one counts on from it. The number series comes from the same row, so a fresh
+    epoch starts a fresh series at once, offline too."""
+    # In an UPDATE every expression reads the row as it was; RETURNING gives it as it is now.
+    row = conn.execute(
+        "UPDATE device SET next_sequence = next_sequence + 1, hlc_wall_ms = max(hlc_wall_ms, :wall), "
+        "hlc_counter = CASE WHEN :wall > hlc_wall_ms THEN 0 ELSE hlc_counter + 1 END WHERE id = 1 RETURNING *",
+        {"wall": wall_ms},
+    ).fetchone()
     # ``*``: a schema older than m006 (tests fill one through this code before migrating it)
     # has no desk number yet and numbers as a facility's first desk did.
-    return series_of(row["desk_number"] if "desk_number" in row.keys() else None, row["epoch"])
+    desk_number = row["desk_number"] if "desk_number" in row.keys() else None
+    return EventPlace(int(row["next_sequence"]) - 1, int(row["epoch"]), f"{row['hlc_wall_ms']:016d}-{row['hlc_counter']:05d}",
+                      series_of(desk_number, row["epoch"]))
 
 
-def write_event(store: _HasNow, conn: sqlite3.Connection, document: SavedDocument) -> int:
-    """Append the document's event inside the caller's transaction; returns its sequence number."""
+def write_event(store: _HasNow, conn: sqlite3.Connection, document: SavedDocument, place: EventPlace) -> int:
+    """Append the document's event at ``place`` inside the caller's transaction; returns its
+    sequence number."""
     from uuid6 import uuid7  # imported on first save: it costs ~18 ms of the program's start
 
-    sequence, epoch = conn.execute(
-        "UPDATE device SET next_sequence = next_sequence + 1 WHERE id = 1 RETURNING next_sequence - 1, epoch"
-    ).fetchone()
-    hlc = next_hlc(conn, int(time.time() * 1000))
     conn.execute(
         "INSERT INTO outbox (sequence, event_id, epoch, document_id, type, payload, hlc, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            sequence,
+            place.sequence,
             str(uuid7()),
-            epoch,
+            place.epoch,
             document.id,
             document.kind,
             payload_text(document),
-            hlc,
+            place.hlc,
             store.now_utc_iso(),
         ),
     )
-    return int(sequence)
+    return place.sequence
 
 
 def _event(row: sqlite3.Row) -> OutboxEvent:

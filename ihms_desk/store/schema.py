@@ -514,6 +514,27 @@ def m011_footprint(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS movement_item_day")
 
 
+@migrations(name="m012_search_stamp")
+def m012_search_stamp(db: Database) -> None:
+    """A count of the catalogue's changes, kept by the database itself: the item search holds
+    the catalogue in memory (``store/item_search.py``), reads this one row before it answers,
+    and builds its index again when the count moved.
+
+    Triggers, not the code, count: an item changed by the sync worker's connection, by a
+    catalogue import from the command line while the program runs, or by hand is counted
+    alike. Every column counts (a hit shows the item's unit and strength too). A catalogue
+    changes a few times a month, so the triggers cost nothing a counter would notice.
+    """
+    db.execute("CREATE TABLE search_stamp (id INTEGER PRIMARY KEY CHECK (id = 1), "
+               "catalogue_changes INTEGER NOT NULL DEFAULT 0)")
+    db.execute("INSERT INTO search_stamp (id) VALUES (1)")
+    for change in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER item_{change.lower()}_search_stamp AFTER {change} ON item "
+            "BEGIN UPDATE search_stamp SET catalogue_changes = catalogue_changes + 1 WHERE id = 1; END"
+        )
+
+
 @migrations(name="m013_withdrawn_vouchers")
 def m013_withdrawn_vouchers(db: Database) -> None:
     """A transfer another facility sent, then reversed: the server withdraws its voucher and

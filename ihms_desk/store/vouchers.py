@@ -357,7 +357,7 @@ class VouchersMixin(LedgerMixin):
             for line_no, (line, qty) in enumerate(received, start=1):
                 item = self.item(line.item_code, field="lines")
                 batch = self._batch_for_receipt(conn, item, line.batch_no, line.expiry_month, line.manufacturer, line.unit_cost)
-                movements.append(_Movement(line_no, batch.id, item.id, qty, "receipt"))
+                movements.append(_Movement(line_no, batch.id, item.id, qty, "receipt", batch, item.code))
                 doc_lines.append({"line_no": line_no, "item_code": item.code, "batch_no": line.batch_no,
                                   "expiry_month": line.expiry_month, "manufacturer": line.manufacturer,
                                   "unit_cost": line.unit_cost, "qty": qty, "voucher_line": line.line_no})

@@ -26,9 +26,10 @@ after one character still searches). The results list never takes focus, so Tab
 leaves the picker for the next field. Out-of-stock items are listed (a dispense records the
 shortfall; a receipt needs them) but marked in dark red with "Out of stock".
 
-The search is ``store.search_items`` on the GUI thread: it is one indexed-size query over the
-catalogue (a few ms for 6,000 items, see benchmarks/ui_bench.py), and a worker round trip per
-keystroke would cost more than it saves.
+The search is ``store.search_items`` on the GUI thread: it ranks from the catalogue's index in
+memory (``store/item_search.py``: about a millisecond for 6,000 items, see
+benchmarks/store_bench.py; the first search after start builds the index), and a worker round
+trip per keystroke would cost more than it saves.
 """
 
 from __future__ import annotations

@@ -149,10 +149,18 @@ def test_sync_failure_counts_attempts_and_keeps_the_reason(store: Store) -> None
 
 
 def test_hybrid_logical_clock_never_goes_back(store: Store) -> None:
-    from ihms_desk.store.outbox import next_hlc
+    from ihms_desk.store.outbox import claim_event_place
 
-    with store._transaction() as conn:
-        stamps = [next_hlc(conn, wall) for wall in (5_000, 5_000, 4_000, 6_000, 1_000)]
+    first = store.device_state()["next_sequence"]
+    store.conn.execute("BEGIN IMMEDIATE")
+    try:
+        places = [claim_event_place(store.conn, wall) for wall in (5_000, 5_000, 4_000, 6_000, 1_000)]
+    finally:
+        store.conn.rollback()  # numbers taken without events would leave a gap in the outbox
+    stamps = [place.hlc for place in places]
     assert stamps == ["0000000000005000-00000", "0000000000005000-00001", "0000000000005000-00002",
                       "0000000000006000-00000", "0000000000006000-00001"]
     assert stamps == sorted(stamps)
+    # Each claim takes the next sequence number, under the desk's epoch and its number series.
+    assert [place.sequence for place in places] == list(range(first, first + 5))
+    assert {(place.epoch, place.series) for place in places} == {(1, "")}
