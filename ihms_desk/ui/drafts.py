@@ -53,9 +53,14 @@ class DraftKeeper(QObject):
         screen.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.screen and event.type() == QEvent.Type.Hide and self.timer.isActive():
+        # No screen while the garbage collector takes apart a screen nothing uses any more: it
+        # clears this object's attributes first, and Qt's destruction of the (shown) screen
+        # still sends its hiding here.
+        if watched is not self.__dict__.get("screen"):
+            return False
+        if event.type() == QEvent.Type.Hide and self.timer.isActive():
             self.save_now()  # another screen comes up: what was just typed is kept now
-        if watched is self.screen and event.type() == QEvent.Type.Show and not self._offered:
+        if event.type() == QEvent.Type.Show and not self._offered:
             self._offered = True
             # Asked once the screen is on view (the question needs its window), not in its build.
             QTimer.singleShot(0, self, self._offer_if_shown)  # dropped if the screen goes first
