@@ -236,7 +236,7 @@ class QueriesMixin(StoreBase):
         if kind:
             where += " AND kind = ?"
             params.append(kind)
-        return int(self._rows(f"SELECT count(*) AS n FROM document WHERE {where}", params)[0]["n"])
+        return int(self._rows(f"SELECT count(*) AS n FROM document WHERE {where}", tuple(params))[0]["n"])
 
     def recent_dispenses(self, limit: int = 20) -> list[DocumentSummary]:
         """The last dispenses saved, newest first, whatever their date."""

@@ -41,7 +41,7 @@ FIRST_WINDOW_PROBE = textwrap.dedent(
         show_login(self, first)
         heavy = ["ihms_desk.store.api", "ihms_desk.backup", "ihms_desk.ui.main_window", "filelock",
                  "requests", "ihms_desk.sync.client", "ihms_desk.cli", "sqlite_utils", "pyqtgraph", "numpy",
-                 "ihms_desk.store.integrity", "ihms_desk.store.database"]
+                 "ihms_desk.store.integrity", "ihms_desk.store.database", "ihms_desk.wording"]
         print("visible", self.login.isVisible(), "facility", first.facility_name, flush=True)
         print("loaded", ",".join(name for name in heavy if name in sys.modules), flush=True)
         # PySide6 puts its Qt namespace on QtCore at its first use, building ~90 enums then.
@@ -62,7 +62,7 @@ def test_the_login_screen_is_up_before_the_store_is_loaded(chc_dir: Path, tmp_pa
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["visible"] == "True facility CHC Testpur"
     # The store, the lock, the main window, the sync client, the parser, the Reports screen's
-    # chart library (pyqtgraph, numpy) and the integrity check all come after.
+    # chart library (pyqtgraph, numpy), the integrity check and the wording tables all come after.
     assert lines["loaded"] == ""
     # So does PySide6's Qt namespace: its first use costs 20-40 ms (docs/performance.md).
     assert lines["qt_namespace"] == "False"
