@@ -404,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         stock = bench_stock_screen(five_year, args.runs)
         memory = bench_memory(five_year)
     switch_ms: dict[str, float] = memory["switch_ms"]  # type: ignore[assignment]
-    slowest = max(switch_ms, key=lambda key: switch_ms[key])
+    # The three longest, so a second slow screen is not hidden behind the first.
+    slowest = sorted(switch_ms, key=lambda key: -switch_ms[key])[:3]
     print(f"item picker, {picker['items']:,} items, {picker['keystrokes']} searching keystrokes: p50 {picker['picker_p50_ms']:.1f} ms, "
           f"p95 {picker['picker_p95_ms']:.1f} ms (target <= {TARGETS['picker_p95_ms']:.0f}), max {picker['picker_max_ms']:.1f} ms")
     print(f"stock screen on the five-year database: rows in after {stock['stock_open_ms']:.0f} ms median "
@@ -412,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{stock['stock_gui_blocked_ms']:.0f} ms; {stock['stock_rows_shown']} rows shown")
     print(f"peak memory, five-year database, every screen visited: {memory['peak_mb']:.0f} MB "
           f"(target <= {TARGETS['peak_mb']:.0f})")
-    print(f"longest screen switch (GUI thread): {slowest} {switch_ms[slowest]:.0f} ms; "
+    print(f"longest screen switches (GUI thread): {', '.join(f'{key} {switch_ms[key]:.0f} ms' for key in slowest)} "
+          f"(target < 100); "
           f"dispense save + list refresh: {memory['save_ms'] or 0:.0f} ms")
     return 0
 
