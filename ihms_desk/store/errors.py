@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ihms_desk.wording import month_as_printed, say
 
 
 class StoreError(Exception):
@@ -39,6 +38,11 @@ class StoreError(Exception):
         self.values: dict[str, object] = values
         #: The input field the refusal is about, so a screen can show it next to that field.
         self.field = field
+        # The wording tables are imported at the first error, not with this module: the
+        # desktop's login screen imports it and is shown before any error can be, and the
+        # tables cost that screen 5-10 ms (docs/performance.md).
+        from ihms_desk.wording import say
+
         self.message = say(kind, values)
         super().__init__(self.message)
 
@@ -262,6 +266,14 @@ class DatabaseMissing(DatabaseCorrupt):
 #: called it: growing the -shm file on a full disk fails as "disk I/O error".
 NEARLY_FULL_BYTES = 1024 * 1024
 
+
+
+def month_as_printed(month: str) -> str:
+    """``2027-03`` as printed on packs (``03/2027``): :func:`ihms_desk.wording.month_as_printed`,
+    imported at the first use like the tables (see :class:`StoreError`)."""
+    from ihms_desk import wording
+
+    return wording.month_as_printed(month)
 
 
 def os_error_means_full(error: OSError, path: Path) -> bool:

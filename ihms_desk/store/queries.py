@@ -216,18 +216,31 @@ class QueriesMixin(StoreBase):
             ))
         return alerts
 
-    def documents_on(self, day: dt.date | None = None, *, kind: str | None = None, limit: int = 1000) -> list[DocumentSummary]:
-        """A day's documents, newest first (default today), optionally of one kind."""
-        where = "d.doc_date = ?"
+    def documents_on(self, day: dt.date | None = None, *, kind: str | None = None, limit: int = 1000,
+                     before_id: int | None = None) -> list[DocumentSummary]:
+        """A day's documents, newest first (default today), optionally of one kind; with
+        ``before_id``, those older than that document (the next page of a long day)."""
+        where = "doc_date = ?"
         params: list[object] = [(day or self.today()).isoformat()]
         if kind:
-            where += " AND d.kind = ?"
+            where += " AND kind = ?"
             params.append(kind)
+        if before_id is not None:
+            where += " AND id < ?"
+            params.append(before_id)
         return self._document_summaries(where, params, limit)
+
+    def documents_counted_on(self, day: dt.date | None = None, *, kind: str | None = None) -> int:
+        """How many documents a day has (of one kind): the document_date index alone."""
+        where, params = "doc_date = ?", [(day or self.today()).isoformat()]
+        if kind:
+            where += " AND kind = ?"
+            params.append(kind)
+        return int(self._rows(f"SELECT count(*) AS n FROM document WHERE {where}", tuple(params))[0]["n"])
 
     def recent_dispenses(self, limit: int = 20) -> list[DocumentSummary]:
         """The last dispenses saved, newest first, whatever their date."""
-        return self._document_summaries("d.kind = 'dispense'", [], limit)
+        return self._document_summaries("kind = 'dispense'", [], limit)
 
     def _document_summaries(self, where: str, params: list[object], limit: int) -> list[DocumentSummary]:
         rows = self._rows(
@@ -237,7 +250,10 @@ class QueriesMixin(StoreBase):
             "(SELECT r.number FROM document r WHERE r.reverses_id = d.id) AS reversed_by, o.number AS reverses_number "
             "FROM document d JOIN app_user u ON u.id = d.created_by "
             "LEFT JOIN document o ON o.id = d.reverses_id "
-            f"WHERE {where} ORDER BY d.id DESC LIMIT ?",
+            # The ids first, from the index alone: with the filter on the outer query SQLite
+            # built every row of the day (line count, reversal) before sorting and keeping
+            # `limit` of them, 112-125 ms for a day of 24,000 documents instead of 30-40.
+            f"WHERE d.id IN (SELECT id FROM document WHERE {where} ORDER BY id DESC LIMIT ?) ORDER BY d.id DESC",
             (*params, limit),
         )
         return [

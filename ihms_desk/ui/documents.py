@@ -9,9 +9,10 @@ tests replace.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, Qt, Slot
+from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, QModelIndex, QObject, QPersistentModelIndex, Qt, Slot
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ihms_desk.store import Store
@@ -26,8 +27,11 @@ from ihms_desk.ui.forms import (
 )
 from ihms_desk.ui.screen import Screen
 
-#: A busy CHC saves up to ~1,500 dispenses a day; the list shows them all.
-DAY_LIMIT = 5000
+#: The list reads a day's documents a page at a time, newest first: the first page when the
+#: day is shown, the next when the list is scrolled to its end. A busy CHC saves up to ~1,500
+#: dispenses a day; reading the whole day at once (up to 5,000) blocked the window for 90 ms
+#: and more on a long day (docs/performance.md), a page of 300 for under 20.
+PAGE = 300
 KINDS = ("receipt", "dispense", "adjustment", "transfer", "stocktake", "reversal", "indent")
 
 
@@ -49,6 +53,36 @@ def ask_reverse(parent: QWidget, number: str, question: str) -> bool:
     """The confirm question before a reversal (:func:`reverse_question`); tests replace this function."""
     return dialogs.confirm(
         parent, QCoreApplication.translate("DocumentsScreen", "Reverse {number}?").format(number=number), question)
+
+
+class DayDocuments(RowsModel):
+    """The documents of the day shown, a page at a time: the view asks for the next page
+    (``canFetchMore``/``fetchMore``) when it is scrolled to the end of those read so far."""
+
+    def __init__(self, headers: Sequence[str], cell: Callable[[Any, int, int], Any], parent: QObject,
+                 next_page: Callable[[DocumentSummary | None], list[DocumentSummary] | None]) -> None:
+        super().__init__(headers, cell, parent)
+        #: Reads the page after the given document (``None``: the first); ``None`` if it failed.
+        self._next_page = next_page
+        self._more = False
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        super().set_rows(rows)
+        self._more = len(rows) >= PAGE
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return self._more and not parent.isValid()
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        page = self._next_page(self.row(self.rowCount() - 1))
+        self._more = page is not None and len(page) >= PAGE
+        if page:
+            first = self.rowCount()
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
 
 
 class DocumentsScreen(Screen):
@@ -74,10 +108,10 @@ class DocumentsScreen(Screen):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("documents_count")
 
-        self.documents = RowsModel(
+        self.documents = DayDocuments(
             [self.tr("Number"), self.tr("Time"), self.tr("Kind"), self.tr("Details"), self.tr("Lines"), self.tr("By"),
              self.tr("Reversal")],
-            self._document_cell, self,
+            self._document_cell, self, self._page_after,
         )
         # Fixed widths: measuring every cell of a busy day's 1,500 rows took over half a second.
         self.view = rows_table(self, self.documents, "documents_table", stretch=self.SUMMARY, widths={
@@ -145,11 +179,17 @@ class DocumentsScreen(Screen):
         self._reload()
 
     def select_number(self, number: str) -> bool:
-        for row, summary in enumerate(self.documents.rows()):
-            if summary.number == number:
-                self.view.selectRow(row)
-                return True
-        return False
+        """Select a document of the day shown, reading further pages until it is found."""
+        row = 0
+        while True:
+            for row in range(row, self.documents.rowCount()):
+                if self.documents.row(row).number == number:
+                    self.view.selectRow(row)
+                    return True
+            if not self.documents.canFetchMore(QModelIndex()):
+                return False
+            row = self.documents.rowCount()
+            self.documents.fetchMore(QModelIndex())
 
     def current_document(self) -> SavedDocument | None:
         return self._document
@@ -187,16 +227,28 @@ class DocumentsScreen(Screen):
     @Slot()
     def _reload(self) -> None:
         selected = self._document.number if self._document else None
-        qdate = self.day_edit.date()
-        day = dt.date(qdate.year(), qdate.month(), qdate.day())
-        kind = self.kind_combo.currentData() or None
-        # One indexed query (document_date index) for a day: a few ms even on a busy day.
-        summaries = attempt(self, self.errors, lambda: self.store.documents_on(day, kind=kind, limit=DAY_LIMIT))
-        self._returned_slips = self._slips_returned(summaries or [])
+        self._returned_slips = {}
+        summaries = self._page_after(None)
+        count = attempt(self, self.errors, lambda: self.store.documents_counted_on(self._day(), kind=self._kind()))
         self.documents.set_rows(summaries or [])
-        self.count_label.setText(self.tr("%n document(s)", "", self.documents.rowCount()))
+        self.count_label.setText(self.tr("%n document(s)", "", count or self.documents.rowCount()))
         if not (selected and self.select_number(selected)):
             self._show_document(None)
+
+    def _day(self) -> dt.date:
+        qdate = self.day_edit.date()
+        return dt.date(qdate.year(), qdate.month(), qdate.day())
+
+    def _kind(self) -> str | None:
+        return self.kind_combo.currentData() or None
+
+    def _page_after(self, last: DocumentSummary | None) -> list[DocumentSummary] | None:
+        """The next :data:`PAGE` documents of the day shown after ``last`` (``None``: the newest),
+        one indexed query (document_date index); ``None`` when it failed (the error is shown)."""
+        day, kind, before = self._day(), self._kind(), last.id if last is not None else None
+        page = attempt(self, self.errors, lambda: self.store.documents_on(day, kind=kind, limit=PAGE, before_id=before))
+        self._returned_slips.update(self._slips_returned(page or []))
+        return page
 
     def _slips_returned(self, summaries: list[DocumentSummary]) -> dict[str, tuple[str, object]]:
         """The slip and line each patient return on the list brought units back from, by the

@@ -17,16 +17,17 @@ of :mod:`ihms_desk.wording`, which the command line reads too.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from ihms_desk import wording
 from ihms_desk.paths import resource_path
-from ihms_desk.sync.errors import identify
 
-LANGUAGES = wording.LANGUAGES
+if TYPE_CHECKING:
+    from ihms_desk.wording import Worded
+
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf")
 #: Latin text in Noto Sans, Devanagari falls through to Noto Sans Devanagari (same metrics family).
 FONT_FAMILIES = ["Noto Sans", "Noto Sans Devanagari"]
@@ -153,9 +154,13 @@ def installed_translators() -> list[QTranslator]:
 
 # -- refusals and failures, in the user's language --------------------------------------------
 
-def refusal_text(error: wording.Worded) -> str:
+def refusal_text(error: Worded) -> str:
     """A refusal's (or a barcode's, an environment problem's) words in the current language,
     from the wording tables (:mod:`ihms_desk.wording`)."""
+    # The tables are imported at the first refusal, not with this module: the login screen
+    # is shown before any refusal can be, and they cost it 5-10 ms (docs/performance.md).
+    from ihms_desk import wording
+
     return wording.text_of(error, _current, getattr(error, "message", None))
 
 
@@ -166,6 +171,9 @@ def sync_error_text(message: str, kind: str | None = None, values: Mapping[str, 
     English ``message`` (a failure recorded before kinds were kept), the kind is recognised
     from it.
     """
+    from ihms_desk import wording  # as in refusal_text
+    from ihms_desk.sync.errors import identify
+
     if kind is None:
         kind, values = identify(message)
     return wording.text_of(_Failure(kind, values or {}), _current, message)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ihms_desk import __version__
+from ihms_desk import __version__, wording
 from ihms_desk.store import Store
 from ihms_desk.store.errors import EnvironmentProblem, Refusal, StoreError
 from ihms_desk.store.queries import DEFAULT_LOW_STOCK_MONTHS, DEFAULT_NEAR_EXPIRY_DAYS
@@ -94,7 +94,7 @@ class SettingsScreen(Screen):
         language_layout = QHBoxLayout(language_box)
         self.language_combo = QComboBox(self)
         self.language_combo.setObjectName("language")
-        for code, name in i18n.LANGUAGES.items():
+        for code, name in wording.LANGUAGES.items():
             self.language_combo.addItem(name, code)
         self.apply_language_button = QPushButton(self.tr("Use this language"), self)
         self.apply_language_button.setObjectName("apply_language")

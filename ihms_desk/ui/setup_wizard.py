@@ -259,7 +259,7 @@ class SetupWizard(QWidget):
         page = _Page(self, self.facility_chosen, "facility", self.tr(
             "<h2>Set up IHMS Desk for this facility</h2>This is done once. Open the facility package from the "
             "district, or choose the facility from the state's list."))
-        self.language_combo = choice_field(page, "language", list(((name, code) for code, name in i18n.LANGUAGES.items())))
+        self.language_combo = choice_field(page, "language", list(((name, code) for code, name in wording.LANGUAGES.items())))
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(i18n.current_language())))
         self.language_combo.currentIndexChanged.connect(self._on_language_chosen)
         language_row = QFormLayout()

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from ihms_desk.paths import DataFolder
-from ihms_desk.store import glance, integrity
+from ihms_desk.store import glance
 from ihms_desk.ui.i18n import refusal_text
 from ihms_desk.store.errors import (
     DatabaseCorrupt, DatabaseLocked, DatabaseReadOnly, DiskFull, DiskIOError, EnvironmentProblem, StoreError,
@@ -43,11 +43,6 @@ if TYPE_CHECKING:
     from ihms_desk.instance_lock import InstanceLock
 
 log = logging.getLogger(__name__)
-
-#: Up to this size the full integrity check runs whole at every start, behind the login screen.
-#: A larger file is checked table by table across starts (``store/integrity.py``): PRAGMA
-#: integrity_check took 124 s on the 2.5 GB five-year database, too long to redo at each start.
-START_CHECK_MAX_BYTES = integrity.WHOLE_CHECK_MAX_BYTES
 
 #: Below this much free space the counter is warned at start (a day of OPD needs a few MB).
 LOW_SPACE_BYTES = 50 * 1024 * 1024
@@ -93,11 +88,20 @@ def check_database_at_start(folder: DataFolder, max_bytes: int | None = None, *,
     """Integrity check of the database (none yet is fine: the setup screen creates it), and a
     warning when the disk is nearly full. One larger than ``max_bytes`` gets the next steps of
     its check across starts (:func:`_cycle_problem`) when run in the background (``cancelled``
-    given: the check thread); before any window it is left to that thread."""
+    given: the check thread); before any window it is left to that thread.
+
+    Up to ``integrity.WHOLE_CHECK_MAX_BYTES`` (100 MB) the whole check runs at every start:
+    PRAGMA integrity_check took 124 s on the 2.5 GB five-year database, too long to redo at
+    each start."""
+    # Imported here, not at the top: this module is loaded before the login screen is shown,
+    # and the integrity module brings the store's database module, none of it needed until
+    # the check runs behind that screen (start-up time, docs/performance.md).
+    from ihms_desk.store import integrity
+
     path = folder.database
     if not path.exists():
         return None
-    if path.stat().st_size <= (START_CHECK_MAX_BYTES if max_bytes is None else max_bytes):
+    if path.stat().st_size <= (integrity.WHOLE_CHECK_MAX_BYTES if max_bytes is None else max_bytes):
         problem = _integrity_problem(folder)
     elif cancelled is not None:
         problem = _cycle_problem(folder, cancelled)
@@ -110,6 +114,8 @@ def check_database_at_start(folder: DataFolder, max_bytes: int | None = None, *,
 def _cycle_problem(folder: DataFolder, cancelled: Callable[[], bool]) -> StartupProblem | None:
     """The next steps of a large file's full check (``store/integrity.py``); damage found is
     written down and the latest good backup offered, as for a small file."""
+    from ihms_desk.store import integrity  # loaded by check_database_at_start already
+
     path = folder.database
     try:
         outcome = integrity.run_cycle(path, cancelled=cancelled)
@@ -309,6 +315,11 @@ class IntegrityCheckThread(QObject):
         self.folder = folder
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        # Qt is imported here, once the login screen is up: the first use of PySide6's Qt
+        # namespace builds all of its ~90 enums (20-40 ms), and this module is loaded before
+        # that screen is shown (tests/ui/test_startup.py checks it).
+        from PySide6.QtCore import Qt
+
         self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:

@@ -76,7 +76,7 @@ def test_damage_in_a_history_index_is_found_and_offered_the_backup(large_ish: Pa
     # As a large file: the check before writing reads only the bounded tables, so it opens.
     monkeypatch.setattr(database, "QUICK_CHECK_MAX_BYTES", 0)
     database.check_file(large_ish)
-    monkeypatch.setattr(startup_checks, "START_CHECK_MAX_BYTES", 0)
+    monkeypatch.setattr(integrity, "WHOLE_CHECK_MAX_BYTES", 0)
 
     problem = startup_checks.check_database_at_start(DataFolder(data_dir), cancelled=lambda: False)
     assert problem is not None and problem.kind == "corrupt"

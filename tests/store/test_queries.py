@@ -130,6 +130,25 @@ def test_a_days_documents(history: Store) -> None:
     assert [d.number for d in history.recent_dispenses(2)] == ["DSP/2026-27/000006", "DSP/2026-27/000005"]
 
 
+def test_a_long_day_is_read_a_page_at_a_time(history: Store) -> None:
+    """The Documents screen reads a day a page at a time: each page continues below the last
+    document of the one before, in the same order as the whole day, and the count is the day's."""
+    today = history.today()
+    for _ in range(5):
+        give(history, "D0002", 1)
+    whole = [d.number for d in history.documents_on(today)]
+    assert len(whole) == 7 and history.documents_counted_on(today) == 7
+    pages: list[str] = []
+    last = None
+    while page := history.documents_on(today, limit=3, before_id=last):
+        pages += [d.number for d in page]
+        last = page[-1].id
+    assert pages == whole
+    dispenses = [d.number for d in history.documents_on(today, kind="dispense", limit=2, before_id=None)]
+    assert dispenses == whole[:2] and history.documents_counted_on(today, kind="dispense") == 6
+    assert history.documents_counted_on(dt.date(2026, 9, 11)) == 0
+
+
 def test_a_dispense_reversed_next_month_is_not_consumption_of_its_month(make_store) -> None:  # type: ignore[no-untyped-def]
     """A typo of 1000 tablets in October, reversed on 2 November, must not count in October's
     consumption (nor make November's negative): the AMC is what patients actually took."""

@@ -333,3 +333,32 @@ def test_reversing_a_transfer_to_a_facility_says_its_voucher_is_withdrawn(
     if language == "hi":
         assert latin_words(question, transfer, "CHC Bassi", "wrong facility") == []
     assert check_store.document(transfer).reversed_by is not None
+
+
+def test_a_long_day_is_read_a_page_at_a_time(qtbot, incharge_store: Store, dispense_number: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list reads a day a page at a time (a five-year desk's busy day blocked the window
+    for a third of a second read whole): the count is the day's, the next page comes as the
+    list is scrolled to its end, and a document further down is still found by its number."""
+    with open_as(incharge_store.folder.root, "pharmacist") as store:
+        for n in range(5):
+            store.dispense(patient=Patient(f"OPD/{n + 2}", "Patient", 30, "F"), prescriber="Dr. Rao",
+                           lines=[DispenseLine("D0001", 1)])
+    whole = [summary.number for summary in incharge_store.documents_on()]
+    assert len(whole) == 7
+    monkeypatch.setattr(documents, "PAGE", 3)
+    screen = make_screen(qtbot, incharge_store, size=(1000, 700))
+    assert numbers(screen) == whole[:3]
+    assert "7" in screen.count_label.text()
+    screen.view.setFocus()
+    for _ in range(3):  # End, as a person would, until every page is in
+        qtbot.keyClick(screen.view, Qt.Key.Key_End)
+        screen.view.scrollToBottom()
+        qtbot.wait(1)
+    assert numbers(screen) == whole
+    screen.refresh()
+    assert numbers(screen) == whole[:3]
+    assert screen.select_number(whole[-1])
+    assert numbers(screen) == whole
+    document = screen.current_document()
+    assert document is not None and document.number == whole[-1]

@@ -19,6 +19,7 @@ from ihms_desk.backup import take_backup
 from ihms_desk.paths import DataFolder
 from ihms_desk.store import Store
 from ihms_desk.store import database as store_database
+from ihms_desk.store import integrity
 from ihms_desk.store.model import DispenseLine, Patient
 from ihms_desk.ui import app as program
 from ihms_desk.ui import i18n, startup_checks
@@ -39,9 +40,12 @@ FIRST_WINDOW_PROBE = textwrap.dedent(
     def probe(self, first):
         show_login(self, first)
         heavy = ["ihms_desk.store.api", "ihms_desk.backup", "ihms_desk.ui.main_window", "filelock",
-                 "requests", "ihms_desk.sync.client", "ihms_desk.cli", "sqlite_utils", "pyqtgraph", "numpy"]
+                 "requests", "ihms_desk.sync.client", "ihms_desk.cli", "sqlite_utils", "pyqtgraph", "numpy",
+                 "ihms_desk.store.integrity", "ihms_desk.store.database", "ihms_desk.wording"]
         print("visible", self.login.isVisible(), "facility", first.facility_name, flush=True)
         print("loaded", ",".join(name for name in heavy if name in sys.modules), flush=True)
+        # PySide6 puts its Qt namespace on QtCore at its first use, building ~90 enums then.
+        print("qt_namespace", "Qt" in vars(sys.modules["PySide6.QtCore"]), flush=True)
         os._exit(0)
 
     program.Startup.show_login = probe
@@ -57,9 +61,11 @@ def test_the_login_screen_is_up_before_the_store_is_loaded(chc_dir: Path, tmp_pa
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["visible"] == "True facility CHC Testpur"
-    # The store, the lock, the main window, the sync client, the parser and the Reports screen's
-    # chart library (pyqtgraph, numpy) all come after.
+    # The store, the lock, the main window, the sync client, the parser, the Reports screen's
+    # chart library (pyqtgraph, numpy), the integrity check and the wording tables all come after.
     assert lines["loaded"] == ""
+    # So does PySide6's Qt namespace: its first use costs 20-40 ms (docs/performance.md).
+    assert lines["qt_namespace"] == "False"
 
 
 def test_a_relative_data_dir_opens_the_login_screen(chc_dir: Path, tmp_path: Path) -> None:
@@ -234,7 +240,7 @@ def test_damage_found_behind_the_login_screen_offers_the_last_good_backup(qtbot,
     the limit at 0) its check table by table across starts (store/integrity.py): either way
     the damage is found behind the window and the backup offered."""
     if size == "large":
-        monkeypatch.setattr(startup_checks, "START_CHECK_MAX_BYTES", 0)
+        monkeypatch.setattr(integrity, "WHOLE_CHECK_MAX_BYTES", 0)
     with Store.open(chc_dir) as store:
         store.act_as("pharmacist")
         for n in range(300):  # enough rows for the file to span many pages
