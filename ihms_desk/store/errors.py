@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-
 class StoreError(Exception):
     """Base of every error the store raises on purpose.
 
