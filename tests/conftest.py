@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -151,31 +150,6 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[StartupProblem]:
 
     monkeypatch.setattr(startup_checks, "ask_choice", answer)
     return shown
-
-
-@pytest.fixture(autouse=True)
-def _collect_on_the_gui_thread() -> Iterator[None]:
-    """Where a test runs Qt, garbage is collected on the GUI thread only, as in the program
-    (ihms_desk/ui/gui_gc.py): pytest-qt holds its widgets weakly, so a test's screens are
-    freed by the next collection, which must not run in a store worker's thread. (Checked
-    after the test too: the first Qt test of a process makes its application meanwhile.)"""
-    _collect_on_gui_thread_if_qt()
-    yield
-    _collect_on_gui_thread_if_qt()
-
-
-def _collect_on_gui_thread_if_qt() -> bool:
-    if "PySide6.QtWidgets" not in sys.modules:
-        return False
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:
-        return False
-    from ihms_desk.ui import gui_gc
-
-    gui_gc.collect_on_gui_thread(app)
-    return True
 
 
 @pytest.fixture(autouse=True)

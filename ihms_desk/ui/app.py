@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ihms_desk.paths import DataFolder
 from ihms_desk.store.errors import DatabaseCorrupt, DatabaseMissing, EnvironmentProblem, StoreError
-from ihms_desk.ui import dialogs, gui_gc, i18n, startup_checks
+from ihms_desk.ui import dialogs, i18n, startup_checks
 from ihms_desk.ui.login import LoginScreen
 
 if TYPE_CHECKING:
@@ -62,8 +62,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("IHMS Desk")
     app.setOrganizationName("IHMS")
     i18n.load_fonts(app)
-    # Before any worker thread starts: a widget the collector frees there crashes Qt.
-    gui_gc.collect_on_gui_thread(app)
     return app
 
 
